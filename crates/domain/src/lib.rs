@@ -1,0 +1,15 @@
+//! Stint's domain: the words of the product as types, and the rules over them.
+//!
+//! Nothing here does I/O, awaits, or reads the clock: time arrives as a parameter
+//! (see [`clock::Clock`]) so every rule can be tested at any instant.
+
+pub mod access;
+pub mod account;
+pub mod catalog;
+pub mod clock;
+pub mod ids;
+pub mod mentor;
+pub mod role;
+pub mod validate;
+
+pub use validate::FieldErrors;

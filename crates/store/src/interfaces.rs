@@ -1,0 +1,156 @@
+//! The storage interfaces, split by capability. The web layer holds `Arc<dyn Store>`.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use stint_domain::account::{Account, NewAccount};
+use stint_domain::catalog::{
+    Checkpoint, CheckpointInput, Competency, CompetencyInput, SkuContent, SkuStatus, SkuVersion,
+};
+use stint_domain::ids::{CheckpointId, CompetencyId, SkuId, UserId};
+use stint_domain::mentor::{MentorProfile, MentorProfileInput};
+use stint_domain::role::Role;
+
+use crate::StoreError;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Accounts, roles, web sessions, API tokens and login throttling.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates an account; a taken e-mail is `Conflict { field: "email" }`.
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<Account>;
+    async fn account(&self, id: UserId) -> Result<Option<Account>>;
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
+    /// The account and its password hash, for logging in.
+    async fn credentials(&self, email: &str) -> Result<Option<(Account, String)>>;
+    async fn accounts(&self) -> Result<Vec<Account>>;
+    async fn grant_role(&self, id: UserId, role: Role) -> Result<()>;
+    async fn revoke_role(&self, id: UserId, role: Role) -> Result<()>;
+
+    async fn create_web_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// The account behind an unexpired web session.
+    async fn web_session_account(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<Account>>;
+    async fn delete_web_session(&self, token_hash: &str) -> Result<()>;
+
+    async fn create_api_token(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        label: &str,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// The account behind an unexpired API token.
+    async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>>;
+    async fn delete_api_token(&self, token_hash: &str) -> Result<()>;
+
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        address: &str,
+        succeeded: bool,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Failed attempts since `since` for this e-mail and for this address.
+    async fn login_failures_since(
+        &self,
+        email: &str,
+        address: &str,
+        since: Timestamp,
+    ) -> Result<(i64, i64)>;
+}
+
+/// Competencies, checkpoints and versioned SKUs.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    async fn competencies(&self) -> Result<Vec<Competency>>;
+    async fn competency(&self, id: CompetencyId) -> Result<Option<Competency>>;
+    async fn competency_by_slug(&self, slug: &str) -> Result<Option<Competency>>;
+    async fn create_competency(
+        &self,
+        input: &CompetencyInput,
+        now: Timestamp,
+    ) -> Result<Competency>;
+    async fn update_competency(&self, slug: &str, input: &CompetencyInput) -> Result<Competency>;
+    async fn add_checkpoint(
+        &self,
+        competency: CompetencyId,
+        input: &CheckpointInput,
+    ) -> Result<Checkpoint>;
+    async fn update_checkpoint(
+        &self,
+        id: CheckpointId,
+        input: &CheckpointInput,
+    ) -> Result<Checkpoint>;
+
+    /// Creates a SKU as a draft at version 1.
+    async fn create_sku(
+        &self,
+        slug: &str,
+        content: &SkuContent,
+        by: Option<UserId>,
+        now: Timestamp,
+    ) -> Result<SkuVersion>;
+    /// Edits a SKU: in place while it was never published, else as a new version.
+    async fn update_sku(
+        &self,
+        slug: &str,
+        content: &SkuContent,
+        by: Option<UserId>,
+        now: Timestamp,
+    ) -> Result<SkuVersion>;
+    /// Moves a SKU along draft → active ⇄ retired; an illegal move is `Conflict { field: "status" }`.
+    async fn set_sku_status(
+        &self,
+        slug: &str,
+        status: SkuStatus,
+        now: Timestamp,
+    ) -> Result<SkuVersion>;
+    /// Current versions of all SKUs, optionally only those with `status`.
+    async fn skus(&self, status: Option<SkuStatus>) -> Result<Vec<SkuVersion>>;
+    async fn sku(&self, slug: &str) -> Result<Option<SkuVersion>>;
+    async fn sku_by_id(&self, id: SkuId) -> Result<Option<SkuVersion>>;
+    async fn sku_version(&self, slug: &str, version: i64) -> Result<Option<SkuVersion>>;
+    /// Every version of a SKU, newest first.
+    async fn sku_versions(&self, slug: &str) -> Result<Vec<SkuVersion>>;
+}
+
+/// Mentor profiles and which SKUs each mentor delivers.
+#[async_trait]
+pub trait MentorStore: Send + Sync {
+    /// Creates or replaces a mentor's profile; unknown SKU slugs are `Invalid` with field `skus.N`.
+    async fn save_mentor_profile(
+        &self,
+        user: UserId,
+        input: &MentorProfileInput,
+        now: Timestamp,
+    ) -> Result<MentorProfile>;
+    async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>>;
+    /// All mentors with a profile, by display name.
+    async fn mentors(&self) -> Result<Vec<MentorProfile>>;
+    /// Mentors who deliver a SKU.
+    async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>>;
+}
+
+/// Everything the application needs from storage.
+#[async_trait]
+pub trait Store: AccountStore + CatalogStore + MentorStore {
+    /// Answers once the database does (for `/healthz`).
+    async fn ping(&self) -> Result<()>;
+    fn backend_name(&self) -> &'static str;
+}

@@ -1,0 +1,25 @@
+//! Stint's storage: the interfaces the rest of the program talks to, and one SQL
+//! implementation that runs on SQLite (embedded default) and PostgreSQL (several nodes).
+//!
+//! SQL is written once where both databases accept it (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`); each backend keeps its own migrations with the same versions and names.
+
+mod error;
+mod interfaces;
+mod migrations;
+mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::StoreError;
+pub use interfaces::{AccountStore, CatalogStore, MentorStore, Store};
+pub use migrations::{Backend, migration_names};
+pub use sql::SqlStore;
+
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and brings its
+/// schema up to date.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    let store = SqlStore::connect(url).await?;
+    store.migrate().await?;
+    Ok(std::sync::Arc::new(store))
+}

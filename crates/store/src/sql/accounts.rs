@@ -1,0 +1,318 @@
+//! Accounts, roles, sessions, tokens and login attempts in SQL.
+
+use super::SqlStore;
+use crate::StoreError;
+use crate::error::is_unique_violation;
+use crate::interfaces::{AccountStore, Result};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+use stint_domain::account::{Account, NewAccount};
+use stint_domain::ids::UserId;
+use stint_domain::role::Role;
+
+fn account_from(row: &AnyRow, roles: Vec<Role>) -> Result<Account> {
+    Ok(Account {
+        id: UserId(row.try_get("id")?),
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        timezone: row.try_get("timezone")?,
+        roles,
+    })
+}
+
+async fn roles_of<'e, E: Executor<'e, Database = Any>>(ex: E, id: UserId) -> Result<Vec<Role>> {
+    let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+        .bind(id.0)
+        .fetch_all(ex)
+        .await?;
+    let mut roles: Vec<Role> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("role").ok())
+        .filter_map(|s| Role::parse(&s))
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
+impl SqlStore {
+    async fn account_where(
+        &self,
+        sql: &'static str,
+        key: &str,
+        now: Option<i64>,
+    ) -> Result<Option<Account>> {
+        let mut q = sqlx::query(sql).bind(key.to_string());
+        if let Some(now) = now {
+            q = q.bind(now);
+        }
+        let Some(row) = q.fetch_optional(self.reader()).await? else {
+            return Ok(None);
+        };
+        let id = UserId(row.try_get("id")?);
+        let roles = roles_of(self.reader(), id).await?;
+        Ok(Some(account_from(&row, roles)?))
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<Account> {
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (email, display_name, timezone, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(new.email.as_str().to_string())
+        .bind(new.display_name.clone())
+        .bind(new.timezone.as_str().to_string())
+        .bind(password_hash.to_string())
+        .bind(now.as_second())
+        .fetch_one(&mut *tx)
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::conflict(
+                    "email",
+                    "an account with this e-mail already exists",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let id = UserId(row.try_get("id")?);
+        let mut roles = new.roles.clone();
+        roles.sort();
+        roles.dedup();
+        for role in &roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(id.0)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Account {
+            id,
+            email: new.email.as_str().to_string(),
+            display_name: new.display_name.clone(),
+            timezone: new.timezone.as_str().to_string(),
+            roles,
+        })
+    }
+
+    async fn account(&self, id: UserId) -> Result<Option<Account>> {
+        let row = sqlx::query("SELECT id, email, display_name, timezone FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(account_from(
+                &row,
+                roles_of(self.reader(), id).await?,
+            )?)),
+        }
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
+        self.account_where(
+            "SELECT id, email, display_name, timezone FROM users WHERE email = $1",
+            &email.trim().to_lowercase(),
+            None,
+        )
+        .await
+    }
+
+    async fn credentials(&self, email: &str) -> Result<Option<(Account, String)>> {
+        let row = sqlx::query(
+            "SELECT id, email, display_name, timezone, password_hash FROM users WHERE email = $1",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id = UserId(row.try_get("id")?);
+        let hash: String = row.try_get("password_hash")?;
+        Ok(Some((
+            account_from(&row, roles_of(self.reader(), id).await?)?,
+            hash,
+        )))
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        let rows = sqlx::query("SELECT id, email, display_name, timezone FROM users ORDER BY id")
+            .fetch_all(self.reader())
+            .await?;
+        let role_rows = sqlx::query("SELECT user_id, role FROM user_roles")
+            .fetch_all(self.reader())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let mut roles: Vec<Role> = role_rows
+                .iter()
+                .filter(|r| r.try_get::<i64, _>("user_id").ok() == Some(id))
+                .filter_map(|r| r.try_get::<String, _>("role").ok())
+                .filter_map(|s| Role::parse(&s))
+                .collect();
+            roles.sort();
+            out.push(account_from(row, roles)?);
+        }
+        Ok(out)
+    }
+
+    async fn grant_role(&self, id: UserId, role: Role) -> Result<()> {
+        let done = sqlx::query(
+            "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(role.as_str())
+        .execute(self.writer())
+        .await;
+        match done {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn revoke_role(&self, id: UserId, role: Role) -> Result<()> {
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = $2")
+            .bind(id.0)
+            .bind(role.as_str())
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    async fn create_web_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash.to_string())
+        .bind(user.0)
+        .bind(now.as_second())
+        .bind(expires.as_second())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn web_session_account(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<Account>> {
+        self.account_where(
+            "SELECT u.id, u.email, u.display_name, u.timezone FROM web_sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            token_hash,
+            Some(now.as_second()),
+        )
+        .await
+    }
+
+    async fn delete_web_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    async fn create_api_token(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        label: &str,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user.0)
+        .bind(token_hash.to_string())
+        .bind(label.to_string())
+        .bind(now.as_second())
+        .bind(expires.as_second())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
+        self.account_where(
+            "SELECT u.id, u.email, u.display_name, u.timezone FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2",
+            token_hash,
+            Some(now.as_second()),
+        )
+        .await
+    }
+
+    async fn delete_api_token(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        address: &str,
+        succeeded: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO login_attempts (email, address, at, succeeded) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(address.to_string())
+        .bind(now.as_second())
+        .bind(i64::from(succeeded))
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn login_failures_since(
+        &self,
+        email: &str,
+        address: &str,
+        since: Timestamp,
+    ) -> Result<(i64, i64)> {
+        let by_email: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(since.as_second())
+        .fetch_one(self.reader())
+        .await?;
+        let by_address: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND succeeded = 0",
+        )
+        .bind(address.to_string())
+        .bind(since.as_second())
+        .fetch_one(self.reader())
+        .await?;
+        Ok((by_email, by_address))
+    }
+}

@@ -1,0 +1,185 @@
+//! Mentor profiles and the SKUs each mentor delivers, in SQL.
+
+use super::SqlStore;
+use crate::StoreError;
+use crate::interfaces::{CatalogStore, MentorStore, Result};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use stint_domain::FieldErrors;
+use stint_domain::ids::{CompetencyId, SkuId, UserId};
+use stint_domain::mentor::{DeliveredSku, MentorProfile, MentorProfileInput};
+
+/// A profile row before its SKUs and competencies are attached.
+struct ProfileRow {
+    user_id: UserId,
+    display_name: String,
+    timezone: String,
+    headline: String,
+    bio: String,
+    meeting_url: String,
+}
+
+fn profile_row(row: &AnyRow) -> Result<ProfileRow> {
+    Ok(ProfileRow {
+        user_id: UserId(row.try_get("user_id")?),
+        display_name: row.try_get("display_name")?,
+        timezone: row.try_get("timezone")?,
+        headline: row.try_get("headline")?,
+        bio: row.try_get("bio")?,
+        meeting_url: row.try_get("meeting_url")?,
+    })
+}
+
+impl SqlStore {
+    /// Attaches delivered active SKUs and their competencies to profile rows.
+    async fn assemble(&self, rows: Vec<ProfileRow>) -> Result<Vec<MentorProfile>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let delivered = sqlx::query(
+            "SELECT ms.user_id, s.id, s.slug, v.title, v.duration_minutes, v.price_credits, v.competency_id \
+             FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id \
+             JOIN sku_versions v ON v.sku_id = s.id AND v.version = s.current_version \
+             WHERE s.status = 'active' ORDER BY s.id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let competencies = self.competencies().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for p in rows {
+            let mut skus = Vec::new();
+            let mut competency_ids: Vec<CompetencyId> = Vec::new();
+            for d in &delivered {
+                if d.try_get::<i64, _>("user_id")? != p.user_id.0 {
+                    continue;
+                }
+                skus.push(DeliveredSku {
+                    id: SkuId(d.try_get("id")?),
+                    slug: d.try_get("slug")?,
+                    title: d.try_get("title")?,
+                    duration_minutes: d.try_get("duration_minutes")?,
+                    price_credits: d.try_get("price_credits")?,
+                });
+                competency_ids.push(CompetencyId(d.try_get("competency_id")?));
+            }
+            out.push(MentorProfile {
+                user_id: p.user_id,
+                display_name: p.display_name,
+                timezone: p.timezone,
+                headline: p.headline,
+                bio: p.bio,
+                meeting_url: p.meeting_url,
+                competencies: competencies
+                    .iter()
+                    .filter(|c| competency_ids.contains(&c.id))
+                    .cloned()
+                    .collect(),
+                skus,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl MentorStore for SqlStore {
+    async fn save_mentor_profile(
+        &self,
+        user: UserId,
+        input: &MentorProfileInput,
+        now: Timestamp,
+    ) -> Result<MentorProfile> {
+        let mut tx = self.begin_write().await?;
+        let mut sku_ids = Vec::new();
+        let mut errors = FieldErrors::new();
+        for (i, slug) in input.skus.iter().enumerate() {
+            let row = sqlx::query("SELECT id FROM skus WHERE slug = $1 AND status = 'active'")
+                .bind(slug.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            match row {
+                Some(r) => sku_ids.push(r.try_get::<i64, _>("id")?),
+                None => errors.add(
+                    &format!("skus.{i}"),
+                    format!("“{slug}” is not an active session type"),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO mentor_profiles (user_id, headline, bio, meeting_url, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET \
+             headline = excluded.headline, bio = excluded.bio, meeting_url = excluded.meeting_url, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user.0)
+        .bind(input.headline.clone())
+        .bind(input.bio.clone())
+        .bind(input.meeting_url.clone())
+        .bind(now.as_second())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM mentor_skus WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        for id in sku_ids {
+            sqlx::query("INSERT INTO mentor_skus (user_id, sku_id) VALUES ($1, $2)")
+                .bind(user.0)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.mentor_profile(user).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>> {
+        let row = sqlx::query(
+            "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
+             FROM mentor_profiles p JOIN users u ON u.id = p.user_id WHERE p.user_id = $1",
+        )
+        .bind(user.0)
+        .fetch_optional(self.reader())
+        .await?;
+        let rows = row
+            .as_ref()
+            .map(profile_row)
+            .transpose()?
+            .into_iter()
+            .collect();
+        Ok(self.assemble(rows).await?.into_iter().next())
+    }
+
+    async fn mentors(&self) -> Result<Vec<MentorProfile>> {
+        let rows = sqlx::query(
+            "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
+             FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
+             JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
+             ORDER BY u.display_name, p.user_id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let rows = rows.iter().map(profile_row).collect::<Result<Vec<_>>>()?;
+        self.assemble(rows).await
+    }
+
+    async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>> {
+        let all = self.mentors().await?;
+        Ok(all
+            .into_iter()
+            .filter(|m| m.skus.iter().any(|s| s.id == sku))
+            .collect())
+    }
+}

@@ -1,0 +1,598 @@
+//! The storage conformance suite: every test runs against SQLite, and against a fresh
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! PostgreSQL database when `STINT_TEST_POSTGRES_URL` is set (required with `CI=true`).
+
+use jiff::Timestamp;
+use std::sync::Arc;
+use stint_domain::account::{Email, NewAccount, TimeZoneName};
+use stint_domain::catalog::{CheckpointInput, CompetencyInput, SkuContent, SkuStatus};
+use stint_domain::ids::CheckpointId;
+use stint_domain::mentor::MentorProfileInput;
+use stint_domain::role::Role;
+use stint_store::{Store, StoreError};
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = super::open(&stint_store::testing::fresh_sqlite_url()).await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
+                    let store = super::open(&url).await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent,
+    accounts_round_trip_with_roles,
+    duplicate_email_is_a_conflict,
+    concurrent_signups_with_one_email_make_one_account,
+    many_concurrent_writes_all_succeed,
+    sessions_and_tokens_expire_and_can_be_deleted,
+    login_failures_are_counted_per_email_and_address,
+    competencies_and_checkpoints,
+    draft_edits_in_place_and_published_edits_make_versions,
+    sku_status_moves_only_forward,
+    sku_checkpoint_must_belong_to_competency,
+    mentor_profiles_list_active_skus_only,
+);
+
+async fn open(url: &str) -> Arc<dyn Store> {
+    match stint_store::open(url).await {
+        Ok(s) => s,
+        Err(e) => panic!("cannot open {url}: {e}"),
+    }
+}
+
+fn t(secs: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn new_account(email: &str) -> NewAccount {
+    NewAccount {
+        email: Email::parse(email).unwrap(),
+        display_name: "Ana Lima".into(),
+        timezone: TimeZoneName::parse("America/Sao_Paulo").unwrap(),
+        roles: vec![Role::Mentee],
+    }
+}
+
+fn rubric() -> Vec<String> {
+    (1..=5).map(|i| format!("Level {i} described")).collect()
+}
+
+async fn seed_competency(store: &dyn Store) -> (stint_domain::ids::CompetencyId, CheckpointId) {
+    let c = store
+        .create_competency(
+            &CompetencyInput {
+                slug: "negotiation".into(),
+                name: "Salary negotiation".into(),
+                description: "Getting paid what the work is worth".into(),
+                rubric: rubric(),
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    let cp = store
+        .add_checkpoint(
+            c.id,
+            &CheckpointInput {
+                slug: "walk-away".into(),
+                title: "Has a walk-away number".into(),
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    (c.id, cp.id)
+}
+
+fn content(c: stint_domain::ids::CompetencyId, cp: CheckpointId, title: &str) -> SkuContent {
+    SkuContent {
+        title: title.into(),
+        duration_minutes: 45,
+        competency_id: c,
+        checkpoint_id: cp,
+        outcome: "Leave with a written opening ask".into(),
+        artifacts: vec!["Offer worksheet".into()],
+        intake_questions: vec!["What is on the table?".into()],
+        pre_reads: vec![],
+        followup_template: "Hi {{mentee}}".into(),
+        price_credits: 3,
+        cancel_cutoff_hours: 24,
+        reschedule_cutoff_hours: 4,
+    }
+}
+
+async fn migrations_are_idempotent(store: Arc<dyn Store>) {
+    store.ping().await.unwrap();
+    // `open` already migrated; a second run must be a no-op on the same database.
+    let names = stint_store::migration_names(match store.backend_name() {
+        "sqlite" => stint_store::Backend::Sqlite,
+        _ => stint_store::Backend::Postgres,
+    });
+    assert!(!names.is_empty());
+    store.competencies().await.unwrap();
+}
+
+async fn accounts_round_trip_with_roles(store: Arc<dyn Store>) {
+    let a = store
+        .create_account(&new_account("Ana@Example.com"), "hash", t(0))
+        .await
+        .unwrap();
+    assert_eq!(a.email, "ana@example.com");
+    store.grant_role(a.id, Role::Operator).await.unwrap();
+    store.grant_role(a.id, Role::Operator).await.unwrap();
+    let back = store.account(a.id).await.unwrap().unwrap();
+    assert_eq!(back.roles, vec![Role::Mentee, Role::Operator]);
+    assert_eq!(back.timezone, "America/Sao_Paulo");
+    let (acct, hash) = store
+        .credentials(" ANA@example.com ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((acct.id, hash.as_str()), (a.id, "hash"));
+    store.revoke_role(a.id, Role::Operator).await.unwrap();
+    assert_eq!(
+        store.account(a.id).await.unwrap().unwrap().roles,
+        vec![Role::Mentee]
+    );
+    assert!(
+        store
+            .account(stint_domain::ids::UserId(a.id.0 + 999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.accounts().await.unwrap().len(), 1);
+}
+
+async fn duplicate_email_is_a_conflict(store: Arc<dyn Store>) {
+    store
+        .create_account(&new_account("ana@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    let e = store
+        .create_account(&new_account("ANA@example.com"), "h", t(1))
+        .await;
+    assert!(
+        matches!(e, Err(StoreError::Conflict { field: "email", .. })),
+        "{e:?}"
+    );
+    assert_eq!(store.accounts().await.unwrap().len(), 1);
+}
+
+async fn concurrent_signups_with_one_email_make_one_account(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            s.create_account(&new_account("race@example.com"), "h", t(i))
+                .await
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict { field: "email", .. }) => {}
+            Err(e) => panic!("a racing sign-up failed with {e}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(store.accounts().await.unwrap().len(), 1);
+}
+
+async fn many_concurrent_writes_all_succeed(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let a = s
+                .create_account(&new_account(&format!("u{i}@example.com")), "h", t(i))
+                .await?;
+            s.create_web_session(&format!("tok{i}"), a.id, t(i), t(i + 60))
+                .await?;
+            s.record_login_attempt("x@example.com", "127.0.0.1", false, t(i))
+                .await
+        }));
+    }
+    for task in tasks {
+        if let Err(e) = task.await.unwrap() {
+            panic!("a concurrent write failed (SQLITE_BUSY must never surface): {e}");
+        }
+    }
+    assert_eq!(store.accounts().await.unwrap().len(), 64);
+}
+
+async fn sessions_and_tokens_expire_and_can_be_deleted(store: Arc<dyn Store>) {
+    let a = store
+        .create_account(&new_account("ana@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    store
+        .create_web_session("s1", a.id, t(0), t(100))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .web_session_account("s1", t(50))
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        Some(a.id)
+    );
+    assert!(
+        store
+            .web_session_account("s1", t(100))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .web_session_account("nope", t(50))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.delete_web_session("s1").await.unwrap();
+    assert!(
+        store
+            .web_session_account("s1", t(50))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    store
+        .create_api_token("k1", a.id, "cli", t(0), t(100))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .api_token_account("k1", t(99))
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        Some(a.id)
+    );
+    assert!(
+        store
+            .api_token_account("k1", t(101))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.delete_api_token("k1").await.unwrap();
+    assert!(store.api_token_account("k1", t(1)).await.unwrap().is_none());
+}
+
+async fn login_failures_are_counted_per_email_and_address(store: Arc<dyn Store>) {
+    for i in 0..3 {
+        store
+            .record_login_attempt("ana@example.com", "10.0.0.1", false, t(i))
+            .await
+            .unwrap();
+    }
+    store
+        .record_login_attempt("bob@example.com", "10.0.0.1", false, t(5))
+        .await
+        .unwrap();
+    store
+        .record_login_attempt("ana@example.com", "10.0.0.2", true, t(6))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures_since("ANA@example.com", "10.0.0.1", t(0))
+            .await
+            .unwrap(),
+        (3, 4)
+    );
+    assert_eq!(
+        store
+            .login_failures_since("ana@example.com", "10.0.0.9", t(2))
+            .await
+            .unwrap(),
+        (1, 0)
+    );
+}
+
+async fn competencies_and_checkpoints(store: Arc<dyn Store>) {
+    let (c, cp) = seed_competency(store.as_ref()).await;
+    let got = store.competency(c).await.unwrap().unwrap();
+    assert_eq!(got.rubric.len(), 5);
+    assert_eq!(
+        got.checkpoints.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![cp]
+    );
+    let dup = store
+        .create_competency(
+            &CompetencyInput {
+                slug: "negotiation".into(),
+                name: "X".into(),
+                description: String::new(),
+                rubric: rubric(),
+            },
+            t(1),
+        )
+        .await;
+    assert!(matches!(
+        dup,
+        Err(StoreError::Conflict { field: "slug", .. })
+    ));
+    let dup_cp = store
+        .add_checkpoint(
+            c,
+            &CheckpointInput {
+                slug: "walk-away".into(),
+                title: "Again".into(),
+                description: String::new(),
+            },
+        )
+        .await;
+    assert!(matches!(
+        dup_cp,
+        Err(StoreError::Conflict { field: "slug", .. })
+    ));
+    let renamed = store
+        .update_competency(
+            "negotiation",
+            &CompetencyInput {
+                slug: "negotiating".into(),
+                name: "Negotiating".into(),
+                description: String::new(),
+                rubric: rubric(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.slug, "negotiating");
+    assert!(
+        store
+            .competency_by_slug("negotiation")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let cp2 = store
+        .update_checkpoint(
+            cp,
+            &CheckpointInput {
+                slug: "walk-away".into(),
+                title: "Knows the walk-away".into(),
+                description: "d".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cp2.title, "Knows the walk-away");
+    assert!(matches!(
+        store
+            .update_competency(
+                "missing",
+                &CompetencyInput {
+                    slug: "m".into(),
+                    name: "M".into(),
+                    description: String::new(),
+                    rubric: rubric()
+                }
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn draft_edits_in_place_and_published_edits_make_versions(store: Arc<dyn Store>) {
+    let (c, cp) = seed_competency(store.as_ref()).await;
+    let v1 = store
+        .create_sku("clinic", &content(c, cp, "Clinic draft"), None, t(0))
+        .await
+        .unwrap();
+    assert_eq!((v1.version, v1.status), (1, SkuStatus::Draft));
+    let edited = store
+        .update_sku("clinic", &content(c, cp, "Clinic v1"), None, t(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        edited.version, 1,
+        "a never-published draft is edited in place"
+    );
+    store
+        .set_sku_status("clinic", SkuStatus::Active, t(2))
+        .await
+        .unwrap();
+    let mut changed = content(c, cp, "Clinic v2");
+    changed.price_credits = 5;
+    let v2 = store
+        .update_sku("clinic", &changed, None, t(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        (v2.version, v2.current_version, v2.status),
+        (2, 2, SkuStatus::Active)
+    );
+    let old = store.sku_version("clinic", 1).await.unwrap().unwrap();
+    assert_eq!(
+        (old.content.title.as_str(), old.content.price_credits),
+        ("Clinic v1", 3)
+    );
+    assert_eq!(old.current_version, 2);
+    assert_eq!(
+        store.sku("clinic").await.unwrap().unwrap().content.title,
+        "Clinic v2"
+    );
+    let versions: Vec<i64> = store
+        .sku_versions("clinic")
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(versions, vec![2, 1]);
+    assert_eq!(store.skus(Some(SkuStatus::Active)).await.unwrap().len(), 1);
+    assert!(store.skus(Some(SkuStatus::Draft)).await.unwrap().is_empty());
+    let dup = store
+        .create_sku("clinic", &content(c, cp, "Again"), None, t(4))
+        .await;
+    assert!(matches!(
+        dup,
+        Err(StoreError::Conflict { field: "slug", .. })
+    ));
+    assert!(matches!(
+        store.update_sku("nope", &changed, None, t(5)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn sku_status_moves_only_forward(store: Arc<dyn Store>) {
+    let (c, cp) = seed_competency(store.as_ref()).await;
+    store
+        .create_sku("clinic", &content(c, cp, "Clinic"), None, t(0))
+        .await
+        .unwrap();
+    store
+        .set_sku_status("clinic", SkuStatus::Active, t(1))
+        .await
+        .unwrap();
+    let back = store.set_sku_status("clinic", SkuStatus::Draft, t(2)).await;
+    assert!(matches!(
+        back,
+        Err(StoreError::Conflict {
+            field: "status",
+            ..
+        })
+    ));
+    assert_eq!(
+        store
+            .set_sku_status("clinic", SkuStatus::Retired, t(3))
+            .await
+            .unwrap()
+            .status,
+        SkuStatus::Retired
+    );
+    assert!(
+        store
+            .skus(Some(SkuStatus::Active))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn sku_checkpoint_must_belong_to_competency(store: Arc<dyn Store>) {
+    let (c, _) = seed_competency(store.as_ref()).await;
+    let other = store
+        .create_competency(
+            &CompetencyInput {
+                slug: "triage".into(),
+                name: "Triage".into(),
+                description: String::new(),
+                rubric: rubric(),
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    let other_cp = store
+        .add_checkpoint(
+            other.id,
+            &CheckpointInput {
+                slug: "x".into(),
+                title: "X".into(),
+                description: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let bad = store
+        .create_sku("clinic", &content(c, other_cp.id, "Clinic"), None, t(0))
+        .await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    assert!(
+        store.sku("clinic").await.unwrap().is_none(),
+        "nothing half-written"
+    );
+}
+
+async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
+    let (c, cp) = seed_competency(store.as_ref()).await;
+    store
+        .create_sku("clinic", &content(c, cp, "Clinic"), None, t(0))
+        .await
+        .unwrap();
+    store
+        .create_sku("draft-one", &content(c, cp, "Draft"), None, t(0))
+        .await
+        .unwrap();
+    let m = store
+        .create_account(&new_account("mentor@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    store.grant_role(m.id, Role::Mentor).await.unwrap();
+    let input = |skus: Vec<&str>| MentorProfileInput {
+        headline: "Negotiated 200 offers".into(),
+        bio: "Former recruiter.".into(),
+        meeting_url: String::new(),
+        skus: skus.into_iter().map(String::from).collect(),
+    };
+    let refused = store
+        .save_mentor_profile(m.id, &input(vec!["clinic"]), t(1))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(ref e)) if e.get("skus.0").is_some()),
+        "draft SKUs cannot be delivered"
+    );
+    assert!(
+        store.mentor_profile(m.id).await.unwrap().is_none(),
+        "nothing half-written"
+    );
+    let sku = store
+        .set_sku_status("clinic", SkuStatus::Active, t(1))
+        .await
+        .unwrap();
+    let p = store
+        .save_mentor_profile(m.id, &input(vec!["clinic"]), t(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        p.skus.iter().map(|s| s.slug.as_str()).collect::<Vec<_>>(),
+        vec!["clinic"]
+    );
+    assert_eq!(p.competencies.len(), 1);
+    assert_eq!(store.mentors().await.unwrap().len(), 1);
+    assert_eq!(store.mentors_for_sku(sku.sku_id).await.unwrap().len(), 1);
+    store
+        .set_sku_status("clinic", SkuStatus::Retired, t(3))
+        .await
+        .unwrap();
+    assert!(store.mentors_for_sku(sku.sku_id).await.unwrap().is_empty());
+    store
+        .save_mentor_profile(m.id, &input(vec![]), t(4))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .mentor_profile(m.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .skus
+            .is_empty()
+    );
+}
