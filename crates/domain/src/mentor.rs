@@ -34,10 +34,10 @@ impl MentorProfileInput {
         }
         let mut skus = Vec::new();
         for (i, s) in self.skus.iter().enumerate() {
-            if let Some(s) = e.check(&format!("skus.{i}"), validate::slug(s)) {
-                if !skus.contains(&s) {
-                    skus.push(s);
-                }
+            if let Some(s) = e.check(&format!("skus.{i}"), validate::slug(s))
+                && !skus.contains(&s)
+            {
+                skus.push(s);
             }
         }
         e.finish(|| MentorProfileInput {

@@ -1,1 +1,261 @@
-fn main() {}
+//! `stint`: run the server, migrate the database, load demo data, manage accounts.
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use stint_domain::account::{Email, NewAccount, TimeZoneName, check_password};
+use stint_domain::clock::Clock;
+use stint_domain::role::Role;
+use stint_server::config::{Config, Overrides};
+use stint_server::demo;
+use stint_store::{Store, StoreError};
+use stint_web::SystemClock;
+
+#[derive(Parser)]
+#[command(
+    name = "stint",
+    version,
+    about = "Stint: outcome-based micro-mentoring"
+)]
+struct Cli {
+    /// TOML configuration file (default: ./stint.toml when present).
+    #[arg(long, global = true, env = "STINT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://path.db or postgres://user@host/db.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and API (the default).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Load demo data into an empty database and print the demo log-ins.
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8080.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Load demo data first if the database is empty.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account, e.g. the first operator.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Display name (defaults to the part of the e-mail before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// IANA time zone.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// Role to grant: mentee, mentor, sponsor_admin, operator. Repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Grant a role to an existing account.
+    Grant {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Some(Command::Serve(a)) => a.listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        database_url: cli.database_url.clone(),
+        listen,
+    };
+    let config =
+        Config::load(cli.config.as_deref(), &overrides).context("reading configuration")?;
+    init_logging(&config);
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(config, args.demo).await,
+        Command::Migrate => {
+            open(&config).await?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Demo => {
+            let store = open(&config).await?;
+            demo::load(&store, SystemClock.now()).await?;
+            print!("Demo data loaded.\n{}", demo::logins());
+            Ok(())
+        }
+        Command::User(cmd) => user(config, cmd).await,
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STINT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    stint_store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database at {}", redact(&config.database_url)))
+}
+
+/// Hides a password in a database URL before it is printed or logged.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    let store = open(&config).await?;
+    if with_demo {
+        if demo::is_empty(store.as_ref()).await? {
+            demo::load(&store, SystemClock.now()).await?;
+            println!("Demo data loaded.");
+        } else {
+            println!("The database already has data; the demo was not loaded again.");
+        }
+    }
+    if demo::is_loaded(store.as_ref()).await? {
+        print!("{}", demo::logins());
+    }
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(database = store.backend_name(), %addr, "Stint is ready");
+    println!("Stint is running. Open http://{addr}/ (Ctrl-C to stop)");
+    let state = stint_server::state(&config, store);
+    stint_server::serve(listener, state, stint_server::shutdown_signal()).await
+}
+
+async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let store = open(&config).await?;
+    match cmd {
+        UserCommand::Create {
+            email,
+            name,
+            timezone,
+            roles,
+            password_stdin,
+        } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let timezone =
+                TimeZoneName::parse(&timezone).map_err(|e| anyhow::anyhow!("--timezone {e}"))?;
+            let roles = roles
+                .iter()
+                .map(|r| {
+                    Role::parse(r).with_context(|| {
+                        format!("--role {r}: use mentee, mentor, sponsor_admin or operator")
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let display_name =
+                name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\n', '\r']).to_string(), false)
+            } else {
+                (generate_password()?, true)
+            };
+            if let Err(e) = check_password(&password, Some(email.as_str())) {
+                bail!("password {e}");
+            }
+            let hash = stint_web::auth::password::hash(password.clone())
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let new = NewAccount {
+                email,
+                display_name,
+                timezone,
+                roles,
+            };
+            match store.create_account(&new, &hash, SystemClock.now()).await {
+                Ok(a) => {
+                    let roles: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
+                    println!(
+                        "Created {} ({}) with roles: {}",
+                        a.email,
+                        a.id,
+                        roles.join(", ")
+                    );
+                    if generated {
+                        println!("Password (shown once): {password}");
+                    }
+                    Ok(())
+                }
+                Err(StoreError::Conflict { message, .. }) => bail!("{message}"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::Grant { email, role } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("--role {role}: use mentee, mentor, sponsor_admin or operator")
+            })?;
+            let account = store
+                .account_by_email(&email)
+                .await?
+                .with_context(|| format!("no account with e-mail {email}"))?;
+            store.grant_role(account.id, role).await?;
+            println!("{} is now {}", account.email, role.label());
+            Ok(())
+        }
+    }
+}
+
+/// Four random words' worth of entropy as 20 hex characters (80 bits).
+fn generate_password() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

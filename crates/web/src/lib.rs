@@ -1,1 +1,53 @@
-//! placeholder
+//! Stint's HTTP edge: the JSON API under `/api/v1`, the server-rendered pages, and
+//! authentication. Domain and storage errors are mapped here, once for JSON and once
+//! for HTML.
+
+pub mod api;
+pub mod auth;
+mod error;
+mod extract;
+mod ops;
+mod pages;
+mod state;
+
+pub use error::ApiError;
+pub use state::{AppState, SystemClock, WebConfig};
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body accepted anywhere; the biggest legitimate one is a SKU edit.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The whole application: API, pages, static files and `/healthz`.
+pub fn app(state: AppState) -> Router {
+    let (api_router, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(api_router)
+        .merge(pages::router(&state))
+        .route("/static/{*file}", axum::routing::get(pages::assets::asset))
+        .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -111,11 +111,10 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     if path.is_empty() || path == ":memory:" {
         return Err(StoreError::UnsupportedUrl);
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Backend(Box::new(e)))?;
         }
-    }
     Ok(if url.contains("mode=") {
         url.to_string()
     } else if url.contains('?') {

@@ -1,0 +1,115 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use super::dto::{LoginRequest, LoginResponse, Me, SignupRequest};
+use crate::auth::user::bearer;
+use crate::auth::{ApiUser, login, secret};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ClientAddr};
+use crate::ops;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use jiff::SignedDuration;
+use stint_domain::account::SignupInput;
+use stint_domain::validate;
+
+pub const TOKEN_DAYS: i64 = 30;
+
+/// Creates a mentee account.
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses(
+        (status = 201, description = "Account created", body = Me),
+        (status = 409, description = "E-mail taken", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+pub async fn signup(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<SignupRequest>,
+) -> Result<(StatusCode, Json<Me>), ApiError> {
+    let input = SignupInput {
+        email: req.email,
+        password: req.password,
+        display_name: req.display_name,
+        timezone: req.timezone,
+    };
+    let account = ops::accounts::sign_up(&state, input).await?;
+    Ok((StatusCode::CREATED, Json(Me::from(&account))))
+}
+
+/// Exchanges e-mail and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let mut errors = stint_domain::FieldErrors::new();
+    if req.email.trim().is_empty() {
+        errors.add("email", "is required");
+    }
+    if req.password.is_empty() {
+        errors.add("password", "is required");
+    }
+    if req.password.chars().count() > stint_domain::account::PASSWORD_MAX {
+        errors.add("password", "is too long");
+    }
+    let label = match &req.label {
+        Some(l) => errors.check("label", validate::line(l, 1, 60)),
+        None => Some("api".to_string()),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let account = login::authenticate(&state, &req.email, &req.password, &addr).await?;
+    let token = secret::new_secret()?;
+    let now = state.now();
+    let expires = now
+        .saturating_add(SignedDuration::from_hours(24 * TOKEN_DAYS))
+        .unwrap_or(now);
+    state
+        .store
+        .create_api_token(
+            &secret::digest(&token),
+            account.id,
+            &label.unwrap_or_default(),
+            now,
+            expires,
+        )
+        .await?;
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: expires.to_string(),
+        user: Me::from(&account),
+    }))
+}
+
+/// Revokes the token this request is made with.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Token revoked"), (status = 401, body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    parts: Parts,
+) -> Result<StatusCode, ApiError> {
+    if let Some(token) = bearer(&parts) {
+        state
+            .store
+            .delete_api_token(&secret::digest(&token))
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account behind the token.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(ApiUser(account): ApiUser) -> Json<Me> {
+    Json(Me::from(&account))
+}

@@ -1,0 +1,376 @@
+//! `/api/v1/competencies` and `/api/v1/skus`: everyone reads the active catalog;
+//! operators also see drafts and retired SKUs and make every change.
+
+use super::dto::{
+    CheckpointDto, CheckpointRequest, CompetencyDto, CompetencyRequest, SkuDto, SkuRequest,
+    StatusRequest,
+};
+use crate::auth::{ApiUser, user::bearer};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::ops::{self, catalog::SkuDraft, require};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::Deserialize;
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::catalog::{CheckpointInput, CompetencyInput, PreRead, SkuStatus, SkuVersion};
+use stint_domain::ids::CheckpointId;
+use stint_domain::role::Role;
+use utoipa::IntoParams;
+
+/// An optional bearer token: the catalog is public, operators see more.
+pub struct OptionalApiUser(pub Option<Account>);
+
+impl FromRequestParts<AppState> for OptionalApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if bearer(parts).is_none() {
+            return Ok(OptionalApiUser(None));
+        }
+        ApiUser::from_request_parts(parts, state)
+            .await
+            .map(|u| OptionalApiUser(Some(u.0)))
+    }
+}
+
+fn is_operator(user: &Option<Account>) -> bool {
+    user.as_ref().is_some_and(|a| a.has(Role::Operator))
+}
+
+/// Whether a viewer may read this SKU: published ones are public (old versions stay
+/// readable for whoever bought them), drafts only for operators.
+fn visible(sku: &SkuVersion, user: &Option<Account>, include_retired: bool) -> bool {
+    match sku.status {
+        SkuStatus::Active => true,
+        SkuStatus::Retired => include_retired || is_operator(user),
+        SkuStatus::Draft => is_operator(user),
+    }
+}
+
+fn competency_request(req: CompetencyRequest) -> Result<CompetencyInput, FieldErrors> {
+    CompetencyInput {
+        slug: req.slug,
+        name: req.name,
+        description: req.description,
+        rubric: req.rubric,
+    }
+    .validate()
+}
+
+/// All competencies with their rubric and checkpoints.
+#[utoipa::path(get, path = "/api/v1/competencies", tag = "catalog",
+    responses((status = 200, body = [CompetencyDto])))]
+pub async fn list_competencies(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<CompetencyDto>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .competencies()
+            .await?
+            .iter()
+            .map(CompetencyDto::from)
+            .collect(),
+    ))
+}
+
+/// One competency.
+#[utoipa::path(get, path = "/api/v1/competencies/{slug}", tag = "catalog",
+    params(("slug" = String, Path, description = "Competency slug")),
+    responses((status = 200, body = CompetencyDto), (status = 404, body = ErrorBody)))]
+pub async fn get_competency(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<CompetencyDto>, ApiError> {
+    let c = state
+        .store
+        .competency_by_slug(&slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found("competency"))?;
+    Ok(Json(CompetencyDto::from(&c)))
+}
+
+/// Adds a competency (operators).
+#[utoipa::path(post, path = "/api/v1/competencies", tag = "catalog", security(("bearer" = [])),
+    request_body = CompetencyRequest,
+    responses((status = 201, body = CompetencyDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_competency(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(req): ApiJson<CompetencyRequest>,
+) -> Result<(StatusCode, Json<CompetencyDto>), ApiError> {
+    require(&me, Role::Operator)?;
+    let input = competency_request(req)?;
+    let c = state.store.create_competency(&input, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(CompetencyDto::from(&c))))
+}
+
+/// Edits a competency (operators).
+#[utoipa::path(put, path = "/api/v1/competencies/{slug}", tag = "catalog", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "Competency slug")), request_body = CompetencyRequest,
+    responses((status = 200, body = CompetencyDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_competency(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(req): ApiJson<CompetencyRequest>,
+) -> Result<Json<CompetencyDto>, ApiError> {
+    require(&me, Role::Operator)?;
+    let input = competency_request(req)?;
+    let c = state
+        .store
+        .update_competency(&slug, &input)
+        .await
+        .map_err(|e| match e {
+            stint_store::StoreError::NotFound => ApiError::not_found("competency"),
+            e => e.into(),
+        })?;
+    Ok(Json(CompetencyDto::from(&c)))
+}
+
+/// Adds a checkpoint to a competency (operators).
+#[utoipa::path(post, path = "/api/v1/competencies/{slug}/checkpoints", tag = "catalog", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "Competency slug")), request_body = CheckpointRequest,
+    responses((status = 201, body = CheckpointDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_checkpoint(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(req): ApiJson<CheckpointRequest>,
+) -> Result<(StatusCode, Json<CheckpointDto>), ApiError> {
+    require(&me, Role::Operator)?;
+    let input = CheckpointInput {
+        slug: req.slug,
+        title: req.title,
+        description: req.description,
+    }
+    .validate()?;
+    let c = state
+        .store
+        .competency_by_slug(&slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found("competency"))?;
+    let cp = state.store.add_checkpoint(c.id, &input).await?;
+    Ok((StatusCode::CREATED, Json(CheckpointDto::from(&cp))))
+}
+
+/// Edits a checkpoint (operators).
+#[utoipa::path(put, path = "/api/v1/checkpoints/{id}", tag = "catalog", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Checkpoint id")), request_body = CheckpointRequest,
+    responses((status = 200, body = CheckpointDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_checkpoint(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CheckpointRequest>,
+) -> Result<Json<CheckpointDto>, ApiError> {
+    require(&me, Role::Operator)?;
+    let input = CheckpointInput {
+        slug: req.slug,
+        title: req.title,
+        description: req.description,
+    }
+    .validate()?;
+    let cp = state
+        .store
+        .update_checkpoint(CheckpointId(id), &input)
+        .await
+        .map_err(|e| match e {
+            stint_store::StoreError::NotFound => ApiError::not_found("checkpoint"),
+            e => e.into(),
+        })?;
+    Ok(Json(CheckpointDto::from(&cp)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SkuFilter {
+    /// `active` (default), or for operators `draft`, `retired` or `all`.
+    pub status: Option<String>,
+}
+
+/// Session types: active ones for everyone; operators may ask for others.
+#[utoipa::path(get, path = "/api/v1/skus", tag = "catalog", params(SkuFilter),
+    responses((status = 200, body = [SkuDto]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_skus(
+    State(state): State<AppState>,
+    OptionalApiUser(user): OptionalApiUser,
+    Query(filter): Query<SkuFilter>,
+) -> Result<Json<Vec<SkuDto>>, ApiError> {
+    let status = match filter.status.as_deref().unwrap_or("active") {
+        "all" => None,
+        s => Some(SkuStatus::parse(s).ok_or_else(|| {
+            ApiError::validation(FieldErrors::single(
+                "status",
+                "must be active, draft, retired or all",
+            ))
+        })?),
+    };
+    if status != Some(SkuStatus::Active) && !is_operator(&user) {
+        return Err(ApiError::forbidden());
+    }
+    let competencies = state.store.competencies().await?;
+    let skus = state.store.skus(status).await?;
+    Ok(Json(
+        skus.iter().map(|s| SkuDto::new(s, &competencies)).collect(),
+    ))
+}
+
+/// One session type at its current version.
+#[utoipa::path(get, path = "/api/v1/skus/{slug}", tag = "catalog",
+    params(("slug" = String, Path, description = "SKU slug")),
+    responses((status = 200, body = SkuDto), (status = 404, body = ErrorBody)))]
+pub async fn get_sku(
+    State(state): State<AppState>,
+    OptionalApiUser(user): OptionalApiUser,
+    Path(slug): Path<String>,
+) -> Result<Json<SkuDto>, ApiError> {
+    let sku = state
+        .store
+        .sku(&slug)
+        .await?
+        .filter(|s| visible(s, &user, true));
+    let sku = sku.ok_or_else(|| ApiError::not_found("session type"))?;
+    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+}
+
+/// Every version of a session type, newest first.
+#[utoipa::path(get, path = "/api/v1/skus/{slug}/versions", tag = "catalog",
+    params(("slug" = String, Path, description = "SKU slug")),
+    responses((status = 200, body = [SkuDto]), (status = 404, body = ErrorBody)))]
+pub async fn list_sku_versions(
+    State(state): State<AppState>,
+    OptionalApiUser(user): OptionalApiUser,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<SkuDto>>, ApiError> {
+    let versions = state.store.sku_versions(&slug).await?;
+    if versions.first().is_none_or(|s| !visible(s, &user, true)) {
+        return Err(ApiError::not_found("session type"));
+    }
+    let competencies = state.store.competencies().await?;
+    Ok(Json(
+        versions
+            .iter()
+            .map(|s| SkuDto::new(s, &competencies))
+            .collect(),
+    ))
+}
+
+/// One version of a session type; versions stay readable forever.
+#[utoipa::path(get, path = "/api/v1/skus/{slug}/versions/{version}", tag = "catalog",
+    params(("slug" = String, Path, description = "SKU slug"), ("version" = i64, Path, description = "Version number")),
+    responses((status = 200, body = SkuDto), (status = 404, body = ErrorBody)))]
+pub async fn get_sku_version(
+    State(state): State<AppState>,
+    OptionalApiUser(user): OptionalApiUser,
+    Path((slug, version)): Path<(String, i64)>,
+) -> Result<Json<SkuDto>, ApiError> {
+    let sku = state
+        .store
+        .sku_version(&slug, version)
+        .await?
+        .filter(|s| visible(s, &user, true));
+    let sku = sku.ok_or_else(|| ApiError::not_found("session type version"))?;
+    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+}
+
+fn draft_from(req: SkuRequest) -> SkuDraft {
+    SkuDraft {
+        title: req.title,
+        duration_minutes: req.duration_minutes,
+        competency: req.competency,
+        checkpoint: req.checkpoint,
+        outcome: req.outcome,
+        artifacts: req.artifacts,
+        intake_questions: req.intake_questions,
+        pre_reads: req
+            .pre_reads
+            .into_iter()
+            .map(|p| PreRead {
+                title: p.title,
+                url: p.url,
+            })
+            .collect(),
+        followup_template: req.followup_template,
+        price_credits: req.price_credits,
+        cancel_cutoff_hours: req.cancel_cutoff_hours,
+        reschedule_cutoff_hours: req.reschedule_cutoff_hours,
+    }
+}
+
+/// Creates a session type as a draft (operators).
+#[utoipa::path(post, path = "/api/v1/skus", tag = "catalog", security(("bearer" = [])), request_body = SkuRequest,
+    responses((status = 201, body = SkuDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_sku(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(req): ApiJson<SkuRequest>,
+) -> Result<(StatusCode, Json<SkuDto>), ApiError> {
+    require(&me, Role::Operator)?;
+    let slug = req.slug.clone().unwrap_or_default();
+    let sku = ops::catalog::create(&state, &slug, &draft_from(req), me.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SkuDto::new(&sku, &state.store.competencies().await?)),
+    ))
+}
+
+/// Edits a session type (operators). Once published, an edit makes a new version.
+#[utoipa::path(put, path = "/api/v1/skus/{slug}", tag = "catalog", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "SKU slug")), request_body = SkuRequest,
+    responses((status = 200, body = SkuDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_sku(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(req): ApiJson<SkuRequest>,
+) -> Result<Json<SkuDto>, ApiError> {
+    require(&me, Role::Operator)?;
+    if req.slug.as_ref().is_some_and(|s| s != &slug) {
+        return Err(ApiError::validation(FieldErrors::single(
+            "slug",
+            "cannot be changed",
+        )));
+    }
+    let sku = ops::catalog::update(&state, &slug, &draft_from(req), me.id).await?;
+    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+}
+
+/// Publishes, retires or re-activates a session type (operators).
+#[utoipa::path(post, path = "/api/v1/skus/{slug}/status", tag = "catalog", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "SKU slug")), request_body = StatusRequest,
+    responses((status = 200, body = SkuDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed from the current status", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_sku_status(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(req): ApiJson<StatusRequest>,
+) -> Result<Json<SkuDto>, ApiError> {
+    require(&me, Role::Operator)?;
+    let status = SkuStatus::parse(&req.status).ok_or_else(|| {
+        ApiError::validation(FieldErrors::single(
+            "status",
+            "must be draft, active or retired",
+        ))
+    })?;
+    let sku = state
+        .store
+        .set_sku_status(&slug, status, state.now())
+        .await
+        .map_err(|e| match e {
+            stint_store::StoreError::NotFound => ApiError::not_found("session type"),
+            e => e.into(),
+        })?;
+    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+}

@@ -1,0 +1,343 @@
+//! The API's request and response bodies, described for the OpenAPI document.
+//! They are the API's contract, kept apart from the domain types they map to.
+
+use serde::{Deserialize, Serialize};
+use stint_domain::account::Account;
+use stint_domain::catalog::{Checkpoint, Competency, PreRead, SkuVersion};
+use stint_domain::mentor::MentorProfile;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    #[schema(example = "ana@example.com")]
+    pub email: String,
+    /// At least 10 characters; a passphrase is best.
+    pub password: String,
+    #[schema(example = "Ana Lima")]
+    pub display_name: String,
+    /// An IANA time zone name.
+    #[schema(example = "Europe/Berlin")]
+    pub timezone: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    /// A name for the token, shown when listing them (default "api").
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub user: Me,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub timezone: String,
+    /// Any of `mentee`, `mentor`, `sponsor_admin`, `operator`.
+    pub roles: Vec<String>,
+}
+
+impl From<&Account> for Me {
+    fn from(a: &Account) -> Self {
+        Me {
+            id: a.id.0,
+            email: a.email.clone(),
+            display_name: a.display_name.clone(),
+            timezone: a.timezone.clone(),
+            roles: a.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RubricLevel {
+    pub level: i64,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointDto {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+}
+
+impl From<&Checkpoint> for CheckpointDto {
+    fn from(c: &Checkpoint) -> Self {
+        CheckpointDto {
+            id: c.id.0,
+            slug: c.slug.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompetencyDto {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// Five levels, 1 (novice) to 5 (expert).
+    pub rubric: Vec<RubricLevel>,
+    pub checkpoints: Vec<CheckpointDto>,
+}
+
+impl From<&Competency> for CompetencyDto {
+    fn from(c: &Competency) -> Self {
+        CompetencyDto {
+            id: c.id.0,
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            description: c.description.clone(),
+            rubric: c
+                .rubric
+                .iter()
+                .enumerate()
+                .map(|(i, d)| RubricLevel {
+                    level: i as i64 + 1,
+                    description: d.clone(),
+                })
+                .collect(),
+            checkpoints: c.checkpoints.iter().map(CheckpointDto::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompetencyRequest {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Exactly five level descriptions, level 1 first.
+    pub rubric: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointRequest {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompetencyRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreReadDto {
+    pub title: String,
+    pub url: String,
+}
+
+impl From<&PreRead> for PreReadDto {
+    fn from(p: &PreRead) -> Self {
+        PreReadDto {
+            title: p.title.clone(),
+            url: p.url.clone(),
+        }
+    }
+}
+
+/// A session type at one version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkuDto {
+    pub id: i64,
+    pub slug: String,
+    /// `draft`, `active` or `retired`.
+    pub status: String,
+    /// The version shown here.
+    pub version: i64,
+    /// The version on sale now; older versions stay readable.
+    pub current_version: i64,
+    pub title: String,
+    pub duration_minutes: i64,
+    pub competency: CompetencyRef,
+    pub checkpoint: CheckpointDto,
+    pub outcome: String,
+    pub artifacts: Vec<String>,
+    pub intake_questions: Vec<String>,
+    pub pre_reads: Vec<PreReadDto>,
+    pub followup_template: String,
+    pub price_credits: i64,
+    /// Free cancellation until this many hours before the start.
+    pub cancel_cutoff_hours: i64,
+    /// Rescheduling allowed until this many hours before the start.
+    pub reschedule_cutoff_hours: i64,
+}
+
+impl SkuDto {
+    /// Resolves the competency and checkpoint from the catalog's competencies.
+    pub fn new(s: &SkuVersion, competencies: &[Competency]) -> SkuDto {
+        let c = &s.content;
+        let competency = competencies.iter().find(|x| x.id == c.competency_id);
+        let checkpoint = competency.and_then(|x| x.checkpoint(c.checkpoint_id));
+        SkuDto {
+            id: s.sku_id.0,
+            slug: s.slug.clone(),
+            status: s.status.as_str().to_string(),
+            version: s.version,
+            current_version: s.current_version,
+            title: c.title.clone(),
+            duration_minutes: c.duration_minutes,
+            competency: CompetencyRef {
+                id: c.competency_id.0,
+                slug: competency.map(|x| x.slug.clone()).unwrap_or_default(),
+                name: competency.map(|x| x.name.clone()).unwrap_or_default(),
+            },
+            checkpoint: checkpoint
+                .map(CheckpointDto::from)
+                .unwrap_or(CheckpointDto {
+                    id: c.checkpoint_id.0,
+                    slug: String::new(),
+                    title: String::new(),
+                    description: String::new(),
+                }),
+            outcome: c.outcome.clone(),
+            artifacts: c.artifacts.clone(),
+            intake_questions: c.intake_questions.clone(),
+            pre_reads: c.pre_reads.iter().map(PreReadDto::from).collect(),
+            followup_template: c.followup_template.clone(),
+            price_credits: c.price_credits,
+            cancel_cutoff_hours: c.cancel_cutoff_hours,
+            reschedule_cutoff_hours: c.reschedule_cutoff_hours,
+        }
+    }
+}
+
+/// The editable content of a session type. Creating one also takes its `slug`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkuRequest {
+    /// Only when creating; ignored on edit must not be sent.
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub title: String,
+    /// 20 to 60.
+    pub duration_minutes: i64,
+    /// Slug of the competency.
+    pub competency: String,
+    /// Slug of a checkpoint of that competency.
+    pub checkpoint: String,
+    pub outcome: String,
+    #[serde(default)]
+    pub artifacts: Vec<String>,
+    #[serde(default)]
+    pub intake_questions: Vec<String>,
+    #[serde(default)]
+    pub pre_reads: Vec<PreReadDto>,
+    #[serde(default)]
+    pub followup_template: String,
+    pub price_credits: i64,
+    pub cancel_cutoff_hours: i64,
+    pub reschedule_cutoff_hours: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// `active` or `retired` (a draft can also be retired).
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveredSkuDto {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub duration_minutes: i64,
+    pub price_credits: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MentorDto {
+    pub id: i64,
+    pub display_name: String,
+    pub timezone: String,
+    pub headline: String,
+    pub bio: String,
+    pub competencies: Vec<CompetencyRef>,
+    pub skus: Vec<DeliveredSkuDto>,
+}
+
+impl From<&MentorProfile> for MentorDto {
+    fn from(m: &MentorProfile) -> Self {
+        MentorDto {
+            id: m.user_id.0,
+            display_name: m.display_name.clone(),
+            timezone: m.timezone.clone(),
+            headline: m.headline.clone(),
+            bio: m.bio.clone(),
+            competencies: m
+                .competencies
+                .iter()
+                .map(|c| CompetencyRef {
+                    id: c.id.0,
+                    slug: c.slug.clone(),
+                    name: c.name.clone(),
+                })
+                .collect(),
+            skus: m
+                .skus
+                .iter()
+                .map(|s| DeliveredSkuDto {
+                    id: s.id.0,
+                    slug: s.slug.clone(),
+                    title: s.title.clone(),
+                    duration_minutes: s.duration_minutes,
+                    price_credits: s.price_credits,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MentorProfileRequest {
+    pub headline: String,
+    #[serde(default)]
+    pub bio: String,
+    /// Your own video room (https); leave empty to get a room per booking.
+    #[serde(default)]
+    pub meeting_url: String,
+    /// Slugs of the active session types you deliver.
+    #[serde(default)]
+    pub skus: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRequest {
+    /// `mentee`, `mentor`, `sponsor_admin` or `operator`.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}

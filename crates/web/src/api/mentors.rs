@@ -1,0 +1,83 @@
+//! `/api/v1/mentors`: the directory, one profile, and a mentor's own profile.
+
+use super::dto::{MentorDto, MentorProfileRequest};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::ops::require;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use stint_domain::ids::UserId;
+use stint_domain::mentor::MentorProfileInput;
+use stint_domain::role::Role;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MentorFilter {
+    /// Only mentors delivering this session type (slug).
+    pub sku: Option<String>,
+}
+
+/// Mentors, optionally only those delivering one session type.
+#[utoipa::path(get, path = "/api/v1/mentors", tag = "mentors", params(MentorFilter),
+    responses((status = 200, body = [MentorDto]), (status = 404, description = "Unknown SKU", body = ErrorBody)))]
+pub async fn list_mentors(
+    State(state): State<AppState>,
+    Query(filter): Query<MentorFilter>,
+) -> Result<Json<Vec<MentorDto>>, ApiError> {
+    let mentors = match filter.sku {
+        Some(slug) => {
+            let sku = state
+                .store
+                .sku(&slug)
+                .await?
+                .ok_or_else(|| ApiError::not_found("session type"))?;
+            state.store.mentors_for_sku(sku.sku_id).await?
+        }
+        None => state.store.mentors().await?,
+    };
+    Ok(Json(mentors.iter().map(MentorDto::from).collect()))
+}
+
+/// One mentor's public profile.
+#[utoipa::path(get, path = "/api/v1/mentors/{id}", tag = "mentors",
+    params(("id" = i64, Path, description = "The mentor's account id")),
+    responses((status = 200, body = MentorDto), (status = 404, body = ErrorBody)))]
+pub async fn get_mentor(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<MentorDto>, ApiError> {
+    let mentors = state.store.mentors().await?;
+    let m = mentors
+        .iter()
+        .find(|m| m.user_id == UserId(id))
+        .ok_or_else(|| ApiError::not_found("mentor"))?;
+    Ok(Json(MentorDto::from(m)))
+}
+
+/// Creates or replaces the calling mentor's profile.
+#[utoipa::path(put, path = "/api/v1/mentors/me", tag = "mentors", security(("bearer" = [])),
+    request_body = MentorProfileRequest,
+    responses((status = 200, body = MentorDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save_my_profile(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(req): ApiJson<MentorProfileRequest>,
+) -> Result<Json<MentorDto>, ApiError> {
+    require(&me, Role::Mentor)?;
+    let input = MentorProfileInput {
+        headline: req.headline,
+        bio: req.bio,
+        meeting_url: req.meeting_url,
+        skus: req.skus,
+    }
+    .validate()?;
+    let profile = state
+        .store
+        .save_mentor_profile(me.id, &input, state.now())
+        .await?;
+    Ok(Json(MentorDto::from(&profile)))
+}

@@ -1,0 +1,95 @@
+//! `/api/v1/users`: operators list accounts and grant or revoke roles.
+
+use super::dto::{Me, RoleRequest};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::ops::require;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use stint_domain::FieldErrors;
+use stint_domain::ids::UserId;
+use stint_domain::role::Role;
+
+fn parse_role(raw: &str) -> Result<Role, ApiError> {
+    Role::parse(raw).ok_or_else(|| {
+        ApiError::validation(FieldErrors::single(
+            "role",
+            "must be mentee, mentor, sponsor_admin or operator",
+        ))
+    })
+}
+
+/// All accounts (operators only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = [Me]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<Me>>, ApiError> {
+    require(&me, Role::Operator)?;
+    Ok(Json(
+        state.store.accounts().await?.iter().map(Me::from).collect(),
+    ))
+}
+
+/// Grants a role (operators only).
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Account id")), request_body = RoleRequest,
+    responses((status = 200, body = Me), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn grant_role(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RoleRequest>,
+) -> Result<Json<Me>, ApiError> {
+    require(&me, Role::Operator)?;
+    let role = parse_role(&req.role)?;
+    state
+        .store
+        .account(UserId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    state.store.grant_role(UserId(id), role).await?;
+    let account = state
+        .store
+        .account(UserId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    Ok(Json(Me::from(&account)))
+}
+
+/// Revokes a role (operators only; an operator cannot revoke their own operator role).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/roles/{role}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Account id"), ("role" = String, Path, description = "Role name")),
+    responses((status = 200, body = Me), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn revoke_role(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path((id, role)): Path<(i64, String)>,
+) -> Result<Json<Me>, ApiError> {
+    require(&me, Role::Operator)?;
+    let role = parse_role(&role)?;
+    if UserId(id) == me.id && role == Role::Operator {
+        return Err(ApiError::field(
+            StatusCode::CONFLICT,
+            "conflict",
+            "role",
+            "you cannot remove your own operator role",
+        ));
+    }
+    state
+        .store
+        .account(UserId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    state.store.revoke_role(UserId(id), role).await?;
+    let account = state
+        .store
+        .account(UserId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    Ok(Json(Me::from(&account)))
+}

@@ -1,0 +1,80 @@
+//! Who is asking: the API's bearer-token user and the pages' session user.
+
+use super::{secret, session::SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use stint_domain::account::Account;
+
+/// The account behind `Authorization: Bearer <token>`; 401 in the API's shape otherwise.
+pub struct ApiUser(pub Account);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthenticated)?;
+        let account = state
+            .store
+            .api_token_account(&secret::digest(&token), state.now())
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        Ok(ApiUser(account))
+    }
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_string())
+}
+
+/// The account of the browser's session, if logged in.
+pub struct MaybeUser(pub Option<Account>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Ok(MaybeUser(None));
+        };
+        match state
+            .store
+            .web_session_account(&secret::digest(cookie.value()), state.now())
+            .await
+        {
+            Ok(account) => Ok(MaybeUser(account)),
+            Err(e) => Err(crate::pages::render::store_failure(e)),
+        }
+    }
+}
+
+/// A logged-in browser; anyone else is sent to the log-in page and brought back after.
+pub struct PageUser(pub Account);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match MaybeUser::from_request_parts(parts, state).await? {
+            MaybeUser(Some(account)) => Ok(PageUser(account)),
+            MaybeUser(None) => {
+                let path = parts
+                    .extensions
+                    .get::<OriginalUri>()
+                    .map(|u| u.0.path().to_string())
+                    .unwrap_or_else(|| parts.uri.path().to_string());
+                let next = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{next}")).into_response())
+            }
+        }
+    }
+}

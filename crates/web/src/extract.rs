@@ -1,0 +1,157 @@
+//! Request extractors shared by the API and the pages: JSON bodies that fail with the
+//! API's error shape, and the client's address for throttling.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// A JSON body. Malformed JSON is a 400; unknown fields, missing fields and wrong types
+/// are a 422 naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                let ct = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                ct == "application/json" || ct.ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with `Content-Type: application/json`.",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                e.body_text(),
+            )
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserialises JSON, reporting the path of the field that failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let inner = err.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("The body is not valid JSON: {inner}"),
+            );
+        }
+        let path = err.path().to_string();
+        let message = inner.to_string();
+        // serde puts the offending name in the message for unknown/missing fields.
+        let field = if path == "." || path.is_empty() {
+            field_from_message(&message).unwrap_or_else(|| "body".to_string())
+        } else {
+            path
+        };
+        let mut e =
+            ApiError::validation(stint_domain::FieldErrors::single(&field, clean(&message)));
+        e.message = format!(
+            "The body does not match the expected shape: {field}: {}",
+            clean(&message)
+        );
+        e
+    })
+}
+
+fn field_from_message(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(message[start..end].to_string())
+}
+
+/// Drops serde's " at line 1 column 9" suffix, which means nothing to a form or a person.
+fn clean(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
+/// server is configured to trust its proxy.
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy_headers
+            && let Some(first) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+            {
+                return Ok(ClientAddr(first.trim().to_string()));
+            }
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_string());
+        Ok(ClientAddr(addr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        email: String,
+        age: i64,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = parse_json::<Body>(br#"{"email": "a", "age": "x"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e.fields.contains_key("age"), "{e:?}");
+        let e = parse_json::<Body>(br#"{"email": "a", "age": 1, "admin": true}"#)
+            .err()
+            .unwrap();
+        assert!(e.fields.contains_key("admin"), "{e:?}");
+        let e = parse_json::<Body>(br#"{"age": 1}"#).err().unwrap();
+        assert!(e.fields.contains_key("email"), "{e:?}");
+        let e = parse_json::<Body>(br#"{"email": "#).err().unwrap();
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::BAD_REQUEST, "malformed_json")
+        );
+    }
+}

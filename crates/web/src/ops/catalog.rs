@@ -1,0 +1,115 @@
+//! Catalog edits: resolving a SKU's competency and checkpoint by slug, validating, saving.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use stint_domain::FieldErrors;
+use stint_domain::catalog::{Competency, PreRead, SkuContent, SkuVersion};
+use stint_domain::ids::{CheckpointId, CompetencyId, UserId};
+use stint_domain::validate;
+
+/// A SKU edit as typed, with the competency and checkpoint named by slug.
+#[derive(Debug, Clone, Default)]
+pub struct SkuDraft {
+    pub title: String,
+    pub duration_minutes: i64,
+    pub competency: String,
+    pub checkpoint: String,
+    pub outcome: String,
+    pub artifacts: Vec<String>,
+    pub intake_questions: Vec<String>,
+    pub pre_reads: Vec<PreRead>,
+    pub followup_template: String,
+    pub price_credits: i64,
+    pub cancel_cutoff_hours: i64,
+    pub reschedule_cutoff_hours: i64,
+}
+
+/// Turns a draft into validated content, collecting every field error.
+pub async fn resolve(
+    state: &AppState,
+    draft: &SkuDraft,
+    errors: &mut FieldErrors,
+) -> Result<Option<SkuContent>, ApiError> {
+    let competency: Option<Competency> = state
+        .store
+        .competency_by_slug(draft.competency.trim())
+        .await?;
+    let checkpoint = competency.as_ref().and_then(|c| {
+        c.checkpoints
+            .iter()
+            .find(|p| p.slug == draft.checkpoint.trim())
+    });
+    if competency.is_none() {
+        errors.add("competency", "choose a competency from the catalog");
+    } else if checkpoint.is_none() {
+        errors.add("checkpoint", "choose a checkpoint of this competency");
+    }
+    let content = SkuContent {
+        title: draft.title.clone(),
+        duration_minutes: draft.duration_minutes,
+        competency_id: competency.as_ref().map(|c| c.id).unwrap_or(CompetencyId(0)),
+        checkpoint_id: checkpoint.map(|c| c.id).unwrap_or(CheckpointId(0)),
+        outcome: draft.outcome.clone(),
+        artifacts: draft.artifacts.clone(),
+        intake_questions: draft.intake_questions.clone(),
+        pre_reads: draft.pre_reads.clone(),
+        followup_template: draft.followup_template.clone(),
+        price_credits: draft.price_credits,
+        cancel_cutoff_hours: draft.cancel_cutoff_hours,
+        reschedule_cutoff_hours: draft.reschedule_cutoff_hours,
+    };
+    match content.validate(competency.as_ref()) {
+        Ok(valid) => Ok(Some(valid)),
+        Err(e) => {
+            for (field, message) in e.0 {
+                // The API and forms name the competency and checkpoint by slug.
+                let field = match field.as_str() {
+                    "competency_id" => "competency".to_string(),
+                    "checkpoint_id" => "checkpoint".to_string(),
+                    _ => field,
+                };
+                errors.add(&field, message);
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Creates a draft SKU.
+pub async fn create(
+    state: &AppState,
+    slug: &str,
+    draft: &SkuDraft,
+    by: UserId,
+) -> Result<SkuVersion, ApiError> {
+    let mut errors = FieldErrors::new();
+    let slug = errors.check("slug", validate::slug(slug));
+    let content = resolve(state, draft, &mut errors).await?;
+    match (slug, content) {
+        (Some(slug), Some(content)) if errors.is_empty() => Ok(state
+            .store
+            .create_sku(&slug, &content, Some(by), state.now())
+            .await?),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// Edits a SKU (a new version once it has been published).
+pub async fn update(
+    state: &AppState,
+    slug: &str,
+    draft: &SkuDraft,
+    by: UserId,
+) -> Result<SkuVersion, ApiError> {
+    if state.store.sku(slug).await?.is_none() {
+        return Err(ApiError::not_found("session type"));
+    }
+    let mut errors = FieldErrors::new();
+    match resolve(state, draft, &mut errors).await? {
+        Some(content) if errors.is_empty() => Ok(state
+            .store
+            .update_sku(slug, &content, Some(by), state.now())
+            .await?),
+        _ => Err(ApiError::validation(errors)),
+    }
+}

@@ -1,0 +1,17 @@
+//! Use cases shared by the API and the pages, so both enforce the same rules.
+
+pub mod accounts;
+pub mod catalog;
+
+use crate::error::ApiError;
+use stint_domain::account::Account;
+use stint_domain::role::Role;
+
+/// Fails with 403 unless the account holds `role`.
+pub fn require(account: &Account, role: Role) -> Result<(), ApiError> {
+    if account.has(role) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}

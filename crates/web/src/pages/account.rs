@@ -1,0 +1,270 @@
+//! Sign-up, log-in, log-out and the dashboard.
+
+use super::filters;
+use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
+use crate::auth::csrf::{CsrfForm, CsrfToken};
+use crate::auth::login::{self, LoginError};
+use crate::auth::{MaybeUser, PageUser, session};
+use crate::extract::ClientAddr;
+use crate::ops;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use stint_domain::FieldErrors;
+use stint_domain::account::{Account, SignupInput};
+use stint_domain::catalog::SkuStatus;
+use stint_domain::mentor::MentorProfile;
+use stint_domain::role::Role;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignupFields {
+    email: String,
+    display_name: String,
+    password: String,
+    timezone: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    chrome: Chrome,
+    form: SignupFields,
+    errors: FieldErrors,
+    zones: Vec<String>,
+}
+
+fn zones() -> Vec<String> {
+    let mut all: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.to_string())
+        .filter(|n| n.contains('/'))
+        .collect();
+    all.sort();
+    all
+}
+
+pub async fn signup_form(MaybeUser(user): MaybeUser, csrf: CsrfToken) -> Response {
+    if user.is_some() {
+        return Redirect::to("/dashboard").into_response();
+    }
+    let form = SignupFields {
+        timezone: "UTC".into(),
+        ..Default::default()
+    };
+    ok(&SignupPage {
+        chrome: Chrome::new("Create your account · Stint", None, &csrf.0),
+        form,
+        errors: FieldErrors::new(),
+        zones: zones(),
+    })
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<SignupFields>,
+) -> PageResult {
+    let input = SignupInput {
+        email: form.email.clone(),
+        password: form.password.clone(),
+        display_name: form.display_name.clone(),
+        timezone: form.timezone.clone(),
+    };
+    match ops::accounts::sign_up(&state, input).await {
+        Ok(account) => {
+            let jar = session::start(&state, jar, account.id).await.or_page()?;
+            Ok((jar, Redirect::to("/dashboard?welcome=1")).into_response())
+        }
+        Err(e) if e.status.is_client_error() => {
+            let errors = FieldErrors(e.fields);
+            let form = SignupFields {
+                password: String::new(),
+                ..form
+            };
+            let page = SignupPage {
+                chrome: Chrome::new("Create your account · Stint", None, &csrf.0),
+                form,
+                errors,
+                zones: zones(),
+            };
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(failure(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginFields {
+    email: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    email: String,
+    next: String,
+    error: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextParam {
+    next: String,
+}
+
+/// Only same-site paths, so a crafted link cannot bounce a fresh session elsewhere.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/dashboard".to_string()
+    }
+}
+
+pub async fn login_form(
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+    Query(q): Query<NextParam>,
+) -> Response {
+    if user.is_some() {
+        return Redirect::to(&safe_next(&q.next)).into_response();
+    }
+    ok(&LoginPage {
+        chrome: Chrome::new("Log in · Stint", None, &csrf.0),
+        email: String::new(),
+        next: q.next,
+        error: String::new(),
+    })
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    csrf: CsrfToken,
+    ClientAddr(addr): ClientAddr,
+    CsrfForm(form): CsrfForm<LoginFields>,
+) -> PageResult {
+    let refuse = |status: StatusCode, error: &str| {
+        let page = LoginPage {
+            chrome: Chrome::new("Log in · Stint", None, &csrf.0),
+            email: form.email.clone(),
+            next: form.next.clone(),
+            error: error.to_string(),
+        };
+        html(status, &page)
+    };
+    if form.email.trim().is_empty() || form.password.is_empty() {
+        return Ok(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter your e-mail and password.",
+        ));
+    }
+    match login::authenticate(&state, &form.email, &form.password, &addr).await {
+        Ok(account) => {
+            let jar = session::start(&state, jar, account.id).await.or_page()?;
+            Ok((jar, Redirect::to(&safe_next(&form.next))).into_response())
+        }
+        Err(LoginError::Invalid) => Ok(refuse(
+            StatusCode::UNAUTHORIZED,
+            "The e-mail or password is not right.",
+        )),
+        Err(LoginError::Throttled) => Ok(refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed attempts. For your safety, wait 15 minutes and try again.",
+        )),
+        Err(LoginError::Failed(e)) => Err(failure(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PageResult {
+    let jar = session::end(&state, jar).await.or_page()?;
+    Ok((jar, Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    chrome: Chrome,
+    me: Account,
+    welcome: bool,
+    is_mentee: bool,
+    is_mentor: bool,
+    is_sponsor: bool,
+    is_operator: bool,
+    profile: Option<MentorProfile>,
+    active_skus: usize,
+    draft_skus: usize,
+    competencies: usize,
+    accounts: usize,
+    local_time: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DashboardParams {
+    welcome: String,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Query(q): Query<DashboardParams>,
+) -> PageResult {
+    let profile = if me.has(Role::Mentor) {
+        state.store.mentor_profile(me.id).await.or_page()?
+    } else {
+        None
+    };
+    let (mut active_skus, mut draft_skus, mut competencies, mut accounts) = (0, 0, 0, 0);
+    if me.has(Role::Operator) {
+        let skus = state.store.skus(None).await.or_page()?;
+        active_skus = skus
+            .iter()
+            .filter(|s| s.status == SkuStatus::Active)
+            .count();
+        draft_skus = skus.iter().filter(|s| s.status == SkuStatus::Draft).count();
+        competencies = state.store.competencies().await.or_page()?.len();
+        accounts = state.store.accounts().await.or_page()?.len();
+    }
+    let tz = stint_domain::account::TimeZoneName::parse(&me.timezone)
+        .map(|t| t.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let local_time = state
+        .now()
+        .to_zoned_datetime(tz)
+        .strftime("%A %-d %B, %H:%M")
+        .to_string();
+    Ok(ok(&Dashboard {
+        chrome: Chrome::new("Your dashboard · Stint", Some(me.clone()), &csrf.0),
+        welcome: !q.welcome.is_empty(),
+        is_mentee: me.has(Role::Mentee),
+        is_mentor: me.has(Role::Mentor),
+        is_sponsor: me.has(Role::SponsorAdmin),
+        is_operator: me.has(Role::Operator),
+        profile,
+        active_skus,
+        draft_skus,
+        competencies,
+        accounts,
+        local_time,
+        me,
+    }))
+}

@@ -1,0 +1,77 @@
+//! Server-rendered pages. Every core flow works without JavaScript; forms carry a CSRF
+//! token and, when refused, come back with the user's input and a message per field.
+
+// Page handlers fail with a ready response (an error page); boxing it would only add noise
+// to every handler, and the error path is not hot.
+#![allow(clippy::result_large_err)]
+
+mod account;
+pub mod assets;
+mod filters;
+mod forms;
+mod mentor;
+mod operator;
+mod public;
+pub mod render;
+
+use crate::auth::MaybeUser;
+use crate::auth::csrf;
+use crate::state::AppState;
+use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/skus/{slug}", get(public::sku))
+        .route("/skus/{slug}/v/{version}", get(public::sku_version))
+        .route("/mentors", get(public::mentors))
+        .route("/mentors/{id}", get(public::mentor))
+        .route("/signup", get(account::signup_form).post(account::signup))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/dashboard", get(account::dashboard))
+        .route(
+            "/mentor/profile",
+            get(mentor::profile_form).post(mentor::save_profile),
+        )
+        .route("/operator", get(operator::catalog))
+        .route(
+            "/operator/competencies/new",
+            get(operator::new_competency).post(operator::create_competency),
+        )
+        .route(
+            "/operator/competencies/{slug}",
+            get(operator::edit_competency).post(operator::update_competency),
+        )
+        .route(
+            "/operator/competencies/{slug}/checkpoints",
+            post(operator::add_checkpoint),
+        )
+        .route(
+            "/operator/skus/new",
+            get(operator::new_sku).post(operator::create_sku),
+        )
+        .route(
+            "/operator/skus/{slug}",
+            get(operator::edit_sku).post(operator::update_sku),
+        )
+        .route("/operator/skus/{slug}/status", post(operator::set_status))
+        .route("/operator/accounts", get(operator::accounts))
+        .route("/operator/accounts/{id}/roles", post(operator::change_role))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::ensure_token,
+        ))
+}
+
+/// Any unknown address: the API's JSON 404 under `/api/`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri, MaybeUser(user): MaybeUser) -> Response {
+    if uri.path().starts_with("/api/") {
+        return axum::response::IntoResponse::into_response(crate::ApiError::not_found(
+            "API route",
+        ));
+    }
+    render::not_found_page(user)
+}

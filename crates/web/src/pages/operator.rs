@@ -1,0 +1,712 @@
+//! The operator's console: the catalog editor (competencies, checkpoints, SKUs and their
+//! versions) and account roles.
+
+use super::filters;
+use super::forms::{lines, number};
+use super::render::{
+    Chrome, OrPage, PageResult, failure, forbidden_page, html, not_found_page, ok,
+};
+use crate::auth::PageUser;
+use crate::auth::csrf::{CsrfForm, CsrfToken};
+use crate::ops::catalog::{self as catalog_ops, SkuDraft};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::catalog::{
+    CheckpointInput, Competency, CompetencyInput, PreRead, SkuStatus, SkuVersion,
+};
+use stint_domain::ids::UserId;
+use stint_domain::role::Role;
+use stint_store::StoreError;
+
+/// Operators only; everyone else gets a 403 page.
+fn operator(me: Account) -> Result<Account, Response> {
+    if me.has(Role::Operator) {
+        Ok(me)
+    } else {
+        Err(forbidden_page(Some(me)))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "operator/catalog.html")]
+struct CatalogPage {
+    chrome: Chrome,
+    competencies: Vec<Competency>,
+    skus: Vec<SkuVersion>,
+}
+
+impl CatalogPage {
+    fn competency_name(&self, sku: &SkuVersion) -> String {
+        self.competencies
+            .iter()
+            .find(|c| c.id == sku.content.competency_id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+pub async fn catalog(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let me = operator(me)?;
+    let competencies = state.store.competencies().await.or_page()?;
+    let skus = state.store.skus(None).await.or_page()?;
+    Ok(ok(&CatalogPage {
+        chrome: Chrome::new("Catalog · Operator · Stint", Some(me), &csrf.0),
+        competencies,
+        skus,
+    }))
+}
+
+// ---- competencies ----------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompetencyFields {
+    slug: String,
+    name: String,
+    description: String,
+    level1: String,
+    level2: String,
+    level3: String,
+    level4: String,
+    level5: String,
+}
+
+impl CompetencyFields {
+    fn from(c: &Competency) -> Self {
+        let level = |i: usize| c.rubric.get(i).cloned().unwrap_or_default();
+        CompetencyFields {
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            description: c.description.clone(),
+            level1: level(0),
+            level2: level(1),
+            level3: level(2),
+            level4: level(3),
+            level5: level(4),
+        }
+    }
+
+    fn input(&self) -> CompetencyInput {
+        CompetencyInput {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            rubric: vec![
+                self.level1.clone(),
+                self.level2.clone(),
+                self.level3.clone(),
+                self.level4.clone(),
+                self.level5.clone(),
+            ],
+        }
+    }
+
+    /// Field name, label and value of each rubric level, for the template.
+    fn levels(&self) -> Vec<(String, String, String)> {
+        [
+            &self.level1,
+            &self.level2,
+            &self.level3,
+            &self.level4,
+            &self.level5,
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            (
+                format!("level{}", i + 1),
+                format!("rubric.{}", i + 1),
+                (*v).clone(),
+            )
+        })
+        .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "operator/competency.html")]
+struct CompetencyPage {
+    chrome: Chrome,
+    /// `None` when creating.
+    existing: Option<Competency>,
+    form: CompetencyFields,
+    errors: FieldErrors,
+    checkpoint: CheckpointFields,
+    checkpoint_errors: FieldErrors,
+}
+
+pub async fn new_competency(PageUser(me): PageUser, csrf: CsrfToken) -> PageResult {
+    let me = operator(me)?;
+    Ok(ok(&CompetencyPage {
+        chrome: Chrome::new("New competency · Stint", Some(me), &csrf.0),
+        existing: None,
+        form: CompetencyFields::default(),
+        errors: FieldErrors::new(),
+        checkpoint: CheckpointFields::default(),
+        checkpoint_errors: FieldErrors::new(),
+    }))
+}
+
+fn competency_refused(
+    me: Account,
+    csrf: &str,
+    existing: Option<Competency>,
+    form: CompetencyFields,
+    errors: FieldErrors,
+) -> Response {
+    let page = CompetencyPage {
+        chrome: Chrome::new("Competency · Stint", Some(me), csrf),
+        existing,
+        form,
+        errors,
+        checkpoint: CheckpointFields::default(),
+        checkpoint_errors: FieldErrors::new(),
+    };
+    html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+fn conflict_or(e: StoreError) -> Result<FieldErrors, Response> {
+    match e {
+        StoreError::Conflict { field, message } => Ok(FieldErrors::single(field, message)),
+        StoreError::Invalid(errors) => Ok(errors),
+        e => Err(super::render::store_failure(e)),
+    }
+}
+
+pub async fn create_competency(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<CompetencyFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let errors = match form.input().validate() {
+        Ok(input) => match state.store.create_competency(&input, state.now()).await {
+            Ok(c) => {
+                return Ok(
+                    Redirect::to(&format!("/operator/competencies/{}", c.slug)).into_response()
+                );
+            }
+            Err(e) => conflict_or(e)?,
+        },
+        Err(e) => e,
+    };
+    Ok(competency_refused(me, &csrf.0, None, form, errors))
+}
+
+pub async fn edit_competency(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    Ok(ok(&CompetencyPage {
+        chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), &csrf.0),
+        form: CompetencyFields::from(&c),
+        existing: Some(c),
+        errors: FieldErrors::new(),
+        checkpoint: CheckpointFields::default(),
+        checkpoint_errors: FieldErrors::new(),
+    }))
+}
+
+pub async fn update_competency(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<CompetencyFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(existing) = state.store.competency_by_slug(&slug).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let errors = match form.input().validate() {
+        Ok(input) => match state.store.update_competency(&slug, &input).await {
+            Ok(c) => {
+                return Ok(
+                    Redirect::to(&format!("/operator/competencies/{}", c.slug)).into_response()
+                );
+            }
+            Err(e) => conflict_or(e)?,
+        },
+        Err(e) => e,
+    };
+    Ok(competency_refused(
+        me,
+        &csrf.0,
+        Some(existing),
+        form,
+        errors,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CheckpointFields {
+    slug: String,
+    title: String,
+    description: String,
+}
+
+pub async fn add_checkpoint(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<CheckpointFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let input = CheckpointInput {
+        slug: form.slug.clone(),
+        title: form.title.clone(),
+        description: form.description.clone(),
+    };
+    let errors = match input.validate() {
+        Ok(valid) => match state.store.add_checkpoint(c.id, &valid).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/operator/competencies/{slug}#checkpoints"))
+                        .into_response(),
+                );
+            }
+            Err(e) => conflict_or(e)?,
+        },
+        Err(e) => e,
+    };
+    let page = CompetencyPage {
+        chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), &csrf.0),
+        form: CompetencyFields::from(&c),
+        existing: Some(c),
+        errors: FieldErrors::new(),
+        checkpoint: form,
+        checkpoint_errors: errors,
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+// ---- session types (SKUs) --------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SkuFields {
+    slug: String,
+    title: String,
+    duration_minutes: String,
+    /// `competency-slug/checkpoint-slug`, chosen from one list.
+    target: String,
+    outcome: String,
+    artifacts: String,
+    intake_questions: String,
+    /// One per line: `Title | https://link`.
+    pre_reads: String,
+    followup_template: String,
+    price_credits: String,
+    cancel_cutoff_hours: String,
+    reschedule_cutoff_hours: String,
+}
+
+impl SkuFields {
+    fn from(s: &SkuVersion, competencies: &[Competency]) -> Self {
+        let c = &s.content;
+        let competency = competencies.iter().find(|x| x.id == c.competency_id);
+        let checkpoint = competency.and_then(|x| x.checkpoint(c.checkpoint_id));
+        SkuFields {
+            slug: s.slug.clone(),
+            title: c.title.clone(),
+            duration_minutes: c.duration_minutes.to_string(),
+            target: match (competency, checkpoint) {
+                (Some(a), Some(b)) => format!("{}/{}", a.slug, b.slug),
+                _ => String::new(),
+            },
+            outcome: c.outcome.clone(),
+            artifacts: c.artifacts.join("\n"),
+            intake_questions: c.intake_questions.join("\n"),
+            pre_reads: c
+                .pre_reads
+                .iter()
+                .map(|p| format!("{} | {}", p.title, p.url))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            followup_template: c.followup_template.clone(),
+            price_credits: c.price_credits.to_string(),
+            cancel_cutoff_hours: c.cancel_cutoff_hours.to_string(),
+            reschedule_cutoff_hours: c.reschedule_cutoff_hours.to_string(),
+        }
+    }
+
+    fn draft(&self, errors: &mut FieldErrors) -> SkuDraft {
+        let (competency, checkpoint) = self
+            .target
+            .split_once('/')
+            .unwrap_or((self.target.as_str(), ""));
+        let mut pre_reads = Vec::new();
+        for (i, line) in lines(&self.pre_reads).iter().enumerate() {
+            match line.rsplit_once('|') {
+                Some((title, url)) => pre_reads.push(PreRead {
+                    title: title.trim().into(),
+                    url: url.trim().into(),
+                }),
+                None => errors.add(
+                    &format!("pre_reads.{i}.url"),
+                    "write each pre-read as “Title | https://link”",
+                ),
+            }
+        }
+        SkuDraft {
+            title: self.title.clone(),
+            duration_minutes: number(errors, "duration_minutes", &self.duration_minutes),
+            competency: competency.to_string(),
+            checkpoint: checkpoint.to_string(),
+            outcome: self.outcome.clone(),
+            artifacts: lines(&self.artifacts),
+            intake_questions: lines(&self.intake_questions),
+            pre_reads,
+            followup_template: self.followup_template.clone(),
+            price_credits: number(errors, "price_credits", &self.price_credits),
+            cancel_cutoff_hours: number(errors, "cancel_cutoff_hours", &self.cancel_cutoff_hours),
+            reschedule_cutoff_hours: number(
+                errors,
+                "reschedule_cutoff_hours",
+                &self.reschedule_cutoff_hours,
+            ),
+        }
+    }
+}
+
+/// Field errors of list entries (`artifacts.2`, `pre_reads.0.url`) shown on the list's field.
+fn fold_list_errors(errors: FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (field, message) in errors.0 {
+        let mut parts = field.splitn(3, '.');
+        let base = parts.next().unwrap_or_default().to_string();
+        match (base.as_str(), parts.next()) {
+            ("artifacts" | "intake_questions" | "pre_reads", Some(n)) => {
+                let line = n.parse::<usize>().map(|i| i + 1).unwrap_or(0);
+                out.add(&base, format!("line {line}: {message}"));
+            }
+            ("competency" | "checkpoint", _) => out.add("target", message),
+            _ => out.add(&field, message),
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "operator/sku.html")]
+struct SkuFormPage {
+    chrome: Chrome,
+    existing: Option<SkuVersion>,
+    form: SkuFields,
+    errors: FieldErrors,
+    competencies: Vec<Competency>,
+    versions: Vec<i64>,
+}
+
+impl SkuFormPage {
+    fn targets(&self) -> Vec<(String, String, String)> {
+        self.competencies
+            .iter()
+            .flat_map(|c| {
+                c.checkpoints.iter().map(move |p| {
+                    (
+                        c.name.clone(),
+                        format!("{}/{}", c.slug, p.slug),
+                        p.title.clone(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn published(&self) -> bool {
+        self.existing
+            .as_ref()
+            .is_some_and(|s| s.status != SkuStatus::Draft || s.current_version > 1)
+    }
+}
+
+async fn sku_form(
+    state: &AppState,
+    me: Account,
+    csrf: &str,
+    existing: Option<SkuVersion>,
+    form: SkuFields,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let competencies = state.store.competencies().await.or_page()?;
+    let versions = match &existing {
+        Some(s) => state
+            .store
+            .sku_versions(&s.slug)
+            .await
+            .or_page()?
+            .iter()
+            .map(|v| v.version)
+            .collect(),
+        None => Vec::new(),
+    };
+    let title = existing
+        .as_ref()
+        .map(|s| s.content.title.clone())
+        .unwrap_or_else(|| "New session type".into());
+    let page = SkuFormPage {
+        chrome: Chrome::new(format!("{title} · Stint"), Some(me), csrf),
+        existing,
+        form,
+        errors: fold_list_errors(errors),
+        competencies,
+        versions,
+    };
+    Ok(html(status, &page))
+}
+
+pub async fn new_sku(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let me = operator(me)?;
+    let form = SkuFields {
+        duration_minutes: "30".into(),
+        price_credits: "1".into(),
+        cancel_cutoff_hours: "24".into(),
+        reschedule_cutoff_hours: "4".into(),
+        ..Default::default()
+    };
+    sku_form(
+        &state,
+        me,
+        &csrf.0,
+        None,
+        form,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn refused_fields(e: crate::ApiError) -> Result<FieldErrors, Response> {
+    if e.status.is_client_error() {
+        Ok(FieldErrors(e.fields))
+    } else {
+        Err(failure(e))
+    }
+}
+
+pub async fn create_sku(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<SkuFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let mut errors = FieldErrors::new();
+    let draft = form.draft(&mut errors);
+    if errors.is_empty() {
+        match catalog_ops::create(&state, &form.slug, &draft, me.id).await {
+            Ok(sku) => {
+                return Ok(
+                    Redirect::to(&format!("/operator/skus/{}?saved=1", sku.slug)).into_response(),
+                );
+            }
+            Err(e) => errors = refused_fields(e)?,
+        }
+    }
+    sku_form(
+        &state,
+        me,
+        &csrf.0,
+        None,
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+pub async fn edit_sku(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(sku) = state.store.sku(&slug).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let competencies = state.store.competencies().await.or_page()?;
+    let form = SkuFields::from(&sku, &competencies);
+    sku_form(
+        &state,
+        me,
+        &csrf.0,
+        Some(sku),
+        form,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update_sku(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<SkuFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(existing) = state.store.sku(&slug).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let mut errors = FieldErrors::new();
+    let draft = form.draft(&mut errors);
+    if errors.is_empty() {
+        match catalog_ops::update(&state, &slug, &draft, me.id).await {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/operator/skus/{slug}?saved=1")).into_response());
+            }
+            Err(e) => errors = refused_fields(e)?,
+        }
+    }
+    let form = SkuFields {
+        slug: existing.slug.clone(),
+        ..form
+    };
+    sku_form(
+        &state,
+        me,
+        &csrf.0,
+        Some(existing),
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusFields {
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<StatusFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(status) = SkuStatus::parse(&form.status) else {
+        return Ok(super::render::error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(me),
+            "Unknown status",
+            "Choose active or retired.",
+        ));
+    };
+    match state.store.set_sku_status(&slug, status, state.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/operator/skus/{slug}")).into_response()),
+        Err(StoreError::NotFound) => Ok(not_found_page(Some(me))),
+        Err(StoreError::Conflict { message, .. }) => Ok(super::render::error_page(
+            StatusCode::CONFLICT,
+            Some(me),
+            "That change is not allowed",
+            &message,
+        )),
+        Err(e) => Err(super::render::store_failure(e)),
+    }
+}
+
+// ---- accounts --------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "operator/accounts.html")]
+struct AccountsPage {
+    chrome: Chrome,
+    accounts: Vec<Account>,
+    roles: Vec<Role>,
+}
+
+pub async fn accounts(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let me = operator(me)?;
+    let accounts = state.store.accounts().await.or_page()?;
+    Ok(ok(&AccountsPage {
+        chrome: Chrome::new("Accounts · Stint", Some(me), &csrf.0),
+        accounts,
+        roles: Role::ALL.to_vec(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleFields {
+    role: String,
+    /// `grant` or `revoke`.
+    action: String,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<RoleFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(role) = Role::parse(&form.role) else {
+        return Ok(super::render::error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(me),
+            "Unknown role",
+            "Choose one of the listed roles.",
+        ));
+    };
+    if state.store.account(UserId(id)).await.or_page()?.is_none() {
+        return Ok(not_found_page(Some(me)));
+    }
+    match form.action.as_str() {
+        "grant" => state.store.grant_role(UserId(id), role).await.or_page()?,
+        "revoke" if UserId(id) == me.id && role == Role::Operator => {
+            return Ok(super::render::error_page(
+                StatusCode::CONFLICT,
+                Some(me),
+                "Not allowed",
+                "You cannot remove your own operator role.",
+            ));
+        }
+        "revoke" => state.store.revoke_role(UserId(id), role).await.or_page()?,
+        _ => {
+            return Ok(super::render::error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(me),
+                "Unknown action",
+                "Grant or revoke.",
+            ));
+        }
+    }
+    Ok(Redirect::to("/operator/accounts").into_response())
+}

@@ -1,0 +1,211 @@
+//! Public pages: the catalog, a session type, the mentor directory and a profile.
+
+use super::render::{Chrome, OrPage, PageResult, not_found_page, ok};
+use crate::auth::MaybeUser;
+use crate::auth::csrf::CsrfToken;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use stint_domain::catalog::{Checkpoint, Competency, SkuStatus, SkuVersion};
+use stint_domain::ids::UserId;
+use stint_domain::mentor::MentorProfile;
+
+/// A SKU with what a page shows next to it.
+pub struct SkuCard {
+    pub sku: SkuVersion,
+    pub competency: String,
+    pub checkpoint: String,
+}
+
+fn card(sku: SkuVersion, competencies: &[Competency]) -> SkuCard {
+    let c = competencies
+        .iter()
+        .find(|c| c.id == sku.content.competency_id);
+    SkuCard {
+        competency: c.map(|c| c.name.clone()).unwrap_or_default(),
+        checkpoint: c
+            .and_then(|c| c.checkpoint(sku.content.checkpoint_id))
+            .map(|p| p.title.clone())
+            .unwrap_or_default(),
+        sku,
+    }
+}
+
+/// Cut-off hours in plain words.
+pub fn hours_words(h: i64) -> String {
+    match h {
+        0 => "up to the start".to_string(),
+        1 => "until 1 hour before the start".to_string(),
+        h if h % 24 == 0 && h >= 48 => format!("until {} days before the start", h / 24),
+        h => format!("until {h} hours before the start"),
+    }
+}
+
+pub fn credits_words(n: i64) -> String {
+    if n == 1 {
+        "1 credit".into()
+    } else {
+        format!("{n} credits")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    chrome: Chrome,
+    cards: Vec<SkuCard>,
+    mentor_count: usize,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let competencies = state.store.competencies().await.or_page()?;
+    let skus = state.store.skus(Some(SkuStatus::Active)).await.or_page()?;
+    let mentor_count = state.store.mentors().await.or_page()?.len();
+    Ok(ok(&Home {
+        chrome: Chrome::new("Stint · focused mentoring sessions", user, &csrf.0),
+        cards: skus.into_iter().map(|s| card(s, &competencies)).collect(),
+        mentor_count,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "sku.html")]
+struct SkuPage {
+    chrome: Chrome,
+    card: SkuCard,
+    competency: Option<Competency>,
+    checkpoint: Option<Checkpoint>,
+    mentors: Vec<MentorProfile>,
+    /// Set when showing an older version than the one on sale.
+    older: bool,
+    versions: Vec<i64>,
+    cancel_words: String,
+    reschedule_words: String,
+    price_words: String,
+}
+
+async fn sku_page(
+    state: &AppState,
+    user: Option<stint_domain::account::Account>,
+    csrf: &str,
+    sku: SkuVersion,
+) -> PageResult {
+    let competencies = state.store.competencies().await.or_page()?;
+    let competency = competencies
+        .iter()
+        .find(|c| c.id == sku.content.competency_id)
+        .cloned();
+    let checkpoint = competency
+        .as_ref()
+        .and_then(|c| c.checkpoint(sku.content.checkpoint_id))
+        .cloned();
+    let mentors = if sku.status == SkuStatus::Active {
+        state.store.mentors_for_sku(sku.sku_id).await.or_page()?
+    } else {
+        Vec::new()
+    };
+    let versions = state
+        .store
+        .sku_versions(&sku.slug)
+        .await
+        .or_page()?
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    let c = &sku.content;
+    Ok(ok(&SkuPage {
+        chrome: Chrome::new(format!("{} · Stint", c.title), user, csrf),
+        cancel_words: hours_words(c.cancel_cutoff_hours),
+        reschedule_words: hours_words(c.reschedule_cutoff_hours),
+        price_words: credits_words(c.price_credits),
+        older: sku.version != sku.current_version,
+        card: card(sku, &competencies),
+        competency,
+        checkpoint,
+        mentors,
+        versions,
+    }))
+}
+
+fn readable(sku: &SkuVersion, user: &Option<stint_domain::account::Account>) -> bool {
+    sku.status != SkuStatus::Draft
+        || user
+            .as_ref()
+            .is_some_and(|u| u.has(stint_domain::role::Role::Operator))
+}
+
+pub async fn sku(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+) -> PageResult {
+    match state.store.sku(&slug).await.or_page()? {
+        Some(sku) if readable(&sku, &user) => sku_page(&state, user, &csrf.0, sku).await,
+        _ => Ok(not_found_page(user)),
+    }
+}
+
+pub async fn sku_version(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+    Path((slug, version)): Path<(String, String)>,
+) -> PageResult {
+    let Ok(version) = version.parse::<i64>() else {
+        return Ok(not_found_page(user));
+    };
+    match state.store.sku_version(&slug, version).await.or_page()? {
+        Some(sku) if readable(&sku, &user) => sku_page(&state, user, &csrf.0, sku).await,
+        _ => Ok(not_found_page(user)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mentors.html")]
+struct Mentors {
+    chrome: Chrome,
+    mentors: Vec<MentorProfile>,
+}
+
+pub async fn mentors(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let mentors = state.store.mentors().await.or_page()?;
+    Ok(ok(&Mentors {
+        chrome: Chrome::new("Mentors · Stint", user, &csrf.0),
+        mentors,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "mentor.html")]
+struct MentorPage {
+    chrome: Chrome,
+    mentor: MentorProfile,
+}
+
+pub async fn mentor(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> PageResult {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(not_found_page(user));
+    };
+    let mentors = state.store.mentors().await.or_page()?;
+    match mentors.into_iter().find(|m| m.user_id == UserId(id)) {
+        Some(mentor) => Ok(ok(&MentorPage {
+            chrome: Chrome::new(format!("{} · Stint", mentor.display_name), user, &csrf.0),
+            mentor,
+        })),
+        None => Ok(not_found_page(user)),
+    }
+}

@@ -1,0 +1,50 @@
+//! What every handler can reach: storage, the clock and the web settings.
+
+use jiff::Timestamp;
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_store::Store;
+
+/// Settings of the HTTP edge.
+#[derive(Debug, Clone)]
+#[derive(Default)]
+pub struct WebConfig {
+    /// Set the `Secure` flag on cookies (serve over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy),
+    /// for login throttling.
+    pub trust_proxy_headers: bool,
+}
+
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+/// The real clock; the only place that reads the system time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
