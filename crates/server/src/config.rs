@@ -100,7 +100,8 @@ mod tests {
             )?;
             jail.set_env("STINT_DATABASE_URL", "postgres://env/db");
             jail.set_env("STINT_TEST_POSTGRES_URL", "postgres://ignored/db");
-            let c = Config::load(Some(Path::new("custom.toml")), &Overrides::default()).map_err(|e| *e)?;
+            let c = Config::load(Some(Path::new("custom.toml")), &Overrides::default())
+                .map_err(|e| *e)?;
             assert_eq!(c.listen, "0.0.0.0:9000");
             assert_eq!(c.database_url, "postgres://env/db");
             let flags = Overrides {

@@ -3,6 +3,12 @@
 //! instead of skipping it.
 
 use sqlx::{Connection, Executor};
+use std::io::Write;
+
+/// Prints why a test skipped, past the test harness's output capture so it is seen.
+pub fn print_skip(reason: &str) {
+    let _ = writeln!(std::io::stderr(), "skipping: {reason}");
+}
 
 /// The environment variable naming a PostgreSQL server tests may create databases on.
 pub const POSTGRES_ENV: &str = "STINT_TEST_POSTGRES_URL";
@@ -34,7 +40,7 @@ pub async fn fresh_postgres_url() -> Option<String> {
         if in_ci() {
             panic!("{POSTGRES_ENV} is not set, and CI=true requires PostgreSQL");
         }
-        eprintln!("skipping PostgreSQL test: {POSTGRES_ENV} is not set");
+        print_skip(&format!("PostgreSQL test: {POSTGRES_ENV} is not set"));
         return None;
     };
     sqlx::any::install_default_drivers();
@@ -45,7 +51,7 @@ pub async fn fresh_postgres_url() -> Option<String> {
             if in_ci() {
                 panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}");
             }
-            eprintln!("skipping PostgreSQL test: cannot connect: {e}");
+            print_skip(&format!("PostgreSQL test: cannot connect: {e}"));
             return None;
         }
     };

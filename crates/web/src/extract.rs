@@ -110,9 +110,9 @@ impl FromRequestParts<AppState> for ClientAddr {
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').next())
-            {
-                return Ok(ClientAddr(first.trim().to_string()));
-            }
+        {
+            return Ok(ClientAddr(first.trim().to_string()));
+        }
         let addr = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

@@ -6,8 +6,7 @@ use stint_domain::clock::Clock;
 use stint_store::Store;
 
 /// Settings of the HTTP edge.
-#[derive(Debug, Clone)]
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Set the `Secure` flag on cookies (serve over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
@@ -15,7 +14,6 @@ pub struct WebConfig {
     /// for login throttling.
     pub trust_proxy_headers: bool,
 }
-
 
 #[derive(Clone)]
 pub struct AppState {

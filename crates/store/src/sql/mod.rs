@@ -112,9 +112,10 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
         return Err(StoreError::UnsupportedUrl);
     }
     if let Some(parent) = std::path::Path::new(path).parent()
-        && !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Backend(Box::new(e)))?;
-        }
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| StoreError::Backend(Box::new(e)))?;
+    }
     Ok(if url.contains("mode=") {
         url.to_string()
     } else if url.contains('?') {

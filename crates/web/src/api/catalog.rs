@@ -318,7 +318,8 @@ pub async fn create_sku(
 ) -> Result<(StatusCode, Json<SkuDto>), ApiError> {
     require(&me, Role::Operator)?;
     let slug = req.slug.clone().unwrap_or_default();
-    let sku = ops::catalog::create(&state, &slug, &draft_from(req), me.id).await?;
+    let sku =
+        ops::catalog::create(&state, &slug, &draft_from(req), me.id, FieldErrors::new()).await?;
     Ok((
         StatusCode::CREATED,
         Json(SkuDto::new(&sku, &state.store.competencies().await?)),
@@ -342,7 +343,8 @@ pub async fn update_sku(
             "cannot be changed",
         )));
     }
-    let sku = ops::catalog::update(&state, &slug, &draft_from(req), me.id).await?;
+    let sku =
+        ops::catalog::update(&state, &slug, &draft_from(req), me.id, FieldErrors::new()).await?;
     Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
 }
 

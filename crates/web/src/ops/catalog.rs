@@ -75,14 +75,15 @@ pub async fn resolve(
     }
 }
 
-/// Creates a draft SKU.
+/// Creates a draft SKU. `errors` holds what the caller already found (e.g. a number a
+/// form could not read), so every problem is reported at once.
 pub async fn create(
     state: &AppState,
     slug: &str,
     draft: &SkuDraft,
     by: UserId,
+    mut errors: FieldErrors,
 ) -> Result<SkuVersion, ApiError> {
-    let mut errors = FieldErrors::new();
     let slug = errors.check("slug", validate::slug(slug));
     let content = resolve(state, draft, &mut errors).await?;
     match (slug, content) {
@@ -94,17 +95,17 @@ pub async fn create(
     }
 }
 
-/// Edits a SKU (a new version once it has been published).
+/// Edits a SKU (a new version once it has been published); `errors` as for [`create`].
 pub async fn update(
     state: &AppState,
     slug: &str,
     draft: &SkuDraft,
     by: UserId,
+    mut errors: FieldErrors,
 ) -> Result<SkuVersion, ApiError> {
     if state.store.sku(slug).await?.is_none() {
         return Err(ApiError::not_found("session type"));
     }
-    let mut errors = FieldErrors::new();
     match resolve(state, draft, &mut errors).await? {
         Some(content) if errors.is_empty() => Ok(state
             .store

@@ -519,18 +519,15 @@ pub async fn create_sku(
     CsrfForm(form): CsrfForm<SkuFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let mut errors = FieldErrors::new();
-    let draft = form.draft(&mut errors);
-    if errors.is_empty() {
-        match catalog_ops::create(&state, &form.slug, &draft, me.id).await {
-            Ok(sku) => {
-                return Ok(
-                    Redirect::to(&format!("/operator/skus/{}?saved=1", sku.slug)).into_response(),
-                );
-            }
-            Err(e) => errors = refused_fields(e)?,
+    let mut parse_errors = FieldErrors::new();
+    let draft = form.draft(&mut parse_errors);
+    let errors = match catalog_ops::create(&state, &form.slug, &draft, me.id, parse_errors).await {
+        Ok(sku) => {
+            let saved = format!("/operator/skus/{}?saved=1", sku.slug);
+            return Ok(Redirect::to(&saved).into_response());
         }
-    }
+        Err(e) => refused_fields(e)?,
+    };
     sku_form(
         &state,
         me,
@@ -578,16 +575,12 @@ pub async fn update_sku(
     let Some(existing) = state.store.sku(&slug).await.or_page()? else {
         return Ok(not_found_page(Some(me)));
     };
-    let mut errors = FieldErrors::new();
-    let draft = form.draft(&mut errors);
-    if errors.is_empty() {
-        match catalog_ops::update(&state, &slug, &draft, me.id).await {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/operator/skus/{slug}?saved=1")).into_response());
-            }
-            Err(e) => errors = refused_fields(e)?,
-        }
-    }
+    let mut parse_errors = FieldErrors::new();
+    let draft = form.draft(&mut parse_errors);
+    let errors = match catalog_ops::update(&state, &slug, &draft, me.id, parse_errors).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/operator/skus/{slug}?saved=1")).into_response()),
+        Err(e) => refused_fields(e)?,
+    };
     let form = SkuFields {
         slug: existing.slug.clone(),
         ..form

@@ -1,0 +1,862 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Browser tests: the real server, driven through headless Chromium over WebDriver.
+//!
+//! Each test gets a fresh SQLite store with the demo data, its own server on a free port,
+//! its own chromedriver and a fresh browser profile. Tests run one at a time (a 2-core
+//! machine runs one Chromium comfortably, not six).
+//!
+//! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (Debian: `apt-get install
+//! chromium chromium-driver`). Without them the tests print why and pass, except with
+//! `CI=true`, where they fail.
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+use stint_domain::clock::Clock;
+use stint_server::demo::DEMO_PASSWORD;
+use stint_store::testing::in_ci;
+use tokio::sync::{Mutex, MutexGuard};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// The zone the browser runs in, so the sign-up form's zone detection is observable.
+const BROWSER_TZ: &str = "Asia/Tokyo";
+/// How long to wait for a page to show what a test expects.
+const WAIT: Duration = Duration::from_secs(15);
+
+/// One browser at a time.
+static SERIAL: Mutex<()> = Mutex::const_new(());
+static PROFILE_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+// ---- harness -----------------------------------------------------------------------
+
+/// The chromedriver process (and the Chromium it starts), killed on drop, with the
+/// browser's throw-away profile folder.
+struct Driver {
+    child: Child,
+    profile: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // chromedriver runs in its own process group, and Chromium inherits it: end them
+        // all, so a failed test leaves no browser behind.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A browser pointed at a freshly started Stint with the demo data.
+struct Browser {
+    client: Client,
+    base: String,
+    _driver: Driver,
+    _serial: MutexGuard<'static, ()>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+fn missing_browser() -> Option<String> {
+    [CHROMEDRIVER, CHROMIUM]
+        .iter()
+        .find(|p| !Path::new(p).exists())
+        .map(|p| format!("{p} is not installed (apt-get install chromium chromium-driver)"))
+}
+
+/// Starts chromedriver on a free port and waits until it answers.
+async fn start_driver() -> (Driver, u16) {
+    use std::os::unix::process::CommandExt;
+    let port = free_port();
+    let profile = std::env::temp_dir().join(format!(
+        "stint-browser-{}-{}-{}",
+        std::process::id(),
+        PROFILE_COUNTER.fetch_add(1, Ordering::Relaxed),
+        port
+    ));
+    std::fs::create_dir_all(&profile).expect("creating the browser profile folder");
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .env("TZ", BROWSER_TZ)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
+    let mut driver = Driver { child, profile };
+    let http = reqwest::Client::new();
+    let status = format!("http://127.0.0.1:{port}/status");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(r) = http.get(&status).send().await
+            && r.status().is_success()
+        {
+            return (driver, port);
+        }
+        if let Ok(Some(exit)) = driver.child.try_wait() {
+            panic!("chromedriver exited before answering: {exit}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not answer on port {port} within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Browser {
+    /// Everything a test needs, or `None` (with the reason printed) when no browser is
+    /// installed outside CI.
+    async fn start() -> Option<Browser> {
+        if let Some(reason) = missing_browser() {
+            if in_ci() {
+                panic!("browser tests cannot run: {reason}; CI=true requires them");
+            }
+            eprintln!("skipping browser test: {reason}");
+            return None;
+        }
+        let serial = SERIAL.lock().await;
+
+        let url = stint_store::testing::fresh_sqlite_url();
+        let store = stint_store::open(&url)
+            .await
+            .expect("opening a fresh store");
+        let now = stint_web::SystemClock.now();
+        stint_server::demo::load(&store, now)
+            .await
+            .expect("loading the demo data");
+        let addr = stint_server::spawn(store)
+            .await
+            .expect("starting the server");
+
+        let (driver, port) = start_driver().await;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1280,1000",
+                    format!("--user-data-dir={}", driver.profile.display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("rustls initialization")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot open a Chromium session: {e}"));
+        Some(Browser {
+            client,
+            base: format!("http://{addr}"),
+            _driver: driver,
+            _serial: serial,
+        })
+    }
+
+    /// Closes the browser politely; the driver guard cleans up the rest.
+    async fn finish(self) {
+        let _ = self.client.clone().close().await;
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("opening {path}: {e}"));
+    }
+
+    /// The current address without scheme and host: path plus `?query` if any.
+    async fn location(&self) -> String {
+        let url = self.client.current_url().await.expect("current URL");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Waits until the current address (path plus query) is `expected`.
+    async fn wait_location(&self, expected: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let here = self.location().await;
+            if here == expected {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "expected to be at {expected}, still at {here}; page says:\n{}",
+                    self.body_text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn body_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until the page's visible text contains `needle`.
+    async fn wait_text(&self, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.body_text().await;
+            if text.contains(needle) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "page {} never showed {needle:?}; it says:\n{text}",
+                    self.location().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> Element {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => panic!("no {css} on {}: {e}", self.location().await),
+        }
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("element text")
+    }
+
+    async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .expect("finding elements")
+        {
+            out.push(e.text().await.expect("element text"));
+        }
+        out
+    }
+
+    async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .expect("field value")
+            .unwrap_or_default()
+    }
+
+    async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.find(css).await.attr(name).await.expect("attribute")
+    }
+
+    /// Replaces what a field holds, by typing.
+    async fn fill(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clearing a field");
+        field.send_keys(value).await.expect("typing");
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("clicking");
+    }
+
+    async fn click_link(&self, text: &str) {
+        let link = match self.client.find(Locator::LinkText(text)).await {
+            Ok(l) => l,
+            Err(e) => panic!("no link {text:?} on {}: {e}", self.location().await),
+        };
+        link.click().await.expect("clicking a link");
+    }
+
+    async fn press(&self, key: Key) {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client
+            .perform_actions(keys)
+            .await
+            .expect("pressing a key");
+    }
+
+    /// Logs in through the form and waits for the dashboard.
+    async fn log_in(&self, email: &str) {
+        self.goto("/login").await;
+        self.fill("#f-email", email).await;
+        self.fill("#f-password", DEMO_PASSWORD).await;
+        self.click("main form button[type=submit]").await;
+        self.wait_location("/dashboard").await;
+    }
+
+    async fn log_out(&self) {
+        self.click("form[action='/logout'] button").await;
+        self.wait_location("/").await;
+    }
+}
+
+// ---- tests -------------------------------------------------------------------------
+
+const DEMO_SKUS: [&str; 3] = [
+    "30-min career pivot",
+    "45-min negotiation clinic",
+    "20-min technical triage",
+];
+
+#[tokio::test]
+async fn catalog_pages_show_sessions_policies_and_mentors() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.goto("/").await;
+    assert_eq!(
+        b.client.title().await.unwrap(),
+        "Stint · focused mentoring sessions"
+    );
+    let titles = b.texts(".sku-card h3").await;
+    for t in DEMO_SKUS {
+        assert!(titles.iter().any(|x| x == t), "{t} missing from {titles:?}");
+    }
+    assert_eq!(titles.len(), 3, "home lists {titles:?}");
+    assert_eq!(
+        b.text(".hero-actions a.secondary").await,
+        "Meet 4 mentors",
+        "mentor count on the home page"
+    );
+
+    // A session type's page: checkpoint, policy in words, price, mentors.
+    b.click_link("45-min negotiation clinic").await;
+    b.wait_location("/skus/negotiation-clinic-45").await;
+    assert_eq!(b.text("main h1").await, "45-min negotiation clinic");
+    assert_eq!(
+        b.text(".checkpoint-big").await,
+        "Has a written walk-away number and an opening ask"
+    );
+    let policies = b.texts(".policy").await;
+    assert_eq!(
+        policies,
+        [
+            "Free cancellation until 24 hours before the start.",
+            "Rescheduling until 6 hours before the start.",
+        ]
+    );
+    assert!(b.text(".price").await.starts_with("3 credits"));
+    let mentors = b.texts(".mentor-list a").await;
+    assert!(
+        mentors.contains(&"Maya Goldberg".to_string())
+            && mentors.contains(&"Liam O'Connor".to_string())
+            && mentors.len() == 2,
+        "negotiation mentors: {mentors:?}"
+    );
+    let body = b.body_text().await;
+    assert!(body.contains("How progress is measured: Salary negotiation"));
+    assert!(body.contains("Offer comparison worksheet"));
+
+    // Another session type with a different policy, reached from the home page.
+    b.goto("/").await;
+    b.click_link("20-min technical triage").await;
+    b.wait_location("/skus/technical-triage-20").await;
+    assert_eq!(
+        b.text(".checkpoint-big").await,
+        "Has a reproduction and ranked hypotheses"
+    );
+    assert_eq!(
+        b.texts(".policy").await,
+        [
+            "Free cancellation until 4 hours before the start.",
+            "Rescheduling until 2 hours before the start.",
+        ]
+    );
+
+    // From a session type to a mentor.
+    b.click_link("Jonas Weber").await;
+    b.wait_text("Staff engineer, distributed systems").await;
+    assert!(b.location().await.starts_with("/mentors/"));
+    assert_eq!(b.text("main h1").await, "Jonas Weber");
+
+    // The mentor directory, through the main navigation.
+    b.click("nav a[href='/mentors']").await;
+    b.wait_location("/mentors").await;
+    let names = b.texts(".mentor-card h2").await;
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            "Jonas Weber",
+            "Liam O'Connor",
+            "Maya Goldberg",
+            "Priya Raman"
+        ]
+    );
+    b.click_link("Priya Raman").await;
+    b.wait_text("Engineering manager turned product lead").await;
+    assert_eq!(b.text("main h1").await, "Priya Raman");
+    assert!(b.text(".eyebrow").await.contains("Asia/Kolkata"));
+    let offered = b
+        .texts("#offers ~ ul h3, section[aria-labelledby=offers] h3")
+        .await;
+    assert!(
+        offered.contains(&"30-min career pivot".to_string())
+            && offered.contains(&"20-min technical triage".to_string()),
+        "Priya offers {offered:?}"
+    );
+    assert!(
+        b.body_text()
+            .await
+            .contains("A pivot is a story before it is a plan.")
+    );
+
+    // An unknown mentor is a proper not-found page.
+    b.goto("/mentors/999999").await;
+    assert_eq!(b.text("main h1").await, "Page not found");
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn signup_shows_field_errors_then_welcomes_the_new_mentee() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.goto("/").await;
+    b.click_link("Sign up").await;
+    b.wait_location("/signup").await;
+    assert_eq!(b.text("main h1").await, "Create your account");
+
+    // The script fills the zone from the browser (which runs in BROWSER_TZ).
+    let deadline = Instant::now() + WAIT;
+    while b.value("#f-timezone").await == "UTC" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let zone = b.value("#f-timezone").await;
+    assert!(!zone.is_empty(), "the time zone field is empty");
+    assert_eq!(
+        zone, BROWSER_TZ,
+        "the zone was not detected from the browser"
+    );
+
+    // Refused: a bad e-mail and a short password.
+    b.fill("#f-display_name", "Ada Lovelace").await;
+    b.fill("#f-email", "ada.example.com").await;
+    b.fill("#f-password", "short").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("Please fix these 2 things").await;
+    assert_eq!(b.location().await, "/signup");
+    assert_eq!(
+        b.text("#e-email").await,
+        "must be an e-mail address like name@example.com"
+    );
+    assert_eq!(
+        b.text("#e-password").await,
+        "must be at least 10 characters"
+    );
+    assert_eq!(
+        b.attr("#f-email", "aria-invalid").await.as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        b.attr("#f-email", "aria-describedby").await.as_deref(),
+        Some("e-email")
+    );
+    assert_eq!(b.attr("#f-display_name", "aria-invalid").await, None);
+    // What was typed is kept, except the password.
+    assert_eq!(b.value("#f-display_name").await, "Ada Lovelace");
+    assert_eq!(b.value("#f-email").await, "ada.example.com");
+    assert_eq!(b.value("#f-password").await, "");
+    assert_eq!(b.value("#f-timezone").await, BROWSER_TZ);
+    // The error summary takes focus so screen readers announce it.
+    let focused = b.client.active_element().await.expect("focused element");
+    assert_eq!(
+        focused.attr("class").await.unwrap().as_deref(),
+        Some("alert error-summary")
+    );
+    // Its links lead to the fields.
+    let links = b.texts(".error-summary a").await;
+    assert_eq!(links, ["Email", "Password"]);
+
+    // Accepted.
+    b.fill("#f-email", "ada@example.com").await;
+    b.fill("#f-password", "analytical engine 1843").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_location("/dashboard?welcome=1").await;
+    assert_eq!(
+        b.text("[role=status]").await,
+        "Welcome to Stint, Ada Lovelace. Your account is ready."
+    );
+    assert_eq!(b.text("main h1").await, "Hello, Ada Lovelace");
+    let meta = b.text(".page-head .meta").await;
+    assert!(meta.contains(&format!("in {BROWSER_TZ}")), "meta: {meta}");
+    assert!(meta.contains("Mentee"), "meta: {meta}");
+    assert!(
+        b.body_text()
+            .await
+            .contains("You have no sessions booked yet.")
+    );
+    assert_eq!(b.count("form[action='/logout']").await, 1);
+
+    // Signed in, the sign-up page sends the user to the dashboard.
+    b.goto("/signup").await;
+    b.wait_location("/dashboard").await;
+
+    // The same e-mail cannot sign up twice.
+    b.log_out().await;
+    b.goto("/signup").await;
+    b.fill("#f-display_name", "Another Ada").await;
+    b.fill("#f-email", "ADA@example.com").await;
+    b.fill("#f-password", "another long passphrase").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("Please fix this").await;
+    assert!(b.find("#e-email").await.text().await.unwrap().len() > 3);
+    assert_eq!(b.value("#f-display_name").await, "Another Ada");
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn login_logout_and_the_protected_dashboard() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    // Logged out, the dashboard sends you to log in, and back afterwards.
+    b.goto("/dashboard").await;
+    b.wait_location("/login?next=%2Fdashboard").await;
+    assert_eq!(b.text("main h1").await, "Log in");
+
+    b.fill("#f-email", "sam@stint.example").await;
+    b.fill("#f-password", "not-the-password").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("The e-mail or password is not right.").await;
+    assert_eq!(b.location().await, "/login");
+    assert_eq!(
+        b.text("[role=alert]").await,
+        "The e-mail or password is not right."
+    );
+    assert_eq!(b.value("#f-email").await, "sam@stint.example");
+    assert_eq!(b.value("#f-password").await, "");
+    assert_eq!(b.count("form[action='/logout']").await, 0);
+
+    b.fill("#f-password", DEMO_PASSWORD).await;
+    b.click("main form button[type=submit]").await;
+    b.wait_location("/dashboard").await;
+    assert_eq!(b.text("main h1").await, "Hello, Sam Okafor");
+    let meta = b.text(".page-head .meta").await;
+    assert!(meta.contains("in America/Chicago"), "meta: {meta}");
+    assert_eq!(b.text("#p-mentee").await, "Your sessions");
+    assert_eq!(b.count("#p-operator").await, 0, "a mentee sees operations");
+    assert_eq!(b.count("nav a[href='/operator']").await, 0);
+    assert_eq!(b.count("nav a[href='/login']").await, 0);
+
+    // A mentee cannot open the operator console.
+    b.goto("/operator").await;
+    assert_eq!(b.text("main h1").await, "Not for your account");
+
+    // Log out from the navigation.
+    b.goto("/dashboard").await;
+    b.log_out().await;
+    assert_eq!(b.text("nav a[href='/login']").await, "Log in");
+    assert_eq!(b.count("form[action='/logout']").await, 0);
+    assert!(b.body_text().await.contains("One focused session."));
+
+    // The session is gone for real.
+    b.goto("/dashboard").await;
+    b.wait_location("/login?next=%2Fdashboard").await;
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn operator_creates_and_publishes_a_session_type() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.log_in("operator@stint.example").await;
+    assert_eq!(b.text("#p-operator").await, "Operations");
+    b.click("nav a[href='/operator']").await;
+    b.wait_location("/operator").await;
+    assert_eq!(b.text("main h1").await, "Catalog");
+    let rows = b.texts("table tbody tr td:first-child").await;
+    assert_eq!(rows.len(), 3, "catalog rows: {rows:?}");
+
+    b.click_link("New session type").await;
+    b.wait_location("/operator/skus/new").await;
+    assert_eq!(b.text("main h1").await, "New session type");
+    assert_eq!(b.value("#f-duration_minutes").await, "30");
+
+    let title = "40-min portfolio review";
+    let outcome = "Leave with a shortlist of ten target companies and a first message to each.";
+    b.fill("#f-title", title).await;
+    b.fill("#f-slug", "portfolio-review-40").await;
+    b.find("#f-target")
+        .await
+        .select_by_value("career-transition/target-shortlist")
+        .await
+        .expect("choosing the checkpoint");
+    b.fill("#f-duration_minutes", "90").await;
+    b.fill("#f-price_credits", "2").await;
+    b.fill("#f-outcome", outcome).await;
+    b.fill(
+        "#f-artifacts",
+        "Target company tracker\nFirst-message template",
+    )
+    .await;
+    b.click("main form.form button[type=submit]").await;
+
+    // Refused, with the reason next to the field and everything typed still there.
+    b.wait_text("Please fix this").await;
+    assert_eq!(b.location().await, "/operator/skus/new");
+    assert_eq!(
+        b.text("#e-duration_minutes").await,
+        "must be between 20 and 60 minutes"
+    );
+    assert_eq!(b.value("#f-duration_minutes").await, "90");
+    assert_eq!(b.value("#f-title").await, title);
+    assert_eq!(b.value("#f-slug").await, "portfolio-review-40");
+    assert_eq!(
+        b.value("#f-target").await,
+        "career-transition/target-shortlist"
+    );
+    assert_eq!(b.value("#f-price_credits").await, "2");
+    assert_eq!(b.value("#f-outcome").await, outcome);
+    assert_eq!(
+        b.value("#f-artifacts").await,
+        "Target company tracker\nFirst-message template"
+    );
+
+    // Accepted: a draft.
+    b.fill("#f-duration_minutes", "40").await;
+    b.click("main form.form button[type=submit]").await;
+    b.wait_location("/operator/skus/portfolio-review-40?saved=1")
+        .await;
+    assert_eq!(b.text("main h1").await, title);
+    assert_eq!(b.text(".page-head .status").await, "draft");
+
+    // Drafts stay off the public catalog.
+    b.goto("/").await;
+    assert!(!b.texts(".sku-card h3").await.contains(&title.to_string()));
+    b.goto("/operator").await;
+    b.click_link(title).await;
+    b.wait_location("/operator/skus/portfolio-review-40").await;
+
+    // Publish.
+    b.click(".status-actions button").await;
+    b.wait_text("active").await;
+    assert_eq!(b.text(".page-head .status").await, "active");
+    assert_eq!(
+        b.count(".status-actions button").await,
+        1,
+        "only Retire left"
+    );
+    assert_eq!(b.text(".status-actions button").await, "Retire");
+
+    // Now public, also for visitors.
+    b.log_out().await;
+    let titles = b.texts(".sku-card h3").await;
+    assert!(titles.contains(&title.to_string()), "home lists {titles:?}");
+    assert_eq!(titles.len(), 4);
+    b.click_link(title).await;
+    b.wait_location("/skus/portfolio-review-40").await;
+    assert_eq!(b.text("main h1").await, title);
+    assert_eq!(b.text(".lead").await, outcome);
+    assert_eq!(
+        b.text(".checkpoint-big").await,
+        "Has a shortlist of ten target companies"
+    );
+    assert_eq!(
+        b.texts(".policy").await,
+        [
+            "Free cancellation until 24 hours before the start.",
+            "Rescheduling until 4 hours before the start.",
+        ]
+    );
+    assert_eq!(
+        b.texts(".ticks li").await,
+        ["Target company tracker", "First-message template"]
+    );
+    assert!(
+        b.body_text()
+            .await
+            .contains("No mentor offers this session right now.")
+    );
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn mentor_edits_headline_and_sees_it_on_the_public_profile() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.log_in("maya@stint.example").await;
+    assert_eq!(b.text("#p-mentor").await, "Mentoring");
+    b.click_link("Edit your profile").await;
+    b.wait_location("/mentor/profile").await;
+    assert_eq!(
+        b.value("#f-headline").await,
+        "Former tech recruiter; 400+ offers negotiated"
+    );
+    let offered = |slug: &'static str| {
+        let b = &b;
+        async move {
+            b.find(&format!("input[name=skus][value='{slug}']"))
+                .await
+                .is_selected()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(offered("negotiation-clinic-45").await);
+    assert!(offered("career-pivot-30").await);
+    assert!(!offered("technical-triage-20").await);
+
+    let headline = "Negotiation coach; ex-recruiter at two scale-ups";
+    b.fill("#f-headline", headline).await;
+    b.click("main form button[type=submit]").await;
+    b.wait_location("/mentor/profile?saved=1").await;
+    assert_eq!(
+        b.text("[role=status]").await,
+        "Saved. Your profile is live."
+    );
+    assert_eq!(b.value("#f-headline").await, headline);
+    assert!(offered("negotiation-clinic-45").await);
+    assert!(offered("career-pivot-30").await);
+
+    // The directory, her profile and the session page all show the new line.
+    b.goto("/mentors").await;
+    let cards = b.texts(".mentor-card").await;
+    let maya = cards
+        .iter()
+        .find(|c| c.contains("Maya Goldberg"))
+        .expect("Maya's card");
+    assert!(maya.contains(headline), "card: {maya}");
+    b.click_link("Maya Goldberg").await;
+    b.wait_text(headline).await;
+    assert_eq!(b.text("main h1").await, "Maya Goldberg");
+    assert_eq!(b.text(".profile .lead").await, headline);
+    assert!(
+        !b.body_text()
+            .await
+            .contains("Former tech recruiter; 400+ offers negotiated")
+    );
+    b.goto("/skus/negotiation-clinic-45").await;
+    let mentors = b.texts(".mentor-list li").await;
+    assert!(
+        mentors
+            .iter()
+            .any(|m| m.contains("Maya Goldberg") && m.contains(headline)),
+        "mentors: {mentors:?}"
+    );
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn keyboard_and_labels_smoke() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.goto("/").await;
+    assert_eq!(b.count("main").await, 1, "one <main> landmark");
+    assert_eq!(b.attr("main", "id").await.as_deref(), Some("main"));
+    assert_eq!(
+        b.attr("html", "lang").await.as_deref(),
+        Some("en"),
+        "page language"
+    );
+
+    // The first Tab reaches the skip link; following it moves focus to <main>.
+    b.press(Key::Tab).await;
+    let focused = b.client.active_element().await.expect("focused element");
+    assert_eq!(focused.text().await.unwrap(), "Skip to content");
+    assert_eq!(
+        focused.attr("href").await.unwrap().as_deref(),
+        Some("#main")
+    );
+    assert!(
+        focused.is_displayed().await.unwrap(),
+        "the skip link is visible when focused"
+    );
+    b.press(Key::Enter).await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let id = b
+            .client
+            .active_element()
+            .await
+            .expect("focused element")
+            .attr("id")
+            .await
+            .unwrap();
+        if id.as_deref() == Some("main") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "focus stayed on {id:?} after following the skip link"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Every field a person fills in has a label.
+    let unlabelled = r#"
+        return Array.from(document.querySelectorAll("input, select, textarea"))
+          .filter(e => e.type !== "hidden" && (!e.labels || e.labels.length === 0))
+          .map(e => e.id || e.name);
+    "#;
+    for path in ["/signup", "/login"] {
+        b.goto(path).await;
+        let fields = b.count("main input:not([type=hidden])").await;
+        assert!(fields >= 2, "{path} has {fields} fields");
+        let missing = b
+            .client
+            .execute(unlabelled, vec![])
+            .await
+            .expect("running the label check");
+        assert_eq!(missing, json!([]), "fields without a label on {path}");
+    }
+    b.log_in("operator@stint.example").await;
+    for path in ["/operator/skus/new", "/operator/competencies/new"] {
+        b.goto(path).await;
+        let missing = b
+            .client
+            .execute(unlabelled, vec![])
+            .await
+            .expect("running the label check");
+        assert_eq!(missing, json!([]), "fields without a label on {path}");
+    }
+    b.finish().await;
+}

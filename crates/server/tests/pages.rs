@@ -1,0 +1,452 @@
+//! The server-rendered pages over plain HTTP: sessions, CSRF, form errors, authorization.
+//! (Browser behaviour is covered by `browser.rs`.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use reqwest::{Client, StatusCode, redirect};
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_server::demo::{self, DEMO_PASSWORD};
+use stint_store::Store;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let url = stint_store::testing::fresh_sqlite_url();
+                    super::$name(super::Site::start(&url).await, url).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
+                    super::$name(super::Site::start(&url).await, url).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    public_pages_render_with_security_headers,
+    forms_without_the_csrf_token_change_nothing,
+    signup_form_reshows_errors_and_keeps_input,
+    login_sets_a_safe_session_cookie_and_logout_ends_it,
+    operator_pages_are_for_operators_only,
+    operator_sku_form_reshows_errors_and_publishes,
+    sessions_work_across_server_processes_sharing_a_database,
+);
+
+struct Site {
+    base: String,
+    store: Arc<dyn Store>,
+}
+
+impl Site {
+    async fn start(url: &str) -> Site {
+        let store = stint_store::open(url).await.unwrap();
+        demo::load(&store, stint_web::SystemClock.now())
+            .await
+            .unwrap();
+        let addr = stint_server::spawn(store.clone()).await.unwrap();
+        Site {
+            base: format!("http://{addr}"),
+            store,
+        }
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
+    fn browser() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GETs a page and returns its body and the CSRF token of its forms.
+    async fn page(&self, client: &Client, path: &str) -> (StatusCode, String, String) {
+        let r = client.get(self.url(path)).send().await.unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        let csrf = body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        (status, body, csrf)
+    }
+
+    async fn login(&self, client: &Client, email: &str) {
+        let (_, _, csrf) = self.page(client, "/login").await;
+        let r = client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("password", DEMO_PASSWORD),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
+    }
+}
+
+async fn public_pages_render_with_security_headers(site: Site, _: String) {
+    let client = Site::browser();
+    for (path, needle) in [
+        ("/", "45-min negotiation clinic"),
+        (
+            "/skus/negotiation-clinic-45",
+            "Has a written walk-away number",
+        ),
+        (
+            "/skus/negotiation-clinic-45",
+            "until 2 days before the start",
+        ),
+        ("/mentors", "Priya Raman"),
+        ("/signup", "Create your account"),
+        ("/login", "Log in"),
+    ] {
+        let r = client.get(site.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let h = r.headers().clone();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.contains(needle), "{path} lacks {needle}");
+        assert!(body.contains("<main"), "{path} has a main landmark");
+    }
+    let r = client.get(site.url("/skus/no-such")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let css = client
+        .get(site.url("/static/style.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+async fn forms_without_the_csrf_token_change_nothing(site: Site, _: String) {
+    let client = Site::browser();
+    let (_, _, csrf) = site.page(&client, "/signup").await;
+    assert_eq!(csrf.len(), 64);
+    let fields = [
+        ("email", "csrf@example.com"),
+        ("display_name", "C"),
+        ("password", "a long passphrase"),
+        ("timezone", "UTC"),
+    ];
+    let r = client
+        .post(site.url("/signup"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut forged = fields.to_vec();
+    forged.push((
+        "csrf",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ));
+    let r = client
+        .post(site.url("/signup"))
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A client without the cookie cannot succeed even with a token seen elsewhere.
+    let mut stolen = fields.to_vec();
+    stolen.push(("csrf", csrf.as_str()));
+    let r = Site::browser()
+        .post(site.url("/signup"))
+        .form(&stolen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        site.store
+            .account_by_email("csrf@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Logged in, log-out without a token does not log out.
+    site.login(&client, "sam@stint.example").await;
+    let r = client
+        .post(site.url("/logout"))
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _, _) = site.page(&client, "/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn signup_form_reshows_errors_and_keeps_input(site: Site, _: String) {
+    let client = Site::browser();
+    let (_, _, csrf) = site.page(&client, "/signup").await;
+    let r = client
+        .post(site.url("/signup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "nope"),
+            ("display_name", "Kept Name"),
+            ("password", "short"),
+            ("timezone", "Nowhere/Land"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("value=\"Kept Name\""), "typed name kept");
+    assert!(body.contains("must be an e-mail address"));
+    assert!(body.contains("at least 10 characters"));
+    assert!(body.contains("not a known IANA time zone"));
+    assert!(
+        !body.contains("value=\"short\""),
+        "the password is never echoed back"
+    );
+    let r = client
+        .post(site.url("/signup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "maya@stint.example"),
+            ("display_name", "Dup"),
+            ("password", "a long passphrase"),
+            ("timezone", "UTC"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("already exists"));
+    let r = client
+        .post(site.url("/signup"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "kim@example.com"),
+            ("display_name", "Kim"),
+            ("password", "a long passphrase"),
+            ("timezone", "Australia/Lord_Howe"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, body, _) = site.page(&client, "/dashboard?welcome=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Hello, Kim"));
+    assert!(body.contains("Australia/Lord_Howe"));
+}
+
+async fn login_sets_a_safe_session_cookie_and_logout_ends_it(site: Site, _: String) {
+    let client = Site::browser();
+    let r = client.get(site.url("/dashboard")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login?next=%2Fdashboard");
+
+    let (_, _, csrf) = site.page(&client, "/login").await;
+    let wrong = client
+        .post(site.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "sam@stint.example"),
+            ("password", "wrong password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap().contains("not right"));
+
+    let r = client
+        .post(site.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "sam@stint.example"),
+            ("password", DEMO_PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/dashboard", "no open redirect");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("stint_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let (status, body, csrf) = site.page(&client, "/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Sam Okafor"));
+    let r = client
+        .post(site.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = client.get(site.url("/dashboard")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "session ended");
+}
+
+async fn operator_pages_are_for_operators_only(site: Site, _: String) {
+    let client = Site::browser();
+    site.login(&client, "sam@stint.example").await;
+    for path in [
+        "/operator",
+        "/operator/skus/new",
+        "/operator/skus/career-pivot-30",
+        "/operator/competencies/new",
+        "/operator/accounts",
+        "/mentor/profile",
+    ] {
+        let r = client.get(site.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let (_, _, csrf) = site.page(&client, "/dashboard").await;
+    let r = client
+        .post(site.url("/operator/skus/career-pivot-30/status"))
+        .form(&[("csrf", csrf.as_str()), ("status", "retired")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        site.store
+            .sku("career-pivot-30")
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .as_str(),
+        "active"
+    );
+}
+
+async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
+    let client = Site::browser();
+    site.login(&client, "operator@stint.example").await;
+    let (status, body, csrf) = site.page(&client, "/operator/skus/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("salary-negotiation/walk-away-number"));
+    let mut form = vec![
+        ("csrf", csrf.clone()),
+        ("slug", "offer-review-40".to_string()),
+        ("title", "40-min offer review".to_string()),
+        ("duration_minutes", "90".to_string()),
+        ("target", "salary-negotiation/walk-away-number".to_string()),
+        (
+            "outcome",
+            "Leave knowing which offer to take and what to ask for.".to_string(),
+        ),
+        (
+            "artifacts",
+            "Offer comparison sheet\nQuestions to ask".to_string(),
+        ),
+        ("intake_questions", "Which offers do you have?".to_string()),
+        ("pre_reads", "No link here".to_string()),
+        ("followup_template", "Hi {{mentee}}".to_string()),
+        ("price_credits", "x".to_string()),
+        ("cancel_cutoff_hours", "24".to_string()),
+        ("reschedule_cutoff_hours", "4".to_string()),
+    ];
+    let r = client
+        .post(site.url("/operator/skus/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("between 20 and 60"), "duration message");
+    assert!(body.contains("whole number"), "price message");
+    assert!(body.contains("Title | https://link"), "pre-read message");
+    assert!(body.contains("40-min offer review"), "input kept");
+    assert!(
+        site.store.sku("offer-review-40").await.unwrap().is_none(),
+        "nothing written"
+    );
+
+    form[3].1 = "40".into();
+    form[8].1 = "Negotiation basics | https://example.com/basics".into();
+    form[10].1 = "2".into();
+    let r = client
+        .post(site.url("/operator/skus/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sku = site.store.sku("offer-review-40").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            sku.status.as_str(),
+            sku.content.artifacts.len(),
+            sku.content.pre_reads.len()
+        ),
+        ("draft", 2, 1)
+    );
+    let r = client
+        .post(site.url("/operator/skus/offer-review-40/status"))
+        .form(&[("csrf", csrf.as_str()), ("status", "active")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home, _) = site.page(&Site::browser(), "/").await;
+    assert!(
+        home.contains("40-min offer review"),
+        "published SKU is on the home page"
+    );
+}
+
+async fn sessions_work_across_server_processes_sharing_a_database(site: Site, url: String) {
+    // A second, independent server on the same database: a stateless node.
+    let store = stint_store::open(&url).await.unwrap();
+    let second = format!("http://{}", stint_server::spawn(store).await.unwrap());
+    let client = Site::browser();
+    site.login(&client, "maya@stint.example").await;
+    let r = client
+        .get(format!("{second}/dashboard"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Maya Goldberg"));
+}
