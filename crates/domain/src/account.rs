@@ -158,6 +158,29 @@ impl SignupInput {
     }
 }
 
+/// A change to how a person is known: name and time zone.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileInput {
+    pub display_name: String,
+    pub timezone: String,
+}
+
+impl ProfileInput {
+    /// Returns the trimmed name and the canonical zone name.
+    pub fn validate(&self) -> Result<(String, TimeZoneName), FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check(
+            "display_name",
+            validate::line(&self.display_name, 1, DISPLAY_NAME_MAX),
+        );
+        let tz = e.check("timezone", TimeZoneName::parse(&self.timezone));
+        match (name, tz) {
+            (Some(n), Some(t)) => Ok((n, t)),
+            _ => Err(e),
+        }
+    }
+}
+
 /// An account as the rest of the system sees it (never with its password hash).
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {

@@ -450,3 +450,58 @@ async fn sessions_work_across_server_processes_sharing_a_database(site: Site, ur
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("Maya Goldberg"));
 }
+
+#[tokio::test]
+async fn account_settings_change_name_and_zone_and_refuse_bad_zones() {
+    let site = Site::start(&stint_store::testing::fresh_sqlite_url()).await;
+    let client = Site::browser();
+    site.login(&client, "lena@stint.example").await;
+    let (status, body, csrf) = site.page(&client, "/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("value=\"Europe/Berlin\""));
+    let r = client
+        .post(site.url("/account"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", "Lena F."),
+            ("timezone", "Europe/Atlantis"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("not a known IANA time zone")
+    );
+    let lena = site
+        .store
+        .account_by_email("lena@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lena.timezone, "Europe/Berlin", "nothing written");
+    let r = client
+        .post(site.url("/account"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", "Lena F."),
+            ("timezone", "America/Sao_Paulo"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let lena = site
+        .store
+        .account_by_email("lena@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (lena.display_name.as_str(), lena.timezone.as_str()),
+        ("Lena F.", "America/Sao_Paulo")
+    );
+}

@@ -29,6 +29,13 @@ pub trait AccountStore: Send + Sync {
     /// The account and its password hash, for logging in.
     async fn credentials(&self, email: &str) -> Result<Option<(Account, String)>>;
     async fn accounts(&self) -> Result<Vec<Account>>;
+    /// Changes the name and time zone a person is known by.
+    async fn update_profile(
+        &self,
+        id: UserId,
+        display_name: &str,
+        timezone: &str,
+    ) -> Result<Account>;
     async fn grant_role(&self, id: UserId, role: Role) -> Result<()>;
     async fn revoke_role(&self, id: UserId, role: Role) -> Result<()>;
 

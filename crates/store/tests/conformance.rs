@@ -159,6 +159,24 @@ async fn accounts_round_trip_with_roles(store: Arc<dyn Store>) {
             .is_none()
     );
     assert_eq!(store.accounts().await.unwrap().len(), 1);
+    let renamed = store
+        .update_profile(a.id, "Ana L.", "Europe/Lisbon")
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.display_name.as_str(), renamed.timezone.as_str()),
+        ("Ana L.", "Europe/Lisbon")
+    );
+    assert_eq!(
+        store.account(a.id).await.unwrap().unwrap().timezone,
+        "Europe/Lisbon"
+    );
+    assert!(matches!(
+        store
+            .update_profile(stint_domain::ids::UserId(a.id.0 + 999), "X", "UTC")
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn duplicate_email_is_a_conflict(store: Arc<dyn Store>) {

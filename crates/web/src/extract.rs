@@ -155,3 +155,30 @@ mod tests {
         );
     }
 }
+
+/// A path parameter whose rejection (e.g. `/mentors/abc`) is a 404 in the API's shape.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::not_found("resource")
+    }
+}
+
+/// A query string whose rejection (unknown or mistyped parameter) is a 422 in the API's shape.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        let message = e.body_text();
+        let field = field_from_message(&message).unwrap_or_else(|| "query".to_string());
+        let mut err =
+            ApiError::validation(stint_domain::FieldErrors::single(&field, clean(&message)));
+        err.message = format!("The query string is not valid: {message}");
+        err
+    }
+}

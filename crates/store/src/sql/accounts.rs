@@ -168,6 +168,24 @@ impl AccountStore for SqlStore {
         Ok(out)
     }
 
+    async fn update_profile(
+        &self,
+        id: UserId,
+        display_name: &str,
+        timezone: &str,
+    ) -> Result<Account> {
+        let done = sqlx::query("UPDATE users SET display_name = $1, timezone = $2 WHERE id = $3")
+            .bind(display_name.to_string())
+            .bind(timezone.to_string())
+            .bind(id.0)
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.account(id).await?.ok_or(StoreError::NotFound)
+    }
+
     async fn grant_role(&self, id: UserId, role: Role) -> Result<()> {
         let done = sqlx::query(
             "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -1,6 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
-use super::dto::{LoginRequest, LoginResponse, Me, SignupRequest};
+use super::dto::{LoginRequest, LoginResponse, Me, MeUpdate, SignupRequest};
 use crate::auth::user::bearer;
 use crate::auth::{ApiUser, login, secret};
 use crate::error::{ApiError, ErrorBody};
@@ -53,6 +53,9 @@ pub async fn login(
     let mut errors = stint_domain::FieldErrors::new();
     if req.email.trim().is_empty() {
         errors.add("email", "is required");
+    }
+    if req.email.len() > stint_domain::account::EMAIL_MAX {
+        errors.add("email", "is too long");
     }
     if req.password.is_empty() {
         errors.add("password", "is required");
@@ -112,4 +115,24 @@ pub async fn logout(
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(ApiUser(account): ApiUser) -> Json<Me> {
     Json(Me::from(&account))
+}
+
+/// Changes the caller's display name or time zone.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), request_body = MeUpdate,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(req): ApiJson<MeUpdate>,
+) -> Result<Json<Me>, ApiError> {
+    let input = stint_domain::account::ProfileInput {
+        display_name: req.display_name.unwrap_or(me.display_name),
+        timezone: req.timezone.unwrap_or(me.timezone),
+    };
+    let (name, tz) = input.validate()?;
+    let account = state
+        .store
+        .update_profile(me.id, &name, tz.as_str())
+        .await?;
+    Ok(Json(Me::from(&account)))
 }

@@ -7,11 +7,11 @@ use super::dto::{
 };
 use crate::auth::{ApiUser, user::bearer};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::ops::{self, catalog::SkuDraft, require};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -85,7 +85,7 @@ pub async fn list_competencies(
     responses((status = 200, body = CompetencyDto), (status = 404, body = ErrorBody)))]
 pub async fn get_competency(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<CompetencyDto>, ApiError> {
     let c = state
         .store
@@ -119,7 +119,7 @@ pub async fn create_competency(
 pub async fn update_competency(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<CompetencyRequest>,
 ) -> Result<Json<CompetencyDto>, ApiError> {
     require(&me, Role::Operator)?;
@@ -143,7 +143,7 @@ pub async fn update_competency(
 pub async fn add_checkpoint(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> Result<(StatusCode, Json<CheckpointDto>), ApiError> {
     require(&me, Role::Operator)?;
@@ -170,7 +170,7 @@ pub async fn add_checkpoint(
 pub async fn update_checkpoint(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> Result<Json<CheckpointDto>, ApiError> {
     require(&me, Role::Operator)?;
@@ -204,7 +204,7 @@ pub struct SkuFilter {
 pub async fn list_skus(
     State(state): State<AppState>,
     OptionalApiUser(user): OptionalApiUser,
-    Query(filter): Query<SkuFilter>,
+    ApiQuery(filter): ApiQuery<SkuFilter>,
 ) -> Result<Json<Vec<SkuDto>>, ApiError> {
     let status = match filter.status.as_deref().unwrap_or("active") {
         "all" => None,
@@ -232,7 +232,7 @@ pub async fn list_skus(
 pub async fn get_sku(
     State(state): State<AppState>,
     OptionalApiUser(user): OptionalApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<SkuDto>, ApiError> {
     let sku = state
         .store
@@ -250,7 +250,7 @@ pub async fn get_sku(
 pub async fn list_sku_versions(
     State(state): State<AppState>,
     OptionalApiUser(user): OptionalApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<SkuDto>>, ApiError> {
     let versions = state.store.sku_versions(&slug).await?;
     if versions.first().is_none_or(|s| !visible(s, &user, true)) {
@@ -272,7 +272,7 @@ pub async fn list_sku_versions(
 pub async fn get_sku_version(
     State(state): State<AppState>,
     OptionalApiUser(user): OptionalApiUser,
-    Path((slug, version)): Path<(String, i64)>,
+    ApiPath((slug, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<SkuDto>, ApiError> {
     let sku = state
         .store
@@ -333,7 +333,7 @@ pub async fn create_sku(
 pub async fn update_sku(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<SkuRequest>,
 ) -> Result<Json<SkuDto>, ApiError> {
     require(&me, Role::Operator)?;
@@ -356,7 +356,7 @@ pub async fn update_sku(
 pub async fn set_sku_status(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<Json<SkuDto>, ApiError> {
     require(&me, Role::Operator)?;

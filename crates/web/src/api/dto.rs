@@ -40,6 +40,15 @@ pub struct LoginResponse {
     pub user: Me,
 }
 
+/// Fields to change; omitted fields keep their value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeUpdate {
+    pub display_name: Option<String>,
+    /// An IANA time zone name.
+    pub timezone: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     pub id: i64,

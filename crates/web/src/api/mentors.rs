@@ -3,11 +3,11 @@
 use super::dto::{MentorDto, MentorProfileRequest};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfileInput;
@@ -26,7 +26,7 @@ pub struct MentorFilter {
     responses((status = 200, body = [MentorDto]), (status = 404, description = "Unknown SKU", body = ErrorBody)))]
 pub async fn list_mentors(
     State(state): State<AppState>,
-    Query(filter): Query<MentorFilter>,
+    ApiQuery(filter): ApiQuery<MentorFilter>,
 ) -> Result<Json<Vec<MentorDto>>, ApiError> {
     let mentors = match filter.sku {
         Some(slug) => {
@@ -48,7 +48,7 @@ pub async fn list_mentors(
     responses((status = 200, body = MentorDto), (status = 404, body = ErrorBody)))]
 pub async fn get_mentor(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MentorDto>, ApiError> {
     let mentors = state.store.mentors().await?;
     let m = mentors

@@ -3,11 +3,11 @@
 use super::dto::{Me, RoleRequest};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use stint_domain::FieldErrors;
 use stint_domain::ids::UserId;
@@ -42,7 +42,7 @@ pub async fn list_users(
 pub async fn grant_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RoleRequest>,
 ) -> Result<Json<Me>, ApiError> {
     require(&me, Role::Operator)?;
@@ -68,7 +68,7 @@ pub async fn grant_role(
 pub async fn revoke_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path((id, role)): Path<(i64, String)>,
+    ApiPath((id, role)): ApiPath<(i64, String)>,
 ) -> Result<Json<Me>, ApiError> {
     require(&me, Role::Operator)?;
     let role = parse_role(&role)?;

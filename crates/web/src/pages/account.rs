@@ -163,6 +163,14 @@ pub async fn login(
         };
         html(status, &page)
     };
+    if form.email.len() > stint_domain::account::EMAIL_MAX
+        || form.password.chars().count() > stint_domain::account::PASSWORD_MAX
+    {
+        return Ok(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The e-mail or password is too long.",
+        ));
+    }
     if form.email.trim().is_empty() || form.password.is_empty() {
         return Ok(refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -267,4 +275,80 @@ pub async fn dashboard(
         local_time,
         me,
     }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsFields {
+    display_name: String,
+    timezone: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    email: String,
+    form: SettingsFields,
+    errors: FieldErrors,
+    zones: Vec<String>,
+    saved: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SavedParam {
+    saved: String,
+}
+
+pub async fn settings_form(
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Query(q): Query<SavedParam>,
+) -> Response {
+    let form = SettingsFields {
+        display_name: me.display_name.clone(),
+        timezone: me.timezone.clone(),
+    };
+    ok(&SettingsPage {
+        chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
+        email: me.email,
+        form,
+        errors: FieldErrors::new(),
+        zones: zones(),
+        saved: !q.saved.is_empty(),
+    })
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<SettingsFields>,
+) -> PageResult {
+    let input = stint_domain::account::ProfileInput {
+        display_name: form.display_name.clone(),
+        timezone: form.timezone.clone(),
+    };
+    match input.validate() {
+        Ok((name, tz)) => {
+            state
+                .store
+                .update_profile(me.id, &name, tz.as_str())
+                .await
+                .or_page()?;
+            Ok(Redirect::to("/account?saved=1").into_response())
+        }
+        Err(errors) => {
+            let page = SettingsPage {
+                chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
+                email: me.email,
+                form,
+                errors,
+                zones: zones(),
+                saved: false,
+            };
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
 }

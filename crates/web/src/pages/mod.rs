@@ -33,6 +33,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/dashboard", get(account::dashboard))
         .route(
+            "/account",
+            get(account::settings_form).post(account::save_settings),
+        )
+        .route(
             "/mentor/profile",
             get(mentor::profile_form).post(mentor::save_profile),
         )
