@@ -833,6 +833,22 @@ async fn mentors_directory_and_own_profile(app: App) {
         .unwrap();
     assert_eq!(saved["headline"], "Recruiter turned coach");
     assert_eq!(saved["skus"].as_array().unwrap().len(), 1);
+    // A mentor who offers nothing bookable is not advertised in the directory.
+    let idle = json!({"headline": "Taking a break", "skus": []});
+    assert_eq!(
+        app.put("/api/v1/mentors/me", Some(&token), idle)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let list: Value = app.get("/api/v1/mentors", None).await.json().await.unwrap();
+    assert!(!list.to_string().contains("Taking a break"));
+    assert_eq!(
+        app.get(&format!("/api/v1/mentors/{maya_id}"), None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 async fn operators_grant_roles(app: App) {

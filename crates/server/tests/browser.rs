@@ -911,7 +911,11 @@ async fn keyboard_and_labels_smoke() {
         assert_eq!(missing, json!([]), "fields without a label on {path}");
     }
     b.log_in("operator@stint.example").await;
-    for path in ["/operator/skus/new", "/operator/competencies/new"] {
+    for path in [
+        "/account",
+        "/operator/skus/new",
+        "/operator/competencies/new",
+    ] {
         b.goto(path).await;
         let missing = b
             .client
@@ -920,5 +924,24 @@ async fn keyboard_and_labels_smoke() {
             .expect("running the label check");
         assert_eq!(missing, json!([]), "fields without a label on {path}");
     }
+    b.finish().await;
+}
+
+/// Known product bug: error pages render their forms with an empty CSRF token, so "Log out"
+/// there is refused ("This form has expired") and the user stays logged in, while the
+/// refusal page shows the logged-out navigation. Un-ignore once error pages carry the token.
+#[tokio::test]
+#[ignore = "product bug: logging out from an error page is refused"]
+async fn log_out_from_an_error_page() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.log_in("sam@stint.example").await;
+    b.goto("/mentors/999999").await;
+    assert_eq!(b.text("main h1").await, "Page not found");
+    b.log_out().await;
+    assert_eq!(b.text("nav a[href='/login']").await, "Log in");
+    b.goto("/dashboard").await;
+    b.wait_location("/login?next=%2Fdashboard").await;
     b.finish().await;
 }

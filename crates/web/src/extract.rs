@@ -49,8 +49,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
-/// Deserialises JSON, reporting the path of the field that failed.
+/// Deserialises a JSON object, reporting the path of the field that failed. Every API body
+/// is an object; serde would otherwise also accept a struct written as an array.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+    {
+        return Err(ApiError::validation(stint_domain::FieldErrors::single(
+            "body",
+            "must be a JSON object",
+        )));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let inner = err.inner();
@@ -148,6 +158,11 @@ mod tests {
         assert!(e.fields.contains_key("admin"), "{e:?}");
         let e = parse_json::<Body>(br#"{"age": 1}"#).err().unwrap();
         assert!(e.fields.contains_key("email"), "{e:?}");
+        let e = parse_json::<Body>(br#"["a", 1]"#).err().unwrap();
+        assert_eq!(
+            (e.status, e.fields.contains_key("body")),
+            (StatusCode::UNPROCESSABLE_ENTITY, true)
+        );
         let e = parse_json::<Body>(br#"{"email": "#).err().unwrap();
         assert_eq!(
             (e.status, e.code),

@@ -10,11 +10,12 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
-    #[schema(example = "ana@example.com")]
+    #[schema(example = "ana@example.com", format = "email", max_length = 254)]
     pub email: String,
     /// At least 10 characters; a passphrase is best.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
-    #[schema(example = "Ana Lima")]
+    #[schema(example = "Ana Lima", min_length = 1, max_length = 80)]
     pub display_name: String,
     /// An IANA time zone name.
     #[schema(example = "Europe/Berlin")]
@@ -24,7 +25,9 @@ pub struct SignupRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
     /// A name for the token, shown when listing them (default "api").
     #[serde(default)]

@@ -37,7 +37,15 @@ pub async fn list_mentors(
                 .ok_or_else(|| ApiError::not_found("session type"))?;
             state.store.mentors_for_sku(sku.sku_id).await?
         }
-        None => state.store.mentors().await?,
+        // The directory shows mentors who can be booked now; a profile with no active
+        // session type stays reachable by its id but is not advertised.
+        None => state
+            .store
+            .mentors()
+            .await?
+            .into_iter()
+            .filter(|m| !m.skus.is_empty())
+            .collect(),
     };
     Ok(Json(mentors.iter().map(MentorDto::from).collect()))
 }

@@ -45,6 +45,74 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the answers every operation can give besides its own: malformed or oversized
+/// bodies, a bad token, a bad query or path. Added here once so no operation forgets them.
+struct StandardResponses;
+
+impl Modify for StandardResponses {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder};
+        let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let public = matches!(
+                path.as_str(),
+                "/healthz" | "/api/v1/openapi.json" | "/api/v1/auth/signup" | "/api/v1/auth/login"
+            );
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut op.responses.responses;
+                let mut add = |code: &str, description: &str| {
+                    responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description));
+                };
+                if op.request_body.is_some() {
+                    add("400", "The body is not valid JSON");
+                    add("413", "The body is too large");
+                    add("415", "The body is not JSON");
+                    add(
+                        "422",
+                        "A field is missing, unknown, of the wrong type or not valid",
+                    );
+                }
+                if !public {
+                    add("401", "The bearer token is missing, expired or revoked");
+                }
+                if path.contains('{') {
+                    add("404", "Nothing exists at this path");
+                }
+                if op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    })
+                }) {
+                    add("422", "A query parameter is unknown or not valid");
+                }
+            }
+        }
+    }
+}
+
 /// Every API route with its documentation.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -77,7 +145,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The OpenAPI document, built once.
 pub fn openapi() -> &'static OpenApiDoc {
     static DOC: OnceLock<OpenApiDoc> = OnceLock::new();
-    DOC.get_or_init(|| router().split_for_parts().1)
+    DOC.get_or_init(|| {
+        let mut doc = router().split_for_parts().1;
+        // After the routes are merged in: the modifier walks every operation.
+        StandardResponses.modify(&mut doc);
+        doc
+    })
 }
 
 /// This API's OpenAPI 3.1 document.

@@ -64,7 +64,14 @@ pub async fn home(
 ) -> PageResult {
     let competencies = state.store.competencies().await.or_page()?;
     let skus = state.store.skus(Some(SkuStatus::Active)).await.or_page()?;
-    let mentor_count = state.store.mentors().await.or_page()?.len();
+    let mentor_count = state
+        .store
+        .mentors()
+        .await
+        .or_page()?
+        .iter()
+        .filter(|m| !m.skus.is_empty())
+        .count();
     Ok(ok(&Home {
         chrome: Chrome::new("Stint · focused mentoring sessions", user, &csrf.0),
         cards: skus.into_iter().map(|s| card(s, &competencies)).collect(),
@@ -177,7 +184,15 @@ pub async fn mentors(
     MaybeUser(user): MaybeUser,
     csrf: CsrfToken,
 ) -> PageResult {
-    let mentors = state.store.mentors().await.or_page()?;
+    // Only mentors who can be booked now are advertised.
+    let mentors = state
+        .store
+        .mentors()
+        .await
+        .or_page()?
+        .into_iter()
+        .filter(|m| !m.skus.is_empty())
+        .collect();
     Ok(ok(&Mentors {
         chrome: Chrome::new("Mentors · Stint", user, &csrf.0),
         mentors,

@@ -1,0 +1,88 @@
+//! Schemathesis against the running server: thousands of generated requests, valid and
+//! invalid, for every operation in the OpenAPI document. It fails on any 5xx, any status
+//! or body the document does not describe, and any invalid request that is accepted.
+//! Needs the `st` command (`pip install schemathesis`); required with `CI=true`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+use stint_domain::clock::Clock;
+use stint_server::demo::{self, DEMO_PASSWORD};
+
+fn schemathesis() -> Option<String> {
+    let found = std::process::Command::new("st")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    found.then(|| "st".to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_matches_its_openapi_document_under_generated_requests() {
+    let Some(st) = schemathesis() else {
+        if stint_store::testing::in_ci() {
+            panic!("schemathesis (`st`) is not installed, and CI=true requires it");
+        }
+        stint_store::testing::print_skip("OpenAPI fuzz test: schemathesis (`st`) is not installed");
+        return;
+    };
+    let store = stint_store::open(&stint_store::testing::fresh_sqlite_url())
+        .await
+        .unwrap();
+    demo::load(&store, stint_web::SystemClock.now())
+        .await
+        .unwrap();
+    let addr = stint_server::spawn(store).await.unwrap();
+    let base = format!("http://{addr}");
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "operator@stint.example", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap();
+    let output = tokio::process::Command::new(st)
+        .args([
+            "run",
+            &format!("{base}/api/v1/openapi.json"),
+            "--url",
+            &base,
+        ])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        // Every check except "schema-valid data must be accepted": the schema cannot say
+        // that an e-mail must be unused or a zone must exist, so such 4xx are correct.
+        .args([
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+        ])
+        // Logging out would revoke the token the rest of the run uses.
+        .args(["--exclude-path", "/api/v1/auth/logout"])
+        .args([
+            "--max-examples",
+            "25",
+            "--workers",
+            "2",
+            "--seed",
+            "20261125",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found problems:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        report.contains("passed"),
+        "schemathesis ran no test:\n{report}"
+    );
+}
