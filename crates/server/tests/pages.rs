@@ -505,3 +505,100 @@ async fn account_settings_change_name_and_zone_and_refuse_bad_zones() {
         ("Lena F.", "America/Sao_Paulo")
     );
 }
+
+#[tokio::test]
+async fn operator_edits_a_checkpoint_and_bad_edits_are_reshown() {
+    let site = Site::start(&stint_store::testing::fresh_sqlite_url()).await;
+    let client = Site::browser();
+    site.login(&client, "operator@stint.example").await;
+    let comp = site
+        .store
+        .competency_by_slug("salary-negotiation")
+        .await
+        .unwrap()
+        .unwrap();
+    let cp = comp.checkpoints[0].clone();
+    let (status, body, csrf) = site
+        .page(&client, "/operator/competencies/salary-negotiation")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&format!(
+        "/operator/competencies/salary-negotiation/checkpoints/{}",
+        cp.id
+    )));
+    let path = format!(
+        "/operator/competencies/salary-negotiation/checkpoints/{}",
+        cp.id
+    );
+    let r = client
+        .post(site.url(&path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("slug", "Not A Slug"),
+            ("title", "Kept title"),
+            ("description", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("value=\"Kept title\"") && body.contains("lowercase letters"),
+        "re-shown with the message"
+    );
+    let unchanged = site
+        .store
+        .competency_by_slug("salary-negotiation")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged.checkpoints[0].title, cp.title, "nothing written");
+    let r = client
+        .post(site.url(&path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("slug", "walk-away"),
+            ("title", "Knows their walk-away"),
+            ("description", "d"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let changed = site
+        .store
+        .competency_by_slug("salary-negotiation")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            changed.checkpoints[0].slug.as_str(),
+            changed.checkpoints[0].title.as_str()
+        ),
+        ("walk-away", "Knows their walk-away")
+    );
+    // A checkpoint id from another competency is not found here.
+    let other = site
+        .store
+        .competency_by_slug("career-transition")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = client
+        .post(site.url(&format!(
+            "/operator/competencies/salary-negotiation/checkpoints/{}",
+            other.checkpoints[0].id
+        )))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("slug", "x"),
+            ("title", "X"),
+            ("description", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

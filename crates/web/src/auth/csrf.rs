@@ -20,6 +20,17 @@ pub const CSRF_FIELD: &str = "csrf";
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
 
+tokio::task_local! {
+    /// This request's token, so pages rendered far from the handler (error pages) can
+    /// still give their forms (the log-out button) a valid token.
+    static CURRENT: String;
+}
+
+/// The current request's CSRF token, or empty outside a page request.
+pub fn current_token() -> String {
+    CURRENT.try_with(|t| t.clone()).unwrap_or_default()
+}
+
 /// Gives every visitor a token before any form is rendered.
 pub async fn ensure_token(
     State(state): State<AppState>,
@@ -28,15 +39,15 @@ pub async fn ensure_token(
     next: Next,
 ) -> Response {
     if let Some(existing) = jar.get(CSRF_COOKIE) {
-        req.extensions_mut()
-            .insert(CsrfToken(existing.value().to_string()));
-        return next.run(req).await;
+        let token = existing.value().to_string();
+        req.extensions_mut().insert(CsrfToken(token.clone()));
+        return CURRENT.scope(token, next.run(req)).await;
     }
     let Ok(token) = secret::new_secret() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     req.extensions_mut().insert(CsrfToken(token.clone()));
-    let response = next.run(req).await;
+    let response = CURRENT.scope(token.clone(), next.run(req)).await;
     let jar = CookieJar::new().add(session::cookie(&state, CSRF_COOKIE, token, 365 * 86_400));
     (jar, response).into_response()
 }
@@ -67,6 +78,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let user = match super::MaybeUser::from_request_parts(&mut parts, state).await {
+            Ok(super::MaybeUser(user)) => user,
+            Err(response) => return Err(response),
+        };
+        let req = Request::from_parts(parts, body);
         let jar = CookieJar::from_headers(req.headers());
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
@@ -79,7 +96,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map(|c| c.value().to_string())
             .unwrap_or_default();
         if cookie.is_empty() || !secret::constant_time_eq(&cookie, &field.csrf) {
-            return Err(crate::pages::render::forbidden_form());
+            return Err(crate::pages::render::forbidden_form(user));
         }
         serde_html_form::from_bytes(&bytes)
             .map(CsrfForm)

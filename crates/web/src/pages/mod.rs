@@ -54,6 +54,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(operator::add_checkpoint),
         )
         .route(
+            "/operator/competencies/{slug}/checkpoints/{id}",
+            post(operator::update_checkpoint),
+        )
+        .route(
             "/operator/skus/new",
             get(operator::new_sku).post(operator::create_sku),
         )

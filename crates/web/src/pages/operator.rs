@@ -11,7 +11,7 @@ use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::ops::catalog::{self as catalog_ops, SkuDraft};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -143,6 +143,29 @@ struct CompetencyPage {
     errors: FieldErrors,
     checkpoint: CheckpointFields,
     checkpoint_errors: FieldErrors,
+    /// A checkpoint edit that was refused: its id, the typed values and the messages.
+    editing: Option<(i64, CheckpointFields, FieldErrors)>,
+}
+
+impl CompetencyPage {
+    /// The values to show in a checkpoint's edit form: what was typed if it was refused.
+    fn edit_values(&self, c: &stint_domain::catalog::Checkpoint) -> (String, String, String) {
+        match &self.editing {
+            Some((id, f, _)) if *id == c.id.0 => {
+                (f.slug.clone(), f.title.clone(), f.description.clone())
+            }
+            _ => (c.slug.clone(), c.title.clone(), c.description.clone()),
+        }
+    }
+
+    fn edit_errors(&self, c: &stint_domain::catalog::Checkpoint) -> Vec<(String, String)> {
+        match &self.editing {
+            Some((id, _, e)) if *id == c.id.0 => {
+                e.0.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 pub async fn new_competency(PageUser(me): PageUser, csrf: CsrfToken) -> PageResult {
@@ -154,6 +177,7 @@ pub async fn new_competency(PageUser(me): PageUser, csrf: CsrfToken) -> PageResu
         errors: FieldErrors::new(),
         checkpoint: CheckpointFields::default(),
         checkpoint_errors: FieldErrors::new(),
+        editing: None,
     }))
 }
 
@@ -171,6 +195,7 @@ fn competency_refused(
         errors,
         checkpoint: CheckpointFields::default(),
         checkpoint_errors: FieldErrors::new(),
+        editing: None,
     };
     html(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -221,6 +246,7 @@ pub async fn edit_competency(
         errors: FieldErrors::new(),
         checkpoint: CheckpointFields::default(),
         checkpoint_errors: FieldErrors::new(),
+        editing: None,
     }))
 }
 
@@ -298,6 +324,55 @@ pub async fn add_checkpoint(
         errors: FieldErrors::new(),
         checkpoint: form,
         checkpoint_errors: errors,
+        editing: None,
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+pub async fn update_checkpoint(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<CheckpointFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let Some(cp) = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| c.checkpoints.iter().find(|p| p.id.0 == id))
+        .cloned()
+    else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let input = CheckpointInput {
+        slug: form.slug.clone(),
+        title: form.title.clone(),
+        description: form.description.clone(),
+    };
+    let errors = match input.validate() {
+        Ok(valid) => match state.store.update_checkpoint(cp.id, &valid).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/operator/competencies/{slug}#checkpoints"))
+                        .into_response(),
+                );
+            }
+            Err(e) => conflict_or(e)?,
+        },
+        Err(e) => e,
+    };
+    let page = CompetencyPage {
+        chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), &csrf.0),
+        form: CompetencyFields::from(&c),
+        existing: Some(c),
+        errors: FieldErrors::new(),
+        checkpoint: CheckpointFields::default(),
+        checkpoint_errors: FieldErrors::new(),
+        editing: Some((cp.id.0, form, errors)),
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
@@ -413,6 +488,7 @@ fn fold_list_errors(errors: FieldErrors) -> FieldErrors {
 #[template(path = "operator/sku.html")]
 struct SkuFormPage {
     chrome: Chrome,
+    saved: bool,
     existing: Option<SkuVersion>,
     form: SkuFields,
     errors: FieldErrors,
@@ -443,6 +519,14 @@ impl SkuFormPage {
     }
 }
 
+/// Why the SKU form is being shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Fresh,
+    Saved,
+    Refused,
+}
+
 async fn sku_form(
     state: &AppState,
     me: Account,
@@ -450,7 +534,7 @@ async fn sku_form(
     existing: Option<SkuVersion>,
     form: SkuFields,
     errors: FieldErrors,
-    status: StatusCode,
+    shown: Shown,
 ) -> PageResult {
     let competencies = state.store.competencies().await.or_page()?;
     let versions = match &existing {
@@ -469,12 +553,18 @@ async fn sku_form(
         .map(|s| s.content.title.clone())
         .unwrap_or_else(|| "New session type".into());
     let page = SkuFormPage {
+        saved: shown == Shown::Saved,
         chrome: Chrome::new(format!("{title} · Stint"), Some(me), csrf),
         existing,
         form,
         errors: fold_list_errors(errors),
         competencies,
         versions,
+    };
+    let status = if shown == Shown::Refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
     Ok(html(status, &page))
 }
@@ -499,7 +589,7 @@ pub async fn new_sku(
         None,
         form,
         FieldErrors::new(),
-        StatusCode::OK,
+        Shown::Fresh,
     )
     .await
 }
@@ -528,16 +618,13 @@ pub async fn create_sku(
         }
         Err(e) => refused_fields(e)?,
     };
-    sku_form(
-        &state,
-        me,
-        &csrf.0,
-        None,
-        form,
-        errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    sku_form(&state, me, &csrf.0, None, form, errors, Shown::Refused).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SavedParam {
+    saved: String,
 }
 
 pub async fn edit_sku(
@@ -545,6 +632,7 @@ pub async fn edit_sku(
     PageUser(me): PageUser,
     csrf: CsrfToken,
     Path(slug): Path<String>,
+    Query(q): Query<SavedParam>,
 ) -> PageResult {
     let me = operator(me)?;
     let Some(sku) = state.store.sku(&slug).await.or_page()? else {
@@ -559,7 +647,11 @@ pub async fn edit_sku(
         Some(sku),
         form,
         FieldErrors::new(),
-        StatusCode::OK,
+        if q.saved.is_empty() {
+            Shown::Fresh
+        } else {
+            Shown::Saved
+        },
     )
     .await
 }
@@ -592,7 +684,7 @@ pub async fn update_sku(
         Some(existing),
         form,
         errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        Shown::Refused,
     )
     .await
 }

@@ -18,10 +18,16 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(title: impl Into<String>, user: Option<Account>, csrf: &str) -> Self {
+        // Error pages are rendered away from the handler; they take the request's token.
+        let csrf = if csrf.is_empty() {
+            crate::auth::csrf::current_token()
+        } else {
+            csrf.to_string()
+        };
         Chrome {
             title: title.into(),
             user,
-            csrf: csrf.to_string(),
+            csrf,
         }
     }
 
@@ -63,7 +69,7 @@ pub fn error_page(
     message: &str,
 ) -> Response {
     let page = ErrorPage {
-        chrome: Chrome::new(heading, user, ""),
+        chrome: Chrome::new(format!("{heading} · Stint"), user, ""),
         heading: heading.to_string(),
         message: message.to_string(),
     };
@@ -89,10 +95,10 @@ pub fn forbidden_page(user: Option<Account>) -> Response {
 }
 
 /// The answer to a form whose CSRF token did not match: nothing was changed.
-pub fn forbidden_form() -> Response {
+pub fn forbidden_form(user: Option<Account>) -> Response {
     error_page(
         StatusCode::FORBIDDEN,
-        None,
+        user,
         "This form has expired",
         "For your security nothing was changed. Go back, reload the page and submit again.",
     )
