@@ -20,7 +20,7 @@ use stint_domain::account::Account;
 use stint_domain::catalog::{
     CheckpointInput, Competency, CompetencyInput, PreRead, SkuStatus, SkuVersion,
 };
-use stint_domain::ids::UserId;
+use stint_domain::ids::{CheckpointId, UserId};
 use stint_domain::role::Role;
 use stint_store::StoreError;
 
@@ -300,33 +300,7 @@ pub async fn add_checkpoint(
     let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
         return Ok(not_found_page(Some(me)));
     };
-    let input = CheckpointInput {
-        slug: form.slug.clone(),
-        title: form.title.clone(),
-        description: form.description.clone(),
-    };
-    let errors = match input.validate() {
-        Ok(valid) => match state.store.add_checkpoint(c.id, &valid).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/operator/competencies/{slug}#checkpoints"))
-                        .into_response(),
-                );
-            }
-            Err(e) => conflict_or(e)?,
-        },
-        Err(e) => e,
-    };
-    let page = CompetencyPage {
-        chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), &csrf.0),
-        form: CompetencyFields::from(&c),
-        existing: Some(c),
-        errors: FieldErrors::new(),
-        checkpoint: form,
-        checkpoint_errors: errors,
-        editing: None,
-    };
-    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    save_checkpoint(&state, me, &csrf.0, c, form, None).await
 }
 
 pub async fn update_checkpoint(
@@ -340,39 +314,62 @@ pub async fn update_checkpoint(
     let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
         return Ok(not_found_page(Some(me)));
     };
-    let Some(cp) = id
+    // Only a checkpoint of this competency: another's id is not found here.
+    let found = id
         .parse::<i64>()
         .ok()
-        .and_then(|id| c.checkpoints.iter().find(|p| p.id.0 == id))
-        .cloned()
-    else {
+        .and_then(|id| c.checkpoints.iter().find(|p| p.id.0 == id));
+    let Some(id) = found.map(|p| p.id) else {
         return Ok(not_found_page(Some(me)));
     };
+    save_checkpoint(&state, me, &csrf.0, c, form, Some(id)).await
+}
+
+/// Adds (`editing` is `None`) or edits a checkpoint of `c`. A refusal re-shows the
+/// competency page with the typed values and the messages beside the form that was sent.
+async fn save_checkpoint(
+    state: &AppState,
+    me: Account,
+    csrf: &str,
+    c: Competency,
+    form: CheckpointFields,
+    editing: Option<CheckpointId>,
+) -> PageResult {
     let input = CheckpointInput {
         slug: form.slug.clone(),
         title: form.title.clone(),
         description: form.description.clone(),
     };
-    let errors = match input.validate() {
-        Ok(valid) => match state.store.update_checkpoint(cp.id, &valid).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/operator/competencies/{slug}#checkpoints"))
-                        .into_response(),
-                );
-            }
-            Err(e) => conflict_or(e)?,
+    let saved = match input.validate() {
+        Ok(valid) => match editing {
+            Some(id) => state.store.update_checkpoint(id, &valid).await.map(|_| ()),
+            None => state.store.add_checkpoint(c.id, &valid).await.map(|_| ()),
         },
-        Err(e) => e,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    let errors = match saved {
+        Ok(()) => {
+            let back = format!("/operator/competencies/{}#checkpoints", c.slug);
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(e) => conflict_or(e)?,
+    };
+    let (checkpoint, checkpoint_errors, editing) = match editing {
+        Some(id) => (
+            CheckpointFields::default(),
+            FieldErrors::new(),
+            Some((id.0, form, errors)),
+        ),
+        None => (form, errors, None),
     };
     let page = CompetencyPage {
-        chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), &csrf.0),
+        chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), csrf),
         form: CompetencyFields::from(&c),
         existing: Some(c),
         errors: FieldErrors::new(),
-        checkpoint: CheckpointFields::default(),
-        checkpoint_errors: FieldErrors::new(),
-        editing: Some((cp.id.0, form, errors)),
+        checkpoint,
+        checkpoint_errors,
+        editing,
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
