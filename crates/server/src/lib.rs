@@ -49,6 +49,30 @@ pub async fn spawn(store: Arc<dyn Store>) -> anyhow::Result<SocketAddr> {
     Ok(addr)
 }
 
+/// Every few minutes, removes expired sessions and tokens and day-old login attempts.
+/// Any node may do it; the deletes are idempotent.
+pub fn spawn_housekeeping(store: Arc<dyn Store>) {
+    use stint_domain::clock::Clock;
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let now = SystemClock.now();
+            let day_ago = now
+                .saturating_sub(jiff::SignedDuration::from_hours(24))
+                .unwrap_or(now);
+            match store.prune_expired(now, day_ago).await {
+                Ok(n) if n > 0 => tracing::info!(
+                    removed = n,
+                    "pruned expired sessions, tokens and login attempts"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+            }
+        }
+    });
+}
+
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn shutdown_signal() {
     let ctrl_c = async {

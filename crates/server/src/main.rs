@@ -162,6 +162,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(database = store.backend_name(), %addr, "Stint is ready");
     println!("Stint is running. Open http://{addr}/ (Ctrl-C to stop)");
+    stint_server::spawn_housekeeping(store.clone());
     let state = stint_server::state(&config, store);
     stint_server::serve(listener, state, stint_server::shutdown_signal()).await
 }

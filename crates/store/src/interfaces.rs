@@ -73,6 +73,9 @@ pub trait AccountStore: Send + Sync {
         succeeded: bool,
         now: Timestamp,
     ) -> Result<()>;
+    /// Deletes expired sessions and tokens and login attempts older than `attempts_before`,
+    /// so credentials and addresses are not kept longer than they serve. Returns rows removed.
+    async fn prune_expired(&self, now: Timestamp, attempts_before: Timestamp) -> Result<u64>;
     /// Failed attempts since `since` for this e-mail and for this address.
     async fn login_failures_since(
         &self,

@@ -43,6 +43,7 @@ conformance!(
     many_concurrent_writes_all_succeed,
     sessions_and_tokens_expire_and_can_be_deleted,
     login_failures_are_counted_per_email_and_address,
+    expired_credentials_and_old_attempts_are_pruned,
     competencies_and_checkpoints,
     draft_edits_in_place_and_published_edits_make_versions,
     sku_status_moves_only_forward,
@@ -613,4 +614,58 @@ async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
             .skus
             .is_empty()
     );
+}
+
+async fn expired_credentials_and_old_attempts_are_pruned(store: Arc<dyn Store>) {
+    let a = store
+        .create_account(&new_account("ana@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    store
+        .create_web_session("old", a.id, t(0), t(10))
+        .await
+        .unwrap();
+    store
+        .create_web_session("live", a.id, t(0), t(1000))
+        .await
+        .unwrap();
+    store
+        .create_api_token("old-key", a.id, "x", t(0), t(10))
+        .await
+        .unwrap();
+    store
+        .create_api_token("live-key", a.id, "x", t(0), t(1000))
+        .await
+        .unwrap();
+    store
+        .record_login_attempt("ana@example.com", "1.2.3.4", false, t(5))
+        .await
+        .unwrap();
+    store
+        .record_login_attempt("ana@example.com", "1.2.3.4", false, t(50))
+        .await
+        .unwrap();
+    assert_eq!(store.prune_expired(t(20), t(40)).await.unwrap(), 3);
+    assert!(
+        store
+            .web_session_account("live", t(20))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .api_token_account("live-key", t(20))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .login_failures_since("ana@example.com", "1.2.3.4", t(0))
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+    assert_eq!(store.prune_expired(t(20), t(40)).await.unwrap(), 0);
 }

@@ -311,6 +311,24 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn prune_expired(&self, now: Timestamp, attempts_before: Timestamp) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let mut removed = 0;
+        for (sql, at) in [
+            ("DELETE FROM web_sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM api_tokens WHERE expires_at <= $1", now),
+            ("DELETE FROM login_attempts WHERE at < $1", attempts_before),
+        ] {
+            removed += sqlx::query(sql)
+                .bind(at.as_second())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
     async fn login_failures_since(
         &self,
         email: &str,

@@ -1,0 +1,158 @@
+//! The `stint` binary itself: sub-commands, configuration from the environment, start-up
+//! message, and graceful shutdown on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn stint(db: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stint"));
+    cmd.env("STINT_DATABASE_URL", db)
+        .env_remove("STINT_CONFIG")
+        .env("STINT_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn user_create_makes_the_first_operator_once() {
+    let db = stint_store::testing::fresh_sqlite_url();
+    let (ok, out) = run(stint(&db).args(["migrate"]));
+    assert!(ok, "{out}");
+    assert!(out.contains("up to date"));
+    let (ok, out) = run(stint(&db).args([
+        "user",
+        "create",
+        "--email",
+        "Boss@Example.com",
+        "--role",
+        "operator",
+        "--timezone",
+        "Europe/Berlin",
+    ]));
+    assert!(ok, "{out}");
+    assert!(out.contains("Created boss@example.com"), "{out}");
+    assert!(out.contains("Password (shown once): "), "{out}");
+    let (ok, out) = run(stint(&db).args([
+        "user",
+        "create",
+        "--email",
+        "boss@example.com",
+        "--role",
+        "operator",
+    ]));
+    assert!(!ok && out.contains("already exists"), "{out}");
+    let (ok, out) = run(stint(&db).args([
+        "user",
+        "create",
+        "--email",
+        "x@example.com",
+        "--role",
+        "king",
+    ]));
+    assert!(!ok && out.contains("--role king"), "{out}");
+    let (ok, out) = run(stint(&db).args([
+        "user",
+        "create",
+        "--email",
+        "y@example.com",
+        "--role",
+        "mentor",
+        "--timezone",
+        "Mars/Base",
+    ]));
+    assert!(!ok && out.contains("--timezone"), "{out}");
+    let (ok, out) = run(stint(&db).args(["demo"]));
+    assert!(
+        !ok && out.contains("empty database"),
+        "the demo refuses a database with data: {out}"
+    );
+}
+
+#[test]
+fn serve_prints_its_url_answers_and_stops_gracefully_on_sigterm() {
+    let db = stint_store::testing::fresh_sqlite_url();
+    let mut child = stint(&db)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    let url = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no start-up line in time:\n{seen}"
+        );
+        let line = lines
+            .next()
+            .expect("stint exited before it was ready")
+            .unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(rest) = line.split("Open ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(
+        seen.contains("operator@stint.example"),
+        "demo log-ins are printed:\n{seen}"
+    );
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: stint\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(
+        reply.starts_with("HTTP/1.1 200") && reply.contains("\"ok\""),
+        "{reply}"
+    );
+    // SIGTERM: the server finishes and exits successfully.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0, got {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stint did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_bad_config_file_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("stint-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stint.toml");
+    std::fs::write(&file, "lisen = \"0.0.0.0:1\"\n").unwrap();
+    let (ok, out) = run(stint(&stint_store::testing::fresh_sqlite_url()).args([
+        "--config",
+        file.to_str().unwrap(),
+        "migrate",
+    ]));
+    assert!(!ok, "{out}");
+    assert!(out.contains("lisen"), "names the unknown setting: {out}");
+}
