@@ -669,3 +669,31 @@ async fn expired_credentials_and_old_attempts_are_pruned(store: Arc<dyn Store>) 
     );
     assert_eq!(store.prune_expired(t(20), t(40)).await.unwrap(), 0);
 }
+
+/// Two stores on one SQLite file behave like two processes (e.g. `stint user create` beside
+/// a running server): each queues its writes behind the other's lock instead of failing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writers_in_two_processes_wait_instead_of_failing() {
+    let url = stint_store::testing::fresh_sqlite_url();
+    let (a, b) = (open(&url).await, open(&url).await);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let acct = store
+                .create_account(&new_account(&format!("p{i}@example.com")), "h", t(i))
+                .await?;
+            store.grant_role(acct.id, Role::Mentor).await?;
+            store
+                .update_profile(acct.id, "Renamed", "Europe/Paris")
+                .await
+                .map(|_| ())
+        }));
+    }
+    for task in tasks {
+        if let Err(e) = task.await.unwrap() {
+            panic!("a write from the second process failed: {e}");
+        }
+    }
+    assert_eq!(b.accounts().await.unwrap().len(), 40);
+}
