@@ -159,6 +159,11 @@ async fn accounts_round_trip_with_roles(store: Arc<dyn Store>) {
             .unwrap()
             .is_none()
     );
+    // Foreign keys are enforced (on SQLite they must be switched on per connection).
+    let ghost = store
+        .grant_role(stint_domain::ids::UserId(a.id.0 + 999), Role::Mentor)
+        .await;
+    assert!(matches!(ghost, Err(StoreError::NotFound)), "{ghost:?}");
     assert_eq!(store.accounts().await.unwrap().len(), 1);
     let renamed = store
         .update_profile(a.id, "Ana L.", "Europe/Lisbon")
