@@ -10,6 +10,7 @@ pub mod clock;
 pub mod ids;
 pub mod mentor;
 pub mod role;
+pub mod schedule;
 pub mod validate;
 
 pub use validate::FieldErrors;
