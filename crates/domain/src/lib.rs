@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account;
+pub mod booking;
 pub mod catalog;
 pub mod clock;
 pub mod ids;

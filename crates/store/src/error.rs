@@ -16,6 +16,12 @@ pub enum StoreError {
     /// The input refers to things that do not exist or breaks a rule checked in storage.
     #[error("invalid: {0}")]
     Invalid(FieldErrors),
+    /// The time asked for is not (or no longer) a free slot of the mentor.
+    #[error("slot taken")]
+    SlotTaken,
+    /// An idempotency key was reused with a different request.
+    #[error("idempotency key reused with another request")]
+    IdempotencyMismatch,
     /// The database URL names no supported backend.
     #[error("unsupported database URL (use sqlite://… or postgres://…)")]
     UnsupportedUrl,
@@ -48,6 +54,17 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         StoreError::Backend(Box::new(e))
+    }
+}
+
+/// Whether a database error is the no-overlap guarantee of bookings refusing a write
+/// (PostgreSQL's exclusion constraint, SQLite's trigger).
+pub(crate) fn is_overlap_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c == "23P01") || db.message().contains("booking_overlap")
+        }
+        _ => false,
     }
 }
 

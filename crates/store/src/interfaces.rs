@@ -3,12 +3,14 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use stint_domain::account::{Account, NewAccount};
+use stint_domain::booking::{Booking, BookingEvent, BookingId, NoShowSide};
 use stint_domain::catalog::{
     Checkpoint, CheckpointInput, Competency, CompetencyInput, SkuContent, SkuStatus, SkuVersion,
 };
 use stint_domain::ids::{CheckpointId, CompetencyId, SkuId, UserId};
 use stint_domain::mentor::{MentorProfile, MentorProfileInput};
 use stint_domain::role::Role;
+use stint_domain::schedule::{Availability, Busy};
 
 use crate::StoreError;
 
@@ -157,9 +159,98 @@ pub trait MentorStore: Send + Sync {
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>>;
 }
 
+/// A booking to make. The caller has already resolved the SKU version and meeting room.
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    pub mentor_id: UserId,
+    pub mentee_id: UserId,
+    pub sku_id: SkuId,
+    pub sku_version: i64,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub meeting_url: String,
+}
+
+/// A retry-safety key: the same key and request replay the first answer.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    /// A digest of the request body, so a reused key with another body is refused.
+    pub request_hash: String,
+}
+
+/// Whether a booking was made now or is the replay of an earlier request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookingOutcome {
+    Created(Booking),
+    Replayed(Booking),
+}
+
+/// Decides, inside the booking transaction and with the mentor's time locked, whether the
+/// requested time is still a slot: given the mentor's rules (if saved) and busy time.
+pub type Admit<'a> = &'a (dyn Fn(Option<&Availability>, &[Busy]) -> bool + Send + Sync);
+
+/// Availability rules and bookings. No two confirmed bookings of a mentor ever overlap:
+/// the database refuses it, whatever the callers do.
+#[async_trait]
+pub trait BookingStore: Send + Sync {
+    async fn availability(&self, mentor: UserId) -> Result<Option<Availability>>;
+    async fn save_availability(
+        &self,
+        mentor: UserId,
+        rules: &Availability,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Confirmed sessions of a mentor that overlap `[from, to)`, as busy time.
+    async fn mentor_busy(
+        &self,
+        mentor: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Busy>>;
+    /// Books a slot: `SlotTaken` when `admit` refuses or another booking got there first,
+    /// `IdempotencyMismatch` when the key was used for another request.
+    async fn create_booking(
+        &self,
+        new: &NewBooking,
+        key: Option<&IdempotencyKey>,
+        admit: Admit<'_>,
+        now: Timestamp,
+    ) -> Result<BookingOutcome>;
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>>;
+    /// Bookings where `user` is mentor or mentee, by start time.
+    async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>>;
+    async fn booking_events(&self, id: BookingId) -> Result<Vec<BookingEvent>>;
+    /// Moves a confirmed booking; `admit` sees the mentor's busy time without this booking.
+    async fn reschedule_booking(
+        &self,
+        id: BookingId,
+        start: Timestamp,
+        end: Timestamp,
+        actor: UserId,
+        admit: Admit<'_>,
+        now: Timestamp,
+    ) -> Result<Booking>;
+    async fn cancel_booking(
+        &self,
+        id: BookingId,
+        actor: UserId,
+        reason: &str,
+        late: bool,
+        now: Timestamp,
+    ) -> Result<Booking>;
+    async fn mark_no_show(
+        &self,
+        id: BookingId,
+        side: NoShowSide,
+        actor: UserId,
+        now: Timestamp,
+    ) -> Result<Booking>;
+}
+
 /// Everything the application needs from storage.
 #[async_trait]
-pub trait Store: AccountStore + CatalogStore + MentorStore {
+pub trait Store: AccountStore + CatalogStore + MentorStore + BookingStore {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;
     fn backend_name(&self) -> &'static str;

@@ -12,7 +12,10 @@ mod sql;
 pub mod testing;
 
 pub use error::StoreError;
-pub use interfaces::{AccountStore, CatalogStore, MentorStore, Store};
+pub use interfaces::{
+    AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,
+    NewBooking, Store,
+};
 pub use migrations::{Backend, migration_names};
 pub use sql::SqlStore;
 

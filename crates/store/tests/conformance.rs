@@ -49,6 +49,12 @@ conformance!(
     sku_status_moves_only_forward,
     sku_checkpoint_must_belong_to_competency,
     mentor_profiles_list_active_skus_only,
+    availability_round_trips,
+    overlapping_bookings_are_refused_by_the_database,
+    racing_bookings_on_overlapping_slots_have_one_winner_each,
+    idempotent_booking_replays_and_refuses_other_bodies,
+    concurrent_replays_of_one_key_make_one_booking,
+    reschedule_cancel_and_no_show_keep_a_history,
 );
 
 async fn open(url: &str) -> Arc<dyn Store> {
@@ -701,4 +707,311 @@ async fn sqlite_writers_in_two_processes_wait_instead_of_failing() {
         }
     }
     assert_eq!(b.accounts().await.unwrap().len(), 40);
+}
+
+// ---- bookings ---------------------------------------------------------------------------
+
+use stint_domain::booking::{BookingStatus, NoShowSide};
+use stint_domain::schedule::Availability;
+use stint_store::{BookingOutcome, IdempotencyKey, NewBooking};
+
+struct Booked {
+    mentor: stint_domain::ids::UserId,
+    mentee: stint_domain::ids::UserId,
+    sku: stint_domain::ids::SkuId,
+}
+
+async fn booking_world(store: &dyn Store) -> Booked {
+    let (c, cp) = seed_competency(store).await;
+    let sku = store
+        .create_sku("clinic", &content(c, cp, "Clinic"), None, t(0))
+        .await
+        .unwrap();
+    let mentor = store
+        .create_account(&new_account("mentor@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    let mentee = store
+        .create_account(&new_account("mentee@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    Booked {
+        mentor: mentor.id,
+        mentee: mentee.id,
+        sku: sku.sku_id,
+    }
+}
+
+fn at(w: &Booked, start_min: i64, minutes: i64) -> NewBooking {
+    NewBooking {
+        mentor_id: w.mentor,
+        mentee_id: w.mentee,
+        sku_id: w.sku,
+        sku_version: 1,
+        start: t(start_min * 60),
+        end: t((start_min + minutes) * 60),
+        meeting_url: "https://meet.example/room".into(),
+    }
+}
+
+/// Admits everything: the database alone must keep bookings apart.
+fn naive(_: Option<&Availability>, _: &[stint_domain::schedule::Busy]) -> bool {
+    true
+}
+
+async fn availability_round_trips(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    assert!(store.availability(w.mentor).await.unwrap().is_none());
+    let mut rules = Availability::default_for("Asia/Kolkata");
+    rules.buffer_before_minutes = 5;
+    store
+        .save_availability(w.mentor, &rules, t(1))
+        .await
+        .unwrap();
+    rules.horizon_days = 30;
+    store
+        .save_availability(w.mentor, &rules, t(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.availability(w.mentor).await.unwrap(),
+        Some(rules.clone())
+    );
+    let ghost = stint_domain::ids::UserId(w.mentor.0 + 999);
+    assert!(matches!(
+        store.save_availability(ghost, &rules, t(3)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn overlapping_bookings_are_refused_by_the_database(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    let first = store
+        .create_booking(&at(&w, 600, 45), None, &naive, t(0))
+        .await
+        .unwrap();
+    assert!(matches!(first, BookingOutcome::Created(_)));
+    for (start, len) in [(600, 45), (620, 20), (560, 45), (644, 30), (500, 200)] {
+        let r = store
+            .create_booking(&at(&w, start, len), None, &naive, t(0))
+            .await;
+        assert!(
+            matches!(r, Err(StoreError::SlotTaken)),
+            "{start}+{len}: {r:?}"
+        );
+    }
+    // Touching is not overlapping.
+    assert!(
+        store
+            .create_booking(&at(&w, 645, 30), None, &naive, t(0))
+            .await
+            .is_ok()
+    );
+    assert!(
+        store
+            .create_booking(&at(&w, 570, 30), None, &naive, t(0))
+            .await
+            .is_ok()
+    );
+    // The admission check is consulted and can refuse on its own.
+    let refuse = |_: Option<&Availability>, _: &[stint_domain::schedule::Busy]| false;
+    assert!(matches!(
+        store
+            .create_booking(&at(&w, 900, 30), None, &refuse, t(0))
+            .await,
+        Err(StoreError::SlotTaken)
+    ));
+    assert_eq!(store.bookings_of(w.mentor).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .mentor_busy(w.mentor, t(0), t(100_000))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+async fn racing_bookings_on_overlapping_slots_have_one_winner_each(store: Arc<dyn Store>) {
+    let w = Arc::new(booking_world(store.as_ref()).await);
+    // Three separate contested windows; in each, eight requests of different lengths overlap.
+    let mut tasks = Vec::new();
+    for window in 0..3i64 {
+        for i in 0..8i64 {
+            let (s, w) = (store.clone(), w.clone());
+            tasks.push(tokio::spawn(async move {
+                // Every request in a window covers minutes 15–20 of it, so all conflict.
+                let start = 1000 + window * 300 + (i % 4) * 5;
+                let len = [20, 30, 45, 60][(i % 4) as usize];
+                (
+                    window,
+                    s.create_booking(&at(&w, start, len), None, &naive, t(0))
+                        .await,
+                )
+            }));
+        }
+    }
+    let mut winners = [0; 3];
+    for task in tasks {
+        match task.await.unwrap() {
+            (window, Ok(BookingOutcome::Created(_))) => winners[window as usize] += 1,
+            (_, Err(StoreError::SlotTaken)) => {}
+            (_, other) => panic!("a racing booking failed with {other:?}"),
+        }
+    }
+    assert_eq!(winners, [1, 1, 1]);
+    let live = store.bookings_of(w.mentor).await.unwrap();
+    for a in &live {
+        for b in &live {
+            assert!(
+                a.id == b.id || a.end <= b.start || b.end <= a.start,
+                "overlap: {a:?} {b:?}"
+            );
+        }
+    }
+}
+
+async fn idempotent_booking_replays_and_refuses_other_bodies(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    let key = IdempotencyKey {
+        key: "k1".into(),
+        request_hash: "h1".into(),
+    };
+    let BookingOutcome::Created(first) = store
+        .create_booking(&at(&w, 600, 30), Some(&key), &naive, t(0))
+        .await
+        .unwrap()
+    else {
+        panic!("first request creates")
+    };
+    let again = store
+        .create_booking(&at(&w, 600, 30), Some(&key), &naive, t(1))
+        .await
+        .unwrap();
+    assert_eq!(again, BookingOutcome::Replayed(first.clone()));
+    let other = IdempotencyKey {
+        key: "k1".into(),
+        request_hash: "h2".into(),
+    };
+    assert!(matches!(
+        store
+            .create_booking(&at(&w, 700, 30), Some(&other), &naive, t(1))
+            .await,
+        Err(StoreError::IdempotencyMismatch)
+    ));
+    assert_eq!(store.bookings_of(w.mentee).await.unwrap().len(), 1);
+}
+
+async fn concurrent_replays_of_one_key_make_one_booking(store: Arc<dyn Store>) {
+    let w = Arc::new(booking_world(store.as_ref()).await);
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let (s, w) = (store.clone(), w.clone());
+        tasks.push(tokio::spawn(async move {
+            let key = IdempotencyKey {
+                key: "same".into(),
+                request_hash: "same-body".into(),
+            };
+            s.create_booking(&at(&w, 600, 30), Some(&key), &naive, t(0))
+                .await
+        }));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(BookingOutcome::Created(b)) | Ok(BookingOutcome::Replayed(b)) => {
+                ids.insert(b.id);
+            }
+            Err(e) => panic!("a replay failed: {e}"),
+        }
+    }
+    assert_eq!(ids.len(), 1, "every replay answers with the one booking");
+    assert_eq!(store.bookings_of(w.mentee).await.unwrap().len(), 1);
+}
+
+async fn reschedule_cancel_and_no_show_keep_a_history(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    let BookingOutcome::Created(a) = store
+        .create_booking(&at(&w, 600, 30), None, &naive, t(0))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let BookingOutcome::Created(b) = store
+        .create_booking(&at(&w, 700, 30), None, &naive, t(0))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    // Moving onto another booking is refused by the database even with a naive check.
+    let clash = store
+        .reschedule_booking(a.id, t(710 * 60), t(740 * 60), w.mentee, &naive, t(1))
+        .await;
+    assert!(matches!(clash, Err(StoreError::SlotTaken)), "{clash:?}");
+    // Moving within its own old time is fine (it does not collide with itself).
+    let moved = store
+        .reschedule_booking(a.id, t(615 * 60), t(645 * 60), w.mentee, &naive, t(2))
+        .await
+        .unwrap();
+    assert_eq!((moved.sequence, moved.start), (1, t(615 * 60)));
+    let cancelled = store
+        .cancel_booking(b.id, w.mentee, "conflict at work", true, t(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            cancelled.status,
+            cancelled.late_cancel,
+            cancelled.cancelled_by
+        ),
+        (BookingStatus::Cancelled, true, Some(w.mentee))
+    );
+    assert!(matches!(
+        store
+            .cancel_booking(b.id, w.mentee, "again", false, t(4))
+            .await,
+        Err(StoreError::Conflict {
+            field: "status",
+            ..
+        })
+    ));
+    // A cancelled booking frees its time.
+    assert!(
+        store
+            .create_booking(&at(&w, 700, 30), None, &naive, t(5))
+            .await
+            .is_ok()
+    );
+    let noshow = store
+        .mark_no_show(a.id, NoShowSide::Mentor, w.mentee, t(6))
+        .await
+        .unwrap();
+    assert_eq!(
+        (noshow.status, noshow.no_show_side),
+        (BookingStatus::NoShow, Some(NoShowSide::Mentor))
+    );
+    let history: Vec<BookingStatus> = store
+        .booking_events(a.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            BookingStatus::Confirmed,
+            BookingStatus::Confirmed,
+            BookingStatus::NoShow
+        ]
+    );
+    assert!(
+        store
+            .booking(stint_domain::booking::BookingId(a.id.0 + 999))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

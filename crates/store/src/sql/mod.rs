@@ -7,6 +7,7 @@
 //! and never block the writer. PostgreSQL: one pool for both.
 
 mod accounts;
+mod bookings;
 mod catalog;
 mod mentors;
 

@@ -1,0 +1,520 @@
+//! Availability rules and bookings in SQL. Booking takes the mentor's lock (PostgreSQL:
+//! `FOR UPDATE` on the mentor's account row; SQLite: the single `BEGIN IMMEDIATE` writer),
+//! re-checks the slot against the current rules and busy time, then inserts; the
+//! exclusion constraint (PostgreSQL) or trigger (SQLite) is the last line of defence.
+
+use super::SqlStore;
+use crate::StoreError;
+use crate::error::{is_overlap_violation, is_unique_violation};
+use crate::interfaces::{Admit, BookingOutcome, BookingStore, IdempotencyKey, NewBooking, Result};
+use crate::migrations::Backend;
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use stint_domain::booking::{Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
+use stint_domain::ids::{SkuId, UserId};
+use stint_domain::schedule::{Availability, Busy, BusyKind};
+
+macro_rules! booking_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
+            "meeting_url, cancelled_by, cancel_reason, late_cancel, no_show_side, created_at FROM bookings ",
+            $where
+        )
+    };
+}
+
+fn ts(secs: i64) -> Result<Timestamp> {
+    Timestamp::from_second(secs).map_err(|e| StoreError::Backend(Box::new(e)))
+}
+
+fn booking_from(row: &AnyRow) -> Result<Booking> {
+    let status: String = row.try_get("status")?;
+    let side: Option<String> = row.try_get("no_show_side")?;
+    Ok(Booking {
+        id: BookingId(row.try_get("id")?),
+        mentor_id: UserId(row.try_get("mentor_id")?),
+        mentee_id: UserId(row.try_get("mentee_id")?),
+        sku_id: SkuId(row.try_get("sku_id")?),
+        sku_version: row.try_get("sku_version")?,
+        start: ts(row.try_get("start_at")?)?,
+        end: ts(row.try_get("end_at")?)?,
+        status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Cancelled),
+        sequence: row.try_get("sequence")?,
+        meeting_url: row.try_get("meeting_url")?,
+        cancelled_by: row.try_get::<Option<i64>, _>("cancelled_by")?.map(UserId),
+        cancel_reason: row.try_get("cancel_reason")?,
+        late_cancel: row.try_get::<i64, _>("late_cancel")? != 0,
+        no_show_side: side.as_deref().and_then(NoShowSide::parse),
+        created_at: ts(row.try_get("created_at")?)?,
+    })
+}
+
+/// The span of busy time the caps look at around a booking: its ISO week and then some.
+const CAP_WINDOW_HOURS: i64 = 24 * 8;
+
+impl SqlStore {
+    /// Serialises bookings of one mentor across processes (PostgreSQL); SQLite's writer
+    /// lock already does.
+    async fn lock_mentor(&self, tx: &mut Transaction<'static, Any>, mentor: UserId) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(mentor.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn rules_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        mentor: UserId,
+    ) -> Result<Option<Availability>> {
+        let row = sqlx::query("SELECT rules FROM mentor_availability WHERE user_id = $1")
+            .bind(mentor.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(serde_json::from_str(
+                &r.try_get::<String, _>("rules")?,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn busy_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        mentor: UserId,
+        around: Timestamp,
+        except: Option<BookingId>,
+    ) -> Result<Vec<Busy>> {
+        let span = SignedDuration::from_hours(CAP_WINDOW_HOURS);
+        let (from, to) = (
+            around.saturating_sub(span).unwrap_or(around),
+            around.saturating_add(span).unwrap_or(around),
+        );
+        let rows = sqlx::query(
+            "SELECT id, start_at, end_at FROM bookings WHERE mentor_id = $1 AND status = 'confirmed' \
+             AND start_at < $2 AND end_at > $3",
+        )
+        .bind(mentor.0)
+        .bind(to.as_second())
+        .bind(from.as_second())
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut busy = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if except.is_some_and(|x| x.0 == r.try_get::<i64, _>("id").unwrap_or_default()) {
+                continue;
+            }
+            busy.push(Busy {
+                start: ts(r.try_get("start_at")?)?,
+                end: ts(r.try_get("end_at")?)?,
+                kind: BusyKind::Session,
+            });
+        }
+        Ok(busy)
+    }
+
+    async fn event(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: BookingId,
+        actor: Option<UserId>,
+        status: BookingStatus,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO booking_events (booking_id, at, actor_id, status, note) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.0)
+            .bind(now.as_second())
+            .bind(actor.map(|a| a.0))
+            .bind(status.as_str())
+            .bind(note.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn booking_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: BookingId,
+    ) -> Result<Booking> {
+        let row = sqlx::query(booking_select!("WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.as_ref()
+            .map(booking_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn replay(&self, user: UserId, key: &IdempotencyKey) -> Result<Option<BookingOutcome>> {
+        let row = sqlx::query(
+            "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(user.0)
+        .bind(key.key.clone())
+        .fetch_optional(self.writer())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.try_get::<String, _>("request_hash")? != key.request_hash {
+            return Err(StoreError::IdempotencyMismatch);
+        }
+        let id = BookingId(row.try_get("booking_id")?);
+        let booking = self.booking(id).await?.ok_or(StoreError::NotFound)?;
+        Ok(Some(BookingOutcome::Replayed(booking)))
+    }
+
+    async fn try_create(
+        &self,
+        new: &NewBooking,
+        key: Option<&IdempotencyKey>,
+        admit: Admit<'_>,
+        now: Timestamp,
+    ) -> Result<BookingOutcome> {
+        let mut tx = self.begin_write().await?;
+        self.lock_mentor(&mut tx, new.mentor_id).await?;
+        if let Some(key) = key {
+            let row = sqlx::query("SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+                .bind(new.mentee_id.0)
+                .bind(key.key.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = row {
+                if row.try_get::<String, _>("request_hash")? != key.request_hash {
+                    return Err(StoreError::IdempotencyMismatch);
+                }
+                let booking = self
+                    .booking_in(&mut tx, BookingId(row.try_get("booking_id")?))
+                    .await?;
+                return Ok(BookingOutcome::Replayed(booking));
+            }
+        }
+        let rules = self.rules_in(&mut tx, new.mentor_id).await?;
+        let busy = self
+            .busy_in(&mut tx, new.mentor_id, new.start, None)
+            .await?;
+        if !admit(rules.as_ref(), &busy) {
+            return Err(StoreError::SlotTaken);
+        }
+        let inserted = sqlx::query(concat!(
+            "INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
+            "meeting_url, late_cancel, created_at, updated_at) ",
+            "VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8) RETURNING id"
+        ))
+        .bind(new.mentor_id.0)
+        .bind(new.mentee_id.0)
+        .bind(new.sku_id.0)
+        .bind(new.sku_version)
+        .bind(new.start.as_second())
+        .bind(new.end.as_second())
+        .bind(new.meeting_url.clone())
+        .bind(now.as_second())
+        .fetch_one(&mut *tx)
+        .await;
+        let booking = match inserted {
+            Ok(row) => {
+                self.booking_in(&mut tx, BookingId(row.try_get("id")?))
+                    .await?
+            }
+            Err(e) if is_overlap_violation(&e) => return Err(StoreError::SlotTaken),
+            Err(e) => return Err(e.into()),
+        };
+        self.event(
+            &mut tx,
+            booking.id,
+            Some(new.mentee_id),
+            BookingStatus::Confirmed,
+            "booked",
+            now,
+        )
+        .await?;
+        if let Some(key) = key {
+            sqlx::query("INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(new.mentee_id.0)
+                .bind(key.key.clone())
+                .bind(key.request_hash.clone())
+                .bind(booking.id.0)
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(BookingOutcome::Created(booking))
+    }
+}
+
+#[async_trait]
+impl BookingStore for SqlStore {
+    async fn availability(&self, mentor: UserId) -> Result<Option<Availability>> {
+        let row = sqlx::query("SELECT rules FROM mentor_availability WHERE user_id = $1")
+            .bind(mentor.0)
+            .fetch_optional(self.reader())
+            .await?;
+        match row {
+            Some(r) => Ok(Some(serde_json::from_str(
+                &r.try_get::<String, _>("rules")?,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn save_availability(
+        &self,
+        mentor: UserId,
+        rules: &Availability,
+        now: Timestamp,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "INSERT INTO mentor_availability (user_id, rules, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at",
+        )
+        .bind(mentor.0)
+        .bind(serde_json::to_string(rules)?)
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await;
+        match done {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn mentor_busy(
+        &self,
+        mentor: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Busy>> {
+        let rows = sqlx::query(
+            "SELECT start_at, end_at FROM bookings WHERE mentor_id = $1 AND status = 'confirmed' \
+             AND start_at < $2 AND end_at > $3 ORDER BY start_at",
+        )
+        .bind(mentor.0)
+        .bind(to.as_second())
+        .bind(from.as_second())
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Busy {
+                    start: ts(r.try_get("start_at")?)?,
+                    end: ts(r.try_get("end_at")?)?,
+                    kind: BusyKind::Session,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_booking(
+        &self,
+        new: &NewBooking,
+        key: Option<&IdempotencyKey>,
+        admit: Admit<'_>,
+        now: Timestamp,
+    ) -> Result<BookingOutcome> {
+        match self.try_create(new, key, admit, now).await {
+            // Two requests with one key for different mentors race on the key itself: the
+            // loser answers with the winner's booking (or the mismatch).
+            Err(StoreError::Backend(e))
+                if key.is_some()
+                    && e.downcast_ref::<sqlx::Error>()
+                        .is_some_and(is_unique_violation) =>
+            {
+                match key {
+                    Some(k) => self
+                        .replay(new.mentee_id, k)
+                        .await?
+                        .ok_or(StoreError::Backend(e)),
+                    None => Err(StoreError::Backend(e)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {
+        let row = sqlx::query(booking_select!("WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(booking_from).transpose()
+    }
+
+    async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>> {
+        let rows = sqlx::query(booking_select!(
+            "WHERE mentor_id = $1 OR mentee_id = $1 ORDER BY start_at, id"
+        ))
+        .bind(user.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(booking_from).collect()
+    }
+
+    async fn booking_events(&self, id: BookingId) -> Result<Vec<BookingEvent>> {
+        let rows = sqlx::query("SELECT at, actor_id, status, note FROM booking_events WHERE booking_id = $1 ORDER BY id")
+            .bind(id.0)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(BookingEvent {
+                    at: ts(r.try_get("at")?)?,
+                    actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+                    status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Confirmed),
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reschedule_booking(
+        &self,
+        id: BookingId,
+        start: Timestamp,
+        end: Timestamp,
+        actor: UserId,
+        admit: Admit<'_>,
+        now: Timestamp,
+    ) -> Result<Booking> {
+        let mut tx = self.begin_write().await?;
+        let current = self.booking_in(&mut tx, id).await?;
+        self.lock_mentor(&mut tx, current.mentor_id).await?;
+        let current = self.booking_in(&mut tx, id).await?;
+        if current.status != BookingStatus::Confirmed {
+            return Err(StoreError::conflict(
+                "status",
+                format!("a {} booking cannot be moved", current.status.as_str()),
+            ));
+        }
+        let rules = self.rules_in(&mut tx, current.mentor_id).await?;
+        let busy = self
+            .busy_in(&mut tx, current.mentor_id, start, Some(id))
+            .await?;
+        if !admit(rules.as_ref(), &busy) {
+            return Err(StoreError::SlotTaken);
+        }
+        let moved = sqlx::query(
+            "UPDATE bookings SET start_at = $1, end_at = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $4",
+        )
+        .bind(start.as_second())
+        .bind(end.as_second())
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await;
+        match moved {
+            Ok(_) => {}
+            Err(e) if is_overlap_violation(&e) => return Err(StoreError::SlotTaken),
+            Err(e) => return Err(e.into()),
+        }
+        let note = format!("rescheduled from {} to {}", current.start, start);
+        self.event(
+            &mut tx,
+            id,
+            Some(actor),
+            BookingStatus::Confirmed,
+            &note,
+            now,
+        )
+        .await?;
+        let booking = self.booking_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(booking)
+    }
+
+    async fn cancel_booking(
+        &self,
+        id: BookingId,
+        actor: UserId,
+        reason: &str,
+        late: bool,
+        now: Timestamp,
+    ) -> Result<Booking> {
+        let mut tx = self.begin_write().await?;
+        let current = self.booking_in(&mut tx, id).await?;
+        if current.status != BookingStatus::Confirmed {
+            return Err(StoreError::conflict(
+                "status",
+                format!("a {} booking cannot be cancelled", current.status.as_str()),
+            ));
+        }
+        sqlx::query(
+            "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, late_cancel = $3, \
+             sequence = sequence + 1, updated_at = $4 WHERE id = $5",
+        )
+        .bind(actor.0)
+        .bind(reason.to_string())
+        .bind(i64::from(late))
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let note = if late {
+            format!("cancelled late: {reason}")
+        } else {
+            format!("cancelled: {reason}")
+        };
+        self.event(
+            &mut tx,
+            id,
+            Some(actor),
+            BookingStatus::Cancelled,
+            &note,
+            now,
+        )
+        .await?;
+        let booking = self.booking_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(booking)
+    }
+
+    async fn mark_no_show(
+        &self,
+        id: BookingId,
+        side: NoShowSide,
+        actor: UserId,
+        now: Timestamp,
+    ) -> Result<Booking> {
+        let mut tx = self.begin_write().await?;
+        let current = self.booking_in(&mut tx, id).await?;
+        if current.status != BookingStatus::Confirmed {
+            return Err(StoreError::conflict(
+                "status",
+                format!(
+                    "a {} booking cannot be marked as a no-show",
+                    current.status.as_str()
+                ),
+            ));
+        }
+        sqlx::query("UPDATE bookings SET status = 'no_show', no_show_side = $1, updated_at = $2 WHERE id = $3")
+            .bind(side.as_str())
+            .bind(now.as_second())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        self.event(
+            &mut tx,
+            id,
+            Some(actor),
+            BookingStatus::NoShow,
+            &format!("{} did not come", side.as_str()),
+            now,
+        )
+        .await?;
+        let booking = self.booking_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(booking)
+    }
+}
