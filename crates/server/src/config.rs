@@ -25,6 +25,8 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: String,
+    /// Base URL of per-booking video rooms, for mentors without a link of their own.
+    pub meeting_base_url: String,
 }
 
 impl Default for Config {
@@ -35,6 +37,7 @@ impl Default for Config {
             secure_cookies: false,
             trust_proxy_headers: false,
             log_format: "pretty".into(),
+            meeting_base_url: stint_web::DEFAULT_MEETING_BASE_URL.into(),
         }
     }
 }
@@ -77,6 +80,7 @@ impl Config {
             "secure_cookies",
             "trust_proxy_headers",
             "log_format",
+            "meeting_base_url",
         ]);
         figment
             .merge(env)

@@ -9,6 +9,7 @@ use stint_domain::account::{Email, NewAccount, TimeZoneName};
 use stint_domain::catalog::{CheckpointInput, CompetencyInput, PreRead, SkuContent, SkuStatus};
 use stint_domain::mentor::MentorProfileInput;
 use stint_domain::role::Role;
+use stint_domain::schedule::{Availability, ClockTime, DayInterval};
 use stint_store::Store;
 
 /// Every demo account logs in with this password.
@@ -277,6 +278,60 @@ const PROFILES: &[(&str, &str, &str, &[&str])] = &[
     ),
 ];
 
+/// A mentor's working week: e-mail, weekdays (Monday = 0), hours each of those days.
+type DemoWeek = (&'static str, &'static [usize], &'static [(&'static str, &'static str)]);
+
+/// Realistic, different weeks in four zones.
+const HOURS: &[DemoWeek] = &[
+    (
+        "maya@stint.example",
+        &[0, 1, 2, 3, 4],
+        &[("08:00", "12:00"), ("13:00", "17:00")],
+    ),
+    (
+        "jonas@stint.example",
+        &[0, 1, 2, 3],
+        &[("09:00", "12:00"), ("16:00", "18:30")],
+    ),
+    (
+        "priya@stint.example",
+        &[0, 1, 2, 3, 4, 5],
+        &[("10:00", "13:00"), ("18:00", "21:00")],
+    ),
+    (
+        "liam@stint.example",
+        &[1, 2, 3, 4, 5],
+        &[("07:00", "10:00"), ("17:00", "20:00")],
+    ),
+];
+
+fn demo_availability(
+    timezone: &str,
+    days: &[usize],
+    hours: &[(&str, &str)],
+) -> anyhow::Result<Availability> {
+    let mut rules = Availability::default_for(timezone);
+    let intervals = hours
+        .iter()
+        .map(|(a, b)| {
+            Ok(DayInterval {
+                start: ClockTime::parse(a).map_err(anyhow::Error::msg)?,
+                end: ClockTime::parse(b).map_err(anyhow::Error::msg)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for (i, day) in rules.weekly.iter_mut().enumerate() {
+        *day = if days.contains(&i) {
+            intervals.clone()
+        } else {
+            Vec::new()
+        };
+    }
+    rules.slot_step_minutes = 15;
+    rules.min_notice_minutes = 4 * 60;
+    Ok(rules)
+}
+
 /// Whether the database holds nothing yet (no accounts, no catalog).
 pub async fn is_empty(store: &dyn Store) -> anyhow::Result<bool> {
     Ok(store.accounts().await?.is_empty() && store.competencies().await?.is_empty())
@@ -376,6 +431,17 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
         }
         .validate()?;
         store.save_mentor_profile(mentor.id, &input, now).await?;
+    }
+    for (email, days, hours) in HOURS {
+        let mentor = store
+            .account_by_email(email)
+            .await?
+            .with_context(|| format!("mentor {email}"))?;
+        let rules = demo_availability(&mentor.timezone, days, hours)?;
+        rules
+            .validate()
+            .map_err(|e| anyhow::anyhow!("demo availability of {email}: {e}"))?;
+        store.save_availability(mentor.id, &rules, now).await?;
     }
     Ok(())
 }

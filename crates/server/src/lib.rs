@@ -19,6 +19,7 @@ pub fn state(config: &config::Config, store: Arc<dyn Store>) -> AppState {
         WebConfig {
             secure_cookies: config.secure_cookies,
             trust_proxy_headers: config.trust_proxy_headers,
+            meeting_base_url: config.meeting_base_url.clone(),
         },
     )
 }

@@ -2,12 +2,12 @@
 //! (when `STINT_TEST_POSTGRES_URL` is set; required with `CI=true`) on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use reqwest::{Client, Response, StatusCode};
+mod common;
+
+use common::{App, expect_error};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use stint_domain::clock::Clock;
-use stint_server::demo::{self, DEMO_PASSWORD};
-use stint_store::Store;
+use stint_server::demo::DEMO_PASSWORD;
 
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -48,92 +48,6 @@ on_both_backends!(
     operators_grant_roles,
     unknown_routes_are_json_404s,
 );
-
-struct App {
-    base: String,
-    http: Client,
-    store: Arc<dyn Store>,
-}
-
-impl App {
-    async fn start(url: &str) -> App {
-        let store = stint_store::open(url).await.expect("open store");
-        demo::load(&store, stint_web::SystemClock.now())
-            .await
-            .expect("demo data");
-        let addr = stint_server::spawn(store.clone()).await.expect("server");
-        App {
-            base: format!("http://{addr}"),
-            http: Client::new(),
-            store,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        let mut r = self.http.get(self.url(path));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        r.send().await.unwrap()
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Value,
-    ) -> Response {
-        let mut r = self.http.request(method, self.url(path)).json(&body);
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        r.send().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.send(reqwest::Method::POST, path, token, body).await
-    }
-
-    async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.send(reqwest::Method::PUT, path, token, body).await
-    }
-
-    async fn login(&self, email: &str, password: &str) -> String {
-        let r = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({"email": email, "password": password}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK, "login of {email}");
-        let body: Value = r.json().await.unwrap();
-        body["token"].as_str().unwrap().to_string()
-    }
-
-    async fn operator(&self) -> String {
-        self.login("operator@stint.example", DEMO_PASSWORD).await
-    }
-}
-
-/// Asserts the response has `status` and the API's error shape, returning the error object.
-async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(r.status(), status);
-    let body: Value = r.json().await.unwrap();
-    let e = &body["error"];
-    assert_eq!(e["code"], code, "{body}");
-    assert!(
-        e["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    assert!(e["fields"].is_object(), "{body}");
-    e.clone()
-}
 
 fn sku_body(slug: &str, duration: i64) -> Value {
     json!({

@@ -138,6 +138,8 @@ pub trait CatalogStore: Send + Sync {
     async fn sku(&self, slug: &str) -> Result<Option<SkuVersion>>;
     async fn sku_by_id(&self, id: SkuId) -> Result<Option<SkuVersion>>;
     async fn sku_version(&self, slug: &str, version: i64) -> Result<Option<SkuVersion>>;
+    /// A version by the SKU's id, as frozen in a booking.
+    async fn sku_version_by_id(&self, id: SkuId, version: i64) -> Result<Option<SkuVersion>>;
     /// Every version of a SKU, newest first.
     async fn sku_versions(&self, slug: &str) -> Result<Vec<SkuVersion>>;
 }

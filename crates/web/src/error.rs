@@ -110,6 +110,18 @@ impl From<StoreError> for ApiError {
             }
             StoreError::NotFound => ApiError::not_found("resource"),
             StoreError::Invalid(fields) => ApiError::validation(fields),
+            StoreError::SlotTaken => ApiError::field(
+                StatusCode::CONFLICT,
+                "slot_taken",
+                "start",
+                "this time is no longer free; choose another slot",
+            ),
+            StoreError::IdempotencyMismatch => ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency-Key",
+                "this key was already used for a different request",
+            ),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::internal()

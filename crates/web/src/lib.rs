@@ -11,7 +11,7 @@ mod pages;
 mod state;
 
 pub use error::ApiError;
-pub use state::{AppState, SystemClock, WebConfig};
+pub use state::{AppState, DEFAULT_MEETING_BASE_URL, SystemClock, WebConfig};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

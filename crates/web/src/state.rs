@@ -6,14 +6,29 @@ use stint_domain::clock::Clock;
 use stint_store::Store;
 
 /// Settings of the HTTP edge.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Set the `Secure` flag on cookies (serve over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy),
     /// for login throttling.
     pub trust_proxy_headers: bool,
+    /// Where per-booking video rooms live when a mentor has no link of their own.
+    pub meeting_base_url: String,
 }
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy_headers: false,
+            meeting_base_url: DEFAULT_MEETING_BASE_URL.to_string(),
+        }
+    }
+}
+
+/// Public Jitsi rooms work without an account; each booking gets an unguessable room name.
+pub const DEFAULT_MEETING_BASE_URL: &str = "https://meet.jit.si";
 
 #[derive(Clone)]
 pub struct AppState {

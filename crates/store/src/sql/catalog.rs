@@ -495,6 +495,15 @@ impl CatalogStore for SqlStore {
         row.as_ref().map(sku_from).transpose()
     }
 
+    async fn sku_version_by_id(&self, id: SkuId, version: i64) -> Result<Option<SkuVersion>> {
+        let row = sqlx::query(sku_select!("WHERE s.id = $1 AND v.version = $2"))
+            .bind(id.0)
+            .bind(version)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(sku_from).transpose()
+    }
+
     async fn sku_versions(&self, slug: &str) -> Result<Vec<SkuVersion>> {
         let rows = sqlx::query(sku_select!("WHERE s.slug = $1 ORDER BY v.version DESC"))
             .bind(slug.to_string())

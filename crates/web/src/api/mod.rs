@@ -2,6 +2,8 @@
 //! the same route list, so no route can go undocumented.
 
 pub mod auth;
+pub mod availability;
+pub mod bookings;
 pub mod catalog;
 pub mod dto;
 pub mod health;
@@ -27,6 +29,7 @@ use utoipa_axum::routes;
         (name = "auth", description = "Sign up, log in, tokens"),
         (name = "catalog", description = "Competencies, checkpoints and session types (SKUs)"),
         (name = "mentors", description = "Mentor directory and profiles"),
+        (name = "scheduling", description = "Availability, slots and bookings"),
         (name = "users", description = "Accounts and roles (operators)"),
         (name = "meta", description = "Health and this document"),
     )
@@ -137,6 +140,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentors::list_mentors))
         .routes(routes!(mentors::get_mentor))
         .routes(routes!(mentors::save_my_profile))
+        .routes(routes!(
+            availability::get_my_availability,
+            availability::put_my_availability
+        ))
+        .routes(routes!(availability::list_slots))
+        .routes(routes!(bookings::create_booking, bookings::list_bookings))
+        .routes(routes!(bookings::get_booking))
+        .routes(routes!(bookings::reschedule_booking))
+        .routes(routes!(bookings::cancel_booking))
+        .routes(routes!(bookings::report_no_show))
         .routes(routes!(users::list_users))
         .routes(routes!(users::grant_role))
         .routes(routes!(users::revoke_role))

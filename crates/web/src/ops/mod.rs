@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod scheduling;
 
 use crate::error::ApiError;
 use stint_domain::account::Account;

@@ -1,0 +1,106 @@
+//! The shared harness of the HTTP tests: the real server on a free port with demo data.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_server::demo::{self, DEMO_PASSWORD};
+use stint_store::Store;
+
+pub struct App {
+    pub base: String,
+    pub http: Client,
+    pub store: Arc<dyn Store>,
+}
+
+impl App {
+    pub async fn start(url: &str) -> App {
+        let store = stint_store::open(url).await.expect("open store");
+        demo::load(&store, stint_web::SystemClock.now())
+            .await
+            .expect("demo data");
+        let addr = stint_server::spawn(store.clone()).await.expect("server");
+        App {
+            base: format!("http://{addr}"),
+            http: Client::new(),
+            store,
+        }
+    }
+
+    /// Another server on the same database: a second stateless node.
+    pub async fn another_node(&self, url: &str) -> App {
+        let store = stint_store::open(url).await.expect("open store");
+        let addr = stint_server::spawn(store.clone()).await.expect("server");
+        App {
+            base: format!("http://{addr}"),
+            http: Client::new(),
+            store,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut r = self.http.get(self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Response {
+        let mut r = self.http.request(method, self.url(path)).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.send(reqwest::Method::POST, path, token, body).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.send(reqwest::Method::PUT, path, token, body).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "login of {email}");
+        let body: Value = r.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn operator(&self) -> String {
+        self.login("operator@stint.example", DEMO_PASSWORD).await
+    }
+}
+
+/// Asserts the response has `status` and the API's error shape, returning the error object.
+pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(r.status(), status);
+    let body: Value = r.json().await.unwrap();
+    let e = &body["error"];
+    assert_eq!(e["code"], code, "{body}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert!(e["fields"].is_object(), "{body}");
+    e.clone()
+}

@@ -1,0 +1,588 @@
+//! Scheduling over HTTP on both backends: availability, slot search in the viewer's zone,
+//! booking that never double-books (also across two server processes), idempotent
+//! retries, reschedule, cancel, no-show, and who may see what.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{App, expect_error};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use stint_domain::clock::Clock;
+use stint_server::demo::DEMO_PASSWORD;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let url = stint_store::testing::fresh_sqlite_url();
+                    super::$name(super::App::start(&url).await, url).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
+                    super::$name(super::App::start(&url).await, url).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    slots_are_offered_in_the_viewers_zone_and_bad_windows_refused,
+    mentors_edit_their_availability,
+    booking_lifecycle_over_the_api,
+    bad_booking_requests_write_nothing,
+    many_clients_racing_for_one_slot_on_two_nodes_get_one_booking,
+    idempotent_retries_make_one_booking,
+);
+
+/// A window of days starting two days from now, as YYYY-MM-DD.
+fn days_ahead(from: i64, to: i64) -> (String, String) {
+    let today = stint_web::SystemClock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::SignedDuration::from_hours(24 * n))
+            .unwrap()
+            .to_string()
+    };
+    (day(from), day(to))
+}
+
+async fn slots(app: &App, sku: &str, tz: &str) -> Vec<Value> {
+    let (from, to) = days_ahead(2, 9);
+    let r = app
+        .get(
+            &format!("/api/v1/skus/{sku}/slots?from={from}&to={to}&tz={tz}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    body["slots"].as_array().unwrap().clone()
+}
+
+async fn slots_are_offered_in_the_viewers_zone_and_bad_windows_refused(app: App, _: String) {
+    let found = slots(&app, "negotiation-clinic-45", "Asia/Tokyo").await;
+    assert!(
+        found.len() > 10,
+        "a week of demo availability offers plenty: {}",
+        found.len()
+    );
+    let names: std::collections::BTreeSet<&str> = found
+        .iter()
+        .map(|s| s["mentor_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.into_iter().collect::<Vec<_>>(),
+        vec!["Liam O'Connor", "Maya Goldberg"]
+    );
+    for s in &found {
+        let start = s["start"].as_str().unwrap();
+        assert!(
+            start.ends_with("+09:00"),
+            "{start} is in the viewer's offset"
+        );
+        let (a, b): (jiff::Timestamp, jiff::Timestamp) = (
+            start.parse().unwrap(),
+            s["end"].as_str().unwrap().parse().unwrap(),
+        );
+        assert_eq!(b.duration_since(a), jiff::SignedDuration::from_mins(45));
+    }
+    let mut sorted = found.clone();
+    sorted.sort_by_key(|s| {
+        s["start"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+    });
+    assert_eq!(sorted, found, "earliest first");
+
+    let (from, to) = days_ahead(2, 3);
+    let bad = |q: String| {
+        let path = format!("/api/v1/skus/negotiation-clinic-45/slots?{q}");
+        let app = &app;
+        async move { app.get(&path, None).await }
+    };
+    let e = expect_error(
+        bad(format!("from={from}&to={to}&tz=Mars/Olympus")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["tz"].is_string());
+    let e = expect_error(
+        bad(format!("from={to}&to={from}&tz=UTC")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["to"].is_string());
+    let (f, t) = days_ahead(0, 70);
+    let e = expect_error(
+        bad(format!("from={f}&to={t}&tz=UTC")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["to"].as_str().unwrap().contains("62"));
+    let e = expect_error(
+        bad(format!("from=tomorrow&to={to}&tz=UTC")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["from"].is_string());
+    expect_error(
+        app.get(
+            &format!("/api/v1/skus/nope/slots?from={from}&to={to}&tz=UTC"),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let only_maya = app
+        .get("/api/v1/mentors?sku=negotiation-clinic-45", None)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let maya = only_maya
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["display_name"] == "Maya Goldberg")
+        .unwrap()["id"]
+        .clone();
+    let r = app
+        .get(
+            &format!(
+                "/api/v1/skus/negotiation-clinic-45/slots?from={from}&to={to}&tz=UTC&mentor={maya}"
+            ),
+            None,
+        )
+        .await;
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["mentor_id"] == maya)
+    );
+}
+
+async fn mentors_edit_their_availability(app: App, _: String) {
+    let maya = app.login("maya@stint.example", DEMO_PASSWORD).await;
+    let current: Value = app
+        .get("/api/v1/mentors/me/availability", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["timezone"], "America/New_York");
+    assert_eq!(current["weekly"]["mon"][0]["start"], "08:00");
+    let mut bad = current.clone();
+    bad["weekly"]["tue"] =
+        json!([{"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "13:00"}]);
+    bad["weekly"]["wed"] = json!([{"start": "15:00", "end": "14:00"}]);
+    bad["weekly"]["thu"] = json!([{"start": "9am", "end": "10:00"}]);
+    bad["timezone"] = json!("Mars/Base");
+    let e = expect_error(
+        app.put("/api/v1/mentors/me/availability", Some(&maya), bad)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    for f in [
+        "weekly.tue.1",
+        "weekly.wed.0",
+        "weekly.thu.0.start",
+        "timezone",
+    ] {
+        assert!(e["fields"][f].is_string(), "{f}: {e}");
+    }
+    let unchanged: Value = app
+        .get("/api/v1/mentors/me/availability", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unchanged, current, "nothing written");
+    let mut good = current.clone();
+    good["weekly"]["sat"] = json!([{"start": "10:00", "end": "11:00"}]);
+    good["caps"]["max_per_day"] = json!(2);
+    let r = app
+        .put("/api/v1/mentors/me/availability", Some(&maya), good.clone())
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved: Value = app
+        .get("/api/v1/mentors/me/availability", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["weekly"]["sat"], good["weekly"]["sat"]);
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    expect_error(
+        app.get("/api/v1/mentors/me/availability", Some(&sam)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+}
+
+async fn book(app: &App, token: &str, sku: &str, slot: &Value) -> reqwest::Response {
+    app.post(
+        "/api/v1/bookings",
+        Some(token),
+        json!({"sku": sku, "mentor_id": slot["mentor_id"], "start": slot["start"]}),
+    )
+    .await
+}
+
+async fn booking_lifecycle_over_the_api(app: App, _: String) {
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let lena = app.login("lena@stint.example", DEMO_PASSWORD).await;
+    let found = slots(&app, "technical-triage-20", "America/Chicago").await;
+    let first = &found[0];
+    let r = book(&app, &sam, "technical-triage-20", first).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let booking: Value = r.json().await.unwrap();
+    assert_eq!(booking["status"], "confirmed");
+    assert_eq!(booking["sku"]["version"], 1);
+    assert_eq!(
+        booking["start"], first["start"],
+        "shown in the mentee's zone (Chicago)"
+    );
+    assert!(
+        booking["meeting_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(
+        booking["policy"]["cancellation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Free cancellation until ")
+    );
+    assert!(booking["mentor"]["local_start"].as_str().is_some());
+    let id = booking["id"].as_i64().unwrap();
+
+    // The slot is gone for everyone, and a second booking of it is refused.
+    let again = slots(&app, "technical-triage-20", "America/Chicago").await;
+    assert!(
+        !again
+            .iter()
+            .any(|s| s["start"] == first["start"] && s["mentor_id"] == first["mentor_id"])
+    );
+    expect_error(
+        book(&app, &lena, "technical-triage-20", first).await,
+        StatusCode::CONFLICT,
+        "slot_taken",
+    )
+    .await;
+
+    // Only the parties (and operators) see it.
+    expect_error(
+        app.get(&format!("/api/v1/bookings/{id}"), Some(&lena))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.post(
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(&lena),
+            json!({"reason": "x"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let mine: Value = app
+        .get("/api/v1/bookings", Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let lenas: Value = app
+        .get("/api/v1/bookings", Some(&lena))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(lenas.as_array().unwrap().is_empty());
+    let mentor_email = if first["mentor_name"] == "Jonas Weber" {
+        "jonas@stint.example"
+    } else {
+        "priya@stint.example"
+    };
+    let mentor = app.login(mentor_email, DEMO_PASSWORD).await;
+    let seen: Value = app
+        .get(&format!("/api/v1/bookings/{id}"), Some(&mentor))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["mentee"]["display_name"], "Sam Okafor");
+    let op = app.operator().await;
+    assert_eq!(
+        app.get(&format!("/api/v1/bookings/{id}"), Some(&op))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // A no-show cannot be reported before the start.
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/no-show"),
+            Some(&sam),
+            json!({"side": "mentor"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "conflict").await;
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/no-show"),
+            Some(&sam),
+            json!({"side": "mentee"}),
+        )
+        .await;
+    expect_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+
+    // Reschedule to another slot of the same mentor: the sequence goes up.
+    let other = again
+        .iter()
+        .find(|s| s["mentor_id"] == first["mentor_id"] && s["start"] != first["start"])
+        .unwrap();
+    let moved = app
+        .post(
+            &format!("/api/v1/bookings/{id}/reschedule"),
+            Some(&sam),
+            json!({"start": other["start"]}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let moved: Value = moved.json().await.unwrap();
+    assert_eq!(
+        (moved["start"].as_str(), moved["sequence"].as_i64()),
+        (other["start"].as_str(), Some(1))
+    );
+    // Its old time is free again.
+    assert_eq!(
+        book(&app, &lena, "technical-triage-20", first)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    // Moving onto Lena's booking is refused.
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/reschedule"),
+            Some(&sam),
+            json!({"start": first["start"]}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "slot_taken").await;
+
+    let cancelled: Value = app
+        .post(
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(&sam),
+            json!({"reason": "Got the answer already"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(
+        cancelled["late_cancellation"], false,
+        "days ahead is before the cut-off"
+    );
+    let history: Vec<&str> = cancelled["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, vec!["confirmed", "confirmed", "cancelled"]);
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(&sam),
+            json!({"reason": "again"}),
+        )
+        .await;
+    expect_error(r, StatusCode::CONFLICT, "conflict").await;
+}
+
+async fn bad_booking_requests_write_nothing(app: App, _: String) {
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let found = slots(&app, "career-pivot-30", "UTC").await;
+    let slot = &found[0];
+    let start: jiff::Timestamp = slot["start"].as_str().unwrap().parse().unwrap();
+    let odd = start
+        .checked_add(jiff::SignedDuration::from_mins(7))
+        .unwrap()
+        .to_string();
+    let cases = [
+        (
+            json!({"sku": "career-pivot-30", "mentor_id": slot["mentor_id"], "start": odd}),
+            "start",
+        ),
+        (
+            json!({"sku": "career-pivot-30", "mentor_id": slot["mentor_id"], "start": "2020-01-01T09:00:00Z"}),
+            "start",
+        ),
+        (
+            json!({"sku": "career-pivot-30", "mentor_id": slot["mentor_id"], "start": "next tuesday"}),
+            "start",
+        ),
+        (
+            json!({"sku": "no-such-sku", "mentor_id": slot["mentor_id"], "start": slot["start"]}),
+            "sku",
+        ),
+        (
+            json!({"sku": "career-pivot-30", "mentor_id": 999999, "start": slot["start"]}),
+            "mentor_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let e = expect_error(
+            app.post("/api/v1/bookings", Some(&sam), body.clone()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(e["fields"][field].is_string(), "{body}: {e}");
+    }
+    expect_error(
+        app.post("/api/v1/bookings", None, json!({})).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    let mine: Value = app
+        .get("/api/v1/bookings", Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(mine.as_array().unwrap().is_empty(), "nothing written");
+}
+
+async fn many_clients_racing_for_one_slot_on_two_nodes_get_one_booking(app: App, url: String) {
+    let second = app.another_node(&url).await;
+    let found = slots(&app, "negotiation-clinic-45", "UTC").await;
+    let slot = found[0].clone();
+    // Twelve mentees, each on one of two nodes, all want the same slot at once.
+    let mut tokens = Vec::new();
+    for i in 0..12 {
+        let r = app
+            .post("/api/v1/auth/signup", None, json!({"email": format!("racer{i}@example.com"), "password": "a long passphrase", "display_name": format!("Racer {i}"), "timezone": "UTC"}))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        tokens.push(
+            app.login(&format!("racer{i}@example.com"), "a long passphrase")
+                .await,
+        );
+    }
+    let app = std::sync::Arc::new(app);
+    let second = std::sync::Arc::new(second);
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.into_iter().enumerate() {
+        let node = if i % 2 == 0 {
+            app.clone()
+        } else {
+            second.clone()
+        };
+        let slot = slot.clone();
+        tasks.push(tokio::spawn(async move {
+            book(&node, &token, "negotiation-clinic-45", &slot)
+                .await
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "losers get 409: {statuses:?}"
+    );
+}
+
+async fn idempotent_retries_make_one_booking(app: App, _: String) {
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let found = slots(&app, "career-pivot-30", "UTC").await;
+    let body = json!({"sku": "career-pivot-30", "mentor_id": found[0]["mentor_id"], "start": found[0]["start"]});
+    let send = |body: Value| {
+        app.http
+            .post(app.url("/api/v1/bookings"))
+            .bearer_auth(&sam)
+            .header("Idempotency-Key", "retry-1")
+            .json(&body)
+            .send()
+    };
+    let (a, b, c) = tokio::join!(send(body.clone()), send(body.clone()), send(body.clone()));
+    let mut ids = std::collections::BTreeSet::new();
+    for r in [a, b, c] {
+        let r = r.unwrap();
+        assert!(
+            r.status() == StatusCode::CREATED || r.status() == StatusCode::OK,
+            "{}",
+            r.status()
+        );
+        ids.insert(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    assert_eq!(ids.len(), 1, "one booking for one key");
+    let replay = send(body.clone()).await.unwrap();
+    assert_eq!(replay.status(), StatusCode::OK);
+    let mut other = body.clone();
+    other["start"] = found[1]["start"].clone();
+    let e = expect_error(
+        send(other).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
+    assert!(e["fields"]["Idempotency-Key"].is_string());
+    let mine: Value = app
+        .get("/api/v1/bookings", Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,362 @@
+//! `/api/v1/bookings`: book, list, read, reschedule, cancel, report a no-show. Only the two
+//! parties (and operators) can see or change a booking; anyone else gets 404.
+
+use super::availability::rfc3339_in;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::ops::scheduling::{self, BookRequest};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use stint_domain::FieldErrors;
+use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::booking::{self, Booking, BookingId, BookingStatus, NoShowSide};
+use stint_domain::role::Role;
+use stint_domain::validate;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequest {
+    /// SKU slug.
+    pub sku: String,
+    pub mentor_id: i64,
+    /// RFC 3339, one of the starts from the slots endpoint.
+    pub start: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyDto {
+    pub id: i64,
+    pub display_name: String,
+    pub timezone: String,
+    /// The session's start in this party's zone, for showing "their time".
+    pub local_start: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookedSkuDto {
+    pub slug: String,
+    pub title: String,
+    /// The version bought; its policies apply to this booking.
+    pub version: i64,
+    pub duration_minutes: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyDto {
+    /// RFC 3339 in the viewer's zone.
+    pub free_cancellation_until: String,
+    pub reschedule_until: String,
+    /// E.g. "Free cancellation until Tue 1 Dec 14:00 your time".
+    pub cancellation: String,
+    pub rescheduling: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    pub at: String,
+    pub status: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingDto {
+    pub id: i64,
+    /// `confirmed`, `completed`, `cancelled` or `no_show`.
+    pub status: String,
+    pub sku: BookedSkuDto,
+    pub mentor: PartyDto,
+    pub mentee: PartyDto,
+    /// RFC 3339 in the viewer's zone.
+    pub start: String,
+    pub end: String,
+    pub meeting_url: String,
+    pub policy: PolicyDto,
+    pub late_cancellation: bool,
+    pub cancel_reason: Option<String>,
+    pub no_show_side: Option<String>,
+    /// Bumped on each reschedule (the calendar invite's SEQUENCE).
+    pub sequence: i64,
+    pub history: Vec<EventDto>,
+}
+
+/// Builds the view of a booking for `viewer`.
+pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<BookingDto, ApiError> {
+    let tz = TimeZoneName::parse(&viewer.timezone)
+        .map(|z| z.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let version = state
+        .store
+        .sku_version_by_id(b.sku_id, b.sku_version)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let mentor = state
+        .store
+        .account(b.mentor_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let mentee = state
+        .store
+        .account(b.mentee_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let party = |a: &Account| {
+        let their = TimeZoneName::parse(&a.timezone)
+            .map(|z| z.tz())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        PartyDto {
+            id: a.id.0,
+            display_name: a.display_name.clone(),
+            timezone: a.timezone.clone(),
+            local_start: rfc3339_in(b.start, &their),
+        }
+    };
+    let cancel_until = booking::cutoff(b.start, version.content.cancel_cutoff_hours);
+    let move_until = booking::cutoff(b.start, version.content.reschedule_cutoff_hours);
+    let words = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(tz.clone())
+            .strftime("%a %-d %b %H:%M")
+            .to_string()
+    };
+    let history = state
+        .store
+        .booking_events(b.id)
+        .await?
+        .iter()
+        .map(|e| EventDto {
+            at: rfc3339_in(e.at, &tz),
+            status: e.status.as_str().to_string(),
+            note: e.note.clone(),
+        })
+        .collect();
+    Ok(BookingDto {
+        id: b.id.0,
+        status: b.status.as_str().to_string(),
+        sku: BookedSkuDto {
+            slug: version.slug.clone(),
+            title: version.content.title.clone(),
+            version: b.sku_version,
+            duration_minutes: version.content.duration_minutes,
+        },
+        mentor: party(&mentor),
+        mentee: party(&mentee),
+        start: rfc3339_in(b.start, &tz),
+        end: rfc3339_in(b.end, &tz),
+        meeting_url: b.meeting_url.clone(),
+        policy: PolicyDto {
+            free_cancellation_until: rfc3339_in(cancel_until, &tz),
+            reschedule_until: rfc3339_in(move_until, &tz),
+            cancellation: format!("Free cancellation until {} your time", words(cancel_until)),
+            rescheduling: format!(
+                "Rescheduling possible until {} your time",
+                words(move_until)
+            ),
+        },
+        late_cancellation: b.late_cancel,
+        cancel_reason: b.cancel_reason.clone(),
+        no_show_side: b.no_show_side.map(|s| s.as_str().to_string()),
+        sequence: b.sequence,
+        history,
+    })
+}
+
+/// A booking the viewer may see: a party or an operator. Others get 404, so ids reveal nothing.
+pub async fn visible(state: &AppState, viewer: &Account, id: i64) -> Result<Booking, ApiError> {
+    match state.store.booking(BookingId(id)).await? {
+        Some(b) if b.involves(viewer.id) || viewer.has(Role::Operator) => Ok(b),
+        _ => Err(ApiError::not_found("booking")),
+    }
+}
+
+/// Books a session. Send an `Idempotency-Key` header to make retries safe.
+#[utoipa::path(post, path = "/api/v1/bookings", tag = "scheduling", security(("bearer" = [])),
+    request_body = BookingRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body replay the first answer")),
+    responses(
+        (status = 201, body = BookingDto),
+        (status = 200, description = "A replay of an earlier request with the same key", body = BookingDto),
+        (status = 409, description = "`slot_taken`: the time is no longer free", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn create_booking(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<BookingRequest>,
+) -> Result<(StatusCode, Json<BookingDto>), ApiError> {
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(v.to_str().map_err(|_| {
+            ApiError::validation(FieldErrors::single(
+                "Idempotency-Key",
+                "must be printable ASCII",
+            ))
+        })?),
+        None => None,
+    };
+    let (booking, replayed) = scheduling::book(
+        &state,
+        &me,
+        BookRequest {
+            sku_slug: &req.sku,
+            mentor_id: req.mentor_id,
+            start: &req.start,
+            idempotency_key: key,
+        },
+    )
+    .await?;
+    let status = if replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(view(&state, &me, &booking).await?)))
+}
+
+/// The caller's bookings, as mentee or mentor, by start time.
+#[utoipa::path(get, path = "/api/v1/bookings", tag = "scheduling", security(("bearer" = [])),
+    responses((status = 200, body = [BookingDto])))]
+pub async fn list_bookings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<BookingDto>>, ApiError> {
+    let mut out = Vec::new();
+    for b in state.store.bookings_of(me.id).await? {
+        out.push(view(&state, &me, &b).await?);
+    }
+    Ok(Json(out))
+}
+
+/// One booking.
+#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "scheduling", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    responses((status = 200, body = BookingDto), (status = 404, body = ErrorBody)))]
+pub async fn get_booking(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<BookingDto>, ApiError> {
+    let b = visible(&state, &me, id).await?;
+    Ok(Json(view(&state, &me, &b).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    /// RFC 3339, a free slot of the same mentor.
+    pub start: String,
+}
+
+/// Moves a booking, until the reschedule cut-off of the version bought.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "scheduling", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")), request_body = RescheduleRequest,
+    responses((status = 200, body = BookingDto), (status = 404, body = ErrorBody),
+        (status = 409, description = "`slot_taken`, `too_late`, or not confirmed", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reschedule_booking(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<RescheduleRequest>,
+) -> Result<Json<BookingDto>, ApiError> {
+    let b = visible(&state, &me, id).await?;
+    if b.status != BookingStatus::Confirmed {
+        return Err(ApiError::field(
+            StatusCode::CONFLICT,
+            "conflict",
+            "status",
+            format!("a {} booking cannot be moved", b.status.as_str()),
+        ));
+    }
+    let moved = scheduling::reschedule(&state, &me, &b, &req.start).await?;
+    Ok(Json(view(&state, &me, &moved).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// Why; shown to the other party.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Cancels a booking. After the free-cancellation cut-off it is recorded as late.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "scheduling", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")), request_body = CancelRequest,
+    responses((status = 200, body = BookingDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CancelRequest>,
+) -> Result<Json<BookingDto>, ApiError> {
+    let reason = validate::text(&req.reason, 0, 500)
+        .map_err(|m| ApiError::validation(FieldErrors::single("reason", m)))?;
+    let b = visible(&state, &me, id).await?;
+    let now = state.now();
+    let version = state
+        .store
+        .sku_version_by_id(b.sku_id, b.sku_version)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let late = booking::is_late_cancellation(b.start, now, version.content.cancel_cutoff_hours);
+    if b.start <= now {
+        return Err(ApiError::field(
+            StatusCode::CONFLICT,
+            "conflict",
+            "status",
+            "the session has already started",
+        ));
+    }
+    let cancelled = state
+        .store
+        .cancel_booking(b.id, me.id, &reason, late, now)
+        .await?;
+    Ok(Json(view(&state, &me, &cancelled).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoShowRequest {
+    /// `mentee` or `mentor`: who did not come.
+    pub side: String,
+}
+
+/// Reports that one side did not come. The mentor reports the mentee and vice versa.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/no-show", tag = "scheduling", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")), request_body = NoShowRequest,
+    responses((status = 200, body = BookingDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report_no_show(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<NoShowRequest>,
+) -> Result<Json<BookingDto>, ApiError> {
+    let side = NoShowSide::parse(&req.side).ok_or_else(|| {
+        ApiError::validation(FieldErrors::single("side", "must be mentee or mentor"))
+    })?;
+    let b = visible(&state, &me, id).await?;
+    // One reports the other: nobody marks themself absent, operators may mark either.
+    let allowed = me.has(Role::Operator)
+        || (side == NoShowSide::Mentee && me.id == b.mentor_id)
+        || (side == NoShowSide::Mentor && me.id == b.mentee_id);
+    if !allowed {
+        return Err(ApiError::forbidden());
+    }
+    if !booking::may_report_no_show(b.start, state.now()) {
+        return Err(ApiError::field(
+            StatusCode::CONFLICT,
+            "conflict",
+            "side",
+            "a no-show can be reported from the start until a week after",
+        ));
+    }
+    let marked = state
+        .store
+        .mark_no_show(b.id, side, me.id, state.now())
+        .await?;
+    Ok(Json(view(&state, &me, &marked).await?))
+}

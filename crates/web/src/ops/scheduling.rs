@@ -1,0 +1,344 @@
+//! Scheduling use cases: a mentor's rules (saved or a sensible default), slot search across
+//! the mentors of a SKU, and booking with the slot re-checked inside the transaction.
+
+use crate::auth::secret;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+use stint_domain::FieldErrors;
+use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::booking::{self, Booking};
+use stint_domain::catalog::{SkuStatus, SkuVersion};
+use stint_domain::ids::UserId;
+use stint_domain::mentor::MentorProfile;
+use stint_domain::schedule::{Availability, Busy, Slot, SlotQuery, slots};
+use stint_store::{BookingOutcome, IdempotencyKey, NewBooking};
+
+/// The longest slot search, in days.
+pub const MAX_WINDOW_DAYS: i64 = 62;
+/// Busy time is loaded this far around a window so weekly caps see the whole week.
+const CAP_MARGIN: SignedDuration = SignedDuration::from_hours(24 * 8);
+
+/// A mentor's rules: saved ones, or weekdays 09:00–17:00 in the mentor's zone.
+pub async fn rules_for(
+    state: &AppState,
+    mentor: UserId,
+    mentor_tz: &str,
+) -> Result<Availability, ApiError> {
+    Ok(state
+        .store
+        .availability(mentor)
+        .await?
+        .unwrap_or_else(|| Availability::default_for(mentor_tz)))
+}
+
+/// A search window: whole civil days in the viewer's zone.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub tz: TimeZone,
+    pub tz_name: String,
+}
+
+/// Reads `from`/`to` (YYYY-MM-DD, inclusive) and `tz`, naming every bad field.
+pub fn parse_window(from: &str, to: &str, tz: &str) -> Result<Window, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let zone = e.check("tz", TimeZoneName::parse(tz));
+    let date = |raw: &str| {
+        raw.trim()
+            .parse::<Date>()
+            .map_err(|_| format!("“{raw}” is not a date like 2026-12-01"))
+    };
+    let from_d = e.check("from", date(from));
+    let to_d = e.check("to", date(to));
+    if let (Some(f), Some(t)) = (from_d, to_d) {
+        if t < f {
+            e.add("to", "must not be before `from`");
+        } else if f
+            .until(t)
+            .map(|span| i64::from(span.get_days()) >= MAX_WINDOW_DAYS)
+            .unwrap_or(true)
+        {
+            e.add(
+                "to",
+                format!("the window can be at most {MAX_WINDOW_DAYS} days"),
+            );
+        }
+    }
+    let (Some(zone), Some(f), Some(t)) = (zone, from_d, to_d) else {
+        return Err(e);
+    };
+    if !e.is_empty() {
+        return Err(e);
+    }
+    let tz = zone.tz();
+    let start = f
+        .at(0, 0, 0, 0)
+        .to_zoned_datetime(tz.clone())
+        .map(|z| z.timestamp());
+    let end = t
+        .tomorrow()
+        .and_then(|d| d.at(0, 0, 0, 0).to_zoned_datetime(tz.clone()))
+        .map(|z| z.timestamp());
+    match (start, end) {
+        (Ok(from), Ok(to)) => Ok(Window {
+            from,
+            to,
+            tz,
+            tz_name: zone.as_str().to_string(),
+        }),
+        _ => Err(FieldErrors::single("from", "is out of range")),
+    }
+}
+
+/// One bookable time with one mentor.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub mentor_id: UserId,
+    pub mentor_name: String,
+    pub slot: Slot,
+}
+
+/// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first.
+pub async fn offers(
+    state: &AppState,
+    sku: &SkuVersion,
+    mentors: &[MentorProfile],
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Offer>, ApiError> {
+    let now = state.now();
+    let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
+    let mut out = Vec::new();
+    for m in mentors {
+        let rules = rules_for(state, m.user_id, &m.timezone).await?;
+        let Ok(zone) = TimeZoneName::parse(&rules.timezone) else {
+            continue;
+        };
+        let busy = state
+            .store
+            .mentor_busy(
+                m.user_id,
+                from.saturating_sub(CAP_MARGIN).unwrap_or(from),
+                to.saturating_add(CAP_MARGIN).unwrap_or(to),
+            )
+            .await?;
+        let q = SlotQuery {
+            duration_minutes: duration,
+            from,
+            to,
+            now,
+        };
+        out.extend(
+            slots(&rules, &zone.tz(), &busy, &q)
+                .into_iter()
+                .map(|slot| Offer {
+                    mentor_id: m.user_id,
+                    mentor_name: m.display_name.clone(),
+                    slot,
+                }),
+        );
+    }
+    out.sort_by(|a, b| {
+        a.slot
+            .start
+            .cmp(&b.slot.start)
+            .then(a.mentor_name.cmp(&b.mentor_name))
+    });
+    Ok(out)
+}
+
+/// Whether `start` is a slot of `rules` (or `fallback`) given `busy`.
+fn is_slot(
+    rules: &Availability,
+    busy: &[Busy],
+    duration: u16,
+    start: Timestamp,
+    now: Timestamp,
+) -> bool {
+    let Ok(zone) = TimeZoneName::parse(&rules.timezone) else {
+        return false;
+    };
+    let to = start
+        .saturating_add(SignedDuration::from_secs(1))
+        .unwrap_or(start);
+    let q = SlotQuery {
+        duration_minutes: duration,
+        from: start,
+        to,
+        now,
+    };
+    slots(rules, &zone.tz(), busy, &q)
+        .iter()
+        .any(|s| s.start == start)
+}
+
+/// Parses an RFC 3339 start time.
+pub fn parse_start(raw: &str) -> Result<Timestamp, FieldErrors> {
+    raw.trim()
+        .parse::<Timestamp>()
+        .map_err(|_| FieldErrors::single("start", "must be a time like 2026-12-01T09:00:00+01:00"))
+}
+
+/// A booking request, resolved.
+pub struct BookRequest<'a> {
+    pub sku_slug: &'a str,
+    pub mentor_id: i64,
+    pub start: &'a str,
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Books a session for `mentee`. Returns the booking and whether it is a replay.
+pub async fn book(
+    state: &AppState,
+    mentee: &Account,
+    req: BookRequest<'_>,
+) -> Result<(Booking, bool), ApiError> {
+    let mut e = FieldErrors::new();
+    let start = e.check(
+        "start",
+        parse_start(req.start).map_err(|f| f.0.into_values().next().unwrap_or_default()),
+    );
+    if let Some(k) = req.idempotency_key
+        && (k.is_empty() || k.len() > 100)
+    {
+        e.add("Idempotency-Key", "must be 1 to 100 characters");
+    }
+    let sku = state
+        .store
+        .sku(req.sku_slug)
+        .await?
+        .filter(|s| s.status == SkuStatus::Active);
+    if sku.is_none() {
+        e.add("sku", "is not a session type on offer");
+    }
+    let mentor = state.store.mentor_profile(UserId(req.mentor_id)).await?;
+    let mentor = match (mentor, &sku) {
+        (Some(m), Some(s)) if m.skus.iter().any(|x| x.id == s.sku_id) => Some(m),
+        _ => {
+            e.add("mentor_id", "does not offer this session type");
+            None
+        }
+    };
+    if mentor.as_ref().is_some_and(|m| m.user_id == mentee.id) {
+        e.add("mentor_id", "you cannot book yourself");
+    }
+    let (Some(start), Some(sku), Some(mentor)) = (start, sku, mentor) else {
+        return Err(ApiError::validation(e));
+    };
+    if !e.is_empty() {
+        return Err(ApiError::validation(e));
+    }
+    let now = state.now();
+    let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
+    let rules = rules_for(state, mentor.user_id, &mentor.timezone).await?;
+    if start <= now {
+        return Err(ApiError::validation(FieldErrors::single(
+            "start",
+            "is in the past",
+        )));
+    }
+    // Not a slot even on an empty calendar: the request is wrong, not late.
+    if !is_slot(&rules, &[], duration, start, now) {
+        return Err(ApiError::validation(FieldErrors::single(
+            "start",
+            "is not a bookable time of this mentor (outside their hours, inside the notice period or beyond the horizon)",
+        )));
+    }
+    let end = start
+        .saturating_add(SignedDuration::from_mins(duration.into()))
+        .unwrap_or(start);
+    let room = format!("stint-{}", &secret::new_secret()?[..20]);
+    let new = NewBooking {
+        mentor_id: mentor.user_id,
+        mentee_id: mentee.id,
+        sku_id: sku.sku_id,
+        sku_version: sku.version,
+        start,
+        end,
+        meeting_url: booking::meeting_url(
+            &mentor.meeting_url,
+            &state.config.meeting_base_url,
+            &room,
+        ),
+    };
+    let key = req.idempotency_key.map(|k| IdempotencyKey {
+        key: k.to_string(),
+        request_hash: hex::encode(Sha256::digest(format!(
+            "{}|{}|{}",
+            sku.slug,
+            mentor.user_id,
+            start.as_second()
+        ))),
+    });
+    let fallback = rules.clone();
+    let admit = move |saved: Option<&Availability>, busy: &[Busy]| {
+        is_slot(saved.unwrap_or(&fallback), busy, duration, start, now)
+    };
+    // CHARGING: credits will be held here, inside the same transaction, by the money issue.
+    match state
+        .store
+        .create_booking(&new, key.as_ref(), &admit, now)
+        .await?
+    {
+        BookingOutcome::Created(b) => Ok((b, false)),
+        BookingOutcome::Replayed(b) => Ok((b, true)),
+    }
+}
+
+/// Moves a booking to `start`, under its frozen reschedule cut-off.
+pub async fn reschedule(
+    state: &AppState,
+    actor: &Account,
+    b: &Booking,
+    start_raw: &str,
+) -> Result<Booking, ApiError> {
+    let start = parse_start(start_raw).map_err(ApiError::validation)?;
+    let now = state.now();
+    let version = state
+        .store
+        .sku_version_by_id(b.sku_id, b.sku_version)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    if !booking::may_reschedule(b.start, now, version.content.reschedule_cutoff_hours) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "too_late",
+            "The rescheduling cut-off has passed; you can still cancel.",
+        ));
+    }
+    if start <= now {
+        return Err(ApiError::validation(FieldErrors::single(
+            "start",
+            "is in the past",
+        )));
+    }
+    let mentor = state
+        .store
+        .account(b.mentor_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let rules = rules_for(state, b.mentor_id, &mentor.timezone).await?;
+    let duration = u16::try_from(version.content.duration_minutes).unwrap_or(60);
+    if !is_slot(&rules, &[], duration, start, now) {
+        return Err(ApiError::validation(FieldErrors::single(
+            "start",
+            "is not a bookable time of this mentor",
+        )));
+    }
+    let end = start
+        .saturating_add(SignedDuration::from_mins(duration.into()))
+        .unwrap_or(start);
+    let admit = move |saved: Option<&Availability>, busy: &[Busy]| {
+        is_slot(saved.unwrap_or(&rules), busy, duration, start, now)
+    };
+    Ok(state
+        .store
+        .reschedule_booking(b.id, start, end, actor.id, &admit, now)
+        .await?)
+}
