@@ -279,7 +279,11 @@ const PROFILES: &[(&str, &str, &str, &[&str])] = &[
 ];
 
 /// A mentor's working week: e-mail, weekdays (Monday = 0), hours each of those days.
-type DemoWeek = (&'static str, &'static [usize], &'static [(&'static str, &'static str)]);
+type DemoWeek = (
+    &'static str,
+    &'static [usize],
+    &'static [(&'static str, &'static str)],
+);
 
 /// Realistic, different weeks in four zones.
 const HOURS: &[DemoWeek] = &[

@@ -943,3 +943,129 @@ async fn log_out_from_an_error_page() {
     b.wait_location("/login?next=%2Fdashboard").await;
     b.finish().await;
 }
+
+/// Waits until the current address starts with `prefix`.
+async fn wait_location_prefix(b: &Browser, prefix: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let here = b.location().await;
+        if here.starts_with(prefix) {
+            return here;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "expected an address starting {prefix}, still at {here}:\n{}",
+                b.body_text().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.log_in("sam@stint.example").await;
+    b.goto("/skus/technical-triage-20").await;
+    b.click_link("Choose a time").await;
+    // The browser's zone (Asia/Tokyo for this harness) is detected and shown.
+    let here = wait_location_prefix(&b, "/skus/technical-triage-20/book?").await;
+    assert!(here.contains("tz=Asia%2FTokyo"), "{here}");
+    b.wait_text("Times in Asia/Tokyo").await;
+    assert!(
+        b.count(".slot").await > 5,
+        "a week of demo hours offers slots"
+    );
+    let first_time = b.text(".slot").await;
+    b.click(".slot").await;
+    wait_location_prefix(&b, "/skus/technical-triage-20/book/confirm?").await;
+    b.wait_text("your time (Asia/Tokyo)").await;
+    let when = b.text(".facts dd strong").await;
+    assert!(
+        first_time.starts_with(when.rsplit(", ").next().unwrap_or("")),
+        "{first_time} vs {when}"
+    );
+    b.click("main form button[type=submit]").await;
+    let session = wait_location_prefix(&b, "/sessions/").await;
+    assert!(session.ends_with("?booked=1"), "{session}");
+    b.wait_text("Booked.").await;
+    assert!(
+        b.body_text().await.contains("America/Chicago"),
+        "the session page uses the account's zone"
+    );
+    let id: String = session
+        .trim_start_matches("/sessions/")
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+
+    // Reschedule to another free time.
+    b.click_link("Reschedule").await;
+    b.wait_location(&format!("/sessions/{id}/reschedule")).await;
+    b.click(".slot").await;
+    b.wait_location(&format!("/sessions/{id}?moved=1")).await;
+    b.wait_text("Moved to the new time.").await;
+    assert!(
+        b.body_text().await.contains("rescheduled from"),
+        "history records the move"
+    );
+
+    // Cancel with a reason.
+    b.fill("#f-reason", "Solved it myself, thanks!").await;
+    b.click("form[action$='/cancel'] button").await;
+    b.wait_location(&format!("/sessions/{id}?cancelled=1"))
+        .await;
+    assert_eq!(
+        b.text(".page-head .status").await.to_lowercase(),
+        "cancelled"
+    );
+    assert!(b.body_text().await.contains("Solved it myself, thanks!"));
+    b.goto("/sessions").await;
+    b.wait_text("Past and cancelled").await;
+    assert!(
+        b.text("#up + *").await.contains("Nothing booked"),
+        "no upcoming session left"
+    );
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn mentor_edits_weekly_availability_with_errors_shown_in_place() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.log_in("jonas@stint.example").await;
+    b.click_link("Set your hours").await;
+    b.wait_location("/mentor/availability").await;
+    assert_eq!(b.value("#f-mon").await, "09:00-12:00, 16:00-18:30");
+    assert_eq!(b.value("#f-sat").await, "");
+    assert_eq!(b.value("#f-timezone").await, "Europe/Berlin");
+    b.fill("#f-tue", "09:00-12:00, 11:00-13:00").await;
+    b.fill("#f-notice_hours", "soon").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("Please fix these 2 things").await;
+    assert_eq!(
+        b.attr("#f-tue", "aria-invalid").await.as_deref(),
+        Some("true")
+    );
+    assert!(b.text("#e-tue").await.contains("overlaps"));
+    assert_eq!(
+        b.value("#f-tue").await,
+        "09:00-12:00, 11:00-13:00",
+        "typed input kept"
+    );
+    b.fill("#f-tue", "08:00-10:00").await;
+    b.fill("#f-notice_hours", "6").await;
+    b.fill("#f-sat", "10:00-12:00").await;
+    b.fill("#f-max_per_day", "3").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_location("/mentor/availability?saved=1").await;
+    b.wait_text("Saved.").await;
+    assert_eq!(b.value("#f-tue").await, "08:00-10:00");
+    assert_eq!(b.value("#f-sat").await, "10:00-12:00");
+    assert_eq!(b.value("#f-max_per_day").await, "3");
+    assert_eq!(b.value("#f-notice_hours").await, "6");
+    b.finish().await;
+}

@@ -67,11 +67,16 @@ impl FromRequestParts<AppState> for PageUser {
         match MaybeUser::from_request_parts(parts, state).await? {
             MaybeUser(Some(account)) => Ok(PageUser(account)),
             MaybeUser(None) => {
-                let path = parts
+                // Path and query, so a booking confirmation survives the detour via log-in.
+                let uri = parts
                     .extensions
                     .get::<OriginalUri>()
-                    .map(|u| u.0.path().to_string())
-                    .unwrap_or_else(|| parts.uri.path().to_string());
+                    .map(|u| u.0.clone())
+                    .unwrap_or_else(|| parts.uri.clone());
+                let path = uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| uri.path().to_string());
                 let next = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{next}")).into_response())
             }

@@ -38,7 +38,7 @@ struct SignupPage {
     zones: Vec<String>,
 }
 
-fn zones() -> Vec<String> {
+pub(crate) fn zones() -> Vec<String> {
     let mut all: Vec<String> = jiff::tz::db()
         .available()
         .map(|n| n.to_string())

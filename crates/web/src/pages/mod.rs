@@ -5,8 +5,10 @@
 // to every handler, and the error path is not hot.
 #![allow(clippy::result_large_err)]
 
-mod account;
+pub(crate) mod account;
 pub mod assets;
+mod availability;
+mod booking;
 mod filters;
 mod forms;
 mod mentor;
@@ -32,6 +34,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/dashboard", get(account::dashboard))
+        .route("/skus/{slug}/book", get(booking::book_page))
+        .route("/skus/{slug}/book/confirm", get(booking::confirm_page))
+        .route(
+            "/sessions",
+            get(booking::sessions).post(booking::create_booking),
+        )
+        .route("/sessions/{id}", get(booking::session))
+        .route("/sessions/{id}/cancel", post(booking::cancel))
+        .route("/sessions/{id}/no-show", post(booking::no_show))
+        .route(
+            "/sessions/{id}/reschedule",
+            get(booking::reschedule_page).post(booking::reschedule),
+        )
         .route(
             "/account",
             get(account::settings_form).post(account::save_settings),
@@ -39,6 +54,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/mentor/profile",
             get(mentor::profile_form).post(mentor::save_profile),
+        )
+        .route(
+            "/mentor/availability",
+            get(availability::editor).post(availability::save),
         )
         .route("/operator", get(operator::catalog))
         .route(

@@ -1,0 +1,625 @@
+//! Booking pages: times in the viewer's zone, confirmation, my sessions, a session page
+//! with cancel, reschedule and no-show.
+
+use super::render::{Chrome, OrPage, PageResult, failure, not_found_page, ok};
+use crate::api::bookings::{BookingDto, view, visible};
+use crate::auth::csrf::{CsrfForm, CsrfToken};
+use crate::auth::{MaybeUser, PageUser, secret};
+use crate::ops::scheduling::{self, BookRequest, Offer};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::booking::{self, BookingStatus, NoShowSide};
+use stint_domain::catalog::{SkuStatus, SkuVersion};
+use stint_domain::ids::UserId;
+use stint_domain::mentor::MentorProfile;
+use stint_domain::role::Role;
+
+const DAYS_SHOWN: i64 = 7;
+
+/// "Tue 1 Dec, 14:00" in `tz`.
+pub fn when(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned_datetime(tz.clone())
+        .strftime("%a %-d %b, %H:%M")
+        .to_string()
+}
+
+fn zone_of(name: &str) -> TimeZone {
+    TimeZoneName::parse(name)
+        .map(|z| z.tz())
+        .unwrap_or(TimeZone::UTC)
+}
+
+fn query_string(pairs: &[(&str, String)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookParams {
+    tz: String,
+    from: String,
+    mentor: String,
+    taken: String,
+}
+
+pub struct SlotLink {
+    pub time: String,
+    pub mentor_name: String,
+    pub href: String,
+}
+
+pub struct DayGroup {
+    pub label: String,
+    pub slots: Vec<SlotLink>,
+}
+
+#[derive(Template)]
+#[template(path = "book.html")]
+struct BookPage {
+    chrome: Chrome,
+    sku: SkuVersion,
+    tz: String,
+    tz_given: bool,
+    zones: Vec<String>,
+    days: Vec<DayGroup>,
+    mentors: Vec<MentorProfile>,
+    mentor_filter: String,
+    prev_href: String,
+    next_href: String,
+    range_label: String,
+    taken: bool,
+}
+
+/// Chooses the zone times are shown in: the one asked for, else the account's, else UTC.
+fn viewer_zone(asked: &str, user: &Option<Account>) -> (String, bool) {
+    if let Ok(z) = TimeZoneName::parse(asked) {
+        return (z.as_str().to_string(), true);
+    }
+    (
+        user.as_ref()
+            .map(|u| u.timezone.clone())
+            .unwrap_or_else(|| "UTC".into()),
+        false,
+    )
+}
+
+fn group_by_day(offers: &[Offer], tz: &TimeZone, link: impl Fn(&Offer) -> String) -> Vec<DayGroup> {
+    let mut days: Vec<DayGroup> = Vec::new();
+    let mut last: Option<Date> = None;
+    for o in offers {
+        let local = o.slot.start.to_zoned_datetime(tz.clone());
+        if last != Some(local.date()) {
+            days.push(DayGroup {
+                label: local.strftime("%A %-d %B").to_string(),
+                slots: Vec::new(),
+            });
+            last = Some(local.date());
+        }
+        if let Some(day) = days.last_mut() {
+            day.slots.push(SlotLink {
+                time: local.strftime("%H:%M").to_string(),
+                mentor_name: o.mentor_name.clone(),
+                href: link(o),
+            });
+        }
+    }
+    days
+}
+
+pub async fn book_page(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+    Query(q): Query<BookParams>,
+) -> PageResult {
+    let Some(sku) = state
+        .store
+        .sku(&slug)
+        .await
+        .or_page()?
+        .filter(|s| s.status == SkuStatus::Active)
+    else {
+        return Ok(not_found_page(user));
+    };
+    let (tz_name, tz_given) = viewer_zone(&q.tz, &user);
+    let tz = zone_of(&tz_name);
+    let today = state.now().to_zoned_datetime(tz.clone()).date();
+    let from = q
+        .from
+        .parse::<Date>()
+        .ok()
+        .filter(|d| *d >= today)
+        .unwrap_or(today);
+    let day = |d: Date, n: i64| {
+        d.checked_add(SignedDuration::from_hours(24 * n))
+            .unwrap_or(d)
+    };
+    let to = day(from, DAYS_SHOWN - 1);
+    let all_mentors = state.store.mentors_for_sku(sku.sku_id).await.or_page()?;
+    let mentors: Vec<MentorProfile> = match q.mentor.parse::<i64>() {
+        Ok(id) => all_mentors
+            .iter()
+            .filter(|m| m.user_id == UserId(id))
+            .cloned()
+            .collect(),
+        Err(_) => all_mentors.clone(),
+    };
+    let window = scheduling::parse_window(&from.to_string(), &to.to_string(), &tz_name)
+        .map_err(|_| not_found_page(user.clone()))?;
+    let offers = scheduling::offers(&state, &sku, &mentors, window.from, window.to)
+        .await
+        .or_page()?;
+    let days = group_by_day(&offers, &tz, |o| {
+        format!(
+            "/skus/{}/book/confirm?{}",
+            sku.slug,
+            query_string(&[
+                ("mentor", o.mentor_id.to_string()),
+                ("start", o.slot.start.to_string()),
+                ("tz", tz_name.clone())
+            ])
+        )
+    });
+    let nav = |d: Date| {
+        format!(
+            "/skus/{}/book?{}",
+            sku.slug,
+            query_string(&[
+                ("tz", tz_name.clone()),
+                ("from", d.to_string()),
+                ("mentor", q.mentor.clone())
+            ])
+        )
+    };
+    let prev = day(from, -DAYS_SHOWN);
+    Ok(ok(&BookPage {
+        chrome: Chrome::new(format!("Book {} · Stint", sku.content.title), user, &csrf.0),
+        range_label: format!(
+            "{} – {}",
+            from.strftime("%a %-d %b"),
+            to.strftime("%a %-d %b")
+        ),
+        prev_href: if from > today {
+            nav(prev.max(today))
+        } else {
+            String::new()
+        },
+        next_href: nav(day(from, DAYS_SHOWN)),
+        zones: crate::pages::account::zones(),
+        mentor_filter: q.mentor.clone(),
+        mentors: all_mentors,
+        taken: !q.taken.is_empty(),
+        tz: tz_name,
+        tz_given,
+        days,
+        sku,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmParams {
+    mentor: String,
+    start: String,
+    tz: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    sku: SkuVersion,
+    mentor: MentorProfile,
+    start: String,
+    when_mine: String,
+    when_theirs: String,
+    my_zone: String,
+    cancel_words: String,
+    reschedule_words: String,
+    key: String,
+    back_href: String,
+}
+
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(slug): Path<String>,
+    Query(q): Query<ConfirmParams>,
+) -> PageResult {
+    let Some(sku) = state
+        .store
+        .sku(&slug)
+        .await
+        .or_page()?
+        .filter(|s| s.status == SkuStatus::Active)
+    else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let mentor = match q.mentor.parse::<i64>() {
+        Ok(id) => state.store.mentor_profile(UserId(id)).await.or_page()?,
+        Err(_) => None,
+    };
+    let (Some(mentor), Ok(start)) = (mentor, q.start.parse::<Timestamp>()) else {
+        return Ok(Redirect::to(&format!("/skus/{slug}/book")).into_response());
+    };
+    let (tz_name, _) = viewer_zone(&q.tz, &Some(me.clone()));
+    let tz = zone_of(&tz_name);
+    let c = &sku.content;
+    let words = |hours: i64| when(booking::cutoff(start, hours), &tz);
+    Ok(ok(&ConfirmPage {
+        chrome: Chrome::new(format!("Confirm {} · Stint", c.title), Some(me), &csrf.0),
+        when_mine: when(start, &tz),
+        when_theirs: format!(
+            "{} in {}",
+            when(start, &zone_of(&mentor.timezone)),
+            mentor.timezone
+        ),
+        cancel_words: format!(
+            "Free cancellation until {} your time.",
+            words(c.cancel_cutoff_hours)
+        ),
+        reschedule_words: format!(
+            "Rescheduling possible until {} your time.",
+            words(c.reschedule_cutoff_hours)
+        ),
+        start: start.to_string(),
+        my_zone: tz_name.clone(),
+        key: secret::new_secret().map_err(failure)?,
+        back_href: format!("/skus/{slug}/book?{}", query_string(&[("tz", tz_name)])),
+        sku,
+        mentor,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookFields {
+    sku: String,
+    mentor_id: String,
+    start: String,
+    /// One per confirmation page: a double click or a resubmit books once.
+    key: String,
+    tz: String,
+}
+
+pub async fn create_booking(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(f): CsrfForm<BookFields>,
+) -> PageResult {
+    let req = BookRequest {
+        sku_slug: &f.sku,
+        mentor_id: f.mentor_id.parse().unwrap_or(-1),
+        start: &f.start,
+        idempotency_key: (!f.key.is_empty()).then_some(f.key.as_str()),
+    };
+    match scheduling::book(&state, &me, req).await {
+        Ok((b, _)) => Ok(Redirect::to(&format!("/sessions/{}?booked=1", b.id)).into_response()),
+        Err(e)
+            if e.code == "slot_taken"
+                || e.status == StatusCode::UNPROCESSABLE_ENTITY
+                    && e.fields.contains_key("start") =>
+        {
+            let back = query_string(&[("tz", f.tz.clone()), ("taken", "1".into())]);
+            Ok(Redirect::to(&format!("/skus/{}/book?{back}", f.sku)).into_response())
+        }
+        Err(e) => Err(failure(e)),
+    }
+}
+
+pub struct SessionRow {
+    pub id: i64,
+    pub title: String,
+    pub with: String,
+    pub when: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    chrome: Chrome,
+    upcoming: Vec<SessionRow>,
+    past: Vec<SessionRow>,
+}
+
+pub async fn sessions(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let tz = zone_of(&me.timezone);
+    let now = state.now();
+    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+    for b in state.store.bookings_of(me.id).await.or_page()? {
+        let version = state
+            .store
+            .sku_version_by_id(b.sku_id, b.sku_version)
+            .await
+            .or_page()?;
+        let other_id = if b.mentor_id == me.id {
+            b.mentee_id
+        } else {
+            b.mentor_id
+        };
+        let other = state.store.account(other_id).await.or_page()?;
+        let row = SessionRow {
+            id: b.id.0,
+            title: version.map(|v| v.content.title).unwrap_or_default(),
+            with: other.map(|o| o.display_name).unwrap_or_default(),
+            when: when(b.start, &tz),
+            status: b.status.as_str().replace('_', "-"),
+        };
+        if b.status == BookingStatus::Confirmed && b.end > now {
+            upcoming.push(row)
+        } else {
+            past.push(row)
+        }
+    }
+    past.reverse();
+    Ok(ok(&SessionsPage {
+        chrome: Chrome::new("Your sessions · Stint", Some(me), &csrf.0),
+        upcoming,
+        past,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SessionParams {
+    booked: String,
+    cancelled: String,
+    moved: String,
+    taken: String,
+}
+
+#[derive(Template)]
+#[template(path = "session.html")]
+struct SessionPage {
+    chrome: Chrome,
+    b: BookingDto,
+    when_mine: String,
+    when_theirs: String,
+    other_name: String,
+    is_mentor: bool,
+    can_cancel: bool,
+    cancel_is_late: bool,
+    can_reschedule: bool,
+    can_report: bool,
+    notice: String,
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Query(q): Query<SessionParams>,
+) -> PageResult {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let b = match visible(&state, &me, id).await {
+        Ok(b) => b,
+        Err(_) => return Ok(not_found_page(Some(me))),
+    };
+    let dto = view(&state, &me, &b).await.or_page()?;
+    let version = state
+        .store
+        .sku_version_by_id(b.sku_id, b.sku_version)
+        .await
+        .or_page()?;
+    let (cancel_h, move_h) = version
+        .map(|v| {
+            (
+                v.content.cancel_cutoff_hours,
+                v.content.reschedule_cutoff_hours,
+            )
+        })
+        .unwrap_or((0, 0));
+    let now = state.now();
+    let is_mentor = b.mentor_id == me.id;
+    let other = if is_mentor { &dto.mentee } else { &dto.mentor };
+    let confirmed = b.status == BookingStatus::Confirmed;
+    let notice = if !q.booked.is_empty() {
+        "Booked. It is in your sessions; add it to your calendar below."
+    } else if !q.cancelled.is_empty() {
+        "Cancelled. The other party can see why."
+    } else if !q.moved.is_empty() {
+        "Moved to the new time."
+    } else if !q.taken.is_empty() {
+        "That time was just taken. Please choose another."
+    } else {
+        ""
+    };
+    Ok(ok(&SessionPage {
+        chrome: Chrome::new(
+            format!("{} · Stint", dto.sku.title),
+            Some(me.clone()),
+            &csrf.0,
+        ),
+        when_mine: format!(
+            "{} in {}",
+            when(b.start, &zone_of(&me.timezone)),
+            me.timezone
+        ),
+        when_theirs: format!(
+            "{} in {}",
+            when(b.start, &zone_of(&other.timezone)),
+            other.timezone
+        ),
+        other_name: other.display_name.clone(),
+        can_cancel: confirmed && b.start > now,
+        cancel_is_late: booking::is_late_cancellation(b.start, now, cancel_h),
+        can_reschedule: confirmed && booking::may_reschedule(b.start, now, move_h),
+        can_report: confirmed && booking::may_report_no_show(b.start, now),
+        notice: notice.to_string(),
+        is_mentor,
+        b: dto,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CancelFields {
+    reason: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<CancelFields>,
+) -> PageResult {
+    let b = match visible(&state, &me, id).await {
+        Ok(b) => b,
+        Err(_) => return Ok(not_found_page(Some(me))),
+    };
+    let reason = stint_domain::validate::text(&f.reason, 0, 500).unwrap_or_default();
+    let now = state.now();
+    let version = state
+        .store
+        .sku_version_by_id(b.sku_id, b.sku_version)
+        .await
+        .or_page()?;
+    let late = version.is_some_and(|v| {
+        booking::is_late_cancellation(b.start, now, v.content.cancel_cutoff_hours)
+    });
+    if b.start <= now {
+        return Ok(super::render::error_page(
+            StatusCode::CONFLICT,
+            Some(me),
+            "Too late to cancel",
+            "The session has already started.",
+        ));
+    }
+    state
+        .store
+        .cancel_booking(b.id, me.id, &reason, late, now)
+        .await
+        .or_page()?;
+    Ok(Redirect::to(&format!("/sessions/{id}?cancelled=1")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoShowFields {
+    side: String,
+}
+
+pub async fn no_show(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<NoShowFields>,
+) -> PageResult {
+    let b = match visible(&state, &me, id).await {
+        Ok(b) => b,
+        Err(_) => return Ok(not_found_page(Some(me))),
+    };
+    let side = NoShowSide::parse(&f.side);
+    let allowed = match side {
+        Some(NoShowSide::Mentee) => me.id == b.mentor_id || me.has(Role::Operator),
+        Some(NoShowSide::Mentor) => me.id == b.mentee_id || me.has(Role::Operator),
+        None => false,
+    };
+    if !allowed || !booking::may_report_no_show(b.start, state.now()) {
+        return Ok(super::render::forbidden_page(Some(me)));
+    }
+    if let Some(side) = side {
+        state
+            .store
+            .mark_no_show(b.id, side, me.id, state.now())
+            .await
+            .or_page()?;
+    }
+    Ok(Redirect::to(&format!("/sessions/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reschedule.html")]
+struct ReschedulePage {
+    chrome: Chrome,
+    b: BookingDto,
+    days: Vec<DayGroup>,
+    tz: String,
+    taken: bool,
+}
+
+pub async fn reschedule_page(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    Query(q): Query<SessionParams>,
+) -> PageResult {
+    let b = match visible(&state, &me, id).await {
+        Ok(b) => b,
+        Err(_) => return Ok(not_found_page(Some(me))),
+    };
+    let Some(version) = state
+        .store
+        .sku_version_by_id(b.sku_id, b.sku_version)
+        .await
+        .or_page()?
+    else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let Some(mentor) = state.store.mentor_profile(b.mentor_id).await.or_page()? else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let tz = zone_of(&me.timezone);
+    let today = state.now().to_zoned_datetime(tz.clone()).date();
+    let to = today
+        .checked_add(SignedDuration::from_hours(24 * 13))
+        .unwrap_or(today);
+    let window = scheduling::parse_window(&today.to_string(), &to.to_string(), &me.timezone)
+        .map_err(|_| not_found_page(Some(me.clone())))?;
+    let offers = scheduling::offers(&state, &version, &[mentor], window.from, window.to)
+        .await
+        .or_page()?;
+    let days = group_by_day(&offers, &tz, |o| o.slot.start.to_string());
+    let dto = view(&state, &me, &b).await.or_page()?;
+    Ok(ok(&ReschedulePage {
+        chrome: Chrome::new("Reschedule · Stint", Some(me.clone()), &csrf.0),
+        tz: me.timezone.clone(),
+        taken: !q.taken.is_empty(),
+        b: dto,
+        days,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveFields {
+    start: String,
+}
+
+pub async fn reschedule(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<MoveFields>,
+) -> PageResult {
+    let b = match visible(&state, &me, id).await {
+        Ok(b) => b,
+        Err(_) => return Ok(not_found_page(Some(me))),
+    };
+    match scheduling::reschedule(&state, &me, &b, &f.start).await {
+        Ok(_) => Ok(Redirect::to(&format!("/sessions/{id}?moved=1")).into_response()),
+        Err(e) if e.code == "slot_taken" || e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            Ok(Redirect::to(&format!("/sessions/{id}/reschedule?taken=1")).into_response())
+        }
+        Err(e) => Err(failure(e)),
+    }
+}
