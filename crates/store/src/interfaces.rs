@@ -203,6 +203,10 @@ pub trait BookingStore: Send + Sync {
         rules: &Availability,
         now: Timestamp,
     ) -> Result<()>;
+    /// Every mentor's saved rules, for searching many mentors at once.
+    async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>>;
+    /// Confirmed sessions of all mentors that overlap `[from, to)`, by mentor.
+    async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>>;
     /// Confirmed sessions of a mentor that overlap `[from, to)`, as busy time.
     async fn mentor_busy(
         &self,

@@ -290,6 +290,41 @@ impl BookingStore for SqlStore {
         }
     }
 
+    async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>> {
+        let rows = sqlx::query("SELECT user_id, rules FROM mentor_availability")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    UserId(r.try_get("user_id")?),
+                    serde_json::from_str(&r.try_get::<String, _>("rules")?)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>> {
+        let rows = sqlx::query(
+            "SELECT mentor_id, start_at, end_at FROM bookings WHERE status = 'confirmed' \
+             AND start_at < $1 AND end_at > $2 ORDER BY mentor_id, start_at",
+        )
+        .bind(to.as_second())
+        .bind(from.as_second())
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let busy = Busy {
+                    start: ts(r.try_get("start_at")?)?,
+                    end: ts(r.try_get("end_at")?)?,
+                    kind: BusyKind::Session,
+                };
+                Ok((UserId(r.try_get("mentor_id")?), busy))
+            })
+            .collect()
+    }
+
     async fn mentor_busy(
         &self,
         mentor: UserId,

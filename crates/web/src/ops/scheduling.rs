@@ -104,7 +104,8 @@ pub struct Offer {
     pub slot: Slot,
 }
 
-/// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first.
+/// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first. Rules and busy
+/// time of all mentors are loaded in two queries, whatever the number of mentors.
 pub async fn offers(
     state: &AppState,
     sku: &SkuVersion,
@@ -114,28 +115,34 @@ pub async fn offers(
 ) -> Result<Vec<Offer>, ApiError> {
     let now = state.now();
     let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
+    let saved: std::collections::HashMap<UserId, Availability> =
+        state.store.all_availability().await?.into_iter().collect();
+    let mut busy: std::collections::HashMap<UserId, Vec<Busy>> = std::collections::HashMap::new();
+    let (wide_from, wide_to) = (
+        from.saturating_sub(CAP_MARGIN).unwrap_or(from),
+        to.saturating_add(CAP_MARGIN).unwrap_or(to),
+    );
+    for (mentor, b) in state.store.all_busy(wide_from, wide_to).await? {
+        busy.entry(mentor).or_default().push(b);
+    }
     let mut out = Vec::new();
     for m in mentors {
-        let rules = rules_for(state, m.user_id, &m.timezone).await?;
+        let rules = saved
+            .get(&m.user_id)
+            .cloned()
+            .unwrap_or_else(|| Availability::default_for(&m.timezone));
         let Ok(zone) = TimeZoneName::parse(&rules.timezone) else {
             continue;
         };
-        let busy = state
-            .store
-            .mentor_busy(
-                m.user_id,
-                from.saturating_sub(CAP_MARGIN).unwrap_or(from),
-                to.saturating_add(CAP_MARGIN).unwrap_or(to),
-            )
-            .await?;
         let q = SlotQuery {
             duration_minutes: duration,
             from,
             to,
             now,
         };
+        let mine = busy.get(&m.user_id).map(Vec::as_slice).unwrap_or(&[]);
         out.extend(
-            slots(&rules, &zone.tz(), &busy, &q)
+            slots(&rules, &zone.tz(), mine, &q)
                 .into_iter()
                 .map(|slot| Offer {
                     mentor_id: m.user_id,
