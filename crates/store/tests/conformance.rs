@@ -777,6 +777,10 @@ async fn availability_round_trips(store: Arc<dyn Store>) {
         store.availability(w.mentor).await.unwrap(),
         Some(rules.clone())
     );
+    assert_eq!(
+        store.all_availability().await.unwrap(),
+        vec![(w.mentor, rules.clone())]
+    );
     let ghost = stint_domain::ids::UserId(w.mentor.0 + 999);
     assert!(matches!(
         store.save_availability(ghost, &rules, t(3)).await,
@@ -829,6 +833,15 @@ async fn overlapping_bookings_are_refused_by_the_database(store: Arc<dyn Store>)
             .unwrap()
             .len(),
         3
+    );
+    let all = store.all_busy(t(0), t(100_000)).await.unwrap();
+    assert!(all.len() == 3 && all.iter().all(|(m, _)| *m == w.mentor));
+    assert!(
+        store
+            .all_busy(t(100_000), t(200_000))
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 
