@@ -223,6 +223,13 @@ pub trait BookingStore: Send + Sync {
         admit: Admit<'_>,
         now: Timestamp,
     ) -> Result<BookingOutcome>;
+    /// Sets the user's calendar-feed secret (by digest), replacing and so revoking any other.
+    async fn set_calendar_feed(&self, user: UserId, token_hash: &str, now: Timestamp)
+    -> Result<()>;
+    async fn revoke_calendar_feed(&self, user: UserId) -> Result<()>;
+    async fn has_calendar_feed(&self, user: UserId) -> Result<bool>;
+    /// The owner of a feed secret's digest.
+    async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<UserId>>;
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>>;
     /// Bookings where `user` is mentor or mentee, by start time.
     async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>>;

@@ -55,6 +55,7 @@ conformance!(
     idempotent_booking_replays_and_refuses_other_bodies,
     concurrent_replays_of_one_key_make_one_booking,
     reschedule_cancel_and_no_show_keep_a_history,
+    calendar_feeds_rotate_and_revoke,
 );
 
 async fn open(url: &str) -> Arc<dyn Store> {
@@ -1027,4 +1028,27 @@ async fn reschedule_cancel_and_no_show_keep_a_history(store: Arc<dyn Store>) {
             .unwrap()
             .is_none()
     );
+}
+
+async fn calendar_feeds_rotate_and_revoke(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    assert!(!store.has_calendar_feed(w.mentee).await.unwrap());
+    store.set_calendar_feed(w.mentee, "d1", t(0)).await.unwrap();
+    assert_eq!(
+        store.calendar_feed_owner("d1").await.unwrap(),
+        Some(w.mentee)
+    );
+    store.set_calendar_feed(w.mentee, "d2", t(1)).await.unwrap();
+    assert_eq!(
+        store.calendar_feed_owner("d1").await.unwrap(),
+        None,
+        "a new link revokes the old"
+    );
+    assert_eq!(
+        store.calendar_feed_owner("d2").await.unwrap(),
+        Some(w.mentee)
+    );
+    store.revoke_calendar_feed(w.mentee).await.unwrap();
+    assert_eq!(store.calendar_feed_owner("d2").await.unwrap(), None);
+    assert!(!store.has_calendar_feed(w.mentee).await.unwrap());
 }

@@ -290,6 +290,48 @@ impl BookingStore for SqlStore {
         }
     }
 
+    async fn set_calendar_feed(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+        )
+        .bind(user.0)
+        .bind(token_hash.to_string())
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_calendar_feed(&self, user: UserId) -> Result<()> {
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
+            .bind(user.0)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    async fn has_calendar_feed(&self, user: UserId) -> Result<bool> {
+        let row = sqlx::query("SELECT user_id FROM calendar_feeds WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<UserId>> {
+        let row = sqlx::query("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|r| Ok(UserId(r.try_get("user_id")?))).transpose()
+    }
+
     async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>> {
         let rows = sqlx::query("SELECT user_id, rules FROM mentor_availability")
             .fetch_all(self.reader())
