@@ -41,6 +41,7 @@ on_both_backends!(
     bad_booking_requests_write_nothing,
     many_clients_racing_for_one_slot_on_two_nodes_get_one_booking,
     idempotent_retries_make_one_booking,
+    calendar_invites_and_private_feeds,
 );
 
 /// A window of days starting two days from now, as YYYY-MM-DD.
@@ -585,4 +586,150 @@ async fn idempotent_retries_make_one_booking(app: App, _: String) {
         .await
         .unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 1);
+}
+
+/// Parses a calendar file with Python's `icalendar` (required with `CI=true`) and returns the
+/// VEVENT count, or `None` when the package is missing outside CI.
+fn python_icalendar_events(ics: &str) -> Option<usize> {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            !stint_store::testing::in_ci(),
+            "python icalendar is not installed, and CI=true requires it"
+        );
+        stint_store::testing::print_skip("icalendar check: python icalendar not installed");
+        return None;
+    }
+    let path = std::env::temp_dir().join(format!("stint-{}.ics", std::process::id()));
+    std::fs::write(&path, ics).unwrap();
+    let script = "import icalendar,sys\nc=icalendar.Calendar.from_ical(open(sys.argv[1],'rb').read())\nprint(len(c.walk('VEVENT')))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).trim().parse().unwrap())
+}
+
+async fn calendar_invites_and_private_feeds(app: App, _: String) {
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let lena = app.login("lena@stint.example", DEMO_PASSWORD).await;
+    let found = slots(&app, "career-pivot-30", "UTC").await;
+    let booking: Value = book(&app, &sam, "career-pivot-30", &found[0])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = booking["id"].as_i64().unwrap();
+    let invite = app
+        .get(&format!("/api/v1/bookings/{id}/invite.ics"), Some(&sam))
+        .await;
+    assert_eq!(invite.status(), StatusCode::OK);
+    assert!(
+        invite.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = invite.text().await.unwrap();
+    for needle in [
+        "METHOD:REQUEST",
+        &format!("UID:booking-{id}@stint"),
+        "SEQUENCE:0",
+        "DTSTART;TZID=America/Chicago:",
+        "BEGIN:VTIMEZONE",
+    ] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    assert_eq!(python_icalendar_events(&text).unwrap_or(1), 1);
+    expect_error(
+        app.get(&format!("/api/v1/bookings/{id}/invite.ics"), Some(&lena))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    let feed: Value = app
+        .post("/api/v1/me/calendar-feed", Some(&sam), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = feed["url"].as_str().unwrap().to_string();
+    let path = &url[url.find("/calendar/").unwrap()..];
+    let listed = app.get(path, None).await.text().await.unwrap();
+    assert!(
+        listed.contains(&format!("UID:booking-{id}@stint")) && !listed.contains("METHOD:"),
+        "{listed}"
+    );
+    assert_eq!(python_icalendar_events(&listed).unwrap_or(1), 1);
+
+    // Rescheduling bumps the sequence; cancelling sends METHOD:CANCEL with the same UID.
+    let other = found
+        .iter()
+        .find(|s| s["mentor_id"] == found[0]["mentor_id"] && s["start"] != found[0]["start"])
+        .unwrap();
+    app.post(
+        &format!("/api/v1/bookings/{id}/reschedule"),
+        Some(&sam),
+        json!({"start": other["start"]}),
+    )
+    .await;
+    let text = app
+        .get(&format!("/api/v1/bookings/{id}/invite.ics"), Some(&sam))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("SEQUENCE:1"), "{text}");
+    app.post(
+        &format!("/api/v1/bookings/{id}/cancel"),
+        Some(&sam),
+        json!({"reason": "x"}),
+    )
+    .await;
+    let text = app
+        .get(&format!("/api/v1/bookings/{id}/invite.ics"), Some(&sam))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("METHOD:CANCEL")
+            && text.contains("STATUS:CANCELLED")
+            && text.contains(&format!("UID:booking-{id}@stint")),
+        "{text}"
+    );
+
+    // A new link revokes the old one; turning it off revokes both.
+    let newer: Value = app
+        .post("/api/v1/me/calendar-feed", Some(&sam), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(app.get(path, None).await.status(), StatusCode::NOT_FOUND);
+    let newer = newer["url"].as_str().unwrap().to_string();
+    let newer_path = &newer[newer.find("/calendar/").unwrap()..];
+    assert_eq!(app.get(newer_path, None).await.status(), StatusCode::OK);
+    let r = app
+        .http
+        .delete(app.url("/api/v1/me/calendar-feed"))
+        .bearer_auth(&sam)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(newer_path, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }

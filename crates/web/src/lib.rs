@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 mod error;
 mod extract;
+pub mod ics;
 mod ops;
 mod pages;
 mod state;
@@ -27,6 +28,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api_router)
         .merge(pages::router(&state))
         .route("/static/{*file}", axum::routing::get(pages::assets::asset))
+        .route("/calendar/{file}", axum::routing::get(api::calendar::feed))
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(

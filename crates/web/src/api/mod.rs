@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod availability;
 pub mod bookings;
+pub mod calendar;
 pub mod catalog;
 pub mod dto;
 pub mod health;
@@ -30,6 +31,7 @@ use utoipa_axum::routes;
         (name = "catalog", description = "Competencies, checkpoints and session types (SKUs)"),
         (name = "mentors", description = "Mentor directory and profiles"),
         (name = "scheduling", description = "Availability, slots and bookings"),
+        (name = "calendar", description = "Calendar invitations and the private feed"),
         (name = "users", description = "Accounts and roles (operators)"),
         (name = "meta", description = "Health and this document"),
     )
@@ -150,6 +152,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::reschedule_booking))
         .routes(routes!(bookings::cancel_booking))
         .routes(routes!(bookings::report_no_show))
+        .routes(routes!(calendar::booking_invite))
+        .routes(routes!(calendar::create_feed, calendar::revoke_feed))
         .routes(routes!(users::list_users))
         .routes(routes!(users::grant_role))
         .routes(routes!(users::revoke_role))

@@ -222,6 +222,8 @@ struct Dashboard {
     competencies: usize,
     accounts: usize,
     local_time: String,
+    upcoming: usize,
+    next_session: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -255,6 +257,22 @@ pub async fn dashboard(
     let tz = stint_domain::account::TimeZoneName::parse(&me.timezone)
         .map(|t| t.tz())
         .unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = state.now();
+    let mine: Vec<_> = state
+        .store
+        .bookings_of(me.id)
+        .await
+        .or_page()?
+        .into_iter()
+        .filter(|b| b.status == stint_domain::booking::BookingStatus::Confirmed && b.end > now)
+        .collect();
+    let my_tz = stint_domain::account::TimeZoneName::parse(&me.timezone)
+        .map(|t| t.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let next_session = mine
+        .first()
+        .map(|b| super::booking::when(b.start, &my_tz))
+        .unwrap_or_default();
     let local_time = state
         .now()
         .to_zoned_datetime(tz)
@@ -273,6 +291,8 @@ pub async fn dashboard(
         competencies,
         accounts,
         local_time,
+        upcoming: mine.len(),
+        next_session,
         me,
     }))
 }
@@ -293,6 +313,9 @@ struct SettingsPage {
     errors: FieldErrors,
     zones: Vec<String>,
     saved: bool,
+    has_feed: bool,
+    /// Shown once, right after a link is made.
+    feed_url: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -302,22 +325,26 @@ pub struct SavedParam {
 }
 
 pub async fn settings_form(
+    State(state): State<AppState>,
     PageUser(me): PageUser,
     csrf: CsrfToken,
     Query(q): Query<SavedParam>,
-) -> Response {
+) -> PageResult {
+    let has_feed = state.store.has_calendar_feed(me.id).await.or_page()?;
     let form = SettingsFields {
         display_name: me.display_name.clone(),
         timezone: me.timezone.clone(),
     };
-    ok(&SettingsPage {
+    Ok(ok(&SettingsPage {
         chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
         email: me.email,
         form,
         errors: FieldErrors::new(),
         zones: zones(),
         saved: !q.saved.is_empty(),
-    })
+        has_feed,
+        feed_url: String::new(),
+    }))
 }
 
 pub async fn save_settings(
@@ -347,8 +374,46 @@ pub async fn save_settings(
                 errors,
                 zones: zones(),
                 saved: false,
+                has_feed: state.store.has_calendar_feed(me.id).await.or_page()?,
+                feed_url: String::new(),
             };
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
+}
+
+/// Makes a new private calendar link (revoking any older one) and shows it once.
+pub async fn create_feed(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    headers: axum::http::HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PageResult {
+    let url = crate::api::calendar::new_feed(&state, &me, &headers)
+        .await
+        .map_err(failure)?;
+    let form = SettingsFields {
+        display_name: me.display_name.clone(),
+        timezone: me.timezone.clone(),
+    };
+    Ok(ok(&SettingsPage {
+        chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
+        email: me.email,
+        form,
+        errors: FieldErrors::new(),
+        zones: zones(),
+        saved: false,
+        has_feed: true,
+        feed_url: url,
+    }))
+}
+
+pub async fn revoke_feed(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PageResult {
+    state.store.revoke_calendar_feed(me.id).await.or_page()?;
+    Ok(Redirect::to("/account").into_response())
 }

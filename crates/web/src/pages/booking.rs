@@ -623,3 +623,23 @@ pub async fn reschedule(
         Err(e) => Err(failure(e)),
     }
 }
+
+/// The invitation file of a session, for the browser (session cookie).
+pub async fn invite_file(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> PageResult {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(not_found_page(Some(me)));
+    };
+    let b = match visible(&state, &me, id).await {
+        Ok(b) => b,
+        Err(_) => return Ok(not_found_page(Some(me))),
+    };
+    let base = crate::ics::site_base(&headers, state.config.secure_cookies);
+    crate::ics::invite(&state, &me, &b, base.as_deref())
+        .await
+        .map_err(failure)
+}

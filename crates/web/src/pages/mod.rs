@@ -8,7 +8,7 @@
 pub(crate) mod account;
 pub mod assets;
 mod availability;
-mod booking;
+pub(crate) mod booking;
 mod filters;
 mod forms;
 mod mentor;
@@ -41,6 +41,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(booking::sessions).post(booking::create_booking),
         )
         .route("/sessions/{id}", get(booking::session))
+        .route("/sessions/{id}/invite.ics", get(booking::invite_file))
+        .route("/account/calendar-feed", post(account::create_feed))
+        .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route("/sessions/{id}/cancel", post(booking::cancel))
         .route("/sessions/{id}/no-show", post(booking::no_show))
         .route(

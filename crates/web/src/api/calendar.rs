@@ -1,0 +1,97 @@
+//! Calendar files over the API: a booking's invitation and the caller's private feed link.
+
+use crate::auth::{ApiUser, secret};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiPath;
+use crate::state::AppState;
+use crate::{api::bookings::visible, ics};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A booking's calendar invitation (METHOD:REQUEST; METHOD:CANCEL once cancelled).
+#[utoipa::path(get, path = "/api/v1/bookings/{id}/invite.ics", tag = "calendar", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    responses((status = 200, description = "An iCalendar file", content_type = "text/calendar"), (status = 404, body = ErrorBody)))]
+pub async fn booking_invite(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let b = visible(&state, &me, id).await?;
+    let base = ics::site_base(&headers, state.config.secure_cookies);
+    ics::invite(&state, &me, &b, base.as_deref()).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedLink {
+    /// The private subscription address. Shown once; anyone with it can read your schedule.
+    pub url: String,
+}
+
+/// Makes a new private calendar-feed link; any earlier link stops working.
+#[utoipa::path(post, path = "/api/v1/me/calendar-feed", tag = "calendar", security(("bearer" = [])),
+    responses((status = 201, body = FeedLink), (status = 401, body = ErrorBody)))]
+pub async fn create_feed(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<FeedLink>), ApiError> {
+    let url = new_feed(&state, &me, &headers).await?;
+    Ok((StatusCode::CREATED, Json(FeedLink { url })))
+}
+
+/// Turns the private calendar feed off.
+#[utoipa::path(delete, path = "/api/v1/me/calendar-feed", tag = "calendar", security(("bearer" = [])),
+    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody)))]
+pub async fn revoke_feed(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    state.store.revoke_calendar_feed(me.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Creates (and so rotates) the feed secret of `me`, returning its address.
+pub async fn new_feed(
+    state: &AppState,
+    me: &stint_domain::account::Account,
+    headers: &HeaderMap,
+) -> Result<String, ApiError> {
+    let token = secret::new_secret()?;
+    state
+        .store
+        .set_calendar_feed(me.id, &secret::digest(&token), state.now())
+        .await?;
+    let base = ics::site_base(headers, state.config.secure_cookies).unwrap_or_default();
+    Ok(format!("{base}/calendar/{token}.ics"))
+}
+
+/// The subscription feed behind a secret link: every session of its owner.
+pub async fn feed(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let owner = match state
+        .store
+        .calendar_feed_owner(&secret::digest(token))
+        .await?
+    {
+        Some(id) => state.store.account(id).await?,
+        None => None,
+    };
+    let owner = owner.ok_or_else(|| ApiError::not_found("calendar"))?;
+    let base = ics::site_base(&headers, state.config.secure_cookies);
+    let mut events = Vec::new();
+    for b in state.store.bookings_of(owner.id).await? {
+        events.push(ics::event(&state, &owner, &b, base.as_deref()).await?);
+    }
+    let body = stint_calendar::feed(&format!("Stint · {}", owner.display_name), &events);
+    Ok(ics::calendar_response(body, "stint.ics"))
+}
