@@ -1,0 +1,149 @@
+//! Several `stint serve` processes on one PostgreSQL database (how Stint runs on more than
+//! one machine): clients racing for one slot through different processes get exactly one
+//! booking. Needs `STINT_TEST_POSTGRES_URL` (required with `CI=true`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use stint_domain::clock::Clock;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stint(db: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stint"));
+    cmd.env("STINT_DATABASE_URL", db)
+        .env_remove("STINT_CONFIG")
+        .env("STINT_LOG", "warn");
+    cmd
+}
+
+/// Starts `stint serve` on a free port and waits for its start-up line.
+fn serve(db: &str) -> Server {
+    let mut child = stint(db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("stint exited before it was ready")
+            .unwrap();
+        if let Some(rest) = line.split("Open ").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    // Keep draining stdout so the process never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_racing_through_three_processes_get_one_booking() {
+    let Some(db) = stint_store::testing::fresh_postgres_url().await else {
+        return;
+    };
+    let demo = stint(&db).arg("demo").output().unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let servers: Vec<Server> = (0..3).map(|_| serve(&db)).collect();
+    let http = reqwest::Client::new();
+
+    let today = stint_web::SystemClock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::SignedDuration::from_hours(24 * n))
+            .unwrap()
+            .to_string()
+    };
+    let slots: Value = http
+        .get(format!(
+            "{}/api/v1/skus/negotiation-clinic-45/slots?from={}&to={}&tz=UTC",
+            servers[0].base,
+            day(2),
+            day(9)
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let slot = slots["slots"][0].clone();
+    assert!(slot.is_object(), "{slots}");
+
+    let mut tokens = Vec::new();
+    for i in 0..15 {
+        let base = &servers[i % 3].base;
+        let email = format!("proc{i}@example.com");
+        let r = http
+            .post(format!("{base}/api/v1/auth/signup"))
+            .json(&json!({"email": email, "password": "a long passphrase", "display_name": format!("P {i}"), "timezone": "UTC"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let login: Value = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": "a long passphrase"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tokens.push(login["token"].as_str().unwrap().to_string());
+    }
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.into_iter().enumerate() {
+        let (http, base, slot) = (http.clone(), servers[i % 3].base.clone(), slot.clone());
+        tasks.push(tokio::spawn(async move {
+            http.post(format!("{base}/api/v1/bookings"))
+                .bearer_auth(token)
+                .json(&json!({"sku": "negotiation-clinic-45", "mentor_id": slot["mentor_id"], "start": slot["start"]}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "losers get 409: {statuses:?}"
+    );
+}
