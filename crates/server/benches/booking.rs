@@ -1,0 +1,267 @@
+//! End-to-end booking throughput over HTTP against the raw single-row commit rate of the same
+//! database, measured in one run. SQLite always; PostgreSQL when `STINT_TEST_POSTGRES_URL` is
+//! set. Run: `cargo bench -p stint --bench booking`. Prints bookings/s, the ratio,
+//! p50/p99 latency and the process's peak RSS (server and clients share the process).
+
+// A benchmark is a harness: failing loudly on a broken setup is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Instant;
+use stint_domain::account::{Email, NewAccount, TimeZoneName};
+use stint_domain::clock::Clock;
+use stint_domain::mentor::MentorProfileInput;
+use stint_domain::role::Role;
+use stint_domain::schedule::{Availability, ClockTime, DayInterval, SlotQuery, slots};
+use stint_store::Store;
+
+const CLIENTS: usize = 16;
+const MENTORS: usize = 64;
+const BOOKINGS: usize = 1600;
+const PASSWORD: &str = "benchmark passphrase";
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len().saturating_sub(1))]
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+/// Mentors open around the clock, so every booking can go to a distinct free slot.
+fn always_open(zone: &str) -> Availability {
+    let mut r = Availability::default_for(zone);
+    let day = vec![DayInterval {
+        start: ClockTime::MIDNIGHT,
+        end: ClockTime::END_OF_DAY,
+    }];
+    r.weekly = std::array::from_fn(|_| day.clone());
+    r.min_notice_minutes = 0;
+    r.buffer_after_minutes = 0;
+    r.horizon_days = 365;
+    r.slot_step_minutes = 20;
+    r.caps = Default::default();
+    r
+}
+
+async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
+    let now = stint_web::SystemClock.now();
+    stint_server::demo::load(store, now).await.expect("demo");
+    let hash = stint_web::auth::password::hash(PASSWORD.into())
+        .await
+        .expect("hash");
+    let rules = always_open("UTC");
+    let tz = TimeZoneName::parse("UTC").expect("utc").tz();
+    let per_mentor = BOOKINGS / MENTORS + 1;
+    let mut plan = Vec::new();
+    for i in 0..MENTORS {
+        let new = NewAccount {
+            email: Email::parse(&format!("bench-mentor-{i}@example.com")).expect("email"),
+            display_name: format!("Mentor {i}"),
+            timezone: TimeZoneName::parse("UTC").expect("utc"),
+            roles: vec![Role::Mentor],
+        };
+        let a = store
+            .create_account(&new, &hash, now)
+            .await
+            .expect("mentor");
+        let profile = MentorProfileInput {
+            headline: "Bench mentor".into(),
+            bio: String::new(),
+            meeting_url: String::new(),
+            skus: vec!["technical-triage-20".into()],
+        };
+        store
+            .save_mentor_profile(a.id, &profile, now)
+            .await
+            .expect("profile");
+        store
+            .save_availability(a.id, &rules, now)
+            .await
+            .expect("rules");
+        let from = now
+            .checked_add(SignedDuration::from_hours(2))
+            .expect("time");
+        let q = SlotQuery {
+            duration_minutes: 20,
+            from,
+            to: from
+                .checked_add(SignedDuration::from_hours(24 * 30))
+                .expect("time"),
+            now,
+        };
+        let starts: Vec<Timestamp> = slots(&rules, &tz, &[], &q)
+            .into_iter()
+            .step_by(2)
+            .take(per_mentor)
+            .map(|s| s.start)
+            .collect();
+        plan.push((a.id.0, starts));
+    }
+    for c in 0..CLIENTS {
+        let new = NewAccount {
+            email: Email::parse(&format!("bench-client-{c}@example.com")).expect("email"),
+            display_name: format!("Client {c}"),
+            timezone: TimeZoneName::parse("UTC").expect("utc"),
+            roles: vec![Role::Mentee],
+        };
+        store
+            .create_account(&new, &hash, now)
+            .await
+            .expect("client");
+    }
+    plan
+}
+
+async fn booking_rate(base: &str, plan: Vec<(i64, Vec<Timestamp>)>) -> (f64, Vec<f64>) {
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for c in 0..CLIENTS {
+        let r: Value = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": format!("bench-client-{c}@example.com"), "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("token");
+        tokens.push(r["token"].as_str().unwrap_or_default().to_string());
+    }
+    let mut work: Vec<(i64, Timestamp)> = plan
+        .into_iter()
+        .flat_map(|(m, starts)| starts.into_iter().map(move |s| (m, s)))
+        .collect();
+    work.truncate(BOOKINGS);
+    let queues: Vec<Vec<(i64, Timestamp)>> = (0..CLIENTS)
+        .map(|c| work.iter().skip(c).step_by(CLIENTS).copied().collect())
+        .collect();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (queue, token) in queues.into_iter().zip(tokens) {
+        let (http, base) = (http.clone(), base.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            for (mentor, start) in queue {
+                let t = Instant::now();
+                let r = http
+                    .post(format!("{base}/api/v1/bookings"))
+                    .bearer_auth(&token)
+                    .json(&json!({"sku": "technical-triage-20", "mentor_id": mentor, "start": start.to_string()}))
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            lat
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.expect("client"));
+    }
+    let rate = latencies.len() as f64 / started.elapsed().as_secs_f64();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    (rate, latencies)
+}
+
+/// Single-row commits into a scratch table: on SQLite one writer in WAL with
+/// synchronous=NORMAL, exactly as Stint's writer; on PostgreSQL `CLIENTS` connections.
+async fn raw_commit_rate(url: &str, sqlite: bool) -> f64 {
+    sqlx::any::install_default_drivers();
+    let url = if sqlite && !url.contains("mode=") {
+        format!("{url}?mode=rwc")
+    } else {
+        url.to_string()
+    };
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(if sqlite { 1 } else { CLIENTS as u32 })
+        .connect(&url)
+        .await
+        .expect("raw pool");
+    if sqlite {
+        pool.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 15000;",
+        )
+        .await
+        .expect("pragmas");
+    }
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS bench_commits (id BIGINT PRIMARY KEY, v TEXT NOT NULL)",
+    )
+    .await
+    .expect("table");
+    let total = 4000usize;
+    let workers = if sqlite { 1 } else { CLIENTS };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let pool: AnyPool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in (w..total).step_by(workers) {
+                let mut tx = pool.begin().await.expect("begin");
+                sqlx::query("INSERT INTO bench_commits (id, v) VALUES ($1, $2)")
+                    .bind(i as i64)
+                    .bind("x")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("insert");
+                tx.commit().await.expect("commit");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("worker");
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn run(name: &str, url: &str, sqlite: bool, target: f64) {
+    let store = stint_store::open(url).await.expect("open");
+    let plan = setup(&store).await;
+    let addr = stint_server::spawn(store.clone()).await.expect("server");
+    let (rate, lat) = booking_rate(&format!("http://{addr}"), plan).await;
+    let raw = raw_commit_rate(url, sqlite).await;
+    let ratio = rate / raw;
+    let verdict = if ratio >= target { "meets" } else { "MISSES" };
+    println!(
+        "{name}: {} bookings by {CLIENTS} clients: {rate:.0} bookings/s; raw single-row commits {raw:.0}/s; ratio {ratio:.2} ({verdict} target >= {target}); latency p50 {:.1} ms, p99 {:.1} ms; peak RSS {:.0} MiB",
+        lat.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        peak_rss_mib()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    run(
+        "sqlite",
+        &stint_store::testing::fresh_sqlite_url(),
+        true,
+        0.5,
+    )
+    .await;
+    if std::env::var(stint_store::testing::POSTGRES_ENV).is_ok() {
+        if let Some(url) = stint_store::testing::fresh_postgres_url().await {
+            run("postgres", &url, false, 0.4).await;
+        }
+    } else {
+        println!(
+            "postgres: skipped (set {} to include it)",
+            stint_store::testing::POSTGRES_ENV
+        );
+    }
+}
