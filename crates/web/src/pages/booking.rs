@@ -24,6 +24,17 @@ use stint_domain::role::Role;
 
 const DAYS_SHOWN: i64 = 7;
 
+/// A booking the viewer may see, or the not-found page (ids of others' bookings reveal nothing).
+async fn visible_page(
+    state: &AppState,
+    me: &Account,
+    id: i64,
+) -> Result<stint_domain::booking::Booking, axum::response::Response> {
+    visible(state, me, id)
+        .await
+        .map_err(|_| not_found_page(Some(me.clone())))
+}
+
 /// "Tue 1 Dec, 14:00" in `tz`.
 pub fn when(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned_datetime(tz.clone())
@@ -409,10 +420,7 @@ pub async fn session(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found_page(Some(me)));
     };
-    let b = match visible(&state, &me, id).await {
-        Ok(b) => b,
-        Err(_) => return Ok(not_found_page(Some(me))),
-    };
+    let b = visible_page(&state, &me, id).await?;
     let dto = view(&state, &me, &b).await.or_page()?;
     let version = state
         .store
@@ -481,10 +489,7 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<CancelFields>,
 ) -> PageResult {
-    let b = match visible(&state, &me, id).await {
-        Ok(b) => b,
-        Err(_) => return Ok(not_found_page(Some(me))),
-    };
+    let b = visible_page(&state, &me, id).await?;
     let reason = stint_domain::validate::text(&f.reason, 0, 500).unwrap_or_default();
     let now = state.now();
     let version = state
@@ -523,10 +528,7 @@ pub async fn no_show(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<NoShowFields>,
 ) -> PageResult {
-    let b = match visible(&state, &me, id).await {
-        Ok(b) => b,
-        Err(_) => return Ok(not_found_page(Some(me))),
-    };
+    let b = visible_page(&state, &me, id).await?;
     let side = NoShowSide::parse(&f.side);
     let allowed = match side {
         Some(NoShowSide::Mentee) => me.id == b.mentor_id || me.has(Role::Operator),
@@ -563,10 +565,7 @@ pub async fn reschedule_page(
     Path(id): Path<i64>,
     Query(q): Query<SessionParams>,
 ) -> PageResult {
-    let b = match visible(&state, &me, id).await {
-        Ok(b) => b,
-        Err(_) => return Ok(not_found_page(Some(me))),
-    };
+    let b = visible_page(&state, &me, id).await?;
     let Some(version) = state
         .store
         .sku_version_by_id(b.sku_id, b.sku_version)
@@ -611,10 +610,7 @@ pub async fn reschedule(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<MoveFields>,
 ) -> PageResult {
-    let b = match visible(&state, &me, id).await {
-        Ok(b) => b,
-        Err(_) => return Ok(not_found_page(Some(me))),
-    };
+    let b = visible_page(&state, &me, id).await?;
     match scheduling::reschedule(&state, &me, &b, &f.start).await {
         Ok(_) => Ok(Redirect::to(&format!("/sessions/{id}?moved=1")).into_response()),
         Err(e) if e.code == "slot_taken" || e.status == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -634,10 +630,7 @@ pub async fn invite_file(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found_page(Some(me)));
     };
-    let b = match visible(&state, &me, id).await {
-        Ok(b) => b,
-        Err(_) => return Ok(not_found_page(Some(me))),
-    };
+    let b = visible_page(&state, &me, id).await?;
     let base = crate::ics::site_base(&headers, state.config.secure_cookies);
     crate::ics::invite(&state, &me, &b, base.as_deref())
         .await
