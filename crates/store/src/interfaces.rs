@@ -157,6 +157,10 @@ pub trait MentorStore: Send + Sync {
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>>;
     /// All mentors with a profile, by display name.
     async fn mentors(&self) -> Result<Vec<MentorProfile>>;
+    /// If `mentor` is a mentor who delivers `sku`: their time zone and own meeting link
+    /// (one query, for the booking path).
+    async fn mentor_offering(&self, mentor: UserId, sku: SkuId)
+    -> Result<Option<(String, String)>>;
     /// Mentors who deliver a SKU.
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>>;
 }

@@ -207,7 +207,9 @@ impl SqlStore {
         let inserted = sqlx::query(concat!(
             "INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
             "meeting_url, late_cancel, created_at, updated_at) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8) RETURNING id"
+            "VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8) ",
+            "RETURNING id, mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
+            "meeting_url, cancelled_by, cancel_reason, late_cancel, no_show_side, created_at"
         ))
         .bind(new.mentor_id.0)
         .bind(new.mentee_id.0)
@@ -220,10 +222,7 @@ impl SqlStore {
         .fetch_one(&mut *tx)
         .await;
         let booking = match inserted {
-            Ok(row) => {
-                self.booking_in(&mut tx, BookingId(row.try_get("id")?))
-                    .await?
-            }
+            Ok(row) => booking_from(&row)?,
             Err(e) if is_overlap_violation(&e) => return Err(StoreError::SlotTaken),
             Err(e) => return Err(e.into()),
         };

@@ -16,7 +16,7 @@ use stint_domain::catalog::{SkuStatus, SkuVersion};
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
 use stint_domain::schedule::{Availability, Busy, Slot, SlotQuery, slots};
-use stint_store::{BookingOutcome, IdempotencyKey, NewBooking};
+use stint_store::{BookingOutcome, IdempotencyKey, NewBooking, StoreError};
 
 /// The longest slot search, in days.
 pub const MAX_WINDOW_DAYS: i64 = 62;
@@ -224,15 +224,15 @@ pub async fn book(
     if sku.is_none() {
         e.add("sku", "is not a session type on offer");
     }
-    let mentor = state.store.mentor_profile(UserId(req.mentor_id)).await?;
-    let mentor = match (mentor, &sku) {
-        (Some(m), Some(s)) if m.skus.iter().any(|x| x.id == s.sku_id) => Some(m),
-        _ => {
-            e.add("mentor_id", "does not offer this session type");
-            None
-        }
+    let mentor_id = UserId(req.mentor_id);
+    let mentor = match &sku {
+        Some(s) => state.store.mentor_offering(mentor_id, s.sku_id).await?,
+        None => None,
     };
-    if mentor.as_ref().is_some_and(|m| m.user_id == mentee.id) {
+    if mentor.is_none() {
+        e.add("mentor_id", "does not offer this session type");
+    }
+    if mentor_id == mentee.id {
         e.add("mentor_id", "you cannot book yourself");
     }
     let (Some(start), Some(sku), Some(mentor)) = (start, sku, mentor) else {
@@ -243,18 +243,11 @@ pub async fn book(
     }
     let now = state.now();
     let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
-    let rules = rules_for(state, mentor.user_id, &mentor.timezone).await?;
+    let (mentor_tz, mentor_link) = mentor;
     if start <= now {
         return Err(ApiError::validation(FieldErrors::single(
             "start",
             "is in the past",
-        )));
-    }
-    // Not a slot even on an empty calendar: the request is wrong, not late.
-    if !is_slot(&rules, &[], duration, start, now) {
-        return Err(ApiError::validation(FieldErrors::single(
-            "start",
-            "is not a bookable time of this mentor (outside their hours, inside the notice period or beyond the horizon)",
         )));
     }
     let end = start
@@ -262,39 +255,51 @@ pub async fn book(
         .unwrap_or(start);
     let room = format!("stint-{}", &secret::new_secret()?[..20]);
     let new = NewBooking {
-        mentor_id: mentor.user_id,
+        mentor_id,
         mentee_id: mentee.id,
         sku_id: sku.sku_id,
         sku_version: sku.version,
         start,
         end,
-        meeting_url: booking::meeting_url(
-            &mentor.meeting_url,
-            &state.config.meeting_base_url,
-            &room,
-        ),
+        meeting_url: booking::meeting_url(&mentor_link, &state.config.meeting_base_url, &room),
     };
     let key = req.idempotency_key.map(|k| IdempotencyKey {
         key: k.to_string(),
         request_hash: hex::encode(Sha256::digest(format!(
             "{}|{}|{}",
             sku.slug,
-            mentor.user_id,
+            mentor_id,
             start.as_second()
         ))),
     });
-    let fallback = rules.clone();
-    let admit = move |saved: Option<&Availability>, busy: &[Busy]| {
-        is_slot(saved.unwrap_or(&fallback), busy, duration, start, now)
+    // The slot is checked inside the booking transaction, with the mentor's time locked.
+    // A time that is not a slot even on an empty calendar is a wrong request (422), one that
+    // was free a moment ago is taken (409).
+    let fallback = Availability::default_for(&mentor_tz);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let admit = |saved: Option<&Availability>, busy: &[Busy]| {
+        let rules = saved.unwrap_or(&fallback);
+        if !is_slot(rules, &[], duration, start, now) {
+            never.store(true, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
+        is_slot(rules, busy, duration, start, now)
     };
     // CHARGING: credits will be held here, inside the same transaction, by the money issue.
     match state
         .store
         .create_booking(&new, key.as_ref(), &admit, now)
-        .await?
+        .await
     {
-        BookingOutcome::Created(b) => Ok((b, false)),
-        BookingOutcome::Replayed(b) => Ok((b, true)),
+        Ok(BookingOutcome::Created(b)) => Ok((b, false)),
+        Ok(BookingOutcome::Replayed(b)) => Ok((b, true)),
+        Err(StoreError::SlotTaken) if never.load(std::sync::atomic::Ordering::Relaxed) => {
+            Err(ApiError::validation(FieldErrors::single(
+                "start",
+                "is not a bookable time of this mentor (outside their hours, inside the notice period or beyond the horizon)",
+            )))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
