@@ -204,6 +204,8 @@ impl SqlStore {
         if !admit(rules.as_ref(), &busy) {
             return Err(StoreError::SlotTaken);
         }
+        // CHARGING: the credit hold (money issue) is placed here, in this same transaction,
+        // so a booking and its hold commit or roll back together.
         let inserted = sqlx::query(concat!(
             "INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
             "meeting_url, late_cancel, created_at, updated_at) ",

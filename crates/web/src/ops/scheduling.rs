@@ -285,7 +285,7 @@ pub async fn book(
         }
         is_slot(rules, busy, duration, start, now)
     };
-    // CHARGING: credits will be held here, inside the same transaction, by the money issue.
+    // CHARGING: the credit hold belongs inside `create_booking`'s transaction (see there).
     match state
         .store
         .create_booking(&new, key.as_ref(), &admit, now)
