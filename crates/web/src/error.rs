@@ -130,6 +130,14 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Maps a storage error, naming what was not found (`NotFound` alone says only "resource").
+pub fn missing(what: &'static str) -> impl FnOnce(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::NotFound => ApiError::not_found(what),
+        e => e.into(),
+    }
+}
+
 impl From<FieldErrors> for ApiError {
     fn from(e: FieldErrors) -> Self {
         ApiError::validation(e)

@@ -6,7 +6,7 @@ use super::dto::{
     StatusRequest,
 };
 use crate::auth::{ApiUser, user::bearer};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, missing};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::ops::{self, catalog::SkuDraft, require};
 use crate::state::AppState;
@@ -128,10 +128,7 @@ pub async fn update_competency(
         .store
         .update_competency(&slug, &input)
         .await
-        .map_err(|e| match e {
-            stint_store::StoreError::NotFound => ApiError::not_found("competency"),
-            e => e.into(),
-        })?;
+        .map_err(missing("competency"))?;
     Ok(Json(CompetencyDto::from(&c)))
 }
 
@@ -184,10 +181,7 @@ pub async fn update_checkpoint(
         .store
         .update_checkpoint(CheckpointId(id), &input)
         .await
-        .map_err(|e| match e {
-            stint_store::StoreError::NotFound => ApiError::not_found("checkpoint"),
-            e => e.into(),
-        })?;
+        .map_err(missing("checkpoint"))?;
     Ok(Json(CheckpointDto::from(&cp)))
 }
 
@@ -370,9 +364,6 @@ pub async fn set_sku_status(
         .store
         .set_sku_status(&slug, status, state.now())
         .await
-        .map_err(|e| match e {
-            stint_store::StoreError::NotFound => ApiError::not_found("session type"),
-            e => e.into(),
-        })?;
+        .map_err(missing("session type"))?;
     Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
 }
