@@ -7,6 +7,7 @@
 //! decide on their own.
 
 use crate::ids::UserId;
+use crate::outcome::notes::NoteKind;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -58,6 +59,43 @@ pub fn may_read(relation: Relation, class: DataClass, sharing: &Sharing) -> bool
             class != DataClass::PrivateNotes && sharing.with_sponsor.contains(&class)
         }
         Relation::Other => false,
+    }
+}
+
+/// The class of the mentee's data a note is, if it is the mentee's at all: a mentor's
+/// private note is the mentor's own working memory, not the mentee's data.
+pub fn note_class(kind: NoteKind) -> Option<DataClass> {
+    match kind {
+        NoteKind::Shared => Some(DataClass::SharedNotes),
+        NoteKind::MenteePrivate => Some(DataClass::PrivateNotes),
+        NoteKind::MentorPrivate => None,
+    }
+}
+
+/// Whether a viewer may read a booking's note of `kind`. `viewer_is_mentor` and
+/// `viewer_is_mentee` say whether the viewer is that booking's mentor or mentee; a private
+/// note can only be written by its side of the booking (see [`may_write_note`]), so the
+/// side is its author. Shared notes: both parties. Private notes: their author only.
+/// Nobody else, operators and sponsors included: a note is about one session.
+pub fn may_read_note(kind: NoteKind, viewer_is_mentor: bool, viewer_is_mentee: bool) -> bool {
+    let none = Sharing::default();
+    match note_class(kind) {
+        // The mentee's data: as `may_read` decides for the booking's two parties.
+        Some(class) => {
+            (viewer_is_mentee && may_read(Relation::Owner, class, &none))
+                || (viewer_is_mentor && may_read(Relation::MentorOfBooking, class, &none))
+        }
+        None => viewer_is_mentor,
+    }
+}
+
+/// Whether a viewer may write a note of `kind` on a booking: each side writes its own
+/// private notes, either side the shared ones.
+pub fn may_write_note(kind: NoteKind, viewer_is_mentor: bool, viewer_is_mentee: bool) -> bool {
+    match kind {
+        NoteKind::Shared => viewer_is_mentor || viewer_is_mentee,
+        NoteKind::MentorPrivate => viewer_is_mentor,
+        NoteKind::MenteePrivate => viewer_is_mentee,
     }
 }
 
@@ -139,5 +177,44 @@ mod tests {
             DataClass::PrivateNotes,
             &sharing
         ));
+    }
+
+    #[test]
+    fn note_visibility_matrix() {
+        use NoteKind::*;
+        // (kind, mentor reads, mentee reads, stranger or operator reads)
+        let expected = [
+            (Shared, true, true, false),
+            (MentorPrivate, true, false, false),
+            (MenteePrivate, false, true, false),
+        ];
+        for (kind, mentor, mentee, other) in expected {
+            assert_eq!(may_read_note(kind, true, false), mentor, "{kind:?} mentor");
+            assert_eq!(may_read_note(kind, false, true), mentee, "{kind:?} mentee");
+            assert_eq!(may_read_note(kind, false, false), other, "{kind:?} other");
+        }
+    }
+
+    #[test]
+    fn each_side_writes_only_its_own_private_notes() {
+        use NoteKind::*;
+        assert!(may_write_note(Shared, true, false) && may_write_note(Shared, false, true));
+        assert!(may_write_note(MentorPrivate, true, false));
+        assert!(!may_write_note(MentorPrivate, false, true));
+        assert!(may_write_note(MenteePrivate, false, true));
+        assert!(!may_write_note(MenteePrivate, true, false));
+        for kind in NoteKind::ALL {
+            assert!(!may_write_note(kind, false, false));
+        }
+    }
+
+    #[test]
+    fn note_classes_follow_the_data_classes() {
+        assert_eq!(note_class(NoteKind::Shared), Some(DataClass::SharedNotes));
+        assert_eq!(
+            note_class(NoteKind::MenteePrivate),
+            Some(DataClass::PrivateNotes)
+        );
+        assert_eq!(note_class(NoteKind::MentorPrivate), None);
     }
 }

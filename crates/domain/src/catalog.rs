@@ -12,6 +12,17 @@ pub const PRICE_MAX: i64 = 10_000;
 /// Cut-offs beyond two weeks would make a 20-minute session impossible to move.
 pub const CUTOFF_MAX_HOURS: i64 = 336;
 pub const LIST_MAX: usize = 12;
+/// A micro-assessment is a minute's work, before and after; more questions and people skip it.
+pub const ASSESSMENT_QUESTIONS_MAX: usize = 3;
+pub const FOLLOWUP_DELAY_DAYS_DEFAULT: i64 = 7;
+/// Long enough for a habit to show, short enough that the session is still remembered.
+pub const FOLLOWUP_DELAY_DAYS_MIN: i64 = 1;
+pub const FOLLOWUP_DELAY_DAYS_MAX: i64 = 60;
+
+/// The follow-up delay of content stored before the delay existed.
+pub fn default_followup_delay_days() -> i64 {
+    FOLLOWUP_DELAY_DAYS_DEFAULT
+}
 
 /// Input for creating or editing a competency.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -165,6 +176,13 @@ pub struct SkuContent {
     pub pre_reads: Vec<PreRead>,
     #[serde(default)]
     pub followup_template: String,
+    /// Asked at booking (baseline) and again after the session (follow-up), next to the
+    /// competency's 1–5 self-rating.
+    #[serde(default)]
+    pub assessment_questions: Vec<String>,
+    /// Days after the session closes when the follow-up assessment opens.
+    #[serde(default = "default_followup_delay_days")]
+    pub followup_delay_days: i64,
     pub price_credits: i64,
     pub cancel_cutoff_hours: i64,
     pub reschedule_cutoff_hours: i64,
@@ -193,6 +211,27 @@ impl SkuContent {
         let outcome = e.check("outcome", validate::text(&self.outcome, 10, 600));
         let artifacts = list(&mut e, "artifacts", &self.artifacts, 200);
         let intake_questions = list(&mut e, "intake_questions", &self.intake_questions, 300);
+        if self.assessment_questions.len() > ASSESSMENT_QUESTIONS_MAX {
+            e.add(
+                "assessment_questions",
+                format!("must have at most {ASSESSMENT_QUESTIONS_MAX} questions"),
+            );
+        }
+        let assessment_questions = list(
+            &mut e,
+            "assessment_questions",
+            &self.assessment_questions,
+            200,
+        );
+        if !(FOLLOWUP_DELAY_DAYS_MIN..=FOLLOWUP_DELAY_DAYS_MAX).contains(&self.followup_delay_days)
+        {
+            e.add(
+                "followup_delay_days",
+                format!(
+                    "must be between {FOLLOWUP_DELAY_DAYS_MIN} and {FOLLOWUP_DELAY_DAYS_MAX} days"
+                ),
+            );
+        }
         if self.pre_reads.len() > LIST_MAX {
             e.add("pre_reads", format!("must have at most {LIST_MAX} entries"));
         }
@@ -235,6 +274,7 @@ impl SkuContent {
             intake_questions,
             pre_reads,
             followup_template: followup_template.unwrap_or_default(),
+            assessment_questions,
             ..self.clone()
         })
     }
@@ -331,6 +371,8 @@ mod tests {
                 url: "https://example.com/b".into(),
             }],
             followup_template: "Hi {{mentee}}".into(),
+            assessment_questions: vec!["Could you state your walk-away number now?".into()],
+            followup_delay_days: 7,
             price_credits: 3,
             cancel_cutoff_hours: 24,
             reschedule_cutoff_hours: 4,
@@ -389,6 +431,66 @@ mod tests {
         let e = c.validate(Some(&competency())).err().unwrap_or_default();
         assert!(e.get("pre_reads.0.url").is_some());
         assert!(e.get("artifacts").is_some());
+    }
+
+    #[test]
+    fn assessment_questions_are_capped_at_three_short_lines() {
+        let c = SkuContent {
+            assessment_questions: vec!["q".into(); 4],
+            ..content()
+        };
+        let e = c.validate(Some(&competency())).err().unwrap_or_default();
+        assert_eq!(
+            e.get("assessment_questions"),
+            Some("must have at most 3 questions")
+        );
+        let c = SkuContent {
+            assessment_questions: vec!["ok".into(), "x".repeat(201), " ".into()],
+            ..content()
+        };
+        let e = c.validate(Some(&competency())).err().unwrap_or_default();
+        assert!(e.get("assessment_questions").is_none());
+        assert!(e.get("assessment_questions.0").is_none());
+        assert!(e.get("assessment_questions.1").is_some());
+        assert_eq!(e.get("assessment_questions.2"), Some("is required"));
+        let ok = SkuContent {
+            assessment_questions: vec!["  a  ".into(), "x".repeat(200), "c".into()],
+            ..content()
+        }
+        .validate(Some(&competency()))
+        .unwrap();
+        assert_eq!(ok.assessment_questions[0], "a");
+        assert_eq!(ok.assessment_questions.len(), 3);
+    }
+
+    #[test]
+    fn followup_delay_is_one_to_sixty_days() {
+        for d in [-1, 0, 61, 365] {
+            let c = SkuContent {
+                followup_delay_days: d,
+                ..content()
+            };
+            let e = c.validate(Some(&competency())).err().unwrap_or_default();
+            assert!(e.get("followup_delay_days").is_some(), "{d} accepted");
+        }
+        for d in [1, 7, 60] {
+            let c = SkuContent {
+                followup_delay_days: d,
+                ..content()
+            };
+            assert!(c.validate(Some(&competency())).is_ok(), "{d} refused");
+        }
+    }
+
+    #[test]
+    fn content_stored_before_assessments_reads_with_defaults() {
+        let mut json = serde_json::to_value(content()).unwrap();
+        let obj = json.as_object_mut().unwrap();
+        obj.remove("assessment_questions");
+        obj.remove("followup_delay_days");
+        let c: SkuContent = serde_json::from_value(json).unwrap();
+        assert!(c.assessment_questions.is_empty());
+        assert_eq!(c.followup_delay_days, 7);
     }
 
     #[test]

@@ -6,7 +6,9 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 use std::sync::Arc;
 use stint_domain::account::{Email, NewAccount, TimeZoneName};
-use stint_domain::catalog::{CheckpointInput, CompetencyInput, PreRead, SkuContent, SkuStatus};
+use stint_domain::catalog::{
+    CheckpointInput, CompetencyInput, FOLLOWUP_DELAY_DAYS_DEFAULT, PreRead, SkuContent, SkuStatus,
+};
 use stint_domain::mentor::MentorProfileInput;
 use stint_domain::role::Role;
 use stint_domain::schedule::{Availability, ClockTime, DayInterval};
@@ -168,6 +170,7 @@ struct DemoSku {
     intake: &'static [&'static str],
     pre_reads: &'static [(&'static str, &'static str)],
     followup: &'static str,
+    assessment: &'static [&'static str],
     price: i64,
     cancel_hours: i64,
     reschedule_hours: i64,
@@ -196,6 +199,10 @@ const SKUS: &[DemoSku] = &[
             "https://stint.example/guides/pivot-story",
         )],
         followup: "Hi {{mentee}},\n\nThanks for today's {{session}}. Your pivot story in one line: …\n\nNext steps:\n1. Say the story out loud to one friend this week.\n2. Send the three messages we drafted.\n3. Take the follow-up check-in in 7 days.\n\n— {{mentor}}",
+        assessment: &[
+            "Say your pivot story in one sentence.",
+            "Who are the first three people you will tell it to?",
+        ],
         price: 2,
         cancel_hours: 24,
         reschedule_hours: 6,
@@ -225,6 +232,10 @@ const SKUS: &[DemoSku] = &[
             ),
         ],
         followup: "Hi {{mentee}},\n\nYour numbers from today's {{session}}:\n- Opening ask: …\n- Walk-away: …\n\nBefore the call: rehearse the script twice, out loud, and keep the pause after the ask.\n\nGood luck — {{mentor}}",
+        assessment: &[
+            "What is your opening ask, and what is it based on?",
+            "What is your walk-away number?",
+        ],
         price: 3,
         cancel_hours: 48,
         reschedule_hours: 12,
@@ -244,6 +255,10 @@ const SKUS: &[DemoSku] = &[
         ],
         pre_reads: &[],
         followup: "Hi {{mentee}},\n\nFrom today's {{session}}, test in this order:\n1. …\n2. …\n3. …\n\nLog each result in the hypothesis template. — {{mentor}}",
+        assessment: &[
+            "Can you trigger the problem on demand? How?",
+            "What are the next three things you will test, in order?",
+        ],
         price: 1,
         cancel_hours: 4,
         reschedule_hours: 2,
@@ -414,6 +429,8 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
                 })
                 .collect(),
             followup_template: s.followup.into(),
+            assessment_questions: s.assessment.iter().map(|x| x.to_string()).collect(),
+            followup_delay_days: FOLLOWUP_DELAY_DAYS_DEFAULT,
             price_credits: s.price,
             cancel_cutoff_hours: s.cancel_hours,
             reschedule_cutoff_hours: s.reschedule_hours,

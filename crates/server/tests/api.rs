@@ -493,13 +493,22 @@ async fn operators_manage_the_catalog_and_versions_stay_readable(app: App) {
     let mut bad = sku_body("bad one", 90);
     bad["competency"] = json!("no-such-competency");
     bad["pre_reads"] = json!([{"title": "x", "url": "javascript:alert(1)"}]);
+    bad["assessment_questions"] = json!(["a", "b", "c", "d"]);
+    bad["followup_delay_days"] = json!(0);
     let e = expect_error(
         app.post("/api/v1/skus", Some(&op), bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
-    for f in ["slug", "duration_minutes", "competency", "pre_reads.0.url"] {
+    for f in [
+        "slug",
+        "duration_minutes",
+        "competency",
+        "pre_reads.0.url",
+        "assessment_questions",
+        "followup_delay_days",
+    ] {
         assert!(e["fields"][f].is_string(), "no message for {f}: {e}");
     }
     let mut wrong_cp = sku_body("wrong-cp", 25);
@@ -523,6 +532,9 @@ async fn operators_manage_the_catalog_and_versions_stay_readable(app: App) {
         (created["status"].as_str(), created["version"].as_i64()),
         (Some("draft"), Some(1))
     );
+    // Left out, the outcome-loop fields take their defaults.
+    assert_eq!(created["assessment_questions"], json!([]));
+    assert_eq!(created["followup_delay_days"], json!(7));
     expect_error(
         app.post("/api/v1/skus", Some(&op), sku_body("rehearsal-25", 25))
             .await,
@@ -555,6 +567,8 @@ async fn operators_manage_the_catalog_and_versions_stay_readable(app: App) {
     let mut edit = sku_body("rehearsal-25", 30);
     edit.as_object_mut().unwrap().remove("slug");
     edit["price_credits"] = json!(3);
+    edit["assessment_questions"] = json!(["Say your story in one line."]);
+    edit["followup_delay_days"] = json!(14);
     let v2: Value = app
         .put("/api/v1/skus/rehearsal-25", Some(&op), edit)
         .await
@@ -564,6 +578,10 @@ async fn operators_manage_the_catalog_and_versions_stay_readable(app: App) {
     assert_eq!(
         (v2["version"].as_i64(), v2["duration_minutes"].as_i64()),
         (Some(2), Some(30))
+    );
+    assert_eq!(
+        (&v2["assessment_questions"], &v2["followup_delay_days"]),
+        (&json!(["Say your story in one line."]), &json!(14))
     );
     let v1: Value = app
         .get("/api/v1/skus/rehearsal-25/versions/1", None)

@@ -365,6 +365,8 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
     let (status, body, csrf) = site.page(&client, "/operator/skus/new").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("salary-negotiation/walk-away-number"));
+    assert!(body.contains("Assessment questions (one per line)"));
+    assert!(body.contains("Follow-up assessment after (days)"));
     let mut form = vec![
         ("csrf", csrf.clone()),
         ("slug", "offer-review-40".to_string()),
@@ -385,6 +387,8 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
         ("price_credits", "x".to_string()),
         ("cancel_cutoff_hours", "24".to_string()),
         ("reschedule_cutoff_hours", "4".to_string()),
+        ("assessment_questions", "One\nTwo\nThree\nFour".to_string()),
+        ("followup_delay_days", "10".to_string()),
     ];
     let r = client
         .post(site.url("/operator/skus/new"))
@@ -397,6 +401,7 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
     assert!(body.contains("between 20 and 60"), "duration message");
     assert!(body.contains("whole number"), "price message");
     assert!(body.contains("Title | https://link"), "pre-read message");
+    assert!(body.contains("at most 3 questions"), "assessment message");
     assert!(body.contains("40-min offer review"), "input kept");
     assert!(
         site.store.sku("offer-review-40").await.unwrap().is_none(),
@@ -406,6 +411,7 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
     form[3].1 = "40".into();
     form[8].1 = "Negotiation basics | https://example.com/basics".into();
     form[10].1 = "2".into();
+    form[13].1 = "Which offer would you take today?\nWhat will you ask for?".into();
     let r = client
         .post(site.url("/operator/skus/new"))
         .form(&form)
@@ -421,6 +427,13 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
             sku.content.pre_reads.len()
         ),
         ("draft", 2, 1)
+    );
+    assert_eq!(
+        (
+            sku.content.assessment_questions.len(),
+            sku.content.followup_delay_days
+        ),
+        (2, 10)
     );
     let r = client
         .post(site.url("/operator/skus/offer-review-40/status"))

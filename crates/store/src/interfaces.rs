@@ -157,12 +157,21 @@ pub trait MentorStore: Send + Sync {
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>>;
     /// All mentors with a profile, by display name.
     async fn mentors(&self) -> Result<Vec<MentorProfile>>;
-    /// If `mentor` is a mentor who delivers `sku`: their time zone and own meeting link
-    /// (one query, for the booking path).
-    async fn mentor_offering(&self, mentor: UserId, sku: SkuId)
-    -> Result<Option<(String, String)>>;
+    /// The current version of the SKU `slug` (whatever its status) if `mentor` is a mentor
+    /// who delivers it, with what a booking needs of the mentor: one query, for the booking path.
+    async fn offering(&self, slug: &str, mentor: UserId) -> Result<Option<Offering>>;
     /// Mentors who deliver a SKU.
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>>;
+}
+
+/// A SKU as delivered by one mentor.
+#[derive(Debug, Clone)]
+pub struct Offering {
+    pub sku: SkuVersion,
+    pub mentor_name: String,
+    pub mentor_timezone: String,
+    /// The mentor's own video link; empty for a room built from the configured base URL.
+    pub mentor_meeting_url: String,
 }
 
 /// A booking to make. The caller has already resolved the SKU version and meeting room.

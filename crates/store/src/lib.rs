@@ -14,10 +14,10 @@ pub mod testing;
 pub use error::StoreError;
 pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,
-    NewBooking, Store,
+    NewBooking, Offering, Store,
 };
 pub use migrations::{Backend, migration_names};
-pub use sql::SqlStore;
+pub use sql::{SQLITE_PRAGMAS, SqlStore};
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and brings its
 /// schema up to date.

@@ -52,6 +52,7 @@ conformance!(
     availability_round_trips,
     overlapping_bookings_are_refused_by_the_database,
     racing_bookings_on_overlapping_slots_have_one_winner_each,
+    racing_bookings_of_one_mentor_never_exceed_a_cap,
     idempotent_booking_replays_and_refuses_other_bodies,
     concurrent_replays_of_one_key_make_one_booking,
     reschedule_cancel_and_no_show_keep_a_history,
@@ -120,6 +121,8 @@ fn content(c: stint_domain::ids::CompetencyId, cp: CheckpointId, title: &str) ->
         intake_questions: vec!["What is on the table?".into()],
         pre_reads: vec![],
         followup_template: "Hi {{mentee}}".into(),
+        assessment_questions: vec!["Could you say your walk-away number now?".into()],
+        followup_delay_days: 10,
         price_credits: 3,
         cancel_cutoff_hours: 24,
         reschedule_cutoff_hours: 4,
@@ -450,6 +453,8 @@ async fn draft_edits_in_place_and_published_edits_make_versions(store: Arc<dyn S
         .unwrap();
     let mut changed = content(c, cp, "Clinic v2");
     changed.price_credits = 5;
+    changed.assessment_questions = vec!["Have you named a number?".into(), "How sure?".into()];
+    changed.followup_delay_days = 14;
     let v2 = store
         .update_sku("clinic", &changed, None, t(3))
         .await
@@ -464,6 +469,8 @@ async fn draft_edits_in_place_and_published_edits_make_versions(store: Arc<dyn S
         ("Clinic v1", 3)
     );
     assert_eq!(old.current_version, 2);
+    assert_eq!(old.content, content(c, cp, "Clinic v1"));
+    assert_eq!(store.sku("clinic").await.unwrap().unwrap().content, changed);
     assert_eq!(
         store.sku("clinic").await.unwrap().unwrap().content.title,
         "Clinic v2"
@@ -883,6 +890,32 @@ async fn racing_bookings_on_overlapping_slots_have_one_winner_each(store: Arc<dy
             );
         }
     }
+}
+
+/// Caps are decided on busy time read before writing, so bookings of one mentor must be
+/// serialised: twelve racing requests for separate times under a cap of two make two.
+async fn racing_bookings_of_one_mentor_never_exceed_a_cap(store: Arc<dyn Store>) {
+    let w = Arc::new(booking_world(store.as_ref()).await);
+    let cap_of_two =
+        |_: Option<&Availability>, busy: &[stint_domain::schedule::Busy]| busy.len() < 2;
+    let mut tasks = Vec::new();
+    for i in 0..12i64 {
+        let (s, w) = (store.clone(), w.clone());
+        tasks.push(tokio::spawn(async move {
+            s.create_booking(&at(&w, 2000 + i * 60, 30), None, &cap_of_two, t(0))
+                .await
+        }));
+    }
+    let mut made = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(BookingOutcome::Created(_)) => made += 1,
+            Err(StoreError::SlotTaken) => {}
+            other => panic!("a racing booking failed with {other:?}"),
+        }
+    }
+    assert_eq!(made, 2);
+    assert_eq!(store.bookings_of(w.mentor).await.unwrap().len(), 2);
 }
 
 async fn idempotent_booking_replays_and_refuses_other_bodies(store: Arc<dyn Store>) {

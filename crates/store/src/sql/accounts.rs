@@ -36,6 +36,39 @@ async fn roles_of<'e, E: Executor<'e, Database = Any>>(ex: E, id: UserId) -> Res
     Ok(roles)
 }
 
+/// One account from rows of `id, email, display_name, timezone, role` where `role` comes
+/// from a `LEFT JOIN user_roles`: an account and its roles in one round trip.
+fn account_from_rows(rows: &[AnyRow]) -> Result<Option<Account>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut roles = Vec::new();
+    for r in rows {
+        if let Some(role) = r
+            .try_get::<Option<String>, _>("role")?
+            .as_deref()
+            .and_then(Role::parse)
+        {
+            roles.push(role);
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    Ok(Some(account_from(first, roles)?))
+}
+
+/// The account columns with their roles; `$from` and `$where` call users `u`.
+macro_rules! account_select {
+    ($from:literal, $where:literal) => {
+        concat!(
+            "SELECT u.id, u.email, u.display_name, u.timezone, r.role ",
+            $from,
+            " LEFT JOIN user_roles r ON r.user_id = u.id ",
+            $where
+        )
+    };
+}
+
 impl SqlStore {
     async fn account_where(
         &self,
@@ -47,12 +80,7 @@ impl SqlStore {
         if let Some(now) = now {
             q = q.bind(now);
         }
-        let Some(row) = q.fetch_optional(self.reader()).await? else {
-            return Ok(None);
-        };
-        let id = UserId(row.try_get("id")?);
-        let roles = roles_of(self.reader(), id).await?;
-        Ok(Some(account_from(&row, roles)?))
+        account_from_rows(&q.fetch_all(self.reader()).await?)
     }
 }
 
@@ -108,22 +136,16 @@ impl AccountStore for SqlStore {
     }
 
     async fn account(&self, id: UserId) -> Result<Option<Account>> {
-        let row = sqlx::query("SELECT id, email, display_name, timezone FROM users WHERE id = $1")
+        let rows = sqlx::query(account_select!("FROM users u", "WHERE u.id = $1"))
             .bind(id.0)
-            .fetch_optional(self.reader())
+            .fetch_all(self.reader())
             .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => Ok(Some(account_from(
-                &row,
-                roles_of(self.reader(), id).await?,
-            )?)),
-        }
+        account_from_rows(&rows)
     }
 
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
         self.account_where(
-            "SELECT id, email, display_name, timezone FROM users WHERE email = $1",
+            account_select!("FROM users u", "WHERE u.email = $1"),
             &email.trim().to_lowercase(),
             None,
         )
@@ -237,8 +259,10 @@ impl AccountStore for SqlStore {
         now: Timestamp,
     ) -> Result<Option<Account>> {
         self.account_where(
-            "SELECT u.id, u.email, u.display_name, u.timezone FROM web_sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            account_select!(
+                "FROM web_sessions s JOIN users u ON u.id = s.user_id",
+                "WHERE s.token_hash = $1 AND s.expires_at > $2"
+            ),
             token_hash,
             Some(now.as_second()),
         )
@@ -276,8 +300,10 @@ impl AccountStore for SqlStore {
 
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
         self.account_where(
-            "SELECT u.id, u.email, u.display_name, u.timezone FROM api_tokens t \
-             JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2",
+            account_select!(
+                "FROM api_tokens t JOIN users u ON u.id = t.user_id",
+                "WHERE t.token_hash = $1 AND t.expires_at > $2"
+            ),
             token_hash,
             Some(now.as_second()),
         )

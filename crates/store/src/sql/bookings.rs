@@ -1,17 +1,17 @@
-//! Availability rules and bookings in SQL. Booking takes the mentor's lock (PostgreSQL:
-//! `FOR UPDATE` on the mentor's account row; SQLite: the single `BEGIN IMMEDIATE` writer),
-//! re-checks the slot against the current rules and busy time, then inserts; the
+//! Availability rules and bookings in SQL. Making a booking is `claim.rs`; this module
+//! reads bookings and changes them (reschedule, cancel, no-show). A reschedule holds the
+//! mentor (bumping their booking version) and re-checks the slot like a new booking; the
 //! exclusion constraint (PostgreSQL) or trigger (SQLite) is the last line of defence.
 
 use super::SqlStore;
+use super::claim::{bump_version, snapshot};
 use crate::StoreError;
-use crate::error::{is_overlap_violation, is_unique_violation};
+use crate::error::is_overlap_violation;
 use crate::interfaces::{Admit, BookingOutcome, BookingStore, IdempotencyKey, NewBooking, Result};
-use crate::migrations::Backend;
 use async_trait::async_trait;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Executor, Row, Transaction};
 use stint_domain::booking::{Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
 use stint_domain::ids::{SkuId, UserId};
 use stint_domain::schedule::{Availability, Busy, BusyKind};
@@ -26,7 +26,7 @@ macro_rules! booking_select {
     };
 }
 
-fn ts(secs: i64) -> Result<Timestamp> {
+pub(super) fn ts(secs: i64) -> Result<Timestamp> {
     Timestamp::from_second(secs).map_err(|e| StoreError::Backend(Box::new(e)))
 }
 
@@ -52,74 +52,22 @@ fn booking_from(row: &AnyRow) -> Result<Booking> {
     })
 }
 
-/// The span of busy time the caps look at around a booking: its ISO week and then some.
-const CAP_WINDOW_HOURS: i64 = 24 * 8;
+/// A booking by id, `NotFound` if there is none.
+pub(super) async fn booking_by_id<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: BookingId,
+) -> Result<Booking> {
+    let row = sqlx::query(booking_select!("WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?;
+    row.as_ref()
+        .map(booking_from)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
 
 impl SqlStore {
-    /// Serialises bookings of one mentor across processes (PostgreSQL); SQLite's writer
-    /// lock already does.
-    async fn lock_mentor(&self, tx: &mut Transaction<'static, Any>, mentor: UserId) -> Result<()> {
-        if self.backend() == Backend::Postgres {
-            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-                .bind(mentor.0)
-                .fetch_optional(&mut **tx)
-                .await?;
-        }
-        Ok(())
-    }
-
-    async fn rules_in(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        mentor: UserId,
-    ) -> Result<Option<Availability>> {
-        let row = sqlx::query("SELECT rules FROM mentor_availability WHERE user_id = $1")
-            .bind(mentor.0)
-            .fetch_optional(&mut **tx)
-            .await?;
-        match row {
-            Some(r) => Ok(Some(serde_json::from_str(
-                &r.try_get::<String, _>("rules")?,
-            )?)),
-            None => Ok(None),
-        }
-    }
-
-    async fn busy_in(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        mentor: UserId,
-        around: Timestamp,
-        except: Option<BookingId>,
-    ) -> Result<Vec<Busy>> {
-        let span = SignedDuration::from_hours(CAP_WINDOW_HOURS);
-        let (from, to) = (
-            around.saturating_sub(span).unwrap_or(around),
-            around.saturating_add(span).unwrap_or(around),
-        );
-        let rows = sqlx::query(
-            "SELECT id, start_at, end_at FROM bookings WHERE mentor_id = $1 AND status = 'confirmed' \
-             AND start_at < $2 AND end_at > $3",
-        )
-        .bind(mentor.0)
-        .bind(to.as_second())
-        .bind(from.as_second())
-        .fetch_all(&mut **tx)
-        .await?;
-        let mut busy = Vec::with_capacity(rows.len());
-        for r in &rows {
-            if except.is_some_and(|x| x.0 == r.try_get::<i64, _>("id").unwrap_or_default()) {
-                continue;
-            }
-            busy.push(Busy {
-                start: ts(r.try_get("start_at")?)?,
-                end: ts(r.try_get("end_at")?)?,
-                kind: BusyKind::Session,
-            });
-        }
-        Ok(busy)
-    }
-
     async fn event(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -145,110 +93,7 @@ impl SqlStore {
         tx: &mut Transaction<'static, Any>,
         id: BookingId,
     ) -> Result<Booking> {
-        let row = sqlx::query(booking_select!("WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(&mut **tx)
-            .await?;
-        row.as_ref()
-            .map(booking_from)
-            .transpose()?
-            .ok_or(StoreError::NotFound)
-    }
-
-    async fn replay(&self, user: UserId, key: &IdempotencyKey) -> Result<Option<BookingOutcome>> {
-        let row = sqlx::query(
-            "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-        )
-        .bind(user.0)
-        .bind(key.key.clone())
-        .fetch_optional(self.writer())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        if row.try_get::<String, _>("request_hash")? != key.request_hash {
-            return Err(StoreError::IdempotencyMismatch);
-        }
-        let id = BookingId(row.try_get("booking_id")?);
-        let booking = self.booking(id).await?.ok_or(StoreError::NotFound)?;
-        Ok(Some(BookingOutcome::Replayed(booking)))
-    }
-
-    async fn try_create(
-        &self,
-        new: &NewBooking,
-        key: Option<&IdempotencyKey>,
-        admit: Admit<'_>,
-        now: Timestamp,
-    ) -> Result<BookingOutcome> {
-        let mut tx = self.begin_write().await?;
-        self.lock_mentor(&mut tx, new.mentor_id).await?;
-        if let Some(key) = key {
-            let row = sqlx::query("SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-                .bind(new.mentee_id.0)
-                .bind(key.key.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = row {
-                if row.try_get::<String, _>("request_hash")? != key.request_hash {
-                    return Err(StoreError::IdempotencyMismatch);
-                }
-                let booking = self
-                    .booking_in(&mut tx, BookingId(row.try_get("booking_id")?))
-                    .await?;
-                return Ok(BookingOutcome::Replayed(booking));
-            }
-        }
-        let rules = self.rules_in(&mut tx, new.mentor_id).await?;
-        let busy = self
-            .busy_in(&mut tx, new.mentor_id, new.start, None)
-            .await?;
-        if !admit(rules.as_ref(), &busy) {
-            return Err(StoreError::SlotTaken);
-        }
-        // CHARGING: the credit hold (money issue) is placed here, in this same transaction,
-        // so a booking and its hold commit or roll back together.
-        let inserted = sqlx::query(concat!(
-            "INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
-            "meeting_url, late_cancel, created_at, updated_at) ",
-            "VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8) ",
-            "RETURNING id, mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, sequence, ",
-            "meeting_url, cancelled_by, cancel_reason, late_cancel, no_show_side, created_at"
-        ))
-        .bind(new.mentor_id.0)
-        .bind(new.mentee_id.0)
-        .bind(new.sku_id.0)
-        .bind(new.sku_version)
-        .bind(new.start.as_second())
-        .bind(new.end.as_second())
-        .bind(new.meeting_url.clone())
-        .bind(now.as_second())
-        .fetch_one(&mut *tx)
-        .await;
-        let booking = match inserted {
-            Ok(row) => booking_from(&row)?,
-            Err(e) if is_overlap_violation(&e) => return Err(StoreError::SlotTaken),
-            Err(e) => return Err(e.into()),
-        };
-        self.event(
-            &mut tx,
-            booking.id,
-            Some(new.mentee_id),
-            BookingStatus::Confirmed,
-            "booked",
-            now,
-        )
-        .await?;
-        if let Some(key) = key {
-            sqlx::query("INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(new.mentee_id.0)
-                .bind(key.key.clone())
-                .bind(key.request_hash.clone())
-                .bind(booking.id.0)
-                .bind(now.as_second())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(BookingOutcome::Created(booking))
+        booking_by_id(&mut **tx, id).await
     }
 }
 
@@ -401,24 +246,7 @@ impl BookingStore for SqlStore {
         admit: Admit<'_>,
         now: Timestamp,
     ) -> Result<BookingOutcome> {
-        match self.try_create(new, key, admit, now).await {
-            // Two requests with one key for different mentors race on the key itself: the
-            // loser answers with the winner's booking (or the mismatch).
-            Err(StoreError::Backend(e))
-                if key.is_some()
-                    && e.downcast_ref::<sqlx::Error>()
-                        .is_some_and(is_unique_violation) =>
-            {
-                match key {
-                    Some(k) => self
-                        .replay(new.mentee_id, k)
-                        .await?
-                        .ok_or(StoreError::Backend(e)),
-                    None => Err(StoreError::Backend(e)),
-                }
-            }
-            other => other,
-        }
+        self.create_or_replay(new, key, admit, now).await
     }
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {
@@ -468,7 +296,8 @@ impl BookingStore for SqlStore {
     ) -> Result<Booking> {
         let mut tx = self.begin_write().await?;
         let current = self.booking_in(&mut tx, id).await?;
-        self.lock_mentor(&mut tx, current.mentor_id).await?;
+        bump_version(&mut tx, current.mentor_id).await?;
+        // Read again now that the mentor is held: the booking may have changed meanwhile.
         let current = self.booking_in(&mut tx, id).await?;
         if current.status != BookingStatus::Confirmed {
             return Err(StoreError::conflict(
@@ -476,11 +305,8 @@ impl BookingStore for SqlStore {
                 format!("a {} booking cannot be moved", current.status.as_str()),
             ));
         }
-        let rules = self.rules_in(&mut tx, current.mentor_id).await?;
-        let busy = self
-            .busy_in(&mut tx, current.mentor_id, start, Some(id))
-            .await?;
-        if !admit(rules.as_ref(), &busy) {
+        let s = snapshot(&mut *tx, current.mentor_id, start, Some(id), None).await?;
+        if !admit(s.rules.as_ref(), &s.busy) {
             return Err(StoreError::SlotTaken);
         }
         let moved = sqlx::query(

@@ -3,7 +3,7 @@
 use super::SqlStore;
 use crate::StoreError;
 use crate::error::is_unique_violation;
-use crate::interfaces::{CatalogStore, Result};
+use crate::interfaces::{CatalogStore, Offering, Result};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -17,12 +17,18 @@ use stint_domain::ids::{CheckpointId, CompetencyId, SkuId, UserId};
 /// The current or a given version of SKUs, joined with their content; `$where` completes it.
 macro_rules! sku_select {
     ($where:literal) => {
+        sku_select!("", $where)
+    };
+    // `$extra` adds columns (", x.col") from tables joined in `$where`.
+    ($extra:literal, $where:literal) => {
         concat!(
             "SELECT s.id, s.slug, s.status, s.current_version, v.version, v.title, ",
             "v.duration_minutes, v.competency_id, v.checkpoint_id, v.outcome, v.artifacts, ",
-            "v.intake_questions, v.pre_reads, v.followup_template, v.price_credits, ",
-            "v.cancel_cutoff_hours, v.reschedule_cutoff_hours ",
-            "FROM skus s JOIN sku_versions v ON v.sku_id = s.id ",
+            "v.intake_questions, v.pre_reads, v.followup_template, v.assessment_questions, ",
+            "v.followup_delay_days, v.price_credits, ",
+            "v.cancel_cutoff_hours, v.reschedule_cutoff_hours",
+            $extra,
+            " FROM skus s JOIN sku_versions v ON v.sku_id = s.id ",
             $where
         )
     };
@@ -69,6 +75,8 @@ fn sku_from(row: &AnyRow) -> Result<SkuVersion> {
             intake_questions: serde_json::from_str(&json("intake_questions")?)?,
             pre_reads: serde_json::from_str(&json("pre_reads")?)?,
             followup_template: row.try_get("followup_template")?,
+            assessment_questions: serde_json::from_str(&json("assessment_questions")?)?,
+            followup_delay_days: row.try_get("followup_delay_days")?,
             price_credits: row.try_get("price_credits")?,
             cancel_cutoff_hours: row.try_get("cancel_cutoff_hours")?,
             reschedule_cutoff_hours: row.try_get("reschedule_cutoff_hours")?,
@@ -103,8 +111,9 @@ async fn insert_version(
     sqlx::query(
         "INSERT INTO sku_versions (sku_id, version, title, duration_minutes, competency_id, \
          checkpoint_id, outcome, artifacts, intake_questions, pre_reads, followup_template, \
-         price_credits, cancel_cutoff_hours, reschedule_cutoff_hours, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         assessment_questions, followup_delay_days, price_credits, cancel_cutoff_hours, \
+         reschedule_cutoff_hours, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(sku.0)
     .bind(version)
@@ -117,6 +126,8 @@ async fn insert_version(
     .bind(serde_json::to_string(&c.intake_questions)?)
     .bind(serde_json::to_string(&c.pre_reads)?)
     .bind(c.followup_template.clone())
+    .bind(serde_json::to_string(&c.assessment_questions)?)
+    .bind(c.followup_delay_days)
     .bind(c.price_credits)
     .bind(c.cancel_cutoff_hours)
     .bind(c.reschedule_cutoff_hours)
@@ -128,6 +139,33 @@ async fn insert_version(
 }
 
 impl SqlStore {
+    /// The current version of `slug` joined with the mentor delivering it, in one query.
+    pub(super) async fn sku_offered_by(
+        &self,
+        slug: &str,
+        mentor: UserId,
+    ) -> Result<Option<Offering>> {
+        let row = sqlx::query(sku_select!(
+            ", u.display_name, u.timezone, p.meeting_url",
+            "JOIN mentor_skus ms ON ms.sku_id = s.id AND ms.user_id = $2 \
+             JOIN mentor_profiles p ON p.user_id = ms.user_id \
+             JOIN users u ON u.id = p.user_id \
+             JOIN user_roles r ON r.user_id = u.id AND r.role = 'mentor' \
+             WHERE s.slug = $1 AND v.version = s.current_version"
+        ))
+        .bind(slug.to_string())
+        .bind(mentor.0)
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Offering {
+            sku: sku_from(&row)?,
+            mentor_name: row.try_get("display_name")?,
+            mentor_timezone: row.try_get("timezone")?,
+            mentor_meeting_url: row.try_get("meeting_url")?,
+        }))
+    }
+
     async fn checkpoints_of(&self, competency: Option<i64>) -> Result<Vec<Checkpoint>> {
         let rows = match competency {
             Some(id) => {

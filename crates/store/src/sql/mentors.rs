@@ -2,7 +2,7 @@
 
 use super::SqlStore;
 use crate::StoreError;
-use crate::interfaces::{CatalogStore, MentorStore, Result};
+use crate::interfaces::{CatalogStore, MentorStore, Offering, Result};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
@@ -175,22 +175,8 @@ impl MentorStore for SqlStore {
         self.assemble(rows).await
     }
 
-    async fn mentor_offering(
-        &self,
-        mentor: UserId,
-        sku: SkuId,
-    ) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "SELECT u.timezone, p.meeting_url FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
-             JOIN mentor_skus ms ON ms.user_id = p.user_id AND ms.sku_id = $2 \
-             JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' WHERE p.user_id = $1",
-        )
-        .bind(mentor.0)
-        .bind(sku.0)
-        .fetch_optional(self.reader())
-        .await?;
-        row.map(|r| Ok((r.try_get("timezone")?, r.try_get("meeting_url")?)))
-            .transpose()
+    async fn offering(&self, slug: &str, mentor: UserId) -> Result<Option<Offering>> {
+        self.sku_offered_by(slug, mentor).await
     }
 
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>> {

@@ -13,7 +13,8 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use stint_domain::FieldErrors;
 use stint_domain::account::{Account, TimeZoneName};
-use stint_domain::booking::{self, Booking, BookingId, BookingStatus, NoShowSide};
+use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
+use stint_domain::catalog::SkuVersion;
 use stint_domain::role::Role;
 use stint_domain::validate;
 use utoipa::ToSchema;
@@ -84,11 +85,25 @@ pub struct BookingDto {
     pub history: Vec<EventDto>,
 }
 
-/// Builds the view of a booking for `viewer`.
+/// A party of a booking as the view needs it.
+pub struct Party<'a> {
+    pub id: i64,
+    pub display_name: &'a str,
+    pub timezone: &'a str,
+}
+
+impl<'a> From<&'a Account> for Party<'a> {
+    fn from(a: &'a Account) -> Self {
+        Party {
+            id: a.id.0,
+            display_name: &a.display_name,
+            timezone: &a.timezone,
+        }
+    }
+}
+
+/// Builds the view of a booking for `viewer`, reading what it needs.
 pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<BookingDto, ApiError> {
-    let tz = TimeZoneName::parse(&viewer.timezone)
-        .map(|z| z.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
     let version = state
         .store
         .sku_version_by_id(b.sku_id, b.sku_version)
@@ -104,16 +119,35 @@ pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<Boo
         .account(b.mentee_id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    let party = |a: &Account| {
-        let their = TimeZoneName::parse(&a.timezone)
+    let history = state.store.booking_events(b.id).await?;
+    Ok(render(
+        viewer,
+        b,
+        &version,
+        [(&mentor).into(), (&mentee).into()],
+        &history,
+    ))
+}
+
+/// The view of a booking for `viewer` from its parts: `[mentor, mentee]` and its history.
+pub fn render(
+    viewer: &Account,
+    b: &Booking,
+    version: &SkuVersion,
+    [mentor, mentee]: [Party<'_>; 2],
+    history: &[BookingEvent],
+) -> BookingDto {
+    let zone = |name: &str| {
+        TimeZoneName::parse(name)
             .map(|z| z.tz())
-            .unwrap_or(jiff::tz::TimeZone::UTC);
-        PartyDto {
-            id: a.id.0,
-            display_name: a.display_name.clone(),
-            timezone: a.timezone.clone(),
-            local_start: rfc3339_in(b.start, &their),
-        }
+            .unwrap_or(jiff::tz::TimeZone::UTC)
+    };
+    let tz = zone(&viewer.timezone);
+    let party = |p: Party<'_>| PartyDto {
+        id: p.id,
+        display_name: p.display_name.to_string(),
+        timezone: p.timezone.to_string(),
+        local_start: rfc3339_in(b.start, &zone(p.timezone)),
     };
     let cancel_until = booking::cutoff(b.start, version.content.cancel_cutoff_hours);
     let move_until = booking::cutoff(b.start, version.content.reschedule_cutoff_hours);
@@ -122,18 +156,7 @@ pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<Boo
             .strftime("%a %-d %b %H:%M")
             .to_string()
     };
-    let history = state
-        .store
-        .booking_events(b.id)
-        .await?
-        .iter()
-        .map(|e| EventDto {
-            at: rfc3339_in(e.at, &tz),
-            status: e.status.as_str().to_string(),
-            note: e.note.clone(),
-        })
-        .collect();
-    Ok(BookingDto {
+    BookingDto {
         id: b.id.0,
         status: b.status.as_str().to_string(),
         sku: BookedSkuDto {
@@ -142,8 +165,8 @@ pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<Boo
             version: b.sku_version,
             duration_minutes: version.content.duration_minutes,
         },
-        mentor: party(&mentor),
-        mentee: party(&mentee),
+        mentor: party(mentor),
+        mentee: party(mentee),
         start: rfc3339_in(b.start, &tz),
         end: rfc3339_in(b.end, &tz),
         meeting_url: b.meeting_url.clone(),
@@ -160,8 +183,15 @@ pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<Boo
         cancel_reason: b.cancel_reason.clone(),
         no_show_side: b.no_show_side.map(|s| s.as_str().to_string()),
         sequence: b.sequence,
-        history,
-    })
+        history: history
+            .iter()
+            .map(|e| EventDto {
+                at: rfc3339_in(e.at, &tz),
+                status: e.status.as_str().to_string(),
+                note: e.note.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// A booking the viewer may see: a party or an operator. Others get 404, so ids reveal nothing.
@@ -197,7 +227,7 @@ pub async fn create_booking(
         })?),
         None => None,
     };
-    let (booking, replayed) = scheduling::book(
+    let done = scheduling::book(
         &state,
         &me,
         BookRequest {
@@ -208,12 +238,34 @@ pub async fn create_booking(
         },
     )
     .await?;
-    let status = if replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
+    if done.replayed {
+        // A replay may be of a booking that has moved on since: show it as it is now.
+        return Ok((
+            StatusCode::OK,
+            Json(view(&state, &me, &done.booking).await?),
+        ));
+    }
+    // A new booking: everything the view shows is at hand, so nothing is read again.
+    let o = &done.offering;
+    let mentor = Party {
+        id: done.booking.mentor_id.0,
+        display_name: &o.mentor_name,
+        timezone: &o.mentor_timezone,
     };
-    Ok((status, Json(view(&state, &me, &booking).await?)))
+    let booked = BookingEvent {
+        at: done.booking.created_at,
+        actor: Some(me.id),
+        status: BookingStatus::Confirmed,
+        note: "booked".into(),
+    };
+    let dto = render(
+        &me,
+        &done.booking,
+        &o.sku,
+        [mentor, (&me).into()],
+        &[booked],
+    );
+    Ok((StatusCode::CREATED, Json(dto)))
 }
 
 /// The caller's bookings, as mentee or mentor, by start time.

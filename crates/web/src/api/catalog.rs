@@ -295,6 +295,8 @@ fn draft_from(req: SkuRequest) -> SkuDraft {
             })
             .collect(),
         followup_template: req.followup_template,
+        assessment_questions: req.assessment_questions,
+        followup_delay_days: req.followup_delay_days,
         price_credits: req.price_credits,
         cancel_cutoff_hours: req.cancel_cutoff_hours,
         reschedule_cutoff_hours: req.reschedule_cutoff_hours,

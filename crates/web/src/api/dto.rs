@@ -194,6 +194,10 @@ pub struct SkuDto {
     pub intake_questions: Vec<String>,
     pub pre_reads: Vec<PreReadDto>,
     pub followup_template: String,
+    /// The micro-assessment's questions (at most 3), asked before the session and again after.
+    pub assessment_questions: Vec<String>,
+    /// Days after the session closes when the follow-up assessment opens.
+    pub followup_delay_days: i64,
     pub price_credits: i64,
     /// Free cancellation until this many hours before the start.
     pub cancel_cutoff_hours: i64,
@@ -233,6 +237,8 @@ impl SkuDto {
             intake_questions: c.intake_questions.clone(),
             pre_reads: c.pre_reads.iter().map(PreReadDto::from).collect(),
             followup_template: c.followup_template.clone(),
+            assessment_questions: c.assessment_questions.clone(),
+            followup_delay_days: c.followup_delay_days,
             price_credits: c.price_credits,
             cancel_cutoff_hours: c.cancel_cutoff_hours,
             reschedule_cutoff_hours: c.reschedule_cutoff_hours,
@@ -263,6 +269,12 @@ pub struct SkuRequest {
     pub pre_reads: Vec<PreReadDto>,
     #[serde(default)]
     pub followup_template: String,
+    /// At most 3 short questions, asked before the session and again after.
+    #[serde(default)]
+    pub assessment_questions: Vec<String>,
+    /// 1 to 60; 7 when left out.
+    #[serde(default = "stint_domain::catalog::default_followup_delay_days")]
+    pub followup_delay_days: i64,
     pub price_credits: i64,
     pub cancel_cutoff_hours: i64,
     pub reschedule_cutoff_hours: i64,

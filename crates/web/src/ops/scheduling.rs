@@ -16,7 +16,7 @@ use stint_domain::catalog::{SkuStatus, SkuVersion};
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
 use stint_domain::schedule::{Availability, Busy, Slot, SlotQuery, slots};
-use stint_store::{BookingOutcome, IdempotencyKey, NewBooking, StoreError};
+use stint_store::{BookingOutcome, IdempotencyKey, NewBooking, Offering, StoreError};
 
 /// The longest slot search, in days.
 pub const MAX_WINDOW_DAYS: i64 = 62;
@@ -192,7 +192,7 @@ pub fn parse_start(raw: &str) -> Result<Timestamp, FieldErrors> {
         .map_err(|_| FieldErrors::single("start", "must be a time like 2026-12-01T09:00:00+01:00"))
 }
 
-/// A booking request, resolved.
+/// A booking request, as received.
 pub struct BookRequest<'a> {
     pub sku_slug: &'a str,
     pub mentor_id: i64,
@@ -200,12 +200,40 @@ pub struct BookRequest<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
-/// Books a session for `mentee`. Returns the booking and whether it is a replay.
+/// A booking made (or replayed), with the SKU version and mentor it was made with, so the
+/// answer can be shown without reading them again.
+pub struct Booked {
+    pub booking: Booking,
+    pub replayed: bool,
+    pub offering: Offering,
+}
+
+/// Names every wrong field of a booking request whose SKU and mentor did not resolve.
+async fn unresolved(
+    state: &AppState,
+    req: &BookRequest<'_>,
+    mut e: FieldErrors,
+) -> Result<FieldErrors, ApiError> {
+    let on_offer = state
+        .store
+        .sku(req.sku_slug)
+        .await?
+        .is_some_and(|s| s.status == SkuStatus::Active);
+    if on_offer {
+        e.add("mentor_id", "does not offer this session type");
+    } else {
+        e.add("sku", "is not a session type on offer");
+    }
+    Ok(e)
+}
+
+/// Books a session for `mentee`. The request costs one read (SKU and mentor together) and
+/// one write transaction that re-checks the slot.
 pub async fn book(
     state: &AppState,
     mentee: &Account,
     req: BookRequest<'_>,
-) -> Result<(Booking, bool), ApiError> {
+) -> Result<Booked, ApiError> {
     let mut e = FieldErrors::new();
     let start = e.check(
         "start",
@@ -216,40 +244,30 @@ pub async fn book(
     {
         e.add("Idempotency-Key", "must be 1 to 100 characters");
     }
-    let sku = state
-        .store
-        .sku(req.sku_slug)
-        .await?
-        .filter(|s| s.status == SkuStatus::Active);
-    if sku.is_none() {
-        e.add("sku", "is not a session type on offer");
-    }
     let mentor_id = UserId(req.mentor_id);
-    let mentor = match &sku {
-        Some(s) => state.store.mentor_offering(mentor_id, s.sku_id).await?,
-        None => None,
-    };
-    if mentor.is_none() {
-        e.add("mentor_id", "does not offer this session type");
-    }
     if mentor_id == mentee.id {
         e.add("mentor_id", "you cannot book yourself");
     }
-    let (Some(start), Some(sku), Some(mentor)) = (start, sku, mentor) else {
+    let offering = state
+        .store
+        .offering(req.sku_slug, mentor_id)
+        .await?
+        .filter(|o| o.sku.status == SkuStatus::Active);
+    let Some(offering) = offering else {
+        return Err(ApiError::validation(unresolved(state, &req, e).await?));
+    };
+    let (Some(start), true) = (start, e.is_empty()) else {
         return Err(ApiError::validation(e));
     };
-    if !e.is_empty() {
-        return Err(ApiError::validation(e));
-    }
     let now = state.now();
-    let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
-    let (mentor_tz, mentor_link) = mentor;
     if start <= now {
         return Err(ApiError::validation(FieldErrors::single(
             "start",
             "is in the past",
         )));
     }
+    let sku = &offering.sku;
+    let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
     let end = start
         .saturating_add(SignedDuration::from_mins(duration.into()))
         .unwrap_or(start);
@@ -261,7 +279,11 @@ pub async fn book(
         sku_version: sku.version,
         start,
         end,
-        meeting_url: booking::meeting_url(&mentor_link, &state.config.meeting_base_url, &room),
+        meeting_url: booking::meeting_url(
+            &offering.mentor_meeting_url,
+            &state.config.meeting_base_url,
+            &room,
+        ),
     };
     let key = req.idempotency_key.map(|k| IdempotencyKey {
         key: k.to_string(),
@@ -275,7 +297,7 @@ pub async fn book(
     // The slot is checked inside the booking transaction, with the mentor's time locked.
     // A time that is not a slot even on an empty calendar is a wrong request (422), one that
     // was free a moment ago is taken (409).
-    let fallback = Availability::default_for(&mentor_tz);
+    let fallback = Availability::default_for(&offering.mentor_timezone);
     let never = std::sync::atomic::AtomicBool::new(false);
     let admit = |saved: Option<&Availability>, busy: &[Busy]| {
         let rules = saved.unwrap_or(&fallback);
@@ -286,21 +308,26 @@ pub async fn book(
         is_slot(rules, busy, duration, start, now)
     };
     // CHARGING: the credit hold belongs inside `create_booking`'s transaction (see there).
-    match state
+    let (booking, replayed) = match state
         .store
         .create_booking(&new, key.as_ref(), &admit, now)
         .await
     {
-        Ok(BookingOutcome::Created(b)) => Ok((b, false)),
-        Ok(BookingOutcome::Replayed(b)) => Ok((b, true)),
+        Ok(BookingOutcome::Created(b)) => (b, false),
+        Ok(BookingOutcome::Replayed(b)) => (b, true),
         Err(StoreError::SlotTaken) if never.load(std::sync::atomic::Ordering::Relaxed) => {
-            Err(ApiError::validation(FieldErrors::single(
+            return Err(ApiError::validation(FieldErrors::single(
                 "start",
                 "is not a bookable time of this mentor (outside their hours, inside the notice period or beyond the horizon)",
-            )))
+            )));
         }
-        Err(e) => Err(e.into()),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Booked {
+        booking,
+        replayed,
+        offering,
+    })
 }
 
 /// Moves a booking to `start`, under its frozen reschedule cut-off.

@@ -315,7 +315,9 @@ pub async fn create_booking(
         idempotency_key: (!f.key.is_empty()).then_some(f.key.as_str()),
     };
     match scheduling::book(&state, &me, req).await {
-        Ok((b, _)) => Ok(Redirect::to(&format!("/sessions/{}?booked=1", b.id)).into_response()),
+        Ok(done) => {
+            Ok(Redirect::to(&format!("/sessions/{}?booked=1", done.booking.id)).into_response())
+        }
         Err(e)
             if e.code == "slot_taken"
                 || e.status == StatusCode::UNPROCESSABLE_ENTITY

@@ -17,6 +17,8 @@ pub fn humanize<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askam
         "outcome" => Some("Outcome statement"),
         "meeting_url" => Some("Your video room"),
         "pre_reads" => Some("Pre-reads"),
+        "assessment_questions" => Some("Assessment questions"),
+        "followup_delay_days" => Some("Follow-up assessment after (days)"),
         "skus" => Some("Sessions you deliver"),
         "timezone" => Some("Time zone"),
         _ => None,

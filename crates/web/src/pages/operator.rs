@@ -19,6 +19,7 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::catalog::{
     CheckpointInput, Competency, CompetencyInput, PreRead, SkuStatus, SkuVersion,
+    default_followup_delay_days,
 };
 use stint_domain::ids::{CheckpointId, UserId};
 use stint_domain::role::Role;
@@ -390,6 +391,8 @@ pub struct SkuFields {
     /// One per line: `Title | https://link`.
     pre_reads: String,
     followup_template: String,
+    assessment_questions: String,
+    followup_delay_days: String,
     price_credits: String,
     cancel_cutoff_hours: String,
     reschedule_cutoff_hours: String,
@@ -418,6 +421,8 @@ impl SkuFields {
                 .collect::<Vec<_>>()
                 .join("\n"),
             followup_template: c.followup_template.clone(),
+            assessment_questions: c.assessment_questions.join("\n"),
+            followup_delay_days: c.followup_delay_days.to_string(),
             price_credits: c.price_credits.to_string(),
             cancel_cutoff_hours: c.cancel_cutoff_hours.to_string(),
             reschedule_cutoff_hours: c.reschedule_cutoff_hours.to_string(),
@@ -452,6 +457,13 @@ impl SkuFields {
             intake_questions: lines(&self.intake_questions),
             pre_reads,
             followup_template: self.followup_template.clone(),
+            assessment_questions: lines(&self.assessment_questions),
+            // Left blank (or posted by a form from before the field existed): the default.
+            followup_delay_days: if self.followup_delay_days.trim().is_empty() {
+                default_followup_delay_days()
+            } else {
+                number(errors, "followup_delay_days", &self.followup_delay_days)
+            },
             price_credits: number(errors, "price_credits", &self.price_credits),
             cancel_cutoff_hours: number(errors, "cancel_cutoff_hours", &self.cancel_cutoff_hours),
             reschedule_cutoff_hours: number(
@@ -470,7 +482,7 @@ fn fold_list_errors(errors: FieldErrors) -> FieldErrors {
         let mut parts = field.splitn(3, '.');
         let base = parts.next().unwrap_or_default().to_string();
         match (base.as_str(), parts.next()) {
-            ("artifacts" | "intake_questions" | "pre_reads", Some(n)) => {
+            ("artifacts" | "intake_questions" | "assessment_questions" | "pre_reads", Some(n)) => {
                 let line = n.parse::<usize>().map(|i| i + 1).unwrap_or(0);
                 out.add(&base, format!("line {line}: {message}"));
             }
@@ -577,6 +589,7 @@ pub async fn new_sku(
         price_credits: "1".into(),
         cancel_cutoff_hours: "24".into(),
         reschedule_cutoff_hours: "4".into(),
+        followup_delay_days: default_followup_delay_days().to_string(),
         ..Default::default()
     };
     sku_form(

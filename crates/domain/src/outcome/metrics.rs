@@ -1,0 +1,234 @@
+//! Outcome metrics, defined once: the words on every page and report come from
+//! [`DEFINITIONS`], and the numbers from the functions next to them.
+
+use super::assessment::{AssessmentKind, Level};
+use super::closing::CheckpointResult;
+use crate::booking::BookingId;
+use crate::ids::{CompetencyId, SkuId, UserId};
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// (name, definition in plain words), in the order a reader needs them.
+pub const DEFINITIONS: &[(&str, &str)] = &[
+    (
+        "skill gain",
+        "follow-up level minus baseline level, on the competency's 1–5 rubric; only when both were taken",
+    ),
+    (
+        "checkpoint reached",
+        "the mentor recorded, when closing the session, that the session's checkpoint was reached",
+    ),
+    (
+        "mini-win",
+        "a completed session where the checkpoint was reached, or the skill gain is at least one level",
+    ),
+    ("mini-win rate", "mini-wins divided by completed sessions"),
+    (
+        "Wilson interval",
+        "the range that, with 95% confidence, holds the true mini-win rate given the sample size (Wilson score interval)",
+    ),
+    (
+        "mean gain",
+        "the average skill gain over the completed sessions where both assessments were taken",
+    ),
+    (
+        "sample size",
+        "the number of completed (closed) sessions counted; figures are shown publicly from 5 sessions",
+    ),
+    (
+        "task completion",
+        "tasks marked done divided by tasks the mentors set when closing sessions",
+    ),
+];
+
+/// The definition of a metric by name, for pages that explain one figure.
+pub fn definition(name: &str) -> Option<&'static str> {
+    DEFINITIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, d)| *d)
+}
+
+/// Below this many sessions a rate says more about chance than about a mentor, and one
+/// person's result could be read off it, so public pages show nothing.
+pub const MIN_PUBLIC_SAMPLE: u64 = 5;
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959964;
+
+/// Follow-up level minus baseline level; `None` unless both were taken.
+pub fn skill_gain(baseline: Option<Level>, followup: Option<Level>) -> Option<i64> {
+    Some(followup?.get() - baseline?.get())
+}
+
+/// A session counts as a mini-win when its checkpoint was reached or the mentee gained a level.
+pub fn is_mini_win(checkpoint: CheckpointResult, gain: Option<i64>) -> bool {
+    checkpoint == CheckpointResult::Reached || gain.is_some_and(|g| g >= 1)
+}
+
+/// The 95% Wilson score interval of `successes` out of `n`; `None` when there is no sample
+/// (or the counts are impossible). Wilson rather than the normal approximation because it
+/// stays inside 0–1 and is honest at the small samples a single mentor has.
+pub fn wilson_interval(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 || successes > n {
+        return None;
+    }
+    let n = n as f64;
+    let p = successes as f64 / n;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// One closed session, as the metrics see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionOutcome {
+    pub booking_id: BookingId,
+    pub mentor_id: UserId,
+    pub mentee_id: UserId,
+    pub sku_id: SkuId,
+    pub competency_id: CompetencyId,
+    pub closed_at: Timestamp,
+    pub checkpoint: CheckpointResult,
+    pub baseline: Option<Level>,
+    pub followup: Option<Level>,
+    pub tasks_total: u32,
+    pub tasks_done: u32,
+}
+
+impl SessionOutcome {
+    pub fn gain(&self) -> Option<i64> {
+        skill_gain(self.baseline, self.followup)
+    }
+
+    pub fn is_mini_win(&self) -> bool {
+        is_mini_win(self.checkpoint, self.gain())
+    }
+}
+
+/// Figures over a set of closed sessions (a mentor's, a SKU's, a sponsor's members').
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OutcomeStats {
+    /// The sample size.
+    pub sessions: u64,
+    pub mini_wins: u64,
+    pub mini_win_rate: Option<f64>,
+    /// 95% Wilson interval of the mini-win rate.
+    pub interval: Option<(f64, f64)>,
+    pub mean_gain: Option<f64>,
+    /// Sessions with both a baseline and a follow-up, over which `mean_gain` is taken.
+    pub gains_measured: u64,
+    pub checkpoints_reached: u64,
+    pub tasks_total: u64,
+    pub tasks_done: u64,
+}
+
+impl OutcomeStats {
+    pub fn of(outcomes: &[SessionOutcome]) -> OutcomeStats {
+        let mut s = OutcomeStats::default();
+        let mut gain_sum = 0i64;
+        for o in outcomes {
+            s.sessions += 1;
+            s.mini_wins += u64::from(o.is_mini_win());
+            s.checkpoints_reached += u64::from(o.checkpoint == CheckpointResult::Reached);
+            s.tasks_total += u64::from(o.tasks_total);
+            s.tasks_done += u64::from(o.tasks_done);
+            if let Some(g) = o.gain() {
+                s.gains_measured += 1;
+                gain_sum += g;
+            }
+        }
+        if s.sessions > 0 {
+            s.mini_win_rate = Some(s.mini_wins as f64 / s.sessions as f64);
+        }
+        s.interval = wilson_interval(s.mini_wins, s.sessions);
+        if s.gains_measured > 0 {
+            s.mean_gain = Some(gain_sum as f64 / s.gains_measured as f64);
+        }
+        s
+    }
+}
+
+/// Stats fit to show publicly: `None` below [`MIN_PUBLIC_SAMPLE`] sessions.
+pub fn public_stats(outcomes: &[SessionOutcome]) -> Option<OutcomeStats> {
+    let stats = OutcomeStats::of(outcomes);
+    (stats.sessions >= MIN_PUBLIC_SAMPLE).then_some(stats)
+}
+
+/// One self-rating on a mentee's progress chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ProgressPoint {
+    /// The close time of the session the rating belongs to, so a session's baseline and
+    /// follow-up sit together on the time axis, baseline first.
+    pub at: Timestamp,
+    pub booking_id: BookingId,
+    pub kind: AssessmentKind,
+    pub level: Level,
+}
+
+/// A mentee's progress in one competency, across their closed sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompetencyProgress {
+    pub competency_id: CompetencyId,
+    /// Baselines and follow-ups in time order.
+    pub points: Vec<ProgressPoint>,
+    pub sessions: u64,
+    pub checkpoints_reached: u64,
+    pub tasks_total: u64,
+    pub tasks_done: u64,
+    pub mini_wins: u64,
+}
+
+impl CompetencyProgress {
+    /// `mentee`'s progress per competency, ordered by competency id. Other people's
+    /// sessions in `outcomes` are ignored, so a caller cannot mix them in by mistake.
+    pub fn of(mentee: UserId, outcomes: &[SessionOutcome]) -> Vec<CompetencyProgress> {
+        let mut mine: Vec<&SessionOutcome> =
+            outcomes.iter().filter(|o| o.mentee_id == mentee).collect();
+        mine.sort_by_key(|o| (o.closed_at, o.booking_id));
+        let mut by: BTreeMap<CompetencyId, CompetencyProgress> = BTreeMap::new();
+        for o in mine {
+            let p = by
+                .entry(o.competency_id)
+                .or_insert_with(|| CompetencyProgress {
+                    competency_id: o.competency_id,
+                    points: Vec::new(),
+                    sessions: 0,
+                    checkpoints_reached: 0,
+                    tasks_total: 0,
+                    tasks_done: 0,
+                    mini_wins: 0,
+                });
+            for (kind, level) in [
+                (AssessmentKind::Baseline, o.baseline),
+                (AssessmentKind::Followup, o.followup),
+            ] {
+                if let Some(level) = level {
+                    p.points.push(ProgressPoint {
+                        at: o.closed_at,
+                        booking_id: o.booking_id,
+                        kind,
+                        level,
+                    });
+                }
+            }
+            p.sessions += 1;
+            p.checkpoints_reached += u64::from(o.checkpoint == CheckpointResult::Reached);
+            p.tasks_total += u64::from(o.tasks_total);
+            p.tasks_done += u64::from(o.tasks_done);
+            p.mini_wins += u64::from(o.is_mini_win());
+        }
+        by.into_values().collect()
+    }
+
+    /// The latest level, follow-up or baseline, if any was taken.
+    pub fn latest(&self) -> Option<Level> {
+        self.points.last().map(|p| p.level)
+    }
+}
+
+#[cfg(test)]
+mod tests;
