@@ -39,9 +39,18 @@ pub async fn serve(
 
 /// Starts a server on a free local port in the background, for tests; returns its address.
 pub async fn spawn(store: Arc<dyn Store>) -> anyhow::Result<SocketAddr> {
+    spawn_with_clock(store, Arc::new(SystemClock)).await
+}
+
+/// As [`spawn`], with the server reading the time from `clock` (e.g. a `TravelClock`).
+pub async fn spawn_with_clock(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn stint_domain::clock::Clock>,
+) -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = state(&config::Config::default(), store);
+    let mut state = state(&config::Config::default(), store);
+    state.clock = clock;
     tokio::spawn(async move {
         if let Err(e) = serve(listener, state, std::future::pending()).await {
             tracing::error!(error = %e, "test server stopped");

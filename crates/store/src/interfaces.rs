@@ -218,9 +218,10 @@ pub trait BookingStore: Send + Sync {
     ) -> Result<()>;
     /// Every mentor's saved rules, for searching many mentors at once.
     async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>>;
-    /// Confirmed sessions of all mentors that overlap `[from, to)`, by mentor.
+    /// Sessions (confirmed or completed) of all mentors that overlap `[from, to)`, by mentor;
+    /// completed ones still count toward caps.
     async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>>;
-    /// Confirmed sessions of a mentor that overlap `[from, to)`, as busy time.
+    /// Sessions (confirmed or completed) of a mentor that overlap `[from, to)`, as busy time.
     async fn mentor_busy(
         &self,
         mentor: UserId,
@@ -276,7 +277,9 @@ pub trait BookingStore: Send + Sync {
 
 /// Everything the application needs from storage.
 #[async_trait]
-pub trait Store: AccountStore + CatalogStore + MentorStore + BookingStore {
+pub trait Store:
+    AccountStore + CatalogStore + MentorStore + BookingStore + crate::outcomes::OutcomeStore
+{
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;
     fn backend_name(&self) -> &'static str;

@@ -7,6 +7,7 @@
 mod error;
 mod interfaces;
 mod migrations;
+mod outcomes;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -17,6 +18,10 @@ pub use interfaces::{
     NewBooking, Offering, Store,
 };
 pub use migrations::{Backend, migration_names};
+pub use outcomes::{
+    AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,
+    OutcomeStore, PrepRecord, TaskRecord,
+};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and brings its

@@ -2,38 +2,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! PostgreSQL database when `STINT_TEST_POSTGRES_URL` is set (required with `CI=true`).
 
-use jiff::Timestamp;
 use std::sync::Arc;
-use stint_domain::account::{Email, NewAccount, TimeZoneName};
-use stint_domain::catalog::{CheckpointInput, CompetencyInput, SkuContent, SkuStatus};
-use stint_domain::ids::CheckpointId;
+use stint_domain::catalog::{CheckpointInput, CompetencyInput, SkuStatus};
 use stint_domain::mentor::MentorProfileInput;
 use stint_domain::role::Role;
 use stint_store::{Store, StoreError};
 
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let store = super::open(&stint_store::testing::fresh_sqlite_url()).await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    let store = super::open(&url).await;
-                    super::$name(store).await;
-                }
-            )*
-        }
-    };
-}
+#[macro_use]
+mod common;
+use common::*;
 
 conformance!(
     migrations_are_idempotent,
@@ -58,76 +35,6 @@ conformance!(
     reschedule_cancel_and_no_show_keep_a_history,
     calendar_feeds_rotate_and_revoke,
 );
-
-async fn open(url: &str) -> Arc<dyn Store> {
-    match stint_store::open(url).await {
-        Ok(s) => s,
-        Err(e) => panic!("cannot open {url}: {e}"),
-    }
-}
-
-fn t(secs: i64) -> Timestamp {
-    Timestamp::from_second(1_800_000_000 + secs).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-fn new_account(email: &str) -> NewAccount {
-    NewAccount {
-        email: Email::parse(email).unwrap(),
-        display_name: "Ana Lima".into(),
-        timezone: TimeZoneName::parse("America/Sao_Paulo").unwrap(),
-        roles: vec![Role::Mentee],
-    }
-}
-
-fn rubric() -> Vec<String> {
-    (1..=5).map(|i| format!("Level {i} described")).collect()
-}
-
-async fn seed_competency(store: &dyn Store) -> (stint_domain::ids::CompetencyId, CheckpointId) {
-    let c = store
-        .create_competency(
-            &CompetencyInput {
-                slug: "negotiation".into(),
-                name: "Salary negotiation".into(),
-                description: "Getting paid what the work is worth".into(),
-                rubric: rubric(),
-            },
-            t(0),
-        )
-        .await
-        .unwrap();
-    let cp = store
-        .add_checkpoint(
-            c.id,
-            &CheckpointInput {
-                slug: "walk-away".into(),
-                title: "Has a walk-away number".into(),
-                description: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    (c.id, cp.id)
-}
-
-fn content(c: stint_domain::ids::CompetencyId, cp: CheckpointId, title: &str) -> SkuContent {
-    SkuContent {
-        title: title.into(),
-        duration_minutes: 45,
-        competency_id: c,
-        checkpoint_id: cp,
-        outcome: "Leave with a written opening ask".into(),
-        artifacts: vec!["Offer worksheet".into()],
-        intake_questions: vec!["What is on the table?".into()],
-        pre_reads: vec![],
-        followup_template: "Hi {{mentee}}".into(),
-        assessment_questions: vec!["Could you say your walk-away number now?".into()],
-        followup_delay_days: 10,
-        price_credits: 3,
-        cancel_cutoff_hours: 24,
-        reschedule_cutoff_hours: 4,
-    }
-}
 
 async fn migrations_are_idempotent(store: Arc<dyn Store>) {
     store.ping().await.unwrap();
@@ -721,51 +628,7 @@ async fn sqlite_writers_in_two_processes_wait_instead_of_failing() {
 
 use stint_domain::booking::{BookingStatus, NoShowSide};
 use stint_domain::schedule::Availability;
-use stint_store::{BookingOutcome, IdempotencyKey, NewBooking};
-
-struct Booked {
-    mentor: stint_domain::ids::UserId,
-    mentee: stint_domain::ids::UserId,
-    sku: stint_domain::ids::SkuId,
-}
-
-async fn booking_world(store: &dyn Store) -> Booked {
-    let (c, cp) = seed_competency(store).await;
-    let sku = store
-        .create_sku("clinic", &content(c, cp, "Clinic"), None, t(0))
-        .await
-        .unwrap();
-    let mentor = store
-        .create_account(&new_account("mentor@example.com"), "h", t(0))
-        .await
-        .unwrap();
-    let mentee = store
-        .create_account(&new_account("mentee@example.com"), "h", t(0))
-        .await
-        .unwrap();
-    Booked {
-        mentor: mentor.id,
-        mentee: mentee.id,
-        sku: sku.sku_id,
-    }
-}
-
-fn at(w: &Booked, start_min: i64, minutes: i64) -> NewBooking {
-    NewBooking {
-        mentor_id: w.mentor,
-        mentee_id: w.mentee,
-        sku_id: w.sku,
-        sku_version: 1,
-        start: t(start_min * 60),
-        end: t((start_min + minutes) * 60),
-        meeting_url: "https://meet.example/room".into(),
-    }
-}
-
-/// Admits everything: the database alone must keep bookings apart.
-fn naive(_: Option<&Availability>, _: &[stint_domain::schedule::Busy]) -> bool {
-    true
-}
+use stint_store::{BookingOutcome, IdempotencyKey};
 
 async fn availability_round_trips(store: Arc<dyn Store>) {
     let w = booking_world(store.as_ref()).await;

@@ -7,12 +7,13 @@ pub mod auth;
 mod error;
 mod extract;
 pub mod ics;
+pub mod markdown;
 mod ops;
 mod pages;
 mod state;
 
 pub use error::ApiError;
-pub use state::{AppState, DEFAULT_MEETING_BASE_URL, SystemClock, WebConfig};
+pub use state::{AppState, DEFAULT_MEETING_BASE_URL, SystemClock, TravelClock, WebConfig};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

@@ -61,3 +61,27 @@ impl Clock for SystemClock {
         Timestamp::now()
     }
 }
+
+/// The system clock set ahead by an adjustable amount. Tests use it to live through a
+/// session's whole life (book, meet, close, follow up a week later) in seconds.
+#[derive(Debug, Default)]
+pub struct TravelClock {
+    ahead_seconds: std::sync::atomic::AtomicI64,
+}
+
+impl TravelClock {
+    /// Moves the clock forward by `d` (backward if negative).
+    pub fn advance(&self, d: jiff::SignedDuration) {
+        self.ahead_seconds
+            .fetch_add(d.as_secs(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for TravelClock {
+    fn now(&self) -> Timestamp {
+        let ahead = self.ahead_seconds.load(std::sync::atomic::Ordering::SeqCst);
+        let now = SystemClock.now();
+        now.saturating_add(jiff::SignedDuration::from_secs(ahead))
+            .unwrap_or(now)
+    }
+}

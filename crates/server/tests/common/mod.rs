@@ -12,6 +12,8 @@ pub struct App {
     pub base: String,
     pub http: Client,
     pub store: Arc<dyn Store>,
+    /// The server's clock: `app.clock.advance(…)` lives through days in a moment.
+    pub clock: Arc<stint_web::TravelClock>,
 }
 
 impl App {
@@ -20,11 +22,15 @@ impl App {
         demo::load(&store, stint_web::SystemClock.now())
             .await
             .expect("demo data");
-        let addr = stint_server::spawn(store.clone()).await.expect("server");
+        let clock = Arc::new(stint_web::TravelClock::default());
+        let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
+            .await
+            .expect("server");
         App {
             base: format!("http://{addr}"),
             http: Client::new(),
             store,
+            clock,
         }
     }
 
@@ -36,6 +42,7 @@ impl App {
             base: format!("http://{addr}"),
             http: Client::new(),
             store,
+            clock: Arc::new(stint_web::TravelClock::default()),
         }
     }
 

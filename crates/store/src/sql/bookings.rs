@@ -68,7 +68,7 @@ pub(super) async fn booking_by_id<'e, E: Executor<'e, Database = Any>>(
 }
 
 impl SqlStore {
-    async fn event(
+    pub(super) async fn event(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: BookingId,
@@ -194,7 +194,7 @@ impl BookingStore for SqlStore {
 
     async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>> {
         let rows = sqlx::query(
-            "SELECT mentor_id, start_at, end_at FROM bookings WHERE status = 'confirmed' \
+            "SELECT mentor_id, start_at, end_at FROM bookings WHERE status IN ('confirmed', 'completed') \
              AND start_at < $1 AND end_at > $2 ORDER BY mentor_id, start_at",
         )
         .bind(to.as_second())
@@ -220,7 +220,7 @@ impl BookingStore for SqlStore {
         to: Timestamp,
     ) -> Result<Vec<Busy>> {
         let rows = sqlx::query(
-            "SELECT start_at, end_at FROM bookings WHERE mentor_id = $1 AND status = 'confirmed' \
+            "SELECT start_at, end_at FROM bookings WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') \
              AND start_at < $2 AND end_at > $3 ORDER BY start_at",
         )
         .bind(mentor.0)

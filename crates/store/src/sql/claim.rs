@@ -44,7 +44,7 @@ pub(super) struct Snapshot {
     pub keyed: Option<BookingId>,
 }
 
-/// Reads a [`Snapshot`] in one round trip: the mentor's version, rules, confirmed sessions
+/// Reads a [`Snapshot`] in one round trip: the mentor's version, rules, live or completed sessions
 /// overlapping the cap window around `around` (less `except`), and the key's booking.
 pub(super) async fn snapshot<'e, E: Executor<'e, Database = Any>>(
     ex: E,
@@ -64,7 +64,7 @@ pub(super) async fn snapshot<'e, E: Executor<'e, Database = Any>>(
          FROM users WHERE id = $1 \
          UNION ALL SELECT 'r', NULL, rules, NULL, NULL FROM mentor_availability WHERE user_id = $1 \
          UNION ALL SELECT 'b', id, NULL, start_at, end_at FROM bookings \
-           WHERE mentor_id = $1 AND status = 'confirmed' AND start_at < $2 AND end_at > $3 AND id <> $4 \
+           WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') AND start_at < $2 AND end_at > $3 AND id <> $4 \
          UNION ALL SELECT 'k', booking_id, request_hash, NULL, NULL FROM idempotency_keys \
            WHERE user_id = $5 AND key = $6",
     )

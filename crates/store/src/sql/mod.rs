@@ -11,6 +11,7 @@ mod bookings;
 mod catalog;
 mod claim;
 mod mentors;
+mod outcomes;
 
 use crate::migrations::Backend;
 use crate::{Store, StoreError};

@@ -1,0 +1,426 @@
+//! The outcome loop in SQL: prep, assessments, notes, closing, tasks, deliverables, and the
+//! one query every metric starts from.
+
+use super::SqlStore;
+use super::bookings::ts;
+use crate::StoreError;
+use crate::error::is_unique_violation;
+use crate::interfaces::Result;
+use crate::outcomes::{
+    AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,
+    OutcomeStore, PrepRecord, TaskRecord,
+};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use stint_domain::booking::{BookingId, BookingStatus};
+use stint_domain::ids::{CompetencyId, SkuId, UserId};
+use stint_domain::outcome::assessment::{Assessment, AssessmentKind, Level};
+use stint_domain::outcome::closing::CheckpointResult;
+use stint_domain::outcome::metrics::SessionOutcome;
+use stint_domain::outcome::notes::NoteKind;
+use stint_domain::outcome::prep::Prep;
+
+/// A write naming a booking that does not exist fails its foreign key: that is `NotFound`.
+fn missing_booking(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        _ => e.into(),
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Backend(format!("unreadable {what} in the database").into())
+}
+
+fn level(n: i64) -> Result<Level> {
+    Level::parse(n).map_err(|_| corrupt("assessment level"))
+}
+
+fn date(raw: &str) -> Result<Date> {
+    raw.parse().map_err(|_| corrupt("task due date"))
+}
+
+fn task_from(r: &AnyRow) -> Result<TaskRecord> {
+    Ok(TaskRecord {
+        id: r.try_get("id")?,
+        booking_id: BookingId(r.try_get("booking_id")?),
+        title: r.try_get("title")?,
+        due: date(&r.try_get::<String, _>("due")?)?,
+        done_at: r
+            .try_get::<Option<i64>, _>("done_at")?
+            .map(ts)
+            .transpose()?,
+    })
+}
+
+const TASK_COLUMNS: &str = "SELECT id, booking_id, title, due, done_at FROM session_tasks ";
+
+#[async_trait]
+impl OutcomeStore for SqlStore {
+    async fn save_prep(&self, booking: BookingId, prep: &Prep, now: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO booking_preps (booking_id, intake_answers, pre_reads_read, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (booking_id) DO UPDATE SET \
+             intake_answers = excluded.intake_answers, pre_reads_read = excluded.pre_reads_read, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(booking.0)
+        .bind(serde_json::to_string(&prep.intake_answers)?)
+        .bind(serde_json::to_string(&prep.pre_reads_read)?)
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await
+        .map_err(missing_booking)?;
+        Ok(())
+    }
+
+    async fn prep(&self, booking: BookingId) -> Result<Option<PrepRecord>> {
+        let row = sqlx::query(
+            "SELECT intake_answers, pre_reads_read, updated_at FROM booking_preps WHERE booking_id = $1",
+        )
+        .bind(booking.0)
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(PrepRecord {
+            prep: Prep {
+                intake_answers: serde_json::from_str(&r.try_get::<String, _>("intake_answers")?)?,
+                pre_reads_read: serde_json::from_str(&r.try_get::<String, _>("pre_reads_read")?)?,
+            },
+            updated_at: ts(r.try_get("updated_at")?)?,
+        }))
+    }
+
+    async fn save_assessment(
+        &self,
+        booking: BookingId,
+        kind: AssessmentKind,
+        assessment: &Assessment,
+        now: Timestamp,
+    ) -> Result<AssessmentRecord> {
+        let done = sqlx::query(
+            "INSERT INTO assessments (booking_id, kind, level, answers, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(booking.0)
+        .bind(kind.as_str())
+        .bind(assessment.level.get())
+        .bind(serde_json::to_string(&assessment.answers)?)
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await;
+        match done {
+            Ok(_) => Ok(AssessmentRecord {
+                kind,
+                level: assessment.level,
+                answers: assessment.answers.clone(),
+                submitted_at: now,
+            }),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::conflict(
+                "kind",
+                format!("the {} assessment was already taken", kind.as_str()),
+            )),
+            Err(e) => Err(missing_booking(e)),
+        }
+    }
+
+    async fn assessments(&self, booking: BookingId) -> Result<Vec<AssessmentRecord>> {
+        let rows = sqlx::query(
+            "SELECT kind, level, answers, submitted_at FROM assessments WHERE booking_id = $1 \
+             ORDER BY submitted_at, kind",
+        )
+        .bind(booking.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(AssessmentRecord {
+                    kind: AssessmentKind::parse(&kind).ok_or_else(|| corrupt("assessment kind"))?,
+                    level: level(r.try_get("level")?)?,
+                    answers: serde_json::from_str(&r.try_get::<String, _>("answers")?)?,
+                    submitted_at: ts(r.try_get("submitted_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn save_note(
+        &self,
+        booking: BookingId,
+        kind: NoteKind,
+        author: UserId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<NoteRecord> {
+        sqlx::query(
+            "INSERT INTO booking_notes (booking_id, kind, body, author_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (booking_id, kind) DO UPDATE SET \
+             body = excluded.body, author_id = excluded.author_id, updated_at = excluded.updated_at",
+        )
+        .bind(booking.0)
+        .bind(kind.as_str())
+        .bind(body.to_string())
+        .bind(author.0)
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await
+        .map_err(missing_booking)?;
+        Ok(NoteRecord {
+            kind,
+            body: body.to_string(),
+            author_id: author,
+            updated_at: now,
+        })
+    }
+
+    async fn notes(&self, booking: BookingId) -> Result<Vec<NoteRecord>> {
+        let rows = sqlx::query(
+            "SELECT kind, body, author_id, updated_at FROM booking_notes WHERE booking_id = $1 ORDER BY kind",
+        )
+        .bind(booking.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(NoteRecord {
+                    kind: NoteKind::parse(&kind).ok_or_else(|| corrupt("note kind"))?,
+                    body: r.try_get("body")?,
+                    author_id: UserId(r.try_get("author_id")?),
+                    updated_at: ts(r.try_get("updated_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn close_session(&self, close: &CloseSession<'_>, now: Timestamp) -> Result<()> {
+        let id = close.booking;
+        let mut tx = self.begin_write().await?;
+        // The status check and the change are one statement, so two closings cannot both pass.
+        let changed = sqlx::query(
+            "UPDATE bookings SET status = 'completed', updated_at = $1 WHERE id = $2 AND status = 'confirmed'",
+        )
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            let current = super::bookings::booking_by_id(&mut *tx, id).await?;
+            return Err(StoreError::conflict(
+                "status",
+                match current.status {
+                    BookingStatus::Completed => "this session is already closed".to_string(),
+                    s => format!("a {} session cannot be closed", s.as_str()),
+                },
+            ));
+        }
+        let c = close.closing;
+        sqlx::query(
+            "INSERT INTO session_closings (booking_id, checkpoint, evidence, followup, closed_by, \
+             closed_at, followup_opens_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id.0)
+        .bind(c.checkpoint.as_str())
+        .bind(c.evidence.clone())
+        .bind(c.followup.clone())
+        .bind(close.closed_by.0)
+        .bind(now.as_second())
+        .bind(close.followup_opens_at.as_second())
+        .execute(&mut *tx)
+        .await?;
+        for (i, t) in c.tasks.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO session_tasks (booking_id, position, title, due) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.0)
+            .bind(i as i64)
+            .bind(t.title.clone())
+            .bind(t.due.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (i, title) in close.artifacts.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO session_deliverables (booking_id, position, title) VALUES ($1, $2, $3)",
+            )
+            .bind(id.0)
+            .bind(i as i64)
+            .bind(title.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let note = format!("closed: checkpoint {}", c.checkpoint.label().to_lowercase());
+        self.event(
+            &mut tx,
+            id,
+            Some(close.closed_by),
+            BookingStatus::Completed,
+            &note,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn closing(&self, booking: BookingId) -> Result<Option<ClosingRecord>> {
+        let row = sqlx::query(
+            "SELECT checkpoint, evidence, followup, closed_by, closed_at, followup_opens_at \
+             FROM session_closings WHERE booking_id = $1",
+        )
+        .bind(booking.0)
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let checkpoint: String = r.try_get("checkpoint")?;
+        Ok(Some(ClosingRecord {
+            checkpoint: CheckpointResult::parse(&checkpoint)
+                .ok_or_else(|| corrupt("checkpoint result"))?,
+            evidence: r.try_get("evidence")?,
+            followup: r.try_get("followup")?,
+            closed_by: UserId(r.try_get("closed_by")?),
+            closed_at: ts(r.try_get("closed_at")?)?,
+            followup_opens_at: ts(r.try_get("followup_opens_at")?)?,
+        }))
+    }
+
+    async fn tasks(&self, booking: BookingId) -> Result<Vec<TaskRecord>> {
+        let sql = format!("{TASK_COLUMNS}WHERE booking_id = $1 ORDER BY position");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(booking.0)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(task_from).collect()
+    }
+
+    async fn tasks_of(&self, mentee: UserId) -> Result<Vec<TaskRecord>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.booking_id, t.title, t.due, t.done_at FROM session_tasks t \
+             JOIN bookings b ON b.id = t.booking_id WHERE b.mentee_id = $1 \
+             ORDER BY t.due, t.booking_id, t.position",
+        )
+        .bind(mentee.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(task_from).collect()
+    }
+
+    async fn set_task_done(
+        &self,
+        booking: BookingId,
+        task: i64,
+        done: bool,
+        now: Timestamp,
+    ) -> Result<TaskRecord> {
+        let changed =
+            sqlx::query("UPDATE session_tasks SET done_at = $1 WHERE id = $2 AND booking_id = $3")
+                .bind(done.then_some(now.as_second()))
+                .bind(task)
+                .bind(booking.0)
+                .execute(self.writer())
+                .await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!("{TASK_COLUMNS}WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(task)
+            .fetch_one(self.writer())
+            .await?;
+        task_from(&row)
+    }
+
+    async fn deliverables(&self, booking: BookingId) -> Result<Vec<DeliverableRecord>> {
+        let rows = sqlx::query(
+            "SELECT position, title, ticked_at FROM session_deliverables WHERE booking_id = $1 \
+             ORDER BY position",
+        )
+        .bind(booking.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliverableRecord {
+                    position: r.try_get("position")?,
+                    title: r.try_get("title")?,
+                    ticked_at: r
+                        .try_get::<Option<i64>, _>("ticked_at")?
+                        .map(ts)
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn tick_deliverable(
+        &self,
+        booking: BookingId,
+        position: i64,
+        ticked: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let changed = sqlx::query(
+            "UPDATE session_deliverables SET ticked_at = $1 WHERE booking_id = $2 AND position = $3",
+        )
+        .bind(ticked.then_some(now.as_second()))
+        .bind(booking.0)
+        .bind(position)
+        .execute(self.writer())
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn outcomes(&self, filter: OutcomeFilter) -> Result<Vec<SessionOutcome>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.mentor_id, b.mentee_id, b.sku_id, v.competency_id, c.closed_at, c.checkpoint, \
+               (SELECT a.level FROM assessments a WHERE a.booking_id = b.id AND a.kind = 'baseline') AS baseline, \
+               (SELECT a.level FROM assessments a WHERE a.booking_id = b.id AND a.kind = 'followup') AS followup, \
+               (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id) AS tasks_total, \
+               (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id AND t.done_at IS NOT NULL) AS tasks_done \
+             FROM session_closings c JOIN bookings b ON b.id = c.booking_id \
+             JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version \
+             WHERE ($1 = 0 OR b.mentor_id = $1) AND ($2 = 0 OR b.mentee_id = $2) AND ($3 = 0 OR b.sku_id = $3) \
+             ORDER BY c.closed_at, b.id",
+        )
+        .bind(filter.mentor.map_or(0, |u| u.0))
+        .bind(filter.mentee.map_or(0, |u| u.0))
+        .bind(filter.sku.map_or(0, |s| s.0))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let checkpoint: String = r.try_get("checkpoint")?;
+                let count = |col: &str| -> Result<u32> {
+                    Ok(u32::try_from(r.try_get::<i64, _>(col)?).unwrap_or(u32::MAX))
+                };
+                Ok(SessionOutcome {
+                    booking_id: BookingId(r.try_get("id")?),
+                    mentor_id: UserId(r.try_get("mentor_id")?),
+                    mentee_id: UserId(r.try_get("mentee_id")?),
+                    sku_id: SkuId(r.try_get("sku_id")?),
+                    competency_id: CompetencyId(r.try_get("competency_id")?),
+                    closed_at: ts(r.try_get("closed_at")?)?,
+                    checkpoint: CheckpointResult::parse(&checkpoint)
+                        .ok_or_else(|| corrupt("checkpoint result"))?,
+                    baseline: r
+                        .try_get::<Option<i64>, _>("baseline")?
+                        .map(level)
+                        .transpose()?,
+                    followup: r
+                        .try_get::<Option<i64>, _>("followup")?
+                        .map(level)
+                        .transpose()?,
+                    tasks_total: count("tasks_total")?,
+                    tasks_done: count("tasks_done")?,
+                })
+            })
+            .collect()
+    }
+}
