@@ -1,6 +1,8 @@
 //! Demo data: the three launch session types with real-sounding competencies, rubrics and
-//! templates, mentors around the world, mentees, a sponsor and an operator, so a newcomer
-//! sees the product working at first start.
+//! templates, mentors around the world, mentees, a sponsor and an operator, and ten weeks of
+//! completed sessions (`history`), so a newcomer sees the product working at first start.
+
+mod history;
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
@@ -66,6 +68,24 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         email: "lena@stint.example",
         name: "Lena Fischer",
         timezone: "Europe/Berlin",
+        roles: &[Role::Mentee],
+    },
+    DemoAccount {
+        email: "noor@stint.example",
+        name: "Noor Haddad",
+        timezone: "Asia/Dubai",
+        roles: &[Role::Mentee],
+    },
+    DemoAccount {
+        email: "diego@stint.example",
+        name: "Diego Álvarez",
+        timezone: "America/Mexico_City",
+        roles: &[Role::Mentee],
+    },
+    DemoAccount {
+        email: "aiko@stint.example",
+        name: "Aiko Tanaka",
+        timezone: "Asia/Tokyo",
         roles: &[Role::Mentee],
     },
     DemoAccount {
@@ -464,6 +484,7 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             .map_err(|e| anyhow::anyhow!("demo availability of {email}: {e}"))?;
         store.save_availability(mentor.id, &rules, now).await?;
     }
+    history::load(store, now).await.context("demo history")?;
     Ok(())
 }
 

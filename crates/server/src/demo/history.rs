@@ -1,0 +1,227 @@
+//! A past for the demo: ten weeks of completed sessions with prep, baselines, closings,
+//! tasks and follow-ups, so progress pages, impact pages and every SKU's outcome figures
+//! show real-looking numbers at first start. Deterministic: the same demo every time.
+
+use super::PROFILES;
+use anyhow::Context;
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use std::sync::Arc;
+use stint_domain::booking::BookingId;
+use stint_domain::ids::UserId;
+use stint_domain::outcome::assessment::{Assessment, AssessmentKind, Level, followup_opens_at};
+use stint_domain::outcome::closing::{CheckpointResult, Closing, Task};
+use stint_domain::outcome::notes::NoteKind;
+use stint_domain::outcome::prep::Prep;
+use stint_store::{BookingOutcome, CloseSession, NewBooking, Store};
+
+/// Mentees with a history, in the order sessions are dealt to them.
+pub const MENTEES: &[&str] = &[
+    "sam@stint.example",
+    "lena@stint.example",
+    "noor@stint.example",
+    "diego@stint.example",
+    "aiko@stint.example",
+];
+const WEEKS: i64 = 10;
+
+fn hours(h: i64) -> SignedDuration {
+    SignedDuration::from_hours(h)
+}
+
+fn on_the_hour(t: Timestamp) -> anyhow::Result<Timestamp> {
+    let s = t.as_second();
+    Ok(Timestamp::from_second(s - s.rem_euclid(3600))?)
+}
+
+fn day_of(t: Timestamp) -> Date {
+    t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+/// How session `i` went: its checkpoint result, baseline level and gain by the follow-up.
+fn story(i: usize) -> (CheckpointResult, i64, i64) {
+    let checkpoint = match i % 10 {
+        0..=5 => CheckpointResult::Reached,
+        6..=8 => CheckpointResult::Partly,
+        _ => CheckpointResult::NotReached,
+    };
+    let baseline = 1 + (i % 3) as i64;
+    let gain = [1, 2, 0, 1, 1, 0, 2][i % 7];
+    (checkpoint, baseline, (baseline + gain).min(5))
+}
+
+/// Loads the history; the accounts, catalog and profiles must already be there.
+pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> {
+    let mut mentees = Vec::new();
+    for email in MENTEES {
+        let a = store
+            .account_by_email(email)
+            .await?
+            .with_context(|| format!("mentee {email}"))?;
+        mentees.push(a);
+    }
+    // Every (mentor, SKU) pair the profiles name, each given its own hour of the day.
+    let mut pairs = Vec::new();
+    for (email, _, _, skus) in PROFILES {
+        let mentor = store
+            .account_by_email(email)
+            .await?
+            .with_context(|| format!("mentor {email}"))?;
+        for slug in *skus {
+            let sku = store
+                .sku(slug)
+                .await?
+                .with_context(|| format!("SKU {slug}"))?;
+            pairs.push((mentor.clone(), sku));
+        }
+    }
+    let mut i = 0usize;
+    for week in 1..=WEEKS {
+        for (p, (mentor, sku)) in pairs.iter().enumerate() {
+            if (week as usize + p) % 3 == 0 {
+                continue;
+            }
+            let mentee = &mentees[(week as usize + p) % mentees.len()];
+            let start = on_the_hour(now.checked_sub(hours(week * 24 * 7 + 3 * p as i64))?)?;
+            session(store, now, i, mentor.id, mentee.id, sku, start).await?;
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn session(
+    store: &Arc<dyn Store>,
+    now: Timestamp,
+    i: usize,
+    mentor: UserId,
+    mentee: UserId,
+    sku: &stint_domain::catalog::SkuVersion,
+    start: Timestamp,
+) -> anyhow::Result<()> {
+    let c = &sku.content;
+    let end = start.checked_add(SignedDuration::from_mins(c.duration_minutes))?;
+    let new = NewBooking {
+        mentor_id: mentor,
+        mentee_id: mentee,
+        sku_id: sku.sku_id,
+        sku_version: sku.version,
+        start,
+        end,
+        meeting_url: format!("https://meet.jit.si/stint-demo-{i}"),
+    };
+    let anything =
+        |_: Option<&stint_domain::schedule::Availability>, _: &[stint_domain::schedule::Busy]| true;
+    let booked_at = start.checked_sub(hours(72))?;
+    let id: BookingId = match store
+        .create_booking(&new, None, &anything, booked_at)
+        .await?
+    {
+        BookingOutcome::Created(b) | BookingOutcome::Replayed(b) => b.id,
+    };
+    let (checkpoint, baseline, followup) = story(i);
+    let prep = Prep {
+        intake_answers: c
+            .intake_questions
+            .iter()
+            .map(|q| format!("(Answered before the session: {})", q.trim_end_matches('?')))
+            .collect(),
+        pre_reads_read: (0..c.pre_reads.len()).collect(),
+    };
+    store
+        .save_prep(id, &prep, start.checked_sub(hours(30))?)
+        .await?;
+    let answers: Vec<String> = c
+        .assessment_questions
+        .iter()
+        .map(|_| "Somewhat — I have tried once.".to_string())
+        .collect();
+    let level = |n| -> anyhow::Result<Assessment> {
+        Ok(Assessment {
+            level: Level::parse(n).map_err(anyhow::Error::msg)?,
+            answers: answers.clone(),
+        })
+    };
+    let prepped = start.checked_sub(hours(26))?;
+    store
+        .save_assessment(id, AssessmentKind::Baseline, &level(baseline)?, prepped)
+        .await?;
+    store
+        .save_note(
+            id,
+            NoteKind::Shared,
+            mentor,
+            "## Plan\n\n- Where you are now\n- The one thing to leave with\n- Next step",
+            start,
+        )
+        .await?;
+    let closed_at = end.checked_add(hours(2))?;
+    let closing = Closing {
+        checkpoint,
+        evidence: format!("{} — seen in the session.", checkpoint.label()),
+        followup: format!(
+            "Thanks for today. You worked on: {}.\n\nNext steps are below.",
+            c.outcome
+        ),
+        tasks: vec![
+            Task {
+                title: "Practise it out loud once".into(),
+                due: day_of(closed_at.checked_add(hours(5 * 24))?),
+            },
+            Task {
+                title: "Use it for real and note what happened".into(),
+                due: day_of(closed_at.checked_add(hours(10 * 24))?),
+            },
+        ],
+    };
+    let opens = followup_opens_at(closed_at, c.followup_delay_days);
+    store
+        .close_session(
+            &CloseSession {
+                booking: id,
+                closing: &closing,
+                artifacts: &c.artifacts,
+                closed_by: mentor,
+                followup_opens_at: opens,
+            },
+            closed_at,
+        )
+        .await?;
+    for (n, task) in store.tasks(id).await?.iter().enumerate() {
+        let done_at = closed_at.checked_add(hours(24 * (3 + 4 * n as i64)))?;
+        if (i + n) % 3 != 2 && done_at <= now {
+            store.set_task_done(id, task.id, true, done_at).await?;
+        }
+    }
+    if c.artifacts.first().is_some() {
+        store.tick_deliverable(id, 0, true, closed_at).await?;
+    }
+    let taken = opens.checked_add(hours(20))?;
+    if taken <= now {
+        store
+            .save_assessment(id, AssessmentKind::Followup, &level(followup)?, taken)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::story;
+    use stint_domain::outcome::closing::CheckpointResult;
+
+    #[test]
+    fn stories_are_mostly_good_but_not_all() {
+        let all: Vec<_> = (0..30).map(story).collect();
+        let reached = all
+            .iter()
+            .filter(|s| s.0 == CheckpointResult::Reached)
+            .count();
+        assert!(reached > 10 && reached < 30, "{reached}");
+        assert!(all.iter().any(|s| s.0 == CheckpointResult::NotReached));
+        assert!(
+            all.iter()
+                .all(|s| (1..=5).contains(&s.1) && (s.1..=5).contains(&s.2))
+        );
+    }
+}
