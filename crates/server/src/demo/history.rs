@@ -78,7 +78,7 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
     let mut i = 0usize;
     for week in 1..=WEEKS {
         for (p, (mentor, sku)) in pairs.iter().enumerate() {
-            if (week as usize + p) % 3 == 0 {
+            if (week as usize + p).is_multiple_of(3) {
                 continue;
             }
             let mentee = &mentees[(week as usize + p) % mentees.len()];
@@ -193,7 +193,7 @@ async fn session(
             store.set_task_done(id, task.id, true, done_at).await?;
         }
     }
-    if c.artifacts.first().is_some() {
+    if !c.artifacts.is_empty() {
         store.tick_deliverable(id, 0, true, closed_at).await?;
     }
     let taken = opens.checked_add(hours(20))?;
