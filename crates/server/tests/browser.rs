@@ -16,10 +16,12 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use stint_domain::clock::Clock;
 use stint_server::demo::DEMO_PASSWORD;
+use stint_store::Store;
 use stint_store::testing::in_ci;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -62,6 +64,10 @@ impl Drop for Driver {
 struct Browser {
     client: Client,
     base: String,
+    /// The server's store, to look at what a page wrote.
+    store: Arc<dyn Store>,
+    /// The server's clock: `clock.advance(…)` lives through a session and its week after.
+    clock: Arc<stint_web::TravelClock>,
     _driver: Driver,
     _serial: MutexGuard<'static, ()>,
 }
@@ -142,7 +148,8 @@ impl Browser {
         stint_server::demo::load(&store, now)
             .await
             .expect("loading the demo data");
-        let addr = stint_server::spawn(store)
+        let clock = Arc::new(stint_web::TravelClock::default());
+        let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
             .await
             .expect("starting the server");
 
@@ -182,6 +189,8 @@ impl Browser {
         Some(Browser {
             client,
             base: format!("http://{addr}"),
+            store,
+            clock,
             _driver: driver,
             _serial: serial,
         })
@@ -1067,5 +1076,417 @@ async fn mentor_edits_weekly_availability_with_errors_shown_in_place() {
     assert_eq!(b.value("#f-sat").await, "10:00-12:00");
     assert_eq!(b.value("#f-max_per_day").await, "3");
     assert_eq!(b.value("#f-notice_hours").await, "6");
+    b.finish().await;
+}
+
+// ---- the outcome loop --------------------------------------------------------------
+
+/// Every visible field with no label, as ids (or names).
+const UNLABELLED: &str = r#"
+    return Array.from(document.querySelectorAll("input, select, textarea"))
+      .filter(e => e.type !== "hidden" && (!e.labels || e.labels.length === 0))
+      .map(e => e.id || e.name);
+"#;
+
+impl Browser {
+    /// Fails if any field of the current page has no label.
+    async fn assert_labelled(&self) {
+        let missing = self
+            .client
+            .execute(UNLABELLED, vec![])
+            .await
+            .expect("running the label check");
+        assert_eq!(
+            missing,
+            json!([]),
+            "fields without a label on {}",
+            self.location().await
+        );
+    }
+
+    /// Saves a screenshot to `$STINT_SCREENSHOTS/<name>.png` when that is set (for people
+    /// reviewing the pages; tests never need it).
+    async fn snap(&self, name: &str) {
+        let Ok(dir) = std::env::var("STINT_SCREENSHOTS") else {
+            return;
+        };
+        // The whole page: the window as tall as the document, then back.
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|h| h.as_u64())
+            .unwrap_or(1000) as u32;
+        let _ = self.client.set_window_size(1280, height.max(1000)).await;
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(Path::new(&dir).join(format!("{name}.png")), png);
+        }
+        let _ = self.client.set_window_size(1280, 1000).await;
+    }
+
+    /// Sets a field's value by script: date inputs take typed keys in the browser's locale.
+    async fn set_value(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        let arg = serde_json::to_value(&field).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1];",
+                vec![arg, json!(value)],
+            )
+            .await
+            .expect("setting a value");
+    }
+
+    /// Moves the server's clock to `minutes` after `at`.
+    fn travel_past(&self, at: jiff::Timestamp, minutes: i64) {
+        let now = self.clock.now();
+        self.clock
+            .advance(at.duration_since(now) + jiff::SignedDuration::from_mins(minutes));
+    }
+
+    async fn booking(&self, id: i64) -> stint_domain::booking::Booking {
+        self.store
+            .booking(stint_domain::booking::BookingId(id))
+            .await
+            .expect("reading the booking")
+            .expect("the booking exists")
+    }
+}
+
+/// Books the first free slot of a session type through the booking pages, as the logged-in
+/// mentee, and returns the new session's id.
+async fn book_first_slot(b: &Browser, slug: &str) -> i64 {
+    b.goto(&format!("/skus/{slug}")).await;
+    b.click_link("Choose a time").await;
+    wait_location_prefix(b, &format!("/skus/{slug}/book?")).await;
+    b.wait_text("Times in").await;
+    b.click(".slot").await;
+    wait_location_prefix(b, &format!("/skus/{slug}/book/confirm?")).await;
+    b.click("main form button[type=submit]").await;
+    let session = wait_location_prefix(b, "/sessions/").await;
+    assert!(session.ends_with("?booked=1"), "{session}");
+    b.wait_text("Booked.").await;
+    session
+        .trim_start_matches("/sessions/")
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .expect("a session id")
+}
+
+/// The demo mentor's e-mail from the name a session page shows.
+fn mentor_email(name: &str) -> &'static str {
+    stint_server::demo::ACCOUNTS
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| a.email)
+        .unwrap_or_else(|| panic!("no demo mentor named {name}"))
+}
+
+#[tokio::test]
+async fn mentee_and_mentor_go_through_the_whole_outcome_loop() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    // A new mentee, so the progress page holds this one session only.
+    b.goto("/signup").await;
+    let deadline = Instant::now() + WAIT;
+    while b.value("#f-timezone").await == "UTC" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.fill("#f-display_name", "Ada Lovelace").await;
+    b.fill("#f-email", "ada@example.com").await;
+    // The demo password, so `log_in` works for her too.
+    b.fill("#f-password", DEMO_PASSWORD).await;
+    b.click("main form button[type=submit]").await;
+    b.wait_location("/dashboard?welcome=1").await;
+    assert_eq!(b.text("#p-todo").await, "To do");
+    assert!(b.text(".todo").await.contains("Nothing to do right now."));
+
+    let id = book_first_slot(&b, "technical-triage-20").await;
+    let page = format!("/sessions/{id}");
+    let booking = b.booking(id).await;
+    let mentor = b
+        .store
+        .account(booking.mentor_id)
+        .await
+        .unwrap()
+        .expect("the mentor");
+
+    // The dashboard asks for prep, linking to it.
+    b.goto("/dashboard").await;
+    assert_eq!(
+        b.attr(".todo-list a", "href").await.as_deref(),
+        Some(format!("/sessions/{id}#prep").as_str())
+    );
+    b.click(".todo-list a").await;
+    wait_location_prefix(&b, &page).await;
+
+    // Prep: the three intake questions, then the baseline on the rubric.
+    assert!(
+        b.text("#prep-status")
+            .await
+            .starts_with("Prep: still to do")
+    );
+    b.assert_labelled().await;
+    b.snap("1-prep").await;
+    b.fill("#f-intake-0", "The report endpoint times out under load")
+        .await;
+    b.fill("#f-intake-1", "We moved to a new connection pool")
+        .await;
+    b.fill("#f-intake-2", "The database itself").await;
+    b.click("#prep-form button[type=submit]").await;
+    b.wait_location(&format!("{page}?saved=prep")).await;
+    b.wait_text("Prep saved.").await;
+    assert_eq!(
+        b.value("#f-intake-1").await,
+        "We moved to a new connection pool"
+    );
+    assert_eq!(
+        b.text("label[for='f-baseline-level-2']").await,
+        "Level 2: Can describe the symptom but not reproduce it reliably."
+    );
+    b.click("#f-baseline-level-2").await;
+    b.fill("#f-baseline-answer-0", "Only under load, not on demand")
+        .await;
+    b.click("#baseline-form button[type=submit]").await;
+    b.wait_location(&format!("{page}?saved=baseline")).await;
+    b.wait_text("Baseline saved.").await;
+    assert_eq!(b.text("#prep-status").await, "Prep done");
+    assert!(b.text(".taken").await.starts_with("Baseline: level 2 of 5"));
+
+    // A shared note, saved in the background, shown rendered.
+    b.fill(
+        "#f-note-shared",
+        "## Plan\n\n- **cache** first\n- then the pool",
+    )
+    .await;
+    b.wait_content(
+        "#note-shared [data-note-status]",
+        "Draft saved on this device",
+    )
+    .await;
+    b.click("#note-shared button[type=submit]").await;
+    b.wait_content("#note-shared [data-note-status]", "Saved")
+        .await;
+    assert_eq!(b.text("#note-shared .note-rendered h2").await, "Plan");
+    assert_eq!(b.text("#note-shared .note-rendered strong").await, "cache");
+    b.snap("2-prep-done").await;
+    b.log_out().await;
+
+    // The mentor, before the session: the prep, and when closing opens.
+    b.log_in(mentor_email(&mentor.display_name)).await;
+    b.goto("/impact").await;
+    let closed_before: u64 = b.text("#impact-sessions").await.parse().unwrap();
+    b.goto(&page).await;
+    assert_eq!(b.text("#prep-status").await, "Prep done");
+    assert!(
+        b.body_text()
+            .await
+            .contains("We moved to a new connection pool")
+    );
+    assert!(
+        b.text("#close")
+            .await
+            .contains("Once the session has started")
+    );
+    assert_eq!(b.text("#note-shared .note-rendered h2").await, "Plan");
+
+    // After the session: close it with a task.
+    b.travel_past(booking.end, 5);
+    b.goto("/dashboard").await;
+    assert!(
+        b.text(".todo-list")
+            .await
+            .contains("Close the session: 20-min technical triage")
+    );
+    b.goto(&page).await;
+    b.assert_labelled().await;
+    assert!(
+        b.value("#f-followup").await.starts_with("Hi Ada Lovelace,"),
+        "pre-filled from the template"
+    );
+    b.click("#f-checkpoint-reached").await;
+    b.fill("#f-evidence", "Reproduced it live with a load script")
+        .await;
+    b.fill(
+        "#f-followup",
+        "Hi Ada,\nTest the cache first.\nThen the pool.",
+    )
+    .await;
+    b.fill("#f-task-title-0", "Run the load script on staging")
+        .await;
+    let tz = jiff::tz::TimeZone::get(&mentor.timezone).unwrap();
+    let due = b
+        .clock
+        .now()
+        .to_zoned_datetime(tz)
+        .date()
+        .tomorrow()
+        .unwrap();
+    b.set_value("#f-task-due-0", &due.to_string()).await;
+    b.snap("3-close").await;
+    b.click("#close-form button[type=submit]").await;
+    b.wait_location(&format!("{page}?saved=closed")).await;
+    b.wait_text("Session closed.").await;
+    assert_eq!(b.count("#close-form").await, 0, "closed once");
+    assert!(b.text("#tasks").await.contains("0 of 1 done"));
+    b.log_out().await;
+
+    // The mentee reads the follow-up, ticks the task, and waits for the check-in.
+    b.log_in("ada@example.com").await;
+    let todo = b.text(".todo-list").await;
+    assert!(todo.contains("Run the load script on staging"), "{todo}");
+    b.goto(&page).await;
+    assert_eq!(
+        b.text(".message").await,
+        "Hi Ada,\nTest the cache first.\nThen the pool."
+    );
+    assert_eq!(b.text(".result").await, "Yes");
+    assert!(
+        b.text("#after")
+            .await
+            .contains("The follow-up assessment opens on"),
+        "{}",
+        b.text("#after").await
+    );
+    b.click("#tasks-form input[name=done]").await;
+    b.click("#tasks-form button[type=submit]").await;
+    b.wait_location(&format!("{page}?saved=tasks")).await;
+    assert!(b.text("#tasks").await.contains("1 of 1 done"));
+    b.snap("4-after").await;
+
+    // A week later: the follow-up check-in.
+    let closing = b.store.closing(booking.id).await.unwrap().expect("closed");
+    b.travel_past(closing.followup_opens_at, 60);
+    b.goto(&page).await;
+    b.assert_labelled().await;
+    b.click("#f-followup-level-4").await;
+    b.fill("#f-followup-answer-1", "Cache, pool size, DNS")
+        .await;
+    b.click("#followup-form button[type=submit]").await;
+    b.wait_location(&format!("{page}?saved=followup")).await;
+    b.wait_text("+2 levels since the baseline").await;
+
+    // Progress: the gain and a mini-win.
+    b.click("nav a[href='/progress']").await;
+    b.wait_location("/progress").await;
+    assert_eq!(b.text("main section h2").await, "Technical problem solving");
+    assert_eq!(b.text(".gain-cell").await, "+2");
+    assert_eq!(b.text(".mini-wins").await, "1");
+    assert!(b.body_text().await.contains("What the figures mean"));
+    b.snap("5-progress").await;
+
+    // The session type's public figures count this session.
+    let sku = b.store.sku("technical-triage-20").await.unwrap().unwrap();
+    let counted = b
+        .store
+        .outcomes(stint_store::OutcomeFilter {
+            sku: Some(sku.sku_id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(counted.iter().any(|o| o.booking_id == booking.id));
+    b.goto("/skus/technical-triage-20").await;
+    b.snap("8-sku").await;
+    if counted.len() >= 5 {
+        assert_eq!(b.text("#sku-sessions").await, counted.len().to_string());
+        assert!(b.text("#sku-rate").await.ends_with('%'));
+    } else {
+        assert!(
+            b.body_text()
+                .await
+                .contains("Outcome figures appear after 5 completed sessions")
+        );
+    }
+    b.log_out().await;
+
+    // The mentor's impact counts it too.
+    b.log_in(mentor_email(&mentor.display_name)).await;
+    b.click("nav a[href='/impact']").await;
+    b.wait_location("/impact").await;
+    let closed_after: u64 = b.text("#impact-sessions").await.parse().unwrap();
+    assert_eq!(closed_after, closed_before + 1);
+    assert!(b.text("#impact-rate").await.ends_with('%'));
+    b.snap("6-impact").await;
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn a_note_draft_survives_a_reload_and_is_saved_when_back_online() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.log_in("sam@stint.example").await;
+    b.snap("7-dashboard").await;
+    let id = book_first_slot(&b, "technical-triage-20").await;
+    let page = format!("/sessions/{id}");
+    let note = "#f-note-mentee_private";
+    let status = "#note-mentee_private [data-note-status]";
+    b.goto(&page).await;
+    b.fill(note, "Ask about the flaky test").await;
+    b.wait_content(status, "Draft saved on this device").await;
+
+    // Reloaded before saving: the draft is back from this device, not from the server.
+    b.goto(&page).await;
+    assert_eq!(b.value(note).await, "Ask about the flaky test");
+    b.wait_content(status, "Draft saved on this device (not saved yet)")
+        .await;
+    let bid = stint_domain::booking::BookingId(id);
+    assert!(b.store.notes(bid).await.unwrap().is_empty());
+
+    // Saving while the connection is down keeps the draft…
+    b.client
+        .execute(
+            "window.realFetch = window.fetch; \
+             window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click("#note-mentee_private button[type=submit]").await;
+    b.wait_text("Offline: draft saved on this device").await;
+    assert!(b.store.notes(bid).await.unwrap().is_empty());
+    let kept = b
+        .client
+        .execute(
+            "return Object.keys(localStorage).filter(k => k.startsWith('stint-note-draft:')).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, json!(1));
+
+    // …and back online it is saved.
+    b.client
+        .execute(
+            "window.fetch = window.realFetch; window.dispatchEvent(new Event('online'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.wait_content(status, "Saved").await;
+    let notes = b.store.notes(bid).await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].body, "Ask about the flaky test");
+    assert_eq!(
+        b.text("#note-mentee_private .note-rendered").await,
+        "Ask about the flaky test"
+    );
+    let kept = b
+        .client
+        .execute(
+            "return Object.keys(localStorage).filter(k => k.startsWith('stint-note-draft:')).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, json!(0), "the draft is gone once saved");
+    b.goto(&page).await;
+    assert_eq!(b.value(note).await, "Ask about the flaky test");
+    assert_eq!(b.content(status).await, "");
     b.finish().await;
 }

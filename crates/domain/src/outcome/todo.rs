@@ -69,6 +69,9 @@ pub struct TodoItem {
     pub overdue: bool,
 }
 
+/// A mentor is asked to close a session within a day of its end, while it is fresh.
+pub const CLOSE_WITHIN: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
 /// The viewer's to-do list at `now`, most urgent first: items with a deadline by deadline
 /// (so overdue ones lead), then the rest by when they became possible. A task due on a
 /// day is due at the end of that day in `zone`, the viewer's time zone.
@@ -85,12 +88,13 @@ pub fn todo(states: &[BookingState], now: Timestamp, zone: &TimeZone) -> Vec<Tod
             let closable = live || b.status == BookingStatus::Completed;
             if closable && !b.closed && b.end <= now {
                 let title = format!("Close the session: {}", b.sku_title);
+                let due = b.end.saturating_add(CLOSE_WITHIN).unwrap_or(b.end);
                 list.add(
                     b,
                     TodoKind::CloseSession,
                     None,
                     title,
-                    Some(Due::At(b.end)),
+                    Some(Due::At(due)),
                     b.end,
                 );
             }
@@ -112,7 +116,9 @@ pub fn todo(states: &[BookingState], now: Timestamp, zone: &TimeZone) -> Vec<Tod
         }
         for t in &b.open_tasks {
             let due = Some(Due::On(t.due));
-            list.add(b, TodoKind::Task, Some(t.id), t.title.clone(), due, b.end);
+            // Named with its session: two sessions may set tasks with the same words.
+            let title = format!("{} ({})", t.title, b.sku_title);
+            list.add(b, TodoKind::Task, Some(t.id), title, due, b.end);
         }
         if let Some(opens) = b.followup_opens_at
             && opens <= now

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod dto;
 pub mod health;
 pub mod mentors;
+pub mod outcomes;
 pub mod users;
 
 use crate::error::{ErrorBody, ErrorDetail};
@@ -23,7 +24,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stint API", description = "Outcome-based micro-mentoring: accounts, catalog, mentors."),
+    info(title = "Stint API", description = "Outcome-based micro-mentoring: accounts, catalog, mentors, scheduling and the outcome loop."),
     modifiers(&BearerAuth),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
@@ -32,6 +33,7 @@ use utoipa_axum::routes;
         (name = "mentors", description = "Mentor directory and profiles"),
         (name = "scheduling", description = "Availability, slots and bookings"),
         (name = "calendar", description = "Calendar invitations and the private feed"),
+        (name = "outcomes", description = "Prep, micro-assessments, notes, closing, tasks, and the figures built from them"),
         (name = "users", description = "Accounts and roles (operators)"),
         (name = "meta", description = "Health and this document"),
     )
@@ -73,7 +75,12 @@ impl Modify for StandardResponses {
         for (path, item) in doc.paths.paths.iter_mut() {
             let public = matches!(
                 path.as_str(),
-                "/healthz" | "/api/v1/openapi.json" | "/api/v1/auth/signup" | "/api/v1/auth/login"
+                "/healthz"
+                    | "/api/v1/openapi.json"
+                    | "/api/v1/auth/signup"
+                    | "/api/v1/auth/login"
+                    | "/api/v1/skus/{slug}/outcomes"
+                    | "/api/v1/metrics"
             );
             for op in [
                 &mut item.get,
@@ -154,6 +161,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::report_no_show))
         .routes(routes!(calendar::booking_invite))
         .routes(routes!(calendar::create_feed, calendar::revoke_feed))
+        .routes(routes!(outcomes::get_outcome))
+        .routes(routes!(outcomes::save_prep))
+        .routes(routes!(outcomes::take_assessment))
+        .routes(routes!(outcomes::list_notes))
+        .routes(routes!(outcomes::save_note))
+        .routes(routes!(outcomes::followup_draft))
+        .routes(routes!(outcomes::close_session))
+        .routes(routes!(outcomes::set_task))
+        .routes(routes!(outcomes::tick_deliverable))
+        .routes(routes!(outcomes::my_progress))
+        .routes(routes!(outcomes::my_impact))
+        .routes(routes!(outcomes::my_todo))
+        .routes(routes!(outcomes::sku_outcomes))
+        .routes(routes!(outcomes::metrics))
         .routes(routes!(users::list_users))
         .routes(routes!(users::grant_role))
         .routes(routes!(users::revoke_role))

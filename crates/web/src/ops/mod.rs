@@ -2,7 +2,6 @@
 
 pub mod accounts;
 pub mod catalog;
-#[allow(dead_code)] // TEMPORARY: the API and pages wiring it land next.
 pub mod outcomes;
 pub mod scheduling;
 

@@ -106,7 +106,7 @@ fn zone_of(account: &Account) -> TimeZone {
         .unwrap_or(TimeZone::UTC)
 }
 
-/// "Tue 8 Dec 14:00" in the account's zone.
+/// "Tue 8 Dec 2026 14:00" in the account's zone.
 pub fn when_for(account: &Account, at: Timestamp) -> String {
     at.to_zoned_datetime(zone_of(account))
         .strftime("%a %-d %b %Y %H:%M")
@@ -225,6 +225,14 @@ pub async fn take_assessment(
     match kind {
         AssessmentKind::Baseline if pb.booking.status != BookingStatus::Confirmed => {
             return Err(not_open(pb, "the baseline assessment"));
+        }
+        AssessmentKind::Followup
+            if matches!(
+                pb.booking.status,
+                BookingStatus::Cancelled | BookingStatus::NoShow
+            ) =>
+        {
+            return Err(not_open(pb, "the follow-up assessment"));
         }
         AssessmentKind::Followup => {
             let closing = state.store.closing(pb.booking.id).await?;
@@ -503,4 +511,42 @@ pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>
         });
     }
     Ok(todo(&states, now, &zone_of(viewer)))
+}
+
+/// The follow-up draft for the session's mentor; the mentee gets 403. The API offers it
+/// before closing, pre-filled from the SKU's template, with no tasks chosen yet.
+pub async fn followup_draft_for_mentor(
+    state: &AppState,
+    pb: &PartyBooking,
+) -> Result<String, ApiError> {
+    only(Side::Mentor, pb, "mentor writes the follow-up")?;
+    followup_draft(state, pb, Vec::new()).await
+}
+
+/// A SKU's public outcome figures, or only their sample size below the public minimum.
+pub enum PublicOutcomes {
+    Hidden { sessions: u64 },
+    Shown(OutcomeStats),
+}
+
+/// Like [`sku_stats`], but says how many sessions there are when the figures are hidden.
+pub async fn sku_public_outcomes(
+    state: &AppState,
+    sku: stint_domain::ids::SkuId,
+) -> Result<PublicOutcomes, ApiError> {
+    let outcomes = state
+        .store
+        .outcomes(OutcomeFilter {
+            sku: Some(sku),
+            ..Default::default()
+        })
+        .await?;
+    Ok(
+        match stint_domain::outcome::metrics::public_stats(&outcomes) {
+            Some(stats) => PublicOutcomes::Shown(stats),
+            None => PublicOutcomes::Hidden {
+                sessions: outcomes.len() as u64,
+            },
+        },
+    )
 }

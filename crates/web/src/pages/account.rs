@@ -224,6 +224,8 @@ struct Dashboard {
     local_time: String,
     upcoming: usize,
     next_session: String,
+    /// What the viewer should do next across their sessions, most urgent first.
+    todo: Vec<super::outcomes::TodoRow>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -273,6 +275,11 @@ pub async fn dashboard(
         .first()
         .map(|b| super::booking::when(b.start, &my_tz))
         .unwrap_or_default();
+    let todo = if me.has(Role::Mentee) || me.has(Role::Mentor) {
+        super::outcomes::todo_rows(&state, &me).await?
+    } else {
+        Vec::new()
+    };
     let local_time = state
         .now()
         .to_zoned_datetime(tz)
@@ -293,6 +300,7 @@ pub async fn dashboard(
         local_time,
         upcoming: mine.len(),
         next_session,
+        todo,
         me,
     }))
 }

@@ -1,6 +1,7 @@
 //! Booking pages: times in the viewer's zone, confirmation, my sessions, a session page
 //! with cancel, reschedule and no-show.
 
+use super::filters;
 use super::render::{Chrome, OrPage, PageResult, failure, not_found_page, ok};
 use crate::api::bookings::{BookingDto, view, visible};
 use crate::auth::csrf::{CsrfForm, CsrfToken};
@@ -394,6 +395,8 @@ pub struct SessionParams {
     cancelled: String,
     moved: String,
     taken: String,
+    /// Which outcome form was just saved, confirmed next to it.
+    saved: String,
 }
 
 #[derive(Template)]
@@ -410,6 +413,8 @@ struct SessionPage {
     can_reschedule: bool,
     can_report: bool,
     notice: String,
+    /// The outcome loop, for the session's two parties only.
+    outcome: Option<super::outcomes::Panel>,
 }
 
 pub async fn session(
@@ -422,8 +427,44 @@ pub async fn session(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found_page(Some(me)));
     };
-    let b = visible_page(&state, &me, id).await?;
-    let dto = view(&state, &me, &b).await.or_page()?;
+    let notice = if !q.booked.is_empty() {
+        "Booked. It is in your sessions; add it to your calendar below."
+    } else if !q.cancelled.is_empty() {
+        "Cancelled. The other party can see why."
+    } else if !q.moved.is_empty() {
+        "Moved to the new time."
+    } else if !q.taken.is_empty() {
+        "That time was just taken. Please choose another."
+    } else {
+        ""
+    };
+    render_session(
+        &state,
+        me,
+        &csrf.0,
+        id,
+        notice,
+        &q.saved,
+        super::outcomes::Refused::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The session page; a refused outcome form comes back in it with its input and messages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn render_session(
+    state: &AppState,
+    me: Account,
+    csrf: &str,
+    id: i64,
+    notice: &str,
+    saved: &str,
+    refused: super::outcomes::Refused,
+    status: StatusCode,
+) -> PageResult {
+    let b = visible_page(state, &me, id).await?;
+    let dto = view(state, &me, &b).await.or_page()?;
     let version = state
         .store
         .sku_version_by_id(b.sku_id, b.sku_version)
@@ -441,42 +482,33 @@ pub async fn session(
     let is_mentor = b.mentor_id == me.id;
     let other = if is_mentor { &dto.mentee } else { &dto.mentor };
     let confirmed = b.status == BookingStatus::Confirmed;
-    let notice = if !q.booked.is_empty() {
-        "Booked. It is in your sessions; add it to your calendar below."
-    } else if !q.cancelled.is_empty() {
-        "Cancelled. The other party can see why."
-    } else if !q.moved.is_empty() {
-        "Moved to the new time."
-    } else if !q.taken.is_empty() {
-        "That time was just taken. Please choose another."
-    } else {
-        ""
-    };
-    Ok(ok(&SessionPage {
-        chrome: Chrome::new(
-            format!("{} · Stint", dto.sku.title),
-            Some(me.clone()),
-            &csrf.0,
-        ),
-        when_mine: format!(
-            "{} in {}",
-            when(b.start, &zone_of(&me.timezone)),
-            me.timezone
-        ),
-        when_theirs: format!(
-            "{} in {}",
-            when(b.start, &zone_of(&other.timezone)),
-            other.timezone
-        ),
-        other_name: other.display_name.clone(),
-        can_cancel: confirmed && b.start > now,
-        cancel_is_late: booking::is_late_cancellation(b.start, now, cancel_h),
-        can_reschedule: confirmed && booking::may_reschedule(b.start, now, move_h),
-        can_report: confirmed && booking::may_report_no_show(b.start, now),
-        notice: notice.to_string(),
-        is_mentor,
-        b: dto,
-    }))
+    let outcome =
+        super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
+    Ok(super::render::html(
+        status,
+        &SessionPage {
+            chrome: Chrome::new(format!("{} · Stint", dto.sku.title), Some(me.clone()), csrf),
+            when_mine: format!(
+                "{} in {}",
+                when(b.start, &zone_of(&me.timezone)),
+                me.timezone
+            ),
+            when_theirs: format!(
+                "{} in {}",
+                when(b.start, &zone_of(&other.timezone)),
+                other.timezone
+            ),
+            other_name: other.display_name.clone(),
+            can_cancel: confirmed && b.start > now,
+            cancel_is_late: booking::is_late_cancellation(b.start, now, cancel_h),
+            can_reschedule: confirmed && booking::may_reschedule(b.start, now, move_h),
+            can_report: confirmed && booking::may_report_no_show(b.start, now),
+            notice: notice.to_string(),
+            is_mentor,
+            outcome,
+            b: dto,
+        },
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]

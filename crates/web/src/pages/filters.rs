@@ -36,3 +36,14 @@ pub fn humanize<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askam
         None => raw,
     })
 }
+
+/// A message as a sentence: its first letter in upper case, the rest as written.
+#[askama::filter_fn]
+pub fn sentence<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+    let text = value.to_string();
+    let mut chars = text.chars();
+    Ok(match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    })
+}

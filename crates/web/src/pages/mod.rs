@@ -13,6 +13,7 @@ mod filters;
 mod forms;
 mod mentor;
 mod operator;
+pub(crate) mod outcomes;
 mod public;
 pub mod render;
 
@@ -42,6 +43,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/sessions/{id}", get(booking::session))
         .route("/sessions/{id}/invite.ics", get(booking::invite_file))
+        .route("/sessions/{id}/prep", post(outcomes::save_prep))
+        .route("/sessions/{id}/assessment", post(outcomes::take_assessment))
+        .route("/sessions/{id}/notes", post(outcomes::save_note))
+        .route("/sessions/{id}/close", post(outcomes::close))
+        .route("/sessions/{id}/tasks", post(outcomes::save_tasks))
+        .route("/sessions/{id}/artifacts", post(outcomes::save_artifacts))
+        .route("/progress", get(outcomes::progress))
+        .route("/impact", get(outcomes::impact))
+        .route("/metrics", get(outcomes::metrics_page))
         .route("/account/calendar-feed", post(account::create_feed))
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route("/sessions/{id}/cancel", post(booking::cancel))

@@ -93,6 +93,9 @@ struct SkuPage {
     cancel_words: String,
     reschedule_words: String,
     price_words: String,
+    /// Public outcome figures, once there are enough sessions to show them.
+    figures: Option<super::outcomes::PublicFigures>,
+    threshold: u64,
 }
 
 async fn sku_page(
@@ -123,6 +126,7 @@ async fn sku_page(
         .iter()
         .map(|v| v.version)
         .collect();
+    let figures = super::outcomes::public_figures(state, sku.sku_id).await?;
     let c = &sku.content;
     Ok(ok(&SkuPage {
         chrome: Chrome::new(format!("{} · Stint", c.title), user, csrf),
@@ -130,6 +134,8 @@ async fn sku_page(
         reschedule_words: hours_words(c.reschedule_cutoff_hours),
         price_words: credits_words(c.price_credits),
         older: sku.version != sku.current_version,
+        figures,
+        threshold: super::outcomes::PUBLIC_THRESHOLD,
         card: card(sku, &competencies),
         competency,
         checkpoint,

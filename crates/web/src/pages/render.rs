@@ -34,6 +34,14 @@ impl Chrome {
     pub fn is_operator(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.has(Role::Operator))
     }
+
+    pub fn is_mentee(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.has(Role::Mentee))
+    }
+
+    pub fn is_mentor(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.has(Role::Mentor))
+    }
 }
 
 /// Renders a template, or a plain error page if the template itself fails.

@@ -89,7 +89,8 @@ fn mentor_closes_ended_sessions_that_are_not_closed() {
     );
     assert_eq!(kinds(&items), vec![(1, TodoKind::CloseSession)]);
     assert_eq!(items[0].title, "Close the session: Session 1");
-    assert!(items[0].overdue);
+    // Ended half an hour ago: due within a day of the end, not overdue yet.
+    assert!(!items[0].overdue);
     // Marked completed but never closed: the closing is still owed.
     let completed = BookingState {
         status: BookingStatus::Completed,
@@ -97,6 +98,8 @@ fn mentor_closes_ended_sessions_that_are_not_closed() {
     };
     let items = todo(&[completed], t(NOW), &zone());
     assert_eq!(kinds(&items), vec![(7, TodoKind::CloseSession)]);
+    // Ended more than a day ago: overdue.
+    assert!(items[0].overdue);
     // Exactly at the end it is due.
     let at_end = mentor(booking(6, "2026-06-10T11:30:00Z"));
     assert_eq!(todo(&[at_end], t(NOW), &zone()).len(), 1);
