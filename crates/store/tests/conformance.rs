@@ -30,6 +30,7 @@ conformance!(
     overlapping_bookings_are_refused_by_the_database,
     racing_bookings_on_overlapping_slots_have_one_winner_each,
     racing_bookings_of_one_mentor_never_exceed_a_cap,
+    many_concurrent_bookings_are_each_answered_with_their_own_row,
     idempotent_booking_replays_and_refuses_other_bodies,
     concurrent_replays_of_one_key_make_one_booking,
     reschedule_cancel_and_no_show_keep_a_history,
@@ -779,6 +780,40 @@ async fn racing_bookings_of_one_mentor_never_exceed_a_cap(store: Arc<dyn Store>)
     }
     assert_eq!(made, 2);
     assert_eq!(store.bookings_of(w.mentor).await.unwrap().len(), 2);
+}
+
+/// Concurrent claims are written together (SQLite batches them into one transaction): each
+/// answer must be its own booking, durable, and a refused one must not take others with it.
+async fn many_concurrent_bookings_are_each_answered_with_their_own_row(store: Arc<dyn Store>) {
+    let w = Arc::new(booking_world(store.as_ref()).await);
+    let mut tasks = Vec::new();
+    for i in 0..40i64 {
+        let (s, w) = (store.clone(), w.clone());
+        // Every fifth request overlaps the one before it: refused, alone.
+        let start = 3000 + i * 60 - if i % 5 == 4 { 45 } else { 0 };
+        tasks.push(tokio::spawn(async move {
+            let new = at(&w, start, 30);
+            (
+                new.clone(),
+                s.create_booking(&new, None, &naive, t(0)).await,
+            )
+        }));
+    }
+    let (mut made, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            (new, Ok(BookingOutcome::Created(b))) => {
+                made += 1;
+                assert_eq!((b.start, b.end), (new.start, new.end));
+                let stored = store.booking(b.id).await.unwrap().unwrap();
+                assert_eq!((stored.start, stored.end), (new.start, new.end));
+            }
+            (_, Err(StoreError::SlotTaken)) => refused += 1,
+            (_, other) => panic!("a booking failed with {other:?}"),
+        }
+    }
+    assert_eq!((made, refused), (32, 8));
+    assert_eq!(store.bookings_of(w.mentor).await.unwrap().len(), 32);
 }
 
 async fn idempotent_booking_replays_and_refuses_other_bodies(store: Arc<dyn Store>) {

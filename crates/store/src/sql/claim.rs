@@ -117,6 +117,16 @@ pub(super) async fn bump_version(tx: &mut Transaction<'static, Any>, mentor: Use
     Ok(())
 }
 
+/// A failed claim write: an overlap the database refused is a taken slot; anything else
+/// stays the database's error (a reused idempotency key is recognised by the caller).
+pub(super) fn claim_error(e: sqlx::Error) -> StoreError {
+    if is_overlap_violation(&e) {
+        StoreError::SlotTaken
+    } else {
+        e.into()
+    }
+}
+
 /// The booking as written, without reading it back.
 fn created(new: &NewBooking, id: BookingId, now: Timestamp) -> Booking {
     Booking {
@@ -140,7 +150,7 @@ fn created(new: &NewBooking, id: BookingId, now: Timestamp) -> Booking {
 
 /// Binds a new booking as `$1`…`$10` of the write statements below, and the version the
 /// decision read as `$11` when the statement compares it.
-fn bind_new<'q>(
+pub(super) fn bind_new<'q>(
     sql: &'static str,
     new: &'q NewBooking,
     key: Option<&'q IdempotencyKey>,
@@ -180,10 +190,11 @@ k AS (INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, crea
       SELECT $2, $9, $10, id, $8 FROM b WHERE $9 <> '') \
 SELECT id FROM b";
 
-/// SQLite's compare-and-set, run inside `BEGIN IMMEDIATE` in one call to the writer's
-/// thread. `changes()` is the row count of the statement before: each insert happens only
-/// if the one before it did.
-const SQLITE_CLAIM: &str = "\
+/// SQLite's compare-and-set, one call to the writer's thread inside a batch's transaction
+/// (see `group_commit.rs`), in a savepoint of its own. `changes()` is the row count of the
+/// statement before: each insert happens only if the one before it did.
+pub(super) const SQLITE_CLAIM: &str = "\
+SAVEPOINT claim; \
 UPDATE users SET booking_version = booking_version + 1 WHERE id = $1 AND booking_version = $11; \
 INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, \
     sequence, meeting_url, late_cancel, created_at, updated_at) \
@@ -192,7 +203,8 @@ INSERT INTO booking_events (booking_id, at, actor_id, status, note) \
     SELECT last_insert_rowid(), $8, $2, 'confirmed', 'booked' WHERE changes() = 1; \
 INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) \
     SELECT $2, $9, $10, booking_id, $8 FROM booking_events \
-    WHERE id = last_insert_rowid() AND changes() = 1 AND $9 <> ''";
+    WHERE id = last_insert_rowid() AND changes() = 1 AND $9 <> ''; \
+RELEASE claim";
 
 /// The locked path's write on PostgreSQL, inside a transaction that holds the mentor.
 const PG_INSERT: &str = "\
@@ -251,36 +263,18 @@ impl SqlStore {
         if !admit(s.rules.as_ref(), &s.busy) {
             return Err(StoreError::SlotTaken);
         }
-        let rows = match self.backend() {
+        let written = match self.backend() {
             // One statement is its own transaction.
-            Backend::Postgres => {
-                bind_new(PG_CLAIM, new, key, now, Some(s.version))
-                    .fetch_all(self.writer())
-                    .await
-            }
-            Backend::Sqlite => {
-                let mut tx = self.begin_write().await?;
-                // `fetch_all`, not `fetch_one`: only it runs every statement of the string.
-                let rows = bind_new(SQLITE_CLAIM, new, key, now, Some(s.version))
-                    .fetch_all(&mut *tx)
-                    .await;
-                if rows.as_ref().is_ok_and(|r| !r.is_empty()) {
-                    tx.commit().await?;
-                }
-                rows
-            }
+            Backend::Postgres => bind_new(PG_CLAIM, new, key, now, Some(s.version))
+                .fetch_optional(self.writer())
+                .await
+                .map_err(claim_error)?
+                .map(|row| row.try_get::<i64, _>("id").map(BookingId))
+                .transpose()?,
+            // Batched with the claims that arrive together: one disk sync for all.
+            Backend::Sqlite => self.claim_queue()?.write(new, key, s.version, now).await?,
         };
-        match rows {
-            Ok(rows) => match rows.first() {
-                Some(row) => {
-                    let id = BookingId(row.try_get("id")?);
-                    Ok(Some(BookingOutcome::Created(created(new, id, now))))
-                }
-                None => Ok(None),
-            },
-            Err(e) if is_overlap_violation(&e) => Err(StoreError::SlotTaken),
-            Err(e) => Err(e.into()),
-        }
+        Ok(written.map(|id| BookingOutcome::Created(created(new, id, now))))
     }
 
     async fn claim_locked(

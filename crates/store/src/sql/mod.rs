@@ -10,6 +10,7 @@ mod accounts;
 mod bookings;
 mod catalog;
 mod claim;
+mod group_commit;
 mod mentors;
 mod outcomes;
 
@@ -26,6 +27,8 @@ pub struct SqlStore {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite only: booking claims written in batches (group commit).
+    claims: Option<group_commit::ClaimQueue>,
 }
 
 impl SqlStore {
@@ -41,6 +44,7 @@ impl SqlStore {
                 let read = sqlite_pool(8).connect_with(options).await?;
                 Ok(SqlStore {
                     read,
+                    claims: Some(group_commit::ClaimQueue::start(write.clone())),
                     write,
                     backend,
                 })
@@ -61,6 +65,7 @@ impl SqlStore {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    claims: None,
                 })
             }
         }
@@ -83,6 +88,13 @@ impl SqlStore {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
         })
+    }
+
+    /// The SQLite claim queue (group commit); PostgreSQL commits each claim on its own.
+    fn claim_queue(&self) -> Result<&group_commit::ClaimQueue, StoreError> {
+        self.claims
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("no claim queue on this backend".into()))
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {
