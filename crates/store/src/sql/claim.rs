@@ -6,8 +6,9 @@
 //!
 //! - **Optimistic** (first): the snapshot is read outside any write transaction, and the
 //!   write bumps the version only if it is still the one read, inserting the booking, its
-//!   history event and its key only then (PostgreSQL: one statement; SQLite: one call inside
-//!   `BEGIN IMMEDIATE`). A booking of the same mentor in between makes it write nothing, and
+//!   history event and its key only then (PostgreSQL: one statement, its own transaction;
+//!   SQLite: one call in a savepoint of a transaction shared with the claims that arrived
+//!   together, see `group_commit.rs`). A booking of the same mentor in between makes it write nothing, and
 //!   the claim starts again from a fresh snapshot. No lock is held while deciding, so the
 //!   write is as short as a plain insert.
 //! - **Locked** (after a few lost races, so a mentor booked by many at once is served in
