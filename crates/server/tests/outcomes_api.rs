@@ -874,6 +874,7 @@ async fn only_the_two_parties_see_a_bookings_outcome(app: App) {
         )
         .await;
         assert!(e["message"].as_str().unwrap().contains(who), "{e}");
+        assert!(e["fields"]["booking"].is_string(), "{e}");
     }
     let e = expect_error(
         app.get(&format!("{b}/followup-draft"), Some(&p.sam)).await,
@@ -882,6 +883,7 @@ async fn only_the_two_parties_see_a_bookings_outcome(app: App) {
     )
     .await;
     assert!(e["message"].as_str().unwrap().contains("mentor"), "{e}");
+    assert!(e["fields"]["booking"].is_string(), "{e}");
     assert_eq!(
         get_ok(&app, &format!("{b}/outcome"), Some(&p.sam)).await,
         before

@@ -1,0 +1,142 @@
+//! The figures read across many bookings: a mentee's progress, a mentor's impact, a SKU's
+//! public outcomes, and what is due from someone now.
+
+use super::{NamedProgress, taken, zone_of};
+use crate::error::ApiError;
+use crate::state::AppState;
+use stint_domain::account::Account;
+use stint_domain::booking::BookingStatus;
+use stint_domain::ids::SkuId;
+use stint_domain::outcome::assessment::AssessmentKind;
+use stint_domain::outcome::metrics::{CompetencyProgress, OutcomeStats, public_stats};
+use stint_domain::outcome::prep::PrepStatus;
+use stint_domain::outcome::todo::{BookingState, OpenTask, TodoItem, todo};
+use stint_store::OutcomeFilter;
+
+pub async fn progress(state: &AppState, mentee: &Account) -> Result<Vec<NamedProgress>, ApiError> {
+    let outcomes = state
+        .store
+        .outcomes(OutcomeFilter {
+            mentee: Some(mentee.id),
+            ..Default::default()
+        })
+        .await?;
+    let mut out = Vec::new();
+    for p in CompetencyProgress::of(mentee.id, &outcomes) {
+        let c = state.store.competency(p.competency_id).await?;
+        out.push(NamedProgress {
+            name: c.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+            rubric: c.map(|c| c.rubric).unwrap_or_default(),
+            progress: p,
+        });
+    }
+    Ok(out)
+}
+
+/// A mentor's impact over every session they closed.
+pub async fn impact(state: &AppState, mentor: &Account) -> Result<OutcomeStats, ApiError> {
+    let outcomes = state
+        .store
+        .outcomes(OutcomeFilter {
+            mentor: Some(mentor.id),
+            ..Default::default()
+        })
+        .await?;
+    Ok(OutcomeStats::of(&outcomes))
+}
+
+/// A SKU's public outcome figures, or only their sample size below the public minimum.
+pub enum PublicOutcomes {
+    Hidden { sessions: u64 },
+    Shown(OutcomeStats),
+}
+
+/// A SKU's public outcome figures; says how many sessions there are when they are hidden.
+pub async fn sku_public_outcomes(state: &AppState, sku: SkuId) -> Result<PublicOutcomes, ApiError> {
+    let outcomes = state
+        .store
+        .outcomes(OutcomeFilter {
+            sku: Some(sku),
+            ..Default::default()
+        })
+        .await?;
+    Ok(match public_stats(&outcomes) {
+        Some(stats) => PublicOutcomes::Shown(stats),
+        None => PublicOutcomes::Hidden {
+            sessions: outcomes.len() as u64,
+        },
+    })
+}
+
+/// Like [`sku_public_outcomes`], for pages that show nothing at all below the public
+/// sample size: `None` there.
+pub async fn sku_stats(state: &AppState, sku: SkuId) -> Result<Option<OutcomeStats>, ApiError> {
+    Ok(match sku_public_outcomes(state, sku).await? {
+        PublicOutcomes::Shown(stats) => Some(stats),
+        PublicOutcomes::Hidden { .. } => None,
+    })
+}
+
+/// What is due from the viewer now, derived from the state of their bookings.
+pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>, ApiError> {
+    let now = state.now();
+    let mut states = Vec::new();
+    let tasks = state.store.tasks_of(viewer.id).await?;
+    for b in state.store.bookings_of(viewer.id).await? {
+        if !matches!(
+            b.status,
+            BookingStatus::Confirmed | BookingStatus::Completed
+        ) {
+            continue;
+        }
+        let Some(sku) = state
+            .store
+            .sku_version_by_id(b.sku_id, b.sku_version)
+            .await?
+        else {
+            continue;
+        };
+        let viewer_is_mentor = b.mentor_id == viewer.id;
+        // The mentee's prep and assessments only make to-dos for the mentee: not read for
+        // the mentor's own list.
+        let (prep, assessments) = if viewer_is_mentor {
+            (None, Vec::new())
+        } else {
+            (
+                state.store.prep(b.id).await?,
+                state.store.assessments(b.id).await?,
+            )
+        };
+        let closing = if b.status == BookingStatus::Completed {
+            state.store.closing(b.id).await?
+        } else {
+            None
+        };
+        states.push(BookingState {
+            booking_id: b.id,
+            sku_title: sku.content.title.clone(),
+            start: b.start,
+            end: b.end,
+            status: b.status,
+            viewer_is_mentor,
+            prep: PrepStatus::of(
+                &sku.content,
+                prep.as_ref().map(|p| &p.prep),
+                taken(&assessments, AssessmentKind::Baseline),
+            ),
+            closed: closing.is_some(),
+            followup_opens_at: closing.as_ref().map(|c| c.followup_opens_at),
+            followup_done: taken(&assessments, AssessmentKind::Followup),
+            open_tasks: tasks
+                .iter()
+                .filter(|t| !viewer_is_mentor && t.booking_id == b.id && t.done_at.is_none())
+                .map(|t| OpenTask {
+                    id: t.id,
+                    title: t.title.clone(),
+                    due: t.due,
+                })
+                .collect(),
+        });
+    }
+    Ok(todo(&states, now, &zone_of(viewer)))
+}

@@ -1,0 +1,202 @@
+//! The outcome loop's use cases: prep, assessments, notes, closing, tasks, progress and
+//! to-dos. Every read and write of a booking's outcome data passes `party_to` first, and
+//! what each side may see is asked of `stint_domain::access`, never decided here.
+//!
+//! This module holds what both halves share: who the viewer is to a booking, what of the
+//! loop they may see, and the time-zone helpers. `session` has the writes to one booking's
+//! loop, `figures` the reads across many bookings.
+
+mod figures;
+mod session;
+
+pub use figures::{PublicOutcomes, impact, progress, sku_public_outcomes, sku_stats, todo_of};
+pub use session::{
+    close, followup_draft, followup_draft_for_mentor, save_note, save_prep, set_task,
+    take_assessment, tick_deliverable,
+};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use stint_domain::access::{DataClass, Relation, Sharing, may_read, may_read_note, may_write_note};
+use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::booking::{Booking, BookingId};
+use stint_domain::catalog::{Competency, SkuVersion};
+use stint_domain::outcome::assessment::AssessmentKind;
+use stint_domain::outcome::metrics::CompetencyProgress;
+use stint_domain::outcome::notes::NoteKind;
+use stint_domain::outcome::prep::PrepStatus;
+use stint_store::{
+    AssessmentRecord, ClosingRecord, DeliverableRecord, NoteRecord, PrepRecord, TaskRecord,
+};
+
+/// Which side of a booking the viewer is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Mentor,
+    Mentee,
+}
+
+/// A booking seen by one of its two parties, with the SKU version it froze.
+pub struct PartyBooking {
+    pub booking: Booking,
+    pub sku: SkuVersion,
+    pub side: Side,
+}
+
+impl PartyBooking {
+    fn relation(&self) -> Relation {
+        match self.side {
+            Side::Mentee => Relation::Owner,
+            Side::Mentor => Relation::MentorOfBooking,
+        }
+    }
+
+    /// Whether the viewer may read this class of the mentee's data for this booking.
+    pub fn may_read(&self, class: DataClass) -> bool {
+        may_read(self.relation(), class, &Sharing::default())
+    }
+
+    pub fn may_read_note(&self, kind: NoteKind) -> bool {
+        may_read_note(kind, self.side == Side::Mentor, self.side == Side::Mentee)
+    }
+
+    pub fn may_write_note(&self, kind: NoteKind) -> bool {
+        may_write_note(kind, self.side == Side::Mentor, self.side == Side::Mentee)
+    }
+}
+
+/// The booking if the viewer is one of its two parties. Anyone else, operators included,
+/// gets 404: outcome data is about two people and one session.
+pub async fn party_to(
+    state: &AppState,
+    viewer: &Account,
+    id: i64,
+) -> Result<PartyBooking, ApiError> {
+    let booking = state
+        .store
+        .booking(BookingId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("booking"))?;
+    let side = if booking.mentee_id == viewer.id {
+        Side::Mentee
+    } else if booking.mentor_id == viewer.id {
+        Side::Mentor
+    } else {
+        return Err(ApiError::not_found("booking"));
+    };
+    let sku = state
+        .store
+        .sku_version_by_id(booking.sku_id, booking.sku_version)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(PartyBooking { booking, sku, side })
+}
+
+/// Refuses the other party of the booking with 403. The 403 names `booking` as its field
+/// so that, like every other refusal, it says what it is about; `what` finishes the
+/// sentence "only the session's …".
+fn only(side: Side, pb: &PartyBooking, what: &str) -> Result<(), ApiError> {
+    if pb.side == side {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "booking",
+            format!("only the session's {what}"),
+        ))
+    }
+}
+
+/// The account's time zone; a name the zone database does not know shows times in UTC
+/// rather than failing the request.
+pub fn zone_of(account: &Account) -> TimeZone {
+    TimeZoneName::parse(&account.timezone)
+        .map(|z| z.tz())
+        .unwrap_or(TimeZone::UTC)
+}
+
+/// "Tue 8 Dec 2026 14:00" in the account's zone.
+pub fn when_for(account: &Account, at: Timestamp) -> String {
+    at.to_zoned_datetime(zone_of(account))
+        .strftime("%a %-d %b %Y %H:%M")
+        .to_string()
+}
+
+/// The competency a SKU version aims at and the title of its checkpoint: `None` and an
+/// empty title when the catalog no longer has them.
+pub async fn aim(
+    state: &AppState,
+    sku: &SkuVersion,
+) -> Result<(Option<Competency>, String), ApiError> {
+    let competency = state.store.competency(sku.content.competency_id).await?;
+    let checkpoint = competency
+        .as_ref()
+        .and_then(|c| c.checkpoint(sku.content.checkpoint_id))
+        .map(|cp| cp.title.clone())
+        .unwrap_or_default();
+    Ok((competency, checkpoint))
+}
+
+/// Whether the mentee has taken this kind of assessment.
+fn taken(assessments: &[AssessmentRecord], kind: AssessmentKind) -> bool {
+    assessments.iter().any(|a| a.kind == kind)
+}
+
+/// Everything of a booking's outcome loop the viewer may see.
+pub struct OutcomeView {
+    pub side: Side,
+    /// `None` when not yet given, or not the viewer's to see.
+    pub prep: Option<PrepRecord>,
+    pub prep_status: PrepStatus,
+    pub assessments: Vec<AssessmentRecord>,
+    pub notes: Vec<NoteRecord>,
+    pub closing: Option<ClosingRecord>,
+    pub tasks: Vec<TaskRecord>,
+    pub deliverables: Vec<DeliverableRecord>,
+}
+
+pub async fn outcome_view(state: &AppState, pb: &PartyBooking) -> Result<OutcomeView, ApiError> {
+    let id = pb.booking.id;
+    let store = &state.store;
+    let prep = store.prep(id).await?;
+    let assessments = store.assessments(id).await?;
+    // From the full records, before the filters below: the status is the same whoever looks.
+    let prep_status = PrepStatus::of(
+        &pb.sku.content,
+        prep.as_ref().map(|p| &p.prep),
+        taken(&assessments, AssessmentKind::Baseline),
+    );
+    let notes = store
+        .notes(id)
+        .await?
+        .into_iter()
+        .filter(|n| pb.may_read_note(n.kind))
+        .collect();
+    Ok(OutcomeView {
+        side: pb.side,
+        prep: prep.filter(|_| pb.may_read(DataClass::Answers)),
+        prep_status,
+        assessments: if pb.may_read(DataClass::Scores) {
+            assessments
+        } else {
+            Vec::new()
+        },
+        notes,
+        closing: store.closing(id).await?,
+        tasks: store.tasks(id).await?,
+        deliverables: store.deliverables(id).await?,
+    })
+}
+
+/// A competency's progress with its name, for the mentee's progress page. Defined here
+/// rather than in `figures` so that it stays `ops::outcomes::NamedProgress` without a
+/// re-export that nothing names.
+pub struct NamedProgress {
+    pub name: String,
+    pub rubric: Vec<String>,
+    pub progress: CompetencyProgress,
+}

@@ -1,0 +1,261 @@
+//! The writes to one booking's outcome loop, each by the side it belongs to: the mentee's
+//! prep, assessments, tasks and artifacts, the mentor's follow-up and closing, and either
+//! party's notes.
+
+use super::{PartyBooking, Side, aim, only, when_for, zone_of};
+use crate::error::{ApiError, missing};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::booking::BookingStatus;
+use stint_domain::outcome::assessment::{AssessmentInput, AssessmentKind, followup_opens_at};
+use stint_domain::outcome::closing::{
+    CloseInput, DEFAULT_FOLLOWUP_TEMPLATE, FollowupContext, Task, render_followup,
+};
+use stint_domain::outcome::notes::{NoteKind, validate_note};
+use stint_domain::outcome::prep::PrepInput;
+use stint_store::{
+    AssessmentRecord, CloseSession, ClosingRecord, NoteRecord, PrepRecord, TaskRecord,
+};
+
+/// The mentee's prep: intake answers and pre-reads read, until the session is closed.
+pub async fn save_prep(
+    state: &AppState,
+    pb: &PartyBooking,
+    input: &PrepInput,
+) -> Result<PrepRecord, ApiError> {
+    only(Side::Mentee, pb, "mentee prepares it")?;
+    if pb.booking.status != BookingStatus::Confirmed {
+        return Err(not_open(pb, "prep"));
+    }
+    let prep = input
+        .validate(&pb.sku.content)
+        .map_err(ApiError::validation)?;
+    let now = state.now();
+    state.store.save_prep(pb.booking.id, &prep, now).await?;
+    Ok(PrepRecord {
+        prep,
+        updated_at: now,
+    })
+}
+
+fn not_open(pb: &PartyBooking, what: &str) -> ApiError {
+    ApiError::field(
+        StatusCode::CONFLICT,
+        "conflict",
+        "status",
+        format!(
+            "{what} is closed: this session is {}",
+            pb.booking.status.as_str()
+        ),
+    )
+}
+
+/// The mentee's micro-assessment: the baseline before the session is closed, the follow-up
+/// once the SKU's delay after closing has passed (refused before, naming the date).
+pub async fn take_assessment(
+    state: &AppState,
+    viewer: &Account,
+    pb: &PartyBooking,
+    kind_raw: &str,
+    input: &AssessmentInput,
+) -> Result<AssessmentRecord, ApiError> {
+    only(Side::Mentee, pb, "mentee assesses themself")?;
+    // Both the kind and the answers are checked before refusing, so one answer names every
+    // field that is wrong.
+    let mut e = FieldErrors::new();
+    let kind = AssessmentKind::parse(kind_raw);
+    if kind.is_none() {
+        e.add("kind", "must be `baseline` or `followup`");
+    }
+    let assessment = match input.validate(&pb.sku.content.assessment_questions) {
+        Ok(a) => Some(a),
+        Err(f) => {
+            for (field, msg) in f.0 {
+                e.add(&field, msg);
+            }
+            None
+        }
+    };
+    let (Some(kind), Some(assessment)) = (kind, assessment) else {
+        return Err(ApiError::validation(e));
+    };
+    let now = state.now();
+    match kind {
+        AssessmentKind::Baseline if pb.booking.status != BookingStatus::Confirmed => {
+            return Err(not_open(pb, "the baseline assessment"));
+        }
+        AssessmentKind::Followup
+            if matches!(
+                pb.booking.status,
+                BookingStatus::Cancelled | BookingStatus::NoShow
+            ) =>
+        {
+            return Err(not_open(pb, "the follow-up assessment"));
+        }
+        AssessmentKind::Followup => {
+            let closing = state.store.closing(pb.booking.id).await?;
+            let Some(closing) = closing else {
+                return Err(ApiError::field(
+                    StatusCode::CONFLICT,
+                    "not_yet_open",
+                    "kind",
+                    "the follow-up assessment opens after the mentor closes the session",
+                ));
+            };
+            if now < closing.followup_opens_at {
+                return Err(ApiError::field(
+                    StatusCode::CONFLICT,
+                    "not_yet_open",
+                    "kind",
+                    format!(
+                        "the follow-up assessment opens on {} your time",
+                        when_for(viewer, closing.followup_opens_at)
+                    ),
+                ));
+            }
+        }
+        AssessmentKind::Baseline => {}
+    }
+    Ok(state
+        .store
+        .save_assessment(pb.booking.id, kind, &assessment, now)
+        .await?)
+}
+
+/// Saves one of the booking's notes, if the viewer may write that kind.
+pub async fn save_note(
+    state: &AppState,
+    viewer: &Account,
+    pb: &PartyBooking,
+    kind_raw: &str,
+    body: &str,
+) -> Result<NoteRecord, ApiError> {
+    let kind = NoteKind::parse(kind_raw).ok_or_else(|| ApiError::not_found("note kind"))?;
+    // 404, not 403: the other side's private note is not even admitted to exist.
+    if !pb.may_write_note(kind) {
+        return Err(ApiError::not_found("note"));
+    }
+    let body =
+        validate_note(body).map_err(|m| ApiError::validation(FieldErrors::single("body", m)))?;
+    Ok(state
+        .store
+        .save_note(pb.booking.id, kind, viewer.id, &body, state.now())
+        .await?)
+}
+
+/// The follow-up message pre-filled from the SKU's template, for the mentor to edit.
+pub async fn followup_draft(
+    state: &AppState,
+    pb: &PartyBooking,
+    next_steps: Vec<Task>,
+) -> Result<String, ApiError> {
+    let b = &pb.booking;
+    let name = |id| async move {
+        state
+            .store
+            .account(id)
+            .await
+            .map(|a| a.map(|a| a.display_name).unwrap_or_default())
+    };
+    let (_, checkpoint) = aim(state, &pb.sku).await?;
+    let ctx = FollowupContext {
+        mentee: name(b.mentee_id).await?,
+        mentor: name(b.mentor_id).await?,
+        sku: pb.sku.content.title.clone(),
+        checkpoint,
+        artifacts: pb.sku.content.artifacts.clone(),
+        next_steps,
+    };
+    let template = if pb.sku.content.followup_template.trim().is_empty() {
+        DEFAULT_FOLLOWUP_TEMPLATE
+    } else {
+        &pb.sku.content.followup_template
+    };
+    Ok(render_followup(template, &ctx))
+}
+
+/// The follow-up draft for the session's mentor; the mentee gets 403. The API offers it
+/// before closing, pre-filled from the SKU's template, with no tasks chosen yet.
+pub async fn followup_draft_for_mentor(
+    state: &AppState,
+    pb: &PartyBooking,
+) -> Result<String, ApiError> {
+    only(Side::Mentor, pb, "mentor writes the follow-up")?;
+    followup_draft(state, pb, Vec::new()).await
+}
+
+/// The mentor closes a session that has started: checkpoint, evidence, follow-up, tasks.
+pub async fn close(
+    state: &AppState,
+    viewer: &Account,
+    pb: &PartyBooking,
+    input: &CloseInput,
+) -> Result<ClosingRecord, ApiError> {
+    only(Side::Mentor, pb, "mentor closes it")?;
+    let now = state.now();
+    // Task due dates are days the mentor picked on their own calendar.
+    let today = now.to_zoned_datetime(zone_of(viewer)).date();
+    let closing = input.validate(today).map_err(ApiError::validation)?;
+    if pb.booking.status == BookingStatus::Confirmed && now < pb.booking.start {
+        return Err(ApiError::field(
+            StatusCode::CONFLICT,
+            "not_started",
+            "status",
+            format!(
+                "the session starts on {} your time; close it once it has taken place",
+                when_for(viewer, pb.booking.start)
+            ),
+        ));
+    }
+    let opens = followup_opens_at(now, pb.sku.content.followup_delay_days);
+    state
+        .store
+        .close_session(
+            &CloseSession {
+                booking: pb.booking.id,
+                closing: &closing,
+                artifacts: &pb.sku.content.artifacts,
+                closed_by: viewer.id,
+                followup_opens_at: opens,
+            },
+            now,
+        )
+        .await?;
+    state
+        .store
+        .closing(pb.booking.id)
+        .await?
+        .ok_or_else(ApiError::internal)
+}
+
+/// The mentee marks a task of this session done or open.
+pub async fn set_task(
+    state: &AppState,
+    pb: &PartyBooking,
+    task: i64,
+    done: bool,
+) -> Result<TaskRecord, ApiError> {
+    only(Side::Mentee, pb, "mentee ticks tasks")?;
+    state
+        .store
+        .set_task_done(pb.booking.id, task, done, state.now())
+        .await
+        .map_err(missing("task"))
+}
+
+/// The mentee ticks a delivered artifact.
+pub async fn tick_deliverable(
+    state: &AppState,
+    pb: &PartyBooking,
+    position: i64,
+    ticked: bool,
+) -> Result<(), ApiError> {
+    only(Side::Mentee, pb, "mentee ticks artifacts")?;
+    state
+        .store
+        .tick_deliverable(pb.booking.id, position, ticked, state.now())
+        .await
+        .map_err(missing("artifact"))
+}
