@@ -29,11 +29,6 @@ fn hours(h: i64) -> SignedDuration {
     SignedDuration::from_hours(h)
 }
 
-fn on_the_hour(t: Timestamp) -> anyhow::Result<Timestamp> {
-    let s = t.as_second();
-    Ok(Timestamp::from_second(s - s.rem_euclid(3600))?)
-}
-
 fn day_of(t: Timestamp) -> Date {
     t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
 }
@@ -60,30 +55,38 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             .with_context(|| format!("mentee {email}"))?;
         mentees.push(a);
     }
-    // Every (mentor, SKU) pair the profiles name, each given its own hour of the day.
+    // Every (mentor, SKU) pair the profiles name, each at its own hour of the mentor's
+    // working day: 10:00 local for a mentor's first session type, 13:00 for the second.
     let mut pairs = Vec::new();
     for (email, _, _, skus) in PROFILES {
         let mentor = store
             .account_by_email(email)
             .await?
             .with_context(|| format!("mentor {email}"))?;
-        for slug in *skus {
+        for (n, slug) in skus.iter().enumerate() {
             let sku = store
                 .sku(slug)
                 .await?
                 .with_context(|| format!("SKU {slug}"))?;
-            pairs.push((mentor.clone(), sku));
+            pairs.push((mentor.clone(), sku, 10 + 3 * n as i8));
         }
     }
     let mut i = 0usize;
     for week in 1..=WEEKS {
-        for (p, (mentor, sku)) in pairs.iter().enumerate() {
+        for (p, (mentor, sku, hour)) in pairs.iter().enumerate() {
             if (week as usize + p).is_multiple_of(3) {
                 continue;
             }
             let mentee = &mentees[(week as usize + p) % mentees.len()];
-            let start = on_the_hour(now.checked_sub(hours(week * 24 * 7 + 3 * p as i64))?)?;
-            session(store, now, i, mentor.id, mentee.id, sku, start).await?;
+            let zone = jiff::tz::TimeZone::get(&mentor.timezone)?;
+            let day = now
+                .checked_sub(hours(week * 24 * 7))?
+                .to_zoned_datetime(zone.clone())
+                .date();
+            let start = day.at(*hour, 0, 0, 0).to_zoned_datetime(zone)?.timestamp();
+            // Only the last fortnight leaves a task open: older ones were all done.
+            let recent = week <= 2;
+            session(store, now, i, (mentor.id, mentee.id), sku, start, recent).await?;
             i += 1;
         }
     }
@@ -94,10 +97,10 @@ async fn session(
     store: &Arc<dyn Store>,
     now: Timestamp,
     i: usize,
-    mentor: UserId,
-    mentee: UserId,
+    (mentor, mentee): (UserId, UserId),
     sku: &stint_domain::catalog::SkuVersion,
     start: Timestamp,
+    recent: bool,
 ) -> anyhow::Result<()> {
     let c = &sku.content;
     let end = start.checked_add(SignedDuration::from_mins(c.duration_minutes))?;
@@ -189,7 +192,7 @@ async fn session(
         .await?;
     for (n, task) in store.tasks(id).await?.iter().enumerate() {
         let done_at = closed_at.checked_add(hours(24 * (3 + 4 * n as i64)))?;
-        if (i + n) % 3 != 2 && done_at <= now {
+        if !(recent && n == 1) && done_at <= now {
             store.set_task_done(id, task.id, true, done_at).await?;
         }
     }
