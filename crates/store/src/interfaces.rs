@@ -278,7 +278,12 @@ pub trait BookingStore: Send + Sync {
 /// Everything the application needs from storage.
 #[async_trait]
 pub trait Store:
-    AccountStore + CatalogStore + MentorStore + BookingStore + crate::outcomes::OutcomeStore
+    AccountStore
+    + CatalogStore
+    + MentorStore
+    + BookingStore
+    + crate::outcomes::OutcomeStore
+    + crate::jobs::JobStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -6,6 +6,7 @@
 
 mod error;
 mod interfaces;
+mod jobs;
 mod migrations;
 mod outcomes;
 mod sql;
@@ -17,6 +18,7 @@ pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,
     NewBooking, Offering, Store,
 };
+pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 pub use migrations::{Backend, migration_names};
 pub use outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,

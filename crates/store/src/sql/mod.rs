@@ -11,6 +11,7 @@ mod bookings;
 mod catalog;
 mod claim;
 mod group_commit;
+mod jobs;
 mod mentors;
 mod outcomes;
 

@@ -1,0 +1,229 @@
+//! Conformance of the durable job queue on SQLite and PostgreSQL: dedupe, leases that
+//! expire, retries and dead jobs, and many workers leasing side by side without ever
+//! running a job twice.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use stint_store::{Enqueued, JobState, NewJob, Store, StoreError};
+
+#[macro_use]
+mod common;
+use common::*;
+
+conformance!(
+    live_jobs_are_deduplicated_by_key,
+    a_lease_is_one_workers_until_it_runs_out,
+    failures_retry_then_die_and_operators_can_retry,
+    many_workers_run_each_of_thousands_of_jobs_exactly_once,
+);
+
+fn job(kind: &str, key: Option<&str>, due: i64) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        payload: format!("{{\"n\":{due}}}"),
+        dedupe_key: key.map(str::to_string),
+        due_at: t(due),
+        max_attempts: 3,
+    }
+}
+
+fn id(e: Enqueued) -> i64 {
+    match e {
+        Enqueued::New(id) | Enqueued::Duplicate(id) => id,
+    }
+}
+
+async fn live_jobs_are_deduplicated_by_key(store: Arc<dyn Store>) {
+    let first = store
+        .enqueue(&job("sweep", Some("sweep:10:00"), 0), t(0))
+        .await
+        .unwrap();
+    let Enqueued::New(first) = first else {
+        panic!("the first enqueue adds a job")
+    };
+    assert_eq!(
+        store
+            .enqueue(&job("sweep", Some("sweep:10:00"), 5), t(1))
+            .await
+            .unwrap(),
+        Enqueued::Duplicate(first)
+    );
+    // Without a key, nothing is deduplicated.
+    let a = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    let b = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    assert_ne!(a, b);
+    // Once the keyed job is done, the key may be used again.
+    let leased = store.lease_jobs("w1", t(10), t(70), 10).await.unwrap();
+    assert_eq!(leased.len(), 3);
+    assert!(store.complete_job(first, "w1", t(11)).await.unwrap());
+    assert!(matches!(
+        store
+            .enqueue(&job("sweep", Some("sweep:10:00"), 20), t(20))
+            .await
+            .unwrap(),
+        Enqueued::New(n) if n != first
+    ));
+}
+
+async fn a_lease_is_one_workers_until_it_runs_out(store: Arc<dyn Store>) {
+    let later = id(store.enqueue(&job("mail", None, 100), t(0)).await.unwrap());
+    let now = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    // Only what is due.
+    let leased = store.lease_jobs("w1", t(10), t(40), 10).await.unwrap();
+    assert_eq!(leased.iter().map(|j| j.id).collect::<Vec<_>>(), vec![now]);
+    let j = &leased[0];
+    assert_eq!(
+        (j.state, j.attempts, j.worker.as_deref(), j.lease_until),
+        (JobState::Running, 1, Some("w1"), Some(t(40)))
+    );
+    // Nobody else gets it while the lease holds, heartbeats extend it.
+    assert!(
+        store
+            .lease_jobs("w2", t(20), t(50), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.heartbeat(now, "w1", t(60), t(30)).await.unwrap());
+    assert!(
+        store
+            .lease_jobs("w2", t(50), t(80), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // w1 dies: once the lease runs out, w2 takes the job over and w1 can no longer finish it.
+    let taken = store.lease_jobs("w2", t(61), t(90), 10).await.unwrap();
+    assert_eq!(taken.iter().map(|j| j.id).collect::<Vec<_>>(), vec![now]);
+    assert_eq!(taken[0].attempts, 2);
+    assert!(!store.heartbeat(now, "w1", t(120), t(62)).await.unwrap());
+    assert!(!store.complete_job(now, "w1", t(62)).await.unwrap());
+    assert!(store.complete_job(now, "w2", t(63)).await.unwrap());
+    assert_eq!(store.job(now).await.unwrap().unwrap().state, JobState::Done);
+    assert_eq!(store.next_due().await.unwrap(), Some(t(100)));
+    let counts = store.job_counts().await.unwrap();
+    assert!(counts.contains(&(JobState::Done, 1)) && counts.contains(&(JobState::Queued, 1)));
+    assert_eq!(store.job(later).await.unwrap().unwrap().attempts, 0);
+}
+
+async fn failures_retry_then_die_and_operators_can_retry(store: Arc<dyn Store>) {
+    let j = id(store
+        .enqueue(&job("webhook", Some("hook:1"), 0), t(0))
+        .await
+        .unwrap());
+    for attempt in 1..=2 {
+        let leased = store
+            .lease_jobs("w", t(attempt * 100), t(attempt * 100 + 30), 1)
+            .await
+            .unwrap();
+        assert_eq!(leased[0].attempts as i64, attempt);
+        let retry = Some(t(attempt * 100 + 50));
+        assert!(
+            store
+                .fail_job(j, "w", "HTTP 503", retry, t(attempt * 100 + 1))
+                .await
+                .unwrap()
+        );
+        let queued = store.job(j).await.unwrap().unwrap();
+        assert_eq!(
+            (queued.state, queued.due_at, queued.last_error.as_deref()),
+            (JobState::Queued, t(attempt * 100 + 50), Some("HTTP 503"))
+        );
+        // Not before its retry time.
+        assert!(
+            store
+                .lease_jobs("w", t(attempt * 100 + 49), t(attempt * 100 + 80), 1)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    store.lease_jobs("w", t(300), t(330), 1).await.unwrap();
+    assert!(
+        store
+            .fail_job(j, "w", "HTTP 500: gave up", None, t(301))
+            .await
+            .unwrap()
+    );
+    let dead = store.jobs(Some(JobState::Dead), 10).await.unwrap();
+    assert_eq!(dead.iter().map(|d| d.id).collect::<Vec<_>>(), vec![j]);
+    assert_eq!(dead[0].last_error.as_deref(), Some("HTTP 500: gave up"));
+    assert!(
+        store
+            .lease_jobs("w", t(1000), t(1030), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A dead job keeps its key free; a live job with the key blocks the retry.
+    let blocker = id(store
+        .enqueue(&job("webhook", Some("hook:1"), 0), t(400))
+        .await
+        .unwrap());
+    assert!(matches!(
+        store.retry_job(j, t(401)).await,
+        Err(StoreError::Conflict {
+            field: "dedupe_key",
+            ..
+        })
+    ));
+    store.lease_jobs("w", t(402), t(430), 10).await.unwrap();
+    assert!(store.complete_job(blocker, "w", t(403)).await.unwrap());
+    store.retry_job(j, t(404)).await.unwrap();
+    let again = store.job(j).await.unwrap().unwrap();
+    assert_eq!(
+        (again.state, again.due_at, again.max_attempts),
+        (JobState::Queued, t(404), 6)
+    );
+    assert!(matches!(
+        store.retry_job(j, t(405)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn many_workers_run_each_of_thousands_of_jobs_exactly_once(store: Arc<dyn Store>) {
+    const JOBS: i64 = 2000;
+    for n in 0..JOBS {
+        store
+            .enqueue(&job("count", None, n % 10), t(0))
+            .await
+            .unwrap();
+    }
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let name = format!("worker-{w}");
+            let mut ran = Vec::new();
+            loop {
+                let batch = store
+                    .lease_jobs(&name, t(100), t(10_000), 25)
+                    .await
+                    .unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                for j in batch {
+                    assert!(store.complete_job(j.id, &name, t(101)).await.unwrap());
+                    ran.push(j.id);
+                }
+            }
+            ran
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    let distinct: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len() as i64, JOBS, "every job ran, none twice");
+    assert_eq!(distinct.len() as i64, JOBS);
+    assert!(
+        store
+            .job_counts()
+            .await
+            .unwrap()
+            .contains(&(JobState::Done, JOBS as u64))
+    );
+}
