@@ -99,6 +99,8 @@ async fn health_and_openapi_document(app: App) {
         ("/api/v1/mentors/{id}", "get"),
         ("/api/v1/mentors/me", "put"),
         ("/api/v1/openapi.json", "get"),
+        ("/api/v1/operator/jobs", "get"),
+        ("/api/v1/operator/jobs/{id}/retry", "post"),
         ("/healthz", "get"),
     ] {
         assert!(

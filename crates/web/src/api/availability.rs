@@ -273,6 +273,7 @@ pub async fn put_my_availability(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SlotParams {
     /// First day, YYYY-MM-DD, in `tz`.

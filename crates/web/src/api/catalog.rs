@@ -186,6 +186,7 @@ pub async fn update_checkpoint(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SkuFilter {
     /// `active` (default), or for operators `draft`, `retired` or `all`.

@@ -15,6 +15,7 @@ use stint_domain::role::Role;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MentorFilter {
     /// Only mentors delivering this session type (slug).

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dto;
 pub mod health;
+pub mod jobs;
 pub mod mentors;
 pub mod outcomes;
 pub mod users;
@@ -35,6 +36,7 @@ use utoipa_axum::routes;
         (name = "calendar", description = "Calendar invitations and the private feed"),
         (name = "outcomes", description = "Prep, micro-assessments, notes, closing, tasks, and the figures built from them"),
         (name = "users", description = "Accounts and roles (operators)"),
+        (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "meta", description = "Health and this document"),
     )
 )]
@@ -178,6 +180,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list_users))
         .routes(routes!(users::grant_role))
         .routes(routes!(users::revoke_role))
+        .routes(routes!(jobs::list_jobs))
+        .routes(routes!(jobs::retry_job))
 }
 
 /// The OpenAPI document, built once.

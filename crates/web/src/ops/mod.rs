@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod jobs;
 pub mod outcomes;
 pub mod scheduling;
 

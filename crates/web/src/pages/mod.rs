@@ -11,6 +11,7 @@ mod availability;
 pub(crate) mod booking;
 mod filters;
 mod forms;
+mod jobs;
 mod mentor;
 mod operator;
 pub(crate) mod outcomes;
@@ -100,6 +101,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/skus/{slug}/status", post(operator::set_status))
         .route("/operator/accounts", get(operator::accounts))
         .route("/operator/accounts/{id}/roles", post(operator::change_role))
+        .route("/operator/jobs", get(jobs::jobs))
+        .route("/operator/jobs/{id}/retry", post(jobs::retry))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::ensure_token,

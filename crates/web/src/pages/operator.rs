@@ -26,7 +26,7 @@ use stint_domain::role::Role;
 use stint_store::StoreError;
 
 /// Operators only; everyone else gets a 403 page.
-fn operator(me: Account) -> Result<Account, Response> {
+pub(super) fn operator(me: Account) -> Result<Account, Response> {
     if me.has(Role::Operator) {
         Ok(me)
     } else {

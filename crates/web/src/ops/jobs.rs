@@ -1,0 +1,112 @@
+//! The operator's view of the durable job queue: counts per state, recent jobs, and putting
+//! a dead job back in the queue. The API and the `/operator/jobs` page both call these, so
+//! both read the filter the same way and answer a retry with the same errors.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use stint_domain::FieldErrors;
+use stint_store::{Job, JobState, StoreError};
+
+/// The most jobs one listing returns.
+pub const MAX_LIMIT: u32 = 500;
+/// How many jobs a listing returns when no limit is asked for.
+pub const DEFAULT_LIMIT: u32 = 100;
+
+/// A state filter: absent means every state; anything given must name one exactly.
+pub fn parse_state(raw: Option<&str>) -> Result<Option<JobState>, FieldErrors> {
+    match raw {
+        None => Ok(None),
+        Some(s) => JobState::parse(s)
+            .map(Some)
+            .ok_or_else(|| FieldErrors::single("state", "must be queued, running, done or dead")),
+    }
+}
+
+/// A listing limit, 1 to 500; absent means the default. Digits only: `+5` or ` 5` are not
+/// the integers the API documents.
+pub fn parse_limit(raw: Option<&str>) -> Result<u32, FieldErrors> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    match raw.parse::<u32>() {
+        Ok(n) if digits && (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(FieldErrors::single(
+            "limit",
+            format!("must be a whole number from 1 to {MAX_LIMIT}"),
+        )),
+    }
+}
+
+/// What an operator sees of the queue.
+pub struct Overview {
+    /// Every state, in `JobState::ALL` order, with zero for a state that has no job.
+    pub counts: Vec<(JobState, u64)>,
+    /// Most recently changed first.
+    pub jobs: Vec<Job>,
+}
+
+pub async fn overview(
+    state: &AppState,
+    filter: Option<JobState>,
+    limit: u32,
+) -> Result<Overview, ApiError> {
+    let stored = state.store.job_counts().await?;
+    let counts = JobState::ALL
+        .into_iter()
+        .map(|s| {
+            let n = stored.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+            (s, n)
+        })
+        .collect();
+    let jobs = state.store.jobs(filter, limit).await?;
+    Ok(Overview { counts, jobs })
+}
+
+/// Puts a dead job back in the queue, due now, and returns it as it now stands.
+/// 404 unless the job exists and is dead; 409 naming `dedupe_key` when a live job holds
+/// its key (retrying would run the same work twice).
+pub async fn retry(state: &AppState, id: i64) -> Result<Job, ApiError> {
+    match state.store.retry_job(id, state.now()).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("dead job")),
+        Err(StoreError::Conflict { field, .. }) => {
+            return Err(ApiError::field(
+                StatusCode::CONFLICT,
+                "conflict",
+                field,
+                "a queued or running job already holds this dedupe key; \
+                 let it finish before retrying this one",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state
+        .store
+        .job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("dead job"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_name_the_field_they_refuse() {
+        assert_eq!(parse_state(None), Ok(None));
+        assert!(parse_state(Some("")).is_err());
+        assert_eq!(parse_state(Some("dead")), Ok(Some(JobState::Dead)));
+        assert!(parse_state(Some("Dead")).is_err_and(|e| e.get("state").is_some()));
+        assert_eq!(parse_limit(None), Ok(DEFAULT_LIMIT));
+        assert_eq!(parse_limit(Some("1")), Ok(1));
+        assert_eq!(parse_limit(Some("500")), Ok(500));
+        for bad in ["0", "501", "-1", "ten", "", "+5", " 5", "99999999999"] {
+            assert!(
+                parse_limit(Some(bad)).is_err_and(|e| e.get("limit").is_some()),
+                "{bad}"
+            );
+        }
+    }
+}
