@@ -27,6 +27,9 @@ pub struct Config {
     pub log_format: String,
     /// Base URL of per-booking video rooms, for mentors without a link of their own.
     pub meeting_base_url: String,
+    /// Run a job worker inside `stint serve`; `false` makes the node serve HTTP only (run
+    /// `stint worker` processes elsewhere then).
+    pub worker: bool,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             trust_proxy_headers: false,
             log_format: "pretty".into(),
             meeting_base_url: stint_web::DEFAULT_MEETING_BASE_URL.into(),
+            worker: true,
         }
     }
 }
@@ -81,6 +85,7 @@ impl Config {
             "trust_proxy_headers",
             "log_format",
             "meeting_base_url",
+            "worker",
         ]);
         figment
             .merge(env)
@@ -114,6 +119,36 @@ mod tests {
             };
             let c = Config::load(Some(Path::new("custom.toml")), &flags).map_err(|e| *e)?;
             assert_eq!(c.database_url, "sqlite://flag.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_worker_is_on_unless_turned_off() {
+        figment::Jail::expect_with(|jail| {
+            assert!(
+                Config::load(None, &Overrides::default())
+                    .map_err(|e| *e)?
+                    .worker
+            );
+            jail.create_file("stint.toml", "worker = false")?;
+            assert!(
+                !Config::load(None, &Overrides::default())
+                    .map_err(|e| *e)?
+                    .worker
+            );
+            jail.set_env("STINT_WORKER", "true");
+            assert!(
+                Config::load(None, &Overrides::default())
+                    .map_err(|e| *e)?
+                    .worker
+            );
+            jail.set_env("STINT_WORKER", "false");
+            assert!(
+                !Config::load(None, &Overrides::default())
+                    .map_err(|e| *e)?
+                    .worker
+            );
             Ok(())
         });
     }

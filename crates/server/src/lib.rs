@@ -1,8 +1,9 @@
-//! The `stint` program: configuration, wiring of storage and web, start-up and graceful
-//! shutdown, and the demo data. `main.rs` holds only the command line.
+//! The `stint` program: configuration, wiring of storage, web and the job worker, start-up
+//! and graceful shutdown, and the demo data. `main.rs` holds only the command line.
 
 pub mod config;
 pub mod demo;
+pub mod worker;
 
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -59,49 +60,58 @@ pub async fn spawn_with_clock(
     Ok(addr)
 }
 
-/// Every few minutes, removes expired sessions and tokens and day-old login attempts.
-/// Any node may do it; the deletes are idempotent.
-pub fn spawn_housekeeping(store: Arc<dyn Store>) {
-    use stint_domain::clock::Clock;
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            every.tick().await;
-            let now = SystemClock.now();
-            let day_ago = now
-                .saturating_sub(jiff::SignedDuration::from_hours(24))
-                .unwrap_or(now);
-            match store.prune_expired(now, day_ago).await {
-                Ok(n) if n > 0 => tracing::info!(
-                    removed = n,
-                    "pruned expired sessions, tokens and login attempts"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
-            }
-        }
-    });
+/// Serves `state` on `listener` and, when given, runs `worker` beside it, until `shutdown`
+/// completes; then the server finishes requests in flight and the worker its running jobs.
+/// If serving fails, the worker is stopped too.
+pub async fn serve_with_worker(
+    listener: TcpListener,
+    state: AppState,
+    worker: Option<stint_worker::Worker>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let stop = worker::Shutdown::on(shutdown);
+    let worker = worker.map(|w| tokio::spawn(w.run(stop.wait())));
+    let served = serve(listener, state, stop.wait()).await;
+    stop.trigger();
+    if let Some(worker) = worker {
+        worker.await.context("the job worker stopped abnormally")?;
+    }
+    served
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM). The signals are caught
+/// from this call on, not from the future's first poll: a signal that arrives while start-up
+/// finishes (after the ready line is printed) still stops the process gracefully.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let stop = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            tokio::select! {
+                () = received(interrupt) => {},
+                () = received(terminate) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
     };
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    async move {
+        stop.await;
+        tracing::info!("shutting down: finishing requests and jobs in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Waits for a signal; never, if it could not be caught.
+#[cfg(unix)]
+async fn received(signal: std::io::Result<tokio::signal::unix::Signal>) {
+    match signal {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
+    }
 }

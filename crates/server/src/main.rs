@@ -1,4 +1,5 @@
-//! `stint`: run the server, migrate the database, load demo data, manage accounts.
+//! `stint`: run the server or a job worker, migrate the database, load demo data, manage
+//! accounts.
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -32,8 +33,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web UI and API (the default).
+    /// Serve the web UI and API (the default), with a job worker unless `worker = false`.
     Serve(ServeArgs),
+    /// Run only a job worker: background jobs and periodic work, no HTTP.
+    Worker,
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Load demo data into an empty database and print the demo log-ins.
@@ -97,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
     init_logging(&config);
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(config, args.demo).await,
+        Command::Worker => work(config).await,
         Command::Migrate => {
             open(&config).await?;
             println!("Database is up to date.");
@@ -160,11 +164,33 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let shutdown = stint_server::shutdown_signal();
+    let worker = if config.worker {
+        let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock));
+        println!("Job worker {} runs in this process.", worker.name());
+        Some(worker)
+    } else {
+        println!("No job worker here (worker = false): this node serves HTTP only.");
+        None
+    };
     tracing::info!(database = store.backend_name(), %addr, "Stint is ready");
     println!("Stint is running. Open http://{addr}/ (Ctrl-C to stop)");
-    stint_server::spawn_housekeeping(store.clone());
     let state = stint_server::state(&config, store);
-    stint_server::serve(listener, state, stint_server::shutdown_signal()).await
+    stint_server::serve_with_worker(listener, state, worker, shutdown).await
+}
+
+/// `stint worker`: runs jobs until Ctrl-C or SIGTERM, then lets running jobs finish.
+async fn work(config: Config) -> anyhow::Result<()> {
+    let store = open(&config).await?;
+    let shutdown = stint_server::shutdown_signal();
+    let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock));
+    println!(
+        "Stint worker {} is running on the {} database (Ctrl-C to stop)",
+        worker.name(),
+        store.backend_name()
+    );
+    worker.run(shutdown).await;
+    Ok(())
 }
 
 async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {

@@ -1,5 +1,5 @@
 //! The `stint` binary itself: sub-commands, configuration from the environment, start-up
-//! message, and graceful shutdown on SIGTERM.
+//! messages, and graceful shutdown on SIGTERM of `stint serve` and `stint worker`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -79,6 +79,48 @@ fn user_create_makes_the_first_operator_once() {
     );
 }
 
+/// Reads the child's standard output until a line contains `marker`; returns what was read.
+fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, marker: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no line with {marker:?} in time:\n{seen}"
+        );
+        let line = lines
+            .next()
+            .expect("stint exited before it was ready")
+            .unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains(marker) {
+            return seen;
+        }
+    }
+}
+
+/// Sends SIGTERM and expects the process to finish and exit successfully.
+fn stops_gracefully_on_sigterm(child: &mut std::process::Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0, got {status}");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stint did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn serve_prints_its_url_answers_and_stops_gracefully_on_sigterm() {
     let db = stint_store::testing::fresh_sqlite_url();
@@ -88,28 +130,21 @@ fn serve_prints_its_url_answers_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut seen = String::new();
-    let url = loop {
-        assert!(
-            Instant::now() < deadline,
-            "no start-up line in time:\n{seen}"
-        );
-        let line = lines
-            .next()
-            .expect("stint exited before it was ready")
-            .unwrap();
-        seen.push_str(&line);
-        seen.push('\n');
-        if let Some(rest) = line.split("Open ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seen = read_until(&mut lines, "Open ");
+    let url = seen
+        .split("Open ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
     assert!(
         seen.contains("operator@stint.example"),
         "demo log-ins are printed:\n{seen}"
+    );
+    assert!(
+        seen.contains("Job worker ") && seen.contains(" runs in this process"),
+        "a worker runs inside serve by default:\n{seen}"
     );
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let addr = url.trim_start_matches("http://").trim_end_matches('/');
@@ -122,24 +157,72 @@ fn serve_prints_its_url_answers_and_stops_gracefully_on_sigterm() {
         reply.starts_with("HTTP/1.1 200") && reply.contains("\"ok\""),
         "{reply}"
     );
-    // SIGTERM: the server finishes and exits successfully.
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
+    // SIGTERM: the server and its worker finish and the process exits successfully.
+    stops_gracefully_on_sigterm(&mut child);
+}
+
+#[test]
+fn serve_with_the_worker_turned_off_only_serves_http() {
+    let db = stint_store::testing::fresh_sqlite_url();
+    let mut child = stint(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("STINT_WORKER", "false")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "graceful shutdown exits 0, got {status}");
-            break;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seen = read_until(&mut lines, "Open ");
+    assert!(
+        seen.contains("this node serves HTTP only") && !seen.contains("Job worker "),
+        "{seen}"
+    );
+    stops_gracefully_on_sigterm(&mut child);
+}
+
+#[test]
+fn worker_runs_jobs_alone_and_stops_gracefully_on_sigterm() {
+    let db = stint_store::testing::fresh_sqlite_url();
+    let mut child = stint(&db)
+        .args(["worker"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seen = read_until(&mut lines, "Stint worker ");
+    let name = seen
+        .split("Stint worker ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(
+        name.contains(&format!("-{}-", child.id())),
+        "the name says which process: {seen}"
+    );
+    assert!(seen.contains("sqlite database"), "{seen}");
+    // It works on the queue: the next housekeeping run is enqueued.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = stint_store::open(&db).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let queued = store
+                .jobs(Some(stint_store::JobState::Queued), 10)
+                .await
+                .unwrap();
+            if queued.iter().any(|j| j.kind == "housekeeping.prune") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no housekeeping job was enqueued"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        assert!(
-            Instant::now() < deadline,
-            "stint did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    });
+    stops_gracefully_on_sigterm(&mut child);
 }
 
 #[test]

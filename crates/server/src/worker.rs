@@ -1,0 +1,47 @@
+//! The job worker of this program: its handlers and periodic work, and a shutdown signal
+//! that the HTTP server and the worker beside it both wait on.
+
+use std::future::Future;
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_store::Store;
+use stint_worker::{Registry, Worker, WorkerSettings, housekeeping};
+use tokio::sync::watch;
+
+/// The worker `stint serve` and `stint worker` run: every job kind Stint has.
+pub fn build(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
+    let prune = housekeeping::Prune::new(store.clone(), clock.clone());
+    let registry = Registry::new().with(housekeeping::PRUNE, Arc::new(prune));
+    Worker::new(store, clock, registry, WorkerSettings::default())
+        .with_periodic(housekeeping::periodic())
+}
+
+/// One stop request, seen by every task that waits on it.
+#[derive(Clone)]
+pub struct Shutdown(Arc<watch::Sender<bool>>);
+
+impl Shutdown {
+    /// A shutdown that happens when `signal` completes (or [`Shutdown::trigger`] is called).
+    pub fn on(signal: impl Future<Output = ()> + Send + 'static) -> Shutdown {
+        let stop = Shutdown(Arc::new(watch::channel(false).0));
+        let trigger = stop.clone();
+        tokio::spawn(async move {
+            signal.await;
+            trigger.trigger();
+        });
+        stop
+    }
+
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Resolves once the shutdown has happened.
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut stopped = self.0.subscribe();
+        async move {
+            // An error means the sender is gone, which only happens at the end anyway.
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    }
+}

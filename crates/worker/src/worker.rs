@@ -1,0 +1,179 @@
+//! The worker's loop: enqueue periodic work, lease what is due, run it, sleep until the next
+//! job is due (or at most `idle_max`), and on shutdown stop leasing and let running jobs
+//! finish within the grace period.
+
+use crate::handler::Registry;
+use crate::job::drive;
+use crate::periodic::Periodic;
+use crate::settings::WorkerSettings;
+use crate::time::{after, until};
+use jiff::Timestamp;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use stint_domain::clock::Clock;
+use stint_store::Store;
+use tokio::task::JoinSet;
+
+/// A due job that could not be leased (another worker took it a moment ago, or a dead
+/// worker's lease ends this very second) is looked at again this soon, not in a busy loop.
+const POLL_FLOOR: Duration = Duration::from_millis(50);
+
+/// What the worker's loop and its jobs' tasks share.
+pub(crate) struct Shared {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) registry: Registry,
+    pub(crate) settings: WorkerSettings,
+}
+
+/// Runs jobs from the queue until told to stop.
+pub struct Worker {
+    shared: Arc<Shared>,
+    periodic: Vec<Periodic>,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        registry: Registry,
+        settings: WorkerSettings,
+    ) -> Worker {
+        Worker {
+            shared: Arc::new(Shared {
+                store,
+                clock,
+                registry,
+                settings,
+            }),
+            periodic: Vec::new(),
+        }
+    }
+
+    /// Adds periodic work this worker keeps enqueued (its kind needs a handler somewhere).
+    pub fn with_periodic(mut self, periodic: Periodic) -> Worker {
+        self.periodic.push(periodic);
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.shared.settings.name
+    }
+
+    pub fn settings(&self) -> &WorkerSettings {
+        &self.shared.settings
+    }
+
+    /// Runs until `shutdown` completes, then waits up to the grace period for running jobs.
+    /// Storage errors are logged and retried; the worker itself never gives up.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        let s = &self.shared.settings;
+        tracing::info!(
+            worker = %s.name, lease_secs = s.lease.as_secs(), batch = s.batch,
+            kinds = ?self.shared.registry, "job worker started"
+        );
+        tokio::pin!(shutdown);
+        let mut running = JoinSet::new();
+        // The period each periodic entry was last enqueued for, so it is written once per
+        // period rather than on every pass.
+        let mut planned: Vec<Option<Timestamp>> = vec![None; self.periodic.len()];
+        loop {
+            let now = self.shared.clock.now();
+            self.plan(&mut planned, now).await;
+            let free = s
+                .batch
+                .saturating_sub(u32::try_from(running.len()).unwrap_or(u32::MAX));
+            let pause = if free == 0 {
+                // Full: a finishing job wakes the loop below.
+                s.idle_max
+            } else if self.lease(&mut running, free, now).await {
+                // A full batch: more may be due right now.
+                Duration::ZERO
+            } else {
+                self.pause(now).await
+            };
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+        self.drain(running).await;
+    }
+
+    /// Enqueues each periodic entry's next period, once per period.
+    async fn plan(&self, planned: &mut [Option<Timestamp>], now: Timestamp) {
+        for (periodic, last) in self.periodic.iter().zip(planned.iter_mut()) {
+            let start = periodic.next_start(now);
+            if *last == Some(start) {
+                continue;
+            }
+            match self.shared.store.enqueue(&periodic.job(start), now).await {
+                Ok(_) => *last = Some(start),
+                Err(e) => tracing::warn!(
+                    kind = %periodic.kind, error = %e, "could not enqueue periodic job; will retry"
+                ),
+            }
+        }
+    }
+
+    /// Leases up to `free` due jobs and starts each in its own task; `true` when all `free`
+    /// were taken.
+    async fn lease(&self, running: &mut JoinSet<()>, free: u32, now: Timestamp) -> bool {
+        let s = &self.shared.settings;
+        match self
+            .shared
+            .store
+            .lease_jobs(&s.name, now, after(now, s.lease), free)
+            .await
+        {
+            Ok(jobs) => {
+                let full = u32::try_from(jobs.len()).is_ok_and(|n| n >= free);
+                for job in jobs {
+                    running.spawn(drive(self.shared.clone(), job));
+                }
+                full
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not lease jobs; will retry");
+                false
+            }
+        }
+    }
+
+    /// How long to sleep: until the next job is due, at most `idle_max`.
+    async fn pause(&self, now: Timestamp) -> Duration {
+        let idle = self.shared.settings.idle_max;
+        match self.shared.store.next_due().await {
+            Ok(Some(due)) if due > now => until(now, due).min(idle),
+            Ok(Some(_)) => POLL_FLOOR.min(idle),
+            Ok(None) => idle,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the next due time; will retry");
+                idle
+            }
+        }
+    }
+
+    /// After shutdown: no more leases; running jobs get the grace period to finish.
+    async fn drain(&self, mut running: JoinSet<()>) {
+        let s = &self.shared.settings;
+        if !running.is_empty() {
+            tracing::info!(worker = %s.name, running = running.len(), "job worker stopping: finishing running jobs");
+        }
+        let finished = tokio::time::timeout(s.grace, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                worker = %s.name, abandoned = running.len(),
+                "grace period over; stopping the jobs still running (each runs again once its lease runs out)"
+            );
+            running.shutdown().await;
+        }
+        tracing::info!(worker = %s.name, "job worker stopped");
+    }
+}
