@@ -2,6 +2,7 @@
 //! (when `STINT_TEST_POSTGRES_URL` is set; required with `CI=true`) on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::{App, expect_error};
@@ -9,31 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stint_server::demo::DEMO_PASSWORD;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = super::App::start(&stint_store::testing::fresh_sqlite_url()).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    let app = super::App::start(&url).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_backends!(App;
     health_and_openapi_document,
     signup_creates_a_mentee_and_refuses_bad_input,
     malformed_and_mistyped_bodies_get_the_error_shape,

@@ -4,6 +4,7 @@
 //! through the store, in every state, so the tests do not depend on any worker running.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::{App, expect_error};
@@ -13,31 +14,7 @@ use serde_json::{Value, json};
 use stint_server::demo::DEMO_PASSWORD;
 use stint_store::{Enqueued, JobState, NewJob};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = super::App::start(&stint_store::testing::fresh_sqlite_url()).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    let app = super::App::start(&url).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_backends!(App;
     operator_lists_jobs_by_state_with_counts,
     bad_filters_are_422_naming_the_field,
     the_jobs_api_is_for_operators_only,

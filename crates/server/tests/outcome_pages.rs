@@ -5,6 +5,9 @@
 //! (The same loop in a real browser is in `browser.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
+mod common;
+
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{Client, StatusCode, redirect};
 use std::sync::Arc;
@@ -17,30 +20,7 @@ use stint_domain::outcome::closing::{CheckpointResult, Closing};
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_store::{BookingOutcome, CloseSession, NewBooking, Store};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let url = stint_store::testing::fresh_sqlite_url();
-                    super::$name(super::Site::start(&url).await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    super::$name(super::Site::start(&url).await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_backends!(Site;
     prep_and_baseline_reshow_errors_and_write_nothing,
     closing_reshows_errors_keeps_input_and_writes_nothing,
     outcome_forms_require_the_csrf_token,

@@ -4,6 +4,7 @@
 //! nothing written; notes sanitized; public figures hidden below five sessions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::{App, expect_error};
@@ -15,31 +16,7 @@ use serde_json::{Value, json};
 use stint_domain::clock::Clock;
 use stint_server::demo::DEMO_PASSWORD;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = super::App::start(&stint_store::testing::fresh_sqlite_url()).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    let app = super::App::start(&url).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_backends!(App;
     the_whole_loop_through_the_api,
     only_the_two_parties_see_a_bookings_outcome,
     each_side_reads_and_writes_only_its_own_private_note,

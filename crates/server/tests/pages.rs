@@ -2,36 +2,16 @@
 //! (Browser behaviour is covered by `browser.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
+mod common;
+
 use reqwest::{Client, StatusCode, redirect};
 use std::sync::Arc;
 use stint_domain::clock::Clock;
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_store::Store;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let url = stint_store::testing::fresh_sqlite_url();
-                    super::$name(super::Site::start(&url).await, url).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    super::$name(super::Site::start(&url).await, url).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_backends!(Site, url;
     public_pages_render_with_security_headers,
     forms_without_the_csrf_token_change_nothing,
     signup_form_reshows_errors_and_keeps_input,

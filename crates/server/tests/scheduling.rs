@@ -3,6 +3,7 @@
 //! retries, reschedule, cancel, no-show, and who may see what.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use common::{App, expect_error};
@@ -11,30 +12,7 @@ use serde_json::{Value, json};
 use stint_domain::clock::Clock;
 use stint_server::demo::DEMO_PASSWORD;
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let url = stint_store::testing::fresh_sqlite_url();
-                    super::$name(super::App::start(&url).await, url).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    super::$name(super::App::start(&url).await, url).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+on_both_backends!(App, url;
     slots_are_offered_in_the_viewers_zone_and_bad_windows_refused,
     mentors_edit_their_availability,
     booking_lifecycle_over_the_api,

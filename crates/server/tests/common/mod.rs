@@ -1,5 +1,5 @@
 //! The shared harness of the HTTP tests: the real server on a free port with demo data.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -7,6 +7,52 @@ use std::sync::Arc;
 use stint_domain::clock::Clock;
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_store::Store;
+
+/// Runs each named test of the calling file on SQLite and on a fresh PostgreSQL database
+/// (skipped with a reason outside CI when `STINT_TEST_POSTGRES_URL` is unset). `Harness;`
+/// passes `Harness::start(&url)` to each test; `Harness, url;` passes the URL too.
+macro_rules! on_both_backends {
+    ($harness:ident; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let url = stint_store::testing::fresh_sqlite_url();
+                    super::$name(super::$harness::start(&url).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
+                    super::$name(super::$harness::start(&url).await).await;
+                }
+            )*
+        }
+    };
+    ($harness:ident, url; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let url = stint_store::testing::fresh_sqlite_url();
+                    super::$name(super::$harness::start(&url).await, url).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
+                    super::$name(super::$harness::start(&url).await, url).await;
+                }
+            )*
+        }
+    };
+}
 
 pub struct App {
     pub base: String,
