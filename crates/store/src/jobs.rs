@@ -123,6 +123,11 @@ pub trait JobStore: Send + Sync {
         now: Timestamp,
     ) -> Result<bool>;
 
+    /// Hands back every job still leased to `worker` (a worker stopping before they finish):
+    /// queued again, due at `now`, the interrupted attempt not counted, so another worker
+    /// takes them at once instead of after their leases. Returns how many.
+    async fn release_jobs(&self, worker: &str, now: Timestamp) -> Result<u64>;
+
     async fn job(&self, id: i64) -> Result<Option<Job>>;
     /// Jobs in `state` (all when `None`), most recently changed first.
     async fn jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>>;

@@ -14,6 +14,7 @@ use common::*;
 conformance!(
     live_jobs_are_deduplicated_by_key,
     a_lease_is_one_workers_until_it_runs_out,
+    a_stopping_worker_hands_back_only_its_own_jobs,
     failures_retry_then_die_and_operators_can_retry,
     many_workers_run_each_of_thousands_of_jobs_exactly_once,
 );
@@ -105,6 +106,38 @@ async fn a_lease_is_one_workers_until_it_runs_out(store: Arc<dyn Store>) {
     let counts = store.job_counts().await.unwrap();
     assert!(counts.contains(&(JobState::Done, 1)) && counts.contains(&(JobState::Queued, 1)));
     assert_eq!(store.job(later).await.unwrap().unwrap().attempts, 0);
+}
+
+async fn a_stopping_worker_hands_back_only_its_own_jobs(store: Arc<dyn Store>) {
+    let a = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    let b = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    let other = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    assert_eq!(
+        store.lease_jobs("w1", t(10), t(70), 2).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        store.lease_jobs("w2", t(10), t(70), 5).await.unwrap().len(),
+        1
+    );
+    assert_eq!(store.release_jobs("w1", t(20)).await.unwrap(), 2);
+    for j in [a, b] {
+        let j = store.job(j).await.unwrap().unwrap();
+        assert_eq!(
+            (j.state, j.attempts, j.worker, j.lease_until, j.due_at),
+            (JobState::Queued, 0, None, None, t(20))
+        );
+    }
+    let kept = store.job(other).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.state, kept.worker.as_deref()),
+        (JobState::Running, Some("w2"))
+    );
+    // Handed back, they are leased again at once, long before the old leases would end.
+    assert_eq!(
+        store.lease_jobs("w2", t(21), t(80), 5).await.unwrap().len(),
+        2
+    );
 }
 
 async fn failures_retry_then_die_and_operators_can_retry(store: Arc<dyn Store>) {

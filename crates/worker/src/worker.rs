@@ -170,9 +170,15 @@ impl Worker {
         if finished.is_err() {
             tracing::warn!(
                 worker = %s.name, abandoned = running.len(),
-                "grace period over; stopping the jobs still running (each runs again once its lease runs out)"
+                "grace period over; stopping the jobs still running and handing them back"
             );
             running.shutdown().await;
+            // Handed back now rather than left to their leases: another worker takes them
+            // at once. If this fails (the database is gone too), the leases still run out.
+            let now = self.shared.clock.now();
+            if let Err(e) = self.shared.store.release_jobs(&s.name, now).await {
+                tracing::warn!(worker = %s.name, error = %e, "could not hand back the stopped jobs; they run again once their leases run out");
+            }
         }
         tracing::info!(worker = %s.name, "job worker stopped");
     }

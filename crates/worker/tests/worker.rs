@@ -25,7 +25,7 @@ on_both_backends!(
     a_worker_that_loses_the_lease_stops_the_job_and_records_nothing,
     two_workers_enqueue_one_job_per_period,
     shutdown_stops_leasing_and_lets_running_jobs_finish,
-    a_job_outliving_the_grace_period_is_stopped_and_left_to_its_lease,
+    a_job_outliving_the_grace_period_is_stopped_and_handed_back,
     housekeeping_prunes_day_old_login_attempts_as_a_periodic_job,
 );
 
@@ -439,7 +439,7 @@ async fn shutdown_stops_leasing_and_lets_running_jobs_finish(url: String) {
     );
 }
 
-async fn a_job_outliving_the_grace_period_is_stopped_and_left_to_its_lease(url: String) {
+async fn a_job_outliving_the_grace_period_is_stopped_and_handed_back(url: String) {
     let store = open(&url).await;
     let clock = TestClock::new();
     let blocking = Arc::new(Blocking::default());
@@ -460,10 +460,23 @@ async fn a_job_outliving_the_grace_period_is_stopped_and_left_to_its_lease(url: 
     .await;
     let j = job_now(&store, id).await;
     assert_eq!(
-        (j.state, j.worker.as_deref(), j.lease_until),
-        (JobState::Running, Some("w"), Some(t(60))),
-        "it runs again once its lease runs out"
+        (j.state, j.worker.as_deref(), j.lease_until, j.attempts),
+        (JobState::Queued, None, None, 0),
+        "handed back, the interrupted attempt not counted"
     );
+    // Another worker takes it at once, without waiting for the old lease to run out.
+    let counting = Arc::new(Counting::default());
+    let w2 = start(worker(
+        &store,
+        &clock,
+        "w2",
+        registry("slow", counting.clone()),
+    ));
+    eventually("the other worker ran it", || async {
+        job_now(&store, id).await.state == JobState::Done
+    })
+    .await;
+    w2.stop().await;
 }
 
 async fn housekeeping_prunes_day_old_login_attempts_as_a_periodic_job(url: String) {

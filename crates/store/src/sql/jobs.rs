@@ -175,6 +175,19 @@ impl JobStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn release_jobs(&self, worker: &str, now: Timestamp) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', due_at = $1, attempts = attempts - 1, \
+             lease_until = NULL, worker = NULL, updated_at = $1 \
+             WHERE worker = $2 AND state = 'running'",
+        )
+        .bind(now.as_second())
+        .bind(worker.to_string())
+        .execute(self.writer())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn job(&self, id: i64) -> Result<Option<Job>> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
