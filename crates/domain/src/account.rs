@@ -195,6 +195,19 @@ impl Account {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+
+    /// The account's time zone, for showing times in it.
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        zone_or_utc(&self.timezone)
+    }
+}
+
+/// The zone a stored name stands for; a name the zone database no longer knows shows times
+/// in UTC rather than failing the request.
+pub fn zone_or_utc(name: &str) -> jiff::tz::TimeZone {
+    TimeZoneName::parse(name)
+        .map(|z| z.tz())
+        .unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 #[cfg(test)]

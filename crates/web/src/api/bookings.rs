@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use stint_domain::FieldErrors;
-use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::account::{Account, zone_or_utc};
 use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
 use stint_domain::catalog::SkuVersion;
 use stint_domain::role::Role;
@@ -137,17 +137,12 @@ pub fn render(
     [mentor, mentee]: [Party<'_>; 2],
     history: &[BookingEvent],
 ) -> BookingDto {
-    let zone = |name: &str| {
-        TimeZoneName::parse(name)
-            .map(|z| z.tz())
-            .unwrap_or(jiff::tz::TimeZone::UTC)
-    };
-    let tz = zone(&viewer.timezone);
+    let tz = viewer.zone();
     let party = |p: Party<'_>| PartyDto {
         id: p.id,
         display_name: p.display_name.to_string(),
         timezone: p.timezone.to_string(),
-        local_start: rfc3339_in(b.start, &zone(p.timezone)),
+        local_start: rfc3339_in(b.start, &zone_or_utc(p.timezone)),
     };
     let cancel_until = booking::cutoff(b.start, version.content.cancel_cutoff_hours);
     let move_until = booking::cutoff(b.start, version.content.reschedule_cutoff_hours);

@@ -80,6 +80,20 @@ pub struct RubricLevel {
     pub description: String,
 }
 
+impl RubricLevel {
+    /// A rubric's levels numbered from 1.
+    pub fn all(levels: &[String]) -> Vec<RubricLevel> {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, d)| RubricLevel {
+                level: i as i64 + 1,
+                description: d.clone(),
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckpointDto {
     pub id: i64,
@@ -117,15 +131,7 @@ impl From<&Competency> for CompetencyDto {
             slug: c.slug.clone(),
             name: c.name.clone(),
             description: c.description.clone(),
-            rubric: c
-                .rubric
-                .iter()
-                .enumerate()
-                .map(|(i, d)| RubricLevel {
-                    level: i as i64 + 1,
-                    description: d.clone(),
-                })
-                .collect(),
+            rubric: RubricLevel::all(&c.rubric),
             checkpoints: c.checkpoints.iter().map(CheckpointDto::from).collect(),
         }
     }

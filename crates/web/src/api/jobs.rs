@@ -6,7 +6,6 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::ops::jobs as job_ops;
-use crate::ops::outcomes::zone_of;
 use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
@@ -150,7 +149,7 @@ pub async fn list_jobs(
             .find(|(k, _)| *k == s)
             .map_or(0, |(_, n)| *n)
     };
-    let tz = zone_of(&me);
+    let tz = me.zone();
     Ok(Json(JobsDto {
         // The zone the times were written in (UTC when the account's is unknown).
         tz: tz.iana_name().unwrap_or("UTC").to_string(),
@@ -180,5 +179,5 @@ pub async fn retry_job(
     require(&me, Role::Operator)?;
     let ApiPath(id) = path?;
     let job = job_ops::retry(&state, id).await?;
-    Ok(Json(JobDto::new(&job, &zone_of(&me))))
+    Ok(Json(JobDto::new(&job, &me.zone())))
 }

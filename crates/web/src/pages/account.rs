@@ -256,9 +256,7 @@ pub async fn dashboard(
         competencies = state.store.competencies().await.or_page()?.len();
         accounts = state.store.accounts().await.or_page()?.len();
     }
-    let tz = stint_domain::account::TimeZoneName::parse(&me.timezone)
-        .map(|t| t.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = me.zone();
     let now = state.now();
     let mine: Vec<_> = state
         .store
@@ -268,9 +266,7 @@ pub async fn dashboard(
         .into_iter()
         .filter(|b| b.status == stint_domain::booking::BookingStatus::Confirmed && b.end > now)
         .collect();
-    let my_tz = stint_domain::account::TimeZoneName::parse(&me.timezone)
-        .map(|t| t.tz())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let my_tz = me.zone();
     let next_session = mine
         .first()
         .map(|b| super::booking::when(b.start, &my_tz))

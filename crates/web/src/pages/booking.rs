@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
-use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::account::{Account, TimeZoneName, zone_or_utc};
 use stint_domain::booking::{self, BookingStatus, NoShowSide};
 use stint_domain::catalog::{SkuStatus, SkuVersion};
 use stint_domain::ids::UserId;
@@ -41,12 +41,6 @@ pub fn when(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned_datetime(tz.clone())
         .strftime("%a %-d %b, %H:%M")
         .to_string()
-}
-
-fn zone_of(name: &str) -> TimeZone {
-    TimeZoneName::parse(name)
-        .map(|z| z.tz())
-        .unwrap_or(TimeZone::UTC)
 }
 
 fn query_string(pairs: &[(&str, String)]) -> String {
@@ -143,7 +137,7 @@ pub async fn book_page(
         return Ok(not_found_page(user));
     };
     let (tz_name, tz_given) = viewer_zone(&q.tz, &user);
-    let tz = zone_of(&tz_name);
+    let tz = zone_or_utc(&tz_name);
     let today = state.now().to_zoned_datetime(tz.clone()).date();
     let from = q
         .from
@@ -265,7 +259,7 @@ pub async fn confirm_page(
         return Ok(Redirect::to(&format!("/skus/{slug}/book")).into_response());
     };
     let (tz_name, _) = viewer_zone(&q.tz, &Some(me.clone()));
-    let tz = zone_of(&tz_name);
+    let tz = zone_or_utc(&tz_name);
     let c = &sku.content;
     let words = |hours: i64| when(booking::cutoff(start, hours), &tz);
     Ok(ok(&ConfirmPage {
@@ -273,7 +267,7 @@ pub async fn confirm_page(
         when_mine: when(start, &tz),
         when_theirs: format!(
             "{} in {}",
-            when(start, &zone_of(&mentor.timezone)),
+            when(start, &zone_or_utc(&mentor.timezone)),
             mentor.timezone
         ),
         cancel_words: format!(
@@ -352,7 +346,7 @@ pub async fn sessions(
     PageUser(me): PageUser,
     csrf: CsrfToken,
 ) -> PageResult {
-    let tz = zone_of(&me.timezone);
+    let tz = zone_or_utc(&me.timezone);
     let now = state.now();
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
     for b in state.store.bookings_of(me.id).await.or_page()? {
@@ -490,12 +484,12 @@ pub(crate) async fn render_session(
             chrome: Chrome::new(format!("{} · Stint", dto.sku.title), Some(me.clone()), csrf),
             when_mine: format!(
                 "{} in {}",
-                when(b.start, &zone_of(&me.timezone)),
+                when(b.start, &zone_or_utc(&me.timezone)),
                 me.timezone
             ),
             when_theirs: format!(
                 "{} in {}",
-                when(b.start, &zone_of(&other.timezone)),
+                when(b.start, &zone_or_utc(&other.timezone)),
                 other.timezone
             ),
             other_name: other.display_name.clone(),
@@ -611,7 +605,7 @@ pub async fn reschedule_page(
     let Some(mentor) = state.store.mentor_profile(b.mentor_id).await.or_page()? else {
         return Ok(not_found_page(Some(me)));
     };
-    let tz = zone_of(&me.timezone);
+    let tz = zone_or_utc(&me.timezone);
     let today = state.now().to_zoned_datetime(tz.clone()).date();
     let to = today
         .checked_add(SignedDuration::from_hours(24 * 13))

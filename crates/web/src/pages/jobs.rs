@@ -7,7 +7,6 @@ use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::error::ApiError;
 use crate::ops::jobs::{self as job_ops, DEFAULT_LIMIT};
-use crate::ops::outcomes::zone_of;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -127,7 +126,7 @@ async fn render(
     let overview = job_ops::overview(state, parsed, DEFAULT_LIMIT)
         .await
         .or_page()?;
-    let tz = zone_of(&me);
+    let tz = me.zone();
     let status = if filter_error.is_some() && status == StatusCode::OK {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

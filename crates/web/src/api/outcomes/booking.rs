@@ -6,13 +6,14 @@ use super::dto::{
     AssessmentDto, AssessmentRequest, CloseRequest, CloseResponse, DeliverableDto,
     FollowupDraftDto, NoteDto, NoteKindName, NoteRequest, OutcomeCompetencyDto, OutcomeDto,
     OutcomeQuestionsDto, PrepDto, PrepRequest, TaskDoneRequest, TaskDto, TickRequest,
-    assessment_dto, closing_dto, deliverable_dto, note_dto, prep_dto, rubric, side_name, task_dto,
+    assessment_dto, closing_dto, deliverable_dto, note_dto, prep_dto, side_name, task_dto,
 };
 use crate::api::dto::PreReadDto;
+use crate::api::dto::RubricLevel;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ops::outcomes::{self as ops, PartyBooking, zone_of};
+use crate::ops::outcomes::{self as ops, PartyBooking};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -37,7 +38,9 @@ async fn questions(state: &AppState, pb: &PartyBooking) -> Result<OutcomeQuestio
                 .map(|x| x.name.clone())
                 .unwrap_or_default(),
             checkpoint,
-            rubric: competency.map(|x| rubric(&x.rubric)).unwrap_or_default(),
+            rubric: competency
+                .map(|x| RubricLevel::all(&x.rubric))
+                .unwrap_or_default(),
         },
         artifacts: c.artifacts.clone(),
         followup_delay_days: c.followup_delay_days,
@@ -57,7 +60,7 @@ pub async fn get_outcome(
 ) -> Result<Json<OutcomeDto>, ApiError> {
     let pb = ops::party_to(&state, &me, id).await?;
     let view = ops::outcome_view(&state, &pb).await?;
-    let tz = zone_of(&me);
+    let tz = me.zone();
     Ok(Json(OutcomeDto {
         booking_id: pb.booking.id.0,
         side: side_name(view.side).to_string(),
@@ -102,7 +105,7 @@ pub async fn save_prep(
         pre_reads_read: req.pre_reads_read,
     };
     let saved = ops::save_prep(&state, &pb, &input).await?;
-    Ok(Json(prep_dto(&saved, &zone_of(&me))))
+    Ok(Json(prep_dto(&saved, &me.zone())))
 }
 
 /// The mentee takes a micro-assessment: the baseline before the session is closed, the
@@ -128,7 +131,7 @@ pub async fn take_assessment(
     let taken = ops::take_assessment(&state, &me, &pb, &req.kind, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(assessment_dto(&taken, &zone_of(&me))),
+        Json(assessment_dto(&taken, &me.zone())),
     ))
 }
 
@@ -143,7 +146,7 @@ pub async fn list_notes(
 ) -> Result<Json<Vec<NoteDto>>, ApiError> {
     let pb = ops::party_to(&state, &me, id).await?;
     let view = ops::outcome_view(&state, &pb).await?;
-    let tz = zone_of(&me);
+    let tz = me.zone();
     Ok(Json(view.notes.iter().map(|n| note_dto(n, &tz)).collect()))
 }
 
@@ -172,7 +175,7 @@ pub async fn save_note(
         ));
     }
     let saved = ops::save_note(&state, &me, &pb, &kind, &req.body).await?;
-    Ok(Json(note_dto(&saved, &zone_of(&me))))
+    Ok(Json(note_dto(&saved, &me.zone())))
 }
 
 /// The follow-up message pre-filled from the SKU's template, for the mentor to edit and send
@@ -222,7 +225,7 @@ pub async fn close_session(
             .collect(),
     };
     let closing = ops::close(&state, &me, &pb, &input).await?;
-    let tz = zone_of(&me);
+    let tz = me.zone();
     let tasks = state.store.tasks(pb.booking.id).await?;
     let deliverables = state.store.deliverables(pb.booking.id).await?;
     Ok(Json(CloseResponse {
@@ -251,7 +254,7 @@ pub async fn set_task(
 ) -> Result<Json<TaskDto>, ApiError> {
     let pb = ops::party_to(&state, &me, id).await?;
     let task = ops::set_task(&state, &pb, task_id, req.done).await?;
-    Ok(Json(task_dto(&task, &zone_of(&me))))
+    Ok(Json(task_dto(&task, &me.zone())))
 }
 
 /// The mentee ticks (or unticks) an artifact delivered at closing.
@@ -278,5 +281,5 @@ pub async fn tick_deliverable(
         .into_iter()
         .find(|d| d.position == position)
         .ok_or_else(|| ApiError::not_found("artifact"))?;
-    Ok(Json(deliverable_dto(&ticked, &zone_of(&me))))
+    Ok(Json(deliverable_dto(&ticked, &me.zone())))
 }

@@ -319,17 +319,6 @@ pub(super) fn deliverable_dto(d: &DeliverableRecord, tz: &TimeZone) -> Deliverab
     }
 }
 
-pub(super) fn rubric(levels: &[String]) -> Vec<RubricLevel> {
-    levels
-        .iter()
-        .enumerate()
-        .map(|(i, d)| RubricLevel {
-            level: i as i64 + 1,
-            description: d.clone(),
-        })
-        .collect()
-}
-
 pub(super) fn side_name(side: Side) -> &'static str {
     match side {
         Side::Mentor => "mentor",

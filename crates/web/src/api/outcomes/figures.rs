@@ -1,13 +1,13 @@
 //! The figures built from many bookings' outcome loops: the caller's own progress, impact
 //! and to-dos, and what the public sees of a session type.
 
-use super::dto::{AssessmentKindName, rubric};
+use super::dto::AssessmentKindName;
 use crate::api::availability::rfc3339_in;
 use crate::api::dto::RubricLevel;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
-use crate::ops::outcomes::{self as ops, PublicOutcomes, zone_of};
+use crate::ops::outcomes::{self as ops, PublicOutcomes};
 use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
@@ -150,7 +150,7 @@ pub async fn my_progress(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<CompetencyProgressDto>>, ApiError> {
-    let tz = zone_of(&me);
+    let tz = me.zone();
     let out = ops::progress(&state, &me)
         .await?
         .into_iter()
@@ -159,7 +159,7 @@ pub async fn my_progress(
             CompetencyProgressDto {
                 competency_id: p.competency_id.0,
                 name: n.name.clone(),
-                rubric: rubric(&n.rubric),
+                rubric: RubricLevel::all(&n.rubric),
                 points: p
                     .points
                     .iter()
@@ -202,7 +202,7 @@ pub async fn my_todo(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<TodoDto>>, ApiError> {
-    let tz = zone_of(&me);
+    let tz = me.zone();
     let items = ops::todo_of(&state, &me).await?;
     Ok(Json(
         items

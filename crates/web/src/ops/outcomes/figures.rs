@@ -1,7 +1,7 @@
 //! The figures read across many bookings: a mentee's progress, a mentor's impact, a SKU's
 //! public outcomes, and what is due from someone now.
 
-use super::{NamedProgress, taken, zone_of};
+use super::{NamedProgress, taken};
 use crate::error::ApiError;
 use crate::state::AppState;
 use stint_domain::account::Account;
@@ -82,6 +82,7 @@ pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>
     let now = state.now();
     let mut states = Vec::new();
     let tasks = state.store.tasks_of(viewer.id).await?;
+    let mut skus = std::collections::HashMap::new();
     for b in state.store.bookings_of(viewer.id).await? {
         if !matches!(
             b.status,
@@ -89,25 +90,36 @@ pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>
         ) {
             continue;
         }
-        let Some(sku) = state
-            .store
-            .sku_version_by_id(b.sku_id, b.sku_version)
-            .await?
-        else {
-            continue;
+        // Many bookings share a SKU version: read each once.
+        let sku = match skus.entry((b.sku_id, b.sku_version)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                match state
+                    .store
+                    .sku_version_by_id(b.sku_id, b.sku_version)
+                    .await?
+                {
+                    Some(v) => e.insert(v),
+                    None => continue,
+                }
+            }
         };
         let viewer_is_mentor = b.mentor_id == viewer.id;
-        // The mentee's prep and assessments only make to-dos for the mentee: not read for
-        // the mentor's own list.
-        let (prep, assessments) = if viewer_is_mentor {
-            (None, Vec::new())
+        // Only the mentee's list uses prep (for sessions still ahead) and assessments (the
+        // baseline ahead, the follow-up once closed): read nothing else.
+        let upcoming = b.start > now;
+        let completed = b.status == BookingStatus::Completed;
+        let prep = if !viewer_is_mentor && upcoming {
+            state.store.prep(b.id).await?
         } else {
-            (
-                state.store.prep(b.id).await?,
-                state.store.assessments(b.id).await?,
-            )
+            None
         };
-        let closing = if b.status == BookingStatus::Completed {
+        let assessments = if !viewer_is_mentor && (upcoming || completed) {
+            state.store.assessments(b.id).await?
+        } else {
+            Vec::new()
+        };
+        let closing = if completed {
             state.store.closing(b.id).await?
         } else {
             None
@@ -138,5 +150,5 @@ pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>
                 .collect(),
         });
     }
-    Ok(todo(&states, now, &zone_of(viewer)))
+    Ok(todo(&states, now, &viewer.zone()))
 }

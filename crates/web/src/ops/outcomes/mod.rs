@@ -19,9 +19,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::http::StatusCode;
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
+
 use stint_domain::access::{DataClass, Relation, Sharing, may_read, may_read_note, may_write_note};
-use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::account::Account;
 use stint_domain::booking::{Booking, BookingId};
 use stint_domain::catalog::{Competency, SkuVersion};
 use stint_domain::outcome::assessment::AssessmentKind;
@@ -111,17 +111,9 @@ fn only(side: Side, pb: &PartyBooking, what: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The account's time zone; a name the zone database does not know shows times in UTC
-/// rather than failing the request.
-pub fn zone_of(account: &Account) -> TimeZone {
-    TimeZoneName::parse(&account.timezone)
-        .map(|z| z.tz())
-        .unwrap_or(TimeZone::UTC)
-}
-
 /// "Tue 8 Dec 2026 14:00" in the account's zone.
 pub fn when_for(account: &Account, at: Timestamp) -> String {
-    at.to_zoned_datetime(zone_of(account))
+    at.to_zoned_datetime(account.zone())
         .strftime("%a %-d %b %Y %H:%M")
         .to_string()
 }

@@ -2,7 +2,7 @@
 //! prep, assessments, tasks and artifacts, the mentor's follow-up and closing, and either
 //! party's notes.
 
-use super::{PartyBooking, Side, aim, only, when_for, zone_of};
+use super::{PartyBooking, Side, aim, only, when_for};
 use crate::error::{ApiError, missing};
 use crate::state::AppState;
 use axum::http::StatusCode;
@@ -196,7 +196,7 @@ pub async fn close(
     only(Side::Mentor, pb, "mentor closes it")?;
     let now = state.now();
     // Task due dates are days the mentor picked on their own calendar.
-    let today = now.to_zoned_datetime(zone_of(viewer)).date();
+    let today = now.to_zoned_datetime(viewer.zone()).date();
     let closing = input.validate(today).map_err(ApiError::validation)?;
     if pb.booking.status == BookingStatus::Confirmed && now < pb.booking.start {
         return Err(ApiError::field(

@@ -3,9 +3,9 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
+
 use stint_domain::FieldErrors;
-use stint_domain::account::{Account, TimeZoneName};
+use stint_domain::account::Account;
 
 /// A line of a form's error summary, linking to the field it is about.
 pub(crate) struct Problem {
@@ -87,15 +87,9 @@ pub(super) fn question_anchor(
     (i < count).then(|| (format!("{id_prefix}{i}"), format!("Question {}", i + 1)))
 }
 
-fn zone(account: &Account) -> TimeZone {
-    TimeZoneName::parse(&account.timezone)
-        .map(|z| z.tz())
-        .unwrap_or(TimeZone::UTC)
-}
-
 /// The day an instant falls on in the viewer's zone.
 pub(super) fn day_of(viewer: &Account, at: Timestamp) -> Date {
-    at.to_zoned_datetime(zone(viewer)).date()
+    at.to_zoned_datetime(viewer.zone()).date()
 }
 
 /// "Tue 8 Dec 2026".
@@ -107,7 +101,7 @@ pub(super) fn day_words(d: Date) -> String {
 pub(super) fn day_passed(d: Date, viewer: &Account, now: Timestamp) -> bool {
     d.tomorrow()
         .ok()
-        .and_then(|next| next.to_zoned_datetime(zone(viewer)).ok())
+        .and_then(|next| next.to_zoned_datetime(viewer.zone()).ok())
         .is_some_and(|z| z.timestamp() <= now)
 }
 
