@@ -150,15 +150,15 @@ fn created(new: &NewBooking, id: BookingId, now: Timestamp) -> Booking {
 }
 
 /// Binds a new booking as `$1`…`$10` of the write statements below, and the version the
-/// decision read as `$11` when the statement compares it.
+/// decision read as `$11`.
 pub(super) fn bind_new<'q>(
     sql: &'static str,
     new: &'q NewBooking,
     key: Option<&'q IdempotencyKey>,
     now: Timestamp,
-    version: Option<i64>,
+    version: i64,
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
-    let q = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(new.mentor_id.0)
         .bind(new.mentee_id.0)
         .bind(new.sku_id.0)
@@ -168,11 +168,8 @@ pub(super) fn bind_new<'q>(
         .bind(new.meeting_url.clone())
         .bind(now.as_second())
         .bind(key.map_or(String::new(), |k| k.key.clone()))
-        .bind(key.map_or(String::new(), |k| k.request_hash.clone()));
-    match version {
-        Some(v) => q.bind(v),
-        None => q,
-    }
+        .bind(key.map_or(String::new(), |k| k.request_hash.clone()))
+        .bind(version)
 }
 
 /// PostgreSQL's one-statement write: version compare-and-set, booking, history event and
@@ -206,29 +203,6 @@ INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at
     SELECT $2, $9, $10, booking_id, $8 FROM booking_events \
     WHERE id = last_insert_rowid() AND changes() = 1 AND $9 <> ''; \
 RELEASE claim";
-
-/// The locked path's write on PostgreSQL, inside a transaction that holds the mentor.
-const PG_INSERT: &str = "\
-WITH b AS (INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, \
-        status, sequence, meeting_url, late_cancel, created_at, updated_at) \
-      VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8) RETURNING id), \
-e AS (INSERT INTO booking_events (booking_id, at, actor_id, status, note) \
-      SELECT id, $8, $2, 'confirmed', 'booked' FROM b), \
-k AS (INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) \
-      SELECT $2, $9, $10, id, $8 FROM b WHERE $9 <> '') \
-SELECT id FROM b";
-
-/// SQLite has no writing CTEs; its statements run in one call to the writer's thread. After
-/// the event's insert, `last_insert_rowid()` is the event, which names the booking.
-const SQLITE_INSERT: &str = "\
-INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, status, \
-    sequence, meeting_url, late_cancel, created_at, updated_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8) RETURNING id; \
-INSERT INTO booking_events (booking_id, at, actor_id, status, note) \
-    VALUES (last_insert_rowid(), $8, $2, 'confirmed', 'booked'); \
-INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) \
-    SELECT $2, $9, $10, booking_id, $8 FROM booking_events \
-    WHERE id = last_insert_rowid() AND $9 <> ''";
 
 impl SqlStore {
     /// Makes a booking (or replays the one its key made), as the module explains.
@@ -266,7 +240,7 @@ impl SqlStore {
         }
         let written = match self.backend() {
             // One statement is its own transaction.
-            Backend::Postgres => bind_new(PG_CLAIM, new, key, now, Some(s.version))
+            Backend::Postgres => bind_new(PG_CLAIM, new, key, now, s.version)
                 .fetch_optional(self.writer())
                 .await
                 .map_err(claim_error)?
@@ -296,21 +270,20 @@ impl SqlStore {
         }
         // CHARGING: the credit hold (money issue) is placed here, in this same transaction,
         // so a booking and its hold commit or roll back together.
+        // The same write as the optimistic path; holding the mentor, the version cannot move.
         let sql = match self.backend() {
-            Backend::Postgres => PG_INSERT,
-            Backend::Sqlite => SQLITE_INSERT,
+            Backend::Postgres => PG_CLAIM,
+            Backend::Sqlite => SQLITE_CLAIM,
         };
         // `fetch_all`, not `fetch_one`: on SQLite only it runs every statement of the string.
-        let rows = bind_new(sql, new, key, now, None).fetch_all(&mut *tx).await;
-        let id = match rows {
-            Ok(rows) => BookingId(
-                rows.first()
-                    .ok_or(StoreError::NotFound)?
-                    .try_get::<i64, _>("id")?,
-            ),
-            Err(e) if is_overlap_violation(&e) => return Err(StoreError::SlotTaken),
-            Err(e) => return Err(e.into()),
-        };
+        let rows = bind_new(sql, new, key, now, s.version)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(claim_error)?;
+        let row = rows.first().ok_or_else(|| {
+            StoreError::Backend("the mentor's booking version moved while held".into())
+        })?;
+        let id = BookingId(row.try_get::<i64, _>("id")?);
         tx.commit().await?;
         Ok(BookingOutcome::Created(created(new, id, now)))
     }

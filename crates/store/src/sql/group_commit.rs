@@ -94,7 +94,7 @@ async fn write_batch(writer: &AnyPool, batch: Vec<Job>) {
             &job.new,
             job.key.as_ref(),
             job.now,
-            Some(job.version),
+            job.version,
         )
         .fetch_all(&mut *tx)
         .await;
