@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod clock;
 pub mod ids;
 pub mod mentor;
+pub mod nudge;
 pub mod outcome;
 pub mod role;
 pub mod schedule;

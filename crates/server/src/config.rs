@@ -30,6 +30,17 @@ pub struct Config {
     /// Run a job worker inside `stint serve`; `false` makes the node serve HTTP only (run
     /// `stint worker` processes elsewhere then).
     pub worker: bool,
+    /// How long a worker holds a job without a heartbeat: how soon the jobs of a worker
+    /// that died run elsewhere.
+    pub worker_lease_secs: u64,
+    /// How many jobs one worker runs at once.
+    pub worker_batch: u32,
+    /// Where people reach Stint, for links in e-mail (`https://stint.example.org`); empty
+    /// means `http://` and the `listen` address.
+    pub public_url: String,
+    /// E-mail: the sender, and an SMTP server (`[mail.smtp]`) or, by default, a folder the
+    /// messages are written to as `.eml` files.
+    pub mail: stint_mail::MailSettings,
 }
 
 impl Default for Config {
@@ -42,6 +53,10 @@ impl Default for Config {
             log_format: "pretty".into(),
             meeting_base_url: stint_web::DEFAULT_MEETING_BASE_URL.into(),
             worker: true,
+            worker_lease_secs: 60,
+            worker_batch: 8,
+            public_url: String::new(),
+            mail: stint_mail::MailSettings::default(),
         }
     }
 }
@@ -55,7 +70,30 @@ pub struct Overrides {
     pub listen: Option<String>,
 }
 
+/// The settings environment variables may set (with `mail__…` for the mail section).
+const SETTINGS: [&str; 10] = [
+    "database_url",
+    "listen",
+    "secure_cookies",
+    "trust_proxy_headers",
+    "log_format",
+    "meeting_base_url",
+    "worker",
+    "worker_lease_secs",
+    "worker_batch",
+    "public_url",
+];
+
 impl Config {
+    /// The address in links Stint sends out.
+    pub fn public_url(&self) -> String {
+        if self.public_url.trim().is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_string()
+        }
+    }
+
     /// Loads the configuration. An explicit `file` must exist; the default file is optional.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
         Self::load_with(file, overrides, Env::prefixed("STINT_"))
@@ -78,15 +116,13 @@ impl Config {
             None => figment = figment.merge(Toml::file(PathBuf::from(DEFAULT_CONFIG_FILE))),
         }
         // Only settings: STINT_CONFIG names the file, and test variables are not ours here.
-        let env = env.only(&[
-            "database_url",
-            "listen",
-            "secure_cookies",
-            "trust_proxy_headers",
-            "log_format",
-            "meeting_base_url",
-            "worker",
-        ]);
+        // `STINT_MAIL__SMTP__HOST` sets `mail.smtp.host`.
+        let env = env
+            .filter(|key| {
+                let key = key.as_str().to_ascii_lowercase();
+                SETTINGS.contains(&key.as_str()) || key.starts_with("mail__")
+            })
+            .split("__");
         figment
             .merge(env)
             .merge(Serialized::defaults(overrides))
@@ -149,6 +185,34 @@ mod tests {
                     .map_err(|e| *e)?
                     .worker
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn mail_settings_come_from_the_file_and_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(c.mail.smtp, None);
+            assert_eq!(c.public_url(), "http://127.0.0.1:8080");
+            jail.create_file(
+                "stint.toml",
+                "public_url = \"https://stint.example.org/\"\n[mail]\nfrom = \"Stint <hi@stint.example.org>\"\n[mail.smtp]\nhost = \"smtp.example.org\"\nport = 2525\n",
+            )?;
+            jail.set_env("STINT_MAIL__SMTP__USERNAME", "stint");
+            jail.set_env("STINT_MAIL__SMTP__PASSWORD", "s3cret");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(c.public_url(), "https://stint.example.org");
+            assert_eq!(c.mail.from, "Stint <hi@stint.example.org>");
+            let smtp = c.mail.smtp.clone().expect("smtp");
+            assert_eq!(
+                (smtp.host.as_str(), smtp.port),
+                ("smtp.example.org", Some(2525))
+            );
+            assert_eq!(smtp.username.as_deref(), Some("stint"));
+            assert_eq!(smtp.password.as_deref(), Some("s3cret"));
+            // The password never shows in the settings' debug output (or logs).
+            assert!(!format!("{c:?}").contains("s3cret"));
             Ok(())
         });
     }

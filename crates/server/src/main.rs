@@ -166,7 +166,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let shutdown = stint_server::shutdown_signal();
     let worker = if config.worker {
-        let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock));
+        let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock), &config)?;
         println!("Job worker {} runs in this process.", worker.name());
         Some(worker)
     } else {
@@ -183,7 +183,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
 async fn work(config: Config) -> anyhow::Result<()> {
     let store = open(&config).await?;
     let shutdown = stint_server::shutdown_signal();
-    let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock));
+    let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock), &config)?;
     println!(
         "Stint worker {} is running on the {} database (Ctrl-C to stop)",
         worker.name(),

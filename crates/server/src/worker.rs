@@ -1,19 +1,38 @@
 //! The job worker of this program: its handlers and periodic work, and a shutdown signal
 //! that the HTTP server and the worker beside it both wait on.
 
+use crate::config::Config;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 use stint_domain::clock::Clock;
+use stint_notify::NudgeSettings;
 use stint_store::Store;
 use stint_worker::{Registry, Worker, WorkerSettings, housekeeping};
 use tokio::sync::watch;
 
-/// The worker `stint serve` and `stint worker` run: every job kind Stint has.
-pub fn build(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
+/// The worker `stint serve` and `stint worker` run: every job kind Stint has. Fails only
+/// when the mail settings cannot work (an outbox folder that cannot be made, say).
+pub fn build(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: &Config,
+) -> anyhow::Result<Worker> {
+    let mailer = Arc::new(stint_mail::Mailer::new(&config.mail)?);
     let prune = housekeeping::Prune::new(store.clone(), clock.clone());
     let registry = Registry::new().with(housekeeping::PRUNE, Arc::new(prune));
-    Worker::new(store, clock, registry, WorkerSettings::default())
-        .with_periodic(housekeeping::periodic())
+    let nudges = NudgeSettings {
+        public_url: config.public_url(),
+    };
+    let registry = stint_notify::register(registry, store.clone(), clock.clone(), mailer, nudges);
+    let lease = Duration::from_secs(config.worker_lease_secs.max(3));
+    let settings = WorkerSettings {
+        lease,
+        heartbeat_every: lease / 3,
+        batch: config.worker_batch.max(1),
+        ..WorkerSettings::default()
+    };
+    Ok(Worker::new(store, clock, registry, settings).with_periodic(housekeeping::periodic()))
 }
 
 /// One stop request, seen by every task that waits on it.

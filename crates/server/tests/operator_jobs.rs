@@ -60,7 +60,8 @@ async fn enqueue(app: &App, job: &NewJob, now: Timestamp) -> i64 {
 /// them before anything the demo data may have queued.
 async fn seed(app: &App) -> Seeded {
     let now = app.clock_now();
-    let past = now - SignedDuration::from_hours(24 * 30);
+    // Before the demo's history (ten weeks of sessions, each with its outbox job).
+    let past = now - SignedDuration::from_hours(24 * 400);
     let running = enqueue(
         app,
         &new_job(

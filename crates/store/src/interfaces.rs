@@ -284,6 +284,7 @@ pub trait Store:
     + BookingStore
     + crate::outcomes::OutcomeStore
     + crate::jobs::JobStore
+    + crate::nudges::NudgeStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -8,6 +8,8 @@ mod error;
 mod interfaces;
 mod jobs;
 mod migrations;
+mod nudges;
+pub mod outbox;
 mod outcomes;
 mod sql;
 #[cfg(feature = "testing")]
@@ -20,6 +22,7 @@ pub use interfaces::{
 };
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 pub use migrations::{Backend, migration_names};
+pub use nudges::{Delivery, DeliveryStatus, InboxItem, NewDelivery, NewInboxItem, NudgeStore};
 pub use outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,
     OutcomeStore, PrepRecord, TaskRecord,

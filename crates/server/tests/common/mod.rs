@@ -1,6 +1,8 @@
 //! The shared harness of the HTTP tests: the real server on a free port with demo data.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod smtp;
+
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use super::claim::{bump_version, snapshot};
 use crate::StoreError;
 use crate::error::is_overlap_violation;
 use crate::interfaces::{Admit, BookingOutcome, BookingStore, IdempotencyKey, NewBooking, Result};
+use crate::outbox::BookingChange;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -333,6 +334,7 @@ impl BookingStore for SqlStore {
             now,
         )
         .await?;
+        super::outbox::booking_changed(&mut tx, id, BookingChange::Rescheduled, None, now).await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(booking)
@@ -379,6 +381,7 @@ impl BookingStore for SqlStore {
             now,
         )
         .await?;
+        super::outbox::booking_changed(&mut tx, id, BookingChange::Cancelled, None, now).await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(booking)
@@ -417,6 +420,7 @@ impl BookingStore for SqlStore {
             now,
         )
         .await?;
+        super::outbox::booking_changed(&mut tx, id, BookingChange::NoShow, None, now).await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(booking)

@@ -172,8 +172,8 @@ pub(super) fn bind_new<'q>(
         .bind(version)
 }
 
-/// PostgreSQL's one-statement write: version compare-and-set, booking, history event and
-/// idempotency key, all or nothing. No row back means the version had moved on.
+/// PostgreSQL's one-statement write: version compare-and-set, booking, history event,
+/// idempotency key and the outbox's `booking.changed` job (see `crate::outbox`), all or nothing. No row back means the version had moved on.
 // CHARGING: the credit hold joins here as one more CTE, a conditional
 // `UPDATE wallets … WHERE balance >= price RETURNING`, which `b` also selects from.
 const PG_CLAIM: &str = "\
@@ -185,12 +185,16 @@ b AS (INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at,
 e AS (INSERT INTO booking_events (booking_id, at, actor_id, status, note) \
       SELECT id, $8, $2, 'confirmed', 'booked' FROM b), \
 k AS (INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) \
-      SELECT $2, $9, $10, id, $8 FROM b WHERE $9 <> '') \
+      SELECT $2, $9, $10, id, $8 FROM b WHERE $9 <> ''), \
+o AS (INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, created_at, updated_at) \
+      SELECT 'booking.changed', '{\"booking\":' || id || ',\"change\":\"created\",\"at\":' || $8 || '}', \
+             'queued', $8, 0, 12, $8, $8 FROM b) \
 SELECT id FROM b";
 
 /// SQLite's compare-and-set, one call to the writer's thread inside a batch's transaction
 /// (see `group_commit.rs`), in a savepoint of its own. `changes()` is the row count of the
-/// statement before: each insert happens only if the one before it did.
+/// statement before: each insert happens only if the one before it did (the key's insert
+/// finds the booking through the outbox job just written, as `last_insert_rowid()`).
 pub(super) const SQLITE_CLAIM: &str = "\
 SAVEPOINT claim; \
 UPDATE users SET booking_version = booking_version + 1 WHERE id = $1 AND booking_version = $11; \
@@ -199,8 +203,11 @@ INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_a
     SELECT $1, $2, $3, $4, $5, $6, 'confirmed', 0, $7, 0, $8, $8 WHERE changes() = 1 RETURNING id; \
 INSERT INTO booking_events (booking_id, at, actor_id, status, note) \
     SELECT last_insert_rowid(), $8, $2, 'confirmed', 'booked' WHERE changes() = 1; \
+INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, created_at, updated_at) \
+    SELECT 'booking.changed', '{\"booking\":' || booking_id || ',\"change\":\"created\",\"at\":' || $8 || '}', \
+           'queued', $8, 0, 12, $8, $8 FROM booking_events WHERE id = last_insert_rowid() AND changes() = 1; \
 INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) \
-    SELECT $2, $9, $10, booking_id, $8 FROM booking_events \
+    SELECT $2, $9, $10, CAST(json_extract(payload, '$.booking') AS INTEGER), $8 FROM jobs \
     WHERE id = last_insert_rowid() AND changes() = 1 AND $9 <> ''; \
 RELEASE claim";
 

@@ -13,6 +13,8 @@ mod claim;
 mod group_commit;
 mod jobs;
 mod mentors;
+mod nudges;
+mod outbox;
 mod outcomes;
 
 use crate::migrations::Backend;

@@ -6,6 +6,7 @@ use super::bookings::ts;
 use crate::StoreError;
 use crate::error::is_unique_violation;
 use crate::interfaces::Result;
+use crate::outbox::BookingChange;
 use crate::outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,
     OutcomeStore, PrepRecord, TaskRecord,
@@ -101,6 +102,7 @@ impl OutcomeStore for SqlStore {
         assessment: &Assessment,
         now: Timestamp,
     ) -> Result<AssessmentRecord> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO assessments (booking_id, kind, level, answers, submitted_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -110,15 +112,21 @@ impl OutcomeStore for SqlStore {
         .bind(assessment.level.get())
         .bind(serde_json::to_string(&assessment.answers)?)
         .bind(now.as_second())
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await;
         match done {
-            Ok(_) => Ok(AssessmentRecord {
-                kind,
-                level: assessment.level,
-                answers: assessment.answers.clone(),
-                submitted_at: now,
-            }),
+            Ok(_) => {
+                let kind_name = Some(kind.as_str().to_string());
+                let change = BookingChange::AssessmentSubmitted;
+                super::outbox::booking_changed(&mut tx, booking, change, kind_name, now).await?;
+                tx.commit().await?;
+                Ok(AssessmentRecord {
+                    kind,
+                    level: assessment.level,
+                    answers: assessment.answers.clone(),
+                    submitted_at: now,
+                })
+            }
             Err(e) if is_unique_violation(&e) => Err(StoreError::conflict(
                 "kind",
                 format!("the {} assessment was already taken", kind.as_str()),
@@ -263,6 +271,7 @@ impl OutcomeStore for SqlStore {
             now,
         )
         .await?;
+        super::outbox::booking_changed(&mut tx, id, BookingChange::Completed, None, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -316,12 +325,13 @@ impl OutcomeStore for SqlStore {
         done: bool,
         now: Timestamp,
     ) -> Result<TaskRecord> {
+        let mut tx = self.begin_write().await?;
         let changed =
             sqlx::query("UPDATE session_tasks SET done_at = $1 WHERE id = $2 AND booking_id = $3")
                 .bind(done.then_some(now.as_second()))
                 .bind(task)
                 .bind(booking.0)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await?;
         if changed.rows_affected() != 1 {
             return Err(StoreError::NotFound);
@@ -329,8 +339,14 @@ impl OutcomeStore for SqlStore {
         let sql = format!("{TASK_COLUMNS}WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(task)
-            .fetch_one(self.writer())
+            .fetch_one(&mut *tx)
             .await?;
+        if done {
+            let change = BookingChange::TaskDone;
+            super::outbox::booking_changed(&mut tx, booking, change, Some(task.to_string()), now)
+                .await?;
+        }
+        tx.commit().await?;
         task_from(&row)
     }
 

@@ -8,8 +8,10 @@ pub mod calendar;
 pub mod catalog;
 pub mod dto;
 pub mod health;
+pub mod inbox;
 pub mod jobs;
 pub mod mentors;
+pub mod nudges;
 pub mod outcomes;
 pub mod users;
 
@@ -36,6 +38,7 @@ use utoipa_axum::routes;
         (name = "calendar", description = "Calendar invitations and the private feed"),
         (name = "outcomes", description = "Prep, micro-assessments, notes, closing, tasks, and the figures built from them"),
         (name = "users", description = "Accounts and roles (operators)"),
+        (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "meta", description = "Health and this document"),
     )
@@ -182,6 +185,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::revoke_role))
         .routes(routes!(jobs::list_jobs))
         .routes(routes!(jobs::retry_job))
+        .routes(routes!(inbox::get_inbox))
+        .routes(routes!(inbox::mark_read))
+        .routes(routes!(nudges::get_prefs, nudges::put_prefs))
+        .routes(routes!(nudges::list_deliveries))
 }
 
 /// The OpenAPI document, built once.

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod jobs;
+pub mod nudges;
 pub mod outcomes;
 pub mod scheduling;
 

@@ -320,12 +320,16 @@ struct SettingsPage {
     has_feed: bool,
     /// Shown once, right after a link is made.
     feed_url: String,
+    /// Nudge preferences (`#nudges`).
+    nudges: super::nudges::NudgeSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SavedParam {
     saved: String,
+    /// Set after the nudge preferences were saved.
+    nudges: String,
 }
 
 pub async fn settings_form(
@@ -348,6 +352,7 @@ pub async fn settings_form(
         saved: !q.saved.is_empty(),
         has_feed,
         feed_url: String::new(),
+        nudges: super::nudges::section(&state, me.id, !q.nudges.is_empty()).await?,
     }))
 }
 
@@ -380,6 +385,7 @@ pub async fn save_settings(
                 saved: false,
                 has_feed: state.store.has_calendar_feed(me.id).await.or_page()?,
                 feed_url: String::new(),
+                nudges: super::nudges::section(&state, me.id, false).await?,
             };
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -410,7 +416,34 @@ pub async fn create_feed(
         saved: false,
         has_feed: true,
         feed_url: url,
+        nudges: super::nudges::section(&state, me.id, false).await?,
     }))
+}
+
+/// The account page with the nudge preferences as entered and refused (422).
+pub(super) async fn settings_with_nudges(
+    state: &AppState,
+    me: Account,
+    csrf: &str,
+    nudges: super::nudges::NudgeSection,
+) -> PageResult {
+    let has_feed = state.store.has_calendar_feed(me.id).await.or_page()?;
+    let form = SettingsFields {
+        display_name: me.display_name.clone(),
+        timezone: me.timezone.clone(),
+    };
+    let page = SettingsPage {
+        chrome: Chrome::new("Your account · Stint", Some(me.clone()), csrf),
+        email: me.email,
+        form,
+        errors: FieldErrors::new(),
+        zones: zones(),
+        saved: false,
+        has_feed,
+        feed_url: String::new(),
+        nudges,
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 pub async fn revoke_feed(

@@ -409,6 +409,8 @@ struct SessionPage {
     notice: String,
     /// The outcome loop, for the session's two parties only.
     outcome: Option<super::outcomes::Panel>,
+    /// The delivery log of the session's nudges.
+    nudges: Vec<super::deliveries::LogRow>,
 }
 
 pub async fn session(
@@ -478,6 +480,7 @@ pub(crate) async fn render_session(
     let confirmed = b.status == BookingStatus::Confirmed;
     let outcome =
         super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
+    let nudges = super::deliveries::rows(state, &me, &b).await?;
     Ok(super::render::html(
         status,
         &SessionPage {
@@ -500,6 +503,7 @@ pub(crate) async fn render_session(
             notice: notice.to_string(),
             is_mentor,
             outcome,
+            nudges,
             b: dto,
         },
     ))

@@ -9,14 +9,18 @@ pub(crate) mod account;
 pub mod assets;
 mod availability;
 pub(crate) mod booking;
+mod deliveries;
 mod filters;
 mod forms;
+mod inbox;
 mod jobs;
 mod mentor;
+mod nudges;
 mod operator;
 pub(crate) mod outcomes;
 mod public;
 pub mod render;
+mod unread;
 
 use crate::auth::MaybeUser;
 use crate::auth::csrf;
@@ -55,6 +59,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/metrics", get(outcomes::metrics_page))
         .route("/account/calendar-feed", post(account::create_feed))
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
+        .route("/account/nudges", post(nudges::save))
+        .route("/inbox", get(inbox::inbox))
+        .route("/inbox/read", post(inbox::mark_all_read))
+        .route("/inbox/{id}/read", post(inbox::mark_read))
         .route("/sessions/{id}/cancel", post(booking::cancel))
         .route("/sessions/{id}/no-show", post(booking::no_show))
         .route(
@@ -103,6 +111,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts/{id}/roles", post(operator::change_role))
         .route("/operator/jobs", get(jobs::jobs))
         .route("/operator/jobs/{id}/retry", post(jobs::retry))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            unread::count,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::ensure_token,

@@ -14,6 +14,8 @@ pub struct Chrome {
     pub title: String,
     pub user: Option<Account>,
     pub csrf: String,
+    /// The logged-in viewer's unread inbox items, for the navigation's badge.
+    pub unread: u64,
 }
 
 impl Chrome {
@@ -24,10 +26,17 @@ impl Chrome {
         } else {
             csrf.to_string()
         };
+        // Counted once per page request (see `unread.rs`); a visitor has no inbox.
+        let unread = if user.is_some() {
+            super::unread::current()
+        } else {
+            0
+        };
         Chrome {
             title: title.into(),
             user,
             csrf,
+            unread,
         }
     }
 

@@ -1,0 +1,131 @@
+//! What a nudge is about, and the channels a nudge can go by.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of nudge, each with its own channel choice in a person's preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NudgeKind {
+    /// A new booking, to both parties.
+    Booked,
+    /// The session moved, to both parties.
+    Rescheduled,
+    /// The session was cancelled, to both parties.
+    Cancelled,
+    /// Before the session, at each lead time the recipient chose.
+    Reminder,
+    /// The mentee's prep (intake, pre-reads, baseline) is still open before the session.
+    PrepDue,
+    /// The mentor's prompt to close the session once it has ended.
+    ClosePrompt,
+    /// The mentee's follow-up check-in has opened.
+    FollowUpOpen,
+    /// A task from the closing is due today.
+    TaskDue,
+}
+
+impl NudgeKind {
+    pub const ALL: [NudgeKind; 8] = [
+        NudgeKind::Booked,
+        NudgeKind::Rescheduled,
+        NudgeKind::Cancelled,
+        NudgeKind::Reminder,
+        NudgeKind::PrepDue,
+        NudgeKind::ClosePrompt,
+        NudgeKind::FollowUpOpen,
+        NudgeKind::TaskDue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NudgeKind::Booked => "booked",
+            NudgeKind::Rescheduled => "rescheduled",
+            NudgeKind::Cancelled => "cancelled",
+            NudgeKind::Reminder => "reminder",
+            NudgeKind::PrepDue => "prep_due",
+            NudgeKind::ClosePrompt => "close_prompt",
+            NudgeKind::FollowUpOpen => "followup_open",
+            NudgeKind::TaskDue => "task_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NudgeKind> {
+        NudgeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// How the kind is named in preferences and delivery logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            NudgeKind::Booked => "Booking confirmation",
+            NudgeKind::Rescheduled => "Session moved",
+            NudgeKind::Cancelled => "Session cancelled",
+            NudgeKind::Reminder => "Reminder before a session",
+            NudgeKind::PrepDue => "Prep still open",
+            NudgeKind::ClosePrompt => "Close the session (mentors)",
+            NudgeKind::FollowUpOpen => "Follow-up check-in open",
+            NudgeKind::TaskDue => "Task due",
+        }
+    }
+
+    /// Whether the nudge is about a session still to come, so quiet hours may hold it
+    /// back only while that still leaves it ahead of the session.
+    pub fn before_session(self) -> bool {
+        matches!(
+            self,
+            NudgeKind::Booked
+                | NudgeKind::Rescheduled
+                | NudgeKind::Cancelled
+                | NudgeKind::Reminder
+                | NudgeKind::PrepDue
+        )
+    }
+}
+
+/// How a nudge reaches its recipient. Each channel delivers a nudge once: its own delivery
+/// record decides, so a failure of one channel neither blocks nor repeats the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The inbox in Stint, with its unread count.
+    InApp,
+    Email,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::InApp, Channel::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::InApp => "in_app",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// How the channel reads in a delivery log: "sent … by e-mail".
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::InApp => "in Stint",
+            Channel::Email => "by e-mail",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for k in NudgeKind::ALL {
+            assert_eq!(NudgeKind::parse(k.as_str()), Some(k));
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(NudgeKind::parse("reminders"), None);
+    }
+}

@@ -1,0 +1,118 @@
+//! A nudge as an e-mail: the words as text and as HTML, links made absolute, and for the
+//! notices of a booking made, moved or cancelled, the calendar invite attached.
+
+use crate::load::Session;
+use crate::wording::Words;
+use askama::Template;
+use jiff::Timestamp;
+use stint_calendar::{Event, Method, Person};
+use stint_domain::account::Account;
+use stint_domain::booking::BookingStatus;
+use stint_domain::nudge::{NudgeKind, Planned};
+use stint_mail::{Attachment, Message};
+
+#[derive(Template)]
+#[template(path = "email.html")]
+struct Html<'a> {
+    words: &'a Words,
+    link: String,
+    prefs: String,
+}
+
+/// The e-mail for `p`. Its Message-ID is the nudge's key and channel, so a resend of the
+/// same nudge carries the same id and mail programs show it once.
+pub(crate) fn message(
+    s: &Session,
+    p: &Planned,
+    words: &Words,
+    recipient: &Account,
+    base: &str,
+    now: Timestamp,
+) -> Result<Message, askama::Error> {
+    let base = base.trim_end_matches('/');
+    let link = format!("{base}{}", words.action.1);
+    let prefs = format!("{base}/account#nudges");
+    let html = Html {
+        words,
+        link: link.clone(),
+        prefs: prefs.clone(),
+    }
+    .render()?;
+    let mut text = words.lines.join("\n\n");
+    text.push_str(&format!(
+        "\n\n{}: {link}\n\n--\nChoose which nudges reach you, and how: {prefs}\n",
+        words.action.0
+    ));
+    let host = base
+        .split("://")
+        .nth(1)
+        .and_then(|h| h.split(['/', ':']).next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("stint.localhost");
+    let id: String = p
+        .key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '.' })
+        .collect();
+    let attachments = match p.kind {
+        NudgeKind::Booked | NudgeKind::Rescheduled | NudgeKind::Cancelled => {
+            vec![invite(s, recipient, base, now)]
+        }
+        _ => Vec::new(),
+    };
+    Ok(Message {
+        to: (recipient.display_name.clone(), recipient.email.clone()),
+        subject: words.subject.clone(),
+        text,
+        html,
+        attachments,
+        message_id: format!("<nudge.{id}.{}@{host}>", p.channel.as_str()),
+    })
+}
+
+/// The booking's invite (or cancellation) in the recipient's zone, as the session page
+/// offers it.
+fn invite(s: &Session, recipient: &Account, base: &str, now: Timestamp) -> Attachment {
+    let b = &s.booking;
+    let other = if recipient.id == s.mentor.id {
+        &s.mentee
+    } else {
+        &s.mentor
+    };
+    let page = format!("{base}/sessions/{}", b.id);
+    let cancelled = b.status == BookingStatus::Cancelled;
+    let event = Event {
+        uid: format!("booking-{}@stint", b.id),
+        sequence: b.sequence,
+        start: b.start,
+        end: b.end,
+        timezone: recipient.timezone.clone(),
+        summary: format!("{} with {}", s.sku.title, other.display_name),
+        description: format!(
+            "{}\n\nJoin: {}\nSession page: {page}",
+            s.sku.outcome, b.meeting_url
+        ),
+        location: b.meeting_url.clone(),
+        url: Some(page),
+        organizer: Person {
+            name: s.mentor.display_name.clone(),
+            email: s.mentor.email.clone(),
+        },
+        attendee: Person {
+            name: s.mentee.display_name.clone(),
+            email: s.mentee.email.clone(),
+        },
+        cancelled,
+        stamp: now,
+    };
+    let (method, name) = if cancelled {
+        (Method::Cancel, "CANCEL")
+    } else {
+        (Method::Request, "REQUEST")
+    };
+    Attachment {
+        filename: "invite.ics".into(),
+        content_type: format!("text/calendar; method={name}; charset=UTF-8"),
+        bytes: stint_calendar::invite(&event, method).into_bytes(),
+    }
+}

@@ -1,0 +1,56 @@
+//! Stint's nudges at work: the job handlers that turn booking changes into planned nudges
+//! and deliver each planned nudge once per channel (in-app inbox, e-mail).
+//!
+//! - `planner.rs` — `booking.changed` (written by the store's outbox in the same transaction
+//!   as the change): reads the booking as it is, plans with `stint_domain::nudge::plan`, and
+//!   enqueues one `nudge.send` job per nudge and channel, deduplicated by the nudge's key;
+//! - `sender.rs` — `nudge.send`: skips what the delivery log already has, withdraws what the
+//!   booking no longer calls for, and delivers: the inbox item and its log row in one
+//!   transaction; an e-mail, then its log row;
+//! - `load.rs` — what both read about a booking; `wording.rs` — what each nudge says, in the
+//!   recipient's zone; `email.rs` — the e-mail (text, HTML, the invite attached).
+
+mod email;
+mod load;
+mod planner;
+mod sender;
+mod wording;
+
+pub use planner::Planner;
+pub use sender::Sender;
+pub use wording::{Words, lead_words};
+
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_store::Store;
+use stint_worker::Registry;
+
+/// The job kind of one nudge on one channel.
+pub const SEND: &str = "nudge.send";
+/// Attempts of a `nudge.send` job: with the worker's backoff (30 s doubling, at most an
+/// hour) about eight hours of retrying an unreachable mail server.
+pub const SEND_ATTEMPTS: u32 = 12;
+
+/// What nudges need to know about the site.
+#[derive(Debug, Clone)]
+pub struct NudgeSettings {
+    /// The address people reach Stint at, for links in e-mail (`https://stint.example`).
+    pub public_url: String,
+}
+
+/// Registers the nudge handlers.
+pub fn register(
+    registry: Registry,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    mailer: Arc<stint_mail::Mailer>,
+    settings: NudgeSettings,
+) -> Registry {
+    let settings = Arc::new(settings);
+    registry
+        .with(
+            stint_store::outbox::BOOKING_CHANGED,
+            Arc::new(Planner::new(store.clone(), clock.clone())),
+        )
+        .with(SEND, Arc::new(Sender::new(store, clock, mailer, settings)))
+}

@@ -1,0 +1,141 @@
+//! What planning and sending read about a booking: the booking, its SKU version and both
+//! parties; the facts planning needs; and the state a nudge is checked against when sent.
+
+use stint_domain::account::Account;
+use stint_domain::booking::{Booking, BookingId};
+use stint_domain::catalog::SkuContent;
+use stint_domain::nudge::{Change, Current, Facts, Party, Planned};
+use stint_domain::outcome::assessment::AssessmentKind;
+use stint_domain::outcome::prep::PrepStatus;
+use stint_store::{Store, StoreError};
+
+/// A booking with what every nudge about it mentions.
+pub(crate) struct Session {
+    pub booking: Booking,
+    pub sku: SkuContent,
+    pub mentee: Account,
+    pub mentor: Account,
+}
+
+impl Session {
+    /// The recipient's account and the other party's.
+    pub fn parties(&self, recipient: stint_domain::ids::UserId) -> Option<(&Account, &Account)> {
+        if recipient == self.mentee.id {
+            Some((&self.mentee, &self.mentor))
+        } else if recipient == self.mentor.id {
+            Some((&self.mentor, &self.mentee))
+        } else {
+            None
+        }
+    }
+}
+
+/// The booking and what goes with it; `None` if the booking is gone.
+pub(crate) async fn session(
+    store: &dyn Store,
+    id: BookingId,
+) -> Result<Option<Session>, StoreError> {
+    let Some(booking) = store.booking(id).await? else {
+        return Ok(None);
+    };
+    let missing = |what: &str| StoreError::Backend(format!("booking {id} has no {what}").into());
+    let sku = store
+        .sku_version_by_id(booking.sku_id, booking.sku_version)
+        .await?
+        .ok_or_else(|| missing("SKU version"))?
+        .content;
+    let mentee = store
+        .account(booking.mentee_id)
+        .await?
+        .ok_or_else(|| missing("mentee"))?;
+    let mentor = store
+        .account(booking.mentor_id)
+        .await?
+        .ok_or_else(|| missing("mentor"))?;
+    Ok(Some(Session {
+        booking,
+        sku,
+        mentee,
+        mentor,
+    }))
+}
+
+async fn party(store: &dyn Store, a: &Account) -> Result<Party, StoreError> {
+    Ok(Party {
+        user: a.id,
+        zone: a.zone(),
+        prefs: store.nudge_prefs(a.id).await?,
+    })
+}
+
+/// The facts planning reads.
+pub(crate) async fn facts(
+    store: &dyn Store,
+    s: &Session,
+    change: Change,
+    changed_at: jiff::Timestamp,
+) -> Result<Facts, StoreError> {
+    let b = &s.booking;
+    let closing = store.closing(b.id).await?;
+    let open_tasks = if closing.is_some() {
+        let tasks = store.tasks(b.id).await?;
+        tasks
+            .iter()
+            .filter(|t| t.done_at.is_none())
+            .map(|t| (t.id, t.due))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Facts {
+        booking: b.id,
+        status: b.status,
+        sequence: b.sequence,
+        start: b.start,
+        end: b.end,
+        changed_at,
+        change,
+        mentee: party(store, &s.mentee).await?,
+        mentor: party(store, &s.mentor).await?,
+        // Every SKU asks for a baseline before the session, so there is always prep.
+        has_prep: true,
+        followup_opens_at: closing.map(|c| c.followup_opens_at),
+        open_tasks,
+    })
+}
+
+/// The booking and recipient as a nudge is checked against when it is sent.
+pub(crate) async fn current(
+    store: &dyn Store,
+    s: &Session,
+    p: &Planned,
+) -> Result<Current, StoreError> {
+    let b = &s.booking;
+    let assessments = store.assessments(b.id).await?;
+    let taken = |k: AssessmentKind| assessments.iter().any(|a| a.kind == k);
+    let prep = store.prep(b.id).await?;
+    let prep_done = PrepStatus::of(
+        &s.sku,
+        prep.as_ref().map(|r| &r.prep),
+        taken(AssessmentKind::Baseline),
+    )
+    .is_done();
+    let task_done = match p.task {
+        Some(id) => store
+            .tasks(b.id)
+            .await?
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.done_at.is_some()),
+        None => None,
+    };
+    Ok(Current {
+        status: b.status,
+        sequence: b.sequence,
+        start: b.start,
+        prep_done,
+        followup_taken: taken(AssessmentKind::Followup),
+        task_done,
+        prefs: store.nudge_prefs(p.recipient).await?,
+    })
+}

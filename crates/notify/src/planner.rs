@@ -1,0 +1,71 @@
+//! `booking.changed`: plan the booking's nudges from its present state and enqueue each
+//! nudge and channel as a `nudge.send` job. Running twice is harmless: a job's dedupe key is
+//! the nudge's, and the delivery log refuses a second delivery anyway.
+
+use crate::load;
+use crate::{SEND, SEND_ATTEMPTS};
+use async_trait::async_trait;
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_domain::nudge::{Change, plan};
+use stint_store::outbox::{BookingChange, BookingChanged};
+use stint_store::{Job, NewJob, Store};
+use stint_worker::{Handler, JobError};
+
+pub struct Planner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Planner {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Planner { store, clock }
+    }
+}
+
+fn change(c: BookingChange) -> Change {
+    match c {
+        BookingChange::Created => Change::Created,
+        BookingChange::Rescheduled => Change::Rescheduled,
+        BookingChange::Cancelled => Change::Cancelled,
+        BookingChange::Completed => Change::Completed,
+        BookingChange::NoShow
+        | BookingChange::AssessmentSubmitted
+        | BookingChange::TaskDone
+        | BookingChange::Replan => Change::Other,
+    }
+}
+
+#[async_trait]
+impl Handler for Planner {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let input: BookingChanged = serde_json::from_str(&job.payload)
+            .map_err(|e| JobError::fatal(format!("unreadable payload: {e}")))?;
+        let store = &*self.store;
+        let Some(session) = load::session(store, input.booking).await.map_err(retry)? else {
+            // The booking is gone (its account was erased): nothing to nudge about.
+            return Ok(());
+        };
+        let at = jiff::Timestamp::from_second(input.at).unwrap_or_else(|_| self.clock.now());
+        let facts = load::facts(store, &session, change(input.change), at)
+            .await
+            .map_err(retry)?;
+        let now = self.clock.now();
+        for p in plan(&facts) {
+            let job = NewJob {
+                kind: SEND.into(),
+                payload: serde_json::to_string(&p)
+                    .map_err(|e| JobError::fatal(format!("cannot write a nudge: {e}")))?,
+                dedupe_key: Some(format!("nudge:{}:{}", p.key, p.channel.as_str())),
+                due_at: p.due_at.max(now),
+                max_attempts: SEND_ATTEMPTS,
+            };
+            store.enqueue(&job, now).await.map_err(retry)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::retry(e.to_string())
+}

@@ -1,0 +1,424 @@
+//! Nudges end to end, on SQLite and PostgreSQL: bookings made, moved and cancelled through
+//! the API; the job worker (on the server's travelling clock) planning and sending; a real
+//! SMTP server (Python's aiosmtpd) receiving the e-mail. Each nudge arrives once per
+//! channel, in the recipient's zone, and what a change withdraws never arrives.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+use common::App;
+use common::smtp::{Received, SinkOptions, SmtpSink};
+use jiff::{SignedDuration, Timestamp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use stint_domain::booking::BookingId;
+use stint_domain::clock::Clock;
+use stint_domain::ids::UserId;
+use stint_domain::nudge::{Channel, NudgePrefs};
+use stint_server::config::Config;
+use stint_server::worker::Shutdown;
+use stint_store::{DeliveryStatus, JobState};
+
+on_both_backends!(App;
+    a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel,
+    an_unreachable_mail_server_is_retried_and_logged_until_it_accepts,
+);
+
+const ZONE: &str = "Asia/Kolkata";
+const SKU: &str = "negotiation-clinic-45";
+
+/// A worker of the app's database on the app's clock, sending mail to `smtp_port`; runs
+/// until the returned shutdown is triggered.
+fn worker(app: &App, smtp_port: u16) -> Shutdown {
+    let mut config = Config::default();
+    let mut smtp = stint_mail::SmtpSettings::new("127.0.0.1");
+    smtp.port = Some(smtp_port);
+    smtp.tls = stint_mail::TlsMode::None;
+    smtp.timeout_secs = 5;
+    config.mail.smtp = Some(smtp);
+    config.public_url = app.base.clone();
+    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &config).unwrap();
+    let stop = Shutdown::on(std::future::pending());
+    tokio::spawn(w.run(stop.wait()));
+    stop
+}
+
+/// Waits until no job is due and none is running (each poll a little after the worker's
+/// longest idle sleep would have noticed new work).
+async fn settle(app: &App) {
+    for _ in 0..600 {
+        let now = app.clock.now();
+        let queued = app
+            .store
+            .jobs(Some(JobState::Queued), 10_000)
+            .await
+            .unwrap();
+        let running = app.store.jobs(Some(JobState::Running), 10).await.unwrap();
+        if running.is_empty() && queued.iter().all(|j| j.due_at > now) {
+            // Once more after a pause: a job finishing may just have enqueued another.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let queued = app
+                .store
+                .jobs(Some(JobState::Queued), 10_000)
+                .await
+                .unwrap();
+            let running = app.store.jobs(Some(JobState::Running), 10).await.unwrap();
+            if running.is_empty() && queued.iter().all(|j| j.due_at > app.clock.now()) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the queue never settled");
+}
+
+async fn signup(app: &App, email: &str, name: &str) -> (String, UserId) {
+    let r = app
+        .post(
+            "/api/v1/auth/signup",
+            None,
+            json!({"email": email, "password": "a long passphrase", "display_name": name, "timezone": ZONE}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let token = app.login(email, "a long passphrase").await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    (token, UserId(me["id"].as_i64().unwrap()))
+}
+
+/// The `n`-th free slot of the SKU, 3 to 20 days ahead.
+async fn slot(app: &App, n: usize) -> Value {
+    let today = app
+        .clock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let day = |d: i64| today.checked_add(jiff::Span::new().days(d)).unwrap();
+    let path = format!(
+        "/api/v1/skus/{SKU}/slots?from={}&to={}&tz={ZONE}",
+        day(3),
+        day(20)
+    );
+    let slots: Value = app.get(&path, None).await.json().await.unwrap();
+    slots["slots"][n].clone()
+}
+
+fn ts(v: &Value) -> Timestamp {
+    v.as_str().unwrap().parse::<Timestamp>().unwrap()
+}
+
+/// Moves the server's clock to `t` (never back).
+fn travel_to(app: &App, t: Timestamp) {
+    let gap = t.duration_since(app.clock.now());
+    if gap > SignedDuration::ZERO {
+        app.clock.advance(gap);
+    }
+}
+
+/// A received message, decoded: its subject, and its text part followed by its attachments
+/// (so a test can look for words and calendar lines alike).
+#[derive(Debug)]
+struct Mail {
+    subject: String,
+    body: String,
+    message_id: String,
+}
+
+impl std::ops::Deref for Mail {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.body
+    }
+}
+
+fn decode(m: &Received) -> Mail {
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&m.raw)
+        .expect("a parseable e-mail");
+    let mut body = parsed
+        .body_text(0)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    for a in parsed.attachments() {
+        body.push('\n');
+        body.push_str(&String::from_utf8_lossy(a.contents()));
+    }
+    Mail {
+        subject: parsed.subject().unwrap_or_default().to_string(),
+        body,
+        message_id: parsed.message_id().unwrap_or_default().to_string(),
+    }
+}
+
+fn to(received: &[Received], address: &str) -> Vec<Mail> {
+    received
+        .iter()
+        .filter(|m| m.rcpt_to.iter().any(|r| r == address))
+        .map(decode)
+        .collect()
+}
+
+fn subject(m: &Mail) -> String {
+    m.subject.clone()
+}
+
+fn message_ids(received: &[Received]) -> Vec<String> {
+    received.iter().map(|m| decode(m).message_id).collect()
+}
+
+async fn a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel(app: App) {
+    let Some(sink) = SmtpSink::start(&SinkOptions::default()) else {
+        return;
+    };
+    let (token, me) = signup(&app, "asha@example.com", "Asha Rao").await;
+    // No quiet hours, so times below are exactly the planned ones.
+    let prefs = NudgePrefs {
+        quiet: None,
+        ..NudgePrefs::default()
+    };
+    app.store
+        .save_nudge_prefs(me, &prefs, app.clock.now())
+        .await
+        .unwrap();
+    let stop = worker(&app, sink.port());
+
+    let first = slot(&app, 0).await;
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&token),
+            json!({"sku": SKU, "mentor_id": first["mentor_id"], "start": first["start"]}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{first} {}",
+        r.text().await.unwrap()
+    );
+    let booking: Value = r.json().await.unwrap();
+    let id = BookingId(booking["id"].as_i64().unwrap());
+    let mentor = app
+        .store
+        .account(UserId(first["mentor_id"].as_i64().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    settle(&app).await;
+    // The mentor keeps the default quiet hours: the notice waits for 07:00 in their zone
+    // (unless it is daytime there), which is still before the session.
+    let their_morning = stint_domain::nudge::defer_past_quiet(
+        app.clock.now(),
+        &mentor.zone(),
+        NudgePrefs::default().quiet,
+    );
+    travel_to(&app, their_morning);
+    settle(&app).await;
+
+    // Booked: one e-mail each, with the time in the recipient's zone and the invite.
+    let mine = to(&sink.received(), "asha@example.com");
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(
+        subject(&mine[0]).starts_with("Booked: "),
+        "{}",
+        subject(&mine[0])
+    );
+    assert!(mine[0].contains("(Asia/Kolkata)"));
+    assert!(mine[0].contains("METHOD:REQUEST"));
+    let theirs: Vec<_> = to(&sink.received(), &mentor.email)
+        .into_iter()
+        .filter(|m| m.contains("Asha Rao"))
+        .collect();
+    assert_eq!(
+        theirs.len(),
+        1,
+        "{:?} {:?}",
+        to(&sink.received(), &mentor.email)
+            .iter()
+            .map(|m| m.subject.clone())
+            .collect::<Vec<_>>(),
+        app.store.deliveries(id).await.unwrap()
+    );
+    assert!(theirs[0].contains(&format!("({})", mentor.timezone)));
+    // And one inbox item each.
+    let inbox = app.store.inbox(me, 10).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].title.starts_with("Booked: "));
+
+    // Moved to a later slot: a notice each; the first slot's reminders are withdrawn.
+    let old_start = ts(&first["start"]);
+    let later = {
+        let mut n = 1;
+        loop {
+            let s = slot(&app, n).await;
+            if ts(&s["start"]) > old_start + SignedDuration::from_hours(30)
+                && s["mentor_id"] == first["mentor_id"]
+            {
+                break s;
+            }
+            n += 1;
+        }
+    };
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/reschedule"),
+            Some(&token),
+            json!({"start": later["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    settle(&app).await;
+    let mine = to(&sink.received(), "asha@example.com");
+    assert_eq!(mine.len(), 2);
+    assert!(subject(&mine[1]).starts_with("Moved: "));
+    assert!(mine[1].contains("SEQUENCE:1"));
+
+    // Past the old slot's 1 h reminder time: nothing arrives for it. The prep nudge (two
+    // days before the new start) may not be due yet either.
+    travel_to(&app, old_start - SignedDuration::from_mins(59));
+    settle(&app).await;
+    let new_start = ts(&later["start"]);
+    let expected_now = if old_start - SignedDuration::from_mins(59)
+        >= new_start - SignedDuration::from_hours(48)
+    {
+        3
+    } else {
+        2
+    };
+    let mine = to(&sink.received(), "asha@example.com");
+    assert_eq!(
+        mine.len(),
+        expected_now,
+        "{:?}",
+        mine.iter().map(subject).collect::<Vec<_>>()
+    );
+    assert!(mine.iter().all(|m| !subject(m).starts_with("In ")));
+
+    // The new slot's 24 h reminder, and by then the prep nudge, once each.
+    travel_to(
+        &app,
+        new_start - SignedDuration::from_hours(24) + SignedDuration::from_mins(1),
+    );
+    settle(&app).await;
+    let mine = to(&sink.received(), "asha@example.com");
+    let subjects: Vec<_> = mine.iter().map(subject).collect();
+    assert_eq!(mine.len(), 4, "{subjects:?}");
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| s.starts_with("In 24 hours: "))
+            .count(),
+        1
+    );
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| s.starts_with("Prep for "))
+            .count(),
+        1
+    );
+
+    // Cancelled: a notice each, and the 1 h reminder never comes.
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(&token),
+            json!({"reason": "a clash at work"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    settle(&app).await;
+    travel_to(&app, new_start - SignedDuration::from_mins(30));
+    settle(&app).await;
+    let mine = to(&sink.received(), "asha@example.com");
+    let subjects: Vec<_> = mine.iter().map(subject).collect();
+    assert_eq!(mine.len(), 5, "{subjects:?}");
+    assert!(subjects[4].starts_with("Cancelled: "));
+    assert!(mine[4].contains("METHOD:CANCEL"));
+    assert!(mine[4].contains("a clash at work"));
+
+    // The delivery log agrees: every nudge to Asha sent once on each channel.
+    let log = app.store.deliveries(id).await.unwrap();
+    let asha: Vec<_> = log.iter().filter(|d| d.recipient == me).collect();
+    assert_eq!(asha.len(), 10);
+    assert!(
+        asha.iter()
+            .all(|d| d.status == DeliveryStatus::Sent && d.attempts == 1)
+    );
+    assert_eq!(
+        asha.iter().filter(|d| d.channel == Channel::Email).count(),
+        5
+    );
+    assert_eq!(app.store.inbox(me, 50).await.unwrap().len(), 5);
+    // Nobody got any message twice.
+    let ids = message_ids(&sink.received());
+    let distinct: BTreeSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len());
+    stop.trigger();
+}
+
+async fn an_unreachable_mail_server_is_retried_and_logged_until_it_accepts(app: App) {
+    // A port nothing listens on: bind one, then let it go.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (token, me) = signup(&app, "ravi@example.com", "Ravi Iyer").await;
+    let stop = worker(&app, closed);
+    let s = slot(&app, 0).await;
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&token),
+            json!({"sku": SKU, "mentor_id": s["mentor_id"], "start": s["start"]}),
+        )
+        .await;
+    let booking: Value = r.json().await.unwrap();
+    let id = BookingId(booking["id"].as_i64().unwrap());
+    settle(&app).await;
+    // In the app it arrived; by e-mail the attempt failed, and says why.
+    assert_eq!(app.store.inbox(me, 10).await.unwrap().len(), 1);
+    let log = app.store.deliveries(id).await.unwrap();
+    let mail = log
+        .iter()
+        .find(|d| d.recipient == me && d.channel == Channel::Email)
+        .expect("a logged attempt");
+    assert_eq!(mail.status, DeliveryStatus::Failed);
+    assert!(mail.detail.contains(&closed.to_string()), "{}", mail.detail);
+    stop.trigger();
+
+    // The mail server is back (a worker configured with it); the retry is due after its
+    // backoff, and the nudge arrives once.
+    let Some(sink) = SmtpSink::start(&SinkOptions::default()) else {
+        return;
+    };
+    let stop = worker(&app, sink.port());
+    app.clock.advance(SignedDuration::from_mins(2));
+    settle(&app).await;
+    let mine = to(&sink.received(), "ravi@example.com");
+    assert_eq!(mine.len(), 1);
+    assert!(subject(&mine[0]).starts_with("Booked: "));
+    let log = app.store.deliveries(id).await.unwrap();
+    let mail = log
+        .iter()
+        .find(|d| d.recipient == me && d.channel == Channel::Email)
+        .unwrap();
+    assert_eq!((mail.status, mail.attempts), (DeliveryStatus::Sent, 2));
+    // The in-app copy was not sent again.
+    assert_eq!(app.store.inbox(me, 10).await.unwrap().len(), 1);
+    stop.trigger();
+}

@@ -1,0 +1,171 @@
+//! Nudge use cases shared by the API and the pages: a person's preferences (saving them
+//! plans the nudges of their upcoming sessions again), the in-app inbox, and a session's
+//! delivery log.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use jiff::Timestamp;
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::booking::{Booking, BookingStatus};
+use stint_domain::ids::UserId;
+use stint_domain::nudge::{NudgePrefs, NudgePrefsInput};
+use stint_store::outbox::{BookingChange, BookingChanged};
+use stint_store::{Delivery, InboxItem};
+
+/// How many inbox items a listing returns when no limit is asked for.
+pub const INBOX_DEFAULT_LIMIT: u32 = 50;
+/// The most inbox items one listing returns.
+pub const INBOX_MAX_LIMIT: u32 = 200;
+
+/// Checks `input` whole and saves it; nothing is saved when any field is refused (422
+/// naming each field). The person's upcoming sessions then have their nudges planned again.
+pub async fn save_prefs(
+    state: &AppState,
+    me: &Account,
+    input: &NudgePrefsInput,
+) -> Result<NudgePrefs, ApiError> {
+    let prefs = input.validate()?;
+    let now = state.now();
+    state.store.save_nudge_prefs(me.id, &prefs, now).await?;
+    replan_upcoming(state, me.id, now).await?;
+    Ok(prefs)
+}
+
+/// Enqueues a `booking.changed` replan for each confirmed session of `user` still to come,
+/// so reminders follow the new lead times, quiet hours and channels. Planning is
+/// repeatable, so a replan that finds nothing new to plan sends nothing twice.
+async fn replan_upcoming(state: &AppState, user: UserId, now: Timestamp) -> Result<(), ApiError> {
+    for b in state.store.bookings_of(user).await? {
+        if b.status == BookingStatus::Confirmed && b.start > now {
+            let job = BookingChanged::new(b.id, BookingChange::Replan, now).job(now);
+            state.store.enqueue(&job, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// An inbox limit, 1 to 200; absent means the default. Digits only.
+pub fn parse_limit(raw: Option<&str>) -> Result<u32, FieldErrors> {
+    let Some(raw) = raw else {
+        return Ok(INBOX_DEFAULT_LIMIT);
+    };
+    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    match raw.parse::<u32>() {
+        Ok(n) if digits && (1..=INBOX_MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(FieldErrors::single(
+            "limit",
+            format!("must be a whole number from 1 to {INBOX_MAX_LIMIT}"),
+        )),
+    }
+}
+
+/// A person's inbox: how many items are unread, and the newest items.
+pub struct Inbox {
+    pub unread: u64,
+    /// Newest first.
+    pub items: Vec<InboxItem>,
+}
+
+pub async fn inbox(state: &AppState, me: &Account, limit: u32) -> Result<Inbox, ApiError> {
+    let unread = state.store.unread_count(me.id).await?;
+    let items = state.store.inbox(me.id, limit).await?;
+    Ok(Inbox { unread, items })
+}
+
+/// Marks one item of the person's inbox (or, with `None`, all of it) read; how many
+/// items changed. An id that is not one of the person's items is a 404; an item already
+/// read changes nothing.
+pub async fn mark_read(state: &AppState, me: &Account, item: Option<i64>) -> Result<u64, ApiError> {
+    let missing = || ApiError::not_found("inbox item");
+    let now = state.now();
+    let Some(id) = item else {
+        return Ok(state.store.mark_read(me.id, None, now).await?);
+    };
+    // The store reads id 0 as "every item"; no item has an id below 1.
+    if id < 1 {
+        return Err(missing());
+    }
+    let marked = state.store.mark_read(me.id, Some(id), now).await?;
+    if marked == 0 && !owns(state, me.id, id).await? {
+        return Err(missing());
+    }
+    Ok(marked)
+}
+
+/// Whether item `id` is in `user`'s inbox. Only asked when marking changed nothing (the
+/// item was read already, or is not theirs), so it is off the usual path.
+async fn owns(state: &AppState, user: UserId, id: i64) -> Result<bool, ApiError> {
+    let items = state.store.inbox(user, u32::MAX).await?;
+    Ok(items.iter().any(|i| i.id == id))
+}
+
+/// One line of a session's delivery log.
+pub struct LogEntry {
+    pub delivery: Delivery,
+    /// The recipient's display name (one of the session's two parties).
+    pub recipient_name: String,
+    /// For a reminder, its lead in minutes, read from the nudge's key.
+    pub lead: Option<u32>,
+}
+
+/// The delivery log of `b`, oldest first. The caller has checked that the viewer may see
+/// the booking (a party or an operator).
+pub async fn delivery_log(state: &AppState, b: &Booking) -> Result<Vec<LogEntry>, ApiError> {
+    let deliveries = state.store.deliveries(b.id).await?;
+    if deliveries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut names = Vec::new();
+    for id in [b.mentor_id, b.mentee_id] {
+        if let Some(a) = state.store.account(id).await? {
+            names.push((id, a.display_name));
+        }
+    }
+    Ok(deliveries
+        .into_iter()
+        .map(|d| LogEntry {
+            recipient_name: names
+                .iter()
+                .find(|(id, _)| *id == d.recipient)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| format!("user {}", d.recipient)),
+            lead: reminder_lead(&d.nudge_key),
+            delivery: d,
+        })
+        .collect())
+}
+
+/// The lead of a reminder from its key, `"{booking}/reminder{lead}m@{seq}/{recipient}"`.
+pub fn reminder_lead(key: &str) -> Option<u32> {
+    let part = key.split('/').nth(1)?;
+    let (lead, _) = part.strip_prefix("reminder")?.split_once("m@")?;
+    lead.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reminder_key_gives_its_lead() {
+        assert_eq!(reminder_lead("42/reminder1440m@0/7"), Some(1440));
+        assert_eq!(reminder_lead("42/reminder15m@3/7"), Some(15));
+        assert_eq!(reminder_lead("42/booked/7"), None);
+        assert_eq!(reminder_lead("42/prep_due@0/7"), None);
+        assert_eq!(reminder_lead("42/reminderxm@0/7"), None);
+        assert_eq!(reminder_lead(""), None);
+    }
+
+    #[test]
+    fn limits_name_their_field() {
+        assert_eq!(parse_limit(None), Ok(INBOX_DEFAULT_LIMIT));
+        assert_eq!(parse_limit(Some("200")), Ok(200));
+        for bad in ["0", "201", "-1", "", "+5", "ten"] {
+            assert!(
+                parse_limit(Some(bad)).is_err_and(|e| e.get("limit").is_some()),
+                "{bad}"
+            );
+        }
+    }
+}

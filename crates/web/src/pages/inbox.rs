@@ -1,0 +1,116 @@
+//! The inbox page at `/inbox`: the viewer's in-app nudges, newest first, unread ones
+//! marked, each read on its own or all at once.
+
+use super::render::{Chrome, PageResult, failure, not_found_page, ok};
+use crate::auth::PageUser;
+use crate::auth::csrf::{CsrfForm, CsrfToken};
+use crate::ops::nudges::{self as nudge_ops, INBOX_MAX_LIMIT};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use stint_store::InboxItem;
+
+/// One message, formatted for the viewer's zone.
+struct ItemRow {
+    id: i64,
+    title: String,
+    /// The body's lines, each escaped when rendered.
+    lines: Vec<String>,
+    /// A path inside Stint, or empty when the stored link is not one.
+    link: String,
+    when: String,
+    iso: String,
+    unread: bool,
+}
+
+impl ItemRow {
+    fn new(item: &InboxItem, tz: &TimeZone) -> Self {
+        let z = item.created_at.to_zoned_datetime(tz.clone());
+        ItemRow {
+            id: item.id,
+            title: item.title.clone(),
+            lines: item.body.lines().map(str::to_string).collect(),
+            link: internal(&item.link),
+            when: z.strftime("%a %-d %b %Y, %H:%M").to_string(),
+            iso: z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            unread: item.read_at.is_none(),
+        }
+    }
+}
+
+/// Only same-site paths become links, so a message can never lead elsewhere.
+fn internal(link: &str) -> String {
+    if link.starts_with('/') && !link.starts_with("//") && !link.contains('\\') {
+        link.to_string()
+    } else {
+        String::new()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    chrome: Chrome,
+    unread: u64,
+    items: Vec<ItemRow>,
+    /// The most items shown; older ones are not listed.
+    limit: u32,
+    tz: String,
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let inbox = nudge_ops::inbox(&state, &me, INBOX_MAX_LIMIT)
+        .await
+        .map_err(failure)?;
+    let tz = me.zone();
+    let mut chrome = Chrome::new("Inbox · Stint", Some(me), &csrf.0);
+    // Counted with the items, so the badge and the list agree.
+    chrome.unread = inbox.unread;
+    Ok(ok(&InboxPage {
+        unread: inbox.unread,
+        items: inbox.items.iter().map(|i| ItemRow::new(i, &tz)).collect(),
+        limit: INBOX_MAX_LIMIT,
+        tz: tz.iana_name().unwrap_or("UTC").to_string(),
+        chrome,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
+pub async fn mark_all_read(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PageResult {
+    nudge_ops::mark_read(&state, &me, None)
+        .await
+        .map_err(failure)?;
+    Ok(Redirect::to("/inbox").into_response())
+}
+
+/// Marks one of the viewer's items read; another person's item (or no item) is a 404 and
+/// changes nothing.
+pub async fn mark_read(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> PageResult {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(not_found_page(Some(me)));
+    };
+    match nudge_ops::mark_read(&state, &me, Some(id)).await {
+        Ok(_) => Ok(Redirect::to("/inbox").into_response()),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Ok(not_found_page(Some(me))),
+        Err(e) => Err(failure(e)),
+    }
+}
