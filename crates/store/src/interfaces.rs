@@ -284,6 +284,7 @@ pub trait Store:
     + BookingStore
     + crate::outcomes::OutcomeStore
     + crate::jobs::JobStore
+    + crate::webhooks::WebhookStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

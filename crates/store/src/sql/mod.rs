@@ -14,6 +14,7 @@ mod group_commit;
 mod jobs;
 mod mentors;
 mod outcomes;
+mod webhooks;
 
 use crate::migrations::Backend;
 use crate::{Store, StoreError};
