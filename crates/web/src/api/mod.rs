@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod mentors;
 pub mod outcomes;
 pub mod users;
+pub mod webhooks;
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::state::AppState;
@@ -37,6 +38,7 @@ use utoipa_axum::routes;
         (name = "outcomes", description = "Prep, micro-assessments, notes, closing, tasks, and the figures built from them"),
         (name = "users", description = "Accounts and roles (operators)"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
+        (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
         (name = "meta", description = "Health and this document"),
     )
 )]
@@ -182,6 +184,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::revoke_role))
         .routes(routes!(jobs::list_jobs))
         .routes(routes!(jobs::retry_job))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::get_webhook, webhooks::update_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::replay_webhook))
+        .routes(routes!(webhooks::test_webhook))
 }
 
 /// The OpenAPI document, built once.

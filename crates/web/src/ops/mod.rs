@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod jobs;
 pub mod outcomes;
 pub mod scheduling;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use stint_domain::account::Account;
