@@ -11,7 +11,10 @@ use tokio::sync::watch;
 /// The worker `stint serve` and `stint worker` run: every job kind Stint has.
 pub fn build(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
     let prune = housekeeping::Prune::new(store.clone(), clock.clone());
-    let registry = Registry::new().with(housekeeping::PRUNE, Arc::new(prune));
+    let deliver = stint_webhooks::Deliver::new(store.clone(), clock.clone());
+    let registry = Registry::new()
+        .with(housekeeping::PRUNE, Arc::new(prune))
+        .with(stint_webhooks::KIND, Arc::new(deliver));
     Worker::new(store, clock, registry, WorkerSettings::default())
         .with_periodic(housekeeping::periodic())
 }

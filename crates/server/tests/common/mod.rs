@@ -1,7 +1,7 @@
 //! The shared harness of the HTTP tests: the real server on a free port with demo data.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Response, StatusCode, redirect};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use stint_domain::clock::Clock;
@@ -156,4 +156,45 @@ pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value 
     );
     assert!(e["fields"].is_object(), "{body}");
     e.clone()
+}
+
+// ---- pages ---------------------------------------------------------------------------
+
+/// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// GETs a page: its status, body and the CSRF token of its forms.
+pub async fn page(app: &App, client: &Client, path: &str) -> (StatusCode, String, String) {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    (status, body, csrf)
+}
+
+pub async fn log_in(app: &App, client: &Client, email: &str) {
+    let (_, _, csrf) = page(app, client, "/login").await;
+    let r = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", DEMO_PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
 }
