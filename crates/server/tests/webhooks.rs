@@ -980,6 +980,12 @@ async fn the_endpoint_page_shows_the_log_and_replays_with_csrf(app: App) {
     assert_eq!((log[0].attempt, log[0].status_code), (3, Some(200)));
     let (_, back, _) = page(&app, &client, &location).await;
     assert!(back.contains("is queued again, with the same webhook-id"));
+    assert_eq!(
+        back.matches(&format!("name=\"message_id\" value=\"{msg}\""))
+            .count(),
+        1,
+        "one Replay button per message, however many attempts"
+    );
     let got = receiver.received();
     assert!(got.iter().all(|r| r.id == msg) && got.len() == 3);
 

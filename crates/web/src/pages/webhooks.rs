@@ -52,6 +52,8 @@ struct AttemptRow {
     excerpt: Option<String>,
     duration_ms: u64,
     at: When,
+    /// The newest attempt of its message: the row that carries the Replay button.
+    newest_of_message: bool,
 }
 
 impl AttemptRow {
@@ -68,6 +70,7 @@ impl AttemptRow {
             excerpt: a.response_excerpt.clone(),
             duration_ms: a.duration_ms,
             at: When::new(a.at, tz),
+            newest_of_message: false,
         }
     }
 }
@@ -252,7 +255,7 @@ async fn render_one(
     let page = WebhookPage {
         endpoint: EndpointRow::new(&endpoint, &health, &tz),
         secret: endpoint.secret.clone(),
-        attempts: attempts.iter().map(|a| AttemptRow::new(a, &tz)).collect(),
+        attempts: log_rows(&attempts, &tz),
         limit: DEFAULT_LIMIT,
         tz: tz.iana_name().unwrap_or("UTC").to_string(),
         created: messages.created,
@@ -263,6 +266,18 @@ async fn render_one(
         chrome: Chrome::new("Webhook · Operator · Stint", Some(me), csrf),
     };
     Ok(html(status, &page))
+}
+
+/// The log, newest first, with one Replay button per message (on its newest attempt).
+fn log_rows(attempts: &[WebhookAttempt], tz: &TimeZone) -> Vec<AttemptRow> {
+    let mut seen = std::collections::BTreeSet::new();
+    attempts
+        .iter()
+        .map(|a| AttemptRow {
+            newest_of_message: seen.insert(a.message_id.clone()),
+            ..AttemptRow::new(a, tz)
+        })
+        .collect()
 }
 
 #[derive(Debug, Default, Deserialize)]
