@@ -297,12 +297,13 @@ pub async fn show(
     Query(q): Query<EndpointQuery>,
 ) -> PageResult {
     let me = operator(me)?;
-    let notice = if !q.tested.is_empty() {
+    // Echoed only when it looks like a message id: the address is not a place for free text.
+    let notice = if looks_like_message_id(&q.tested) {
         Some(format!(
             "Test event {} is queued; its attempt appears in the log below once a worker sends it.",
             q.tested
         ))
-    } else if !q.replayed.is_empty() {
+    } else if looks_like_message_id(&q.replayed) {
         Some(format!(
             "Message {} is queued again, with the same webhook-id; its attempt appears in the log below.",
             q.replayed
@@ -323,6 +324,16 @@ pub async fn show(
         ..Messages::default()
     };
     render_one(&state, me, &csrf.0, &id, messages, StatusCode::OK).await
+}
+
+fn looks_like_message_id(s: &str) -> bool {
+    s.len() <= 100
+        && s.strip_prefix("msg_").is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
 }
 
 /// A failure of an action on the page, shown above it (server errors get the error page).
