@@ -20,11 +20,6 @@ pub use planner::Planner;
 pub use sender::Sender;
 pub use wording::{Words, lead_words};
 
-use std::sync::Arc;
-use stint_domain::clock::Clock;
-use stint_store::Store;
-use stint_worker::Registry;
-
 /// The job kind of one nudge on one channel.
 pub const SEND: &str = "nudge.send";
 /// Attempts of a `nudge.send` job: with the worker's backoff (30 s doubling, at most an
@@ -36,21 +31,4 @@ pub const SEND_ATTEMPTS: u32 = 12;
 pub struct NudgeSettings {
     /// The address people reach Stint at, for links in e-mail (`https://stint.example`).
     pub public_url: String,
-}
-
-/// Registers the nudge handlers.
-pub fn register(
-    registry: Registry,
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    mailer: Arc<stint_mail::Mailer>,
-    settings: NudgeSettings,
-) -> Registry {
-    let settings = Arc::new(settings);
-    registry
-        .with(
-            stint_store::outbox::BOOKING_CHANGED,
-            Arc::new(Planner::new(store.clone(), clock.clone())),
-        )
-        .with(SEND, Arc::new(Sender::new(store, clock, mailer, settings)))
 }

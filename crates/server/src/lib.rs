@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+mod events;
 pub mod worker;
 
 use anyhow::Context;

@@ -2,6 +2,7 @@
 //! that the HTTP server and the worker beside it both wait on.
 
 use crate::config::Config;
+use crate::events::OnBookingChanged;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,11 +21,23 @@ pub fn build(
 ) -> anyhow::Result<Worker> {
     let mailer = Arc::new(stint_mail::Mailer::new(&config.mail)?);
     let prune = housekeeping::Prune::new(store.clone(), clock.clone());
-    let registry = Registry::new().with(housekeeping::PRUNE, Arc::new(prune));
+    let registry = Registry::new()
+        .with(housekeeping::PRUNE, Arc::new(prune))
+        .with(
+            stint_webhooks::KIND,
+            Arc::new(stint_webhooks::Deliver::new(store.clone(), clock.clone())),
+        );
     let nudges = NudgeSettings {
         public_url: config.public_url(),
     };
-    let registry = stint_notify::register(registry, store.clone(), clock.clone(), mailer, nudges);
+    let send = stint_notify::Sender::new(store.clone(), clock.clone(), mailer, Arc::new(nudges));
+    let registry = registry
+        .with(stint_notify::SEND, Arc::new(send))
+        // Nudge planning and webhooks, in one handler for the outbox's job.
+        .with(
+            stint_store::outbox::BOOKING_CHANGED,
+            Arc::new(OnBookingChanged::new(store.clone(), clock.clone())),
+        );
     let lease = Duration::from_secs(config.worker_lease_secs.max(3));
     let settings = WorkerSettings {
         lease,

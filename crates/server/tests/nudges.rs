@@ -18,7 +18,6 @@ use stint_domain::booking::BookingId;
 use stint_domain::clock::Clock;
 use stint_domain::ids::UserId;
 use stint_domain::nudge::{Channel, NudgePrefs};
-use stint_server::config::Config;
 use stint_server::worker::Shutdown;
 use stint_store::{DeliveryStatus, JobState};
 
@@ -33,13 +32,12 @@ const SKU: &str = "negotiation-clinic-45";
 /// A worker of the app's database on the app's clock, sending mail to `smtp_port`; runs
 /// until the returned shutdown is triggered.
 fn worker(app: &App, smtp_port: u16) -> Shutdown {
-    let mut config = Config::default();
+    let mut config = app.worker_config();
     let mut smtp = stint_mail::SmtpSettings::new("127.0.0.1");
     smtp.port = Some(smtp_port);
     smtp.tls = stint_mail::TlsMode::None;
     smtp.timeout_secs = 5;
     config.mail.smtp = Some(smtp);
-    config.public_url = app.base.clone();
     let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &config).unwrap();
     let stop = Shutdown::on(std::future::pending());
     tokio::spawn(w.run(stop.wait()));

@@ -7,9 +7,9 @@
 #[macro_use]
 mod common;
 
-use common::{App, expect_error};
+use common::{App, browser, expect_error, log_in, page};
 use jiff::{SignedDuration, Timestamp};
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stint_server::demo::DEMO_PASSWORD;
 use stint_store::{Enqueued, JobState, NewJob};
@@ -393,45 +393,6 @@ fn unescape(html: &str) -> String {
 }
 
 // ---- the page ------------------------------------------------------------------------
-
-/// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// GETs a page: its status, body and the CSRF token of its forms.
-async fn page(app: &App, client: &Client, path: &str) -> (StatusCode, String, String) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let status = r.status();
-    let body = r.text().await.unwrap();
-    let csrf = body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_string();
-    (status, body, csrf)
-}
-
-async fn log_in(app: &App, client: &Client, email: &str) {
-    let (_, _, csrf) = page(app, client, "/login").await;
-    let r = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", DEMO_PASSWORD),
-            ("next", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
-}
 
 async fn the_page_shows_errors_escaped_and_retries_with_csrf(app: App) {
     let s = seed(&app).await;

@@ -285,6 +285,7 @@ pub trait Store:
     + crate::outcomes::OutcomeStore
     + crate::jobs::JobStore
     + crate::nudges::NudgeStore
+    + crate::webhooks::WebhookStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -14,6 +14,7 @@ mod outcomes;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webhooks;
 
 pub use error::StoreError;
 pub use interfaces::{
@@ -28,6 +29,10 @@ pub use outcomes::{
     OutcomeStore, PrepRecord, TaskRecord,
 };
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
+pub use webhooks::{
+    NewWebhookAttempt, NewWebhookEndpoint, WebhookAttempt, WebhookEndpoint, WebhookEndpointUpdate,
+    WebhookHealth, WebhookMessage, WebhookStore,
+};
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and brings its
 /// schema up to date.

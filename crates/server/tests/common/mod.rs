@@ -3,7 +3,7 @@
 
 pub mod smtp;
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Response, StatusCode, redirect};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use stint_domain::clock::Clock;
@@ -94,6 +94,35 @@ impl App {
         }
     }
 
+    /// Settings for a worker of this app: links to it, and mail written to a fresh outbox
+    /// folder of its own (never the working directory).
+    pub fn worker_config(&self) -> stint_server::config::Config {
+        let mail = stint_mail::MailSettings {
+            outbox_dir: tempfile::tempdir().expect("a temporary directory").keep(),
+            ..Default::default()
+        };
+        stint_server::config::Config {
+            public_url: self.base.clone(),
+            mail,
+            ..Default::default()
+        }
+    }
+
+    /// Marks every job in the queue done (as worker `setup`), e.g. the demo data's outbox
+    /// jobs, so a test's worker runs only what the test adds.
+    pub async fn clear_queue(&self) {
+        let now = self.clock.now();
+        let far = now + jiff::SignedDuration::from_hours(24 * 3650);
+        let jobs = self
+            .store
+            .lease_jobs("setup", far, far, 100_000)
+            .await
+            .unwrap();
+        for j in jobs {
+            self.store.complete_job(j.id, "setup", now).await.unwrap();
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -158,4 +187,45 @@ pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value 
     );
     assert!(e["fields"].is_object(), "{body}");
     e.clone()
+}
+
+// ---- pages ---------------------------------------------------------------------------
+
+/// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// GETs a page: its status, body and the CSRF token of its forms.
+pub async fn page(app: &App, client: &Client, path: &str) -> (StatusCode, String, String) {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    (status, body, csrf)
+}
+
+pub async fn log_in(app: &App, client: &Client, email: &str) {
+    let (_, _, csrf) = page(app, client, "/login").await;
+    let r = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", DEMO_PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
 }

@@ -16,6 +16,7 @@ mod mentors;
 mod nudges;
 mod outbox;
 mod outcomes;
+mod webhooks;
 
 use crate::migrations::Backend;
 use crate::{Store, StoreError};

@@ -14,6 +14,7 @@ pub mod mentors;
 pub mod nudges;
 pub mod outcomes;
 pub mod users;
+pub mod webhooks;
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::state::AppState;
@@ -40,6 +41,7 @@ use utoipa_axum::routes;
         (name = "users", description = "Accounts and roles (operators)"),
         (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
+        (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
         (name = "meta", description = "Health and this document"),
     )
 )]
@@ -189,6 +191,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inbox::mark_read))
         .routes(routes!(nudges::get_prefs, nudges::put_prefs))
         .routes(routes!(nudges::list_deliveries))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::get_webhook, webhooks::update_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::replay_webhook))
+        .routes(routes!(webhooks::test_webhook))
 }
 
 /// The OpenAPI document, built once.

@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod nudges;
 pub mod outcomes;
 pub mod scheduling;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use stint_domain::account::Account;

@@ -21,6 +21,9 @@ pub fn humanize<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askam
         "followup_delay_days" => Some("Follow-up assessment after (days)"),
         "skus" => Some("Sessions you deliver"),
         "timezone" => Some("Time zone"),
+        "url" => Some("URL"),
+        "event_types" => Some("Events"),
+        "disabled_reason" => Some("Reason"),
         _ => None,
     };
     if let Some(label) = label {

@@ -21,6 +21,7 @@ pub(crate) mod outcomes;
 mod public;
 pub mod render;
 mod unread;
+mod webhooks;
 
 use crate::auth::MaybeUser;
 use crate::auth::csrf;
@@ -111,6 +112,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts/{id}/roles", post(operator::change_role))
         .route("/operator/jobs", get(jobs::jobs))
         .route("/operator/jobs/{id}/retry", post(jobs::retry))
+        .route(
+            "/operator/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route("/operator/webhooks/{id}", get(webhooks::show))
+        .route("/operator/webhooks/{id}/status", post(webhooks::set_status))
+        .route("/operator/webhooks/{id}/replay", post(webhooks::replay))
+        .route("/operator/webhooks/{id}/test", post(webhooks::send_test))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             unread::count,

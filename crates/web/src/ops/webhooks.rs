@@ -1,0 +1,200 @@
+//! Webhook endpoints as operators manage them: register (a new `whsec_` secret each), list
+//! with how each is doing, change or disable by hand with a reason, read the delivery log,
+//! replay a message and send a test event. The API and the `/operator/webhooks` pages both
+//! call these, so both check input and answer failures the same way.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::validate::line;
+use stint_store::{
+    NewWebhookEndpoint, StoreError, WebhookAttempt, WebhookEndpoint, WebhookEndpointUpdate,
+    WebhookHealth,
+};
+use stint_webhooks::{EmitError, EndpointInput, check_description, check_event_types, check_url};
+
+/// What an update may change; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+    /// Required to disable; ignored when enabling (an enabled endpoint has no reason).
+    pub disabled_reason: Option<String>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("webhook endpoint")
+}
+
+pub async fn endpoint(state: &AppState, id: i64) -> Result<WebhookEndpoint, ApiError> {
+    state
+        .store
+        .webhook_endpoint(id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Every endpoint with its last attempt and consecutive failures, oldest first.
+pub async fn list(state: &AppState) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, ApiError> {
+    let mut out = Vec::new();
+    for e in state.store.webhook_endpoints().await? {
+        let health = state.store.webhook_health(e.id).await?;
+        out.push((e, health));
+    }
+    Ok(out)
+}
+
+pub async fn health(state: &AppState, id: i64) -> Result<WebhookHealth, ApiError> {
+    Ok(state.store.webhook_health(id).await?)
+}
+
+/// Registers an endpoint with a new secret. Nothing is written unless every field is valid.
+pub async fn create(
+    state: &AppState,
+    me: &Account,
+    input: &EndpointInput,
+) -> Result<WebhookEndpoint, ApiError> {
+    let valid = input.validate()?;
+    let secret = stint_webhooks::generate_secret().map_err(|e| {
+        tracing::error!(error = %e, "no webhook secret could be generated");
+        ApiError::internal()
+    })?;
+    let new = NewWebhookEndpoint {
+        url: valid.url,
+        description: valid.description,
+        secret,
+        event_types: valid.event_types,
+        created_by: me.id,
+    };
+    Ok(state
+        .store
+        .create_webhook_endpoint(&new, state.now())
+        .await?)
+}
+
+/// Applies `change`, checking every given field at once. 404 for an unknown endpoint.
+pub async fn update(
+    state: &AppState,
+    id: i64,
+    change: &Change,
+) -> Result<WebhookEndpoint, ApiError> {
+    let current = endpoint(state, id).await?;
+    let mut errors = FieldErrors::new();
+    let url = match &change.url {
+        Some(u) => errors.check("url", check_url(u)),
+        None => Some(current.url.clone()),
+    };
+    let description = match &change.description {
+        Some(d) => errors.check("description", check_description(d)),
+        None => Some(current.description.clone()),
+    };
+    let event_types = match &change.event_types {
+        Some(t) => errors.check("event_types", check_event_types(t)),
+        None => Some(current.event_types.clone()),
+    };
+    let enabled = change.enabled.unwrap_or(current.enabled);
+    let reason = if enabled {
+        Some(None)
+    } else {
+        match change
+            .disabled_reason
+            .as_deref()
+            .or(current.disabled_reason.as_deref())
+        {
+            Some(r) if !r.trim().is_empty() => {
+                errors.check("disabled_reason", line(r, 1, 500)).map(Some)
+            }
+            _ => {
+                errors.add(
+                    "disabled_reason",
+                    "say why the endpoint is disabled, so others can see it",
+                );
+                None
+            }
+        }
+    };
+    let (Some(url), Some(description), Some(event_types), Some(disabled_reason)) =
+        (url, description, event_types, reason)
+    else {
+        return Err(ApiError::validation(errors));
+    };
+    let update = WebhookEndpointUpdate {
+        url,
+        description,
+        event_types,
+        enabled,
+        disabled_reason,
+    };
+    match state
+        .store
+        .update_webhook_endpoint(id, &update, state.now())
+        .await
+    {
+        Ok(e) => Ok(e),
+        Err(StoreError::NotFound) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The endpoint's delivery log, newest first.
+pub async fn attempts(
+    state: &AppState,
+    id: i64,
+    limit: u32,
+) -> Result<Vec<WebhookAttempt>, ApiError> {
+    endpoint(state, id).await?;
+    Ok(state.store.webhook_attempts(id, limit).await?)
+}
+
+fn emit_failed(e: EmitError) -> ApiError {
+    match e {
+        EmitError::NoEndpoint(_) => not_found(),
+        EmitError::NoMessage(id) => ApiError::field(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "message_id",
+            format!("no message {id} was sent to this endpoint"),
+        ),
+        EmitError::Disabled(_) => ApiError::field(
+            StatusCode::CONFLICT,
+            "conflict",
+            "enabled",
+            "the endpoint is disabled; enable it before sending to it",
+        ),
+        EmitError::AlreadyQueued(job) => ApiError::field(
+            StatusCode::CONFLICT,
+            "conflict",
+            "message_id",
+            format!(
+                "a delivery of this message to this endpoint is already queued or running (job {job})"
+            ),
+        ),
+        EmitError::UnknownEventType(t) => ApiError::validation(FieldErrors::single(
+            "type",
+            format!("unknown event type {t:?}"),
+        )),
+        EmitError::Store(e) => e.into(),
+        EmitError::Random(e) => {
+            tracing::error!(error = %e, "no message id could be generated");
+            ApiError::internal()
+        }
+    }
+}
+
+/// Queues the message again for the endpoint (the same `webhook-id`). Returns the job id.
+pub async fn replay(state: &AppState, id: i64, message_id: &str) -> Result<i64, ApiError> {
+    stint_webhooks::replay(state.store.as_ref(), id, message_id, state.now())
+        .await
+        .map_err(emit_failed)
+}
+
+/// Queues a `webhook.test` event to the endpoint. Returns the message id and job id.
+pub async fn send_test(state: &AppState, id: i64) -> Result<(String, i64), ApiError> {
+    stint_webhooks::send_test(state.store.as_ref(), id, state.now())
+        .await
+        .map_err(emit_failed)
+}
