@@ -22,6 +22,14 @@ pub fn state(config: &config::Config, store: Arc<dyn Store>) -> AppState {
             secure_cookies: config.secure_cookies,
             trust_proxy_headers: config.trust_proxy_headers,
             meeting_base_url: config.meeting_base_url.clone(),
+            mail_outbox: match &config.mail.smtp {
+                None => Some(config.mail.outbox_dir.clone()),
+                Some(_) => None,
+            },
+            mail_destination: match &config.mail.smtp {
+                None => format!("the outbox folder {}", config.mail.outbox_dir.display()),
+                Some(smtp) => format!("the SMTP server {}", smtp.server()),
+            },
         },
     )
 }
@@ -49,9 +57,18 @@ pub async fn spawn_with_clock(
     store: Arc<dyn Store>,
     clock: Arc<dyn stint_domain::clock::Clock>,
 ) -> anyhow::Result<SocketAddr> {
+    spawn_configured(&config::Config::default(), store, clock).await
+}
+
+/// As [`spawn_with_clock`], with `config`'s settings (its mail outbox, say).
+pub async fn spawn_configured(
+    config: &config::Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn stint_domain::clock::Clock>,
+) -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let mut state = state(&config::Config::default(), store);
+    let mut state = state(config, store);
     state.clock = clock;
     tokio::spawn(async move {
         if let Err(e) = serve(listener, state, std::future::pending()).await {

@@ -7,7 +7,7 @@
 #[macro_use]
 mod common;
 
-use common::App;
+use common::{App, browser, log_in, page};
 use common::smtp::{Received, SinkOptions, SmtpSink};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
@@ -24,6 +24,7 @@ use stint_store::{DeliveryStatus, JobState};
 on_both_backends!(App;
     a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel,
     an_unreachable_mail_server_is_retried_and_logged_until_it_accepts,
+    without_smtp_mail_lands_in_the_outbox_and_operators_read_it,
 );
 
 const ZONE: &str = "Asia/Kolkata";
@@ -419,4 +420,52 @@ async fn an_unreachable_mail_server_is_retried_and_logged_until_it_accepts(app: 
     // The in-app copy was not sent again.
     assert_eq!(app.store.inbox(me, 10).await.unwrap().len(), 1);
     stop.trigger();
+}
+
+async fn without_smtp_mail_lands_in_the_outbox_and_operators_read_it(app: App) {
+    let (token, _) = signup(&app, "mei@example.com", "Mei Chen").await;
+    app.clear_queue().await;
+    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
+        .unwrap();
+    let stop = Shutdown::on(std::future::pending());
+    tokio::spawn(w.run(stop.wait()));
+    let s = slot(&app, 0).await;
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&token),
+            json!({"sku": SKU, "mentor_id": s["mentor_id"], "start": s["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    settle(&app).await;
+    stop.trigger();
+    let files = stint_mail::list_outbox(&app.outbox, 100).unwrap();
+    let mine = files
+        .iter()
+        .find(|f| f.to.contains("mei@example.com"))
+        .expect("the confirmation in the outbox");
+    assert!(mine.subject.starts_with("Booked: "), "{}", mine.subject);
+
+    let operator = browser();
+    log_in(&app, &operator, "operator@stint.example").await;
+    let (status, body, _) = page(&app, &operator, "/operator/mail").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No SMTP server is configured"));
+    assert!(body.contains("mei@example.com"), "the message is listed");
+    assert!(body.contains("Latest nudge deliveries"));
+    let (status, raw, _) = page(&app, &operator, &format!("/operator/mail/{}", mine.file_name)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(raw.contains("Auto-Submitted: auto-generated"));
+    // Only outbox file names: no way out of the folder.
+    for bad in ["..%2Fstint.db", "%2Fetc%2Fpasswd", "nothing.eml"] {
+        let (status, _, _) = page(&app, &operator, &format!("/operator/mail/{bad}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // Not for mentees.
+    let sam = browser();
+    log_in(&app, &sam, "sam@stint.example").await;
+    let (status, body, _) = page(&app, &sam, "/operator/mail").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!body.contains("mei@example.com"));
 }

@@ -15,6 +15,11 @@ pub struct WebConfig {
     pub trust_proxy_headers: bool,
     /// Where per-booking video rooms live when a mentor has no link of their own.
     pub meeting_base_url: String,
+    /// The folder mail is written to when no SMTP server is configured (operators read it
+    /// at `/operator/mail`); `None` when mail goes out over SMTP.
+    pub mail_outbox: Option<std::path::PathBuf>,
+    /// Where mail goes, in words, for the operator: "SMTP smtp.example.org:587".
+    pub mail_destination: String,
 }
 
 impl Default for WebConfig {
@@ -23,6 +28,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy_headers: false,
             meeting_base_url: DEFAULT_MEETING_BASE_URL.to_string(),
+            mail_outbox: None,
+            mail_destination: "nowhere (no worker sends mail from this process)".into(),
         }
     }
 }

@@ -62,6 +62,9 @@ pub struct App {
     pub store: Arc<dyn Store>,
     /// The server's clock: `app.clock.advance(…)` lives through days in a moment.
     pub clock: Arc<stint_web::TravelClock>,
+    /// The mail outbox folder of this app (no SMTP server configured): the server lists
+    /// it to operators, and workers made with [`App::worker_config`] write to it.
+    pub outbox: std::path::PathBuf,
 }
 
 impl App {
@@ -71,7 +74,15 @@ impl App {
             .await
             .expect("demo data");
         let clock = Arc::new(stint_web::TravelClock::default());
-        let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
+        let outbox = tempfile::tempdir().expect("a temporary directory").keep();
+        let config = stint_server::config::Config {
+            mail: stint_mail::MailSettings {
+                outbox_dir: outbox.clone(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let addr = stint_server::spawn_configured(&config, store.clone(), clock.clone())
             .await
             .expect("server");
         App {
@@ -79,6 +90,7 @@ impl App {
             http: Client::new(),
             store,
             clock,
+            outbox,
         }
     }
 
@@ -91,14 +103,15 @@ impl App {
             http: Client::new(),
             store,
             clock: Arc::new(stint_web::TravelClock::default()),
+            outbox: self.outbox.clone(),
         }
     }
 
-    /// Settings for a worker of this app: links to it, and mail written to a fresh outbox
-    /// folder of its own (never the working directory).
+    /// Settings for a worker of this app: links to it, and mail written to the app's outbox
+    /// folder (never the working directory).
     pub fn worker_config(&self) -> stint_server::config::Config {
         let mail = stint_mail::MailSettings {
-            outbox_dir: tempfile::tempdir().expect("a temporary directory").keep(),
+            outbox_dir: self.outbox.clone(),
             ..Default::default()
         };
         stint_server::config::Config {

@@ -14,6 +14,7 @@ mod filters;
 mod forms;
 mod inbox;
 mod jobs;
+mod mail;
 mod mentor;
 mod nudges;
 mod operator;
@@ -111,6 +112,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts", get(operator::accounts))
         .route("/operator/accounts/{id}/roles", post(operator::change_role))
         .route("/operator/jobs", get(jobs::jobs))
+        .route("/operator/mail", get(mail::mail))
+        .route("/operator/mail/{file}", get(mail::message))
         .route("/operator/jobs/{id}/retry", post(jobs::retry))
         .route(
             "/operator/webhooks",
