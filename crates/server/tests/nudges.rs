@@ -7,8 +7,8 @@
 #[macro_use]
 mod common;
 
-use common::{App, browser, log_in, page};
 use common::smtp::{Received, SinkOptions, SmtpSink};
+use common::{App, browser, log_in, page};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -25,6 +25,7 @@ on_both_backends!(App;
     a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel,
     an_unreachable_mail_server_is_retried_and_logged_until_it_accepts,
     without_smtp_mail_lands_in_the_outbox_and_operators_read_it,
+    after_the_session_come_the_close_prompt_task_days_and_the_follow_up,
 );
 
 const ZONE: &str = "Asia/Kolkata";
@@ -454,7 +455,12 @@ async fn without_smtp_mail_lands_in_the_outbox_and_operators_read_it(app: App) {
     assert!(body.contains("No SMTP server is configured"));
     assert!(body.contains("mei@example.com"), "the message is listed");
     assert!(body.contains("Latest nudge deliveries"));
-    let (status, raw, _) = page(&app, &operator, &format!("/operator/mail/{}", mine.file_name)).await;
+    let (status, raw, _) = page(
+        &app,
+        &operator,
+        &format!("/operator/mail/{}", mine.file_name),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(raw.contains("Auto-Submitted: auto-generated"));
     // Only outbox file names: no way out of the folder.
@@ -468,4 +474,128 @@ async fn without_smtp_mail_lands_in_the_outbox_and_operators_read_it(app: App) {
     let (status, body, _) = page(&app, &sam, "/operator/mail").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!body.contains("mei@example.com"));
+}
+
+/// The nudges after a session, in the inbox: the mentor's prompt to close it, each open task
+/// on its due day (a task ticked before then is not nudged), the mentee's follow-up.
+async fn after_the_session_come_the_close_prompt_task_days_and_the_follow_up(app: App) {
+    let (token, me) = signup(&app, "ines@example.com", "Ines Silva").await;
+    let s = slot(&app, 0).await;
+    let mentor = app
+        .store
+        .account(UserId(s["mentor_id"].as_i64().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let awake = NudgePrefs {
+        quiet: None,
+        ..NudgePrefs::default()
+    };
+    for who in [me, mentor.id] {
+        app.store
+            .save_nudge_prefs(who, &awake, app.clock.now())
+            .await
+            .unwrap();
+    }
+    app.clear_queue().await;
+    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
+        .unwrap();
+    let stop = Shutdown::on(std::future::pending());
+    tokio::spawn(w.run(stop.wait()));
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&token),
+            json!({"sku": SKU, "mentor_id": s["mentor_id"], "start": s["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let titles = |items: Vec<stint_store::InboxItem>| -> Vec<String> {
+        items.into_iter().map(|i| i.title).collect()
+    };
+    let end = ts(&s["end"]);
+    travel_to(&app, end + SignedDuration::from_mins(16));
+    settle(&app).await;
+    let mentor_inbox = titles(app.store.inbox(mentor.id, 50).await.unwrap());
+    assert!(
+        mentor_inbox
+            .iter()
+            .any(|t| t == "Close your session with Ines Silva"),
+        "{mentor_inbox:?}"
+    );
+
+    let maya = app
+        .login(&mentor.email, stint_server::demo::DEMO_PASSWORD)
+        .await;
+    let today = app
+        .clock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::get(ZONE).unwrap())
+        .date();
+    let due = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/close"),
+            Some(&maya),
+            json!({
+                "checkpoint": "reached",
+                "evidence": "Named a walk-away number.",
+                "followup": "How did the talk go?",
+                "tasks": [
+                    {"title": "Write the opening ask", "due": due(2).to_string()},
+                    {"title": "Rehearse with a friend", "due": due(3).to_string()}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let closed: Value = r.json().await.unwrap();
+    let second = closed["tasks"][1]["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/tasks/{second}"),
+            Some(&token),
+            json!({"done": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    settle(&app).await;
+
+    // 09:00 in the mentee's zone on each due day, then past the follow-up's opening.
+    let nine = |d: jiff::civil::Date| d.at(9, 1, 0, 0).in_tz(ZONE).unwrap().timestamp();
+    travel_to(&app, nine(due(3)));
+    settle(&app).await;
+    let opens = ts(&closed["closing"]["followup_opens_at"]);
+    travel_to(&app, opens + SignedDuration::from_mins(1));
+    settle(&app).await;
+    stop.trigger();
+    let mine = titles(app.store.inbox(me, 50).await.unwrap());
+    assert_eq!(
+        mine.iter()
+            .filter(|t| *t == "Due today: Write the opening ask")
+            .count(),
+        1,
+        "{mine:?}"
+    );
+    assert!(
+        !mine.iter().any(|t| t.contains("Rehearse")),
+        "a ticked task is not nudged: {mine:?}"
+    );
+    assert_eq!(
+        mine.iter()
+            .filter(|t| t.starts_with("Your follow-up check-in for "))
+            .count(),
+        1,
+        "{mine:?}"
+    );
+    // And the mentor, who closed the session, is not asked again.
+    let mentor_inbox = titles(app.store.inbox(mentor.id, 50).await.unwrap());
+    assert_eq!(
+        mentor_inbox
+            .iter()
+            .filter(|t| t.starts_with("Close your session"))
+            .count(),
+        1
+    );
 }

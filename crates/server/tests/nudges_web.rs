@@ -8,8 +8,8 @@
 #[macro_use]
 mod common;
 
-use common::{App, expect_error};
-use reqwest::{Client, StatusCode, redirect};
+use common::{App, browser, expect_error, log_in, page};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use stint_domain::account::Account;
 use stint_domain::booking::BookingId;
@@ -32,45 +32,11 @@ on_both_backends!(App;
 const SAM: &str = "sam@stint.example";
 const LENA: &str = "lena@stint.example";
 
-/// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// GETs a page: status, body and the CSRF token of its forms.
-async fn page(app: &App, client: &Client, path: &str) -> (StatusCode, String, String) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let status = r.status();
-    let body = r.text().await.unwrap();
-    let csrf = body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_string();
-    (status, body, csrf)
-}
-
 /// A logged-in browser and its CSRF token.
 async fn logged_in(app: &App, email: &str) -> (Client, String) {
     let client = browser();
-    let (_, _, csrf) = page(app, &client, "/login").await;
-    let r = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", DEMO_PASSWORD),
-            ("next", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
+    log_in(app, &client, email).await;
+    let (_, _, csrf) = page(app, &client, "/dashboard").await;
     (client, csrf)
 }
 

@@ -1,8 +1,8 @@
-//! A real SMTP server for tests: `tests/smtp_sink.py` (Python's aiosmtpd, tested with 1.4.6)
-//! on a free port of 127.0.0.1, started per test and killed on drop, with the messages it
-//! received. Without aiosmtpd a test is skipped, or fails when `CI=true`. To use it from
-//! another crate, copy this file and the script (and adjust `script()`); the including test
-//! file allows `expect`, as the workspace lints deny it outside `#[test]` functions.
+//! A real SMTP server for tests: `crates/mail/tests/smtp_sink.py` (Python's aiosmtpd, tested
+//! with 1.4.6) on a free port of 127.0.0.1, started per test and killed on drop, with the
+//! messages it received. Without aiosmtpd a test is skipped, or fails when `CI=true`. Other
+//! crates' tests include this file with `#[path]` (the server's tests and benchmarks do); the
+//! including test file allows `expect`, as the workspace lints deny it outside `#[test]`.
 #![allow(dead_code)] // each test binary uses its own part of it
 
 use std::fs;
@@ -22,7 +22,8 @@ pub fn python() -> String {
 }
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py")
+    // From this crate or another one beside it.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail/tests/smtp_sink.py")
 }
 
 /// Ok when Python can import aiosmtpd.
@@ -58,6 +59,10 @@ pub struct SinkOptions {
     pub auth: Option<(String, String)>,
     /// Answer RCPT TO for the address with the code (451 transient, 550 permanent, …).
     pub reject: Vec<(String, u16)>,
+    /// Hold every RCPT TO after this many accepted messages until [`SmtpSink::release`].
+    pub hold_after: Option<usize>,
+    /// Skip the disk sync of each received message (benchmarks).
+    pub no_fsync: bool,
 }
 
 /// A running `smtp_sink.py`; killed on drop.
@@ -101,6 +106,16 @@ impl SmtpSink {
         for (address, code) in &options.reject {
             command.arg("--reject").arg(format!("{address}={code}"));
         }
+        if let Some(n) = options.hold_after {
+            command
+                .args(["--hold-after", &n.to_string(), "--release-file"])
+                .arg(dir.path().join("release"))
+                .arg("--held-file")
+                .arg(dir.path().join("held"));
+        }
+        if options.no_fsync {
+            command.arg("--no-fsync");
+        }
         let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -143,6 +158,35 @@ impl SmtpSink {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// How many RCPT TOs the sink is holding (see [`SinkOptions::hold_after`]).
+    pub fn held(&self) -> usize {
+        fs::read_to_string(self.dir.path().join("held"))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Lets held messages through, and every later one.
+    pub fn release(&self) {
+        fs::write(self.dir.path().join("release"), b"go").expect("the release file");
+    }
+
+    /// How many messages were accepted, without reading them.
+    pub fn count(&self) -> usize {
+        fs::read_dir(self.dir.path().join("mail"))
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| {
+                        let name = e.file_name();
+                        let name = name.to_string_lossy();
+                        name.ends_with(".eml") && !name.starts_with('.')
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
     }
 
     /// What the sink printed on stderr so far.

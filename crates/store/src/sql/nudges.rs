@@ -127,10 +127,12 @@ impl NudgeStore for SqlStore {
 
     async fn delivery(&self, nudge_key: &str, channel: Channel) -> Result<Option<Delivery>> {
         let sql = format!("{DELIVERY_COLUMNS}WHERE nudge_key = $1 AND channel = $2");
+        // A read: the single SQLite writer stays free for writes. (A delivery recorded a
+        // moment ago is visible here; the unique key refuses a second one anyway.)
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(nudge_key.to_string())
             .bind(channel.as_str())
-            .fetch_optional(self.writer())
+            .fetch_optional(self.reader())
             .await?;
         row.as_ref().map(delivery_from).transpose()
     }
