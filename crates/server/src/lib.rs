@@ -1,6 +1,7 @@
 //! The `stint` program: configuration, wiring of storage, web and the job worker, start-up
 //! and graceful shutdown, and the demo data. `main.rs` holds only the command line.
 
+pub mod calendar_sync;
 pub mod config;
 pub mod demo;
 mod events;
@@ -22,6 +23,8 @@ pub fn state(config: &config::Config, store: Arc<dyn Store>) -> AppState {
             secure_cookies: config.secure_cookies,
             trust_proxy_headers: config.trust_proxy_headers,
             meeting_base_url: config.meeting_base_url.clone(),
+            // A bad key stops start-up earlier (`main` checks it); here it only reads.
+            calendar_key: config.calendar_key().ok().flatten(),
         },
     )
 }

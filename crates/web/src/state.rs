@@ -15,6 +15,8 @@ pub struct WebConfig {
     pub trust_proxy_headers: bool,
     /// Where per-booking video rooms live when a mentor has no link of their own.
     pub meeting_base_url: String,
+    /// Seals the passwords of mentors' CalDAV accounts; without it, connecting one is refused.
+    pub calendar_key: Option<crate::sealed::CalendarKey>,
 }
 
 impl Default for WebConfig {
@@ -23,6 +25,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy_headers: false,
             meeting_base_url: DEFAULT_MEETING_BASE_URL.to_string(),
+            calendar_key: None,
         }
     }
 }
