@@ -52,9 +52,18 @@ pub async fn spawn_with_clock(
     store: Arc<dyn Store>,
     clock: Arc<dyn stint_domain::clock::Clock>,
 ) -> anyhow::Result<SocketAddr> {
+    spawn_with_config(store, clock, &config::Config::default()).await
+}
+
+/// As [`spawn_with_clock`], with the web settings of `config` (e.g. a `calendar_key`).
+pub async fn spawn_with_config(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn stint_domain::clock::Clock>,
+    config: &config::Config,
+) -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let mut state = state(&config::Config::default(), store);
+    let mut state = state(config, store);
     state.clock = clock;
     tokio::spawn(async move {
         if let Err(e) = serve(listener, state, std::future::pending()).await {

@@ -1,6 +1,7 @@
 //! The shared harness of the HTTP tests: the real server on a free port with demo data.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod radicale;
 pub mod smtp;
 
 use reqwest::{Client, Response, StatusCode, redirect};
@@ -56,6 +57,10 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The key the test servers seal calendar passwords with.
+pub const TEST_CALENDAR_KEY: &str =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 pub struct App {
     pub base: String,
     pub http: Client,
@@ -71,7 +76,11 @@ impl App {
             .await
             .expect("demo data");
         let clock = Arc::new(stint_web::TravelClock::default());
-        let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
+        let config = stint_server::config::Config {
+            calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
+            ..Default::default()
+        };
+        let addr = stint_server::spawn_with_config(store.clone(), clock.clone(), &config)
             .await
             .expect("server");
         App {
@@ -104,6 +113,7 @@ impl App {
         stint_server::config::Config {
             public_url: self.base.clone(),
             mail,
+            calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
             ..Default::default()
         }
     }
