@@ -11,7 +11,7 @@
 mod common;
 
 use common::radicale::{self, Radicale};
-use common::{App, expect_error};
+use common::{App, browser, expect_error, log_in, page};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -27,6 +27,7 @@ on_both_backends!(App;
     an_unreachable_calendar_is_retried_with_a_clear_error,
     a_hostile_ics_feed_is_bounded_and_a_broken_one_keeps_busy_time,
     only_the_owner_sees_a_calendar_and_bad_input_writes_nothing,
+    the_calendars_page_connects_shows_health_syncs_and_removes,
 );
 
 const SKU: &str = "negotiation-clinic-45";
@@ -561,4 +562,115 @@ async fn only_the_owner_sees_a_calendar_and_bad_input_writes_nothing(app: App) {
         "not_found",
     )
     .await;
+}
+
+async fn the_calendars_page_connects_shows_health_syncs_and_removes(app: App) {
+    let (mentor, _) = a_mentor(&app).await;
+    let email = app
+        .store
+        .account(UserId(mentor))
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+        .as_str()
+        .to_string();
+    app.clear_queue().await;
+    start_worker(&app);
+    let client = browser();
+    log_in(&app, &client, &email).await;
+    let (status, body, csrf) = page(&app, &client, "/mentor/calendars").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No calendars yet."));
+
+    // Bad input: the form again with a message per field, the password not filled back in.
+    let r = client
+        .post(app.url("/mentor/calendars"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "caldav"),
+            ("url", "ftp://cal.example.com/"),
+            ("username", ""),
+            ("password", "s3cret-typed"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("must start with http:// or https://"),
+        "{body}"
+    );
+    assert!(body.contains("is required for a CalDAV account"));
+    assert!(!body.contains("s3cret-typed"));
+    assert!(
+        app.store
+            .calendar_sources_of(UserId(mentor))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Without the CSRF token nothing happens.
+    let r = client
+        .post(app.url("/mentor/calendars"))
+        .form(&[("kind", "ics"), ("url", "https://cal.example.com/a.ics")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // A CalDAV account nothing answers at: connected, then its failure in the panel.
+    let down = format!("http://127.0.0.1:{}/dav/", radicale::free_port());
+    let r = client
+        .post(app.url("/mentor/calendars"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "caldav"),
+            ("url", down.as_str()),
+            ("username", "ana"),
+            ("password", "s3cret-typed"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = app.store.calendar_sources_of(UserId(mentor)).await.unwrap()[0].id;
+    let mut body = String::new();
+    for _ in 0..600 {
+        body = page(&app, &client, "/mentor/calendars").await.1;
+        if body.contains("failing") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        body.contains("cannot reach the calendar server 127.0.0.1"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("/mentor/calendars/{id}/sync")));
+    assert!(!body.contains("s3cret-typed"));
+
+    // Sync now and Remove, with the token.
+    for (action, done) in [("sync", "queued"), ("remove", "removed")] {
+        let r = client
+            .post(app.url(&format!("/mentor/calendars/{id}/{action}")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{action}");
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(to, format!("/mentor/calendars?done={done}"));
+    }
+    assert!(app.store.calendar_source(id).await.unwrap().is_none());
+
+    // Not a mentor's page for anyone else.
+    let mentee = browser();
+    log_in(&app, &mentee, "sam@stint.example").await;
+    assert_eq!(
+        page(&app, &mentee, "/mentor/calendars").await.0,
+        StatusCode::FORBIDDEN
+    );
 }
