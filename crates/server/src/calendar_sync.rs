@@ -78,13 +78,11 @@ pub struct SyncCalendar {
 
 impl SyncCalendar {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, key: Option<CalendarKey>) -> Self {
-        let mut state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
-        state.clock = clock.clone();
         SyncCalendar {
+            state: AppState::new(store.clone(), clock.clone(), WebConfig::default()),
             store,
             clock,
             key,
-            state,
             timeout: Duration::from_secs(30),
         }
     }
