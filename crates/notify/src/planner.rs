@@ -57,7 +57,7 @@ impl Handler for Planner {
                 payload: serde_json::to_string(&p)
                     .map_err(|e| JobError::fatal(format!("cannot write a nudge: {e}")))?,
                 dedupe_key: Some(format!("nudge:{}:{}", p.key, p.channel.as_str())),
-                due_at: p.due_at.max(now),
+                due_at: whole_second_up(p.due_at.max(now)),
                 max_attempts: SEND_ATTEMPTS,
             };
             store.enqueue(&job, now).await.map_err(retry)?;
@@ -66,6 +66,31 @@ impl Handler for Planner {
     }
 }
 
+/// The queue keeps due times in whole seconds; rounding up means a nudge is never early.
+fn whole_second_up(t: jiff::Timestamp) -> jiff::Timestamp {
+    if t.subsec_nanosecond() == 0 {
+        return t;
+    }
+    jiff::Timestamp::from_second(t.as_second().saturating_add(1)).unwrap_or(t)
+}
+
 pub(crate) fn retry(e: impl std::fmt::Display) -> JobError {
     JobError::retry(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_second_up;
+    use jiff::Timestamp;
+
+    #[test]
+    fn due_times_round_up_to_the_whole_second() {
+        let exact = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(whole_second_up(exact), exact);
+        let later = Timestamp::new(1_800_000_000, 1).unwrap();
+        assert_eq!(
+            whole_second_up(later),
+            Timestamp::from_second(1_800_000_001).unwrap()
+        );
+    }
 }

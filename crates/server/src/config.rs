@@ -41,7 +41,29 @@ pub struct Config {
     /// E-mail: the sender, and an SMTP server (`[mail.smtp]`) or, by default, a folder the
     /// messages are written to as `.eml` files.
     pub mail: stint_mail::MailSettings,
+    /// Seals the passwords of mentors' CalDAV accounts: 32 bytes as 64 hex digits or base64
+    /// (`openssl rand -hex 32`). Empty: `stint serve` on the embedded default database keeps
+    /// one in `stint-data/calendar.key`; anywhere else connecting a CalDAV calendar is refused.
+    pub calendar_key: SecretText,
 }
+
+/// A setting that never shows in debug output (or logs).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "<redacted>"
+        })
+    }
+}
+
+/// Where `stint serve` keeps its calendar key on the embedded default database.
+pub const DEFAULT_CALENDAR_KEY_FILE: &str = "stint-data/calendar.key";
 
 impl Default for Config {
     fn default() -> Self {
@@ -57,6 +79,7 @@ impl Default for Config {
             worker_batch: 8,
             public_url: String::new(),
             mail: stint_mail::MailSettings::default(),
+            calendar_key: SecretText::default(),
         }
     }
 }
@@ -71,7 +94,7 @@ pub struct Overrides {
 }
 
 /// The settings environment variables may set (with `mail__…` for the mail section).
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -82,6 +105,7 @@ const SETTINGS: [&str; 10] = [
     "worker_lease_secs",
     "worker_batch",
     "public_url",
+    "calendar_key",
 ];
 
 impl Config {
@@ -92,6 +116,35 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_string()
         }
+    }
+
+    /// The key calendar passwords are sealed with; `None` when none is configured.
+    pub fn calendar_key(&self) -> anyhow::Result<Option<stint_web::CalendarKey>> {
+        if self.calendar_key.0.trim().is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(stint_web::CalendarKey::parse(&self.calendar_key.0)?))
+    }
+
+    /// On the embedded default database with no `calendar_key` set, reads the key from
+    /// [`DEFAULT_CALENDAR_KEY_FILE`], making it (mode 0600) at first start, so the one-command
+    /// start can connect calendars. Any other setup must configure a key.
+    pub fn with_default_calendar_key(mut self) -> anyhow::Result<Config> {
+        if !self.calendar_key.0.trim().is_empty() || self.database_url != DEFAULT_DATABASE_URL {
+            return Ok(self);
+        }
+        let path = Path::new(DEFAULT_CALENDAR_KEY_FILE);
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = stint_web::CalendarKey::generate()?;
+                write_private(path, &key.to_hex())?;
+                key.to_hex()
+            }
+            Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
+        };
+        self.calendar_key = SecretText(text.trim().to_string());
+        Ok(self)
     }
 
     /// Loads the configuration. An explicit `file` must exist; the default file is optional.
@@ -129,6 +182,25 @@ impl Config {
             .extract()
             .map_err(Box::new)
     }
+}
+
+/// Writes a new file only its owner can read.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -213,6 +285,60 @@ mod tests {
             assert_eq!(smtp.password.as_deref(), Some("s3cret"));
             // The password never shows in the settings' debug output (or logs).
             assert!(!format!("{c:?}").contains("s3cret"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_calendar_key_comes_from_the_environment_and_never_prints() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert!(c.calendar_key().map_err(|e| e.to_string())?.is_none());
+            let key = "ab".repeat(32);
+            jail.set_env("STINT_CALENDAR_KEY", &key);
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert!(c.calendar_key().map_err(|e| e.to_string())?.is_some());
+            assert!(!format!("{c:?}").contains(&key));
+            jail.set_env("STINT_CALENDAR_KEY", "too-short");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert!(c.calendar_key().is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_default_database_keeps_a_calendar_key_file() {
+        figment::Jail::expect_with(|_| {
+            let c = Config::default()
+                .with_default_calendar_key()
+                .map_err(|e| e.to_string())?;
+            let again = Config::default()
+                .with_default_calendar_key()
+                .map_err(|e| e.to_string())?;
+            assert_eq!(c.calendar_key, again.calendar_key);
+            assert!(c.calendar_key().map_err(|e| e.to_string())?.is_some());
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(DEFAULT_CALENDAR_KEY_FILE)
+                    .map_err(|e| e.to_string())?
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+            // Another database gets no key by itself.
+            let other = Config {
+                database_url: "postgres://db/stint".into(),
+                ..Config::default()
+            };
+            assert!(
+                other
+                    .with_default_calendar_key()
+                    .map_err(|e| e.to_string())?
+                    .calendar_key
+                    .0
+                    .is_empty()
+            );
             Ok(())
         });
     }

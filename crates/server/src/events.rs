@@ -1,7 +1,8 @@
 //! What a booking change sets off, as one job: the `booking.changed` job (written by the
-//! store's outbox in the change's own transaction) plans the booking's nudges and tells
-//! subscribed webhooks. Both steps are idempotent, so a retried job repeats neither: nudges
-//! by their keys, the webhook message by an id derived from the job's.
+//! store's outbox in the change's own transaction) plans the booking's nudges, queues a sync
+//! of the mentor's CalDAV calendars and tells subscribed webhooks. Every step is idempotent,
+//! so a retried job repeats none: nudges by their keys, syncs by their dedupe keys, the
+//! webhook message by an id derived from the job's.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -49,9 +50,6 @@ impl Handler for OnBookingChanged {
         self.planner.run(job).await?;
         let change: BookingChanged = serde_json::from_str(&job.payload)
             .map_err(|e| JobError::fatal(format!("unreadable payload: {e}")))?;
-        let Some(kind) = event_type(change.change) else {
-            return Ok(());
-        };
         let retry = |e: &dyn std::fmt::Display| JobError::retry(e.to_string());
         let Some(b) = self
             .store
@@ -59,6 +57,18 @@ impl Handler for OnBookingChanged {
             .await
             .map_err(|e| retry(&e))?
         else {
+            return Ok(());
+        };
+        if matches!(
+            change.change,
+            BookingChange::Created | BookingChange::Rescheduled | BookingChange::Cancelled
+        ) {
+            // The mentor's CalDAV calendars get the change at their next sync, queued now.
+            crate::calendar_sync::queue_for_mentor(&*self.store, b.mentor_id, self.clock.now())
+                .await
+                .map_err(|e| retry(&e))?;
+        }
+        let Some(kind) = event_type(change.change) else {
             return Ok(());
         };
         let rfc3339 = |t: Timestamp| t.to_string();

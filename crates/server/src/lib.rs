@@ -1,6 +1,7 @@
 //! The `stint` program: configuration, wiring of storage, web and the job worker, start-up
 //! and graceful shutdown, and the demo data. `main.rs` holds only the command line.
 
+pub mod calendar_sync;
 pub mod config;
 pub mod demo;
 mod events;
@@ -30,6 +31,8 @@ pub fn state(config: &config::Config, store: Arc<dyn Store>) -> AppState {
                 None => format!("the outbox folder {}", config.mail.outbox_dir.display()),
                 Some(smtp) => format!("the SMTP server {}", smtp.server()),
             },
+            // A bad key stops start-up earlier (`main` checks it); here it only reads.
+            calendar_key: config.calendar_key().ok().flatten(),
         },
     )
 }
@@ -60,7 +63,7 @@ pub async fn spawn_with_clock(
     spawn_configured(&config::Config::default(), store, clock).await
 }
 
-/// As [`spawn_with_clock`], with `config`'s settings (its mail outbox, say).
+/// As [`spawn_with_clock`], with `config`'s settings (its mail outbox and `calendar_key`).
 pub async fn spawn_configured(
     config: &config::Config,
     store: Arc<dyn Store>,

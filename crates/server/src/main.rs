@@ -148,6 +148,10 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    let config = config
+        .with_default_calendar_key()
+        .context("preparing the calendar key")?;
+    config.calendar_key().context("reading calendar_key")?;
     let store = open(&config).await?;
     if with_demo {
         if demo::is_empty(store.as_ref()).await? {
@@ -181,6 +185,10 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
 
 /// `stint worker`: runs jobs until Ctrl-C or SIGTERM, then lets running jobs finish.
 async fn work(config: Config) -> anyhow::Result<()> {
+    let config = config
+        .with_default_calendar_key()
+        .context("preparing the calendar key")?;
+    config.calendar_key().context("reading calendar_key")?;
     let store = open(&config).await?;
     let shutdown = stint_server::shutdown_signal();
     let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock), &config)?;

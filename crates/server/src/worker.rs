@@ -1,6 +1,7 @@
 //! The job worker of this program: its handlers and periodic work, and a shutdown signal
 //! that the HTTP server and the worker beside it both wait on.
 
+use crate::calendar_sync;
 use crate::config::Config;
 use crate::events::OnBookingChanged;
 use std::future::Future;
@@ -13,7 +14,8 @@ use stint_worker::{Registry, Worker, WorkerSettings, housekeeping};
 use tokio::sync::watch;
 
 /// The worker `stint serve` and `stint worker` run: every job kind Stint has. Fails only
-/// when the mail settings cannot work (an outbox folder that cannot be made, say).
+/// when the mail settings cannot work (an outbox folder that cannot be made, say) or the
+/// `calendar_key` is not a key.
 pub fn build(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -37,6 +39,18 @@ pub fn build(
         .with(
             stint_store::outbox::BOOKING_CHANGED,
             Arc::new(OnBookingChanged::new(store.clone(), clock.clone())),
+        )
+        .with(
+            stint_store::calendars::SYNC,
+            Arc::new(calendar_sync::SyncCalendar::new(
+                store.clone(),
+                clock.clone(),
+                config.calendar_key()?,
+            )),
+        )
+        .with(
+            stint_store::calendars::SYNC_ALL,
+            Arc::new(calendar_sync::SyncAll::new(store.clone(), clock.clone())),
         );
     let lease = Duration::from_secs(config.worker_lease_secs.max(3));
     let settings = WorkerSettings {
@@ -45,7 +59,9 @@ pub fn build(
         batch: config.worker_batch.max(1),
         ..WorkerSettings::default()
     };
-    Ok(Worker::new(store, clock, registry, settings).with_periodic(housekeeping::periodic()))
+    Ok(Worker::new(store, clock, registry, settings)
+        .with_periodic(housekeeping::periodic())
+        .with_periodic(calendar_sync::periodic()))
 }
 
 /// One stop request, seen by every task that waits on it.

@@ -219,9 +219,11 @@ pub trait BookingStore: Send + Sync {
     /// Every mentor's saved rules, for searching many mentors at once.
     async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>>;
     /// Sessions (confirmed or completed) of all mentors that overlap `[from, to)`, by mentor;
-    /// completed ones still count toward caps.
+    /// completed ones still count toward caps. Time the mentors' external calendars hold
+    /// (the calendar sync's busy intervals) comes as `BusyKind::Blocked`.
     async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>>;
-    /// Sessions (confirmed or completed) of a mentor that overlap `[from, to)`, as busy time.
+    /// Sessions (confirmed or completed) of a mentor that overlap `[from, to)`, as busy time,
+    /// with the time their external calendars hold as `BusyKind::Blocked`.
     async fn mentor_busy(
         &self,
         mentor: UserId,
@@ -286,6 +288,7 @@ pub trait Store:
     + crate::jobs::JobStore
     + crate::nudges::NudgeStore
     + crate::webhooks::WebhookStore
+    + crate::calendars::CalendarStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -4,6 +4,7 @@
 //! SQL is written once where both databases accept it (`$1` placeholders, `RETURNING`,
 //! `ON CONFLICT`); each backend keeps its own migrations with the same versions and names.
 
+pub mod calendars;
 mod error;
 mod interfaces;
 mod jobs;
@@ -16,6 +17,9 @@ mod sql;
 pub mod testing;
 mod webhooks;
 
+pub use calendars::{
+    CalendarSource, CalendarStore, NewCalendarSource, SourceKind, SyncRecord, WrittenEvent,
+};
 pub use error::StoreError;
 pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,

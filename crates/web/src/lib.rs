@@ -10,9 +10,11 @@ pub mod ics;
 pub mod markdown;
 mod ops;
 mod pages;
+pub mod sealed;
 mod state;
 
 pub use error::ApiError;
+pub use sealed::CalendarKey;
 pub use state::{AppState, DEFAULT_MEETING_BASE_URL, SystemClock, TravelClock, WebConfig};
 
 use axum::Router;

@@ -20,6 +20,8 @@ pub struct WebConfig {
     pub mail_outbox: Option<std::path::PathBuf>,
     /// Where mail goes, in words, for the operator: "SMTP smtp.example.org:587".
     pub mail_destination: String,
+    /// Seals the passwords of mentors' CalDAV accounts; without it, connecting one is refused.
+    pub calendar_key: Option<crate::sealed::CalendarKey>,
 }
 
 impl Default for WebConfig {
@@ -30,6 +32,7 @@ impl Default for WebConfig {
             meeting_base_url: DEFAULT_MEETING_BASE_URL.to_string(),
             mail_outbox: None,
             mail_destination: "nowhere (no worker sends mail from this process)".into(),
+            calendar_key: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The shared harness of the HTTP tests: the real server on a free port with demo data.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod radicale;
 #[path = "../../../mail/tests/common/mod.rs"]
 pub mod smtp;
 
@@ -57,6 +58,10 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The key the test servers seal calendar passwords with.
+pub const TEST_CALENDAR_KEY: &str =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 pub struct App {
     pub base: String,
     pub http: Client,
@@ -81,6 +86,7 @@ impl App {
                 outbox_dir: outbox.clone(),
                 ..Default::default()
             },
+            calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
             ..Default::default()
         };
         let addr = stint_server::spawn_configured(&config, store.clone(), clock.clone())
@@ -118,6 +124,7 @@ impl App {
         stint_server::config::Config {
             public_url: self.base.clone(),
             mail,
+            calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
             ..Default::default()
         }
     }

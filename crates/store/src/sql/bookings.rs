@@ -53,6 +53,20 @@ fn booking_from(row: &AnyRow) -> Result<Booking> {
     })
 }
 
+/// A busy row: a Stint session (`session` = 1) or time an external calendar holds.
+fn busy_from(r: &AnyRow) -> Result<Busy> {
+    let session: i64 = r.try_get("session")?;
+    Ok(Busy {
+        start: ts(r.try_get("start_at")?)?,
+        end: ts(r.try_get("end_at")?)?,
+        kind: if session == 1 {
+            BusyKind::Session
+        } else {
+            BusyKind::Blocked
+        },
+    })
+}
+
 /// A booking by id, `NotFound` if there is none.
 pub(super) async fn booking_by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
@@ -195,22 +209,17 @@ impl BookingStore for SqlStore {
 
     async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>> {
         let rows = sqlx::query(
-            "SELECT mentor_id, start_at, end_at FROM bookings WHERE status IN ('confirmed', 'completed') \
-             AND start_at < $1 AND end_at > $2 ORDER BY mentor_id, start_at",
+            "SELECT mentor_id, start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE status IN ('confirmed', 'completed') \
+             AND start_at < $1 AND end_at > $2 \
+             UNION ALL SELECT mentor_id, start_at, end_at, 0 FROM calendar_busy WHERE start_at < $1 AND end_at > $2 \
+             ORDER BY mentor_id, start_at",
         )
         .bind(to.as_second())
         .bind(from.as_second())
         .fetch_all(self.reader())
         .await?;
         rows.iter()
-            .map(|r| {
-                let busy = Busy {
-                    start: ts(r.try_get("start_at")?)?,
-                    end: ts(r.try_get("end_at")?)?,
-                    kind: BusyKind::Session,
-                };
-                Ok((UserId(r.try_get("mentor_id")?), busy))
-            })
+            .map(|r| Ok((UserId(r.try_get("mentor_id")?), busy_from(r)?)))
             .collect()
     }
 
@@ -221,23 +230,17 @@ impl BookingStore for SqlStore {
         to: Timestamp,
     ) -> Result<Vec<Busy>> {
         let rows = sqlx::query(
-            "SELECT start_at, end_at FROM bookings WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') \
-             AND start_at < $2 AND end_at > $3 ORDER BY start_at",
+            "SELECT start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') \
+             AND start_at < $2 AND end_at > $3 \
+             UNION ALL SELECT start_at, end_at, 0 FROM calendar_busy WHERE mentor_id = $1 AND start_at < $2 AND end_at > $3 \
+             ORDER BY start_at",
         )
         .bind(mentor.0)
         .bind(to.as_second())
         .bind(from.as_second())
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Busy {
-                    start: ts(r.try_get("start_at")?)?,
-                    end: ts(r.try_get("end_at")?)?,
-                    kind: BusyKind::Session,
-                })
-            })
-            .collect()
+        rows.iter().map(busy_from).collect()
     }
 
     async fn create_booking(

@@ -46,7 +46,8 @@ pub(super) struct Snapshot {
 }
 
 /// Reads a [`Snapshot`] in one round trip: the mentor's version, rules, live or completed sessions
-/// overlapping the cap window around `around` (less `except`), and the key's booking.
+/// overlapping the cap window around `around` (less `except`), the time the mentor's external
+/// calendars hold in that window, and the key's booking.
 pub(super) async fn snapshot<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     mentor: UserId,
@@ -66,6 +67,8 @@ pub(super) async fn snapshot<'e, E: Executor<'e, Database = Any>>(
          UNION ALL SELECT 'r', NULL, rules, NULL, NULL FROM mentor_availability WHERE user_id = $1 \
          UNION ALL SELECT 'b', id, NULL, start_at, end_at FROM bookings \
            WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') AND start_at < $2 AND end_at > $3 AND id <> $4 \
+         UNION ALL SELECT 'x', NULL, NULL, start_at, end_at FROM calendar_busy \
+           WHERE mentor_id = $1 AND start_at < $2 AND end_at > $3 \
          UNION ALL SELECT 'k', booking_id, request_hash, NULL, NULL FROM idempotency_keys \
            WHERE user_id = $5 AND key = $6",
     )
@@ -95,6 +98,12 @@ pub(super) async fn snapshot<'e, E: Executor<'e, Database = Any>>(
                 start: ts(r.try_get("start_at")?)?,
                 end: ts(r.try_get("end_at")?)?,
                 kind: BusyKind::Session,
+            }),
+            // Time the mentor's other calendars hold (read by the calendar sync).
+            "x" => s.busy.push(Busy {
+                start: ts(r.try_get("start_at")?)?,
+                end: ts(r.try_get("end_at")?)?,
+                kind: BusyKind::Blocked,
             }),
             _ => {
                 let hash: Option<String> = r.try_get("txt")?;

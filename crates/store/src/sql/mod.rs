@@ -8,6 +8,7 @@
 
 mod accounts;
 mod bookings;
+mod calendars;
 mod catalog;
 mod claim;
 mod group_commit;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod availability;
 pub mod bookings;
 pub mod calendar;
+pub mod calendars;
 pub mod catalog;
 pub mod dto;
 pub mod health;
@@ -156,6 +157,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentors::list_mentors))
         .routes(routes!(mentors::get_mentor))
         .routes(routes!(mentors::save_my_profile))
+        .routes(routes!(
+            calendars::list_calendars,
+            calendars::connect_calendar
+        ))
+        .routes(routes!(calendars::remove_calendar))
+        .routes(routes!(calendars::sync_calendar))
         .routes(routes!(
             availability::get_my_availability,
             availability::put_my_availability

@@ -1,6 +1,7 @@
 //! Use cases shared by the API and the pages, so both enforce the same rules.
 
 pub mod accounts;
+pub mod calendars;
 pub mod catalog;
 pub mod jobs;
 pub mod nudges;

@@ -9,6 +9,7 @@ pub(crate) mod account;
 pub mod assets;
 mod availability;
 pub(crate) mod booking;
+mod calendars;
 mod deliveries;
 mod filters;
 mod forms;
@@ -83,6 +84,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/mentor/availability",
             get(availability::editor).post(availability::save),
         )
+        .route(
+            "/mentor/calendars",
+            get(calendars::list).post(calendars::connect),
+        )
+        .route("/mentor/calendars/{id}/sync", post(calendars::sync))
+        .route("/mentor/calendars/{id}/remove", post(calendars::remove))
         .route("/operator", get(operator::catalog))
         .route(
             "/operator/competencies/new",
