@@ -49,8 +49,10 @@ fn worker(app: &App, smtp_port: u16) -> Shutdown {
 /// Waits until no job is due and none is running (each poll a little after the worker's
 /// longest idle sleep would have noticed new work).
 async fn settle(app: &App) {
+    // Due times are whole seconds, rounded up: a job due within two seconds is pending.
+    let soon = || app.clock.now() + SignedDuration::from_secs(2);
     for _ in 0..600 {
-        let now = app.clock.now();
+        let now = soon();
         let queued = app
             .store
             .jobs(Some(JobState::Queued), 10_000)
@@ -66,7 +68,7 @@ async fn settle(app: &App) {
                 .await
                 .unwrap();
             let running = app.store.jobs(Some(JobState::Running), 10).await.unwrap();
-            if running.is_empty() && queued.iter().all(|j| j.due_at > app.clock.now()) {
+            if running.is_empty() && queued.iter().all(|j| j.due_at > soon()) {
                 return;
             }
         }
