@@ -4,7 +4,7 @@
 //! Radicale is a Python package (tested with Radicale 3.9.0: `python3 -m pip install
 //! radicale==3.9.0`). Without it a test prints why it is skipped and passes, except with
 //! `CI=true`, where it fails: CI must run these. `STINT_TEST_PYTHON` picks the interpreter
-//! (default `python3`). Other crates' tests may copy this file as it is.
+//! (default `python3`). The server's tests include this file with `#[path]`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write as _;
@@ -121,6 +121,15 @@ impl Radicale {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+
+    /// Changes the user's password (Radicale reads the htpasswd file on each request).
+    pub fn set_password(&self, password: &str) {
+        std::fs::write(
+            self.dir.path().join("users"),
+            format!("{USER}:{password}\n"),
+        )
+        .unwrap();
     }
 
     /// What Radicale logged (warnings and errors).
