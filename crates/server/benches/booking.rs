@@ -1,8 +1,10 @@
 //! End-to-end booking throughput over HTTP against the raw single-row commit rate of the same
 //! database, measured in one run. SQLite always; PostgreSQL when `STINT_TEST_POSTGRES_URL` is
-//! set. Run: `cargo bench -p stint --bench booking`. Prints bookings/s, the ratio,
-//! p50/p99 latency and the process's peak RSS (server and clients share the process), and,
-//! to read them by, the rate of the claim alone and of a trivial HTTP request.
+//! set (`STINT_BENCH_ONLY=sqlite|postgres` picks one). Run: `cargo bench -p stint --bench
+//! booking`. Prints bookings/s, the raw rate (measured before and after the bookings, and
+//! averaged), the ratio, p50/p99 latency and the process's peak RSS (server and clients share
+//! the process), and, to read them by, the CPU time per booking (this process's, and on
+//! PostgreSQL the database's), the rate of the claim alone and of a trivial HTTP request.
 
 // A benchmark is a harness: failing loudly on a broken setup is what it should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -21,7 +23,9 @@ use stint_store::Store;
 
 const CLIENTS: usize = 16;
 const MENTORS: usize = 64;
-const BOOKINGS: usize = 3200;
+const BOOKINGS: usize = 6400;
+/// How long each measurement of the raw commit rate runs.
+const RAW_SECONDS: f64 = 2.0;
 const PASSWORD: &str = "benchmark passphrase";
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -38,6 +42,76 @@ fn peak_rss_mib() -> f64 {
         .and_then(|n| n.parse::<f64>().ok())
         .unwrap_or(0.0);
     kb / 1024.0
+}
+
+/// CPU ticks (user + system, 1/100 s) used so far by this process, and by each PostgreSQL
+/// process by its pid (backends come and go with connections, so they are counted apart).
+struct CpuTicks {
+    own: f64,
+    postgres: std::collections::HashMap<u32, f64>,
+    /// The whole machine's (idle, all) ticks from `/proc/stat`.
+    machine: (f64, f64),
+}
+
+fn cpu_ticks() -> CpuTicks {
+    fn of(stat: &str) -> f64 {
+        // Fields after the command's closing parenthesis: utime is the 12th, stime the 13th.
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        ticks(11) + ticks(12)
+    }
+    let own = of(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());
+    let mut postgres = std::collections::HashMap::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        if stat.contains("(postgres)") {
+            postgres.insert(pid, of(&stat));
+        }
+    }
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal …: idle and iowait are idle time.
+    let idle = fields.get(3).unwrap_or(&0.0) + fields.get(4).unwrap_or(&0.0);
+    let machine = (idle, fields.iter().take(8).sum());
+    CpuTicks {
+        own,
+        postgres,
+        machine,
+    }
+}
+
+/// How busy the machine's CPUs were between `a` and `b`, in percent.
+fn machine_busy(a: &CpuTicks, b: &CpuTicks) -> f64 {
+    let all = b.machine.1 - a.machine.1;
+    let idle = b.machine.0 - a.machine.0;
+    if all > 0.0 {
+        100.0 * (1.0 - idle / all)
+    } else {
+        0.0
+    }
+}
+
+/// Microseconds of CPU per booking between `a` and `b`: this process's, and PostgreSQL's
+/// (a process that ended in between is not counted after its last reading).
+fn cpu_per_booking(a: &CpuTicks, b: &CpuTicks) -> (f64, f64) {
+    let per = |ticks: f64| ticks * 10_000.0 / BOOKINGS as f64;
+    let pg: f64 = b
+        .postgres
+        .iter()
+        .map(|(pid, t)| t - a.postgres.get(pid).copied().unwrap_or(0.0))
+        .sum();
+    (per(b.own - a.own), per(pg))
 }
 
 /// Mentors open around the clock, so every booking can go to a distinct free slot.
@@ -188,9 +262,11 @@ async fn booking_rate(base: &str, plan: Vec<(i64, Vec<Timestamp>)>) -> (f64, Vec
     (rate, latencies)
 }
 
-/// Single-row commits into a scratch table: on SQLite one writer with Stint's own pragmas
-/// (WAL, synchronous=FULL), exactly as Stint's writer; on PostgreSQL `CLIENTS` connections.
+/// Single-row commits into a scratch table for `RAW_SECONDS`: on SQLite one writer with
+/// Stint's own pragmas (WAL, synchronous=FULL), exactly as Stint's writer; on PostgreSQL
+/// `CLIENTS` connections. Each commit is a transaction of one insert.
 async fn raw_commit_rate(url: &str, sqlite: bool) -> f64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
     sqlx::any::install_default_drivers();
     let url = if sqlite && !url.contains("mode=") {
         format!("{url}?mode=rwc")
@@ -214,29 +290,37 @@ async fn raw_commit_rate(url: &str, sqlite: bool) -> f64 {
     )
     .await
     .expect("table");
-    let total = 4000usize;
+    let first: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM bench_commits")
+        .fetch_one(&pool)
+        .await
+        .and_then(|r| sqlx::Row::try_get(&r, "next"))
+        .expect("next id");
+    let next = Arc::new(AtomicI64::new(first));
+    let done = Arc::new(AtomicI64::new(0));
     let workers = if sqlite { 1 } else { CLIENTS };
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..workers {
-        let pool: AnyPool = pool.clone();
+    for _ in 0..workers {
+        let (pool, next, done): (AnyPool, _, _) = (pool.clone(), next.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
-            for i in (w..total).step_by(workers) {
+            while started.elapsed().as_secs_f64() < RAW_SECONDS {
                 let mut tx = pool.begin().await.expect("begin");
                 sqlx::query("INSERT INTO bench_commits (id, v) VALUES ($1, $2)")
-                    .bind(i as i64)
+                    .bind(next.fetch_add(1, Ordering::Relaxed))
                     .bind("x")
                     .execute(&mut *tx)
                     .await
                     .expect("insert");
                 tx.commit().await.expect("commit");
+                done.fetch_add(1, Ordering::Relaxed);
             }
         }));
     }
     for t in tasks {
         t.await.expect("worker");
     }
-    total as f64 / started.elapsed().as_secs_f64()
+    pool.close().await;
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
 /// Requests per second of `GET /healthz` (one trivial query) by the same clients: the
@@ -316,33 +400,68 @@ async fn run(name: &str, url: &str, sqlite: bool, target: f64) {
     let store = stint_store::open(url).await.expect("open");
     let plan = setup(&store).await;
     let addr = stint_server::spawn(store.clone()).await.expect("server");
+    // The raw rate before and after the bookings, so both see the machine as it was.
+    let raw_before = raw_commit_rate(url, sqlite).await;
+    let c0 = cpu_ticks();
     let direct = store_rate(&store, &plan).await;
+    let c1 = cpu_ticks();
     let (rate, lat) = booking_rate(&format!("http://{addr}"), plan).await;
+    let c2 = cpu_ticks();
+    let raw_after = raw_commit_rate(url, sqlite).await;
     let health = health_rate(&format!("http://{addr}")).await;
-    let raw = raw_commit_rate(url, sqlite).await;
+    let raw = (raw_before + raw_after) / 2.0;
     let ratio = rate / raw;
     let verdict = if ratio >= target { "meets" } else { "MISSES" };
+    let writers = if sqlite { "1 writer" } else { "16 connections" };
     println!(
-        "{name}: {} bookings by {CLIENTS} clients: {rate:.0} bookings/s; raw single-row commits {raw:.0}/s; ratio {ratio:.2} ({verdict} target >= {target}); latency p50 {:.1} ms, p99 {:.1} ms; peak RSS {:.0} MiB",
+        "{name}: {} bookings over HTTP by {CLIENTS} clients: {rate:.0} bookings/s, latency p50 {:.1} ms, p99 {:.1} ms",
         lat.len(),
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
-        peak_rss_mib()
     );
     println!(
-        "{name}:   for reading it: the claim alone (store, no HTTP) {direct:.0}/s; GET /healthz (HTTP + one query) {health:.0}/s"
+        "{name}: raw single-row commits ({writers}): {raw:.0}/s (before {raw_before:.0}, after {raw_after:.0})"
     );
+    println!("{name}: ratio {ratio:.2} ({verdict} the target >= {target})");
+    println!(
+        "{name}: peak RSS {:.0} MiB (server and clients share the process)",
+        peak_rss_mib()
+    );
+    let per_booking = |a: &CpuTicks, b: &CpuTicks| {
+        let (own, pg) = cpu_per_booking(a, b);
+        if sqlite {
+            format!("{own:.0} us")
+        } else {
+            format!("{own:.0} us here + {pg:.0} us in PostgreSQL")
+        }
+    };
+    println!(
+        "{name}: for reading it: CPU per booking over HTTP {} (claim alone {}), the machine's CPUs {:.0}% busy; the claim alone (store, no HTTP) {direct:.0}/s; GET /healthz (HTTP + one query) {health:.0}/s",
+        per_booking(&c1, &c2),
+        per_booking(&c0, &c1),
+        machine_busy(&c1, &c2),
+    );
+}
+
+/// `STINT_BENCH_ONLY=sqlite|postgres` runs one backend (for profiling one at a time).
+fn wanted(backend: &str) -> bool {
+    std::env::var("STINT_BENCH_ONLY").map_or(true, |only| only == backend)
 }
 
 #[tokio::main]
 async fn main() {
-    run(
-        "sqlite",
-        &stint_store::testing::fresh_sqlite_url(),
-        true,
-        0.5,
-    )
-    .await;
+    if wanted("sqlite") {
+        run(
+            "sqlite",
+            &stint_store::testing::fresh_sqlite_url(),
+            true,
+            0.5,
+        )
+        .await;
+    }
+    if !wanted("postgres") {
+        return;
+    }
     if std::env::var(stint_store::testing::POSTGRES_ENV).is_ok() {
         if let Some(url) = stint_store::testing::fresh_postgres_url().await {
             run("postgres", &url, false, 0.4).await;

@@ -101,6 +101,19 @@ async fn signup(app: &App, email: &str, name: &str) -> (String, UserId) {
     (token, UserId(me["id"].as_i64().unwrap()))
 }
 
+/// Turns `who`'s quiet hours off, so a confirmation goes at once whatever the time of day
+/// the test runs at (the default quiet hours would hold it till 07:00 in their zone).
+async fn no_quiet_hours(app: &App, who: UserId) {
+    let awake = NudgePrefs {
+        quiet: None,
+        ..NudgePrefs::default()
+    };
+    app.store
+        .save_nudge_prefs(who, &awake, app.clock.now())
+        .await
+        .unwrap();
+}
+
 /// The `n`-th free slot of the SKU, 3 to 20 days ahead.
 async fn slot(app: &App, n: usize) -> Value {
     let today = app
@@ -380,6 +393,7 @@ async fn an_unreachable_mail_server_is_retried_and_logged_until_it_accepts(app: 
         .unwrap()
         .port();
     let (token, me) = signup(&app, "ravi@example.com", "Ravi Iyer").await;
+    no_quiet_hours(&app, me).await;
     let stop = worker(&app, closed);
     let s = slot(&app, 0).await;
     let r = app
@@ -426,7 +440,8 @@ async fn an_unreachable_mail_server_is_retried_and_logged_until_it_accepts(app: 
 }
 
 async fn without_smtp_mail_lands_in_the_outbox_and_operators_read_it(app: App) {
-    let (token, _) = signup(&app, "mei@example.com", "Mei Chen").await;
+    let (token, mei) = signup(&app, "mei@example.com", "Mei Chen").await;
+    no_quiet_hours(&app, mei).await;
     app.clear_queue().await;
     let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
         .unwrap();

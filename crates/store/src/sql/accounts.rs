@@ -205,6 +205,7 @@ impl AccountStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        self.forget_people_and_catalog();
         self.account(id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -216,6 +217,7 @@ impl AccountStore for SqlStore {
         .bind(role.as_str())
         .execute(self.writer())
         .await;
+        self.forget_people_and_catalog();
         match done {
             Ok(_) => Ok(()),
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
@@ -231,6 +233,7 @@ impl AccountStore for SqlStore {
             .bind(role.as_str())
             .execute(self.writer())
             .await?;
+        self.forget_people_and_catalog();
         Ok(())
     }
 
@@ -299,15 +302,27 @@ impl AccountStore for SqlStore {
     }
 
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
-        self.account_where(
-            account_select!(
-                "FROM api_tokens t JOIN users u ON u.id = t.user_id",
-                "WHERE t.token_hash = $1 AND t.expires_at > $2"
-            ),
-            token_hash,
-            Some(now.as_second()),
-        )
-        .await
+        let cached = self.caches().and_then(|c| c.tokens.get(token_hash));
+        if let Some((account, expires)) = cached {
+            // Kept for a moment (see `cache/`); expiry is still checked against `now`.
+            return Ok((expires > now.as_second()).then_some(account));
+        }
+        let rows = sqlx::query(account_select!(
+            ", t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id",
+            "WHERE t.token_hash = $1 AND t.expires_at > $2"
+        ))
+        .bind(token_hash.to_string())
+        .bind(now.as_second())
+        .fetch_all(self.reader())
+        .await?;
+        let account = account_from_rows(&rows)?;
+        if let (Some(caches), Some(account), Some(row)) = (self.caches(), &account, rows.first()) {
+            let expires: i64 = row.try_get("expires_at")?;
+            caches
+                .tokens
+                .put(token_hash.to_string(), (account.clone(), expires));
+        }
+        Ok(account)
     }
 
     async fn delete_api_token(&self, token_hash: &str) -> Result<()> {
@@ -315,6 +330,9 @@ impl AccountStore for SqlStore {
             .bind(token_hash.to_string())
             .execute(self.writer())
             .await?;
+        if let Some(caches) = self.caches() {
+            caches.tokens.remove(token_hash);
+        }
         Ok(())
     }
 

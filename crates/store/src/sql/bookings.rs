@@ -1,10 +1,11 @@
-//! Availability rules and bookings in SQL. Making a booking is `claim.rs`; this module
-//! reads bookings and changes them (reschedule, cancel, no-show). A reschedule holds the
-//! mentor (bumping their booking version) and re-checks the slot like a new booking; the
-//! exclusion constraint (PostgreSQL) or trigger (SQLite) is the last line of defence.
+//! Availability rules and bookings in SQL. Making a booking is `claim/`; this module
+//! reads bookings and changes them (reschedule, cancel, no-show). Each change to a mentor's
+//! rules or sessions bumps their schedule version (`claim::snapshot`). A reschedule holds
+//! the mentor (by that bump) and re-checks the slot like a new booking; the exclusion
+//! constraint (PostgreSQL) or trigger (SQLite) is the last line of defence.
 
 use super::SqlStore;
-use super::claim::{bump_version, snapshot};
+use super::claim::snapshot::{SnapshotAsk, bump_version, snapshot};
 use crate::StoreError;
 use crate::error::is_overlap_violation;
 use crate::interfaces::{Admit, BookingOutcome, BookingStore, IdempotencyKey, NewBooking, Result};
@@ -133,6 +134,7 @@ impl BookingStore for SqlStore {
         rules: &Availability,
         now: Timestamp,
     ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO mentor_availability (user_id, rules, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at",
@@ -140,15 +142,20 @@ impl BookingStore for SqlStore {
         .bind(mentor.0)
         .bind(serde_json::to_string(rules)?)
         .bind(now.as_second())
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await;
         match done {
-            Ok(_) => Ok(()),
+            Ok(_) => {}
             Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
-                Err(StoreError::NotFound)
+                return Err(StoreError::NotFound);
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        // New rules: claims decided on the old ones must look again (see `claim::snapshot`).
+        bump_version(&mut tx, mentor).await?;
+        tx.commit().await?;
+        self.forget_schedule(mentor);
+        Ok(())
     }
 
     async fn set_calendar_feed(
@@ -309,7 +316,8 @@ impl BookingStore for SqlStore {
                 format!("a {} booking cannot be moved", current.status.as_str()),
             ));
         }
-        let s = snapshot(&mut *tx, current.mentor_id, start, Some(id), None).await?;
+        let ask = SnapshotAsk::decision(current.mentor_id, start, Some(id), None);
+        let s = snapshot(&mut *tx, &ask).await?;
         if !admit(s.rules.as_ref(), &s.busy) {
             return Err(StoreError::SlotTaken);
         }
@@ -340,6 +348,7 @@ impl BookingStore for SqlStore {
         super::outbox::booking_changed(&mut tx, id, BookingChange::Rescheduled, None, now).await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
+        self.forget_schedule(booking.mentor_id);
         Ok(booking)
     }
 
@@ -359,6 +368,9 @@ impl BookingStore for SqlStore {
                 format!("a {} booking cannot be cancelled", current.status.as_str()),
             ));
         }
+        // The time is free again: claims decided on a snapshot with this session in it
+        // must look again (see `claim::snapshot`).
+        bump_version(&mut tx, current.mentor_id).await?;
         sqlx::query(
             "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, late_cancel = $3, \
              sequence = sequence + 1, updated_at = $4 WHERE id = $5",
@@ -387,6 +399,7 @@ impl BookingStore for SqlStore {
         super::outbox::booking_changed(&mut tx, id, BookingChange::Cancelled, None, now).await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
+        self.forget_schedule(booking.mentor_id);
         Ok(booking)
     }
 
@@ -408,6 +421,8 @@ impl BookingStore for SqlStore {
                 ),
             ));
         }
+        // A no-show no longer counts as busy time (see `claim::snapshot`).
+        bump_version(&mut tx, current.mentor_id).await?;
         sqlx::query("UPDATE bookings SET status = 'no_show', no_show_side = $1, updated_at = $2 WHERE id = $3")
             .bind(side.as_str())
             .bind(now.as_second())
@@ -426,6 +441,7 @@ impl BookingStore for SqlStore {
         super::outbox::booking_changed(&mut tx, id, BookingChange::NoShow, None, now).await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
+        self.forget_schedule(booking.mentor_id);
         Ok(booking)
     }
 }

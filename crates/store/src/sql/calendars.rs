@@ -4,6 +4,7 @@
 
 use super::SqlStore;
 use super::bookings::ts;
+use super::claim::snapshot::bump_version;
 use crate::StoreError;
 use crate::calendars::{
     CalendarSource, CalendarStore, NewCalendarSource, SourceKind, SyncRecord, WrittenEvent,
@@ -11,8 +12,8 @@ use crate::calendars::{
 use crate::interfaces::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use stint_domain::booking::BookingId;
 use stint_domain::ids::UserId;
 
@@ -22,6 +23,16 @@ macro_rules! source_columns {
         "id, mentor_id, kind, url, username, password_sealed, calendar_url, created_at, \
          last_attempt_at, last_success_at, last_error, events_written, busy_intervals_read"
     };
+}
+
+/// The mentor a source belongs to, read inside `tx`.
+async fn source_mentor(tx: &mut Transaction<'static, Any>, id: i64) -> Result<UserId> {
+    let row = sqlx::query("SELECT mentor_id FROM calendar_sources WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(UserId(row.try_get("mentor_id")?))
 }
 
 /// Longest error text kept: enough to read, not a whole answer.
@@ -125,6 +136,7 @@ impl CalendarStore for SqlStore {
         // Children first: ON DELETE CASCADE needs foreign keys on, which SQLite has, but the
         // explicit deletes keep the order plain on both.
         let mut tx = self.begin_write().await?;
+        let mentor = source_mentor(&mut tx, id).await?;
         for sql in [
             "DELETE FROM calendar_busy WHERE source_id = $1",
             "DELETE FROM calendar_events WHERE source_id = $1",
@@ -136,7 +148,10 @@ impl CalendarStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         changed_one(done.rows_affected())?;
+        // Its busy time is gone: claims decided with it must look again.
+        bump_version(&mut tx, mentor).await?;
         tx.commit().await?;
+        self.forget_schedule(mentor);
         Ok(())
     }
 
@@ -151,25 +166,39 @@ impl CalendarStore for SqlStore {
 
     async fn replace_calendar_busy(&self, id: i64, busy: &[(Timestamp, Timestamp)]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT mentor_id FROM calendar_sources WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mentor: i64 = row.try_get("mentor_id")?;
+        let mentor = source_mentor(&mut tx, id).await?;
+        let mut wanted: Vec<(i64, i64)> = busy
+            .iter()
+            .filter(|(s, e)| e > s)
+            .map(|(s, e)| (s.as_second(), e.as_second()))
+            .collect();
+        wanted.sort_unstable();
+        let held = sqlx::query(
+            "SELECT start_at, end_at FROM calendar_busy WHERE source_id = $1 ORDER BY start_at, end_at",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("start_at")?, r.try_get("end_at")?)))
+        .collect::<Result<Vec<(i64, i64)>>>()?;
+        if held == wanted {
+            // The same busy time as last read: nothing to write, no claim to unsettle.
+            return Ok(());
+        }
         sqlx::query("DELETE FROM calendar_busy WHERE source_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         let mut n: i64 = 0;
-        for (start, end) in busy.iter().filter(|(s, e)| e > s) {
+        for (start, end) in &wanted {
             sqlx::query(
                 "INSERT INTO calendar_busy (source_id, mentor_id, start_at, end_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
-            .bind(mentor)
-            .bind(start.as_second())
-            .bind(end.as_second())
+            .bind(mentor.0)
+            .bind(*start)
+            .bind(*end)
             .execute(&mut *tx)
             .await?;
             n += 1;
@@ -179,7 +208,10 @@ impl CalendarStore for SqlStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Other busy time: claims decided without it must look again (see `claim::snapshot`).
+        bump_version(&mut tx, mentor).await?;
         tx.commit().await?;
+        self.forget_schedule(mentor);
         Ok(())
     }
 

@@ -145,6 +145,10 @@ impl SqlStore {
         slug: &str,
         mentor: UserId,
     ) -> Result<Option<Offering>> {
+        let cache_key = (slug.to_string(), mentor);
+        if let Some(offering) = self.caches().and_then(|c| c.offerings.get(&cache_key)) {
+            return Ok(Some(offering));
+        }
         let row = sqlx::query(sku_select!(
             ", u.display_name, u.timezone, p.meeting_url",
             "JOIN mentor_skus ms ON ms.sku_id = s.id AND ms.user_id = $2 \
@@ -158,12 +162,16 @@ impl SqlStore {
         .fetch_optional(self.reader())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        Ok(Some(Offering {
+        let offering = Offering {
             sku: sku_from(&row)?,
             mentor_name: row.try_get("display_name")?,
             mentor_timezone: row.try_get("timezone")?,
             mentor_meeting_url: row.try_get("meeting_url")?,
-        }))
+        };
+        if let Some(caches) = self.caches() {
+            caches.offerings.put(cache_key, offering.clone());
+        }
+        Ok(Some(offering))
     }
 
     async fn checkpoints_of(&self, competency: Option<i64>) -> Result<Vec<Checkpoint>> {
@@ -444,6 +452,7 @@ impl CatalogStore for SqlStore {
         }
         let sku = self.current_sku_in(&mut tx, slug).await?;
         tx.commit().await?;
+        self.forget_people_and_catalog();
         Ok(sku)
     }
 
@@ -480,6 +489,7 @@ impl CatalogStore for SqlStore {
         .await?;
         let sku = self.current_sku_in(&mut tx, slug).await?;
         tx.commit().await?;
+        self.forget_people_and_catalog();
         Ok(sku)
     }
 

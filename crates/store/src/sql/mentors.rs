@@ -142,6 +142,7 @@ impl MentorStore for SqlStore {
                 .await?;
         }
         tx.commit().await?;
+        self.forget_people_and_catalog();
         self.mentor_profile(user).await?.ok_or(StoreError::NotFound)
     }
 

@@ -8,10 +8,10 @@
 
 mod accounts;
 mod bookings;
+mod cache;
 mod calendars;
 mod catalog;
 mod claim;
-mod group_commit;
 mod jobs;
 mod mentors;
 mod nudges;
@@ -32,8 +32,10 @@ pub struct SqlStore {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
-    /// SQLite only: booking claims written in batches (group commit).
-    claims: Option<group_commit::ClaimQueue>,
+    /// Booking claims, written in batches (group commit).
+    claims: claim::group_commit::ClaimQueue,
+    /// What is kept in memory to spare round trips (`cache/`).
+    caches: Option<std::sync::Arc<cache::Caches>>,
 }
 
 impl SqlStore {
@@ -49,7 +51,8 @@ impl SqlStore {
                 let read = sqlite_pool(8).connect_with(options).await?;
                 Ok(SqlStore {
                     read,
-                    claims: Some(group_commit::ClaimQueue::start(write.clone())),
+                    claims: claim::group_commit::ClaimQueue::start(write.clone(), backend),
+                    caches: Some(std::sync::Arc::new(cache::Caches::new())),
                     write,
                     backend,
                 })
@@ -64,13 +67,22 @@ impl SqlStore {
                     .test_before_acquire(false)
                     .max_lifetime(Duration::from_secs(30 * 60))
                     .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // Stint's statements are short; compiling one (JIT) costs more
+                            // than running it, and a batch's row estimates can trigger it.
+                            conn.execute("SET jit = off").await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(options)
                     .await?;
                 Ok(SqlStore {
                     read: pool.clone(),
+                    claims: claim::group_commit::ClaimQueue::start(pool.clone(), backend),
+                    caches: Some(std::sync::Arc::new(cache::Caches::new())),
                     write: pool,
                     backend,
-                    claims: None,
                 })
             }
         }
@@ -95,11 +107,28 @@ impl SqlStore {
         })
     }
 
-    /// The SQLite claim queue (group commit); PostgreSQL commits each claim on its own.
-    fn claim_queue(&self) -> Result<&group_commit::ClaimQueue, StoreError> {
-        self.claims
-            .as_ref()
-            .ok_or_else(|| StoreError::Backend("no claim queue on this backend".into()))
+    /// The booking claims' writer (group commit).
+    fn claim_queue(&self) -> &claim::group_commit::ClaimQueue {
+        &self.claims
+    }
+
+    /// The store's caches (`None` would read everything afresh each time).
+    fn caches(&self) -> Option<&cache::Caches> {
+        self.caches.as_deref()
+    }
+
+    /// After a change to a mentor's sessions, rules or external busy time on this node.
+    fn forget_schedule(&self, mentor: stint_domain::ids::UserId) {
+        if let Some(caches) = self.caches() {
+            caches.schedules.forget(mentor);
+        }
+    }
+
+    /// After a change to accounts, roles, mentor profiles or the catalog on this node.
+    fn forget_people_and_catalog(&self) {
+        if let Some(caches) = self.caches() {
+            caches.forget_people_and_catalog();
+        }
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {

@@ -36,6 +36,37 @@ macro_rules! conformance {
     };
 }
 
+/// Runs each named `async fn(Arc<dyn Store>, Arc<dyn Store>)` of the calling file on both
+/// backends, with two stores on one database: two nodes of one deployment (or, on SQLite,
+/// two processes sharing the file).
+#[allow(unused_macros)]
+macro_rules! two_node_conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_two_nodes {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let url = stint_store::testing::fresh_sqlite_url();
+                    let a = crate::common::open(&url).await;
+                    let b = crate::common::open(&url).await;
+                    super::$name(a, b).await;
+                }
+            )*
+        }
+        mod postgres_two_nodes {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
+                    let a = crate::common::open(&url).await;
+                    let b = crate::common::open(&url).await;
+                    super::$name(a, b).await;
+                }
+            )*
+        }
+    };
+}
+
 pub async fn open(url: &str) -> Arc<dyn Store> {
     match stint_store::open(url).await {
         Ok(s) => s,
