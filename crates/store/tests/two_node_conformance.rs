@@ -26,6 +26,7 @@ two_node_conformance!(
     keys_are_replayed_across_nodes,
     racing_claims_on_two_nodes_have_one_winner_each,
     racing_claims_on_two_nodes_never_exceed_a_cap,
+    token_and_role_changes_on_the_other_node_are_seen_within_a_second,
 );
 
 conformance!(
@@ -246,6 +247,33 @@ async fn racing_claims_on_two_nodes_never_exceed_a_cap(a: Arc<dyn Store>, b: Arc
     }
     assert_eq!(made, 3);
     assert_eq!(b.bookings_of(w.mentor).await.unwrap().len(), 3);
+}
+
+/// Accounts behind API tokens are kept for at most a second (README, "several nodes"): after
+/// that, a role revoked or a token deleted on one node holds on the other.
+async fn token_and_role_changes_on_the_other_node_are_seen_within_a_second(
+    a: Arc<dyn Store>,
+    b: Arc<dyn Store>,
+) {
+    let w = booking_world(a.as_ref()).await;
+    a.grant_role(w.mentee, Role::Operator).await.unwrap();
+    a.create_api_token("digest-x", w.mentee, "cli", t(0), t(3600))
+        .await
+        .unwrap();
+    let seen = b.api_token_account("digest-x", t(1)).await.unwrap();
+    assert!(seen.is_some_and(|acc| acc.roles.contains(&Role::Operator)));
+    a.revoke_role(w.mentee, Role::Operator).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let seen = b.api_token_account("digest-x", t(2)).await.unwrap();
+    assert!(seen.is_some_and(|acc| !acc.roles.contains(&Role::Operator)));
+    a.delete_api_token("digest-x").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert!(
+        b.api_token_account("digest-x", t(3))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_token_deleted_here_is_refused_at_once(store: Arc<dyn Store>) {
