@@ -745,15 +745,7 @@ async fn racing_bookings_on_overlapping_slots_have_one_winner_each(store: Arc<dy
         }
     }
     assert_eq!(winners, [1, 1, 1]);
-    let live = store.bookings_of(w.mentor).await.unwrap();
-    for a in &live {
-        for b in &live {
-            assert!(
-                a.id == b.id || a.end <= b.start || b.end <= a.start,
-                "overlap: {a:?} {b:?}"
-            );
-        }
-    }
+    assert_no_overlap(&store.bookings_of(w.mentor).await.unwrap());
 }
 
 /// Caps are decided on busy time read before writing, so bookings of one mentor must be

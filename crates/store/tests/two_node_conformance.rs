@@ -211,15 +211,7 @@ async fn racing_claims_on_two_nodes_have_one_winner_each(a: Arc<dyn Store>, b: A
         }
     }
     assert_eq!(winners, [1, 1, 1]);
-    let live = a.bookings_of(w.mentor).await.unwrap();
-    for x in &live {
-        for y in &live {
-            assert!(
-                x.id == y.id || x.end <= y.start || y.end <= x.start,
-                "overlap: {x:?} {y:?}"
-            );
-        }
-    }
+    assert_no_overlap(&a.bookings_of(w.mentor).await.unwrap());
 }
 
 async fn racing_claims_on_two_nodes_never_exceed_a_cap(a: Arc<dyn Store>, b: Arc<dyn Store>) {

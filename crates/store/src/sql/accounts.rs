@@ -302,7 +302,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
-        let cached = self.caches().and_then(|c| c.tokens.get(token_hash));
+        let cached = self.caches().tokens.get(token_hash);
         if let Some((account, expires)) = cached {
             // Kept for a moment (see `cache/`); expiry is still checked against `now`.
             return Ok((expires > now.as_second()).then_some(account));
@@ -316,9 +316,9 @@ impl AccountStore for SqlStore {
         .fetch_all(self.reader())
         .await?;
         let account = account_from_rows(&rows)?;
-        if let (Some(caches), Some(account), Some(row)) = (self.caches(), &account, rows.first()) {
+        if let (Some(account), Some(row)) = (&account, rows.first()) {
             let expires: i64 = row.try_get("expires_at")?;
-            caches
+            self.caches()
                 .tokens
                 .put(token_hash.to_string(), (account.clone(), expires));
         }
@@ -330,9 +330,7 @@ impl AccountStore for SqlStore {
             .bind(token_hash.to_string())
             .execute(self.writer())
             .await?;
-        if let Some(caches) = self.caches() {
-            caches.tokens.remove(token_hash);
-        }
+        self.caches().tokens.remove(token_hash);
         Ok(())
     }
 

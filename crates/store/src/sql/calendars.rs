@@ -13,7 +13,7 @@ use crate::interfaces::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Executor, Row, Transaction};
 use stint_domain::booking::BookingId;
 use stint_domain::ids::UserId;
 
@@ -33,6 +33,22 @@ async fn source_mentor(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Us
         .await?
         .ok_or(StoreError::NotFound)?;
     Ok(UserId(row.try_get("mentor_id")?))
+}
+
+/// A source's busy intervals as stored (Unix seconds), in order.
+async fn stored_busy<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT start_at, end_at FROM calendar_busy WHERE source_id = $1 ORDER BY start_at, end_at",
+    )
+    .bind(id)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("start_at")?, r.try_get("end_at")?)))
+        .collect()
 }
 
 /// Longest error text kept: enough to read, not a whole answer.
@@ -173,16 +189,7 @@ impl CalendarStore for SqlStore {
             .map(|(s, e)| (s.as_second(), e.as_second()))
             .collect();
         wanted.sort_unstable();
-        let held = sqlx::query(
-            "SELECT start_at, end_at FROM calendar_busy WHERE source_id = $1 ORDER BY start_at, end_at",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("start_at")?, r.try_get("end_at")?)))
-        .collect::<Result<Vec<(i64, i64)>>>()?;
-        if held == wanted {
+        if stored_busy(&mut *tx, id).await? == wanted {
             // The same busy time as last read: nothing to write, no claim to unsettle.
             return Ok(());
         }
@@ -216,14 +223,10 @@ impl CalendarStore for SqlStore {
     }
 
     async fn calendar_busy(&self, id: i64) -> Result<Vec<(Timestamp, Timestamp)>> {
-        let rows = sqlx::query(
-            "SELECT start_at, end_at FROM calendar_busy WHERE source_id = $1 ORDER BY start_at, end_at",
-        )
-        .bind(id)
-        .fetch_all(self.reader())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((ts(r.try_get("start_at")?)?, ts(r.try_get("end_at")?)?)))
+        stored_busy(self.reader(), id)
+            .await?
+            .into_iter()
+            .map(|(start, end)| Ok((ts(start)?, ts(end)?)))
             .collect()
     }
 

@@ -146,7 +146,7 @@ impl SqlStore {
         mentor: UserId,
     ) -> Result<Option<Offering>> {
         let cache_key = (slug.to_string(), mentor);
-        if let Some(offering) = self.caches().and_then(|c| c.offerings.get(&cache_key)) {
+        if let Some(offering) = self.caches().offerings.get(&cache_key) {
             return Ok(Some(offering));
         }
         let row = sqlx::query(sku_select!(
@@ -168,9 +168,7 @@ impl SqlStore {
             mentor_timezone: row.try_get("timezone")?,
             mentor_meeting_url: row.try_get("meeting_url")?,
         };
-        if let Some(caches) = self.caches() {
-            caches.offerings.put(cache_key, offering.clone());
-        }
+        self.caches().offerings.put(cache_key, offering.clone());
         Ok(Some(offering))
     }
 

@@ -34,8 +34,8 @@ pub struct SqlStore {
     backend: Backend,
     /// Booking claims, written in batches (group commit).
     claims: claim::group_commit::ClaimQueue,
-    /// What is kept in memory to spare round trips (`cache/`).
-    caches: Option<std::sync::Arc<cache::Caches>>,
+    /// What is kept in memory to spare round trips (`cache/`); shared by the store's clones.
+    caches: std::sync::Arc<cache::Caches>,
 }
 
 impl SqlStore {
@@ -52,7 +52,7 @@ impl SqlStore {
                 Ok(SqlStore {
                     read,
                     claims: claim::group_commit::ClaimQueue::start(write.clone(), backend),
-                    caches: Some(std::sync::Arc::new(cache::Caches::new())),
+                    caches: std::sync::Arc::new(cache::Caches::new()),
                     write,
                     backend,
                 })
@@ -80,7 +80,7 @@ impl SqlStore {
                 Ok(SqlStore {
                     read: pool.clone(),
                     claims: claim::group_commit::ClaimQueue::start(pool.clone(), backend),
-                    caches: Some(std::sync::Arc::new(cache::Caches::new())),
+                    caches: std::sync::Arc::new(cache::Caches::new()),
                     write: pool,
                     backend,
                 })
@@ -112,23 +112,18 @@ impl SqlStore {
         &self.claims
     }
 
-    /// The store's caches (`None` would read everything afresh each time).
-    fn caches(&self) -> Option<&cache::Caches> {
-        self.caches.as_deref()
+    fn caches(&self) -> &cache::Caches {
+        &self.caches
     }
 
     /// After a change to a mentor's sessions, rules or external busy time on this node.
     fn forget_schedule(&self, mentor: stint_domain::ids::UserId) {
-        if let Some(caches) = self.caches() {
-            caches.schedules.forget(mentor);
-        }
+        self.caches.schedules.forget(mentor);
     }
 
     /// After a change to accounts, roles, mentor profiles or the catalog on this node.
     fn forget_people_and_catalog(&self) {
-        if let Some(caches) = self.caches() {
-            caches.forget_people_and_catalog();
-        }
+        self.caches.forget_people_and_catalog();
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {

@@ -180,3 +180,15 @@ pub fn at(w: &Booked, start_min: i64, minutes: i64) -> NewBooking {
 pub fn naive(_: Option<&Availability>, _: &[stint_domain::schedule::Busy]) -> bool {
     true
 }
+
+/// Fails unless no two of a mentor's live bookings overlap.
+pub fn assert_no_overlap(live: &[stint_domain::booking::Booking]) {
+    for a in live {
+        for b in live {
+            assert!(
+                a.id == b.id || a.end <= b.start || b.end <= a.start,
+                "overlap: {a:?} {b:?}"
+            );
+        }
+    }
+}

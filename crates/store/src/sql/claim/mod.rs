@@ -98,10 +98,7 @@ impl SqlStore {
         now: Timestamp,
     ) -> Result<Option<BookingOutcome>> {
         let (from, to) = decision_window(new.start);
-        let cached = self
-            .caches()
-            .and_then(|c| c.schedules.get(new.mentor_id, from, to));
-        if let Some(cached) = cached {
+        if let Some(cached) = self.caches().schedules.get(new.mentor_id, from, to) {
             let s = &cached.snapshot;
             if admit(s.rules.as_ref(), &s.busy) {
                 return self.write_claim(new, key, s, now).await;
@@ -119,8 +116,8 @@ impl SqlStore {
         self.write_claim(new, key, &s, now).await
     }
 
-    /// A fresh snapshot for a claim. With a schedule cache it reads further ahead than the
-    /// decision needs and keeps the snapshot for the mentor's next claims.
+    /// A fresh snapshot for a claim, read further ahead than the decision needs and kept in
+    /// the schedule cache for the mentor's next claims.
     async fn read_for_claim(
         &self,
         new: &NewBooking,
@@ -132,13 +129,11 @@ impl SqlStore {
             None,
             key.map(|k| (new.mentee_id, k)),
         );
-        if self.caches().is_some() {
-            ask.to = ask.to.saturating_add(CACHE_READ_AHEAD).unwrap_or(ask.to);
-        }
+        ask.to = ask.to.saturating_add(CACHE_READ_AHEAD).unwrap_or(ask.to);
         let s = snapshot::snapshot(self.reader(), &ask).await?;
-        if let Some(caches) = self.caches() {
-            caches.schedules.fill(new.mentor_id, ask.from, ask.to, &s);
-        }
+        self.caches()
+            .schedules
+            .fill(new.mentor_id, ask.from, ask.to, &s);
         Ok(s)
     }
 
@@ -158,20 +153,18 @@ impl SqlStore {
         };
         match self.claim_queue().write(claim).await? {
             Written::Made(id) => {
-                if let Some(caches) = self.caches() {
-                    let session = Busy {
-                        start: new.start,
-                        end: new.end,
-                        kind: BusyKind::Session,
-                    };
-                    caches.schedules.record(new.mentor_id, s.version, session);
-                }
+                let session = Busy {
+                    start: new.start,
+                    end: new.end,
+                    kind: BusyKind::Session,
+                };
+                self.caches()
+                    .schedules
+                    .record(new.mentor_id, s.version, session);
                 Ok(Some(BookingOutcome::Created(created(new, id, now))))
             }
             Written::Moved => {
-                if let Some(caches) = self.caches() {
-                    caches.schedules.forget(new.mentor_id);
-                }
+                self.forget_schedule(new.mentor_id);
                 Ok(None)
             }
             Written::Keyed {
@@ -204,9 +197,7 @@ impl SqlStore {
         admit: Admit<'_>,
         now: Timestamp,
     ) -> Result<BookingOutcome> {
-        if let Some(caches) = self.caches() {
-            caches.schedules.forget(new.mentor_id);
-        }
+        self.forget_schedule(new.mentor_id);
         let mut tx = self.begin_for_mentor(new.mentor_id).await?;
         let ask = SnapshotAsk::decision(
             new.mentor_id,
