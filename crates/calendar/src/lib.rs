@@ -5,6 +5,8 @@
 //! and time-zone rules come from jiff's bundled tzdb, so the same input always gives the same
 //! bytes.
 
+pub mod booking;
+pub use booking::{BookingFacts, booking_event, booking_uid};
 mod text;
 mod zone;
 

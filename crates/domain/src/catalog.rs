@@ -152,8 +152,9 @@ impl SkuStatus {
 }
 
 /// A recommended reading before the session.
+/// Stored as JSON in each SKU version: unknown fields (from a newer release) are ignored
+/// when read; input is checked by the API's and the forms' own types.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PreRead {
     pub title: String,
     pub url: String,

@@ -5,9 +5,8 @@ use crate::load::Session;
 use crate::wording::Words;
 use askama::Template;
 use jiff::Timestamp;
-use stint_calendar::{Event, Method, Person};
+use stint_calendar::Method;
 use stint_domain::account::Account;
-use stint_domain::booking::BookingStatus;
 use stint_domain::nudge::{NudgeKind, Planned};
 use stint_mail::{Attachment, Message};
 
@@ -73,38 +72,14 @@ pub(crate) fn message(
 /// The booking's invite (or cancellation) in the recipient's zone, as the session page
 /// offers it.
 fn invite(s: &Session, recipient: &Account, base: &str, now: Timestamp) -> Attachment {
-    let b = &s.booking;
-    let other = if recipient.id == s.mentor.id {
-        &s.mentee
-    } else {
-        &s.mentor
+    let facts = stint_calendar::BookingFacts {
+        booking: &s.booking,
+        sku: &s.sku,
+        mentor: &s.mentor,
+        mentee: &s.mentee,
     };
-    let page = format!("{base}/sessions/{}", b.id);
-    let cancelled = b.status == BookingStatus::Cancelled;
-    let event = Event {
-        uid: format!("booking-{}@stint", b.id),
-        sequence: b.sequence,
-        start: b.start,
-        end: b.end,
-        timezone: recipient.timezone.clone(),
-        summary: format!("{} with {}", s.sku.title, other.display_name),
-        description: format!(
-            "{}\n\nJoin: {}\nSession page: {page}",
-            s.sku.outcome, b.meeting_url
-        ),
-        location: b.meeting_url.clone(),
-        url: Some(page),
-        organizer: Person {
-            name: s.mentor.display_name.clone(),
-            email: s.mentor.email.clone(),
-        },
-        attendee: Person {
-            name: s.mentee.display_name.clone(),
-            email: s.mentee.email.clone(),
-        },
-        cancelled,
-        stamp: now,
-    };
+    let event = stint_calendar::booking_event(&facts, recipient, Some(base), now);
+    let cancelled = event.cancelled;
     let (method, name) = if cancelled {
         (Method::Cancel, "CANCEL")
     } else {

@@ -131,9 +131,9 @@ fn always_open(zone: &str) -> Availability {
 }
 
 async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
-    let now = stint_web::SystemClock.now();
+    let now = stint_domain::clock::SystemClock.now();
     stint_server::demo::load(store, now).await.expect("demo");
-    let hash = stint_web::auth::password::hash(PASSWORD.into())
+    let hash = stint_app::auth::password::hash(PASSWORD.into())
         .await
         .expect("hash");
     let rules = always_open("UTC");
@@ -384,7 +384,7 @@ async fn store_rate(store: &Arc<dyn Store>, plan: &[(i64, Vec<Timestamp>)]) -> f
                 };
                 let yes = |_: Option<&Availability>, _: &[stint_domain::schedule::Busy]| true;
                 store
-                    .create_booking(&new, None, &yes, stint_web::SystemClock.now())
+                    .create_booking(&new, None, &yes, stint_domain::clock::SystemClock.now())
                     .await
                     .unwrap();
             }
@@ -451,21 +451,15 @@ fn wanted(backend: &str) -> bool {
 #[tokio::main]
 async fn main() {
     if wanted("sqlite") {
-        run(
-            "sqlite",
-            &stint_store::testing::fresh_sqlite_url(),
-            true,
-            0.5,
-        )
-        .await;
+        let db = stint_store::testing::fresh_sqlite();
+        run("sqlite", db.url(), true, 0.5).await;
     }
     if !wanted("postgres") {
         return;
     }
     if std::env::var(stint_store::testing::POSTGRES_ENV).is_ok() {
-        if let Some(url) = stint_store::testing::fresh_postgres_url().await {
-            run("postgres", &url, false, 0.4).await;
-        }
+        let db = stint_store::testing::fresh_postgres().await;
+        run("postgres", db.url(), false, 0.4).await;
     } else {
         println!(
             "postgres: skipped (set {} to include it)",

@@ -73,7 +73,7 @@ impl Default for Config {
             secure_cookies: false,
             trust_proxy_headers: false,
             log_format: "pretty".into(),
-            meeting_base_url: stint_web::DEFAULT_MEETING_BASE_URL.into(),
+            meeting_base_url: stint_app::DEFAULT_MEETING_BASE_URL.into(),
             worker: true,
             worker_lease_secs: 60,
             worker_batch: 8,
@@ -119,11 +119,11 @@ impl Config {
     }
 
     /// The key calendar passwords are sealed with; `None` when none is configured.
-    pub fn calendar_key(&self) -> anyhow::Result<Option<stint_web::CalendarKey>> {
+    pub fn calendar_key(&self) -> anyhow::Result<Option<stint_app::CalendarKey>> {
         if self.calendar_key.0.trim().is_empty() {
             return Ok(None);
         }
-        Ok(Some(stint_web::CalendarKey::parse(&self.calendar_key.0)?))
+        Ok(Some(stint_app::CalendarKey::parse(&self.calendar_key.0)?))
     }
 
     /// On the embedded default database with no `calendar_key` set, reads the key from
@@ -137,7 +137,7 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = stint_web::CalendarKey::generate()?;
+                let key = stint_app::CalendarKey::generate()?;
                 write_private(path, &key.to_hex())?;
                 key.to_hex()
             }

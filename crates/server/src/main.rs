@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use stint_domain::account::{Email, NewAccount, TimeZoneName, check_password};
 use stint_domain::clock::Clock;
+use stint_domain::clock::SystemClock;
 use stint_domain::role::Role;
 use stint_server::config::{Config, Overrides};
 use stint_server::demo;
 use stint_store::{Store, StoreError};
-use stint_web::SystemClock;
 
 #[derive(Parser)]
 #[command(
@@ -147,6 +147,7 @@ fn redact(url: &str) -> String {
     }
 }
 
+#[cfg(feature = "web")]
 async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let config = config
         .with_default_calendar_key()
@@ -179,8 +180,16 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     };
     tracing::info!(database = store.backend_name(), %addr, "Stint is ready");
     println!("Stint is running. Open http://{addr}/ (Ctrl-C to stop)");
-    let state = stint_server::state(&config, store);
+    let state = stint_server::state(&config, store, Arc::new(SystemClock));
     stint_server::serve_with_worker(listener, state, worker, shutdown).await
+}
+
+/// Without the web edge there is nothing to serve.
+#[cfg(not(feature = "web"))]
+async fn serve(_config: Config, _with_demo: bool) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this build of stint has no web edge (built without the `web` feature); run `stint worker`"
+    )
 }
 
 /// `stint worker`: runs jobs until Ctrl-C or SIGTERM, then lets running jobs finish.
@@ -234,7 +243,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             if let Err(e) = check_password(&password, Some(email.as_str())) {
                 bail!("password {e}");
             }
-            let hash = stint_web::auth::password::hash(password.clone())
+            let hash = stint_app::auth::password::hash(password.clone())
                 .await
                 .map_err(anyhow::Error::msg)?;
             let new = NewAccount {

@@ -1,67 +1,31 @@
-//! The job worker of this program: its handlers and periodic work, and a shutdown signal
+//! The job worker of this program, built from its configuration, and a shutdown signal
 //! that the HTTP server and the worker beside it both wait on.
 
-use crate::calendar_sync;
 use crate::config::Config;
-use crate::events::OnBookingChanged;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use stint_domain::clock::Clock;
-use stint_notify::NudgeSettings;
 use stint_store::Store;
-use stint_worker::{Registry, Worker, WorkerSettings, housekeeping};
+use stint_worker::Worker;
 use tokio::sync::watch;
 
-/// The worker `stint serve` and `stint worker` run: every job kind Stint has. Fails only
-/// when the mail settings cannot work (an outbox folder that cannot be made, say) or the
-/// `calendar_key` is not a key.
+/// The worker `stint serve` and `stint worker` run: every job kind Stint has (see
+/// `stint_jobs`). Fails only when the mail settings cannot work (an outbox folder that
+/// cannot be made, say) or the `calendar_key` is not a key.
 pub fn build(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: &Config,
 ) -> anyhow::Result<Worker> {
-    let mailer = Arc::new(stint_mail::Mailer::new(&config.mail)?);
-    let prune = housekeeping::Prune::new(store.clone(), clock.clone());
-    let registry = Registry::new()
-        .with(housekeeping::PRUNE, Arc::new(prune))
-        .with(
-            stint_webhooks::KIND,
-            Arc::new(stint_webhooks::Deliver::new(store.clone(), clock.clone())),
-        );
-    let nudges = NudgeSettings {
+    let settings = stint_jobs::JobSettings {
+        mail: config.mail.clone(),
         public_url: config.public_url(),
-    };
-    let send = stint_notify::Sender::new(store.clone(), clock.clone(), mailer, Arc::new(nudges));
-    let registry = registry
-        .with(stint_notify::SEND, Arc::new(send))
-        // Nudge planning and webhooks, in one handler for the outbox's job.
-        .with(
-            stint_store::outbox::BOOKING_CHANGED,
-            Arc::new(OnBookingChanged::new(store.clone(), clock.clone())),
-        )
-        .with(
-            stint_store::calendars::SYNC,
-            Arc::new(calendar_sync::SyncCalendar::new(
-                store.clone(),
-                clock.clone(),
-                config.calendar_key()?,
-            )),
-        )
-        .with(
-            stint_store::calendars::SYNC_ALL,
-            Arc::new(calendar_sync::SyncAll::new(store.clone(), clock.clone())),
-        );
-    let lease = Duration::from_secs(config.worker_lease_secs.max(3));
-    let settings = WorkerSettings {
-        lease,
-        heartbeat_every: lease / 3,
+        calendar_key: config.calendar_key()?,
+        lease: Duration::from_secs(config.worker_lease_secs.max(3)),
         batch: config.worker_batch.max(1),
-        ..WorkerSettings::default()
     };
-    Ok(Worker::new(store, clock, registry, settings)
-        .with_periodic(housekeeping::periodic())
-        .with_periodic(calendar_sync::periodic()))
+    Ok(stint_jobs::worker(store, clock, &settings)?)
 }
 
 /// One stop request, seen by every task that waits on it.

@@ -268,7 +268,7 @@ async fn login_me_logout(app: App) {
 }
 
 async fn login_is_throttled_per_account(app: App) {
-    for _ in 0..stint_web::auth::login::MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..stint_app::auth::login::MAX_FAILURES_PER_ACCOUNT {
         let r = app
             .post(
                 "/api/v1/auth/login",
@@ -293,7 +293,7 @@ async fn login_is_throttled_per_account(app: App) {
 
 async fn login_is_throttled_per_address(app: App) {
     // Spraying many accounts from one address: each account stays under its own limit …
-    for i in 0..stint_web::auth::login::MAX_FAILURES_PER_ADDRESS {
+    for i in 0..stint_app::auth::login::MAX_FAILURES_PER_ADDRESS {
         let body =
             json!({"email": format!("guess{i}@stint.example"), "password": "password guess"});
         let r = app.post("/api/v1/auth/login", None, body).await;

@@ -5,9 +5,9 @@
 //! its own chromedriver and a fresh browser profile. Tests run one at a time (a 2-core
 //! machine runs one Chromium comfortably, not six).
 //!
-//! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (Debian: `apt-get install
-//! chromium chromium-driver`). Without them the tests print why and pass, except with
-//! `CI=true`, where they fail.
+//! Needs `chromium` (or `chromium-browser`) and `chromedriver` on `PATH` (Debian: `apt-get
+//! install chromium chromium-driver`). Without them the tests are reported as ignored, except
+//! with `CI=true`, where they fail.
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
@@ -22,11 +22,10 @@ use std::time::{Duration, Instant};
 use stint_domain::clock::Clock;
 use stint_server::demo::DEMO_PASSWORD;
 use stint_store::Store;
-use stint_store::testing::in_ci;
+use stint_store::testing::TestDb;
+use stint_testkit::Peer;
 use tokio::sync::{Mutex, MutexGuard};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
 /// The zone the browser runs in, so the sign-up form's zone detection is observable.
 const BROWSER_TZ: &str = "Asia/Tokyo";
 /// How long to wait for a page to show what a test expects.
@@ -67,9 +66,11 @@ struct Browser {
     /// The server's store, to look at what a page wrote.
     store: Arc<dyn Store>,
     /// The server's clock: `clock.advance(…)` lives through a session and its week after.
-    clock: Arc<stint_web::TravelClock>,
+    clock: Arc<stint_domain::clock::TravelClock>,
     _driver: Driver,
     _serial: MutexGuard<'static, ()>,
+    /// Last, so the database goes after the server and browser that use it.
+    _db: TestDb,
 }
 
 fn free_port() -> u16 {
@@ -79,15 +80,8 @@ fn free_port() -> u16 {
         .expect("a free local port")
 }
 
-fn missing_browser() -> Option<String> {
-    [CHROMEDRIVER, CHROMIUM]
-        .iter()
-        .find(|p| !Path::new(p).exists())
-        .map(|p| format!("{p} is not installed (apt-get install chromium chromium-driver)"))
-}
-
-/// Starts chromedriver on a free port and waits until it answers.
-async fn start_driver() -> (Driver, u16) {
+/// Starts `chromedriver` on a free port and waits until it answers.
+async fn start_driver(chromedriver: &Path) -> (Driver, u16) {
     use std::os::unix::process::CommandExt;
     let port = free_port();
     let profile = std::env::temp_dir().join(format!(
@@ -97,7 +91,7 @@ async fn start_driver() -> (Driver, u16) {
         port
     ));
     std::fs::create_dir_all(&profile).expect("creating the browser profile folder");
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
         .env("TZ", BROWSER_TZ)
         .stdin(Stdio::null())
@@ -105,7 +99,7 @@ async fn start_driver() -> (Driver, u16) {
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
     let mut driver = Driver { child, profile };
     let http = reqwest::Client::new();
     let status = format!("http://127.0.0.1:{port}/status");
@@ -128,37 +122,33 @@ async fn start_driver() -> (Driver, u16) {
 }
 
 impl Browser {
-    /// Everything a test needs, or `None` (with the reason printed) when no browser is
-    /// installed outside CI.
-    async fn start() -> Option<Browser> {
-        if let Some(reason) = missing_browser() {
-            if in_ci() {
-                panic!("browser tests cannot run: {reason}; CI=true requires them");
-            }
-            eprintln!("skipping browser test: {reason}");
-            return None;
-        }
+    /// Everything a test needs. Panics, saying what to install, without a browser.
+    async fn start() -> Browser {
+        stint_testkit::require(Peer::Browser);
+        let Some((chromium, chromedriver)) = stint_testkit::browser() else {
+            panic!("no browser on PATH");
+        };
         let serial = SERIAL.lock().await;
 
-        let url = stint_store::testing::fresh_sqlite_url();
-        let store = stint_store::open(&url)
+        let db = stint_store::testing::fresh_sqlite();
+        let store = stint_store::open(db.url())
             .await
             .expect("opening a fresh store");
-        let now = stint_web::SystemClock.now();
+        let now = stint_domain::clock::SystemClock.now();
         stint_server::demo::load(&store, now)
             .await
             .expect("loading the demo data");
-        let clock = Arc::new(stint_web::TravelClock::default());
+        let clock = Arc::new(stint_domain::clock::TravelClock::default());
         let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
             .await
             .expect("starting the server");
 
-        let (driver, port) = start_driver().await;
+        let (driver, port) = start_driver(&chromedriver).await;
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
-                "binary": CHROMIUM,
+                "binary": chromium,
                 "args": [
                     "--headless",
                     "--no-sandbox",
@@ -186,14 +176,15 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .unwrap_or_else(|e| panic!("cannot open a Chromium session: {e}"));
-        Some(Browser {
+        Browser {
             client,
             base: format!("http://{addr}"),
             store,
             clock,
             _driver: driver,
             _serial: serial,
-        })
+            _db: db,
+        }
     }
 
     /// Closes the browser politely; the driver guard cleans up the rest.
@@ -412,10 +403,12 @@ const DEMO_SKUS: [&str; 3] = [
 ];
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn catalog_pages_show_sessions_policies_and_mentors() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.goto("/").await;
     assert_eq!(
         b.client.title().await.unwrap(),
@@ -525,10 +518,12 @@ async fn catalog_pages_show_sessions_policies_and_mentors() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn signup_shows_field_errors_then_welcomes_the_new_mentee() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.goto("/").await;
     b.click_link("Sign up").await;
     b.wait_location("/signup").await;
@@ -623,10 +618,12 @@ async fn signup_shows_field_errors_then_welcomes_the_new_mentee() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn login_logout_and_the_protected_dashboard() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     // Logged out, the dashboard sends you to log in, and back afterwards.
     b.goto("/dashboard").await;
     b.wait_location("/login?next=%2Fdashboard").await;
@@ -674,10 +671,12 @@ async fn login_logout_and_the_protected_dashboard() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn operator_creates_and_publishes_a_session_type() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.log_in("operator@stint.example").await;
     assert_eq!(b.text("#p-operator").await, "Operations");
     b.click("nav a[href='/operator']").await;
@@ -789,10 +788,12 @@ async fn operator_creates_and_publishes_a_session_type() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn mentor_edits_headline_and_sees_it_on_the_public_profile() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.log_in("maya@stint.example").await;
     assert_eq!(b.text("#p-mentor").await, "Mentoring");
     b.click_link("Edit your profile").await;
@@ -856,10 +857,12 @@ async fn mentor_edits_headline_and_sees_it_on_the_public_profile() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn keyboard_and_labels_smoke() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.goto("/").await;
     assert_eq!(b.count("main").await, 1, "one <main> landmark");
     assert_eq!(b.attr("main", "id").await.as_deref(), Some("main"));
@@ -939,10 +942,12 @@ async fn keyboard_and_labels_smoke() {
 /// Error pages are rendered away from their handler; their "Log out" button must still carry
 /// the request's CSRF token and work.
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn log_out_from_an_error_page() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.log_in("sam@stint.example").await;
     b.goto("/mentors/999999").await;
     assert_eq!(b.text("main h1").await, "Page not found");
@@ -972,10 +977,12 @@ async fn wait_location_prefix(b: &Browser, prefix: &str) -> String {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.log_in("sam@stint.example").await;
     b.goto("/skus/technical-triage-20").await;
     b.click_link("Choose a time").await;
@@ -1041,10 +1048,12 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn mentor_edits_weekly_availability_with_errors_shown_in_place() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.log_in("jonas@stint.example").await;
     b.click_link("Set your hours").await;
     b.wait_location("/mentor/availability").await;
@@ -1186,10 +1195,12 @@ fn mentor_email(name: &str) -> &'static str {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn mentee_and_mentor_go_through_the_whole_outcome_loop() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     // A new mentee, so the progress page holds this one session only.
     b.goto("/signup").await;
     let deadline = Instant::now() + WAIT;
@@ -1416,10 +1427,12 @@ async fn mentee_and_mentor_go_through_the_whole_outcome_loop() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
 async fn a_note_draft_survives_a_reload_and_is_saved_when_back_online() {
-    let Some(b) = Browser::start().await else {
-        return;
-    };
+    let b = Browser::start().await;
     b.log_in("sam@stint.example").await;
     b.snap("7-dashboard").await;
     let id = book_first_slot(&b, "technical-triage-20").await;

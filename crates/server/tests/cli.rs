@@ -26,11 +26,12 @@ fn run(cmd: &mut Command) -> (bool, String) {
 
 #[test]
 fn user_create_makes_the_first_operator_once() {
-    let db = stint_store::testing::fresh_sqlite_url();
-    let (ok, out) = run(stint(&db).args(["migrate"]));
+    let database = stint_store::testing::fresh_sqlite();
+    let db = database.url();
+    let (ok, out) = run(stint(db).args(["migrate"]));
     assert!(ok, "{out}");
     assert!(out.contains("up to date"));
-    let (ok, out) = run(stint(&db).args([
+    let (ok, out) = run(stint(db).args([
         "user",
         "create",
         "--email",
@@ -43,7 +44,7 @@ fn user_create_makes_the_first_operator_once() {
     assert!(ok, "{out}");
     assert!(out.contains("Created boss@example.com"), "{out}");
     assert!(out.contains("Password (shown once): "), "{out}");
-    let (ok, out) = run(stint(&db).args([
+    let (ok, out) = run(stint(db).args([
         "user",
         "create",
         "--email",
@@ -52,7 +53,7 @@ fn user_create_makes_the_first_operator_once() {
         "operator",
     ]));
     assert!(!ok && out.contains("already exists"), "{out}");
-    let (ok, out) = run(stint(&db).args([
+    let (ok, out) = run(stint(db).args([
         "user",
         "create",
         "--email",
@@ -61,7 +62,7 @@ fn user_create_makes_the_first_operator_once() {
         "king",
     ]));
     assert!(!ok && out.contains("--role king"), "{out}");
-    let (ok, out) = run(stint(&db).args([
+    let (ok, out) = run(stint(db).args([
         "user",
         "create",
         "--email",
@@ -72,7 +73,7 @@ fn user_create_makes_the_first_operator_once() {
         "Mars/Base",
     ]));
     assert!(!ok && out.contains("--timezone"), "{out}");
-    let (ok, out) = run(stint(&db).args(["demo"]));
+    let (ok, out) = run(stint(db).args(["demo"]));
     assert!(
         !ok && out.contains("empty database"),
         "the demo refuses a database with data: {out}"
@@ -123,8 +124,9 @@ fn stops_gracefully_on_sigterm(child: &mut std::process::Child) {
 
 #[test]
 fn serve_prints_its_url_answers_and_stops_gracefully_on_sigterm() {
-    let db = stint_store::testing::fresh_sqlite_url();
-    let mut child = stint(&db)
+    let database = stint_store::testing::fresh_sqlite();
+    let db = database.url();
+    let mut child = stint(db)
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -163,8 +165,9 @@ fn serve_prints_its_url_answers_and_stops_gracefully_on_sigterm() {
 
 #[test]
 fn serve_with_the_worker_turned_off_only_serves_http() {
-    let db = stint_store::testing::fresh_sqlite_url();
-    let mut child = stint(&db)
+    let database = stint_store::testing::fresh_sqlite();
+    let db = database.url();
+    let mut child = stint(db)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("STINT_WORKER", "false")
         .stdout(Stdio::piped())
@@ -182,8 +185,9 @@ fn serve_with_the_worker_turned_off_only_serves_http() {
 
 #[test]
 fn worker_runs_jobs_alone_and_stops_gracefully_on_sigterm() {
-    let db = stint_store::testing::fresh_sqlite_url();
-    let mut child = stint(&db)
+    let database = stint_store::testing::fresh_sqlite();
+    let db = database.url();
+    let mut child = stint(db)
         .args(["worker"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -205,7 +209,7 @@ fn worker_runs_jobs_alone_and_stops_gracefully_on_sigterm() {
     // It works on the queue: the next housekeeping run is enqueued.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = stint_store::open(&db).await.unwrap();
+        let store = stint_store::open(db).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let queued = store
@@ -227,15 +231,12 @@ fn worker_runs_jobs_alone_and_stops_gracefully_on_sigterm() {
 
 #[test]
 fn a_bad_config_file_is_a_clear_error() {
-    let dir = std::env::temp_dir().join(format!("stint-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("stint.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stint.toml");
     std::fs::write(&file, "lisen = \"0.0.0.0:1\"\n").unwrap();
-    let (ok, out) = run(stint(&stint_store::testing::fresh_sqlite_url()).args([
-        "--config",
-        file.to_str().unwrap(),
-        "migrate",
-    ]));
+    let database = stint_store::testing::fresh_sqlite();
+    let (ok, out) =
+        run(stint(database.url()).args(["--config", file.to_str().unwrap(), "migrate"]));
     assert!(!ok, "{out}");
     assert!(out.contains("lisen"), "names the unknown setting: {out}");
 }

@@ -37,16 +37,16 @@ const H: i64 = 3600;
 struct Site {
     base: String,
     store: Arc<dyn Store>,
-    clock: Arc<stint_web::TravelClock>,
+    clock: Arc<stint_domain::clock::TravelClock>,
 }
 
 impl Site {
     async fn start(url: &str) -> Site {
         let store = stint_store::open(url).await.unwrap();
-        demo::load(&store, stint_web::SystemClock.now())
+        demo::load(&store, stint_domain::clock::SystemClock.now())
             .await
             .unwrap();
-        let clock = Arc::new(stint_web::TravelClock::default());
+        let clock = Arc::new(stint_domain::clock::TravelClock::default());
         let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
             .await
             .unwrap();
@@ -1042,12 +1042,12 @@ async fn sku_page_shows_figures_only_from_five_sessions(site: Site) {
         )),
         "{body}"
     );
-    assert!(body.contains("/metrics#def-mini-win"));
+    assert!(body.contains("/metrics/definitions#def-mini-win"));
 }
 
 async fn progress_impact_and_metrics_pages(site: Site) {
     // Metrics: public, from the one list of definitions.
-    let (status, body, _) = site.page(&Site::browser(), "/metrics").await;
+    let (status, body, _) = site.page(&Site::browser(), "/metrics/definitions").await;
     assert_eq!(status, StatusCode::OK);
     for (name, text) in stint_domain::outcome::metrics::DEFINITIONS {
         let slug: String = name

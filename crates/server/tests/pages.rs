@@ -29,7 +29,7 @@ struct Site {
 impl Site {
     async fn start(url: &str) -> Site {
         let store = stint_store::open(url).await.unwrap();
-        demo::load(&store, stint_web::SystemClock.now())
+        demo::load(&store, stint_domain::clock::SystemClock.now())
             .await
             .unwrap();
         let addr = stint_server::spawn(store.clone()).await.unwrap();
@@ -446,7 +446,8 @@ async fn sessions_work_across_server_processes_sharing_a_database(site: Site, ur
 
 #[tokio::test]
 async fn account_settings_change_name_and_zone_and_refuse_bad_zones() {
-    let site = Site::start(&stint_store::testing::fresh_sqlite_url()).await;
+    let db = stint_store::testing::fresh_sqlite();
+    let site = Site::start(db.url()).await;
     let client = Site::browser();
     site.login(&client, "lena@stint.example").await;
     let (status, body, csrf) = site.page(&client, "/account").await;
@@ -501,7 +502,8 @@ async fn account_settings_change_name_and_zone_and_refuse_bad_zones() {
 
 #[tokio::test]
 async fn operator_edits_a_checkpoint_and_bad_edits_are_reshown() {
-    let site = Site::start(&stint_store::testing::fresh_sqlite_url()).await;
+    let db = stint_store::testing::fresh_sqlite();
+    let site = Site::start(db.url()).await;
     let client = Site::browser();
     site.login(&client, "operator@stint.example").await;
     let comp = site

@@ -1,6 +1,7 @@
 //! Scheduling over HTTP on both backends: availability, slot search in the viewer's zone,
 //! booking that never double-books (also across two server processes), idempotent
-//! retries, reschedule, cancel, no-show, and who may see what.
+//! retries, reschedule, cancel, no-show, who may see what, and calendar files Python's
+//! `icalendar` reads (ignored without it, except with `CI=true`, where it fails).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
@@ -20,11 +21,13 @@ on_both_backends!(App, url;
     many_clients_racing_for_one_slot_on_two_nodes_get_one_booking,
     idempotent_retries_make_one_booking,
     calendar_invites_and_private_feeds,
+    calendar_files_are_read_by_python_icalendar [peer_python_icalendar,
+        "needs Python's icalendar: pip install icalendar==7.3.2, then touch crates/server/build.rs"],
 );
 
 /// A window of days starting two days from now, as YYYY-MM-DD.
 fn days_ahead(from: i64, to: i64) -> (String, String) {
-    let today = stint_web::SystemClock
+    let today = stint_domain::clock::SystemClock
         .now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
@@ -338,7 +341,7 @@ async fn booking_lifecycle_over_the_api(app: App, _: String) {
             json!({"side": "mentor"}),
         )
         .await;
-    expect_error(r, StatusCode::CONFLICT, "conflict").await;
+    expect_error(r, StatusCode::CONFLICT, "too_early").await;
     let r = app
         .post(
             &format!("/api/v1/bookings/{id}/no-show"),
@@ -575,25 +578,14 @@ fn made_here(list: &Value) -> Vec<&Value> {
         .collect()
 }
 
-/// Parses a calendar file with Python's `icalendar` (required with `CI=true`) and returns the
-/// VEVENT count, or `None` when the package is missing outside CI.
-fn python_icalendar_events(ics: &str) -> Option<usize> {
-    let available = std::process::Command::new("python3")
-        .args(["-c", "import icalendar"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            !stint_store::testing::in_ci(),
-            "python icalendar is not installed, and CI=true requires it"
-        );
-        stint_store::testing::print_skip("icalendar check: python icalendar not installed");
-        return None;
-    }
-    let path = std::env::temp_dir().join(format!("stint-{}.ics", std::process::id()));
+/// Parses a calendar file with Python's `icalendar` and returns its VEVENT count.
+fn python_icalendar_events(ics: &str) -> usize {
+    stint_testkit::require(stint_testkit::Peer::PythonIcalendar);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calendar.ics");
     std::fs::write(&path, ics).unwrap();
     let script = "import icalendar,sys\nc=icalendar.Calendar.from_ical(open(sys.argv[1],'rb').read())\nprint(len(c.walk('VEVENT')))";
-    let out = std::process::Command::new("python3")
+    let out = std::process::Command::new(stint_testkit::python())
         .args(["-c", script, path.to_str().unwrap()])
         .output()
         .unwrap();
@@ -602,7 +594,44 @@ fn python_icalendar_events(ics: &str) -> Option<usize> {
         "icalendar failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(String::from_utf8_lossy(&out.stdout).trim().parse().unwrap())
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// An invitation and a private feed, as Python's `icalendar` reads them: one event per booking.
+async fn calendar_files_are_read_by_python_icalendar(app: App, _: String) {
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let found = slots(&app, "career-pivot-30", "UTC").await;
+    let booking: Value = book(&app, &sam, "career-pivot-30", &found[0])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = booking["id"].as_i64().unwrap();
+    let invite = app
+        .get(&format!("/api/v1/bookings/{id}/invite.ics"), Some(&sam))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(python_icalendar_events(&invite), 1, "{invite}");
+
+    let feed: Value = app
+        .post("/api/v1/me/calendar-feed", Some(&sam), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = feed["url"].as_str().unwrap().to_string();
+    let path = &url[url.find("/calendar/").unwrap()..];
+    let listed = app.get(path, None).await.text().await.unwrap();
+    let all: Value = app
+        .get("/api/v1/bookings", Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let count = all.as_array().unwrap().len();
+    assert_eq!(python_icalendar_events(&listed), count, "{listed}");
 }
 
 async fn calendar_invites_and_private_feeds(app: App, _: String) {
@@ -635,7 +664,6 @@ async fn calendar_invites_and_private_feeds(app: App, _: String) {
     ] {
         assert!(text.contains(needle), "{needle} missing:\n{text}");
     }
-    assert_eq!(python_icalendar_events(&text).unwrap_or(1), 1);
     expect_error(
         app.get(&format!("/api/v1/bookings/{id}/invite.ics"), Some(&lena))
             .await,
@@ -666,7 +694,6 @@ async fn calendar_invites_and_private_feeds(app: App, _: String) {
         .unwrap();
     let count = all.as_array().unwrap().len();
     assert!(count > 1, "the demo gives Sam a history");
-    assert_eq!(python_icalendar_events(&listed).unwrap_or(count), count);
 
     // Rescheduling bumps the sequence; cancelling sends METHOD:CANCEL with the same UID.
     let other = found

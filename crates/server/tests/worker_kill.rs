@@ -8,6 +8,9 @@
 //! kill after the server's "250 OK" and before the delivery is recorded would send that one
 //! message again, with the same Message-ID: SMTP has no idempotent submit. See
 //! `stint_notify::sender`.)
+//!
+//! Needs Python's aiosmtpd, and PostgreSQL for the PostgreSQL test: ignored without them,
+//! except with `CI=true`, where they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
@@ -68,7 +71,7 @@ async fn world(db: &str) -> (Arc<dyn Store>, Vec<String>) {
         String::from_utf8_lossy(&demo.stderr)
     );
     let store = stint_store::open(db).await.unwrap();
-    let now = stint_web::SystemClock.now();
+    let now = stint_domain::clock::SystemClock.now();
     // Mark every demo job done, through the queue's own interface.
     let far = now + SignedDuration::from_hours(1);
     let demo_jobs = store
@@ -139,15 +142,13 @@ async fn world(db: &str) -> (Arc<dyn Store>, Vec<String>) {
     (store, mentees)
 }
 
-async fn a_killed_worker_loses_no_nudge_and_sends_none_twice(db: String, restarted: usize) {
-    let Some(sink) = SmtpSink::start(&SinkOptions {
+async fn a_killed_worker_loses_no_nudge_and_sends_none_twice(db: &str, restarted: usize) {
+    let sink = SmtpSink::start(&SinkOptions {
         hold_after: Some(HELD_AFTER),
         ..SinkOptions::default()
-    }) else {
-        return;
-    };
-    let (store, mentees) = world(&db).await;
-    let mut first = worker(&db, sink.port());
+    });
+    let (store, mentees) = world(db).await;
+    let mut first = worker(db, sink.port());
     wait_for(
         "the server to hold a message",
         Duration::from_secs(120),
@@ -167,7 +168,7 @@ async fn a_killed_worker_loses_no_nudge_and_sends_none_twice(db: String, restart
     assert!(!running.is_empty(), "the worker died holding jobs");
 
     sink.release();
-    let mut workers: Vec<Child> = (0..restarted).map(|_| worker(&db, sink.port())).collect();
+    let mut workers: Vec<Child> = (0..restarted).map(|_| worker(db, sink.port())).collect();
     let expected = 2 * BOOKINGS;
     wait_for("every confirmation", Duration::from_secs(120), || {
         sink.received().len() >= expected
@@ -215,18 +216,25 @@ async fn a_killed_worker_loses_no_nudge_and_sends_none_twice(db: String, restart
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(peer_smtp),
+    ignore = "needs Python's aiosmtpd: pip install aiosmtpd==1.4.6, then touch crates/server/build.rs"
+)]
 async fn sqlite_one_worker_killed_and_restarted() {
-    a_killed_worker_loses_no_nudge_and_sends_none_twice(
-        stint_store::testing::fresh_sqlite_url(),
-        1,
-    )
-    .await;
+    let db = stint_store::testing::fresh_sqlite();
+    a_killed_worker_loses_no_nudge_and_sends_none_twice(db.url(), 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(peer_smtp),
+    ignore = "needs Python's aiosmtpd: pip install aiosmtpd==1.4.6, then touch crates/server/build.rs"
+)]
+#[cfg_attr(
+    all(peer_smtp, not(peer_postgres)),
+    ignore = "needs PostgreSQL: set STINT_TEST_POSTGRES_URL"
+)]
 async fn postgres_killed_then_two_workers() {
-    let Some(db) = stint_store::testing::fresh_postgres_url().await else {
-        return;
-    };
-    a_killed_worker_loses_no_nudge_and_sends_none_twice(db, 2).await;
+    let db = stint_store::testing::fresh_postgres().await;
+    a_killed_worker_loses_no_nudge_and_sends_none_twice(db.url(), 2).await;
 }

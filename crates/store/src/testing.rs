@@ -1,21 +1,95 @@
-//! Fresh databases for tests: a new SQLite file, or a new PostgreSQL database created
-//! from `STINT_TEST_POSTGRES_URL`. With `CI=true`, a missing PostgreSQL fails the test
-//! instead of skipping it.
+//! Fresh databases for tests, removed when their [`TestDb`] is dropped: a SQLite file in a
+//! temporary folder of its own, or a new database on the PostgreSQL server named by
+//! `STINT_TEST_POSTGRES_URL`.
+//!
+//! Whether a PostgreSQL test runs is decided when it is built (`stint-testkit`: without the
+//! server it is reported as ignored; with `CI=true` it always runs), so [`fresh_postgres`]
+//! never skips: a test that reaches it without a server fails, saying why.
 
 use sqlx::{Connection, Executor};
 use std::io::Write;
+use std::path::PathBuf;
 
-/// Prints why a test skipped, past the test harness's output capture so it is seen.
-pub fn print_skip(reason: &str) {
-    let _ = writeln!(std::io::stderr(), "skipping: {reason}");
+pub use stint_testkit::{POSTGRES_ENV, Peer, in_ci, require};
+
+/// A database made for one test, and its URL. Dropping it removes the database: the SQLite
+/// folder is deleted, the PostgreSQL database dropped (closing any connection still open).
+/// Keep it alive for as long as anything uses the URL.
+#[must_use = "the database is removed when this is dropped"]
+pub struct TestDb {
+    url: String,
+    cleanup: Cleanup,
 }
 
-/// The environment variable naming a PostgreSQL server tests may create databases on.
-pub const POSTGRES_ENV: &str = "STINT_TEST_POSTGRES_URL";
+enum Cleanup {
+    Folder(PathBuf),
+    Database { admin: String, name: String },
+}
 
-/// Whether this run is CI, where every peer must be present.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+impl TestDb {
+    /// The URL to open the database with (`stint_store::open`, or a server's config).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl std::fmt::Debug for TestDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TestDb").field(&self.url).finish()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let failed = match &self.cleanup {
+            Cleanup::Folder(dir) => match std::fs::remove_dir_all(dir) {
+                Ok(()) => None,
+                // A test that never opened its database made no folder.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => Some(e.to_string()),
+            },
+            Cleanup::Database { admin, name } => drop_database(admin, name).err(),
+        };
+        if let Some(e) = failed {
+            // Reported, not raised: this may run while a failing test unwinds, and a panic
+            // then would abort the whole test binary.
+            let _ = writeln!(
+                std::io::stderr(),
+                "cannot remove test database {}: {e}",
+                self.url
+            );
+        }
+    }
+}
+
+/// Drops a PostgreSQL database, ending its open connections (PostgreSQL 13 or later).
+///
+/// `Drop` cannot await, and usually runs on a Tokio runtime, where blocking on another
+/// future panics: so a thread of its own with a one-off runtime does the work, and is waited
+/// for, so the database is gone before the test ends (a test process exits without waiting
+/// for stray threads).
+fn drop_database(admin: &str, name: &str) -> Result<(), String> {
+    let admin = admin.to_string();
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    let worker = std::thread::spawn(move || -> Result<(), String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let mut conn = sqlx::AnyConnection::connect(&admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            conn.execute(sqlx::AssertSqlSafe(drop))
+                .await
+                .map_err(|e| e.to_string())?;
+            let _ = conn.close().await;
+            Ok(())
+        })
+    });
+    worker
+        .join()
+        .unwrap_or_else(|_| Err("the dropping thread panicked".to_string()))
 }
 
 fn random_suffix() -> String {
@@ -27,40 +101,39 @@ fn random_suffix() -> String {
     hex::encode(bytes)
 }
 
-/// A URL for a new, empty SQLite file in a fresh temporary folder.
-pub fn fresh_sqlite_url() -> String {
+/// A new, empty SQLite database in a fresh temporary folder (made when the store is opened).
+pub fn fresh_sqlite() -> TestDb {
     let dir = std::env::temp_dir().join(format!("stint-test-{}", random_suffix()));
-    format!("sqlite://{}/stint.db", dir.display())
+    TestDb {
+        url: format!("sqlite://{}/stint.db", dir.display()),
+        cleanup: Cleanup::Folder(dir),
+    }
 }
 
-/// A URL for a new, empty PostgreSQL database, or `None` (with the reason printed) when
-/// no server is configured outside CI. Panics in CI when PostgreSQL is missing.
-pub async fn fresh_postgres_url() -> Option<String> {
+/// A new, empty PostgreSQL database on the server `STINT_TEST_POSTGRES_URL` names. Panics,
+/// saying why, when the variable is unset or the server cannot be reached: tests that call
+/// this are ignored at build time without PostgreSQL, so reaching here without it is a
+/// failure (always so with `CI=true`).
+pub async fn fresh_postgres() -> TestDb {
+    require(Peer::Postgres);
     let Ok(admin) = std::env::var(POSTGRES_ENV) else {
-        if in_ci() {
-            panic!("{POSTGRES_ENV} is not set, and CI=true requires PostgreSQL");
-        }
-        print_skip(&format!("PostgreSQL test: {POSTGRES_ENV} is not set"));
-        return None;
+        panic!("{POSTGRES_ENV} is not set");
     };
     sqlx::any::install_default_drivers();
     let name = format!("stint_test_{}", random_suffix());
     let mut conn = match sqlx::AnyConnection::connect(&admin).await {
         Ok(c) => c,
-        Err(e) => {
-            if in_ci() {
-                panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}");
-            }
-            print_skip(&format!("PostgreSQL test: cannot connect: {e}"));
-            return None;
-        }
+        Err(e) => panic!("cannot reach PostgreSQL at {POSTGRES_ENV} ({admin}): {e}"),
     };
     let create = format!("CREATE DATABASE {name}");
     if let Err(e) = conn.execute(sqlx::AssertSqlSafe(create)).await {
-        panic!("cannot create test database: {e}");
+        panic!("cannot create test database {name}: {e}");
     }
     let _ = conn.close().await;
-    Some(with_database(&admin, &name))
+    TestDb {
+        url: with_database(&admin, &name),
+        cleanup: Cleanup::Database { admin, name },
+    }
 }
 
 /// Replaces the database name in a PostgreSQL URL.
@@ -93,5 +166,23 @@ mod tests {
             super::with_database("postgres://h/db?sslmode=disable", "x"),
             "postgres://h/x?sslmode=disable"
         );
+    }
+
+    #[test]
+    fn a_sqlite_folder_is_removed_with_its_guard() {
+        let db = super::fresh_sqlite();
+        let Some(path) = db.url().strip_prefix("sqlite://") else {
+            panic!("not a SQLite URL: {}", db.url());
+        };
+        let folder = std::path::Path::new(path)
+            .parent()
+            .map(std::path::Path::to_path_buf);
+        let Some(folder) = folder else {
+            panic!("no folder in {path}");
+        };
+        assert!(std::fs::create_dir_all(&folder).is_ok());
+        assert!(std::fs::write(folder.join("stint.db"), b"").is_ok());
+        drop(db);
+        assert!(!folder.exists());
     }
 }

@@ -1,6 +1,7 @@
 //! The storage conformance suite: every test runs against SQLite, and against a fresh
+//! PostgreSQL database when `STINT_TEST_POSTGRES_URL` is set (ignored, with the reason, when it
+//! is not; required with `CI=true`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! PostgreSQL database when `STINT_TEST_POSTGRES_URL` is set (required with `CI=true`).
 
 use std::sync::Arc;
 use stint_domain::catalog::{CheckpointInput, CompetencyInput, SkuStatus};
@@ -601,8 +602,8 @@ async fn expired_credentials_and_old_attempts_are_pruned(store: Arc<dyn Store>) 
 /// a running server): each queues its writes behind the other's lock instead of failing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_writers_in_two_processes_wait_instead_of_failing() {
-    let url = stint_store::testing::fresh_sqlite_url();
-    let (a, b) = (open(&url).await, open(&url).await);
+    let db = stint_store::testing::fresh_sqlite();
+    let (a, b) = (open(db.url()).await, open(db.url()).await);
     let mut tasks = Vec::new();
     for i in 0..40 {
         let store = if i % 2 == 0 { a.clone() } else { b.clone() };

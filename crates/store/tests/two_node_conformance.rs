@@ -26,7 +26,7 @@ two_node_conformance!(
     keys_are_replayed_across_nodes,
     racing_claims_on_two_nodes_have_one_winner_each,
     racing_claims_on_two_nodes_never_exceed_a_cap,
-    token_and_role_changes_on_the_other_node_are_seen_within_a_second,
+    token_role_and_session_changes_on_the_other_node_hold_at_once,
 );
 
 conformance!(
@@ -241,9 +241,9 @@ async fn racing_claims_on_two_nodes_never_exceed_a_cap(a: Arc<dyn Store>, b: Arc
     assert_eq!(b.bookings_of(w.mentor).await.unwrap().len(), 3);
 }
 
-/// Accounts behind API tokens are kept for at most a second (README, "several nodes"): after
-/// that, a role revoked or a token deleted on one node holds on the other.
-async fn token_and_role_changes_on_the_other_node_are_seen_within_a_second(
+/// Who someone is and what they may do is never cached: a role revoked, a token deleted or
+/// a session ended on one node is refused by the other on its very next request.
+async fn token_role_and_session_changes_on_the_other_node_hold_at_once(
     a: Arc<dyn Store>,
     b: Arc<dyn Store>,
 ) {
@@ -252,16 +252,28 @@ async fn token_and_role_changes_on_the_other_node_are_seen_within_a_second(
     a.create_api_token("digest-x", w.mentee, "cli", t(0), t(3600))
         .await
         .unwrap();
+    a.create_web_session("session-x", w.mentee, t(0), t(3600))
+        .await
+        .unwrap();
     let seen = b.api_token_account("digest-x", t(1)).await.unwrap();
     assert!(seen.is_some_and(|acc| acc.roles.contains(&Role::Operator)));
+    let seen = b.web_session_account("session-x", t(1)).await.unwrap();
+    assert!(seen.is_some_and(|acc| acc.roles.contains(&Role::Operator)));
     a.revoke_role(w.mentee, Role::Operator).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let seen = b.api_token_account("digest-x", t(2)).await.unwrap();
     assert!(seen.is_some_and(|acc| !acc.roles.contains(&Role::Operator)));
+    let seen = b.web_session_account("session-x", t(2)).await.unwrap();
+    assert!(seen.is_some_and(|acc| !acc.roles.contains(&Role::Operator)));
     a.delete_api_token("digest-x").await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert!(
         b.api_token_account("digest-x", t(3))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    a.delete_web_session("session-x").await.unwrap();
+    assert!(
+        b.web_session_account("session-x", t(3))
             .await
             .unwrap()
             .is_none()

@@ -1,12 +1,12 @@
-//! The API's one error shape: `{"error": {"code", "message", "fields"}}`.
+//! The API's one error shape: `{"error": {"code", "message", "fields", "request_id"}}`.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use stint_app::{AppError, ErrorKind};
 use stint_domain::FieldErrors;
-use stint_store::StoreError;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -22,6 +22,9 @@ pub struct ErrorDetail {
     pub message: String,
     /// Messages per input field, when the error is about fields.
     pub fields: BTreeMap<String, String>,
+    /// This request's id, also in the `x-request-id` header: quote it to support, who find
+    /// the request's log lines by it.
+    pub request_id: String,
 }
 
 /// An API failure: a status and the error body.
@@ -102,39 +105,35 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict { field, message } => {
-                ApiError::field(StatusCode::CONFLICT, "conflict", field, message)
-            }
-            StoreError::NotFound => ApiError::not_found("resource"),
-            StoreError::Invalid(fields) => ApiError::validation(fields),
-            StoreError::SlotTaken => ApiError::field(
-                StatusCode::CONFLICT,
-                "slot_taken",
-                "start",
-                "this time is no longer free; choose another slot",
-            ),
-            StoreError::IdempotencyMismatch => ApiError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "Idempotency-Key",
-                "this key was already used for a different request",
-            ),
-            other => {
-                tracing::error!(error = %other, "storage failure");
-                ApiError::internal()
-            }
+/// The HTTP status of an application error, the same for the API and the pages.
+pub trait HttpStatus {
+    fn status(&self) -> StatusCode;
+}
+
+impl HttpStatus for AppError {
+    fn status(&self) -> StatusCode {
+        match self.kind {
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-/// Maps a storage error, naming what was not found (`NotFound` alone says only "resource").
-pub fn missing(what: &'static str) -> impl FnOnce(StoreError) -> ApiError {
-    move |e| match e {
-        StoreError::NotFound => ApiError::not_found(what),
-        e => e.into(),
+/// The one mapping of an application error to the API's error shape.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError {
+            status: e.status(),
+            code: e.code,
+            message: e.message,
+            fields: e.fields,
+        }
     }
 }
 
@@ -151,6 +150,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 fields: self.fields,
+                request_id: crate::observe::request_id::current(),
             },
         };
         (self.status, Json(body)).into_response()

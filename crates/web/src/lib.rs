@@ -1,21 +1,20 @@
 //! Stint's HTTP edge: the JSON API under `/api/v1`, the server-rendered pages, and
-//! authentication. Domain and storage errors are mapped here, once for JSON and once
-//! for HTML.
+//! authentication. Handlers parse input, call one use case of `stint_app`, and render; the
+//! application's one error type is mapped here, once for JSON (`error.rs`) and once for
+//! HTML (`pages/render.rs`).
 
 pub mod api;
 pub mod auth;
-mod error;
+pub mod error;
 mod extract;
 pub mod ics;
 pub mod markdown;
-mod ops;
+pub mod observe;
 mod pages;
-pub mod sealed;
 mod state;
 
 pub use error::ApiError;
-pub use sealed::CalendarKey;
-pub use state::{AppState, DEFAULT_MEETING_BASE_URL, SystemClock, TravelClock, WebConfig};
+pub use state::{AppState, WebConfig, WorkerLiveness};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -24,7 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Largest request body accepted anywhere; the biggest legitimate one is a SKU edit.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
-/// The whole application: API, pages, static files and `/healthz`.
+/// The whole application: API, pages, static files, `/healthz`, `/readyz` and `/metrics`.
 pub fn app(state: AppState) -> Router {
     let (api_router, _) = api::router().split_for_parts();
     Router::new()
@@ -53,6 +52,7 @@ pub fn app(state: AppState) -> Router {
                  frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
             ),
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Outermost, so the request's id and span cover every layer and handler above.
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state)
 }

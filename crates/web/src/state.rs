@@ -1,97 +1,64 @@
-//! What every handler can reach: storage, the clock and the web settings.
+//! What every handler can reach: the application (its use cases) and the web settings.
+//! There is no store here: a handler reaches storage only through a use case.
 
 use jiff::Timestamp;
 use std::sync::Arc;
-use stint_domain::clock::Clock;
-use stint_store::Store;
+use std::time::Duration;
+use stint_app::App;
 
 /// Settings of the HTTP edge.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Set the `Secure` flag on cookies (serve over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy),
     /// for login throttling.
     pub trust_proxy_headers: bool,
-    /// Where per-booking video rooms live when a mentor has no link of their own.
-    pub meeting_base_url: String,
-    /// The folder mail is written to when no SMTP server is configured (operators read it
-    /// at `/operator/mail`); `None` when mail goes out over SMTP.
-    pub mail_outbox: Option<std::path::PathBuf>,
-    /// Where mail goes, in words, for the operator: "SMTP smtp.example.org:587".
-    pub mail_destination: String,
-    /// Seals the passwords of mentors' CalDAV accounts; without it, connecting one is refused.
-    pub calendar_key: Option<crate::sealed::CalendarKey>,
 }
 
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            secure_cookies: false,
-            trust_proxy_headers: false,
-            meeting_base_url: DEFAULT_MEETING_BASE_URL.to_string(),
-            mail_outbox: None,
-            mail_destination: "nowhere (no worker sends mail from this process)".into(),
-            calendar_key: None,
-        }
-    }
+/// The job worker running beside this server, as `/readyz` sees it. Given only where a
+/// worker runs in this process; the edge knows nothing else of workers.
+#[derive(Clone)]
+pub struct WorkerLiveness {
+    /// When the worker's loop last ran, by the application's clock; `None` before its first
+    /// pass.
+    pub last_tick: Arc<dyn Fn() -> Option<Timestamp> + Send + Sync>,
+    /// How long without a pass before the worker counts as stuck.
+    pub stale_after: Duration,
 }
-
-/// Public Jitsi rooms work without an account; each booking gets an unguessable room name.
-pub const DEFAULT_MEETING_BASE_URL: &str = "https://meet.jit.si";
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
+    pub app: App,
     pub config: Arc<WebConfig>,
+    /// The worker of this process, when there is one (`stint serve` with `worker = true`).
+    pub worker: Option<WorkerLiveness>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+    pub fn new(app: App, config: WebConfig) -> Self {
         AppState {
-            store,
-            clock,
+            app,
             config: Arc::new(config),
+            worker: None,
         }
     }
 
+    /// This process also runs a job worker: `/readyz` is ready only while it is alive.
+    pub fn with_worker(mut self, worker: WorkerLiveness) -> Self {
+        self.worker = Some(worker);
+        self
+    }
+
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.app.now()
     }
 }
 
-/// The real clock; the only place that reads the system time.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    #[allow(clippy::disallowed_methods)]
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
-
-/// The system clock set ahead by an adjustable amount. Tests use it to live through a
-/// session's whole life (book, meet, close, follow up a week later) in seconds.
-#[derive(Debug, Default)]
-pub struct TravelClock {
-    ahead_seconds: std::sync::atomic::AtomicI64,
-}
-
-impl TravelClock {
-    /// Moves the clock forward by `d` (backward if negative).
-    pub fn advance(&self, d: jiff::SignedDuration) {
-        self.ahead_seconds
-            .fetch_add(d.as_secs(), std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-impl Clock for TravelClock {
-    fn now(&self) -> Timestamp {
-        let ahead = self.ahead_seconds.load(std::sync::atomic::Ordering::SeqCst);
-        let now = SystemClock.now();
-        now.saturating_add(jiff::SignedDuration::from_secs(ahead))
-            .unwrap_or(now)
+/// Use cases take `&App`; a handler passes `&state` and it is the application.
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
     }
 }

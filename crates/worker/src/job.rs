@@ -9,6 +9,7 @@ use crate::worker::Shared;
 use std::sync::Arc;
 use stint_store::Job;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 /// Aborts the handler's task when the job's driver goes away (lease lost, grace period over,
 /// the worker dropped), so a job never runs on unwatched, without a heartbeat.
@@ -20,7 +21,12 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Runs `job` to its end and records the outcome.
+/// Runs `job` to its end and records the outcome. Everything logged meanwhile, by the
+/// handler too, carries the job's id, kind and attempt.
+#[tracing::instrument(
+    name = "job", skip_all,
+    fields(job = job.id, kind = %job.kind, attempt = job.attempts, worker = %shared.settings.name)
+)]
 pub(crate) async fn drive(shared: Arc<Shared>, job: Job) {
     if job.attempts > job.max_attempts {
         // Leased again after a worker died (or was stopped) during the last attempt.
@@ -43,10 +49,14 @@ pub(crate) async fn drive(shared: Arc<Shared>, job: Job) {
         return record(&shared, &job, Err(error)).await;
     };
     tracing::debug!(job = job.id, kind = %job.kind, attempt = job.attempts, "running job");
-    let mut task = AbortOnDrop(tokio::spawn({
-        let job = job.clone();
-        async move { handler.run(&job).await }
-    }));
+    // A spawned task does not inherit the span by itself.
+    let mut task = AbortOnDrop(tokio::spawn(
+        {
+            let job = job.clone();
+            async move { handler.run(&job).await }
+        }
+        .instrument(tracing::Span::current()),
+    ));
     let outcome = tokio::select! {
         joined = &mut task.0 => match joined {
             Ok(outcome) => outcome,

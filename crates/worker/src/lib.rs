@@ -20,4 +20,4 @@ pub use handler::{Handler, JobError, Registry};
 pub use periodic::Periodic;
 pub use retry::{backoff, retry_at};
 pub use settings::{WorkerSettings, default_name};
-pub use worker::Worker;
+pub use worker::{Pulse, Worker};

@@ -10,6 +10,7 @@ use crate::time::{after, until};
 use jiff::Timestamp;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use stint_domain::clock::Clock;
 use stint_store::Store;
@@ -27,10 +28,37 @@ pub(crate) struct Shared {
     pub(crate) settings: WorkerSettings,
 }
 
+/// When the worker's loop last ran, by the worker's clock: what a readiness check in the
+/// same process looks at. One atomic word, so the loop pays nothing to publish it.
+#[derive(Debug, Clone)]
+pub struct Pulse(Arc<AtomicI64>);
+
+/// No pass of the loop yet.
+const NEVER: i64 = i64::MIN;
+
+impl Pulse {
+    fn new() -> Pulse {
+        Pulse(Arc::new(AtomicI64::new(NEVER)))
+    }
+
+    fn beat(&self, now: Timestamp) {
+        self.0.store(now.as_second(), Ordering::Relaxed);
+    }
+
+    /// The start of the loop's latest pass; `None` before the first.
+    pub fn last(&self) -> Option<Timestamp> {
+        match self.0.load(Ordering::Relaxed) {
+            NEVER => None,
+            s => Timestamp::from_second(s).ok(),
+        }
+    }
+}
+
 /// Runs jobs from the queue until told to stop.
 pub struct Worker {
     shared: Arc<Shared>,
     periodic: Vec<Periodic>,
+    pulse: Pulse,
 }
 
 impl Worker {
@@ -48,6 +76,7 @@ impl Worker {
                 settings,
             }),
             periodic: Vec::new(),
+            pulse: Pulse::new(),
         }
     }
 
@@ -65,6 +94,19 @@ impl Worker {
         &self.shared.settings
     }
 
+    /// A handle on when the loop last ran; clones see every later pass.
+    pub fn pulse(&self) -> Pulse {
+        self.pulse.clone()
+    }
+
+    /// How long the loop may go without a pass before it counts as stuck. A pass waits at
+    /// most `idle_max`, plus its few queries; a slow database may hold one up for a while,
+    /// but not past a heartbeat period, after which running jobs' leases start to suffer.
+    pub fn stale_after(&self) -> Duration {
+        let s = &self.shared.settings;
+        (3 * s.idle_max).max(s.heartbeat_every)
+    }
+
     /// Runs until `shutdown` completes, then waits up to the grace period for running jobs.
     /// Storage errors are logged and retried; the worker itself never gives up.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
@@ -80,6 +122,7 @@ impl Worker {
         let mut planned: Vec<Option<Timestamp>> = vec![None; self.periodic.len()];
         loop {
             let now = self.shared.clock.now();
+            self.pulse.beat(now);
             self.plan(&mut planned, now).await;
             let free = s
                 .batch

@@ -2,15 +2,17 @@
 //! storage and a plain-text htpasswd file in a temporary directory, stopped when dropped.
 //!
 //! Radicale is a Python package (tested with Radicale 3.9.0: `python3 -m pip install
-//! radicale==3.9.0`). Without it a test prints why it is skipped and passes, except with
-//! `CI=true`, where it fails: CI must run these. `STINT_TEST_PYTHON` picks the interpreter
-//! (default `python3`). The server's tests include this file with `#[path]`.
+//! radicale==3.9.0`). A test that starts it carries
+//! `#[cfg_attr(not(peer_radicale), ignore = "…")]`, so without Radicale it is reported as
+//! ignored, except with `CI=true`, where it runs and fails: CI must run these (see
+//! `stint-testkit`). `STINT_TEST_PYTHON` picks the interpreter (default `python3`). The
+//! server's tests include this file with `#[path]`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use stint_testkit::{Peer, python};
 use tempfile::TempDir;
 
 /// The Radicale release these tests were written against.
@@ -21,18 +23,6 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// How long Radicale may take to start answering.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-pub fn print_skip(reason: &str) {
-    let _ = writeln!(std::io::stderr(), "skipping: {reason}");
-}
-
-fn python() -> String {
-    std::env::var("STINT_TEST_PYTHON").unwrap_or_else(|_| "python3".to_string())
-}
-
 /// A running Radicale. Dropping it stops the process.
 pub struct Radicale {
     child: Child,
@@ -42,28 +32,11 @@ pub struct Radicale {
 }
 
 impl Radicale {
-    /// Starts Radicale with one user ([`USER`], [`PASSWORD`]). `None` (with the reason
-    /// printed) when Radicale is not installed outside CI; panics in CI.
-    pub async fn start() -> Option<Radicale> {
+    /// Starts Radicale with one user ([`USER`], [`PASSWORD`]). Panics, saying what to
+    /// install, when Radicale is not there.
+    pub async fn start() -> Radicale {
+        stint_testkit::require(Peer::Radicale);
         let python = python();
-        let installed = Command::new(&python)
-            .args(["-c", "import radicale"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !installed {
-            let reason = format!(
-                "the Radicale CalDAV server is not installed for {python} \
-                 (python3 -m pip install radicale=={RADICALE_VERSION})"
-            );
-            if in_ci() {
-                panic!("{reason}, and CI=true requires it");
-            }
-            print_skip(&format!("CalDAV test: {reason}"));
-            return None;
-        }
-
         let dir = tempfile::tempdir().unwrap();
         let users = dir.path().join("users");
         std::fs::write(&users, format!("{USER}:{PASSWORD}\n")).unwrap();
@@ -99,7 +72,7 @@ impl Radicale {
             url: format!("http://127.0.0.1:{port}/"),
         };
         server.wait_until_ready(port).await;
-        Some(server)
+        server
     }
 
     /// Polls the port until Radicale accepts connections, failing early if it exited.

@@ -55,7 +55,6 @@ impl<'de> Deserialize<'de> for ClockTime {
 
 /// Working hours within one civil day, `start` inclusive, `end` exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DayInterval {
     pub start: ClockTime,
     pub end: ClockTime,
@@ -63,7 +62,6 @@ pub struct DayInterval {
 
 /// A date whose hours differ from the weekly pattern: other hours, or none (a day off).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DateOverride {
     pub date: Date,
     /// Empty means the whole day is off.
@@ -73,7 +71,6 @@ pub struct DateOverride {
 
 /// A stretch of time off, as instants (holidays, conferences).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TimeOff {
     pub start: Timestamp,
     pub end: Timestamp,
@@ -81,7 +78,6 @@ pub struct TimeOff {
 
 /// Limits that protect a mentor from overload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct LoadCaps {
     /// Sessions per civil day (the mentor's), at most.
     pub max_per_day: Option<u16>,
@@ -94,9 +90,10 @@ pub struct LoadCaps {
     pub break_minutes: u16,
 }
 
-/// Everything that decides when a mentor can be booked.
+/// Everything that decides when a mentor can be booked. Stored as JSON (one row per
+/// mentor), so unknown fields, written by a newer release during a rolling deploy, are
+/// ignored when read; strictness belongs to input (the API's and the forms' own types).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Availability {
     /// The mentor's IANA zone; weekly hours and overrides are read in it.
     pub timezone: String,

@@ -1,8 +1,10 @@
 //! A real SMTP server for tests: `crates/mail/tests/smtp_sink.py` (Python's aiosmtpd, tested
 //! with 1.4.6) on a free port of 127.0.0.1, started per test and killed on drop, with the
-//! messages it received. Without aiosmtpd a test is skipped, or fails when `CI=true`. Other
-//! crates' tests include this file with `#[path]` (the server's tests and benchmarks do); the
-//! including test file allows `expect`, as the workspace lints deny it outside `#[test]`.
+//! messages it received. A test that starts it carries
+//! `#[cfg_attr(not(peer_smtp), ignore = "…")]`: without aiosmtpd it is reported as ignored,
+//! except with `CI=true`, where it runs and fails (see `stint-testkit`). Other crates' tests
+//! include this file with `#[path]` (the server's tests and benchmarks do); the including
+//! test file allows `expect`, as the workspace lints deny it outside `#[test]`.
 #![allow(dead_code)] // each test binary uses its own part of it
 
 use std::fs;
@@ -17,39 +19,11 @@ const START_DEADLINE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(20);
 
 /// `STINT_TEST_PYTHON`, or `python3`.
-pub fn python() -> String {
-    std::env::var("STINT_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
+pub use stint_testkit::python;
 
 fn script() -> PathBuf {
     // From this crate or another one beside it.
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail/tests/smtp_sink.py")
-}
-
-/// Ok when Python can import aiosmtpd.
-pub fn aiosmtpd_available() -> Result<(), String> {
-    let python = python();
-    let hint = "install it with `python3 -m pip install aiosmtpd==1.4.6`";
-    match Command::new(&python)
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
-        Ok(status) if status.success() => Ok(()),
-        Ok(_) => Err(format!(
-            "Python's aiosmtpd is not installed for {python}; {hint}"
-        )),
-        Err(e) => Err(format!("cannot run {python} ({e}); {hint}")),
-    }
-}
-
-/// With `CI=true` a missing peer fails the test; otherwise it is skipped with the reason.
-pub fn skip_or_fail(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{why} (CI=true: this test needs it and is not skipped)");
-    }
-    eprintln!("skipped: {why}");
 }
 
 /// How the sink behaves.
@@ -84,12 +58,10 @@ pub struct Received {
 }
 
 impl SmtpSink {
-    /// Starts a sink and waits until it accepts connections. `None` means skipped.
-    pub fn start(options: &SinkOptions) -> Option<SmtpSink> {
-        if let Err(why) = aiosmtpd_available() {
-            skip_or_fail(&why);
-            return None;
-        }
+    /// Starts a sink and waits until it accepts connections. Panics, saying what to install,
+    /// when aiosmtpd is not there.
+    pub fn start(options: &SinkOptions) -> SmtpSink {
+        stint_testkit::require(stint_testkit::Peer::Smtp);
         let dir = tempfile::tempdir().expect("a temporary directory");
         let port_file = dir.path().join("port");
         let stderr = fs::File::create(dir.path().join("stderr")).expect("the sink's stderr file");
@@ -153,7 +125,7 @@ impl SmtpSink {
             );
             sleep(POLL);
         }
-        Some(sink)
+        sink
     }
 
     pub fn port(&self) -> u16 {

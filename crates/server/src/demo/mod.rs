@@ -386,7 +386,7 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
     if !is_empty(store.as_ref()).await? {
         bail!("the database already has data; the demo only loads into an empty database");
     }
-    let hash = stint_web::auth::password::hash(DEMO_PASSWORD.to_string())
+    let hash = stint_app::auth::password::hash(DEMO_PASSWORD.to_string())
         .await
         .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
     for a in ACCOUNTS {

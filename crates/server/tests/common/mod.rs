@@ -13,46 +13,65 @@ use stint_domain::clock::Clock;
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_store::Store;
 
-/// Runs each named test of the calling file on SQLite and on a fresh PostgreSQL database
-/// (skipped with a reason outside CI when `STINT_TEST_POSTGRES_URL` is unset). `Harness;`
-/// passes `Harness::start(&url)` to each test; `Harness, url;` passes the URL too.
+/// Runs each named test of the calling file on SQLite and on a fresh PostgreSQL database.
+/// `Harness;` passes `Harness::start(url)` to each test; `Harness, url;` passes the URL too.
+///
+/// Tests that need a peer are reported as ignored, with the reason, when it was missing at
+/// build time (never with `CI=true`; see `stint-testkit`): the PostgreSQL ones when
+/// `STINT_TEST_POSTGRES_URL` is unset, and a test named with `[peer_cfg, "needs …"]` after it
+/// when that peer is missing, on both backends.
 macro_rules! on_both_backends {
-    ($harness:ident; $($name:ident),* $(,)?) => {
+    ($harness:ident; $($name:ident $([$peer:ident, $why:literal])?),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                $(#[cfg_attr(not($peer), ignore = $why)])?
                 async fn $name() {
-                    let url = stint_store::testing::fresh_sqlite_url();
-                    super::$name(super::$harness::start(&url).await).await;
+                    let db = stint_store::testing::fresh_sqlite();
+                    super::$name(super::$harness::start(db.url()).await).await;
                 }
             )*
         }
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                $(#[cfg_attr(not($peer), ignore = $why)])?
+                // Only one `ignore` may apply: PostgreSQL is named once the other peer is there.
+                #[cfg_attr(
+                    all($($peer,)? not(peer_postgres)),
+                    ignore = "needs PostgreSQL: set STINT_TEST_POSTGRES_URL"
+                )]
                 async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    super::$name(super::$harness::start(&url).await).await;
+                    let db = stint_store::testing::fresh_postgres().await;
+                    super::$name(super::$harness::start(db.url()).await).await;
                 }
             )*
         }
     };
-    ($harness:ident, url; $($name:ident),* $(,)?) => {
+    ($harness:ident, url; $($name:ident $([$peer:ident, $why:literal])?),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                $(#[cfg_attr(not($peer), ignore = $why)])?
                 async fn $name() {
-                    let url = stint_store::testing::fresh_sqlite_url();
-                    super::$name(super::$harness::start(&url).await, url).await;
+                    let db = stint_store::testing::fresh_sqlite();
+                    let app = super::$harness::start(db.url()).await;
+                    super::$name(app, db.url().to_string()).await;
                 }
             )*
         }
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                $(#[cfg_attr(not($peer), ignore = $why)])?
+                #[cfg_attr(
+                    all($($peer,)? not(peer_postgres)),
+                    ignore = "needs PostgreSQL: set STINT_TEST_POSTGRES_URL"
+                )]
                 async fn $name() {
-                    let Some(url) = stint_store::testing::fresh_postgres_url().await else { return };
-                    super::$name(super::$harness::start(&url).await, url).await;
+                    let db = stint_store::testing::fresh_postgres().await;
+                    let app = super::$harness::start(db.url()).await;
+                    super::$name(app, db.url().to_string()).await;
                 }
             )*
         }
@@ -68,20 +87,23 @@ pub struct App {
     pub http: Client,
     pub store: Arc<dyn Store>,
     /// The server's clock: `app.clock.advance(…)` lives through days in a moment.
-    pub clock: Arc<stint_web::TravelClock>,
+    pub clock: Arc<stint_domain::clock::TravelClock>,
     /// The mail outbox folder of this app (no SMTP server configured): the server lists
     /// it to operators, and workers made with [`App::worker_config`] write to it.
     pub outbox: std::path::PathBuf,
+    /// Removes the outbox folder once the last node sharing it is dropped.
+    _outbox_dir: Arc<tempfile::TempDir>,
 }
 
 impl App {
     pub async fn start(url: &str) -> App {
         let store = stint_store::open(url).await.expect("open store");
-        demo::load(&store, stint_web::SystemClock.now())
+        demo::load(&store, stint_domain::clock::SystemClock.now())
             .await
             .expect("demo data");
-        let clock = Arc::new(stint_web::TravelClock::default());
-        let outbox = tempfile::tempdir().expect("a temporary directory").keep();
+        let clock = Arc::new(stint_domain::clock::TravelClock::default());
+        let outbox_dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+        let outbox = outbox_dir.path().to_path_buf();
         let config = stint_server::config::Config {
             mail: stint_mail::MailSettings {
                 outbox_dir: outbox.clone(),
@@ -99,6 +121,7 @@ impl App {
             store,
             clock,
             outbox,
+            _outbox_dir: outbox_dir,
         }
     }
 
@@ -110,8 +133,9 @@ impl App {
             base: format!("http://{addr}"),
             http: Client::new(),
             store,
-            clock: Arc::new(stint_web::TravelClock::default()),
+            clock: Arc::new(stint_domain::clock::TravelClock::default()),
             outbox: self.outbox.clone(),
+            _outbox_dir: self._outbox_dir.clone(),
         }
     }
 

@@ -302,27 +302,17 @@ impl AccountStore for SqlStore {
     }
 
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
-        let cached = self.caches().tokens.get(token_hash);
-        if let Some((account, expires)) = cached {
-            // Kept for a moment (see `cache/`); expiry is still checked against `now`.
-            return Ok((expires > now.as_second()).then_some(account));
-        }
+        // Read on every request, never cached: a token deleted or a role revoked on any node
+        // is refused on the next request everywhere.
         let rows = sqlx::query(account_select!(
-            ", t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id",
+            "FROM api_tokens t JOIN users u ON u.id = t.user_id",
             "WHERE t.token_hash = $1 AND t.expires_at > $2"
         ))
         .bind(token_hash.to_string())
         .bind(now.as_second())
         .fetch_all(self.reader())
         .await?;
-        let account = account_from_rows(&rows)?;
-        if let (Some(account), Some(row)) = (&account, rows.first()) {
-            let expires: i64 = row.try_get("expires_at")?;
-            self.caches()
-                .tokens
-                .put(token_hash.to_string(), (account.clone(), expires));
-        }
-        Ok(account)
+        account_from_rows(&rows)
     }
 
     async fn delete_api_token(&self, token_hash: &str) -> Result<()> {
@@ -330,7 +320,6 @@ impl AccountStore for SqlStore {
             .bind(token_hash.to_string())
             .execute(self.writer())
             .await?;
-        self.caches().tokens.remove(token_hash);
         Ok(())
     }
 

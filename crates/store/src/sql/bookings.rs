@@ -43,13 +43,17 @@ fn booking_from(row: &AnyRow) -> Result<Booking> {
         sku_version: row.try_get("sku_version")?,
         start: ts(row.try_get("start_at")?)?,
         end: ts(row.try_get("end_at")?)?,
-        status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Cancelled),
+        status: BookingStatus::parse(&status)
+            .ok_or_else(|| super::unknown("booking status", &status))?,
         sequence: row.try_get("sequence")?,
         meeting_url: row.try_get("meeting_url")?,
         cancelled_by: row.try_get::<Option<i64>, _>("cancelled_by")?.map(UserId),
         cancel_reason: row.try_get("cancel_reason")?,
         late_cancel: row.try_get::<i64, _>("late_cancel")? != 0,
-        no_show_side: side.as_deref().and_then(NoShowSide::parse),
+        no_show_side: side
+            .as_deref()
+            .map(|s| NoShowSide::parse(s).ok_or_else(|| super::unknown("no-show side", s)))
+            .transpose()?,
         created_at: ts(row.try_get("created_at")?)?,
     })
 }
@@ -289,7 +293,8 @@ impl BookingStore for SqlStore {
                 Ok(BookingEvent {
                     at: ts(r.try_get("at")?)?,
                     actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
-                    status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Confirmed),
+                    status: BookingStatus::parse(&status)
+                        .ok_or_else(|| super::unknown("booking status", &status))?,
                     note: r.try_get("note")?,
                 })
             })

@@ -63,7 +63,7 @@ fn sku_from(row: &AnyRow) -> Result<SkuVersion> {
         sku_id: SkuId(row.try_get("id")?),
         slug: row.try_get("slug")?,
         version: row.try_get("version")?,
-        status: SkuStatus::parse(&status).unwrap_or(SkuStatus::Draft),
+        status: SkuStatus::parse(&status).ok_or_else(|| super::unknown("SKU status", &status))?,
         current_version: row.try_get("current_version")?,
         content: SkuContent {
             title: row.try_get("title")?,

@@ -17,6 +17,7 @@ mod mentors;
 mod nudges;
 mod outbox;
 mod outcomes;
+mod rows;
 mod webhooks;
 
 use crate::migrations::Backend;
@@ -190,6 +191,12 @@ impl Store for SqlStore {
     fn backend_name(&self) -> &'static str {
         self.backend.name()
     }
+}
+
+/// A value read from the database that this release does not know (a status a newer
+/// release wrote, or a damaged row): an error naming it, never a silent default.
+pub(crate) fn unknown(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("unknown {what} {value:?} in the database").into())
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ impl NudgeStore for SqlStore {
             .fetch_optional(self.reader())
             .await?;
         match row {
-            Some(r) => Ok(serde_json::from_str(&r.try_get::<String, _>("prefs")?)?),
+            Some(r) => Ok(super::rows::nudge_prefs(&r.try_get::<String, _>("prefs")?)?),
             None => Ok(NudgePrefs::default()),
         }
     }

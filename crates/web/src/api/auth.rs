@@ -1,21 +1,21 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
 use super::dto::{LoginRequest, LoginResponse, Me, MeUpdate, SignupRequest};
+use crate::auth::ApiUser;
 use crate::auth::user::bearer;
-use crate::auth::{ApiUser, login, secret};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ClientAddr};
-use crate::ops;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use jiff::SignedDuration;
+use stint_app as ops;
+use stint_app::auth::{login, tokens};
 use stint_domain::account::SignupInput;
 use stint_domain::validate;
 
-pub const TOKEN_DAYS: i64 = 30;
+pub use stint_app::auth::tokens::TOKEN_DAYS;
 
 /// Creates a mentee account.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
@@ -71,24 +71,10 @@ pub async fn login(
         return Err(ApiError::validation(errors));
     }
     let account = login::authenticate(&state, &req.email, &req.password, &addr).await?;
-    let token = secret::new_secret()?;
-    let now = state.now();
-    let expires = now
-        .saturating_add(SignedDuration::from_hours(24 * TOKEN_DAYS))
-        .unwrap_or(now);
-    state
-        .store
-        .create_api_token(
-            &secret::digest(&token),
-            account.id,
-            &label.unwrap_or_default(),
-            now,
-            expires,
-        )
-        .await?;
+    let issued = tokens::issue(&state, &account, &label.unwrap_or_default()).await?;
     Ok(Json(LoginResponse {
-        token,
-        expires_at: expires.to_string(),
+        token: issued.token,
+        expires_at: issued.expires.to_string(),
         user: Me::from(&account),
     }))
 }
@@ -102,10 +88,7 @@ pub async fn logout(
     parts: Parts,
 ) -> Result<StatusCode, ApiError> {
     if let Some(token) = bearer(&parts) {
-        state
-            .store
-            .delete_api_token(&secret::digest(&token))
-            .await?;
+        tokens::revoke(&state, &token).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -126,13 +109,9 @@ pub async fn update_me(
     ApiJson(req): ApiJson<MeUpdate>,
 ) -> Result<Json<Me>, ApiError> {
     let input = stint_domain::account::ProfileInput {
-        display_name: req.display_name.unwrap_or(me.display_name),
-        timezone: req.timezone.unwrap_or(me.timezone),
+        display_name: req.display_name.unwrap_or_else(|| me.display_name.clone()),
+        timezone: req.timezone.unwrap_or_else(|| me.timezone.clone()),
     };
-    let (name, tz) = input.validate()?;
-    let account = state
-        .store
-        .update_profile(me.id, &name, tz.as_str())
-        .await?;
+    let account = ops::accounts::update_profile(&state, &me, input).await?;
     Ok(Json(Me::from(&account)))
 }

@@ -3,13 +3,12 @@
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::ops::{require, scheduling};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use stint_app::{require, scheduling};
 use stint_domain::FieldErrors;
-use stint_domain::catalog::SkuStatus;
 use stint_domain::ids::UserId;
 use stint_domain::role::Role;
 use stint_domain::schedule::{
@@ -263,12 +262,8 @@ pub async fn put_my_availability(
     ApiUser(me): ApiUser,
     ApiJson(req): ApiJson<AvailabilityDto>,
 ) -> Result<Json<AvailabilityDto>, ApiError> {
-    require(&me, Role::Mentor)?;
     let rules = req.into_rules()?;
-    state
-        .store
-        .save_availability(me.id, &rules, state.now())
-        .await?;
+    scheduling::save_availability(&state, &me, &rules).await?;
     Ok(Json(AvailabilityDto::from(&rules)))
 }
 
@@ -318,14 +313,9 @@ pub async fn list_slots(
     ApiPath(slug): ApiPath<String>,
     ApiQuery(p): ApiQuery<SlotParams>,
 ) -> Result<Json<SlotsDto>, ApiError> {
-    let sku = state
-        .store
-        .sku(&slug)
-        .await?
-        .filter(|s| s.status == SkuStatus::Active);
-    let sku = sku.ok_or_else(|| ApiError::not_found("session type"))?;
+    let sku = stint_app::catalog_read::bookable_sku(&state, &slug).await?;
     let window = scheduling::parse_window(&p.from, &p.to, &p.tz)?;
-    let mut mentors = state.store.mentors_for_sku(sku.sku_id).await?;
+    let mut mentors = stint_app::catalog_read::mentors_for_sku(&state, &sku).await?;
     if let Some(id) = p.mentor {
         mentors.retain(|m| m.user_id == UserId(id));
         if mentors.is_empty() {

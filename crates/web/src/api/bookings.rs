@@ -5,18 +5,17 @@ use super::availability::rfc3339_in;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ops::scheduling::{self, BookRequest};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
+use stint_app::bookings::{self, BookingDetail};
+use stint_app::scheduling::{self, BookRequest};
 use stint_domain::FieldErrors;
 use stint_domain::account::{Account, zone_or_utc};
-use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
+use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus};
 use stint_domain::catalog::SkuVersion;
-use stint_domain::role::Role;
-use stint_domain::validate;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -102,31 +101,16 @@ impl<'a> From<&'a Account> for Party<'a> {
     }
 }
 
-/// Builds the view of a booking for `viewer`, reading what it needs.
-pub async fn view(state: &AppState, viewer: &Account, b: &Booking) -> Result<BookingDto, ApiError> {
-    let version = state
-        .store
-        .sku_version_by_id(b.sku_id, b.sku_version)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    let mentor = state
-        .store
-        .account(b.mentor_id)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    let mentee = state
-        .store
-        .account(b.mentee_id)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    let history = state.store.booking_events(b.id).await?;
-    Ok(render(
+/// The view of a booking's detail for `viewer`.
+pub fn view(viewer: &Account, d: &BookingDetail) -> BookingDto {
+    let c = &d.context;
+    render(
         viewer,
-        b,
-        &version,
-        [(&mentor).into(), (&mentee).into()],
-        &history,
-    ))
+        &c.booking,
+        &c.sku,
+        [(&c.mentor).into(), (&c.mentee).into()],
+        &d.history,
+    )
 }
 
 /// The view of a booking for `viewer` from its parts: `[mentor, mentee]` and its history.
@@ -189,14 +173,6 @@ pub fn render(
     }
 }
 
-/// A booking the viewer may see: a party or an operator. Others get 404, so ids reveal nothing.
-pub async fn visible(state: &AppState, viewer: &Account, id: i64) -> Result<Booking, ApiError> {
-    match state.store.booking(BookingId(id)).await? {
-        Some(b) if b.involves(viewer.id) || viewer.has(Role::Operator) => Ok(b),
-        _ => Err(ApiError::not_found("booking")),
-    }
-}
-
 /// Books a session. Send an `Idempotency-Key` header to make retries safe.
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "scheduling", security(("bearer" = [])),
     request_body = BookingRequest,
@@ -237,7 +213,7 @@ pub async fn create_booking(
         // A replay may be of a booking that has moved on since: show it as it is now.
         return Ok((
             StatusCode::OK,
-            Json(view(&state, &me, &done.booking).await?),
+            Json(view(&me, &bookings::detail_of(&state, done.booking).await?)),
         ));
     }
     // A new booking: everything the view shows is at hand, so nothing is read again.
@@ -270,11 +246,8 @@ pub async fn list_bookings(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<BookingDto>>, ApiError> {
-    let mut out = Vec::new();
-    for b in state.store.bookings_of(me.id).await? {
-        out.push(view(&state, &me, &b).await?);
-    }
-    Ok(Json(out))
+    let all = bookings::mine_in_detail(&state, &me).await?;
+    Ok(Json(all.iter().map(|d| view(&me, d)).collect()))
 }
 
 /// One booking.
@@ -286,8 +259,8 @@ pub async fn get_booking(
     ApiUser(me): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<BookingDto>, ApiError> {
-    let b = visible(&state, &me, id).await?;
-    Ok(Json(view(&state, &me, &b).await?))
+    let d = bookings::detail(&state, &me, BookingId(id)).await?;
+    Ok(Json(view(&me, &d)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -308,17 +281,8 @@ pub async fn reschedule_booking(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RescheduleRequest>,
 ) -> Result<Json<BookingDto>, ApiError> {
-    let b = visible(&state, &me, id).await?;
-    if b.status != BookingStatus::Confirmed {
-        return Err(ApiError::field(
-            StatusCode::CONFLICT,
-            "conflict",
-            "status",
-            format!("a {} booking cannot be moved", b.status.as_str()),
-        ));
-    }
-    let moved = scheduling::reschedule(&state, &me, &b, &req.start).await?;
-    Ok(Json(view(&state, &me, &moved).await?))
+    let moved = scheduling::reschedule(&state, &me, BookingId(id), &req.start).await?;
+    Ok(Json(view(&me, &bookings::detail_of(&state, moved).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -339,29 +303,11 @@ pub async fn cancel_booking(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> Result<Json<BookingDto>, ApiError> {
-    let reason = validate::text(&req.reason, 0, 500)
-        .map_err(|m| ApiError::validation(FieldErrors::single("reason", m)))?;
-    let b = visible(&state, &me, id).await?;
-    let now = state.now();
-    let version = state
-        .store
-        .sku_version_by_id(b.sku_id, b.sku_version)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    let late = booking::is_late_cancellation(b.start, now, version.content.cancel_cutoff_hours);
-    if b.start <= now {
-        return Err(ApiError::field(
-            StatusCode::CONFLICT,
-            "conflict",
-            "status",
-            "the session has already started",
-        ));
-    }
-    let cancelled = state
-        .store
-        .cancel_booking(b.id, me.id, &reason, late, now)
-        .await?;
-    Ok(Json(view(&state, &me, &cancelled).await?))
+    let cancelled = bookings::cancel(&state, &me, BookingId(id), &req.reason).await?;
+    Ok(Json(view(
+        &me,
+        &bookings::detail_of(&state, cancelled).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -382,28 +328,6 @@ pub async fn report_no_show(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<NoShowRequest>,
 ) -> Result<Json<BookingDto>, ApiError> {
-    let side = NoShowSide::parse(&req.side).ok_or_else(|| {
-        ApiError::validation(FieldErrors::single("side", "must be mentee or mentor"))
-    })?;
-    let b = visible(&state, &me, id).await?;
-    // One reports the other: nobody marks themself absent, operators may mark either.
-    let allowed = me.has(Role::Operator)
-        || (side == NoShowSide::Mentee && me.id == b.mentor_id)
-        || (side == NoShowSide::Mentor && me.id == b.mentee_id);
-    if !allowed {
-        return Err(ApiError::forbidden());
-    }
-    if !booking::may_report_no_show(b.start, state.now()) {
-        return Err(ApiError::field(
-            StatusCode::CONFLICT,
-            "conflict",
-            "side",
-            "a no-show can be reported from the start until a week after",
-        ));
-    }
-    let marked = state
-        .store
-        .mark_no_show(b.id, side, me.id, state.now())
-        .await?;
-    Ok(Json(view(&state, &me, &marked).await?))
+    let marked = bookings::report_no_show(&state, &me, BookingId(id), &req.side).await?;
+    Ok(Json(view(&me, &bookings::detail_of(&state, marked).await?)))
 }

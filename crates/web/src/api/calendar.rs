@@ -1,15 +1,17 @@
 //! Calendar files over the API: a booking's invitation and the caller's private feed link.
 
-use crate::auth::{ApiUser, secret};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
+use crate::ics;
 use crate::state::AppState;
-use crate::{api::bookings::visible, ics};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
+use stint_app::calendar_files;
+use stint_domain::booking::BookingId;
 use utoipa::ToSchema;
 
 /// A booking's calendar invitation (METHOD:REQUEST; METHOD:CANCEL once cancelled).
@@ -22,9 +24,9 @@ pub async fn booking_invite(
     ApiPath(id): ApiPath<i64>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let b = visible(&state, &me, id).await?;
     let base = ics::site_base(&headers, state.config.secure_cookies);
-    ics::invite(&state, &me, &b, base.as_deref()).await
+    let file = calendar_files::invite(&state, &me, BookingId(id), base.as_deref()).await?;
+    Ok(ics::calendar_response(file))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,7 +54,7 @@ pub async fn revoke_feed(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<StatusCode, ApiError> {
-    state.store.revoke_calendar_feed(me.id).await?;
+    calendar_files::revoke_feed(&state, &me).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -62,11 +64,7 @@ pub async fn new_feed(
     me: &stint_domain::account::Account,
     headers: &HeaderMap,
 ) -> Result<String, ApiError> {
-    let token = secret::new_secret()?;
-    state
-        .store
-        .set_calendar_feed(me.id, &secret::digest(&token), state.now())
-        .await?;
+    let token = calendar_files::new_feed(state, me).await?;
     let base = ics::site_base(headers, state.config.secure_cookies).unwrap_or_default();
     Ok(format!("{base}/calendar/{token}.ics"))
 }
@@ -78,20 +76,7 @@ pub async fn feed(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
-    let owner = match state
-        .store
-        .calendar_feed_owner(&secret::digest(token))
-        .await?
-    {
-        Some(id) => state.store.account(id).await?,
-        None => None,
-    };
-    let owner = owner.ok_or_else(|| ApiError::not_found("calendar"))?;
     let base = ics::site_base(&headers, state.config.secure_cookies);
-    let mut events = Vec::new();
-    for b in state.store.bookings_of(owner.id).await? {
-        events.push(ics::event(&state, &owner, &b, base.as_deref()).await?);
-    }
-    let body = stint_calendar::feed(&format!("Stint · {}", owner.display_name), &events);
-    Ok(ics::calendar_response(body, "stint.ics"))
+    let file = calendar_files::feed(&state, token, base.as_deref()).await?;
+    Ok(ics::calendar_response(file))
 }

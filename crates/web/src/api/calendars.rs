@@ -6,13 +6,13 @@ use super::availability::rfc3339_in;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ops::calendars::{self as cal_ops, CalendarInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
+use stint_app::calendars::{self as cal_ops, CalendarInput};
 use stint_store::CalendarSource;
 use utoipa::ToSchema;
 
@@ -130,7 +130,7 @@ pub async fn connect_calendar(
     ApiUser(me): ApiUser,
     body: Result<ApiJson<ConnectCalendarRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<CalendarSourceDto>), ApiError> {
-    crate::ops::require(&me, stint_domain::role::Role::Mentor)?;
+    stint_app::require(&me, stint_domain::role::Role::Mentor)?;
     let ApiJson(req) = body?;
     let input = CalendarInput {
         kind: req.kind,

@@ -6,20 +6,20 @@ use super::dto::{
     StatusRequest,
 };
 use crate::auth::{ApiUser, user::bearer};
-use crate::error::{ApiError, ErrorBody, missing};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::ops::{self, catalog::SkuDraft, require};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
+use stint_app::catalog_read as catalog;
+use stint_app::{self as ops, catalog::SkuDraft};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
-use stint_domain::catalog::{CheckpointInput, CompetencyInput, PreRead, SkuStatus, SkuVersion};
+use stint_domain::catalog::{CheckpointInput, CompetencyInput, PreRead, SkuStatus};
 use stint_domain::ids::CheckpointId;
-use stint_domain::role::Role;
 use utoipa::IntoParams;
 
 /// An optional bearer token: the catalog is public, operators see more.
@@ -38,28 +38,21 @@ impl FromRequestParts<AppState> for OptionalApiUser {
     }
 }
 
-fn is_operator(user: &Option<Account>) -> bool {
-    user.as_ref().is_some_and(|a| a.has(Role::Operator))
-}
-
-/// Whether a viewer may read this SKU: published ones are public (old versions stay
-/// readable for whoever bought them), drafts only for operators.
-fn visible(sku: &SkuVersion, user: &Option<Account>, include_retired: bool) -> bool {
-    match sku.status {
-        SkuStatus::Active => true,
-        SkuStatus::Retired => include_retired || is_operator(user),
-        SkuStatus::Draft => is_operator(user),
-    }
-}
-
-fn competency_request(req: CompetencyRequest) -> Result<CompetencyInput, FieldErrors> {
+fn competency_request(req: CompetencyRequest) -> CompetencyInput {
     CompetencyInput {
         slug: req.slug,
         name: req.name,
         description: req.description,
         rubric: req.rubric,
     }
-    .validate()
+}
+
+fn checkpoint_request(req: CheckpointRequest) -> CheckpointInput {
+    CheckpointInput {
+        slug: req.slug,
+        title: req.title,
+        description: req.description,
+    }
 }
 
 /// All competencies with their rubric and checkpoints.
@@ -69,9 +62,7 @@ pub async fn list_competencies(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<CompetencyDto>>, ApiError> {
     Ok(Json(
-        state
-            .store
-            .competencies()
+        catalog::competencies(&state)
             .await?
             .iter()
             .map(CompetencyDto::from)
@@ -87,11 +78,7 @@ pub async fn get_competency(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<CompetencyDto>, ApiError> {
-    let c = state
-        .store
-        .competency_by_slug(&slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found("competency"))?;
+    let c = catalog::competency(&state, &slug).await?;
     Ok(Json(CompetencyDto::from(&c)))
 }
 
@@ -105,9 +92,7 @@ pub async fn create_competency(
     ApiUser(me): ApiUser,
     ApiJson(req): ApiJson<CompetencyRequest>,
 ) -> Result<(StatusCode, Json<CompetencyDto>), ApiError> {
-    require(&me, Role::Operator)?;
-    let input = competency_request(req)?;
-    let c = state.store.create_competency(&input, state.now()).await?;
+    let c = catalog::create_competency(&state, &me, competency_request(req)).await?;
     Ok((StatusCode::CREATED, Json(CompetencyDto::from(&c))))
 }
 
@@ -122,13 +107,7 @@ pub async fn update_competency(
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<CompetencyRequest>,
 ) -> Result<Json<CompetencyDto>, ApiError> {
-    require(&me, Role::Operator)?;
-    let input = competency_request(req)?;
-    let c = state
-        .store
-        .update_competency(&slug, &input)
-        .await
-        .map_err(missing("competency"))?;
+    let c = catalog::update_competency(&state, &me, &slug, competency_request(req)).await?;
     Ok(Json(CompetencyDto::from(&c)))
 }
 
@@ -143,19 +122,7 @@ pub async fn add_checkpoint(
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> Result<(StatusCode, Json<CheckpointDto>), ApiError> {
-    require(&me, Role::Operator)?;
-    let input = CheckpointInput {
-        slug: req.slug,
-        title: req.title,
-        description: req.description,
-    }
-    .validate()?;
-    let c = state
-        .store
-        .competency_by_slug(&slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found("competency"))?;
-    let cp = state.store.add_checkpoint(c.id, &input).await?;
+    let cp = catalog::add_checkpoint(&state, &me, &slug, checkpoint_request(req)).await?;
     Ok((StatusCode::CREATED, Json(CheckpointDto::from(&cp))))
 }
 
@@ -170,18 +137,8 @@ pub async fn update_checkpoint(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> Result<Json<CheckpointDto>, ApiError> {
-    require(&me, Role::Operator)?;
-    let input = CheckpointInput {
-        slug: req.slug,
-        title: req.title,
-        description: req.description,
-    }
-    .validate()?;
-    let cp = state
-        .store
-        .update_checkpoint(CheckpointId(id), &input)
-        .await
-        .map_err(missing("checkpoint"))?;
+    let cp =
+        catalog::update_checkpoint(&state, &me, CheckpointId(id), checkpoint_request(req)).await?;
     Ok(Json(CheckpointDto::from(&cp)))
 }
 
@@ -201,20 +158,9 @@ pub async fn list_skus(
     OptionalApiUser(user): OptionalApiUser,
     ApiQuery(filter): ApiQuery<SkuFilter>,
 ) -> Result<Json<Vec<SkuDto>>, ApiError> {
-    let status = match filter.status.as_deref().unwrap_or("active") {
-        "all" => None,
-        s => Some(SkuStatus::parse(s).ok_or_else(|| {
-            ApiError::validation(FieldErrors::single(
-                "status",
-                "must be active, draft, retired or all",
-            ))
-        })?),
-    };
-    if status != Some(SkuStatus::Active) && !is_operator(&user) {
-        return Err(ApiError::forbidden());
-    }
-    let competencies = state.store.competencies().await?;
-    let skus = state.store.skus(status).await?;
+    let status = catalog::parse_status_filter(filter.status.as_deref())?;
+    let skus = catalog::skus(&state, user.as_ref(), status).await?;
+    let competencies = catalog::competencies(&state).await?;
     Ok(Json(
         skus.iter().map(|s| SkuDto::new(s, &competencies)).collect(),
     ))
@@ -229,13 +175,11 @@ pub async fn get_sku(
     OptionalApiUser(user): OptionalApiUser,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<SkuDto>, ApiError> {
-    let sku = state
-        .store
-        .sku(&slug)
-        .await?
-        .filter(|s| visible(s, &user, true));
-    let sku = sku.ok_or_else(|| ApiError::not_found("session type"))?;
-    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+    let sku = catalog::sku(&state, user.as_ref(), &slug).await?;
+    Ok(Json(SkuDto::new(
+        &sku,
+        &catalog::competencies(&state).await?,
+    )))
 }
 
 /// Every version of a session type, newest first.
@@ -247,11 +191,8 @@ pub async fn list_sku_versions(
     OptionalApiUser(user): OptionalApiUser,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<SkuDto>>, ApiError> {
-    let versions = state.store.sku_versions(&slug).await?;
-    if versions.first().is_none_or(|s| !visible(s, &user, true)) {
-        return Err(ApiError::not_found("session type"));
-    }
-    let competencies = state.store.competencies().await?;
+    let versions = catalog::sku_versions(&state, user.as_ref(), &slug).await?;
+    let competencies = catalog::competencies(&state).await?;
     Ok(Json(
         versions
             .iter()
@@ -269,13 +210,11 @@ pub async fn get_sku_version(
     OptionalApiUser(user): OptionalApiUser,
     ApiPath((slug, version)): ApiPath<(String, i64)>,
 ) -> Result<Json<SkuDto>, ApiError> {
-    let sku = state
-        .store
-        .sku_version(&slug, version)
-        .await?
-        .filter(|s| visible(s, &user, true));
-    let sku = sku.ok_or_else(|| ApiError::not_found("session type version"))?;
-    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+    let sku = catalog::sku_version(&state, user.as_ref(), &slug, version).await?;
+    Ok(Json(SkuDto::new(
+        &sku,
+        &catalog::competencies(&state).await?,
+    )))
 }
 
 fn draft_from(req: SkuRequest) -> SkuDraft {
@@ -313,13 +252,12 @@ pub async fn create_sku(
     ApiUser(me): ApiUser,
     ApiJson(req): ApiJson<SkuRequest>,
 ) -> Result<(StatusCode, Json<SkuDto>), ApiError> {
-    require(&me, Role::Operator)?;
     let slug = req.slug.clone().unwrap_or_default();
     let sku =
-        ops::catalog::create(&state, &slug, &draft_from(req), me.id, FieldErrors::new()).await?;
+        ops::catalog::create(&state, &me, &slug, &draft_from(req), FieldErrors::new()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(SkuDto::new(&sku, &state.store.competencies().await?)),
+        Json(SkuDto::new(&sku, &catalog::competencies(&state).await?)),
     ))
 }
 
@@ -333,7 +271,6 @@ pub async fn update_sku(
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<SkuRequest>,
 ) -> Result<Json<SkuDto>, ApiError> {
-    require(&me, Role::Operator)?;
     if req.slug.as_ref().is_some_and(|s| s != &slug) {
         return Err(ApiError::validation(FieldErrors::single(
             "slug",
@@ -341,8 +278,11 @@ pub async fn update_sku(
         )));
     }
     let sku =
-        ops::catalog::update(&state, &slug, &draft_from(req), me.id, FieldErrors::new()).await?;
-    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+        ops::catalog::update(&state, &me, &slug, &draft_from(req), FieldErrors::new()).await?;
+    Ok(Json(SkuDto::new(
+        &sku,
+        &catalog::competencies(&state).await?,
+    )))
 }
 
 /// Publishes, retires or re-activates a session type (operators).
@@ -356,17 +296,15 @@ pub async fn set_sku_status(
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<Json<SkuDto>, ApiError> {
-    require(&me, Role::Operator)?;
     let status = SkuStatus::parse(&req.status).ok_or_else(|| {
         ApiError::validation(FieldErrors::single(
             "status",
             "must be draft, active or retired",
         ))
     })?;
-    let sku = state
-        .store
-        .set_sku_status(&slug, status, state.now())
-        .await
-        .map_err(missing("session type"))?;
-    Ok(Json(SkuDto::new(&sku, &state.store.competencies().await?)))
+    let sku = catalog::set_sku_status(&state, &me, &slug, status).await?;
+    Ok(Json(SkuDto::new(
+        &sku,
+        &catalog::competencies(&state).await?,
+    )))
 }

@@ -5,12 +5,12 @@ use super::availability::rfc3339_in;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::ops::nudges as nudge_ops;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
+use stint_app::nudges as nudge_ops;
 use stint_store::InboxItem;
 use utoipa::{IntoParams, ToSchema};
 

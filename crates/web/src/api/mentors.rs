@@ -4,14 +4,13 @@ use super::dto::{MentorDto, MentorProfileRequest};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use stint_app::{catalog_read, mentors};
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfileInput;
-use stint_domain::role::Role;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -31,22 +30,12 @@ pub async fn list_mentors(
 ) -> Result<Json<Vec<MentorDto>>, ApiError> {
     let mentors = match filter.sku {
         Some(slug) => {
-            let sku = state
-                .store
-                .sku(&slug)
-                .await?
-                .ok_or_else(|| ApiError::not_found("session type"))?;
-            state.store.mentors_for_sku(sku.sku_id).await?
+            let sku = catalog_read::sku(&state, None, &slug).await?;
+            catalog_read::mentors_for_sku(&state, &sku).await?
         }
         // The directory shows mentors who can be booked now; a profile with no active
         // session type stays reachable by its id but is not advertised.
-        None => state
-            .store
-            .mentors()
-            .await?
-            .into_iter()
-            .filter(|m| !m.skus.is_empty())
-            .collect(),
+        None => mentors::directory(&state).await?,
     };
     Ok(Json(mentors.iter().map(MentorDto::from).collect()))
 }
@@ -59,12 +48,8 @@ pub async fn get_mentor(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MentorDto>, ApiError> {
-    let mentors = state.store.mentors().await?;
-    let m = mentors
-        .iter()
-        .find(|m| m.user_id == UserId(id))
-        .ok_or_else(|| ApiError::not_found("mentor"))?;
-    Ok(Json(MentorDto::from(m)))
+    let m = mentors::profile(&state, UserId(id)).await?;
+    Ok(Json(MentorDto::from(&m)))
 }
 
 /// Creates or replaces the calling mentor's profile.
@@ -76,17 +61,12 @@ pub async fn save_my_profile(
     ApiUser(me): ApiUser,
     ApiJson(req): ApiJson<MentorProfileRequest>,
 ) -> Result<Json<MentorDto>, ApiError> {
-    require(&me, Role::Mentor)?;
     let input = MentorProfileInput {
         headline: req.headline,
         bio: req.bio,
         meeting_url: req.meeting_url,
         skus: req.skus,
-    }
-    .validate()?;
-    let profile = state
-        .store
-        .save_mentor_profile(me.id, &input, state.now())
-        .await?;
+    };
+    let profile = mentors::save_profile(&state, &me, input).await?;
     Ok(Json(MentorDto::from(&profile)))
 }

@@ -43,7 +43,7 @@ use utoipa_axum::routes;
         (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
-        (name = "meta", description = "Health and this document"),
+        (name = "meta", description = "Health, readiness, Prometheus metrics and this document"),
     )
 )]
 struct ApiDoc;
@@ -84,6 +84,8 @@ impl Modify for StandardResponses {
             let public = matches!(
                 path.as_str(),
                 "/healthz"
+                    | "/readyz"
+                    | "/metrics"
                     | "/api/v1/openapi.json"
                     | "/api/v1/auth/signup"
                     | "/api/v1/auth/login"
@@ -137,6 +139,8 @@ impl Modify for StandardResponses {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(crate::observe::metrics::prometheus))
         .routes(routes!(openapi_json))
         .routes(routes!(auth::signup))
         .routes(routes!(auth::login))

@@ -3,17 +3,16 @@
 //! operators; anyone else gets 404, as for the booking itself).
 
 use super::availability::rfc3339_in;
-use super::bookings::visible;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ops::nudges::{self as nudge_ops, LogEntry};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use stint_app::nudges::{self as nudge_ops, LogEntry};
 use stint_domain::nudge::{NudgePrefs, NudgePrefsInput};
 use stint_store::DeliveryStatus;
 use utoipa::ToSchema;
@@ -69,7 +68,7 @@ pub async fn get_prefs(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<NudgePrefsDto>, ApiError> {
-    let prefs = state.store.nudge_prefs(me.id).await?;
+    let prefs = nudge_ops::prefs(&state, &me).await?;
     Ok(Json(NudgePrefsDto::from(&prefs)))
 }
 
@@ -149,8 +148,7 @@ pub async fn list_deliveries(
     ApiUser(me): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<DeliveryDto>>, ApiError> {
-    let b = visible(&state, &me, id).await?;
-    let log = nudge_ops::delivery_log(&state, &b).await?;
+    let log = nudge_ops::delivery_log(&state, &me, stint_domain::booking::BookingId(id)).await?;
     let tz = me.zone();
     Ok(Json(log.iter().map(|e| DeliveryDto::new(e, &tz)).collect()))
 }

@@ -4,11 +4,10 @@ use super::dto::{Me, RoleRequest};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use stint_app::accounts;
 use stint_domain::FieldErrors;
 use stint_domain::ids::UserId;
 use stint_domain::role::Role;
@@ -29,10 +28,8 @@ pub async fn list_users(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<Me>>, ApiError> {
-    require(&me, Role::Operator)?;
-    Ok(Json(
-        state.store.accounts().await?.iter().map(Me::from).collect(),
-    ))
+    let all = accounts::all(&state, &me).await?;
+    Ok(Json(all.iter().map(Me::from).collect()))
 }
 
 /// Grants a role (operators only).
@@ -45,19 +42,8 @@ pub async fn grant_role(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RoleRequest>,
 ) -> Result<Json<Me>, ApiError> {
-    require(&me, Role::Operator)?;
     let role = parse_role(&req.role)?;
-    state
-        .store
-        .account(UserId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
-    state.store.grant_role(UserId(id), role).await?;
-    let account = state
-        .store
-        .account(UserId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
+    let account = accounts::grant_role(&state, &me, UserId(id), role).await?;
     Ok(Json(Me::from(&account)))
 }
 
@@ -71,26 +57,7 @@ pub async fn revoke_role(
     ApiUser(me): ApiUser,
     ApiPath((id, role)): ApiPath<(i64, String)>,
 ) -> Result<Json<Me>, ApiError> {
-    require(&me, Role::Operator)?;
     let role = parse_role(&role)?;
-    if UserId(id) == me.id && role == Role::Operator {
-        return Err(ApiError::field(
-            StatusCode::CONFLICT,
-            "conflict",
-            "role",
-            "you cannot remove your own operator role",
-        ));
-    }
-    state
-        .store
-        .account(UserId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
-    state.store.revoke_role(UserId(id), role).await?;
-    let account = state
-        .store
-        .account(UserId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
+    let account = accounts::revoke_role(&state, &me, UserId(id), role).await?;
     Ok(Json(Me::from(&account)))
 }

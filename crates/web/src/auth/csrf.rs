@@ -2,7 +2,7 @@
 //! field of every form (double submit). A cross-site page can neither read the cookie
 //! nor set it, so it cannot produce a matching field; SameSite=Lax is a second wall.
 
-use super::{secret, session};
+use super::session;
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use stint_app::auth::secret;
 
 pub const CSRF_COOKIE: &str = "stint_csrf";
 pub const CSRF_FIELD: &str = "csrf";

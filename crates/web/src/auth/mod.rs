@@ -1,10 +1,8 @@
-//! Authentication: password hashing, secrets, web sessions with CSRF protection, API
-//! bearer tokens and login throttling.
+//! The web side of authentication: session cookies, CSRF protection, and the extractors
+//! that say who is asking (bearer token or session cookie), each over a use case of
+//! `stint_app::auth`.
 
 pub mod csrf;
-pub mod login;
-pub mod password;
-pub mod secret;
 pub mod session;
 pub mod user;
 

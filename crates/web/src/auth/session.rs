@@ -1,14 +1,14 @@
-//! Web sessions: a random id in an HttpOnly, SameSite cookie; only its digest is stored.
+//! Web sessions in the browser: a random id in an HttpOnly, SameSite cookie; the session
+//! itself (only its digest is stored) is `stint_app::auth::sessions`.
 
-use super::secret;
-use crate::error::ApiError;
 use crate::state::AppState;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use jiff::SignedDuration;
+use stint_app::AppError;
+use stint_app::auth::sessions;
 use stint_domain::ids::UserId;
 
 pub const SESSION_COOKIE: &str = "stint_session";
-pub const SESSION_DAYS: i64 = 14;
+pub use sessions::SESSION_DAYS;
 
 /// Builds a cookie with Stint's flags: HttpOnly, SameSite=Lax, path `/`, Secure over TLS.
 pub fn cookie(
@@ -27,26 +27,20 @@ pub fn cookie(
 }
 
 /// Starts a session for `user` and returns the jar with its cookie.
-pub async fn start(state: &AppState, jar: CookieJar, user: UserId) -> Result<CookieJar, ApiError> {
-    let id = secret::new_secret()?;
-    let now = state.now();
-    let expires = now
-        .saturating_add(SignedDuration::from_hours(24 * SESSION_DAYS))
-        .unwrap_or(now);
-    state
-        .store
-        .create_web_session(&secret::digest(&id), user, now, expires)
-        .await?;
-    Ok(jar.add(cookie(state, SESSION_COOKIE, id, SESSION_DAYS * 86_400)))
+pub async fn start(state: &AppState, jar: CookieJar, user: UserId) -> Result<CookieJar, AppError> {
+    let session = sessions::start(&state.app, user).await?;
+    Ok(jar.add(cookie(
+        state,
+        SESSION_COOKIE,
+        session.secret,
+        SESSION_DAYS * 86_400,
+    )))
 }
 
 /// Ends the session in the jar, if any, in the database and in the browser.
-pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, ApiError> {
+pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, AppError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        state
-            .store
-            .delete_web_session(&secret::digest(c.value()))
-            .await?;
+        sessions::end(&state.app, c.value()).await?;
     }
     Ok(jar.remove(Cookie::build(SESSION_COOKIE).path("/")))
 }

@@ -1,6 +1,6 @@
 //! Who is asking: the API's bearer-token user and the pages' session user.
 
-use super::{secret, session::SESSION_COOKIE};
+use super::session::SESSION_COOKIE;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, OriginalUri};
@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use stint_app::auth::sessions;
 use stint_domain::account::Account;
 
 /// The account behind `Authorization: Bearer <token>`; 401 in the API's shape otherwise.
@@ -18,9 +19,7 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthenticated)?;
-        let account = state
-            .store
-            .api_token_account(&secret::digest(&token), state.now())
+        let account = sessions::token_account(&state.app, &token)
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         Ok(ApiUser(account))
@@ -46,13 +45,9 @@ impl FromRequestParts<AppState> for MaybeUser {
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
-        match state
-            .store
-            .web_session_account(&secret::digest(cookie.value()), state.now())
-            .await
-        {
+        match sessions::session_account(&state.app, cookie.value()).await {
             Ok(account) => Ok(MaybeUser(account)),
-            Err(e) => Err(crate::pages::render::store_failure(e)),
+            Err(e) => Err(crate::pages::render::failure(e)),
         }
     }
 }

@@ -1,12 +1,10 @@
 //! Sign-up, log-in, log-out and the dashboard.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
+use super::render::{Chrome, OrPage, PageResult, failure, html, ok, refusal};
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::auth::login::{self, LoginError};
 use crate::auth::{MaybeUser, PageUser, session};
 use crate::extract::ClientAddr;
-use crate::ops;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -14,9 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
+use stint_app as ops;
+use stint_app::auth::login;
+use stint_app::{ErrorKind, calendar_files};
 use stint_domain::FieldErrors;
 use stint_domain::account::{Account, SignupInput};
-use stint_domain::catalog::SkuStatus;
 use stint_domain::mentor::MentorProfile;
 use stint_domain::role::Role;
 
@@ -81,7 +81,7 @@ pub async fn signup(
             let jar = session::start(&state, jar, account.id).await.or_page()?;
             Ok((jar, Redirect::to("/dashboard?welcome=1")).into_response())
         }
-        Err(e) if e.status.is_client_error() => {
+        Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             let errors = FieldErrors(e.fields);
             let form = SignupFields {
                 password: String::new(),
@@ -182,15 +182,15 @@ pub async fn login(
             let jar = session::start(&state, jar, account.id).await.or_page()?;
             Ok((jar, Redirect::to(&safe_next(&form.next))).into_response())
         }
-        Err(LoginError::Invalid) => Ok(refuse(
+        Err(e) if e.kind == ErrorKind::Unauthenticated => Ok(refuse(
             StatusCode::UNAUTHORIZED,
             "The e-mail or password is not right.",
         )),
-        Err(LoginError::Throttled) => Ok(refuse(
+        Err(e) if e.kind == ErrorKind::RateLimited => Ok(refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed attempts. For your safety, wait 15 minutes and try again.",
         )),
-        Err(LoginError::Failed(e)) => Err(failure(e)),
+        Err(e) => Err(failure(e)),
     }
 }
 
@@ -240,32 +240,11 @@ pub async fn dashboard(
     csrf: CsrfToken,
     Query(q): Query<DashboardParams>,
 ) -> PageResult {
-    let profile = if me.has(Role::Mentor) {
-        state.store.mentor_profile(me.id).await.or_page()?
-    } else {
-        None
-    };
-    let (mut active_skus, mut draft_skus, mut competencies, mut accounts) = (0, 0, 0, 0);
-    if me.has(Role::Operator) {
-        let skus = state.store.skus(None).await.or_page()?;
-        active_skus = skus
-            .iter()
-            .filter(|s| s.status == SkuStatus::Active)
-            .count();
-        draft_skus = skus.iter().filter(|s| s.status == SkuStatus::Draft).count();
-        competencies = state.store.competencies().await.or_page()?.len();
-        accounts = state.store.accounts().await.or_page()?.len();
-    }
-    let tz = me.zone();
-    let now = state.now();
-    let mine: Vec<_> = state
-        .store
-        .bookings_of(me.id)
+    let overview = stint_app::dashboard::overview(&state, &me)
         .await
-        .or_page()?
-        .into_iter()
-        .filter(|b| b.status == stint_domain::booking::BookingStatus::Confirmed && b.end > now)
-        .collect();
+        .or_page()?;
+    let (profile, counts, mine) = (overview.profile, overview.counts, overview.upcoming);
+    let tz = me.zone();
     let my_tz = me.zone();
     let next_session = mine
         .first()
@@ -289,10 +268,10 @@ pub async fn dashboard(
         is_sponsor: me.has(Role::SponsorAdmin),
         is_operator: me.has(Role::Operator),
         profile,
-        active_skus,
-        draft_skus,
-        competencies,
-        accounts,
+        active_skus: counts.active_skus,
+        draft_skus: counts.draft_skus,
+        competencies: counts.competencies,
+        accounts: counts.accounts,
         local_time,
         upcoming: mine.len(),
         next_session,
@@ -338,7 +317,7 @@ pub async fn settings_form(
     csrf: CsrfToken,
     Query(q): Query<SavedParam>,
 ) -> PageResult {
-    let has_feed = state.store.has_calendar_feed(me.id).await.or_page()?;
+    let has_feed = calendar_files::has_feed(&state, &me).await.or_page()?;
     let form = SettingsFields {
         display_name: me.display_name.clone(),
         timezone: me.timezone.clone(),
@@ -366,16 +345,12 @@ pub async fn save_settings(
         display_name: form.display_name.clone(),
         timezone: form.timezone.clone(),
     };
-    match input.validate() {
-        Ok((name, tz)) => {
-            state
-                .store
-                .update_profile(me.id, &name, tz.as_str())
-                .await
-                .or_page()?;
-            Ok(Redirect::to("/account?saved=1").into_response())
-        }
-        Err(errors) => {
+    match ops::accounts::update_profile(&state, &me, input).await {
+        Ok(_) => Ok(Redirect::to("/account?saved=1").into_response()),
+        Err(e) => {
+            let (_, errors) = refusal(e, &me)?;
+            let has_feed = calendar_files::has_feed(&state, &me).await.or_page()?;
+            let nudges = super::nudges::section(&state, me.id, false).await?;
             let page = SettingsPage {
                 chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
                 email: me.email,
@@ -383,9 +358,9 @@ pub async fn save_settings(
                 errors,
                 zones: zones(),
                 saved: false,
-                has_feed: state.store.has_calendar_feed(me.id).await.or_page()?,
+                has_feed,
                 feed_url: String::new(),
-                nudges: super::nudges::section(&state, me.id, false).await?,
+                nudges,
             };
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -400,9 +375,9 @@ pub async fn create_feed(
     headers: axum::http::HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
-    let url = crate::api::calendar::new_feed(&state, &me, &headers)
-        .await
-        .map_err(failure)?;
+    let token = calendar_files::new_feed(&state, &me).await.or_page()?;
+    let base = crate::ics::site_base(&headers, state.config.secure_cookies).unwrap_or_default();
+    let url = format!("{base}/calendar/{token}.ics");
     let form = SettingsFields {
         display_name: me.display_name.clone(),
         timezone: me.timezone.clone(),
@@ -427,7 +402,7 @@ pub(super) async fn settings_with_nudges(
     csrf: &str,
     nudges: super::nudges::NudgeSection,
 ) -> PageResult {
-    let has_feed = state.store.has_calendar_feed(me.id).await.or_page()?;
+    let has_feed = calendar_files::has_feed(state, &me).await.or_page()?;
     let form = SettingsFields {
         display_name: me.display_name.clone(),
         timezone: me.timezone.clone(),
@@ -451,6 +426,6 @@ pub async fn revoke_feed(
     PageUser(me): PageUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
-    state.store.revoke_calendar_feed(me.id).await.or_page()?;
+    calendar_files::revoke_feed(&state, &me).await.or_page()?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -2,10 +2,9 @@
 //! 13:00-17:00"), date overrides and time off one per line, buffers, notice and caps.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, forbidden_page, html, ok};
+use super::render::{Chrome, OrPage, PageResult, forbidden_page, html, ok, refusal};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::ops::scheduling;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -15,6 +14,7 @@ use axum::response::{IntoResponse, Redirect};
 use filters as _;
 use jiff::civil::Date;
 use serde::Deserialize;
+use stint_app::scheduling;
 use stint_domain::FieldErrors;
 use stint_domain::account::TimeZoneName;
 use stint_domain::role::Role;
@@ -324,19 +324,14 @@ pub async fn save(
     csrf: CsrfToken,
     CsrfForm(form): CsrfForm<AvailabilityFields>,
 ) -> PageResult {
-    if !me.has(Role::Mentor) {
-        return Ok(forbidden_page(Some(me)));
-    }
-    match form.parse() {
-        Ok(rules) => {
-            state
-                .store
-                .save_availability(me.id, &rules, state.now())
-                .await
-                .or_page()?;
-            Ok(Redirect::to("/mentor/availability?saved=1").into_response())
-        }
-        Err(errors) => {
+    let saved = match form.parse() {
+        Ok(rules) => scheduling::save_availability(&state, &me, &rules).await,
+        Err(errors) => Err(stint_app::AppError::validation(errors)),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to("/mentor/availability?saved=1").into_response()),
+        Err(e) => {
+            let (_, errors) = refusal(e, &me)?;
             let page = AvailabilityPage {
                 chrome: Chrome::new("Your availability · Stint", Some(me), &csrf.0),
                 form,

@@ -2,11 +2,10 @@
 //! with cancel, reschedule and no-show.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, failure, not_found_page, ok};
-use crate::api::bookings::{BookingDto, view, visible};
+use super::render::{Chrome, OrPage, PageResult, failure_for, not_found_page, ok, refusal};
+use crate::api::bookings::{BookingDto, view};
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::auth::{MaybeUser, PageUser, secret};
-use crate::ops::scheduling::{self, BookRequest, Offer};
+use crate::auth::{MaybeUser, PageUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -16,25 +15,17 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
+use stint_app::ErrorKind;
+use stint_app::bookings;
+use stint_app::catalog_read;
+use stint_app::scheduling::{self, BookRequest, Offer};
 use stint_domain::account::{Account, TimeZoneName, zone_or_utc};
-use stint_domain::booking::{self, BookingStatus, NoShowSide};
-use stint_domain::catalog::{SkuStatus, SkuVersion};
+use stint_domain::booking::{self, BookingId, BookingStatus};
+use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
-use stint_domain::role::Role;
 
 const DAYS_SHOWN: i64 = 7;
-
-/// A booking the viewer may see, or the not-found page (ids of others' bookings reveal nothing).
-async fn visible_page(
-    state: &AppState,
-    me: &Account,
-    id: i64,
-) -> Result<stint_domain::booking::Booking, axum::response::Response> {
-    visible(state, me, id)
-        .await
-        .map_err(|_| not_found_page(Some(me.clone())))
-}
 
 /// "Tue 1 Dec, 14:00" in `tz`.
 pub fn when(t: Timestamp, tz: &TimeZone) -> String {
@@ -127,15 +118,9 @@ pub async fn book_page(
     Path(slug): Path<String>,
     Query(q): Query<BookParams>,
 ) -> PageResult {
-    let Some(sku) = state
-        .store
-        .sku(&slug)
+    let sku = catalog_read::bookable_sku(&state, &slug)
         .await
-        .or_page()?
-        .filter(|s| s.status == SkuStatus::Active)
-    else {
-        return Ok(not_found_page(user));
-    };
+        .map_err(|e| failure_for(e, user.clone()))?;
     let (tz_name, tz_given) = viewer_zone(&q.tz, &user);
     let tz = zone_or_utc(&tz_name);
     let today = state.now().to_zoned_datetime(tz.clone()).date();
@@ -150,7 +135,9 @@ pub async fn book_page(
             .unwrap_or(d)
     };
     let to = day(from, DAYS_SHOWN - 1);
-    let all_mentors = state.store.mentors_for_sku(sku.sku_id).await.or_page()?;
+    let all_mentors = catalog_read::mentors_for_sku(&state, &sku)
+        .await
+        .or_page()?;
     let mentors: Vec<MentorProfile> = match q.mentor.parse::<i64>() {
         Ok(id) => all_mentors
             .iter()
@@ -242,17 +229,11 @@ pub async fn confirm_page(
     Path(slug): Path<String>,
     Query(q): Query<ConfirmParams>,
 ) -> PageResult {
-    let Some(sku) = state
-        .store
-        .sku(&slug)
+    let sku = catalog_read::bookable_sku(&state, &slug)
         .await
-        .or_page()?
-        .filter(|s| s.status == SkuStatus::Active)
-    else {
-        return Ok(not_found_page(Some(me)));
-    };
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     let mentor = match q.mentor.parse::<i64>() {
-        Ok(id) => state.store.mentor_profile(UserId(id)).await.or_page()?,
+        Ok(id) => catalog_read::mentor(&state, UserId(id)).await.ok(),
         Err(_) => None,
     };
     let (Some(mentor), Ok(start)) = (mentor, q.start.parse::<Timestamp>()) else {
@@ -280,7 +261,7 @@ pub async fn confirm_page(
         ),
         start: start.to_string(),
         my_zone: tz_name.clone(),
-        key: secret::new_secret().map_err(failure)?,
+        key: stint_app::auth::secret::new_secret().map_err(|e| failure_for(e, None))?,
         back_href: format!("/skus/{slug}/book?{}", query_string(&[("tz", tz_name)])),
         sku,
         mentor,
@@ -315,13 +296,12 @@ pub async fn create_booking(
         }
         Err(e)
             if e.code == "slot_taken"
-                || e.status == StatusCode::UNPROCESSABLE_ENTITY
-                    && e.fields.contains_key("start") =>
+                || e.kind == ErrorKind::Invalid && e.fields.contains_key("start") =>
         {
             let back = query_string(&[("tz", f.tz.clone()), ("taken", "1".into())]);
             Ok(Redirect::to(&format!("/skus/{}/book?{back}", f.sku)).into_response())
         }
-        Err(e) => Err(failure(e)),
+        Err(e) => Err(failure_for(e, Some(me))),
     }
 }
 
@@ -349,22 +329,12 @@ pub async fn sessions(
     let tz = zone_or_utc(&me.timezone);
     let now = state.now();
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
-    for b in state.store.bookings_of(me.id).await.or_page()? {
-        let version = state
-            .store
-            .sku_version_by_id(b.sku_id, b.sku_version)
-            .await
-            .or_page()?;
-        let other_id = if b.mentor_id == me.id {
-            b.mentee_id
-        } else {
-            b.mentor_id
-        };
-        let other = state.store.account(other_id).await.or_page()?;
+    for c in bookings::mine(&state, &me).await.or_page()? {
+        let b = &c.booking;
         let row = SessionRow {
             id: b.id.0,
-            title: version.map(|v| v.content.title).unwrap_or_default(),
-            with: other.map(|o| o.display_name).unwrap_or_default(),
+            title: c.sku.content.title.clone(),
+            with: c.other(&me).display_name.clone(),
             when: when(b.start, &tz),
             status: b.status.as_str().replace('_', "-"),
         };
@@ -406,6 +376,9 @@ struct SessionPage {
     cancel_is_late: bool,
     can_reschedule: bool,
     can_report: bool,
+    /// A refused cancel: the reason as typed and its messages.
+    cancel_reason: String,
+    cancel_errors: stint_domain::FieldErrors,
     notice: String,
     /// The outcome loop, for the session's two parties only.
     outcome: Option<super::outcomes::Panel>,
@@ -459,25 +432,15 @@ pub(crate) async fn render_session(
     refused: super::outcomes::Refused,
     status: StatusCode,
 ) -> PageResult {
-    let b = visible_page(state, &me, id).await?;
-    let dto = view(state, &me, &b).await.or_page()?;
-    let version = state
-        .store
-        .sku_version_by_id(b.sku_id, b.sku_version)
+    let d = bookings::detail(state, &me, BookingId(id))
         .await
-        .or_page()?;
-    let (cancel_h, move_h) = version
-        .map(|v| {
-            (
-                v.content.cancel_cutoff_hours,
-                v.content.reschedule_cutoff_hours,
-            )
-        })
-        .unwrap_or((0, 0));
-    let now = state.now();
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let dto = view(&me, &d);
+    let actions = bookings::actions(&d.context, &me, state.now());
+    let b = d.context.booking;
     let is_mentor = b.mentor_id == me.id;
     let other = if is_mentor { &dto.mentee } else { &dto.mentor };
-    let confirmed = b.status == BookingStatus::Confirmed;
+    let (cancel_reason, cancel_errors) = refused.cancel.clone().unwrap_or_default();
     let outcome =
         super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
     let nudges = super::deliveries::rows(state, &me, &b).await?;
@@ -496,10 +459,12 @@ pub(crate) async fn render_session(
                 other.timezone
             ),
             other_name: other.display_name.clone(),
-            can_cancel: confirmed && b.start > now,
-            cancel_is_late: booking::is_late_cancellation(b.start, now, cancel_h),
-            can_reschedule: confirmed && booking::may_reschedule(b.start, now, move_h),
-            can_report: confirmed && booking::may_report_no_show(b.start, now),
+            can_cancel: actions.can_cancel,
+            cancel_is_late: actions.cancel_is_late,
+            can_reschedule: actions.can_reschedule,
+            can_report: actions.can_report_no_show,
+            cancel_reason,
+            cancel_errors,
             notice: notice.to_string(),
             is_mentor,
             outcome,
@@ -518,34 +483,18 @@ pub struct CancelFields {
 pub async fn cancel(
     State(state): State<AppState>,
     PageUser(me): PageUser,
+    csrf: CsrfToken,
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<CancelFields>,
 ) -> PageResult {
-    let b = visible_page(&state, &me, id).await?;
-    let reason = stint_domain::validate::text(&f.reason, 0, 500).unwrap_or_default();
-    let now = state.now();
-    let version = state
-        .store
-        .sku_version_by_id(b.sku_id, b.sku_version)
-        .await
-        .or_page()?;
-    let late = version.is_some_and(|v| {
-        booking::is_late_cancellation(b.start, now, v.content.cancel_cutoff_hours)
-    });
-    if b.start <= now {
-        return Ok(super::render::error_page(
-            StatusCode::CONFLICT,
-            Some(me),
-            "Too late to cancel",
-            "The session has already started.",
-        ));
+    match bookings::cancel(&state, &me, BookingId(id), &f.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/sessions/{id}?cancelled=1")).into_response()),
+        Err(e) => {
+            let (status, errors) = refusal(e, &me)?;
+            let refused = super::outcomes::Refused::cancel(f.reason, errors);
+            render_session(&state, me, &csrf.0, id, "", "", refused, status).await
+        }
     }
-    state
-        .store
-        .cancel_booking(b.id, me.id, &reason, late, now)
-        .await
-        .or_page()?;
-    Ok(Redirect::to(&format!("/sessions/{id}?cancelled=1")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -560,23 +509,9 @@ pub async fn no_show(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<NoShowFields>,
 ) -> PageResult {
-    let b = visible_page(&state, &me, id).await?;
-    let side = NoShowSide::parse(&f.side);
-    let allowed = match side {
-        Some(NoShowSide::Mentee) => me.id == b.mentor_id || me.has(Role::Operator),
-        Some(NoShowSide::Mentor) => me.id == b.mentee_id || me.has(Role::Operator),
-        None => false,
-    };
-    if !allowed || !booking::may_report_no_show(b.start, state.now()) {
-        return Ok(super::render::forbidden_page(Some(me)));
-    }
-    if let Some(side) = side {
-        state
-            .store
-            .mark_no_show(b.id, side, me.id, state.now())
-            .await
-            .or_page()?;
-    }
+    bookings::report_no_show(&state, &me, BookingId(id), &f.side)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     Ok(Redirect::to(&format!("/sessions/{id}")).into_response())
 }
 
@@ -597,18 +532,9 @@ pub async fn reschedule_page(
     Path(id): Path<i64>,
     Query(q): Query<SessionParams>,
 ) -> PageResult {
-    let b = visible_page(&state, &me, id).await?;
-    let Some(version) = state
-        .store
-        .sku_version_by_id(b.sku_id, b.sku_version)
+    let d = bookings::detail(&state, &me, BookingId(id))
         .await
-        .or_page()?
-    else {
-        return Ok(not_found_page(Some(me)));
-    };
-    let Some(mentor) = state.store.mentor_profile(b.mentor_id).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     let tz = zone_or_utc(&me.timezone);
     let today = state.now().to_zoned_datetime(tz.clone()).date();
     let to = today
@@ -616,11 +542,11 @@ pub async fn reschedule_page(
         .unwrap_or(today);
     let window = scheduling::parse_window(&today.to_string(), &to.to_string(), &me.timezone)
         .map_err(|_| not_found_page(Some(me.clone())))?;
-    let offers = scheduling::offers(&state, &version, &[mentor], window.from, window.to)
+    let offers = scheduling::offers_for_booking(&state, &d.context, window.from, window.to)
         .await
         .or_page()?;
     let days = group_by_day(&offers, &tz, |o| o.slot.start.to_string());
-    let dto = view(&state, &me, &b).await.or_page()?;
+    let dto = view(&me, &d);
     Ok(ok(&ReschedulePage {
         chrome: Chrome::new("Reschedule · Stint", Some(me.clone()), &csrf.0),
         tz: me.timezone.clone(),
@@ -642,13 +568,12 @@ pub async fn reschedule(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<MoveFields>,
 ) -> PageResult {
-    let b = visible_page(&state, &me, id).await?;
-    match scheduling::reschedule(&state, &me, &b, &f.start).await {
+    match scheduling::reschedule(&state, &me, BookingId(id), &f.start).await {
         Ok(_) => Ok(Redirect::to(&format!("/sessions/{id}?moved=1")).into_response()),
-        Err(e) if e.code == "slot_taken" || e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.code == "slot_taken" || e.kind == ErrorKind::Invalid => {
             Ok(Redirect::to(&format!("/sessions/{id}/reschedule?taken=1")).into_response())
         }
-        Err(e) => Err(failure(e)),
+        Err(e) => Err(failure_for(e, Some(me))),
     }
 }
 
@@ -662,9 +587,9 @@ pub async fn invite_file(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found_page(Some(me)));
     };
-    let b = visible_page(&state, &me, id).await?;
     let base = crate::ics::site_base(&headers, state.config.secure_cookies);
-    crate::ics::invite(&state, &me, &b, base.as_deref())
+    stint_app::calendar_files::invite(&state, &me, BookingId(id), base.as_deref())
         .await
-        .map_err(failure)
+        .map(crate::ics::calendar_response)
+        .map_err(|e| failure_for(e, Some(me)))
 }

@@ -7,7 +7,6 @@ use super::filters;
 use super::render::{Chrome, OrPage, PageResult, failure, forbidden_page, html};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::ops::calendars::{self as cal_ops, CalendarInput};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,6 +17,8 @@ use filters as _;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use stint_app::ErrorKind;
+use stint_app::calendars::{self as cal_ops, CalendarInput};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::role::Role;
@@ -145,7 +146,7 @@ fn mentor(me: Account) -> Result<Account, axum::response::Response> {
 /// A calendar id from the path; anything else is a page that does not exist.
 fn calendar_id(raw: &str) -> Result<i64, axum::response::Response> {
     raw.parse()
-        .map_err(|_| failure(crate::ApiError::not_found("calendar")))
+        .map_err(|_| failure(stint_app::AppError::not_found("calendar")))
 }
 
 pub async fn list(
@@ -187,10 +188,8 @@ pub async fn connect(
         // with the reason beside the field it concerns.
         Err(e)
             if matches!(
-                e.status,
-                StatusCode::UNPROCESSABLE_ENTITY
-                    | StatusCode::CONFLICT
-                    | StatusCode::SERVICE_UNAVAILABLE
+                e.kind,
+                ErrorKind::Invalid | ErrorKind::Conflict | ErrorKind::Unavailable
             ) =>
         {
             let errors = if e.fields.is_empty() {

@@ -2,10 +2,10 @@
 //! sent or failed, with times in the viewer's zone.
 
 use super::render::OrPage;
-use crate::ops::nudges::{self as nudge_ops, LogEntry};
 use crate::state::AppState;
 use axum::response::Response;
 use jiff::tz::TimeZone;
+use stint_app::nudges::{self as nudge_ops, LogEntry};
 use stint_domain::account::Account;
 use stint_domain::booking::Booking;
 use stint_domain::nudge::NudgeKind;
@@ -56,7 +56,7 @@ impl LogRow {
 
 /// The log of `b` for `me`, who may see the booking (checked by the session page).
 pub async fn rows(state: &AppState, me: &Account, b: &Booking) -> Result<Vec<LogRow>, Response> {
-    let log = nudge_ops::delivery_log(state, b).await.or_page()?;
+    let log = nudge_ops::delivery_log(state, me, b.id).await.or_page()?;
     let tz = me.zone();
     let zone_name = tz.iana_name().unwrap_or("UTC").to_string();
     Ok(log

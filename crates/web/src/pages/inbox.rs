@@ -1,17 +1,16 @@
 //! The inbox page at `/inbox`: the viewer's in-app nudges, newest first, unread ones
 //! marked, each read on its own or all at once.
 
-use super::render::{Chrome, PageResult, failure, not_found_page, ok};
+use super::render::{Chrome, PageResult, failure, failure_for, not_found_page, ok};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::ops::nudges::{self as nudge_ops, INBOX_MAX_LIMIT};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use stint_app::nudges::{self as nudge_ops, INBOX_MAX_LIMIT};
 use stint_store::InboxItem;
 
 /// One message, formatted for the viewer's zone.
@@ -110,7 +109,6 @@ pub async fn mark_read(
     };
     match nudge_ops::mark_read(&state, &me, Some(id)).await {
         Ok(_) => Ok(Redirect::to("/inbox").into_response()),
-        Err(e) if e.status == StatusCode::NOT_FOUND => Ok(not_found_page(Some(me))),
-        Err(e) => Err(failure(e)),
+        Err(e) => Err(failure_for(e, Some(me))),
     }
 }

@@ -5,8 +5,7 @@ use super::operator::operator;
 use super::render::{Chrome, OrPage, PageResult, html};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::error::ApiError;
-use crate::ops::jobs::{self as job_ops, DEFAULT_LIMIT};
+use crate::error::HttpStatus;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,6 +14,8 @@ use axum::response::{IntoResponse, Redirect};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use stint_app::AppError;
+use stint_app::jobs::{self as job_ops, DEFAULT_LIMIT};
 use stint_domain::account::Account;
 use stint_store::{Job, JobState};
 
@@ -198,7 +199,7 @@ pub async fn retry(
         .unwrap_or_default();
     let result = match id.parse::<i64>() {
         Ok(id) => job_ops::retry(&state, id).await.map(|job| job.id),
-        Err(_) => Err(ApiError::not_found("dead job")),
+        Err(_) => Err(AppError::not_found("dead job")),
     };
     match result {
         Ok(id) => {
@@ -209,9 +210,9 @@ pub async fn retry(
             }
             Ok(Redirect::to(&to).into_response())
         }
-        Err(e) if e.status.is_server_error() => Err(super::render::failure(e)),
+        Err(e) if e.status().is_server_error() => Err(super::render::failure(e)),
         Err(e) => {
-            let failure = match e.status {
+            let failure = match e.status() {
                 StatusCode::NOT_FOUND => format!(
                     "Job {id} was not retried: there is no dead job with this id \
                      (it may have been retried already)."
@@ -226,7 +227,7 @@ pub async fn retry(
                 notice: None,
                 failure: Some(failure),
             };
-            render(&state, me, &csrf.0, &back, messages, e.status).await
+            render(&state, me, &csrf.0, &back, messages, e.status()).await
         }
     }
 }

@@ -78,7 +78,7 @@ fn delivery_row(d: &Delivery, tz: &TimeZone) -> DeliveryRow {
 pub async fn mail(State(state): State<AppState>, PageUser(me): PageUser) -> PageResult {
     let me = operator(me)?;
     let tz = me.zone();
-    let (outbox, outbox_error) = match &state.config.mail_outbox {
+    let (outbox, outbox_error) = match &state.app.settings.mail_outbox {
         None => (None, None),
         Some(dir) => match stint_mail::list_outbox(dir, LIMIT) {
             Ok(entries) => {
@@ -97,9 +97,7 @@ pub async fn mail(State(state): State<AppState>, PageUser(me): PageUser) -> Page
             Err(e) => (Some(Vec::new()), Some(e.to_string())),
         },
     };
-    let deliveries = state
-        .store
-        .recent_deliveries(LIMIT as u32)
+    let deliveries = stint_app::nudges::recent_deliveries(&state, &me, LIMIT as u32)
         .await
         .or_page()?
         .iter()
@@ -107,7 +105,7 @@ pub async fn mail(State(state): State<AppState>, PageUser(me): PageUser) -> Page
         .collect();
     let page = MailPage {
         chrome: Chrome::new("Mail · Stint", Some(me.clone()), ""),
-        destination: state.config.mail_destination.clone(),
+        destination: state.app.settings.mail_destination.clone(),
         outbox,
         outbox_error,
         deliveries,
@@ -124,7 +122,7 @@ pub async fn message(
     Path(file_name): Path<String>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(dir) = &state.config.mail_outbox else {
+    let Some(dir) = &state.app.settings.mail_outbox else {
         return Err(not_found_page(Some(me)));
     };
     match stint_mail::read_outbox(dir, &file_name) {

@@ -1,7 +1,7 @@
 //! A mentor's own profile editor.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, forbidden_page, html, ok};
+use super::render::{Chrome, OrPage, PageResult, failure_for, html, ok, refusal};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
@@ -10,11 +10,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use stint_app::{catalog_read, mentors};
 use stint_domain::FieldErrors;
 use stint_domain::catalog::{SkuStatus, SkuVersion};
 use stint_domain::mentor::MentorProfileInput;
-use stint_domain::role::Role;
-use stint_store::StoreError;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -53,10 +52,10 @@ pub async fn profile_form(
     csrf: CsrfToken,
     Query(q): Query<SavedParam>,
 ) -> PageResult {
-    if !me.has(Role::Mentor) {
-        return Ok(forbidden_page(Some(me)));
-    }
-    let form = match state.store.mentor_profile(me.id).await.or_page()? {
+    let own = mentors::own_profile(&state, &me)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let form = match own {
         Some(p) => ProfileFields {
             headline: p.headline,
             bio: p.bio,
@@ -65,7 +64,9 @@ pub async fn profile_form(
         },
         None => ProfileFields::default(),
     };
-    let skus = state.store.skus(Some(SkuStatus::Active)).await.or_page()?;
+    let skus = catalog_read::skus(&state, Some(&me), Some(SkuStatus::Active))
+        .await
+        .or_page()?;
     Ok(ok(&ProfilePage {
         chrome: Chrome::new("Your mentor profile · Stint", Some(me), &csrf.0),
         form,
@@ -81,29 +82,19 @@ pub async fn save_profile(
     csrf: CsrfToken,
     CsrfForm(form): CsrfForm<ProfileFields>,
 ) -> PageResult {
-    if !me.has(Role::Mentor) {
-        return Ok(forbidden_page(Some(me)));
-    }
     let input = MentorProfileInput {
         headline: form.headline.clone(),
         bio: form.bio.clone(),
         meeting_url: form.meeting_url.clone(),
         skus: form.skus.clone(),
     };
-    let result: Result<(), FieldErrors> = match input.validate() {
-        Ok(valid) => match state
-            .store
-            .save_mentor_profile(me.id, &valid, state.now())
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to("/mentor/profile?saved=1").into_response()),
-            Err(StoreError::Invalid(e)) => Err(e),
-            Err(e) => return Err(super::render::store_failure(e)),
-        },
-        Err(e) => Err(e),
+    let errors = match mentors::save_profile(&state, &me, input).await {
+        Ok(_) => return Ok(Redirect::to("/mentor/profile?saved=1").into_response()),
+        Err(e) => refusal(e, &me)?.1,
     };
-    let errors = result.err().unwrap_or_default();
-    let skus = state.store.skus(Some(SkuStatus::Active)).await.or_page()?;
+    let skus = catalog_read::skus(&state, Some(&me), Some(SkuStatus::Active))
+        .await
+        .or_page()?;
     let page = ProfilePage {
         chrome: Chrome::new("Your mentor profile · Stint", Some(me), &csrf.0),
         form,

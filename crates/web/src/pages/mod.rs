@@ -59,7 +59,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sessions/{id}/artifacts", post(outcomes::save_artifacts))
         .route("/progress", get(outcomes::progress))
         .route("/impact", get(outcomes::impact))
-        .route("/metrics", get(outcomes::metrics_page))
+        // `/metrics` itself is Prometheus's (see `observe::metrics`).
+        .route("/metrics/definitions", get(outcomes::metrics_page))
         .route("/account/calendar-feed", post(account::create_feed))
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route("/account/nudges", post(nudges::save))

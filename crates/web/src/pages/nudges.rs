@@ -6,12 +6,11 @@
 use super::render::{OrPage, PageResult, failure};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::error::ApiError;
-use crate::ops::nudges as nudge_ops;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use stint_app::nudges as nudge_ops;
+use stint_app::{AppError, ErrorKind};
 use stint_domain::FieldErrors;
 use stint_domain::ids::UserId;
 use stint_domain::nudge::{Channel, NudgeKind, NudgePrefsInput};
@@ -141,7 +140,7 @@ pub async fn section(
     user: UserId,
     saved: bool,
 ) -> Result<NudgeSection, Response> {
-    let prefs = state.store.nudge_prefs(user).await.or_page()?;
+    let prefs = nudge_ops::prefs_of(state, user).await.or_page()?;
     Ok(NudgeSection::from_input(
         &NudgePrefsInput::from_prefs(&prefs),
         FieldErrors::new(),
@@ -196,11 +195,11 @@ pub async fn save(
                 unreadable.add(&field, message);
             }
         }
-        Err(ApiError::validation(unreadable))
+        Err(AppError::validation(unreadable))
     };
     match result {
         Ok(_) => Ok(Redirect::to("/account?nudges=saved#nudges").into_response()),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.kind == ErrorKind::Invalid => {
             let section = NudgeSection::from_input(&input, FieldErrors(e.fields), false);
             super::account::settings_with_nudges(&state, me, &csrf.0, section).await
         }

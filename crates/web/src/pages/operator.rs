@@ -4,17 +4,20 @@
 use super::filters;
 use super::forms::{lines, number};
 use super::render::{
-    Chrome, OrPage, PageResult, failure, forbidden_page, html, not_found_page, ok,
+    Chrome, OrPage, PageResult, failure_for, forbidden_page, html, not_found_page, ok, refusal,
 };
+
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::ops::catalog::{self as catalog_ops, SkuDraft};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use stint_app::AppError;
+use stint_app::catalog::{self as catalog_ops, SkuDraft};
+use stint_app::catalog_read as catalog;
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::catalog::{
@@ -23,7 +26,6 @@ use stint_domain::catalog::{
 };
 use stint_domain::ids::{CheckpointId, UserId};
 use stint_domain::role::Role;
-use stint_store::StoreError;
 
 /// Operators only; everyone else gets a 403 page.
 pub(super) fn operator(me: Account) -> Result<Account, Response> {
@@ -58,8 +60,8 @@ pub async fn catalog(
     csrf: CsrfToken,
 ) -> PageResult {
     let me = operator(me)?;
-    let competencies = state.store.competencies().await.or_page()?;
-    let skus = state.store.skus(None).await.or_page()?;
+    let competencies = catalog::competencies(&state).await.or_page()?;
+    let skus = catalog::skus(&state, Some(&me), None).await.or_page()?;
     Ok(ok(&CatalogPage {
         chrome: Chrome::new("Catalog · Operator · Stint", Some(me), &csrf.0),
         competencies,
@@ -201,12 +203,9 @@ fn competency_refused(
     html(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-fn conflict_or(e: StoreError) -> Result<FieldErrors, Response> {
-    match e {
-        StoreError::Conflict { field, message } => Ok(FieldErrors::single(field, message)),
-        StoreError::Invalid(errors) => Ok(errors),
-        e => Err(super::render::store_failure(e)),
-    }
+/// A refused edit as the messages its form shows again.
+fn conflict_or(e: AppError, me: &Account) -> Result<FieldErrors, Response> {
+    refusal(e, me).map(|(_, errors)| errors)
 }
 
 pub async fn create_competency(
@@ -216,16 +215,11 @@ pub async fn create_competency(
     CsrfForm(form): CsrfForm<CompetencyFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let errors = match form.input().validate() {
-        Ok(input) => match state.store.create_competency(&input, state.now()).await {
-            Ok(c) => {
-                return Ok(
-                    Redirect::to(&format!("/operator/competencies/{}", c.slug)).into_response()
-                );
-            }
-            Err(e) => conflict_or(e)?,
-        },
-        Err(e) => e,
+    let errors = match catalog::create_competency(&state, &me, form.input()).await {
+        Ok(c) => {
+            return Ok(Redirect::to(&format!("/operator/competencies/{}", c.slug)).into_response());
+        }
+        Err(e) => conflict_or(e, &me)?,
     };
     Ok(competency_refused(me, &csrf.0, None, form, errors))
 }
@@ -237,9 +231,9 @@ pub async fn edit_competency(
     Path(slug): Path<String>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
+    let c = catalog::competency(&state, &slug)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     Ok(ok(&CompetencyPage {
         chrome: Chrome::new(format!("{} · Stint", c.name), Some(me), &csrf.0),
         form: CompetencyFields::from(&c),
@@ -259,19 +253,14 @@ pub async fn update_competency(
     CsrfForm(form): CsrfForm<CompetencyFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(existing) = state.store.competency_by_slug(&slug).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
-    let errors = match form.input().validate() {
-        Ok(input) => match state.store.update_competency(&slug, &input).await {
-            Ok(c) => {
-                return Ok(
-                    Redirect::to(&format!("/operator/competencies/{}", c.slug)).into_response()
-                );
-            }
-            Err(e) => conflict_or(e)?,
-        },
-        Err(e) => e,
+    let existing = catalog::competency(&state, &slug)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let errors = match catalog::update_competency(&state, &me, &slug, form.input()).await {
+        Ok(c) => {
+            return Ok(Redirect::to(&format!("/operator/competencies/{}", c.slug)).into_response());
+        }
+        Err(e) => conflict_or(e, &me)?,
     };
     Ok(competency_refused(
         me,
@@ -298,9 +287,9 @@ pub async fn add_checkpoint(
     CsrfForm(form): CsrfForm<CheckpointFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
+    let c = catalog::competency(&state, &slug)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     save_checkpoint(&state, me, &csrf.0, c, form, None).await
 }
 
@@ -312,9 +301,9 @@ pub async fn update_checkpoint(
     CsrfForm(form): CsrfForm<CheckpointFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(c) = state.store.competency_by_slug(&slug).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
+    let c = catalog::competency(&state, &slug)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     // Only a checkpoint of this competency: another's id is not found here.
     let found = id
         .parse::<i64>()
@@ -341,19 +330,16 @@ async fn save_checkpoint(
         title: form.title.clone(),
         description: form.description.clone(),
     };
-    let saved = match input.validate() {
-        Ok(valid) => match editing {
-            Some(id) => state.store.update_checkpoint(id, &valid).await.map(|_| ()),
-            None => state.store.add_checkpoint(c.id, &valid).await.map(|_| ()),
-        },
-        Err(e) => Err(StoreError::Invalid(e)),
+    let saved = match editing {
+        Some(id) => catalog::update_checkpoint(state, &me, id, input).await,
+        None => catalog::add_checkpoint(state, &me, &c.slug, input).await,
     };
     let errors = match saved {
-        Ok(()) => {
+        Ok(_) => {
             let back = format!("/operator/competencies/{}#checkpoints", c.slug);
             return Ok(Redirect::to(&back).into_response());
         }
-        Err(e) => conflict_or(e)?,
+        Err(e) => conflict_or(e, &me)?,
     };
     let (checkpoint, checkpoint_errors, editing) = match editing {
         Some(id) => (
@@ -545,11 +531,9 @@ async fn sku_form(
     errors: FieldErrors,
     shown: Shown,
 ) -> PageResult {
-    let competencies = state.store.competencies().await.or_page()?;
+    let competencies = catalog::competencies(state).await.or_page()?;
     let versions = match &existing {
-        Some(s) => state
-            .store
-            .sku_versions(&s.slug)
+        Some(s) => catalog::sku_versions(state, Some(&me), &s.slug)
             .await
             .or_page()?
             .iter()
@@ -604,12 +588,8 @@ pub async fn new_sku(
     .await
 }
 
-fn refused_fields(e: crate::ApiError) -> Result<FieldErrors, Response> {
-    if e.status.is_client_error() {
-        Ok(FieldErrors(e.fields))
-    } else {
-        Err(failure(e))
-    }
+fn refused_fields(e: AppError, me: &Account) -> Result<FieldErrors, Response> {
+    conflict_or(e, me)
 }
 
 pub async fn create_sku(
@@ -621,12 +601,12 @@ pub async fn create_sku(
     let me = operator(me)?;
     let mut parse_errors = FieldErrors::new();
     let draft = form.draft(&mut parse_errors);
-    let errors = match catalog_ops::create(&state, &form.slug, &draft, me.id, parse_errors).await {
+    let errors = match catalog_ops::create(&state, &me, &form.slug, &draft, parse_errors).await {
         Ok(sku) => {
             let saved = format!("/operator/skus/{}?saved=1", sku.slug);
             return Ok(Redirect::to(&saved).into_response());
         }
-        Err(e) => refused_fields(e)?,
+        Err(e) => refused_fields(e, &me)?,
     };
     sku_form(&state, me, &csrf.0, None, form, errors, Shown::Refused).await
 }
@@ -645,10 +625,10 @@ pub async fn edit_sku(
     Query(q): Query<SavedParam>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(sku) = state.store.sku(&slug).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
-    let competencies = state.store.competencies().await.or_page()?;
+    let sku = catalog::sku(&state, Some(&me), &slug)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let competencies = catalog::competencies(&state).await.or_page()?;
     let form = SkuFields::from(&sku, &competencies);
     sku_form(
         &state,
@@ -674,14 +654,14 @@ pub async fn update_sku(
     CsrfForm(form): CsrfForm<SkuFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let Some(existing) = state.store.sku(&slug).await.or_page()? else {
-        return Ok(not_found_page(Some(me)));
-    };
+    let existing = catalog::sku(&state, Some(&me), &slug)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     let mut parse_errors = FieldErrors::new();
     let draft = form.draft(&mut parse_errors);
-    let errors = match catalog_ops::update(&state, &slug, &draft, me.id, parse_errors).await {
+    let errors = match catalog_ops::update(&state, &me, &slug, &draft, parse_errors).await {
         Ok(_) => return Ok(Redirect::to(&format!("/operator/skus/{slug}?saved=1")).into_response()),
-        Err(e) => refused_fields(e)?,
+        Err(e) => refused_fields(e, &me)?,
     };
     let form = SkuFields {
         slug: existing.slug.clone(),
@@ -720,17 +700,10 @@ pub async fn set_status(
             "Choose active or retired.",
         ));
     };
-    match state.store.set_sku_status(&slug, status, state.now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/operator/skus/{slug}")).into_response()),
-        Err(StoreError::NotFound) => Ok(not_found_page(Some(me))),
-        Err(StoreError::Conflict { message, .. }) => Ok(super::render::error_page(
-            StatusCode::CONFLICT,
-            Some(me),
-            "That change is not allowed",
-            &message,
-        )),
-        Err(e) => Err(super::render::store_failure(e)),
-    }
+    catalog::set_sku_status(&state, &me, &slug, status)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    Ok(Redirect::to(&format!("/operator/skus/{slug}")).into_response())
 }
 
 // ---- accounts --------------------------------------------------------------------
@@ -749,7 +722,7 @@ pub async fn accounts(
     csrf: CsrfToken,
 ) -> PageResult {
     let me = operator(me)?;
-    let accounts = state.store.accounts().await.or_page()?;
+    let accounts = stint_app::accounts::all(&state, &me).await.or_page()?;
     Ok(ok(&AccountsPage {
         chrome: Chrome::new("Accounts · Stint", Some(me), &csrf.0),
         accounts,
@@ -780,20 +753,9 @@ pub async fn change_role(
             "Choose one of the listed roles.",
         ));
     };
-    if state.store.account(UserId(id)).await.or_page()?.is_none() {
-        return Ok(not_found_page(Some(me)));
-    }
-    match form.action.as_str() {
-        "grant" => state.store.grant_role(UserId(id), role).await.or_page()?,
-        "revoke" if UserId(id) == me.id && role == Role::Operator => {
-            return Ok(super::render::error_page(
-                StatusCode::CONFLICT,
-                Some(me),
-                "Not allowed",
-                "You cannot remove your own operator role.",
-            ));
-        }
-        "revoke" => state.store.revoke_role(UserId(id), role).await.or_page()?,
+    let changed = match form.action.as_str() {
+        "grant" => stint_app::accounts::grant_role(&state, &me, UserId(id), role).await,
+        "revoke" => stint_app::accounts::revoke_role(&state, &me, UserId(id), role).await,
         _ => {
             return Ok(super::render::error_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -802,6 +764,7 @@ pub async fn change_role(
                 "Grant or revoke.",
             ));
         }
-    }
+    };
+    changed.map_err(|e| failure_for(e, Some(me.clone())))?;
     Ok(Redirect::to("/operator/accounts").into_response())
 }

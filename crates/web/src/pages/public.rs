@@ -1,11 +1,12 @@
 //! Public pages: the catalog, a session type, the mentor directory and a profile.
 
-use super::render::{Chrome, OrPage, PageResult, not_found_page, ok};
+use super::render::{Chrome, OrPage, PageResult, failure_for, not_found_page, ok};
 use crate::auth::MaybeUser;
 use crate::auth::csrf::CsrfToken;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
+use stint_app::catalog_read as catalog;
 use stint_domain::catalog::{Checkpoint, Competency, SkuStatus, SkuVersion};
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
@@ -62,16 +63,11 @@ pub async fn home(
     MaybeUser(user): MaybeUser,
     csrf: CsrfToken,
 ) -> PageResult {
-    let competencies = state.store.competencies().await.or_page()?;
-    let skus = state.store.skus(Some(SkuStatus::Active)).await.or_page()?;
-    let mentor_count = state
-        .store
-        .mentors()
+    let competencies = catalog::competencies(&state).await.or_page()?;
+    let skus = catalog::skus(&state, user.as_ref(), Some(SkuStatus::Active))
         .await
-        .or_page()?
-        .iter()
-        .filter(|m| !m.skus.is_empty())
-        .count();
+        .or_page()?;
+    let mentor_count = stint_app::mentors::directory(&state).await.or_page()?.len();
     Ok(ok(&Home {
         chrome: Chrome::new("Stint · focused mentoring sessions", user, &csrf.0),
         cards: skus.into_iter().map(|s| card(s, &competencies)).collect(),
@@ -104,7 +100,7 @@ async fn sku_page(
     csrf: &str,
     sku: SkuVersion,
 ) -> PageResult {
-    let competencies = state.store.competencies().await.or_page()?;
+    let competencies = catalog::competencies(state).await.or_page()?;
     let competency = competencies
         .iter()
         .find(|c| c.id == sku.content.competency_id)
@@ -114,13 +110,11 @@ async fn sku_page(
         .and_then(|c| c.checkpoint(sku.content.checkpoint_id))
         .cloned();
     let mentors = if sku.status == SkuStatus::Active {
-        state.store.mentors_for_sku(sku.sku_id).await.or_page()?
+        catalog::mentors_for_sku(state, &sku).await.or_page()?
     } else {
         Vec::new()
     };
-    let versions = state
-        .store
-        .sku_versions(&sku.slug)
+    let versions = catalog::sku_versions(state, user.as_ref(), &sku.slug)
         .await
         .or_page()?
         .iter()
@@ -144,22 +138,15 @@ async fn sku_page(
     }))
 }
 
-fn readable(sku: &SkuVersion, user: &Option<stint_domain::account::Account>) -> bool {
-    sku.status != SkuStatus::Draft
-        || user
-            .as_ref()
-            .is_some_and(|u| u.has(stint_domain::role::Role::Operator))
-}
-
 pub async fn sku(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     csrf: CsrfToken,
     Path(slug): Path<String>,
 ) -> PageResult {
-    match state.store.sku(&slug).await.or_page()? {
-        Some(sku) if readable(&sku, &user) => sku_page(&state, user, &csrf.0, sku).await,
-        _ => Ok(not_found_page(user)),
+    match catalog::sku(&state, user.as_ref(), &slug).await {
+        Ok(sku) => sku_page(&state, user, &csrf.0, sku).await,
+        Err(e) => Err(failure_for(e, user)),
     }
 }
 
@@ -172,9 +159,9 @@ pub async fn sku_version(
     let Ok(version) = version.parse::<i64>() else {
         return Ok(not_found_page(user));
     };
-    match state.store.sku_version(&slug, version).await.or_page()? {
-        Some(sku) if readable(&sku, &user) => sku_page(&state, user, &csrf.0, sku).await,
-        _ => Ok(not_found_page(user)),
+    match catalog::sku_version(&state, user.as_ref(), &slug, version).await {
+        Ok(sku) => sku_page(&state, user, &csrf.0, sku).await,
+        Err(e) => Err(failure_for(e, user)),
     }
 }
 
@@ -191,14 +178,7 @@ pub async fn mentors(
     csrf: CsrfToken,
 ) -> PageResult {
     // Only mentors who can be booked now are advertised.
-    let mentors = state
-        .store
-        .mentors()
-        .await
-        .or_page()?
-        .into_iter()
-        .filter(|m| !m.skus.is_empty())
-        .collect();
+    let mentors = stint_app::mentors::directory(&state).await.or_page()?;
     Ok(ok(&Mentors {
         chrome: Chrome::new("Mentors · Stint", user, &csrf.0),
         mentors,
@@ -221,12 +201,11 @@ pub async fn mentor(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found_page(user));
     };
-    let mentors = state.store.mentors().await.or_page()?;
-    match mentors.into_iter().find(|m| m.user_id == UserId(id)) {
-        Some(mentor) => Ok(ok(&MentorPage {
+    match stint_app::mentors::profile(&state, UserId(id)).await {
+        Ok(mentor) => Ok(ok(&MentorPage {
             chrome: Chrome::new(format!("{} · Stint", mentor.display_name), user, &csrf.0),
             mentor,
         })),
-        None => Ok(not_found_page(user)),
+        Err(e) => Err(failure_for(e, user)),
     }
 }

@@ -1,11 +1,13 @@
 //! Turning templates and failures into HTML responses.
 
+use crate::error::HttpStatus;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use stint_app::{AppError, ErrorKind};
+use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::role::Role;
-use stint_store::StoreError;
 
 /// What every page's frame needs: who is logged in (for the navigation) and the CSRF
 /// token for the log-out button.
@@ -77,6 +79,8 @@ pub struct ErrorPage {
     pub chrome: Chrome,
     pub heading: String,
     pub message: String,
+    /// The request's id, shown small so a user can quote it to support.
+    pub reference: String,
 }
 
 pub fn error_page(
@@ -89,6 +93,7 @@ pub fn error_page(
         chrome: Chrome::new(format!("{heading} · Stint"), user, ""),
         heading: heading.to_string(),
         message: message.to_string(),
+        reference: crate::observe::request_id::current(),
     };
     html(status, &page)
 }
@@ -121,42 +126,102 @@ pub fn forbidden_form(user: Option<Account>) -> Response {
     )
 }
 
-pub fn store_failure(e: StoreError) -> Response {
-    tracing::error!(error = %e, "storage failure while rendering a page");
-    error_page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        None,
-        "Something went wrong",
-        "Please try again in a moment.",
-    )
-}
-
 /// A failure of a page handler: already a response.
 pub type PageResult = Result<Response, Response>;
 
-/// Lets `?` turn storage errors into an error page.
+/// Lets `?` turn a failed use case into its page.
 pub trait OrPage<T> {
     fn or_page(self) -> Result<T, Response>;
 }
 
-impl<T> OrPage<T> for Result<T, StoreError> {
-    fn or_page(self) -> Result<T, Response> {
-        self.map_err(store_failure)
-    }
-}
-
-impl<T> OrPage<T> for Result<T, crate::ApiError> {
+impl<T> OrPage<T> for Result<T, AppError> {
     fn or_page(self) -> Result<T, Response> {
         self.map_err(failure)
     }
 }
 
-/// An error page for a failed use case, with its status.
-pub fn failure(e: crate::ApiError) -> Response {
-    let heading = if e.status.is_server_error() {
-        "Something went wrong"
-    } else {
-        "That did not work"
+/// The one mapping of an application error to a page: what happened and what to do,
+/// with the status the API would give. Forms that can be corrected do not come here: they
+/// re-show themselves with the error's field messages (see `forms.rs`).
+pub fn failure(e: AppError) -> Response {
+    failure_for(e, None)
+}
+
+/// As [`failure`], with the viewer in the page's frame.
+pub fn failure_for(e: AppError, viewer: Option<Account>) -> Response {
+    let status = e.status();
+    let (heading, advice) = match e.kind {
+        ErrorKind::NotFound => (
+            "Page not found",
+            "It may have been removed, or it belongs to another account. Your sessions and \
+             the catalog are good places to continue.",
+        ),
+        ErrorKind::Forbidden => (
+            "Not for your account",
+            "Your account does not have access to this. Log in with another account if you \
+             have one.",
+        ),
+        ErrorKind::Conflict => (
+            "That could not be done",
+            "Nothing was changed. Go back and reload the page to see how things stand now.",
+        ),
+        ErrorKind::Invalid => ("That did not work", "Go back, correct it and try again."),
+        ErrorKind::Unauthenticated => ("Please log in", "Log in and try again."),
+        ErrorKind::RateLimited => ("Too many attempts", "Wait a few minutes and try again."),
+        ErrorKind::Unavailable => (
+            "Not available right now",
+            "A part this needs is not set up or not reachable. Try again later.",
+        ),
+        ErrorKind::Internal => (
+            "Something went wrong",
+            "It was logged on our side. Please try again in a moment.",
+        ),
     };
-    error_page(e.status, None, heading, &e.message)
+    let message = if e.kind == ErrorKind::Internal {
+        advice.to_string()
+    } else if e.kind == ErrorKind::Invalid && !e.fields.is_empty() {
+        let said: Vec<String> = e
+            .fields
+            .iter()
+            .map(|(field, m)| sentence(&format!("{} {m}", field.replace('_', " "))))
+            .collect();
+        format!("{} {advice}", said.join(" "))
+    } else {
+        format!("{} {advice}", sentence(&e.message))
+    };
+    error_page(status, viewer, heading, &message)
+}
+
+/// A refused use case as messages for the form that asked, with the status to answer
+/// with: invalid input and conflicts (a taken time, a passed cut-off) are re-shown in the
+/// form, its input kept; anything else (not found, not allowed, a fault) is a page of its own.
+pub fn refusal(e: AppError, viewer: &Account) -> Result<(StatusCode, FieldErrors), Response> {
+    if !matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) {
+        return Err(failure_for(e, Some(viewer.clone())));
+    }
+    let status = e.status();
+    let errors = if e.fields.is_empty() {
+        FieldErrors::single("form", e.message)
+    } else {
+        FieldErrors(e.fields)
+    };
+    Ok((status, errors))
+}
+
+/// The message as a sentence: `start: this time is taken` reads "This time is taken.".
+fn sentence(message: &str) -> String {
+    let text = message
+        .split_once(": ")
+        .filter(|(field, _)| !field.contains(' '))
+        .map_or(message, |(_, rest)| rest)
+        .trim();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }

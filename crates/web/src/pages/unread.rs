@@ -30,7 +30,7 @@ pub async fn count(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(user) = user else {
         return next.run(req).await;
     };
-    let n = match state.store.unread_count(user.id).await {
+    let n = match stint_app::nudges::unread_count(&state, &user).await {
         Ok(n) => n,
         Err(e) => {
             tracing::warn!(error = %e, "the unread count could not be read");

@@ -8,9 +8,7 @@ use super::operator::operator;
 use super::render::{Chrome, OrPage, PageResult, html, not_found_page};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::error::ApiError;
-use crate::ops::jobs::DEFAULT_LIMIT;
-use crate::ops::webhooks::{self as hook_ops, Change};
+use crate::error::HttpStatus;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -19,6 +17,9 @@ use axum::response::{IntoResponse, Redirect};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use stint_app::AppError;
+use stint_app::jobs::DEFAULT_LIMIT;
+use stint_app::webhooks::{self as hook_ops, Change};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_store::{WebhookAttempt, WebhookEndpoint, WebhookHealth};
@@ -195,7 +196,7 @@ pub async fn create(
         Ok(e) => {
             Ok(Redirect::to(&format!("/operator/webhooks/{}?created=1", e.id)).into_response())
         }
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let errors = FieldErrors(e.fields);
             render_list(&state, me, &csrf.0, form, errors).await
         }
@@ -244,7 +245,7 @@ async fn render_one(
     };
     let endpoint = match hook_ops::endpoint(state, id).await {
         Ok(e) => e,
-        Err(e) if e.status == StatusCode::NOT_FOUND => return Err(not_found_page(Some(me))),
+        Err(e) if e.status() == StatusCode::NOT_FOUND => return Err(not_found_page(Some(me))),
         Err(e) => return Err(super::render::failure(e)),
     };
     let health = hook_ops::health(state, id).await.or_page()?;
@@ -343,20 +344,21 @@ async fn refused(
     csrf: &str,
     id: &str,
     what: &str,
-    e: ApiError,
+    e: AppError,
 ) -> PageResult {
-    if e.status.is_server_error() {
+    if e.status().is_server_error() {
         return Err(super::render::failure(e));
     }
-    if e.status == StatusCode::NOT_FOUND && e.fields.is_empty() {
+    if e.status() == StatusCode::NOT_FOUND && e.fields.is_empty() {
         return Err(not_found_page(Some(me)));
     }
+    let status = e.status();
     let reason = e.fields.values().next().cloned().unwrap_or(e.message);
     let messages = Messages {
         failure: Some(format!("{what}: {reason}.")),
         ..Messages::default()
     };
-    render_one(state, me, csrf, id, messages, e.status).await
+    render_one(state, me, csrf, id, messages, status).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -383,7 +385,7 @@ pub async fn set_status(
         "disable" => false,
         _ => {
             let e =
-                ApiError::validation(FieldErrors::single("action", "must be enable or disable"));
+                AppError::validation(FieldErrors::single("action", "must be enable or disable"));
             return refused(&state, me, &csrf.0, &id, "Nothing changed", e).await;
         }
     };
@@ -397,7 +399,7 @@ pub async fn set_status(
             let word = if enable { "enabled" } else { "disabled" };
             Ok(Redirect::to(&format!("/operator/webhooks/{n}?changed={word}")).into_response())
         }
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let messages = Messages {
                 reason: form.disabled_reason,
                 errors: FieldErrors(e.fields),

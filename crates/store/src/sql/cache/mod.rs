@@ -5,10 +5,13 @@
 //!
 //! - **Schedules** (`schedules.rs`): exact. A decision made on a cached snapshot is checked by
 //!   the write's compare-and-set on the mentor's schedule version.
-//! - **API tokens and offerings**: kept for [`TTL`]. This node forgets them at once when it
-//!   changes them (a token deleted, a role granted, a profile or SKU saved); a change made on
-//!   another node is seen here within [`TTL`]. A booking freezes the SKU version the request
-//!   was offered.
+//! - **Offerings** (a SKU with one of its mentors): kept for [`TTL`]. This node forgets them
+//!   at once when it changes them (a profile or SKU saved); a change made on another node is
+//!   seen here within [`TTL`]. A booking freezes the SKU version the request was offered.
+//!
+//! Nothing that decides who someone is or what they may do is cached: sessions, API tokens
+//! and roles are read on every request, so a logout, a deleted token or a revoked role holds
+//! at once on every node.
 //!
 //! On SQLite "another node" is another process on the same file (`stint user grant` beside a
 //! running server, say); the same rules hold.
@@ -19,18 +22,15 @@ pub(crate) mod ttl;
 use crate::interfaces::Offering;
 use schedules::ScheduleCache;
 use std::time::Duration;
-use stint_domain::account::Account;
 use stint_domain::ids::UserId;
 use ttl::TtlCache;
 
-/// How long a token's account or an offering is kept.
+/// How long an offering is kept.
 pub(crate) const TTL: Duration = Duration::from_secs(1);
 /// Entries per cache at most.
 const MAX_ENTRIES: usize = 10_000;
 
 pub(crate) struct Caches {
-    /// Token digest → the account and the token's expiry (Unix seconds).
-    pub tokens: TtlCache<String, (Account, i64)>,
     /// (SKU slug, mentor) → the offering.
     pub offerings: TtlCache<(String, UserId), Offering>,
     pub schedules: ScheduleCache,
@@ -39,7 +39,6 @@ pub(crate) struct Caches {
 impl Caches {
     pub(crate) fn new() -> Caches {
         Caches {
-            tokens: TtlCache::new(TTL, MAX_ENTRIES),
             offerings: TtlCache::new(TTL, MAX_ENTRIES),
             schedules: ScheduleCache::new(MAX_ENTRIES),
         }
@@ -47,7 +46,6 @@ impl Caches {
 
     /// After a change to accounts, roles, mentor profiles or the catalog on this node.
     pub(crate) fn forget_people_and_catalog(&self) {
-        self.tokens.clear();
         self.offerings.clear();
     }
 }

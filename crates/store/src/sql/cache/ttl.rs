@@ -47,16 +47,6 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         entries.insert(key, (value, Instant::now()));
     }
 
-    pub(crate) fn remove<Q>(&self, key: &Q)
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(key);
-        }
-    }
-
     pub(crate) fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
@@ -69,13 +59,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn entries_expire_and_can_be_removed() {
+    fn entries_expire_and_can_be_cleared() {
         let cache = TtlCache::new(Duration::from_millis(50), 10);
         cache.put("a".to_string(), 1);
         cache.put("b".to_string(), 2);
         assert_eq!(cache.get("a"), Some(1));
-        cache.remove("a");
+        cache.clear();
         assert_eq!(cache.get("a"), None);
+        cache.put("b".to_string(), 2);
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(cache.get("b"), None, "an entry older than its ttl is gone");
     }

@@ -50,7 +50,7 @@ INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_a
 INSERT INTO booking_events (booking_id, at, actor_id, status, note) \
     SELECT last_insert_rowid(), $8, $2, 'confirmed', 'booked' WHERE changes() = 1; \
 INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, created_at, updated_at) \
-    SELECT 'booking.changed', '{\"booking\":' || booking_id || ',\"change\":\"created\",\"at\":' || $8 || '}', \
+    SELECT 'booking.changed', json_set($12, '$.booking', booking_id), \
            'queued', $8, 0, 12, $8, $8 FROM booking_events WHERE id = last_insert_rowid() AND changes() = 1; \
 INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) \
     SELECT $2, $9, $10, CAST(json_extract(payload, '$.booking') AS INTEGER), $8 FROM jobs \
@@ -81,6 +81,7 @@ pub(crate) async fn write_sqlite<'e, E: Executor<'e, Database = Any>>(
         .bind(key.map_or(String::new(), |k| k.key.clone()))
         .bind(key.map_or(String::new(), |k| k.request_hash.clone()))
         .bind(version)
+        .bind(outbox_payload(now))
         .fetch_all(ex)
         .await?;
     match rows.first() {
@@ -99,7 +100,7 @@ pub(crate) async fn write_sqlite<'e, E: Executor<'e, Database = Any>>(
 const PG_CLAIMS: &str = "\
 WITH c AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS c(mentor_id bigint, \
         mentee_id bigint, sku_id bigint, sku_version bigint, start_at bigint, end_at bigint, \
-        meeting_url text, key text, request_hash text, version bigint, at bigint)), \
+        meeting_url text, key text, request_hash text, version bigint, at bigint, payload text)), \
 kx AS (SELECT c.mentor_id, k.booking_id, k.request_hash FROM c \
        JOIN idempotency_keys k ON k.user_id = c.mentee_id AND k.key = c.key WHERE c.key <> ''), \
 l AS (SELECT id FROM users WHERE id = ANY (ARRAY(SELECT mentor_id FROM c)) ORDER BY id FOR UPDATE), \
@@ -117,8 +118,9 @@ k AS (INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, crea
       SELECT c.mentee_id, c.key, c.request_hash, b.id, c.at FROM b JOIN c ON c.mentor_id = b.mentor_id \
       WHERE c.key <> ''), \
 o AS (INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, created_at, updated_at) \
-      SELECT 'booking.changed', '{\"booking\":' || id || ',\"change\":\"created\",\"at\":' || created_at || '}', \
-             'queued', created_at, 0, 12, created_at, created_at FROM b) \
+      SELECT 'booking.changed', jsonb_set(c.payload::jsonb, '{booking}', to_jsonb(b.id))::text, \
+             'queued', b.created_at, 0, 12, b.created_at, b.created_at \
+      FROM b JOIN c ON c.mentor_id = b.mentor_id) \
 SELECT CAST('made' AS TEXT) AS outcome, id, mentor_id, CAST(NULL AS TEXT) AS request_hash FROM b \
 UNION ALL SELECT 'keyed', booking_id, mentor_id, request_hash FROM kx";
 
@@ -143,6 +145,7 @@ pub(crate) async fn write_postgres<'e, E: Executor<'e, Database = Any>>(
                 "request_hash": c.key.map_or("", |k| k.request_hash.as_str()),
                 "version": c.version,
                 "at": c.now.as_second(),
+                "payload": outbox_payload(c.now),
             })
         })
         .collect();
@@ -172,4 +175,15 @@ pub(crate) async fn write_postgres<'e, E: Executor<'e, Database = Any>>(
                 .unwrap_or(Written::Moved)
         })
         .collect())
+}
+
+/// The claim's `booking.changed` payload, written by the type the outbox handler reads
+/// (`BookingChanged`); the SQL only sets the booking id it has just made.
+fn outbox_payload(now: Timestamp) -> String {
+    let template = crate::outbox::BookingChanged::new(
+        BookingId(0),
+        crate::outbox::BookingChange::Created,
+        now,
+    );
+    serde_json::to_string(&template).unwrap_or_default()
 }

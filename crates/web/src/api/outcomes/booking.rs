@@ -13,11 +13,11 @@ use crate::api::dto::RubricLevel;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::ops::outcomes::{self as ops, PartyBooking};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use stint_app::outcomes::{self as ops, PartyBooking};
 use stint_domain::outcome::assessment::AssessmentInput;
 use stint_domain::outcome::closing::{CloseInput, TaskInput};
 use stint_domain::outcome::notes::NoteKind;
@@ -226,8 +226,8 @@ pub async fn close_session(
     };
     let closing = ops::close(&state, &me, &pb, &input).await?;
     let tz = me.zone();
-    let tasks = state.store.tasks(pb.booking.id).await?;
-    let deliverables = state.store.deliverables(pb.booking.id).await?;
+    let tasks = ops::tasks(&state, &pb).await?;
+    let deliverables = ops::deliverables(&state, &pb).await?;
     Ok(Json(CloseResponse {
         closing: closing_dto(&closing, &tz),
         tasks: tasks.iter().map(|t| task_dto(t, &tz)).collect(),
@@ -274,9 +274,7 @@ pub async fn tick_deliverable(
 ) -> Result<Json<DeliverableDto>, ApiError> {
     let pb = ops::party_to(&state, &me, id).await?;
     ops::tick_deliverable(&state, &pb, position, req.ticked).await?;
-    let ticked = state
-        .store
-        .deliverables(pb.booking.id)
+    let ticked = ops::deliverables(&state, &pb)
         .await?
         .into_iter()
         .find(|d| d.position == position)

@@ -4,9 +4,9 @@
 use crate::api::availability::rfc3339_in;
 use crate::api::dto::{PreReadDto, RubricLevel};
 use crate::markdown::to_safe_html;
-use crate::ops::outcomes::Side;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
+use stint_app::outcomes::Side;
 use stint_domain::outcome::prep::PrepStatus;
 use stint_store::{
     AssessmentRecord, ClosingRecord, DeliverableRecord, NoteRecord, PrepRecord, TaskRecord,

@@ -7,13 +7,12 @@ use crate::api::dto::RubricLevel;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
-use crate::ops::outcomes::{self as ops, PublicOutcomes};
-use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
-use stint_domain::catalog::SkuStatus;
+use stint_app::outcomes::{self as ops, PublicOutcomes};
+use stint_app::require;
 use stint_domain::outcome::metrics::{DEFINITIONS, MIN_PUBLIC_SAMPLE, OutcomeStats};
 use stint_domain::outcome::todo::{Due, TodoKind};
 use stint_domain::role::Role;
@@ -247,12 +246,7 @@ pub async fn sku_outcomes(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<SkuOutcomesDto>, ApiError> {
-    let sku = state
-        .store
-        .sku(&slug)
-        .await?
-        .filter(|s| s.status != SkuStatus::Draft)
-        .ok_or_else(|| ApiError::not_found("session type"))?;
+    let sku = stint_app::catalog_read::sku(&state, None, &slug).await?;
     let hidden = |sessions| SkuOutcomesDto {
         hidden: true,
         sessions,

@@ -8,42 +8,29 @@ use super::input::{
 };
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::error::ApiError;
-use crate::ops::outcomes::{self as oc, PartyBooking, Side};
-use crate::pages::render::{OrPage, PageResult, failure, forbidden_page, not_found_page};
+use crate::pages::render::{
+    OrPage, PageResult, failure_for, forbidden_page, not_found_page, refusal,
+};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use stint_app::AppError;
+use stint_app::outcomes::{self as oc, PartyBooking, Side};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::outcome::assessment::{AssessmentInput, AssessmentKind};
 use stint_domain::outcome::closing::{CloseInput, TaskInput};
 use stint_domain::outcome::prep::PrepInput;
 
-/// A failed use case as a page: not found, not allowed, or the error page.
-fn page_for(e: ApiError, viewer: &Account) -> Response {
-    match e.status {
-        StatusCode::NOT_FOUND => not_found_page(Some(viewer.clone())),
-        StatusCode::FORBIDDEN => forbidden_page(Some(viewer.clone())),
-        _ => failure(e),
-    }
+/// A failed use case as a page.
+fn page_for(e: AppError, viewer: &Account) -> Response {
+    failure_for(e, Some(viewer.clone()))
 }
 
-/// A refused use case as messages for its form, with the status to answer with; whatever
-/// is not about the input (not found, not allowed, a failure) is a page of its own.
-fn messages(e: ApiError, viewer: &Account) -> Result<(StatusCode, FieldErrors), Response> {
-    if !e.status.is_client_error()
-        || matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN)
-    {
-        return Err(page_for(e, viewer));
-    }
-    let errors = if e.fields.is_empty() {
-        FieldErrors::single("form", e.message)
-    } else {
-        FieldErrors(e.fields)
-    };
-    Ok((e.status, errors))
+/// A refused use case as messages for its form (see `render::refusal`).
+fn messages(e: AppError, viewer: &Account) -> Result<(StatusCode, FieldErrors), Response> {
+    refusal(e, viewer)
 }
 
 /// The booking if the viewer is one of its parties; a not-found page for anyone else.
@@ -278,7 +265,7 @@ pub(crate) async fn save_tasks(
     CsrfForm(f): CsrfForm<ChecklistFields>,
 ) -> PageResult {
     let pb = as_mentee(&state, &me, &id).await?;
-    let tasks = state.store.tasks(pb.booking.id).await.or_page()?;
+    let tasks = oc::tasks(&state, &pb).await.or_page()?;
     let items: Vec<(i64, bool)> = tasks.iter().map(|t| (t.id, t.done_at.is_some())).collect();
     for (task, done) in changes(&f, &items, &me)? {
         oc::set_task(&state, &pb, task, done)
@@ -296,7 +283,7 @@ pub(crate) async fn save_artifacts(
     CsrfForm(f): CsrfForm<ChecklistFields>,
 ) -> PageResult {
     let pb = as_mentee(&state, &me, &id).await?;
-    let artifacts = state.store.deliverables(pb.booking.id).await.or_page()?;
+    let artifacts = oc::deliverables(&state, &pb).await.or_page()?;
     let items: Vec<(i64, bool)> = artifacts
         .iter()
         .map(|d| (d.position, d.ticked_at.is_some()))

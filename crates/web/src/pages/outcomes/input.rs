@@ -52,6 +52,16 @@ pub(crate) struct ChecklistFields {
     pub(super) done: Vec<String>,
 }
 
+impl Refused {
+    /// The cancel form refused with `errors`, the reason kept as typed.
+    pub(crate) fn cancel(reason: String, errors: FieldErrors) -> Self {
+        Refused {
+            cancel: Some((reason, errors)),
+            ..Default::default()
+        }
+    }
+}
+
 impl ChecklistFields {
     /// The ids ticked, each one of `known`; `None` if any is not.
     pub(super) fn ticked(&self, known: &[i64]) -> Option<BTreeSet<i64>> {
@@ -65,6 +75,8 @@ impl ChecklistFields {
 /// A refused form's input and messages, re-shown in place on the session page.
 #[derive(Default)]
 pub(crate) struct Refused {
+    /// The cancel form: the reason as typed and its messages.
+    pub(crate) cancel: Option<(String, FieldErrors)>,
     pub(super) prep: Option<(PrepFields, FieldErrors)>,
     pub(super) assessment: Option<(AssessFields, FieldErrors)>,
     pub(super) note: Option<(NoteFields, FieldErrors)>,

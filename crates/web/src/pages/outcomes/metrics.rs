@@ -4,13 +4,13 @@
 use super::view::{day_of, day_words, rubric_words};
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{MaybeUser, PageUser};
-use crate::ops::outcomes as oc;
 use crate::pages::filters;
 use crate::pages::render::{Chrome, OrPage, PageResult, forbidden_page, ok};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use stint_app::outcomes as oc;
 use stint_domain::outcome::assessment::{AssessmentKind, Level};
 use stint_domain::outcome::metrics::{DEFINITIONS, MIN_PUBLIC_SAMPLE, OutcomeStats};
 use stint_domain::role::Role;

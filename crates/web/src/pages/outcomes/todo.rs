@@ -2,10 +2,10 @@
 //! item linking to the section of the session page where it is done.
 
 use super::view::day_words;
-use crate::ops::outcomes as oc;
 use crate::pages::render::OrPage;
 use crate::state::AppState;
 use axum::response::Response;
+use stint_app::outcomes as oc;
 use stint_domain::account::Account;
 use stint_domain::outcome::todo::{Due, TodoItem, TodoKind};
 

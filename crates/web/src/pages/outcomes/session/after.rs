@@ -3,10 +3,10 @@
 
 use super::assess::{AssessView, Scale, TakenView};
 use super::taken;
-use crate::ops::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use crate::pages::outcomes::input::AssessFields;
 use crate::pages::outcomes::view::{day_passed, day_words};
 use jiff::Timestamp;
+use stint_app::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::outcome::assessment::AssessmentKind;

@@ -1,11 +1,11 @@
 //! The mentee's micro-assessments on the session page: the form for the baseline (before)
 //! and the follow-up check-in (after), and one already taken as both parties read it.
 
-use crate::ops::outcomes as oc;
 use crate::pages::outcomes::input::AssessFields;
 use crate::pages::outcomes::view::{
     Choice, Field, Problem, problems, question_anchor, question_fields, rubric_words,
 };
+use stint_app::outcomes as oc;
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::outcome::assessment::{AssessmentKind, Level};

@@ -8,18 +8,17 @@ mod close;
 mod notes;
 mod prep;
 
-use crate::ops::outcomes::{self as oc, OutcomeView, Side};
 use crate::pages::outcomes::input::{CloseFields, Refused};
 use crate::pages::outcomes::view::day_of;
 use crate::pages::render::{OrPage, failure};
 use crate::state::AppState;
 use after::{AfterView, after_view};
 use assess::{AssessView, Scale, TakenView};
-use axum::http::StatusCode;
 use axum::response::Response;
 use close::{CloseView, close_view};
 use notes::{NoteView, note_views};
 use prep::{PrepView, prep_view};
+use stint_app::outcomes::{self as oc, OutcomeView, Side};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::booking::BookingStatus;
@@ -65,12 +64,14 @@ pub(crate) async fn panel(
 ) -> Result<Option<Panel>, Response> {
     let pb = match oc::party_to(state, viewer, id).await {
         Ok(pb) => pb,
-        Err(e) if e.status == StatusCode::NOT_FOUND => return Ok(None),
+        Err(e) if e.kind == stint_app::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(failure(e)),
     };
     let view = oc::outcome_view(state, &pb).await.or_page()?;
     let c = &pb.sku.content;
-    let competency = state.store.competency(c.competency_id).await.or_page()?;
+    let competency = stint_app::catalog_read::competency_by_id(state, c.competency_id)
+        .await
+        .or_page()?;
     let (competency_name, rubric, checkpoint) = match &competency {
         Some(comp) => (
             comp.name.clone(),

@@ -2,8 +2,8 @@
 //! one, each with its form and the saved note as sanitized HTML.
 
 use crate::markdown::to_safe_html;
-use crate::ops::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use crate::pages::outcomes::input::NoteFields;
+use stint_app::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::outcome::notes::NoteKind;

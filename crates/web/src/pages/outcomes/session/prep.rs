@@ -1,9 +1,9 @@
 //! The session page's prep section: the mentee's intake answers and pre-reads, and for
 //! both parties a line saying what is still to do before the session.
 
-use crate::ops::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use crate::pages::outcomes::input::PrepFields;
 use crate::pages::outcomes::view::{Field, Problem, problems, question_anchor, question_fields};
+use stint_app::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::booking::BookingStatus;

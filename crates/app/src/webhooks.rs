@@ -3,9 +3,8 @@
 //! replay a message and send a test event. The API and the `/operator/webhooks` pages both
 //! call these, so both check input and answer failures the same way.
 
-use crate::error::ApiError;
-use crate::state::AppState;
-use axum::http::StatusCode;
+use crate::App;
+use crate::error::AppError;
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::validate::line;
@@ -26,42 +25,38 @@ pub struct Change {
     pub disabled_reason: Option<String>,
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("webhook endpoint")
+fn not_found() -> AppError {
+    AppError::not_found("webhook endpoint")
 }
 
-pub async fn endpoint(state: &AppState, id: i64) -> Result<WebhookEndpoint, ApiError> {
-    state
-        .store
-        .webhook_endpoint(id)
-        .await?
-        .ok_or_else(not_found)
+pub async fn endpoint(app: &App, id: i64) -> Result<WebhookEndpoint, AppError> {
+    app.store.webhook_endpoint(id).await?.ok_or_else(not_found)
 }
 
 /// Every endpoint with its last attempt and consecutive failures, oldest first.
-pub async fn list(state: &AppState) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, ApiError> {
+pub async fn list(app: &App) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, AppError> {
     let mut out = Vec::new();
-    for e in state.store.webhook_endpoints().await? {
-        let health = state.store.webhook_health(e.id).await?;
+    for e in app.store.webhook_endpoints().await? {
+        let health = app.store.webhook_health(e.id).await?;
         out.push((e, health));
     }
     Ok(out)
 }
 
-pub async fn health(state: &AppState, id: i64) -> Result<WebhookHealth, ApiError> {
-    Ok(state.store.webhook_health(id).await?)
+pub async fn health(app: &App, id: i64) -> Result<WebhookHealth, AppError> {
+    Ok(app.store.webhook_health(id).await?)
 }
 
 /// Registers an endpoint with a new secret. Nothing is written unless every field is valid.
 pub async fn create(
-    state: &AppState,
+    app: &App,
     me: &Account,
     input: &EndpointInput,
-) -> Result<WebhookEndpoint, ApiError> {
+) -> Result<WebhookEndpoint, AppError> {
     let valid = input.validate()?;
     let secret = stint_webhooks::generate_secret().map_err(|e| {
         tracing::error!(error = %e, "no webhook secret could be generated");
-        ApiError::internal()
+        AppError::internal()
     })?;
     let new = NewWebhookEndpoint {
         url: valid.url,
@@ -70,19 +65,12 @@ pub async fn create(
         event_types: valid.event_types,
         created_by: me.id,
     };
-    Ok(state
-        .store
-        .create_webhook_endpoint(&new, state.now())
-        .await?)
+    Ok(app.store.create_webhook_endpoint(&new, app.now()).await?)
 }
 
 /// Applies `change`, checking every given field at once. 404 for an unknown endpoint.
-pub async fn update(
-    state: &AppState,
-    id: i64,
-    change: &Change,
-) -> Result<WebhookEndpoint, ApiError> {
-    let current = endpoint(state, id).await?;
+pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoint, AppError> {
+    let current = endpoint(app, id).await?;
     let mut errors = FieldErrors::new();
     let url = match &change.url {
         Some(u) => errors.check("url", check_url(u)),
@@ -120,7 +108,7 @@ pub async fn update(
     let (Some(url), Some(description), Some(event_types), Some(disabled_reason)) =
         (url, description, event_types, reason)
     else {
-        return Err(ApiError::validation(errors));
+        return Err(AppError::validation(errors));
     };
     let update = WebhookEndpointUpdate {
         url,
@@ -129,9 +117,9 @@ pub async fn update(
         enabled,
         disabled_reason,
     };
-    match state
+    match app
         .store
-        .update_webhook_endpoint(id, &update, state.now())
+        .update_webhook_endpoint(id, &update, app.now())
         .await
     {
         Ok(e) => Ok(e),
@@ -141,60 +129,56 @@ pub async fn update(
 }
 
 /// The endpoint's delivery log, newest first.
-pub async fn attempts(
-    state: &AppState,
-    id: i64,
-    limit: u32,
-) -> Result<Vec<WebhookAttempt>, ApiError> {
-    endpoint(state, id).await?;
-    Ok(state.store.webhook_attempts(id, limit).await?)
+pub async fn attempts(app: &App, id: i64, limit: u32) -> Result<Vec<WebhookAttempt>, AppError> {
+    endpoint(app, id).await?;
+    Ok(app.store.webhook_attempts(id, limit).await?)
 }
 
-fn emit_failed(e: EmitError) -> ApiError {
+fn emit_failed(e: EmitError) -> AppError {
     match e {
         EmitError::NoEndpoint(_) => not_found(),
-        EmitError::NoMessage(id) => ApiError::field(
-            StatusCode::NOT_FOUND,
+        EmitError::NoMessage(id) => AppError::field(
+            crate::ErrorKind::NotFound,
             "not_found",
             "message_id",
             format!("no message {id} was sent to this endpoint"),
         ),
-        EmitError::Disabled(_) => ApiError::field(
-            StatusCode::CONFLICT,
+        EmitError::Disabled(_) => AppError::field(
+            crate::ErrorKind::Conflict,
             "conflict",
             "enabled",
             "the endpoint is disabled; enable it before sending to it",
         ),
-        EmitError::AlreadyQueued(job) => ApiError::field(
-            StatusCode::CONFLICT,
+        EmitError::AlreadyQueued(job) => AppError::field(
+            crate::ErrorKind::Conflict,
             "conflict",
             "message_id",
             format!(
                 "a delivery of this message to this endpoint is already queued or running (job {job})"
             ),
         ),
-        EmitError::UnknownEventType(t) => ApiError::validation(FieldErrors::single(
+        EmitError::UnknownEventType(t) => AppError::validation(FieldErrors::single(
             "type",
             format!("unknown event type {t:?}"),
         )),
         EmitError::Store(e) => e.into(),
         EmitError::Random(e) => {
             tracing::error!(error = %e, "no message id could be generated");
-            ApiError::internal()
+            AppError::internal()
         }
     }
 }
 
 /// Queues the message again for the endpoint (the same `webhook-id`). Returns the job id.
-pub async fn replay(state: &AppState, id: i64, message_id: &str) -> Result<i64, ApiError> {
-    stint_webhooks::replay(state.store.as_ref(), id, message_id, state.now())
+pub async fn replay(app: &App, id: i64, message_id: &str) -> Result<i64, AppError> {
+    stint_webhooks::replay(app.store.as_ref(), id, message_id, app.now())
         .await
         .map_err(emit_failed)
 }
 
 /// Queues a `webhook.test` event to the endpoint. Returns the message id and job id.
-pub async fn send_test(state: &AppState, id: i64) -> Result<(String, i64), ApiError> {
-    stint_webhooks::send_test(state.store.as_ref(), id, state.now())
+pub async fn send_test(app: &App, id: i64) -> Result<(String, i64), AppError> {
+    stint_webhooks::send_test(app.store.as_ref(), id, app.now())
         .await
         .map_err(emit_failed)
 }

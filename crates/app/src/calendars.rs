@@ -3,10 +3,9 @@
 //! read-only `.ics` address, remove one, and ask for a sync now. Only the owning mentor sees
 //! or changes a source; anyone else gets 404. The API and the pages both call these.
 
-use crate::error::ApiError;
-use crate::ops::require;
-use crate::state::AppState;
-use axum::http::StatusCode;
+use crate::App;
+use crate::access::require;
+use crate::error::AppError;
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::role::Role;
@@ -60,7 +59,7 @@ fn check_url(raw: &str, feed: bool) -> Result<String, String> {
 
 impl CalendarInput {
     /// Checks every field at once; for CalDAV, seals the password with the server's key.
-    fn validate(&self, state: &AppState, me: &Account) -> Result<NewCalendarSource, ApiError> {
+    fn validate(&self, app: &App, me: &Account) -> Result<NewCalendarSource, AppError> {
         let mut e = FieldErrors::new();
         let kind = SourceKind::parse(self.kind.trim());
         if kind.is_none() {
@@ -91,15 +90,15 @@ impl CalendarInput {
             return Err(e.into());
         }
         let (Some(kind), Some(url)) = (kind, url) else {
-            return Err(ApiError::internal());
+            return Err(AppError::internal());
         };
         let password_sealed = match kind {
             SourceKind::Ics => None,
             SourceKind::CalDav => {
-                let key = state.config.calendar_key.as_ref().ok_or_else(no_key)?;
+                let key = app.settings.calendar_key.as_ref().ok_or_else(no_key)?;
                 Some(key.seal(&self.password).map_err(|err| {
                     tracing::error!(error = %err, "a calendar password could not be sealed");
-                    ApiError::internal()
+                    AppError::internal()
                 })?)
             }
         };
@@ -117,28 +116,28 @@ impl CalendarInput {
     }
 }
 
-fn no_key() -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
+fn no_key() -> AppError {
+    AppError::new(
+        crate::ErrorKind::Unavailable,
         "calendar_key_missing",
         "CalDAV calendars cannot be connected on this server yet: its operator must set calendar_key.",
     )
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("calendar")
+fn not_found() -> AppError {
+    AppError::not_found("calendar")
 }
 
 /// The mentor's sources, oldest first.
-pub async fn list(state: &AppState, me: &Account) -> Result<Vec<CalendarSource>, ApiError> {
+pub async fn list(app: &App, me: &Account) -> Result<Vec<CalendarSource>, AppError> {
     require(me, Role::Mentor)?;
-    Ok(state.store.calendar_sources_of(me.id).await?)
+    Ok(app.store.calendar_sources_of(me.id).await?)
 }
 
 /// The mentor's own source `id`; 404 for anyone else's.
-pub async fn owned(state: &AppState, me: &Account, id: i64) -> Result<CalendarSource, ApiError> {
+pub async fn owned(app: &App, me: &Account, id: i64) -> Result<CalendarSource, AppError> {
     require(me, Role::Mentor)?;
-    match state.store.calendar_source(id).await? {
+    match app.store.calendar_source(id).await? {
         Some(s) if s.mentor == me.id => Ok(s),
         _ => Err(not_found()),
     }
@@ -146,41 +145,40 @@ pub async fn owned(state: &AppState, me: &Account, id: i64) -> Result<CalendarSo
 
 /// Connects a source and queues its first sync. Nothing is written unless every field is valid.
 pub async fn connect(
-    state: &AppState,
+    app: &App,
     me: &Account,
     input: &CalendarInput,
-) -> Result<CalendarSource, ApiError> {
+) -> Result<CalendarSource, AppError> {
     require(me, Role::Mentor)?;
-    let new = input.validate(state, me)?;
-    if state.store.calendar_sources_of(me.id).await?.len() >= MAX_SOURCES {
-        return Err(ApiError::field(
-            StatusCode::CONFLICT,
+    let new = input.validate(app, me)?;
+    if app.store.calendar_sources_of(me.id).await?.len() >= MAX_SOURCES {
+        return Err(AppError::field(
+            crate::ErrorKind::Conflict,
             "too_many_calendars",
             "url",
             format!("at most {MAX_SOURCES} calendars can be connected; remove one first"),
         ));
     }
-    let source = state.store.add_calendar_source(&new, state.now()).await?;
-    sync_now(state, me, source.id).await?;
+    let source = app.store.add_calendar_source(&new, app.now()).await?;
+    sync_now(app, me, source.id).await?;
     Ok(source)
 }
 
 /// Removes a source with the busy time it gave. Events already written stay in the calendar.
-pub async fn remove(state: &AppState, me: &Account, id: i64) -> Result<(), ApiError> {
-    let source = owned(state, me, id).await?;
-    state
-        .store
+pub async fn remove(app: &App, me: &Account, id: i64) -> Result<(), AppError> {
+    let source = owned(app, me, id).await?;
+    app.store
         .remove_calendar_source(source.id)
         .await
-        .map_err(crate::error::missing("calendar"))
+        .map_err(crate::missing("calendar"))
 }
 
 /// Queues a sync of the source (one at a time per source); the job's id.
-pub async fn sync_now(state: &AppState, me: &Account, id: i64) -> Result<i64, ApiError> {
-    let source = owned(state, me, id).await?;
-    let now = state.now();
+pub async fn sync_now(app: &App, me: &Account, id: i64) -> Result<i64, AppError> {
+    let source = owned(app, me, id).await?;
+    let now = app.now();
     Ok(
-        match state.store.enqueue(&sync_job(source.id, now), now).await? {
+        match app.store.enqueue(&sync_job(source.id, now), now).await? {
             Enqueued::New(id) | Enqueued::Duplicate(id) => id,
         },
     )

@@ -14,13 +14,13 @@ use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use stint_app::{App, CalendarKey};
 use stint_caldav::{CalDavClient, Settings, Url};
 use stint_domain::account::Account;
 use stint_domain::booking::{Booking, BookingStatus};
 use stint_domain::clock::Clock;
 use stint_store::calendars::{SYNC_ALL, sync_job};
 use stint_store::{CalendarSource, Job, SourceKind, Store, SyncRecord, WrittenEvent};
-use stint_web::{AppState, CalendarKey, WebConfig};
 use stint_worker::{Handler, JobError, Periodic};
 
 /// The sweep's schedule.
@@ -71,15 +71,15 @@ pub struct SyncCalendar {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     key: Option<CalendarKey>,
-    /// For building booking events the way the invitation does.
-    state: AppState,
+    /// For reading a booking's context the way every other use case does.
+    app: App,
     timeout: Duration,
 }
 
 impl SyncCalendar {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, key: Option<CalendarKey>) -> Self {
         SyncCalendar {
-            state: AppState::new(store.clone(), clock.clone(), WebConfig::default()),
+            app: App::new(store.clone(), clock.clone(), stint_app::Settings::default()),
             store,
             clock,
             key,
@@ -288,12 +288,19 @@ impl SyncCalendar {
         record: Option<&WrittenEvent>,
         ours: &HashMap<String, String>,
     ) -> Result<(), Failure> {
-        let event = stint_web::ics::event(&self.state, mentor, b, None)
+        let c = stint_app::bookings::context_of(&self.app, b.clone())
             .await
             .map_err(|_| Failure {
                 message: format!("the event of booking {} could not be built", b.id),
                 retry: true,
             })?;
+        let facts = stint_calendar::BookingFacts {
+            booking: &c.booking,
+            sku: &c.sku.content,
+            mentor: &c.mentor,
+            mentee: &c.mentee,
+        };
+        let event = stint_calendar::booking_event(&facts, mentor, None, self.clock.now());
         let body = stint_calendar::feed("Stint", std::slice::from_ref(&event));
         let uid = event.uid.clone();
         let seen = ours.get(&uid).map(String::as_str);

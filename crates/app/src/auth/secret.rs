@@ -4,11 +4,11 @@
 use sha2::{Digest, Sha256};
 
 /// 256 random bits, hex-encoded. Fails only if the operating system has no randomness.
-pub fn new_secret() -> Result<String, crate::ApiError> {
+pub fn new_secret() -> Result<String, crate::AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
         tracing::error!(error = %e, "no operating system randomness");
-        crate::ApiError::internal()
+        crate::AppError::internal()
     })?;
     Ok(hex::encode(bytes))
 }

@@ -1,10 +1,13 @@
 //! Catalog edits: resolving a SKU's competency and checkpoint by slug, validating, saving.
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::App;
+use crate::access::require;
+use crate::error::AppError;
 use stint_domain::FieldErrors;
+use stint_domain::account::Account;
 use stint_domain::catalog::{Competency, PreRead, SkuContent, SkuVersion};
-use stint_domain::ids::{CheckpointId, CompetencyId, UserId};
+use stint_domain::ids::{CheckpointId, CompetencyId};
+use stint_domain::role::Role;
 use stint_domain::validate;
 
 /// A SKU edit as typed, with the competency and checkpoint named by slug.
@@ -28,11 +31,11 @@ pub struct SkuDraft {
 
 /// Turns a draft into validated content, collecting every field error.
 pub async fn resolve(
-    state: &AppState,
+    app: &App,
     draft: &SkuDraft,
     errors: &mut FieldErrors,
-) -> Result<Option<SkuContent>, ApiError> {
-    let competency: Option<Competency> = state
+) -> Result<Option<SkuContent>, AppError> {
+    let competency: Option<Competency> = app
         .store
         .competency_by_slug(draft.competency.trim())
         .await?;
@@ -82,39 +85,43 @@ pub async fn resolve(
 /// Creates a draft SKU. `errors` holds what the caller already found (e.g. a number a
 /// form could not read), so every problem is reported at once.
 pub async fn create(
-    state: &AppState,
+    app: &App,
+    actor: &Account,
     slug: &str,
     draft: &SkuDraft,
-    by: UserId,
     mut errors: FieldErrors,
-) -> Result<SkuVersion, ApiError> {
+) -> Result<SkuVersion, AppError> {
+    require(actor, Role::Operator)?;
+    let by = actor.id;
     let slug = errors.check("slug", validate::slug(slug));
-    let content = resolve(state, draft, &mut errors).await?;
+    let content = resolve(app, draft, &mut errors).await?;
     match (slug, content) {
-        (Some(slug), Some(content)) if errors.is_empty() => Ok(state
+        (Some(slug), Some(content)) if errors.is_empty() => Ok(app
             .store
-            .create_sku(&slug, &content, Some(by), state.now())
+            .create_sku(&slug, &content, Some(by), app.now())
             .await?),
-        _ => Err(ApiError::validation(errors)),
+        _ => Err(AppError::validation(errors)),
     }
 }
 
 /// Edits a SKU (a new version once it has been published); `errors` as for [`create`].
 pub async fn update(
-    state: &AppState,
+    app: &App,
+    actor: &Account,
     slug: &str,
     draft: &SkuDraft,
-    by: UserId,
     mut errors: FieldErrors,
-) -> Result<SkuVersion, ApiError> {
-    if state.store.sku(slug).await?.is_none() {
-        return Err(ApiError::not_found("session type"));
+) -> Result<SkuVersion, AppError> {
+    require(actor, Role::Operator)?;
+    let by = actor.id;
+    if app.store.sku(slug).await?.is_none() {
+        return Err(AppError::not_found("session type"));
     }
-    match resolve(state, draft, &mut errors).await? {
-        Some(content) if errors.is_empty() => Ok(state
+    match resolve(app, draft, &mut errors).await? {
+        Some(content) if errors.is_empty() => Ok(app
             .store
-            .update_sku(slug, &content, Some(by), state.now())
+            .update_sku(slug, &content, Some(by), app.now())
             .await?),
-        _ => Err(ApiError::validation(errors)),
+        _ => Err(AppError::validation(errors)),
     }
 }

@@ -2,12 +2,12 @@
 //! plans the nudges of their upcoming sessions again), the in-app inbox, and a session's
 //! delivery log.
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::App;
+use crate::error::AppError;
 use jiff::Timestamp;
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
-use stint_domain::booking::{Booking, BookingStatus};
+use stint_domain::booking::BookingStatus;
 use stint_domain::ids::UserId;
 use stint_domain::nudge::{NudgePrefs, NudgePrefsInput};
 use stint_store::outbox::{BookingChange, BookingChanged};
@@ -21,25 +21,25 @@ pub const INBOX_MAX_LIMIT: u32 = 200;
 /// Checks `input` whole and saves it; nothing is saved when any field is refused (422
 /// naming each field). The person's upcoming sessions then have their nudges planned again.
 pub async fn save_prefs(
-    state: &AppState,
+    app: &App,
     me: &Account,
     input: &NudgePrefsInput,
-) -> Result<NudgePrefs, ApiError> {
+) -> Result<NudgePrefs, AppError> {
     let prefs = input.validate()?;
-    let now = state.now();
-    state.store.save_nudge_prefs(me.id, &prefs, now).await?;
-    replan_upcoming(state, me.id, now).await?;
+    let now = app.now();
+    app.store.save_nudge_prefs(me.id, &prefs, now).await?;
+    replan_upcoming(app, me.id, now).await?;
     Ok(prefs)
 }
 
 /// Enqueues a `booking.changed` replan for each confirmed session of `user` still to come,
 /// so reminders follow the new lead times, quiet hours and channels. Planning is
 /// repeatable, so a replan that finds nothing new to plan sends nothing twice.
-async fn replan_upcoming(state: &AppState, user: UserId, now: Timestamp) -> Result<(), ApiError> {
-    for b in state.store.bookings_of(user).await? {
+async fn replan_upcoming(app: &App, user: UserId, now: Timestamp) -> Result<(), AppError> {
+    for b in app.store.bookings_of(user).await? {
         if b.status == BookingStatus::Confirmed && b.start > now {
             let job = BookingChanged::new(b.id, BookingChange::Replan, now).job(now);
-            state.store.enqueue(&job, now).await?;
+            app.store.enqueue(&job, now).await?;
         }
     }
     Ok(())
@@ -67,27 +67,27 @@ pub struct Inbox {
     pub items: Vec<InboxItem>,
 }
 
-pub async fn inbox(state: &AppState, me: &Account, limit: u32) -> Result<Inbox, ApiError> {
-    let unread = state.store.unread_count(me.id).await?;
-    let items = state.store.inbox(me.id, limit).await?;
+pub async fn inbox(app: &App, me: &Account, limit: u32) -> Result<Inbox, AppError> {
+    let unread = app.store.unread_count(me.id).await?;
+    let items = app.store.inbox(me.id, limit).await?;
     Ok(Inbox { unread, items })
 }
 
 /// Marks one item of the person's inbox (or, with `None`, all of it) read; how many
 /// items changed. An id that is not one of the person's items is a 404; an item already
 /// read changes nothing.
-pub async fn mark_read(state: &AppState, me: &Account, item: Option<i64>) -> Result<u64, ApiError> {
-    let missing = || ApiError::not_found("inbox item");
-    let now = state.now();
+pub async fn mark_read(app: &App, me: &Account, item: Option<i64>) -> Result<u64, AppError> {
+    let missing = || AppError::not_found("inbox item");
+    let now = app.now();
     let Some(id) = item else {
-        return Ok(state.store.mark_read(me.id, None, now).await?);
+        return Ok(app.store.mark_read(me.id, None, now).await?);
     };
     // The store reads id 0 as "every item"; no item has an id below 1.
     if id < 1 {
         return Err(missing());
     }
-    let marked = state.store.mark_read(me.id, Some(id), now).await?;
-    if marked == 0 && !owns(state, me.id, id).await? {
+    let marked = app.store.mark_read(me.id, Some(id), now).await?;
+    if marked == 0 && !owns(app, me.id, id).await? {
         return Err(missing());
     }
     Ok(marked)
@@ -95,8 +95,8 @@ pub async fn mark_read(state: &AppState, me: &Account, item: Option<i64>) -> Res
 
 /// Whether item `id` is in `user`'s inbox. Only asked when marking changed nothing (the
 /// item was read already, or is not theirs), so it is off the usual path.
-async fn owns(state: &AppState, user: UserId, id: i64) -> Result<bool, ApiError> {
-    let items = state.store.inbox(user, u32::MAX).await?;
+async fn owns(app: &App, user: UserId, id: i64) -> Result<bool, AppError> {
+    let items = app.store.inbox(user, u32::MAX).await?;
     Ok(items.iter().any(|i| i.id == id))
 }
 
@@ -109,16 +109,20 @@ pub struct LogEntry {
     pub lead: Option<u32>,
 }
 
-/// The delivery log of `b`, oldest first. The caller has checked that the viewer may see
-/// the booking (a party or an operator).
-pub async fn delivery_log(state: &AppState, b: &Booking) -> Result<Vec<LogEntry>, ApiError> {
-    let deliveries = state.store.deliveries(b.id).await?;
+/// The delivery log of a booking the viewer may see (a party or an operator), oldest first.
+pub async fn delivery_log(
+    app: &App,
+    viewer: &Account,
+    id: stint_domain::booking::BookingId,
+) -> Result<Vec<LogEntry>, AppError> {
+    let b = &crate::bookings::visible(app, viewer, id).await?;
+    let deliveries = app.store.deliveries(b.id).await?;
     if deliveries.is_empty() {
         return Ok(Vec::new());
     }
     let mut names = Vec::new();
     for id in [b.mentor_id, b.mentee_id] {
-        if let Some(a) = state.store.account(id).await? {
+        if let Some(a) = app.store.account(id).await? {
             names.push((id, a.display_name));
         }
     }
@@ -141,6 +145,34 @@ pub fn reminder_lead(key: &str) -> Option<u32> {
     let part = key.split('/').nth(1)?;
     let (lead, _) = part.strip_prefix("reminder")?.split_once("m@")?;
     lead.parse().ok()
+}
+
+/// The viewer's nudge preferences.
+pub async fn prefs(app: &App, me: &Account) -> Result<stint_domain::nudge::NudgePrefs, AppError> {
+    Ok(app.store.nudge_prefs(me.id).await?)
+}
+
+/// How many inbox items the viewer has not read, for the navigation's badge.
+pub async fn unread_count(app: &App, me: &Account) -> Result<u64, AppError> {
+    Ok(app.store.unread_count(me.id).await?)
+}
+
+/// The nudge preferences of `user`, for their own settings page.
+pub async fn prefs_of(
+    app: &App,
+    user: stint_domain::ids::UserId,
+) -> Result<stint_domain::nudge::NudgePrefs, AppError> {
+    Ok(app.store.nudge_prefs(user).await?)
+}
+
+/// The latest deliveries across all sessions (operators).
+pub async fn recent_deliveries(
+    app: &App,
+    actor: &Account,
+    limit: u32,
+) -> Result<Vec<stint_store::Delivery>, AppError> {
+    crate::access::require(actor, stint_domain::role::Role::Operator)?;
+    Ok(app.store.recent_deliveries(limit).await?)
 }
 
 #[cfg(test)]

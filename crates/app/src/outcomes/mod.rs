@@ -15,9 +15,8 @@ pub use session::{
     take_assessment, tick_deliverable,
 };
 
-use crate::error::ApiError;
-use crate::state::AppState;
-use axum::http::StatusCode;
+use crate::App;
+use crate::error::AppError;
 use jiff::Timestamp;
 
 use stint_domain::access::{DataClass, Relation, Sharing, may_read, may_read_note, may_write_note};
@@ -70,40 +69,36 @@ impl PartyBooking {
 
 /// The booking if the viewer is one of its two parties. Anyone else, operators included,
 /// gets 404: outcome data is about two people and one session.
-pub async fn party_to(
-    state: &AppState,
-    viewer: &Account,
-    id: i64,
-) -> Result<PartyBooking, ApiError> {
-    let booking = state
+pub async fn party_to(app: &App, viewer: &Account, id: i64) -> Result<PartyBooking, AppError> {
+    let booking = app
         .store
         .booking(BookingId(id))
         .await?
-        .ok_or_else(|| ApiError::not_found("booking"))?;
+        .ok_or_else(|| AppError::not_found("booking"))?;
     let side = if booking.mentee_id == viewer.id {
         Side::Mentee
     } else if booking.mentor_id == viewer.id {
         Side::Mentor
     } else {
-        return Err(ApiError::not_found("booking"));
+        return Err(AppError::not_found("booking"));
     };
-    let sku = state
+    let sku = app
         .store
         .sku_version_by_id(booking.sku_id, booking.sku_version)
         .await?
-        .ok_or_else(ApiError::internal)?;
+        .ok_or_else(AppError::internal)?;
     Ok(PartyBooking { booking, sku, side })
 }
 
 /// Refuses the other party of the booking with 403. The 403 names `booking` as its field
 /// so that, like every other refusal, it says what it is about; `what` finishes the
 /// sentence "only the session's …".
-fn only(side: Side, pb: &PartyBooking, what: &str) -> Result<(), ApiError> {
+fn only(side: Side, pb: &PartyBooking, what: &str) -> Result<(), AppError> {
     if pb.side == side {
         Ok(())
     } else {
-        Err(ApiError::field(
-            StatusCode::FORBIDDEN,
+        Err(AppError::field(
+            crate::ErrorKind::Forbidden,
             "forbidden",
             "booking",
             format!("only the session's {what}"),
@@ -120,11 +115,8 @@ pub fn when_for(account: &Account, at: Timestamp) -> String {
 
 /// The competency a SKU version aims at and the title of its checkpoint: `None` and an
 /// empty title when the catalog no longer has them.
-pub async fn aim(
-    state: &AppState,
-    sku: &SkuVersion,
-) -> Result<(Option<Competency>, String), ApiError> {
-    let competency = state.store.competency(sku.content.competency_id).await?;
+pub async fn aim(app: &App, sku: &SkuVersion) -> Result<(Option<Competency>, String), AppError> {
+    let competency = app.store.competency(sku.content.competency_id).await?;
     let checkpoint = competency
         .as_ref()
         .and_then(|c| c.checkpoint(sku.content.checkpoint_id))
@@ -151,9 +143,9 @@ pub struct OutcomeView {
     pub deliverables: Vec<DeliverableRecord>,
 }
 
-pub async fn outcome_view(state: &AppState, pb: &PartyBooking) -> Result<OutcomeView, ApiError> {
+pub async fn outcome_view(app: &App, pb: &PartyBooking) -> Result<OutcomeView, AppError> {
     let id = pb.booking.id;
-    let store = &state.store;
+    let store = &app.store;
     let prep = store.prep(id).await?;
     let assessments = store.assessments(id).await?;
     // From the full records, before the filters below: the status is the same whoever looks.
@@ -191,4 +183,17 @@ pub struct NamedProgress {
     pub name: String,
     pub rubric: Vec<String>,
     pub progress: CompetencyProgress,
+}
+
+/// The tasks of a session one is party to.
+pub async fn tasks(app: &App, pb: &PartyBooking) -> Result<Vec<stint_store::TaskRecord>, AppError> {
+    Ok(app.store.tasks(pb.booking.id).await?)
+}
+
+/// The promised artifacts of a session one is party to, with their ticks.
+pub async fn deliverables(
+    app: &App,
+    pb: &PartyBooking,
+) -> Result<Vec<stint_store::DeliverableRecord>, AppError> {
+    Ok(app.store.deliverables(pb.booking.id).await?)
 }

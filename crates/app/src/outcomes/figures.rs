@@ -2,8 +2,8 @@
 //! public outcomes, and what is due from someone now.
 
 use super::{NamedProgress, taken};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::App;
+use crate::error::AppError;
 use stint_domain::account::Account;
 use stint_domain::booking::BookingStatus;
 use stint_domain::ids::SkuId;
@@ -13,8 +13,8 @@ use stint_domain::outcome::prep::PrepStatus;
 use stint_domain::outcome::todo::{BookingState, OpenTask, TodoItem, todo};
 use stint_store::OutcomeFilter;
 
-pub async fn progress(state: &AppState, mentee: &Account) -> Result<Vec<NamedProgress>, ApiError> {
-    let outcomes = state
+pub async fn progress(app: &App, mentee: &Account) -> Result<Vec<NamedProgress>, AppError> {
+    let outcomes = app
         .store
         .outcomes(OutcomeFilter {
             mentee: Some(mentee.id),
@@ -23,7 +23,7 @@ pub async fn progress(state: &AppState, mentee: &Account) -> Result<Vec<NamedPro
         .await?;
     let mut out = Vec::new();
     for p in CompetencyProgress::of(mentee.id, &outcomes) {
-        let c = state.store.competency(p.competency_id).await?;
+        let c = app.store.competency(p.competency_id).await?;
         out.push(NamedProgress {
             name: c.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
             rubric: c.map(|c| c.rubric).unwrap_or_default(),
@@ -34,8 +34,8 @@ pub async fn progress(state: &AppState, mentee: &Account) -> Result<Vec<NamedPro
 }
 
 /// A mentor's impact over every session they closed.
-pub async fn impact(state: &AppState, mentor: &Account) -> Result<OutcomeStats, ApiError> {
-    let outcomes = state
+pub async fn impact(app: &App, mentor: &Account) -> Result<OutcomeStats, AppError> {
+    let outcomes = app
         .store
         .outcomes(OutcomeFilter {
             mentor: Some(mentor.id),
@@ -52,8 +52,8 @@ pub enum PublicOutcomes {
 }
 
 /// A SKU's public outcome figures; says how many sessions there are when they are hidden.
-pub async fn sku_public_outcomes(state: &AppState, sku: SkuId) -> Result<PublicOutcomes, ApiError> {
-    let outcomes = state
+pub async fn sku_public_outcomes(app: &App, sku: SkuId) -> Result<PublicOutcomes, AppError> {
+    let outcomes = app
         .store
         .outcomes(OutcomeFilter {
             sku: Some(sku),
@@ -70,20 +70,20 @@ pub async fn sku_public_outcomes(state: &AppState, sku: SkuId) -> Result<PublicO
 
 /// Like [`sku_public_outcomes`], for pages that show nothing at all below the public
 /// sample size: `None` there.
-pub async fn sku_stats(state: &AppState, sku: SkuId) -> Result<Option<OutcomeStats>, ApiError> {
-    Ok(match sku_public_outcomes(state, sku).await? {
+pub async fn sku_stats(app: &App, sku: SkuId) -> Result<Option<OutcomeStats>, AppError> {
+    Ok(match sku_public_outcomes(app, sku).await? {
         PublicOutcomes::Shown(stats) => Some(stats),
         PublicOutcomes::Hidden { .. } => None,
     })
 }
 
 /// What is due from the viewer now, derived from the state of their bookings.
-pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>, ApiError> {
-    let now = state.now();
+pub async fn todo_of(app: &App, viewer: &Account) -> Result<Vec<TodoItem>, AppError> {
+    let now = app.now();
     let mut states = Vec::new();
-    let tasks = state.store.tasks_of(viewer.id).await?;
+    let tasks = app.store.tasks_of(viewer.id).await?;
     let mut skus = std::collections::HashMap::new();
-    for b in state.store.bookings_of(viewer.id).await? {
+    for b in app.store.bookings_of(viewer.id).await? {
         if !matches!(
             b.status,
             BookingStatus::Confirmed | BookingStatus::Completed
@@ -94,11 +94,7 @@ pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>
         let sku = match skus.entry((b.sku_id, b.sku_version)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                match state
-                    .store
-                    .sku_version_by_id(b.sku_id, b.sku_version)
-                    .await?
-                {
+                match app.store.sku_version_by_id(b.sku_id, b.sku_version).await? {
                     Some(v) => e.insert(v),
                     None => continue,
                 }
@@ -110,17 +106,17 @@ pub async fn todo_of(state: &AppState, viewer: &Account) -> Result<Vec<TodoItem>
         let upcoming = b.start > now;
         let completed = b.status == BookingStatus::Completed;
         let prep = if !viewer_is_mentor && upcoming {
-            state.store.prep(b.id).await?
+            app.store.prep(b.id).await?
         } else {
             None
         };
         let assessments = if !viewer_is_mentor && (upcoming || completed) {
-            state.store.assessments(b.id).await?
+            app.store.assessments(b.id).await?
         } else {
             Vec::new()
         };
         let closing = if completed {
-            state.store.closing(b.id).await?
+            app.store.closing(b.id).await?
         } else {
             None
         };

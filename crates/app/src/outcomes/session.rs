@@ -3,9 +3,8 @@
 //! party's notes.
 
 use super::{PartyBooking, Side, aim, only, when_for};
-use crate::error::{ApiError, missing};
-use crate::state::AppState;
-use axum::http::StatusCode;
+use crate::App;
+use crate::error::{AppError, missing};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::booking::BookingStatus;
@@ -21,28 +20,28 @@ use stint_store::{
 
 /// The mentee's prep: intake answers and pre-reads read, until the session is closed.
 pub async fn save_prep(
-    state: &AppState,
+    app: &App,
     pb: &PartyBooking,
     input: &PrepInput,
-) -> Result<PrepRecord, ApiError> {
+) -> Result<PrepRecord, AppError> {
     only(Side::Mentee, pb, "mentee prepares it")?;
     if pb.booking.status != BookingStatus::Confirmed {
         return Err(not_open(pb, "prep"));
     }
     let prep = input
         .validate(&pb.sku.content)
-        .map_err(ApiError::validation)?;
-    let now = state.now();
-    state.store.save_prep(pb.booking.id, &prep, now).await?;
+        .map_err(AppError::validation)?;
+    let now = app.now();
+    app.store.save_prep(pb.booking.id, &prep, now).await?;
     Ok(PrepRecord {
         prep,
         updated_at: now,
     })
 }
 
-fn not_open(pb: &PartyBooking, what: &str) -> ApiError {
-    ApiError::field(
-        StatusCode::CONFLICT,
+fn not_open(pb: &PartyBooking, what: &str) -> AppError {
+    AppError::field(
+        crate::ErrorKind::Conflict,
         "conflict",
         "status",
         format!(
@@ -55,12 +54,12 @@ fn not_open(pb: &PartyBooking, what: &str) -> ApiError {
 /// The mentee's micro-assessment: the baseline before the session is closed, the follow-up
 /// once the SKU's delay after closing has passed (refused before, naming the date).
 pub async fn take_assessment(
-    state: &AppState,
+    app: &App,
     viewer: &Account,
     pb: &PartyBooking,
     kind_raw: &str,
     input: &AssessmentInput,
-) -> Result<AssessmentRecord, ApiError> {
+) -> Result<AssessmentRecord, AppError> {
     only(Side::Mentee, pb, "mentee assesses themself")?;
     // Both the kind and the answers are checked before refusing, so one answer names every
     // field that is wrong.
@@ -79,9 +78,9 @@ pub async fn take_assessment(
         }
     };
     let (Some(kind), Some(assessment)) = (kind, assessment) else {
-        return Err(ApiError::validation(e));
+        return Err(AppError::validation(e));
     };
-    let now = state.now();
+    let now = app.now();
     match kind {
         AssessmentKind::Baseline if pb.booking.status != BookingStatus::Confirmed => {
             return Err(not_open(pb, "the baseline assessment"));
@@ -95,18 +94,18 @@ pub async fn take_assessment(
             return Err(not_open(pb, "the follow-up assessment"));
         }
         AssessmentKind::Followup => {
-            let closing = state.store.closing(pb.booking.id).await?;
+            let closing = app.store.closing(pb.booking.id).await?;
             let Some(closing) = closing else {
-                return Err(ApiError::field(
-                    StatusCode::CONFLICT,
+                return Err(AppError::field(
+                    crate::ErrorKind::Conflict,
                     "not_yet_open",
                     "kind",
                     "the follow-up assessment opens after the mentor closes the session",
                 ));
             };
             if now < closing.followup_opens_at {
-                return Err(ApiError::field(
-                    StatusCode::CONFLICT,
+                return Err(AppError::field(
+                    crate::ErrorKind::Conflict,
                     "not_yet_open",
                     "kind",
                     format!(
@@ -118,7 +117,7 @@ pub async fn take_assessment(
         }
         AssessmentKind::Baseline => {}
     }
-    Ok(state
+    Ok(app
         .store
         .save_assessment(pb.booking.id, kind, &assessment, now)
         .await?)
@@ -126,40 +125,39 @@ pub async fn take_assessment(
 
 /// Saves one of the booking's notes, if the viewer may write that kind.
 pub async fn save_note(
-    state: &AppState,
+    app: &App,
     viewer: &Account,
     pb: &PartyBooking,
     kind_raw: &str,
     body: &str,
-) -> Result<NoteRecord, ApiError> {
-    let kind = NoteKind::parse(kind_raw).ok_or_else(|| ApiError::not_found("note kind"))?;
+) -> Result<NoteRecord, AppError> {
+    let kind = NoteKind::parse(kind_raw).ok_or_else(|| AppError::not_found("note kind"))?;
     // 404, not 403: the other side's private note is not even admitted to exist.
     if !pb.may_write_note(kind) {
-        return Err(ApiError::not_found("note"));
+        return Err(AppError::not_found("note"));
     }
     let body =
-        validate_note(body).map_err(|m| ApiError::validation(FieldErrors::single("body", m)))?;
-    Ok(state
+        validate_note(body).map_err(|m| AppError::validation(FieldErrors::single("body", m)))?;
+    Ok(app
         .store
-        .save_note(pb.booking.id, kind, viewer.id, &body, state.now())
+        .save_note(pb.booking.id, kind, viewer.id, &body, app.now())
         .await?)
 }
 
 /// The follow-up message pre-filled from the SKU's template, for the mentor to edit.
 pub async fn followup_draft(
-    state: &AppState,
+    app: &App,
     pb: &PartyBooking,
     next_steps: Vec<Task>,
-) -> Result<String, ApiError> {
+) -> Result<String, AppError> {
     let b = &pb.booking;
     let name = |id| async move {
-        state
-            .store
+        app.store
             .account(id)
             .await
             .map(|a| a.map(|a| a.display_name).unwrap_or_default())
     };
-    let (_, checkpoint) = aim(state, &pb.sku).await?;
+    let (_, checkpoint) = aim(app, &pb.sku).await?;
     let ctx = FollowupContext {
         mentee: name(b.mentee_id).await?,
         mentor: name(b.mentor_id).await?,
@@ -178,29 +176,27 @@ pub async fn followup_draft(
 
 /// The follow-up draft for the session's mentor; the mentee gets 403. The API offers it
 /// before closing, pre-filled from the SKU's template, with no tasks chosen yet.
-pub async fn followup_draft_for_mentor(
-    state: &AppState,
-    pb: &PartyBooking,
-) -> Result<String, ApiError> {
+pub async fn followup_draft_for_mentor(app: &App, pb: &PartyBooking) -> Result<String, AppError> {
     only(Side::Mentor, pb, "mentor writes the follow-up")?;
-    followup_draft(state, pb, Vec::new()).await
+    followup_draft(app, pb, Vec::new()).await
 }
 
 /// The mentor closes a session that has started: checkpoint, evidence, follow-up, tasks.
+#[tracing::instrument(skip_all, fields(booking = %pb.booking.id, viewer = %viewer.id))]
 pub async fn close(
-    state: &AppState,
+    app: &App,
     viewer: &Account,
     pb: &PartyBooking,
     input: &CloseInput,
-) -> Result<ClosingRecord, ApiError> {
+) -> Result<ClosingRecord, AppError> {
     only(Side::Mentor, pb, "mentor closes it")?;
-    let now = state.now();
+    let now = app.now();
     // Task due dates are days the mentor picked on their own calendar.
     let today = now.to_zoned_datetime(viewer.zone()).date();
-    let closing = input.validate(today).map_err(ApiError::validation)?;
+    let closing = input.validate(today).map_err(AppError::validation)?;
     if pb.booking.status == BookingStatus::Confirmed && now < pb.booking.start {
-        return Err(ApiError::field(
-            StatusCode::CONFLICT,
+        return Err(AppError::field(
+            crate::ErrorKind::Conflict,
             "not_started",
             "status",
             format!(
@@ -210,8 +206,7 @@ pub async fn close(
         ));
     }
     let opens = followup_opens_at(now, pb.sku.content.followup_delay_days);
-    state
-        .store
+    app.store
         .close_session(
             &CloseSession {
                 booking: pb.booking.id,
@@ -223,39 +218,36 @@ pub async fn close(
             now,
         )
         .await?;
-    state
-        .store
+    app.store
         .closing(pb.booking.id)
         .await?
-        .ok_or_else(ApiError::internal)
+        .ok_or_else(AppError::internal)
 }
 
 /// The mentee marks a task of this session done or open.
 pub async fn set_task(
-    state: &AppState,
+    app: &App,
     pb: &PartyBooking,
     task: i64,
     done: bool,
-) -> Result<TaskRecord, ApiError> {
+) -> Result<TaskRecord, AppError> {
     only(Side::Mentee, pb, "mentee ticks tasks")?;
-    state
-        .store
-        .set_task_done(pb.booking.id, task, done, state.now())
+    app.store
+        .set_task_done(pb.booking.id, task, done, app.now())
         .await
         .map_err(missing("task"))
 }
 
 /// The mentee ticks a delivered artifact.
 pub async fn tick_deliverable(
-    state: &AppState,
+    app: &App,
     pb: &PartyBooking,
     position: i64,
     ticked: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     only(Side::Mentee, pb, "mentee ticks artifacts")?;
-    state
-        .store
-        .tick_deliverable(pb.booking.id, position, ticked, state.now())
+    app.store
+        .tick_deliverable(pb.booking.id, position, ticked, app.now())
         .await
         .map_err(missing("artifact"))
 }

@@ -2,9 +2,8 @@
 //! a dead job back in the queue. The API and the `/operator/jobs` page both call these, so
 //! both read the filter the same way and answer a retry with the same errors.
 
-use crate::error::ApiError;
-use crate::state::AppState;
-use axum::http::StatusCode;
+use crate::App;
+use crate::error::AppError;
 use stint_domain::FieldErrors;
 use stint_store::{Job, JobState, StoreError};
 
@@ -47,33 +46,66 @@ pub struct Overview {
     pub jobs: Vec<Job>,
 }
 
-pub async fn overview(
-    state: &AppState,
-    filter: Option<JobState>,
-    limit: u32,
-) -> Result<Overview, ApiError> {
-    let stored = state.store.job_counts().await?;
-    let counts = JobState::ALL
+/// Every state, in `JobState::ALL` order, with zero for a state that has no job.
+async fn counts(app: &App) -> Result<Vec<(JobState, u64)>, AppError> {
+    let stored = app.store.job_counts().await?;
+    Ok(JobState::ALL
         .into_iter()
         .map(|s| {
             let n = stored.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
             (s, n)
         })
-        .collect();
-    let jobs = state.store.jobs(filter, limit).await?;
+        .collect())
+}
+
+pub async fn overview(
+    app: &App,
+    filter: Option<JobState>,
+    limit: u32,
+) -> Result<Overview, AppError> {
+    let counts = counts(app).await?;
+    let jobs = app.store.jobs(filter, limit).await?;
     Ok(Overview { counts, jobs })
+}
+
+/// The queue as an operator's monitoring sees it: how many jobs are in each state, and how
+/// long the job that has waited longest for a worker has waited.
+pub struct QueueStats {
+    /// Every state, in `JobState::ALL` order.
+    pub counts: Vec<(JobState, u64)>,
+    /// Zero when nothing is due. A job waits from when it falls due, or, when a worker died
+    /// holding it, from when its lease ran out: either way no worker is taking it, which is
+    /// what a growing age means.
+    pub oldest_due_age: std::time::Duration,
+}
+
+/// Two cheap reads: the counts per state, and the earliest time anything became leasable.
+pub async fn queue_stats(app: &App) -> Result<QueueStats, AppError> {
+    let counts = counts(app).await?;
+    let now = app.now();
+    let oldest_due_age = match app.store.next_due().await? {
+        Some(due) if due < now => now
+            .duration_since(due)
+            .try_into()
+            .unwrap_or(std::time::Duration::ZERO),
+        _ => std::time::Duration::ZERO,
+    };
+    Ok(QueueStats {
+        counts,
+        oldest_due_age,
+    })
 }
 
 /// Puts a dead job back in the queue, due now, and returns it as it now stands.
 /// 404 unless the job exists and is dead; 409 naming `dedupe_key` when a live job holds
 /// its key (retrying would run the same work twice).
-pub async fn retry(state: &AppState, id: i64) -> Result<Job, ApiError> {
-    match state.store.retry_job(id, state.now()).await {
+pub async fn retry(app: &App, id: i64) -> Result<Job, AppError> {
+    match app.store.retry_job(id, app.now()).await {
         Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("dead job")),
+        Err(StoreError::NotFound) => return Err(AppError::not_found("dead job")),
         Err(StoreError::Conflict { field, .. }) => {
-            return Err(ApiError::field(
-                StatusCode::CONFLICT,
+            return Err(AppError::field(
+                crate::ErrorKind::Conflict,
                 "conflict",
                 field,
                 "a queued or running job already holds this dedupe key; \
@@ -82,11 +114,10 @@ pub async fn retry(state: &AppState, id: i64) -> Result<Job, ApiError> {
         }
         Err(e) => return Err(e.into()),
     }
-    state
-        .store
+    app.store
         .job(id)
         .await?
-        .ok_or_else(|| ApiError::not_found("dead job"))
+        .ok_or_else(|| AppError::not_found("dead job"))
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Scheduling use cases: a mentor's rules (saved or a sensible default), slot search across
 //! the mentors of a SKU, and booking with the slot re-checked inside the transaction.
 
+use crate::App;
 use crate::auth::secret;
-use crate::error::ApiError;
-use crate::state::AppState;
-use axum::http::StatusCode;
+use crate::error::AppError;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -25,11 +24,11 @@ const CAP_MARGIN: SignedDuration = SignedDuration::from_hours(24 * 8);
 
 /// A mentor's rules: saved ones, or weekdays 09:00–17:00 in the mentor's zone.
 pub async fn rules_for(
-    state: &AppState,
+    app: &App,
     mentor: UserId,
     mentor_tz: &str,
-) -> Result<Availability, ApiError> {
-    Ok(state
+) -> Result<Availability, AppError> {
+    Ok(app
         .store
         .availability(mentor)
         .await?
@@ -107,22 +106,22 @@ pub struct Offer {
 /// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first. Rules and busy
 /// time of all mentors are loaded in two queries, whatever the number of mentors.
 pub async fn offers(
-    state: &AppState,
+    app: &App,
     sku: &SkuVersion,
     mentors: &[MentorProfile],
     from: Timestamp,
     to: Timestamp,
-) -> Result<Vec<Offer>, ApiError> {
-    let now = state.now();
+) -> Result<Vec<Offer>, AppError> {
+    let now = app.now();
     let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
     let saved: std::collections::HashMap<UserId, Availability> =
-        state.store.all_availability().await?.into_iter().collect();
+        app.store.all_availability().await?.into_iter().collect();
     let mut busy: std::collections::HashMap<UserId, Vec<Busy>> = std::collections::HashMap::new();
     let (wide_from, wide_to) = (
         from.saturating_sub(CAP_MARGIN).unwrap_or(from),
         to.saturating_add(CAP_MARGIN).unwrap_or(to),
     );
-    for (mentor, b) in state.store.all_busy(wide_from, wide_to).await? {
+    for (mentor, b) in app.store.all_busy(wide_from, wide_to).await? {
         busy.entry(mentor).or_default().push(b);
     }
     let mut out = Vec::new();
@@ -210,11 +209,11 @@ pub struct Booked {
 
 /// Names every wrong field of a booking request whose SKU and mentor did not resolve.
 async fn unresolved(
-    state: &AppState,
+    app: &App,
     req: &BookRequest<'_>,
     mut e: FieldErrors,
-) -> Result<FieldErrors, ApiError> {
-    let on_offer = state
+) -> Result<FieldErrors, AppError> {
+    let on_offer = app
         .store
         .sku(req.sku_slug)
         .await?
@@ -228,12 +227,23 @@ async fn unresolved(
 }
 
 /// Books a session for `mentee`. The request costs one read (SKU and mentor together) and
-/// one write transaction that re-checks the slot.
-pub async fn book(
-    state: &AppState,
-    mentee: &Account,
-    req: BookRequest<'_>,
-) -> Result<Booked, ApiError> {
+/// one write transaction that re-checks the slot. Counted for operators: each booking made
+/// (a replay is not a new one) and each refusal by its code; a fault of ours is no refusal.
+#[tracing::instrument(skip_all, fields(mentee = %mentee.id, mentor = req.mentor_id, sku = req.sku_slug))]
+pub async fn book(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Booked, AppError> {
+    let booked = claim(app, mentee, req).await;
+    let metrics = crate::metrics::global();
+    match &booked {
+        Ok(b) if !b.replayed => metrics.booking_made(),
+        Ok(_) => {}
+        Err(e) if e.kind == crate::ErrorKind::Internal => {}
+        Err(e) => metrics.booking_refused(e.code),
+    }
+    booked
+}
+
+/// [`book`]'s work: checks the request, then claims the slot.
+async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Booked, AppError> {
     let mut e = FieldErrors::new();
     let start = e.check(
         "start",
@@ -248,20 +258,20 @@ pub async fn book(
     if mentor_id == mentee.id {
         e.add("mentor_id", "you cannot book yourself");
     }
-    let offering = state
+    let offering = app
         .store
         .offering(req.sku_slug, mentor_id)
         .await?
         .filter(|o| o.sku.status == SkuStatus::Active);
     let Some(offering) = offering else {
-        return Err(ApiError::validation(unresolved(state, &req, e).await?));
+        return Err(AppError::validation(unresolved(app, &req, e).await?));
     };
     let (Some(start), true) = (start, e.is_empty()) else {
-        return Err(ApiError::validation(e));
+        return Err(AppError::validation(e));
     };
-    let now = state.now();
+    let now = app.now();
     if start <= now {
-        return Err(ApiError::validation(FieldErrors::single(
+        return Err(AppError::validation(FieldErrors::single(
             "start",
             "is in the past",
         )));
@@ -281,7 +291,7 @@ pub async fn book(
         end,
         meeting_url: booking::meeting_url(
             &offering.mentor_meeting_url,
-            &state.config.meeting_base_url,
+            &app.settings.meeting_base_url,
             &room,
         ),
     };
@@ -308,7 +318,7 @@ pub async fn book(
         is_slot(rules, busy, duration, start, now)
     };
     // CHARGING: the credit hold belongs inside `create_booking`'s transaction (see there).
-    let (booking, replayed) = match state
+    let (booking, replayed) = match app
         .store
         .create_booking(&new, key.as_ref(), &admit, now)
         .await
@@ -316,7 +326,7 @@ pub async fn book(
         Ok(BookingOutcome::Created(b)) => (b, false),
         Ok(BookingOutcome::Replayed(b)) => (b, true),
         Err(StoreError::SlotTaken) if never.load(std::sync::atomic::Ordering::Relaxed) => {
-            return Err(ApiError::validation(FieldErrors::single(
+            return Err(AppError::validation(FieldErrors::single(
                 "start",
                 "is not a bookable time of this mentor (outside their hours, inside the notice period or beyond the horizon)",
             )));
@@ -331,41 +341,49 @@ pub async fn book(
 }
 
 /// Moves a booking to `start`, under its frozen reschedule cut-off.
+#[tracing::instrument(skip_all, fields(booking = %id, actor = %actor.id))]
 pub async fn reschedule(
-    state: &AppState,
+    app: &App,
     actor: &Account,
-    b: &Booking,
+    id: stint_domain::booking::BookingId,
     start_raw: &str,
-) -> Result<Booking, ApiError> {
-    let start = parse_start(start_raw).map_err(ApiError::validation)?;
-    let now = state.now();
-    let version = state
+) -> Result<Booking, AppError> {
+    let b = &crate::bookings::visible(app, actor, id).await?;
+    if b.status != stint_domain::booking::BookingStatus::Confirmed {
+        return Err(AppError::conflict(
+            "status",
+            format!("a {} booking cannot be moved", b.status.as_str()),
+        ));
+    }
+    let start = parse_start(start_raw).map_err(AppError::validation)?;
+    let now = app.now();
+    let version = app
         .store
         .sku_version_by_id(b.sku_id, b.sku_version)
         .await?
-        .ok_or_else(ApiError::internal)?;
+        .ok_or_else(AppError::internal)?;
     if !booking::may_reschedule(b.start, now, version.content.reschedule_cutoff_hours) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
+        return Err(AppError::new(
+            crate::ErrorKind::Conflict,
             "too_late",
             "The rescheduling cut-off has passed; you can still cancel.",
         ));
     }
     if start <= now {
-        return Err(ApiError::validation(FieldErrors::single(
+        return Err(AppError::validation(FieldErrors::single(
             "start",
             "is in the past",
         )));
     }
-    let mentor = state
+    let mentor = app
         .store
         .account(b.mentor_id)
         .await?
-        .ok_or_else(ApiError::internal)?;
-    let rules = rules_for(state, b.mentor_id, &mentor.timezone).await?;
+        .ok_or_else(AppError::internal)?;
+    let rules = rules_for(app, b.mentor_id, &mentor.timezone).await?;
     let duration = u16::try_from(version.content.duration_minutes).unwrap_or(60);
     if !is_slot(&rules, &[], duration, start, now) {
-        return Err(ApiError::validation(FieldErrors::single(
+        return Err(AppError::validation(FieldErrors::single(
             "start",
             "is not a bookable time of this mentor",
         )));
@@ -376,8 +394,40 @@ pub async fn reschedule(
     let admit = move |saved: Option<&Availability>, busy: &[Busy]| {
         is_slot(saved.unwrap_or(&rules), busy, duration, start, now)
     };
-    Ok(state
+    Ok(app
         .store
         .reschedule_booking(b.id, start, end, actor.id, &admit, now)
         .await?)
+}
+
+/// The times a booking could move to in `[from, to)`: its mentor's free slots for the
+/// version bought.
+pub async fn offers_for_booking(
+    app: &App,
+    c: &crate::bookings::BookingContext,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Offer>, AppError> {
+    let Some(mentor) = app.store.mentor_profile(c.booking.mentor_id).await? else {
+        return Err(AppError::not_found("mentor"));
+    };
+    offers(app, &c.sku, &[mentor], from, to).await
+}
+
+/// Saves the viewer's weekly hours and rules (mentors).
+pub async fn save_availability(
+    app: &App,
+    me: &Account,
+    rules: &Availability,
+) -> Result<(), AppError> {
+    crate::access::require(me, stint_domain::role::Role::Mentor)?;
+    rules.validate().map_err(AppError::validation)?;
+    app.store.save_availability(me.id, rules, app.now()).await?;
+    Ok(())
+}
+
+/// The viewer's rules: saved ones or the default (mentors).
+pub async fn own_rules(app: &App, me: &Account) -> Result<Availability, AppError> {
+    crate::access::require(me, stint_domain::role::Role::Mentor)?;
+    rules_for(app, me.id, &me.timezone).await
 }

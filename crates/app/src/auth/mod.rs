@@ -1,0 +1,8 @@
+//! Accounts' credentials: password hashing, random secrets and their digests, log-in with
+//! throttling, and the sessions and tokens that say who is asking.
+
+pub mod login;
+pub mod password;
+pub mod secret;
+pub mod sessions;
+pub mod tokens;

@@ -1,0 +1,250 @@
+//! A booking after it is made: who may see it, its context, and the changes its parties
+//! make (cancel, report a no-show). Each rule is written here once; the API and the pages
+//! call these and map the one error type.
+
+use crate::App;
+use crate::error::{AppError, ErrorKind};
+use jiff::{SignedDuration, Timestamp};
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
+use stint_domain::catalog::SkuVersion;
+use stint_domain::role::Role;
+use stint_domain::validate;
+
+/// The longest cancel reason, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// A booking with what every view of it needs: the SKU version bought and both parties.
+#[derive(Debug, Clone)]
+pub struct BookingContext {
+    pub booking: Booking,
+    pub sku: SkuVersion,
+    pub mentor: Account,
+    pub mentee: Account,
+}
+
+impl BookingContext {
+    /// The party that is not `viewer` (the mentee for an operator looking on).
+    pub fn other(&self, viewer: &Account) -> &Account {
+        if viewer.id == self.mentor.id {
+            &self.mentee
+        } else {
+            &self.mentor
+        }
+    }
+}
+
+/// A booking's context and its history, for a full view.
+#[derive(Debug, Clone)]
+pub struct BookingDetail {
+    pub context: BookingContext,
+    pub history: Vec<BookingEvent>,
+}
+
+/// What the viewer may do with a booking now.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Actions {
+    pub can_cancel: bool,
+    /// A cancel now would be recorded as late.
+    pub cancel_is_late: bool,
+    pub can_reschedule: bool,
+    pub can_report_no_show: bool,
+}
+
+/// A booking the viewer may see: a party or an operator. Others get `NotFound`, so ids
+/// reveal nothing.
+pub async fn visible(app: &App, viewer: &Account, id: BookingId) -> Result<Booking, AppError> {
+    match app.store.booking(id).await? {
+        Some(b) if b.involves(viewer.id) || viewer.has(Role::Operator) => Ok(b),
+        _ => Err(AppError::not_found("booking")),
+    }
+}
+
+/// The context of a booking already read (and checked visible).
+pub async fn context_of(app: &App, b: Booking) -> Result<BookingContext, AppError> {
+    let (sku, mentor, mentee) = (
+        app.store.sku_version_by_id(b.sku_id, b.sku_version).await?,
+        app.store.account(b.mentor_id).await?,
+        app.store.account(b.mentee_id).await?,
+    );
+    match (sku, mentor, mentee) {
+        (Some(sku), Some(mentor), Some(mentee)) => Ok(BookingContext {
+            booking: b,
+            sku,
+            mentor,
+            mentee,
+        }),
+        _ => {
+            tracing::error!(
+                booking = b.id.0,
+                "a booking's SKU version or party is missing"
+            );
+            Err(AppError::internal())
+        }
+    }
+}
+
+/// A visible booking with its context and history.
+pub async fn detail(app: &App, viewer: &Account, id: BookingId) -> Result<BookingDetail, AppError> {
+    let b = visible(app, viewer, id).await?;
+    detail_of(app, b).await
+}
+
+/// The detail of a booking already read (and checked visible).
+pub async fn detail_of(app: &App, b: Booking) -> Result<BookingDetail, AppError> {
+    let history = app.store.booking_events(b.id).await?;
+    Ok(BookingDetail {
+        context: context_of(app, b).await?,
+        history,
+    })
+}
+
+/// The viewer's bookings, as mentee or mentor, by start time, with their contexts.
+pub async fn mine(app: &App, viewer: &Account) -> Result<Vec<BookingContext>, AppError> {
+    let mut out = Vec::new();
+    for b in app.store.bookings_of(viewer.id).await? {
+        out.push(context_of(app, b).await?);
+    }
+    Ok(out)
+}
+
+/// The viewer's bookings with their histories (the API's list).
+pub async fn mine_in_detail(app: &App, viewer: &Account) -> Result<Vec<BookingDetail>, AppError> {
+    let mut out = Vec::new();
+    for b in app.store.bookings_of(viewer.id).await? {
+        out.push(detail_of(app, b).await?);
+    }
+    Ok(out)
+}
+
+/// What `viewer` may do with the booking at `now`.
+pub fn actions(c: &BookingContext, viewer: &Account, now: Timestamp) -> Actions {
+    let b = &c.booking;
+    let confirmed = b.status == BookingStatus::Confirmed;
+    Actions {
+        can_cancel: confirmed && b.start > now,
+        cancel_is_late: booking::is_late_cancellation(
+            b.start,
+            now,
+            c.sku.content.cancel_cutoff_hours,
+        ),
+        can_reschedule: confirmed
+            && booking::may_reschedule(b.start, now, c.sku.content.reschedule_cutoff_hours),
+        can_report_no_show: confirmed
+            && booking::may_report_no_show(b.start, now)
+            && (b.involves(viewer.id) || viewer.has(Role::Operator)),
+    }
+}
+
+/// "Tue 1 Dec 14:00 (Europe/Berlin)": an instant in the viewer's zone, for messages.
+pub fn local_words(t: Timestamp, viewer: &Account) -> String {
+    format!(
+        "{} ({})",
+        t.to_zoned_datetime(viewer.zone())
+            .strftime("%a %-d %b %H:%M"),
+        viewer.timezone
+    )
+}
+
+/// Cancels a booking. Either party (or an operator) may, until the session starts; after
+/// the free-cancellation cut-off it is recorded as late. A reason over [`MAX_REASON`]
+/// characters is refused, never cut.
+#[tracing::instrument(skip_all, fields(booking = %id, viewer = %viewer.id))]
+pub async fn cancel(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+    reason: &str,
+) -> Result<Booking, AppError> {
+    let reason = validate::text(reason, 0, MAX_REASON)
+        .map_err(|m| AppError::validation(FieldErrors::single("reason", m)))?;
+    let b = visible(app, viewer, id).await?;
+    let c = context_of(app, b).await?;
+    let b = &c.booking;
+    let now = app.now();
+    if b.status != BookingStatus::Confirmed {
+        return Err(AppError::conflict(
+            "status",
+            format!(
+                "this session is already {}",
+                b.status.as_str().replace('_', " ")
+            ),
+        ));
+    }
+    if b.start <= now {
+        return Err(AppError::too_late(
+            "status",
+            format!(
+                "the session has already started ({})",
+                local_words(b.start, viewer)
+            ),
+        ));
+    }
+    let late = booking::is_late_cancellation(b.start, now, c.sku.content.cancel_cutoff_hours);
+    Ok(app
+        .store
+        .cancel_booking(b.id, viewer.id, &reason, late, now)
+        .await?)
+}
+
+/// Reports that one side did not come: the mentor reports the mentee and vice versa
+/// (nobody marks themself absent; operators may mark either), from the start until a
+/// week after.
+#[tracing::instrument(skip_all, fields(booking = %id, viewer = %viewer.id))]
+pub async fn report_no_show(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+    side: &str,
+) -> Result<Booking, AppError> {
+    let side = NoShowSide::parse(side).ok_or_else(|| {
+        AppError::validation(FieldErrors::single("side", "must be mentee or mentor"))
+    })?;
+    let b = visible(app, viewer, id).await?;
+    let allowed = viewer.has(Role::Operator)
+        || (side == NoShowSide::Mentee && viewer.id == b.mentor_id)
+        || (side == NoShowSide::Mentor && viewer.id == b.mentee_id);
+    if !allowed {
+        return Err(AppError::forbidden());
+    }
+    if b.status != BookingStatus::Confirmed {
+        return Err(AppError::conflict(
+            "status",
+            format!(
+                "this session is already {}",
+                b.status.as_str().replace('_', " ")
+            ),
+        ));
+    }
+    let now = app.now();
+    if !booking::may_report_no_show(b.start, now) {
+        let window_end = b
+            .start
+            .saturating_add(SignedDuration::from_hours(24 * 7))
+            .unwrap_or(b.start);
+        return Err(if now < b.start {
+            AppError::too_early(
+                "side",
+                format!(
+                    "a no-show can be reported from the start, {}",
+                    local_words(b.start, viewer)
+                ),
+            )
+        } else {
+            AppError::too_late(
+                "side",
+                format!(
+                    "a no-show could be reported until {}",
+                    local_words(window_end, viewer)
+                ),
+            )
+        });
+    }
+    Ok(app.store.mark_no_show(b.id, side, viewer.id, now).await?)
+}
+
+/// Whether an error is one a form should re-show with its field messages.
+pub fn is_correctable(e: &AppError) -> bool {
+    e.kind == ErrorKind::Invalid
+}

@@ -1,0 +1,89 @@
+//! Calendar files of bookings: one session's invitation (or cancellation) and the private
+//! subscription feed of all of a person's sessions, whose address holds a secret (only its
+//! digest is stored; a new address revokes the old).
+
+use crate::App;
+use crate::auth::secret;
+use crate::bookings::{self, BookingContext};
+use crate::error::AppError;
+use stint_calendar::{BookingFacts, Event, Method};
+use stint_domain::account::Account;
+use stint_domain::booking::{BookingId, BookingStatus};
+
+/// A calendar file: its text and a file name.
+pub struct CalendarFile {
+    pub body: String,
+    pub filename: String,
+}
+
+fn event_of(app: &App, c: &BookingContext, viewer: &Account, site: Option<&str>) -> Event {
+    let facts = BookingFacts {
+        booking: &c.booking,
+        sku: &c.sku.content,
+        mentor: &c.mentor,
+        mentee: &c.mentee,
+    };
+    stint_calendar::booking_event(&facts, viewer, site, app.now())
+}
+
+/// The invitation of one booking the viewer may see: METHOD:REQUEST, or METHOD:CANCEL
+/// once cancelled.
+pub async fn invite(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+    site: Option<&str>,
+) -> Result<CalendarFile, AppError> {
+    let b = bookings::visible(app, viewer, id).await?;
+    let c = bookings::context_of(app, b).await?;
+    let method = if c.booking.status == BookingStatus::Cancelled {
+        Method::Cancel
+    } else {
+        Method::Request
+    };
+    Ok(CalendarFile {
+        body: stint_calendar::invite(&event_of(app, &c, viewer, site), method),
+        filename: format!("stint-session-{}.ics", c.booking.id),
+    })
+}
+
+/// The feed behind a secret address, or `NotFound` for an unknown or revoked one.
+pub async fn feed(app: &App, token: &str, site: Option<&str>) -> Result<CalendarFile, AppError> {
+    let owner = match app
+        .store
+        .calendar_feed_owner(&secret::digest(token))
+        .await?
+    {
+        Some(id) => app.store.account(id).await?,
+        None => None,
+    };
+    let owner = owner.ok_or_else(|| AppError::not_found("calendar"))?;
+    let events: Vec<Event> = bookings::mine(app, &owner)
+        .await?
+        .iter()
+        .map(|c| event_of(app, c, &owner, site))
+        .collect();
+    Ok(CalendarFile {
+        body: stint_calendar::feed(&format!("Stint · {}", owner.display_name), &events),
+        filename: "stint.ics".into(),
+    })
+}
+
+/// Whether the viewer has a live feed address.
+pub async fn has_feed(app: &App, me: &Account) -> Result<bool, AppError> {
+    Ok(app.store.has_calendar_feed(me.id).await?)
+}
+
+/// Makes (and so rotates) the viewer's feed secret, returning it.
+pub async fn new_feed(app: &App, me: &Account) -> Result<String, AppError> {
+    let token = secret::new_secret()?;
+    app.store
+        .set_calendar_feed(me.id, &secret::digest(&token), app.now())
+        .await?;
+    Ok(token)
+}
+
+/// Revokes the viewer's feed address.
+pub async fn revoke_feed(app: &App, me: &Account) -> Result<(), AppError> {
+    Ok(app.store.revoke_calendar_feed(me.id).await?)
+}

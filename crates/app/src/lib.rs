@@ -1,0 +1,89 @@
+//! Stint's application layer: every use case (sign-up and log-in, catalog, availability,
+//! slot search, booking and its changes, the outcome loop, calendars, webhooks, nudge
+//! preferences, operator actions) written once. A use case takes the [`App`] (storage, the
+//! clock and settings), checks who may do it, and answers with [`AppError`]. Nothing here
+//! knows HTTP: the API, the pages, the worker and the CLI are edges over these functions.
+
+pub mod access;
+pub mod accounts;
+pub mod auth;
+pub mod bookings;
+pub mod calendar_files;
+pub mod calendars;
+pub mod catalog;
+pub mod catalog_read;
+pub mod dashboard;
+mod error;
+pub mod health;
+pub mod jobs;
+pub mod mentors;
+pub mod metrics;
+pub mod nudges;
+pub mod outcomes;
+pub mod scheduling;
+pub mod sealed;
+pub mod webhooks;
+
+pub use access::require;
+pub use error::{AppError, AppResult, ErrorKind, missing};
+pub use sealed::CalendarKey;
+
+use jiff::Timestamp;
+use std::sync::Arc;
+use stint_domain::clock::Clock;
+use stint_store::Store;
+
+/// Public Jitsi rooms work without an account; each booking gets an unguessable room name.
+pub const DEFAULT_MEETING_BASE_URL: &str = "https://meet.jit.si";
+
+/// Settings the use cases read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where per-booking video rooms live when a mentor has no link of their own.
+    pub meeting_base_url: String,
+    /// The folder mail is written to when no SMTP server is configured (operators read it
+    /// at `/operator/mail`); `None` when mail goes out over SMTP.
+    pub mail_outbox: Option<std::path::PathBuf>,
+    /// Where mail goes, in words, for the operator: "SMTP smtp.example.org:587".
+    pub mail_destination: String,
+    /// Seals the passwords of mentors' CalDAV accounts; without it, connecting one is refused.
+    pub calendar_key: Option<CalendarKey>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            meeting_base_url: DEFAULT_MEETING_BASE_URL.to_string(),
+            mail_outbox: None,
+            mail_destination: "nowhere (no worker sends mail from this process)".into(),
+            calendar_key: None,
+        }
+    }
+}
+
+/// What every use case runs against. Cheap to clone. The store is reachable only from
+/// inside this crate, so no edge can go around a use case.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        App {
+            store,
+            clock,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+}

@@ -1,0 +1,82 @@
+//! The job worker's use cases: what each durable job does (nudges planned and sent,
+//! webhooks delivered, calendars synced, housekeeping) and the worker that runs them all.
+//! Nothing here depends on the web edge, so `stint worker` runs without it.
+
+pub mod calendar_sync;
+pub mod events;
+mod nudge_metrics;
+
+use events::OnBookingChanged;
+use std::sync::Arc;
+use std::time::Duration;
+use stint_app::CalendarKey;
+use stint_domain::clock::Clock;
+use stint_notify::NudgeSettings;
+use stint_store::Store;
+use stint_worker::{Registry, Worker, WorkerSettings, housekeeping};
+
+/// What the worker needs to know.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    /// How mail goes out (SMTP, or `.eml` files in an outbox folder).
+    pub mail: stint_mail::MailSettings,
+    /// The site's public address, for links in mail.
+    pub public_url: String,
+    /// Opens mentors' sealed CalDAV passwords; without it their calendars cannot sync.
+    pub calendar_key: Option<CalendarKey>,
+    /// How long a job is leased to one worker (its heartbeat renews it every third).
+    pub lease: Duration,
+    /// How many jobs one worker runs at once.
+    pub batch: u32,
+}
+
+/// A worker with every job kind Stint has. Fails only when the mail settings cannot work
+/// (an outbox folder that cannot be made, say).
+pub fn worker(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    settings: &JobSettings,
+) -> Result<Worker, stint_mail::MailError> {
+    let mailer = Arc::new(stint_mail::Mailer::new(&settings.mail)?);
+    let prune = housekeeping::Prune::new(store.clone(), clock.clone());
+    let nudges = NudgeSettings {
+        public_url: settings.public_url.clone(),
+    };
+    let send = stint_notify::Sender::new(store.clone(), clock.clone(), mailer, Arc::new(nudges));
+    let registry = Registry::new()
+        .with(housekeeping::PRUNE, Arc::new(prune))
+        .with(
+            stint_webhooks::KIND,
+            Arc::new(stint_webhooks::Deliver::new(store.clone(), clock.clone())),
+        )
+        .with(
+            stint_notify::SEND,
+            Arc::new(nudge_metrics::Counted::new(Arc::new(send), store.clone())),
+        )
+        // Nudge planning and webhooks, in one handler for the outbox's job.
+        .with(
+            stint_store::outbox::BOOKING_CHANGED,
+            Arc::new(OnBookingChanged::new(store.clone(), clock.clone())),
+        )
+        .with(
+            stint_store::calendars::SYNC,
+            Arc::new(calendar_sync::SyncCalendar::new(
+                store.clone(),
+                clock.clone(),
+                settings.calendar_key.clone(),
+            )),
+        )
+        .with(
+            stint_store::calendars::SYNC_ALL,
+            Arc::new(calendar_sync::SyncAll::new(store.clone(), clock.clone())),
+        );
+    let worker_settings = WorkerSettings {
+        lease: settings.lease,
+        heartbeat_every: settings.lease / 3,
+        batch: settings.batch.max(1),
+        ..WorkerSettings::default()
+    };
+    Ok(Worker::new(store, clock, registry, worker_settings)
+        .with_periodic(housekeeping::periodic())
+        .with_periodic(calendar_sync::periodic()))
+}
