@@ -57,29 +57,7 @@ fn sample(text: &str, series: &str) -> f64 {
 
 /// Books the first free slot of `SKU` for `token`; returns the booking's id.
 async fn book_one(app: &App, token: &str) -> i64 {
-    let today = app
-        .clock
-        .now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
-    let day = |k: i64| {
-        today
-            .checked_add(jiff::SignedDuration::from_hours(24 * k))
-            .unwrap()
-    };
-    let r = app
-        .get(
-            &format!(
-                "/api/v1/skus/{SKU}/slots?from={}&to={}&tz=UTC",
-                day(3),
-                day(10)
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = r.json().await.unwrap();
-    for slot in body["slots"].as_array().unwrap() {
+    for slot in &app.slots_in_days(SKU, 3, 10).await {
         let r = app
             .post(
                 "/api/v1/bookings",

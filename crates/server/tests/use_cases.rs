@@ -27,32 +27,11 @@ const MENTOR: &str = "Maya Goldberg";
 
 /// Books `n` separate sessions with Maya for Sam over the API; returns their ids, soonest first.
 async fn book_with_maya(app: &App, sam: &str, n: usize) -> Vec<i64> {
-    let today = app
-        .clock
-        .now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
-    let day = |k: i64| {
-        today
-            .checked_add(jiff::SignedDuration::from_hours(24 * k))
-            .unwrap()
-    };
-    let r = app
-        .get(
-            &format!(
-                "/api/v1/skus/{SKU}/slots?from={}&to={}&tz=UTC",
-                day(3),
-                day(12)
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = r.json().await.unwrap();
+    let slots = app.slots_in_days(SKU, 3, 12).await;
     let mut ids = Vec::new();
     // Slots two hours apart, so no booking's buffer touches the next.
     let mut last: Option<jiff::Timestamp> = None;
-    for slot in body["slots"].as_array().unwrap() {
+    for slot in &slots {
         if ids.len() == n {
             break;
         }

@@ -46,13 +46,9 @@ impl ApiError {
         }
     }
 
+    // The common failures are the application's own, so their words are written once.
     pub fn validation(fields: FieldErrors) -> Self {
-        ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation_failed",
-            message: "Some fields are not valid.".into(),
-            fields: fields.0,
-        }
+        AppError::validation(fields).into()
     }
 
     pub fn field(
@@ -73,35 +69,19 @@ impl ApiError {
     }
 
     pub fn unauthenticated() -> Self {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "Log in first: send `Authorization: Bearer <token>`.",
-        )
+        AppError::unauthenticated().into()
     }
 
     pub fn forbidden() -> Self {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Your account may not do this.",
-        )
+        AppError::forbidden().into()
     }
 
     pub fn not_found(what: &str) -> Self {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("No such {what}."),
-        )
+        AppError::not_found(what).into()
     }
 
     pub fn internal() -> Self {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Something went wrong on our side.",
-        )
+        AppError::internal().into()
     }
 }
 

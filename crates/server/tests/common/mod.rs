@@ -219,6 +219,33 @@ impl App {
     pub async fn operator(&self) -> String {
         self.login("operator@stint.example", DEMO_PASSWORD).await
     }
+
+    /// The slots of `sku` in UTC from `from` to `to` days after the app's today.
+    pub async fn slots_in_days(&self, sku: &str, from: i64, to: i64) -> Vec<Value> {
+        let today = self
+            .clock
+            .now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date();
+        let day = |k: i64| {
+            today
+                .checked_add(jiff::SignedDuration::from_hours(24 * k))
+                .unwrap()
+        };
+        let r = self
+            .get(
+                &format!(
+                    "/api/v1/skus/{sku}/slots?from={}&to={}&tz=UTC",
+                    day(from),
+                    day(to)
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let body: Value = r.json().await.unwrap();
+        body["slots"].as_array().unwrap().clone()
+    }
 }
 
 /// Asserts the response has `status` and the API's error shape, returning the error object.
