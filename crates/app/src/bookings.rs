@@ -7,33 +7,13 @@ use crate::error::{AppError, ErrorKind};
 use jiff::{SignedDuration, Timestamp};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
+pub use stint_domain::booking::BookingContext;
 use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
-use stint_domain::catalog::SkuVersion;
 use stint_domain::role::Role;
 use stint_domain::validate;
 
 /// The longest cancel reason, in characters.
 pub const MAX_REASON: usize = 500;
-
-/// A booking with what every view of it needs: the SKU version bought and both parties.
-#[derive(Debug, Clone)]
-pub struct BookingContext {
-    pub booking: Booking,
-    pub sku: SkuVersion,
-    pub mentor: Account,
-    pub mentee: Account,
-}
-
-impl BookingContext {
-    /// The party that is not `viewer` (the mentee for an operator looking on).
-    pub fn other(&self, viewer: &Account) -> &Account {
-        if viewer.id == self.mentor.id {
-            &self.mentee
-        } else {
-            &self.mentor
-        }
-    }
-}
 
 /// A booking's context and its history, for a full view.
 #[derive(Debug, Clone)]
@@ -61,25 +41,24 @@ pub async fn visible(app: &App, viewer: &Account, id: BookingId) -> Result<Booki
     }
 }
 
-/// The context of a booking already read (and checked visible).
+/// A booking the viewer may see, with its context, in one read. Others get `NotFound`.
+pub async fn visible_context(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+) -> Result<BookingContext, AppError> {
+    match app.store.booking_context(id).await? {
+        Some(c) if c.booking.involves(viewer.id) || viewer.has(Role::Operator) => Ok(c),
+        _ => Err(AppError::not_found("booking")),
+    }
+}
+
+/// The context of a booking already read (and checked visible), as it is now.
 pub async fn context_of(app: &App, b: Booking) -> Result<BookingContext, AppError> {
-    let (sku, mentor, mentee) = (
-        app.store.sku_version_by_id(b.sku_id, b.sku_version).await?,
-        app.store.account(b.mentor_id).await?,
-        app.store.account(b.mentee_id).await?,
-    );
-    match (sku, mentor, mentee) {
-        (Some(sku), Some(mentor), Some(mentee)) => Ok(BookingContext {
-            booking: b,
-            sku,
-            mentor,
-            mentee,
-        }),
-        _ => {
-            tracing::error!(
-                booking = b.id.0,
-                "a booking's SKU version or party is missing"
-            );
+    match app.store.booking_context(b.id).await? {
+        Some(c) => Ok(c),
+        None => {
+            tracing::error!(booking = b.id.0, "a booking read a moment ago is missing");
             Err(AppError::internal())
         }
     }
@@ -87,11 +66,12 @@ pub async fn context_of(app: &App, b: Booking) -> Result<BookingContext, AppErro
 
 /// A visible booking with its context and history.
 pub async fn detail(app: &App, viewer: &Account, id: BookingId) -> Result<BookingDetail, AppError> {
-    let b = visible(app, viewer, id).await?;
-    detail_of(app, b).await
+    let context = visible_context(app, viewer, id).await?;
+    let history = app.store.booking_events(id).await?;
+    Ok(BookingDetail { context, history })
 }
 
-/// The detail of a booking already read (and checked visible).
+/// The detail of a booking already read (and checked visible), as it is now.
 pub async fn detail_of(app: &App, b: Booking) -> Result<BookingDetail, AppError> {
     let history = app.store.booking_events(b.id).await?;
     Ok(BookingDetail {
@@ -102,20 +82,25 @@ pub async fn detail_of(app: &App, b: Booking) -> Result<BookingDetail, AppError>
 
 /// The viewer's bookings, as mentee or mentor, by start time, with their contexts.
 pub async fn mine(app: &App, viewer: &Account) -> Result<Vec<BookingContext>, AppError> {
-    let mut out = Vec::new();
-    for b in app.store.bookings_of(viewer.id).await? {
-        out.push(context_of(app, b).await?);
-    }
-    Ok(out)
+    Ok(app.store.booking_contexts_of(viewer.id).await?)
 }
 
-/// The viewer's bookings with their histories (the API's list).
+/// The viewer's bookings with their histories (the API's list): two queries, whatever
+/// the number of bookings.
 pub async fn mine_in_detail(app: &App, viewer: &Account) -> Result<Vec<BookingDetail>, AppError> {
-    let mut out = Vec::new();
-    for b in app.store.bookings_of(viewer.id).await? {
-        out.push(detail_of(app, b).await?);
+    let mut histories: std::collections::HashMap<BookingId, Vec<BookingEvent>> =
+        std::collections::HashMap::new();
+    for (id, event) in app.store.booking_events_of(viewer.id).await? {
+        histories.entry(id).or_default().push(event);
     }
-    Ok(out)
+    Ok(mine(app, viewer)
+        .await?
+        .into_iter()
+        .map(|context| BookingDetail {
+            history: histories.remove(&context.booking.id).unwrap_or_default(),
+            context,
+        })
+        .collect())
 }
 
 /// What `viewer` may do with the booking at `now`.
@@ -159,8 +144,7 @@ pub async fn cancel(
 ) -> Result<Booking, AppError> {
     let reason = validate::text(reason, 0, MAX_REASON)
         .map_err(|m| AppError::validation(FieldErrors::single("reason", m)))?;
-    let b = visible(app, viewer, id).await?;
-    let c = context_of(app, b).await?;
+    let c = visible_context(app, viewer, id).await?;
     let b = &c.booking;
     let now = app.now();
     if b.status != BookingStatus::Confirmed {

@@ -6,9 +6,9 @@ use crate::App;
 use crate::auth::secret;
 use crate::bookings::{self, BookingContext};
 use crate::error::AppError;
-use stint_calendar::{BookingFacts, Event, Method};
 use stint_domain::account::Account;
 use stint_domain::booking::{BookingId, BookingStatus};
+use stint_ical::{BookingFacts, Event, Method};
 
 /// A calendar file: its text and a file name.
 pub struct CalendarFile {
@@ -23,7 +23,7 @@ fn event_of(app: &App, c: &BookingContext, viewer: &Account, site: Option<&str>)
         mentor: &c.mentor,
         mentee: &c.mentee,
     };
-    stint_calendar::booking_event(&facts, viewer, site, app.now())
+    stint_ical::booking_event(&facts, viewer, site, app.now())
 }
 
 /// The invitation of one booking the viewer may see: METHOD:REQUEST, or METHOD:CANCEL
@@ -34,15 +34,14 @@ pub async fn invite(
     id: BookingId,
     site: Option<&str>,
 ) -> Result<CalendarFile, AppError> {
-    let b = bookings::visible(app, viewer, id).await?;
-    let c = bookings::context_of(app, b).await?;
+    let c = bookings::visible_context(app, viewer, id).await?;
     let method = if c.booking.status == BookingStatus::Cancelled {
         Method::Cancel
     } else {
         Method::Request
     };
     Ok(CalendarFile {
-        body: stint_calendar::invite(&event_of(app, &c, viewer, site), method),
+        body: stint_ical::invite(&event_of(app, &c, viewer, site), method),
         filename: format!("stint-session-{}.ics", c.booking.id),
     })
 }
@@ -64,7 +63,7 @@ pub async fn feed(app: &App, token: &str, site: Option<&str>) -> Result<Calendar
         .map(|c| event_of(app, c, &owner, site))
         .collect();
     Ok(CalendarFile {
-        body: stint_calendar::feed(&format!("Stint · {}", owner.display_name), &events),
+        body: stint_ical::feed(&format!("Stint · {}", owner.display_name), &events),
         filename: "stint.ics".into(),
     })
 }

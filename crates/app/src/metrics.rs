@@ -21,6 +21,17 @@ struct Refusal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct Connections {
+    pool: &'static str,
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct Pool {
+    pool: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct QueueState {
     state: &'static str,
 }
@@ -109,6 +120,7 @@ impl Metrics {
 /// having, and a missing series is what an alert on the queue notices.
 pub async fn exposition(app: &App, out: &mut String) -> std::fmt::Result {
     global().encode(out)?;
+    encode_pools(&app.store.pools(), out)?;
     match crate::jobs::queue_stats(app).await {
         Ok(stats) => encode_queue(&stats, out),
         Err(e) => {
@@ -116,6 +128,39 @@ pub async fn exposition(app: &App, out: &mut String) -> std::fmt::Result {
             Ok(())
         }
     }
+}
+
+/// The database connection pools: connections in use and idle, and each pool's limit (a
+/// pool always at its limit is the database, or too small a pool, holding requests up).
+fn encode_pools(pools: &[stint_store::PoolStats], out: &mut String) -> std::fmt::Result {
+    let mut registry = Registry::default();
+    let connections = Family::<Connections, Gauge>::default();
+    let limits = Family::<Pool, Gauge>::default();
+    for p in pools {
+        let in_use = p.open.saturating_sub(p.idle);
+        for (state, n) in [("in_use", in_use), ("idle", p.idle)] {
+            connections
+                .get_or_create(&Connections {
+                    pool: p.name,
+                    state,
+                })
+                .set(i64::from(n));
+        }
+        limits
+            .get_or_create(&Pool { pool: p.name })
+            .set(i64::from(p.max));
+    }
+    registry.register(
+        "stint_db_connections",
+        "Database connections open in this process, by pool and state (in_use, idle)",
+        connections,
+    );
+    registry.register(
+        "stint_db_connections_max",
+        "The most connections each pool opens",
+        limits,
+    );
+    encode(out, &registry)
 }
 
 /// The queue's gauges, made afresh for each scrape from what was just read.

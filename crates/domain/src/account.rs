@@ -182,7 +182,7 @@ impl ProfileInput {
 }
 
 /// An account as the rest of the system sees it (never with its password hash).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {
     pub id: UserId,
     pub email: String,

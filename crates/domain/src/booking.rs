@@ -1,6 +1,8 @@
 //! Bookings: one mentee, one mentor, one frozen SKU version, one time; and the policy
 //! rules for cancelling, rescheduling and no-shows.
 
+use crate::account::Account;
+use crate::catalog::SkuVersion;
 use crate::ids::{SkuId, UserId};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -109,6 +111,27 @@ pub struct BookingEvent {
     pub actor: Option<UserId>,
     pub status: BookingStatus,
     pub note: String,
+}
+
+/// A booking with what every view of it needs: the SKU version bought and both parties
+/// (read together, in one query).
+#[derive(Debug, Clone)]
+pub struct BookingContext {
+    pub booking: Booking,
+    pub sku: SkuVersion,
+    pub mentor: Account,
+    pub mentee: Account,
+}
+
+impl BookingContext {
+    /// The party that is not `viewer` (the mentee for an operator looking on).
+    pub fn other(&self, viewer: &Account) -> &Account {
+        if viewer.id == self.mentor.id {
+            &self.mentee
+        } else {
+            &self.mentor
+        }
+    }
 }
 
 /// The instant until which a policy allows something: `hours` before the start.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use stint_app::{App, CalendarKey};
-use stint_caldav::{CalDavClient, Settings, Url};
+use stint_calendar_client::{CalDavClient, Settings, Url};
 use stint_domain::account::Account;
 use stint_domain::booking::{Booking, BookingStatus};
 use stint_domain::clock::Clock;
@@ -52,8 +52,8 @@ impl Failure {
     }
 }
 
-impl From<stint_caldav::Error> for Failure {
-    fn from(e: stint_caldav::Error) -> Failure {
+impl From<stint_calendar_client::Error> for Failure {
+    fn from(e: stint_calendar_client::Error) -> Failure {
         let message = if e.is_credentials() {
             format!("{e}: check the user name and password, then connect the calendar again")
         } else {
@@ -117,7 +117,8 @@ impl SyncCalendar {
         };
         match source.kind {
             SourceKind::Ics => {
-                let busy = stint_caldav::fetch_ics_busy(&source.url, from, to, &settings).await?;
+                let busy =
+                    stint_calendar_client::fetch_ics_busy(&source.url, from, to, &settings).await?;
                 let intervals: Vec<_> = busy
                     .iter()
                     .filter(|b| !is_ours(b.uid.as_deref()))
@@ -228,7 +229,7 @@ impl SyncCalendar {
                 (BookingStatus::Cancelled, Some(w)) => {
                     let etag = ours.get(&w.uid).unwrap_or(&w.etag);
                     match client.delete_event(&calendar, &w.uid, Some(etag)).await {
-                        Err(stint_caldav::Error::PreconditionFailed) => {
+                        Err(stint_calendar_client::Error::PreconditionFailed) => {
                             client.delete_event(&calendar, &w.uid, None).await?
                         }
                         other => other?,
@@ -294,19 +295,21 @@ impl SyncCalendar {
                 message: format!("the event of booking {} could not be built", b.id),
                 retry: true,
             })?;
-        let facts = stint_calendar::BookingFacts {
+        let facts = stint_ical::BookingFacts {
             booking: &c.booking,
             sku: &c.sku.content,
             mentor: &c.mentor,
             mentee: &c.mentee,
         };
-        let event = stint_calendar::booking_event(&facts, mentor, None, self.clock.now());
-        let body = stint_calendar::feed("Stint", std::slice::from_ref(&event));
+        let event = stint_ical::booking_event(&facts, mentor, None, self.clock.now());
+        let body = stint_ical::feed("Stint", std::slice::from_ref(&event));
         let uid = event.uid.clone();
         let seen = ours.get(&uid).map(String::as_str);
         let first = record.map(|w| w.etag.as_str()).or(seen);
         let etag = match client.put_event(calendar, &uid, &body, first).await {
-            Err(stint_caldav::Error::PreconditionFailed) if seen.is_some() && seen != first => {
+            Err(stint_calendar_client::Error::PreconditionFailed)
+                if seen.is_some() && seen != first =>
+            {
                 client.put_event(calendar, &uid, &body, seen).await?
             }
             other => other?,

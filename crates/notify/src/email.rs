@@ -5,9 +5,9 @@ use crate::load::Session;
 use crate::wording::Words;
 use askama::Template;
 use jiff::Timestamp;
-use stint_calendar::Method;
 use stint_domain::account::Account;
 use stint_domain::nudge::{NudgeKind, Planned};
+use stint_ical::Method;
 use stint_mail::{Attachment, Message};
 
 #[derive(Template)]
@@ -72,13 +72,13 @@ pub(crate) fn message(
 /// The booking's invite (or cancellation) in the recipient's zone, as the session page
 /// offers it.
 fn invite(s: &Session, recipient: &Account, base: &str, now: Timestamp) -> Attachment {
-    let facts = stint_calendar::BookingFacts {
+    let facts = stint_ical::BookingFacts {
         booking: &s.booking,
         sku: &s.sku,
         mentor: &s.mentor,
         mentee: &s.mentee,
     };
-    let event = stint_calendar::booking_event(&facts, recipient, Some(base), now);
+    let event = stint_ical::booking_event(&facts, recipient, Some(base), now);
     let cancelled = event.cancelled;
     let (method, name) = if cancelled {
         (Method::Cancel, "CANCEL")
@@ -88,6 +88,6 @@ fn invite(s: &Session, recipient: &Account, base: &str, now: Timestamp) -> Attac
     Attachment {
         filename: "invite.ics".into(),
         content_type: format!("text/calendar; method={name}; charset=UTF-8"),
-        bytes: stint_calendar::invite(&event, method).into_bytes(),
+        bytes: stint_ical::invite(&event, method).into_bytes(),
     }
 }

@@ -15,7 +15,7 @@ use common::{App, browser, expect_error, log_in, page};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
-use stint_caldav::{CalDavClient, Settings, Url};
+use stint_calendar_client::{CalDavClient, Settings, Url};
 use stint_domain::clock::Clock;
 use stint_domain::ids::UserId;
 use stint_server::demo::DEMO_PASSWORD;
@@ -439,7 +439,10 @@ async fn a_hostile_ics_feed_is_bounded_and_a_broken_one_keeps_busy_time(app: App
     let c = wait_until(&app, &token, id, |c| c["state"] != "waiting").await;
     // Bounded: the endless rule stops at the reader's cap; nothing crashed.
     let read = c["busy_intervals_read"].as_u64().unwrap();
-    assert!(read <= stint_caldav::busy::MAX_INTERVALS as u64, "{c}");
+    assert!(
+        read <= stint_calendar_client::busy::MAX_INTERVALS as u64,
+        "{c}"
+    );
     let kept = app.store.calendar_busy(id).await.unwrap();
     assert_eq!(kept.len() as u64, read);
 

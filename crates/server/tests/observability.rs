@@ -161,6 +161,8 @@ async fn metrics_parse_as_prometheus_text(app: App) {
         ("stint_nudges_failed", "counter"),
         ("stint_jobs", "gauge"),
         ("stint_jobs_oldest_due_age_seconds", "gauge"),
+        ("stint_db_connections", "gauge"),
+        ("stint_db_connections_max", "gauge"),
     ] {
         assert_eq!(
             families.get(family).map(String::as_str),
@@ -192,6 +194,19 @@ async fn metrics_parse_as_prometheus_text(app: App) {
         "stint_bookings_refused_total",
         json!({"reason": "validation_failed"})
     ));
+    // The pool that served the scrape has at least one connection open and a limit.
+    assert!(
+        samples
+            .iter()
+            .any(|(n, l, v)| n == "stint_db_connections_max" && l["pool"].is_string() && *v >= 1.0),
+        "stint_db_connections_max"
+    );
+    let open: f64 = samples
+        .iter()
+        .filter(|(n, _, _)| n == "stint_db_connections")
+        .map(|(_, _, v)| v)
+        .sum();
+    assert!(open >= 1.0, "{open} database connections open");
     for state in ["queued", "running", "done", "dead"] {
         assert!(
             samples

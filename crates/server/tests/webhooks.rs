@@ -249,8 +249,29 @@ async fn bookings_made_and_cancelled_through_the_api_reach_subscribers_once(app:
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // A moment more, for any duplicate to show itself.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Then past every lease and retry delay by the server's clock, so that a delivery the
+    // worker would repeat (a lease run out, a finished job taken again) falls due; once
+    // nothing is due or running, there must still be exactly two.
+    app.clock.advance(SignedDuration::from_hours(2));
+    for _ in 0..200 {
+        let running = app
+            .store
+            .job_counts()
+            .await
+            .unwrap()
+            .iter()
+            .any(|(state, n)| *state == stint_store::JobState::Running && *n > 0);
+        let due = app
+            .store
+            .next_due()
+            .await
+            .unwrap()
+            .is_some_and(|at| at <= app.clock.now());
+        if !running && !due {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let got = receiver.log.lock().unwrap().clone();
     assert_eq!(got.len(), 2, "{got:?}");
     let mut seen = Vec::new();

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use stint_domain::account::{Account, NewAccount};
-use stint_domain::booking::{Booking, BookingEvent, BookingId, NoShowSide};
+use stint_domain::booking::{Booking, BookingContext, BookingEvent, BookingId, NoShowSide};
 use stint_domain::catalog::{
     Checkpoint, CheckpointInput, Competency, CompetencyInput, SkuContent, SkuStatus, SkuVersion,
 };
@@ -250,6 +250,12 @@ pub trait BookingStore: Send + Sync {
     /// Bookings where `user` is mentor or mentee, by start time.
     async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>>;
     async fn booking_events(&self, id: BookingId) -> Result<Vec<BookingEvent>>;
+    /// A booking with its SKU version and both parties, in one query.
+    async fn booking_context(&self, id: BookingId) -> Result<Option<BookingContext>>;
+    /// [`Self::booking_context`] of every booking where `user` is mentor or mentee, by start.
+    async fn booking_contexts_of(&self, user: UserId) -> Result<Vec<BookingContext>>;
+    /// The histories of every booking `user` is a party to, each event with its booking.
+    async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>>;
     /// Moves a confirmed booking; `admit` sees the mentor's busy time without this booking.
     async fn reschedule_booking(
         &self,
@@ -293,4 +299,18 @@ pub trait Store:
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;
     fn backend_name(&self) -> &'static str;
+    /// The connection pools as they are now (for `/metrics`).
+    fn pools(&self) -> Vec<PoolStats>;
+}
+
+/// One connection pool's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `main` (PostgreSQL), or `read` and `write` (SQLite: one writer, several readers).
+    pub name: &'static str,
+    /// Connections open, in use or idle.
+    pub open: u32,
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
 }

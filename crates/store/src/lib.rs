@@ -23,7 +23,7 @@ pub use calendars::{
 pub use error::StoreError;
 pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,
-    NewBooking, Offering, Store,
+    NewBooking, Offering, PoolStats, Store,
 };
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 pub use migrations::{Backend, migration_names};

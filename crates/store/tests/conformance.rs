@@ -36,6 +36,8 @@ conformance!(
     concurrent_replays_of_one_key_make_one_booking,
     reschedule_cancel_and_no_show_keep_a_history,
     calendar_feeds_rotate_and_revoke,
+    a_booking_context_is_the_booked_version_and_both_parties,
+    concurrent_session_and_token_lookups_each_get_their_own_account,
 );
 
 async fn migrations_are_idempotent(store: Arc<dyn Store>) {
@@ -975,4 +977,143 @@ async fn calendar_feeds_rotate_and_revoke(store: Arc<dyn Store>) {
     store.revoke_calendar_feed(w.mentee).await.unwrap();
     assert_eq!(store.calendar_feed_owner("d2").await.unwrap(), None);
     assert!(!store.has_calendar_feed(w.mentee).await.unwrap());
+}
+
+async fn a_booking_context_is_the_booked_version_and_both_parties(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    store.grant_role(w.mentor, Role::Mentor).await.unwrap();
+    store.grant_role(w.mentor, Role::Operator).await.unwrap();
+    store
+        .set_sku_status("clinic", SkuStatus::Active, t(0))
+        .await
+        .unwrap();
+    let BookingOutcome::Created(first) = store
+        .create_booking(&at(&w, 600, 30), None, &naive, t(1))
+        .await
+        .unwrap()
+    else {
+        panic!("booked")
+    };
+    // A new version of the SKU after the booking: the context keeps the one bought.
+    let (c, cp) = {
+        let v1 = store.sku("clinic").await.unwrap().unwrap();
+        (v1.content.competency_id, v1.content.checkpoint_id)
+    };
+    let v2 = store
+        .update_sku("clinic", &content(c, cp, "Clinic, revised"), None, t(2))
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+    let mut on_v2 = at(&w, 500, 30);
+    on_v2.sku_version = 2;
+    let BookingOutcome::Created(second) = store
+        .create_booking(&on_v2, None, &naive, t(3))
+        .await
+        .unwrap()
+    else {
+        panic!("booked")
+    };
+    store
+        .cancel_booking(second.id, w.mentee, "moved", false, t(4))
+        .await
+        .unwrap();
+
+    let ctx = store.booking_context(first.id).await.unwrap().unwrap();
+    assert_eq!(ctx.booking, first);
+    assert_eq!(
+        ctx.sku,
+        store
+            .sku_version_by_id(first.sku_id, first.sku_version)
+            .await
+            .unwrap()
+            .unwrap()
+    );
+    assert_eq!(ctx.sku.content.title, "Clinic");
+    assert_eq!(ctx.mentor, store.account(w.mentor).await.unwrap().unwrap());
+    assert_eq!(ctx.mentee, store.account(w.mentee).await.unwrap().unwrap());
+    assert_eq!(
+        ctx.mentor.roles,
+        vec![Role::Mentee, Role::Mentor, Role::Operator]
+    );
+    assert!(
+        store
+            .booking_context(stint_domain::booking::BookingId(first.id.0 + 999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Every booking of a party, by start time, each with its own version and status.
+    for who in [w.mentor, w.mentee] {
+        let all = store.booking_contexts_of(who).await.unwrap();
+        let seen: Vec<_> = all
+            .iter()
+            .map(|c| (c.booking.id, c.sku.version, c.booking.status))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (second.id, 2, BookingStatus::Cancelled),
+                (first.id, 1, BookingStatus::Confirmed)
+            ]
+        );
+    }
+    // The histories of all of them in one read, each event with its booking, in order.
+    let events = store.booking_events_of(w.mentee).await.unwrap();
+    for id in [first.id, second.id] {
+        let mine: Vec<_> = events
+            .iter()
+            .filter(|(b, _)| *b == id)
+            .map(|(_, e)| e.clone())
+            .collect();
+        assert_eq!(mine, store.booking_events(id).await.unwrap());
+    }
+    assert_eq!(events.len(), 3, "booked, booked, cancelled: {events:?}");
+}
+
+/// On PostgreSQL the look-ups that arrive together share a query (`sql/who.rs`): each must
+/// still get its own account, and an unknown or expired secret nothing.
+async fn concurrent_session_and_token_lookups_each_get_their_own_account(store: Arc<dyn Store>) {
+    let mut people = Vec::new();
+    for i in 0..24 {
+        let a = store
+            .create_account(&new_account(&format!("p{i}@example.com")), "h", t(0))
+            .await
+            .unwrap();
+        if i % 3 == 0 {
+            store.grant_role(a.id, Role::Mentor).await.unwrap();
+        }
+        let expires = if i % 4 == 0 { t(50) } else { t(1000) };
+        store
+            .create_api_token(&format!("tok-{i}"), a.id, "cli", t(0), expires)
+            .await
+            .unwrap();
+        store
+            .create_web_session(&format!("ses-{i}"), a.id, t(0), expires)
+            .await
+            .unwrap();
+        people.push(store.account(a.id).await.unwrap().unwrap());
+    }
+    let people = Arc::new(people);
+    let mut tasks = Vec::new();
+    for round in 0..4 {
+        for i in 0..26usize {
+            let (s, people) = (store.clone(), people.clone());
+            tasks.push(tokio::spawn(async move {
+                let now = t(100);
+                let (token, session) = (
+                    s.api_token_account(&format!("tok-{i}"), now).await.unwrap(),
+                    s.web_session_account(&format!("ses-{i}"), now)
+                        .await
+                        .unwrap(),
+                );
+                let want = people.get(i).filter(|_| i % 4 != 0).cloned();
+                assert_eq!(token, want, "token {i} in round {round}");
+                assert_eq!(session, want, "session {i} in round {round}");
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
 }

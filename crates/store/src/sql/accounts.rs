@@ -1,6 +1,7 @@
 //! Accounts, roles, sessions, tokens and login attempts in SQL.
 
 use super::SqlStore;
+use super::who::Secret;
 use crate::StoreError;
 use crate::error::is_unique_violation;
 use crate::interfaces::{AccountStore, Result};
@@ -38,7 +39,7 @@ async fn roles_of<'e, E: Executor<'e, Database = Any>>(ex: E, id: UserId) -> Res
 
 /// One account from rows of `id, email, display_name, timezone, role` where `role` comes
 /// from a `LEFT JOIN user_roles`: an account and its roles in one round trip.
-fn account_from_rows(rows: &[AnyRow]) -> Result<Option<Account>> {
+pub(super) fn account_from_rows(rows: &[AnyRow]) -> Result<Option<Account>> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -261,6 +262,11 @@ impl AccountStore for SqlStore {
         token_hash: &str,
         now: Timestamp,
     ) -> Result<Option<Account>> {
+        if let Some(who) = self.who() {
+            return who
+                .account(Secret::WebSession, token_hash, now.as_second())
+                .await;
+        }
         self.account_where(
             account_select!(
                 "FROM web_sessions s JOIN users u ON u.id = s.user_id",
@@ -304,6 +310,11 @@ impl AccountStore for SqlStore {
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
         // Read on every request, never cached: a token deleted or a role revoked on any node
         // is refused on the next request everywhere.
+        if let Some(who) = self.who() {
+            return who
+                .account(Secret::ApiToken, token_hash, now.as_second())
+                .await;
+        }
         let rows = sqlx::query(account_select!(
             "FROM api_tokens t JOIN users u ON u.id = t.user_id",
             "WHERE t.token_hash = $1 AND t.expires_at > $2"

@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row, Transaction};
-use stint_domain::booking::{Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
+use stint_domain::booking::{
+    Booking, BookingContext, BookingEvent, BookingId, BookingStatus, NoShowSide,
+};
 use stint_domain::ids::{SkuId, UserId};
 use stint_domain::schedule::{Availability, Busy, BusyKind};
 
@@ -32,7 +34,7 @@ pub(super) fn ts(secs: i64) -> Result<Timestamp> {
     Timestamp::from_second(secs).map_err(|e| StoreError::Backend(Box::new(e)))
 }
 
-fn booking_from(row: &AnyRow) -> Result<Booking> {
+pub(super) fn booking_from(row: &AnyRow) -> Result<Booking> {
     let status: String = row.try_get("status")?;
     let side: Option<String> = row.try_get("no_show_side")?;
     Ok(Booking {
@@ -288,17 +290,20 @@ impl BookingStore for SqlStore {
             .fetch_all(self.reader())
             .await?;
         rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(BookingEvent {
-                    at: ts(r.try_get("at")?)?,
-                    actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
-                    status: BookingStatus::parse(&status)
-                        .ok_or_else(|| super::unknown("booking status", &status))?,
-                    note: r.try_get("note")?,
-                })
-            })
+            .map(super::booking_context::event_from)
             .collect()
+    }
+
+    async fn booking_context(&self, id: BookingId) -> Result<Option<BookingContext>> {
+        self.context_by_id(id).await
+    }
+
+    async fn booking_contexts_of(&self, user: UserId) -> Result<Vec<BookingContext>> {
+        self.contexts_of(user).await
+    }
+
+    async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>> {
+        self.events_of(user).await
     }
 
     async fn reschedule_booking(

@@ -57,29 +57,38 @@ fn competency_from(row: &AnyRow, checkpoints: Vec<Checkpoint>) -> Result<Compete
 }
 
 fn sku_from(row: &AnyRow) -> Result<SkuVersion> {
-    let json = |col: &str| -> Result<String> { Ok(row.try_get::<String, _>(col)?) };
-    let status: String = row.try_get("status")?;
+    sku_from_as(row, "")
+}
+
+/// A SKU version from columns named as in `sku_select!`, each with `prefix` before it (the
+/// booking-context query reads several tables' `id` and `status` in one row).
+pub(super) fn sku_from_as(row: &AnyRow, prefix: &str) -> Result<SkuVersion> {
+    let col = |name: &str| format!("{prefix}{name}");
+    let get_i64 = |name: &str| -> Result<i64> { Ok(row.try_get::<i64, _>(col(name).as_str())?) };
+    let get_text =
+        |name: &str| -> Result<String> { Ok(row.try_get::<String, _>(col(name).as_str())?) };
+    let status = get_text("status")?;
     Ok(SkuVersion {
-        sku_id: SkuId(row.try_get("id")?),
-        slug: row.try_get("slug")?,
-        version: row.try_get("version")?,
+        sku_id: SkuId(get_i64("id")?),
+        slug: get_text("slug")?,
+        version: get_i64("version")?,
         status: SkuStatus::parse(&status).ok_or_else(|| super::unknown("SKU status", &status))?,
-        current_version: row.try_get("current_version")?,
+        current_version: get_i64("current_version")?,
         content: SkuContent {
-            title: row.try_get("title")?,
-            duration_minutes: row.try_get("duration_minutes")?,
-            competency_id: CompetencyId(row.try_get("competency_id")?),
-            checkpoint_id: CheckpointId(row.try_get("checkpoint_id")?),
-            outcome: row.try_get("outcome")?,
-            artifacts: serde_json::from_str(&json("artifacts")?)?,
-            intake_questions: serde_json::from_str(&json("intake_questions")?)?,
-            pre_reads: serde_json::from_str(&json("pre_reads")?)?,
-            followup_template: row.try_get("followup_template")?,
-            assessment_questions: serde_json::from_str(&json("assessment_questions")?)?,
-            followup_delay_days: row.try_get("followup_delay_days")?,
-            price_credits: row.try_get("price_credits")?,
-            cancel_cutoff_hours: row.try_get("cancel_cutoff_hours")?,
-            reschedule_cutoff_hours: row.try_get("reschedule_cutoff_hours")?,
+            title: get_text("title")?,
+            duration_minutes: get_i64("duration_minutes")?,
+            competency_id: CompetencyId(get_i64("competency_id")?),
+            checkpoint_id: CheckpointId(get_i64("checkpoint_id")?),
+            outcome: get_text("outcome")?,
+            artifacts: serde_json::from_str(&get_text("artifacts")?)?,
+            intake_questions: serde_json::from_str(&get_text("intake_questions")?)?,
+            pre_reads: serde_json::from_str(&get_text("pre_reads")?)?,
+            followup_template: get_text("followup_template")?,
+            assessment_questions: serde_json::from_str(&get_text("assessment_questions")?)?,
+            followup_delay_days: get_i64("followup_delay_days")?,
+            price_credits: get_i64("price_credits")?,
+            cancel_cutoff_hours: get_i64("cancel_cutoff_hours")?,
+            reschedule_cutoff_hours: get_i64("reschedule_cutoff_hours")?,
         },
     })
 }

@@ -7,6 +7,7 @@
 //! and never block the writer. PostgreSQL: one pool for both.
 
 mod accounts;
+mod booking_context;
 mod bookings;
 mod cache;
 mod calendars;
@@ -19,6 +20,7 @@ mod outbox;
 mod outcomes;
 mod rows;
 mod webhooks;
+mod who;
 
 use crate::migrations::Backend;
 use crate::{Store, StoreError};
@@ -27,6 +29,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+use stint_domain::clock::{Clock, SystemClock};
 
 #[derive(Clone)]
 pub struct SqlStore {
@@ -37,11 +40,22 @@ pub struct SqlStore {
     claims: claim::group_commit::ClaimQueue,
     /// What is kept in memory to spare round trips (`cache/`); shared by the store's clones.
     caches: std::sync::Arc<cache::Caches>,
+    /// Session and token look-ups sent in batches (`who.rs`); PostgreSQL only, where each
+    /// round trip costs both processes a wake-up.
+    who: Option<who::AccountLookups>,
 }
 
 impl SqlStore {
-    /// Connects without migrating.
+    /// Connects without migrating; caches age by the system clock.
     pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
+        SqlStore::connect_with_clock(url, std::sync::Arc::new(SystemClock)).await
+    }
+
+    /// Connects without migrating; caches age by `clock`.
+    pub async fn connect_with_clock(
+        url: &str,
+        clock: std::sync::Arc<dyn Clock>,
+    ) -> Result<SqlStore, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).ok_or(StoreError::UnsupportedUrl)?;
         match backend {
@@ -53,7 +67,8 @@ impl SqlStore {
                 Ok(SqlStore {
                     read,
                     claims: claim::group_commit::ClaimQueue::start(write.clone(), backend),
-                    caches: std::sync::Arc::new(cache::Caches::new()),
+                    caches: std::sync::Arc::new(cache::Caches::new(clock.clone())),
+                    who: None,
                     write,
                     backend,
                 })
@@ -81,7 +96,8 @@ impl SqlStore {
                 Ok(SqlStore {
                     read: pool.clone(),
                     claims: claim::group_commit::ClaimQueue::start(pool.clone(), backend),
-                    caches: std::sync::Arc::new(cache::Caches::new()),
+                    caches: std::sync::Arc::new(cache::Caches::new(clock.clone())),
+                    who: Some(who::AccountLookups::start(pool.clone())),
                     write: pool,
                     backend,
                 })
@@ -115,6 +131,10 @@ impl SqlStore {
 
     fn caches(&self) -> &cache::Caches {
         &self.caches
+    }
+
+    fn who(&self) -> Option<&who::AccountLookups> {
+        self.who.as_ref()
     }
 
     /// After a change to a mentor's sessions, rules or external busy time on this node.
@@ -190,6 +210,23 @@ impl Store for SqlStore {
 
     fn backend_name(&self) -> &'static str {
         self.backend.name()
+    }
+
+    fn pools(&self) -> Vec<crate::PoolStats> {
+        let stats = |name: &'static str, pool: &AnyPool| {
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+            crate::PoolStats {
+                name,
+                open: pool.size(),
+                idle,
+                max: pool.options().get_max_connections(),
+            }
+        };
+        match self.backend {
+            // One pool serves reads and writes (the claims' writer takes from it too).
+            Backend::Postgres => vec![stats("main", &self.write)],
+            Backend::Sqlite => vec![stats("read", &self.read), stats("write", &self.write)],
+        }
     }
 }
 

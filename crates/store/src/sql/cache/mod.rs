@@ -20,13 +20,15 @@ pub(crate) mod schedules;
 pub(crate) mod ttl;
 
 use crate::interfaces::Offering;
+use jiff::SignedDuration;
 use schedules::ScheduleCache;
-use std::time::Duration;
+use std::sync::Arc;
+use stint_domain::clock::Clock;
 use stint_domain::ids::UserId;
 use ttl::TtlCache;
 
 /// How long an offering is kept.
-pub(crate) const TTL: Duration = Duration::from_secs(1);
+pub(crate) const TTL: SignedDuration = SignedDuration::from_secs(1);
 /// Entries per cache at most.
 const MAX_ENTRIES: usize = 10_000;
 
@@ -37,9 +39,10 @@ pub(crate) struct Caches {
 }
 
 impl Caches {
-    pub(crate) fn new() -> Caches {
+    /// Caches whose ages are read from `clock`.
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Caches {
         Caches {
-            offerings: TtlCache::new(TTL, MAX_ENTRIES),
+            offerings: TtlCache::new(TTL, MAX_ENTRIES, clock),
             schedules: ScheduleCache::new(MAX_ENTRIES),
         }
     }

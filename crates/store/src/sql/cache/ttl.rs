@@ -1,25 +1,36 @@
-//! A small map whose entries are forgotten a fixed time after they were put.
+//! A small map whose entries are forgotten a fixed time after they were put, by the
+//! store's clock (so a test that moves the clock sees them expire without waiting).
 
+use jiff::{SignedDuration, Timestamp};
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use stint_domain::clock::Clock;
 
 pub(crate) struct TtlCache<K, V> {
-    ttl: Duration,
+    ttl: SignedDuration,
     max: usize,
-    entries: Mutex<HashMap<K, (V, Instant)>>,
+    clock: Arc<dyn Clock>,
+    entries: Mutex<HashMap<K, (V, Timestamp)>>,
 }
 
 impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
-    /// Entries live `ttl`; at most `max` are kept (when full, the expired go, then all).
-    pub(crate) fn new(ttl: Duration, max: usize) -> Self {
+    /// Entries live `ttl` by `clock`; at most `max` are kept (when full, the expired go,
+    /// then all).
+    pub(crate) fn new(ttl: SignedDuration, max: usize, clock: Arc<dyn Clock>) -> Self {
         TtlCache {
             ttl,
             max,
+            clock,
             entries: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether an entry put `at` is still fresh at `now` (a clock moved back keeps nothing).
+    fn fresh(&self, at: Timestamp, now: Timestamp) -> bool {
+        let age = now.duration_since(at);
+        age >= SignedDuration::ZERO && age < self.ttl
     }
 
     /// The value put under `key` less than `ttl` ago.
@@ -28,23 +39,24 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        let now = self.clock.now();
         let entries = self.entries.lock().ok()?;
         let (value, at) = entries.get(key)?;
-        (at.elapsed() < self.ttl).then(|| value.clone())
+        self.fresh(*at, now).then(|| value.clone())
     }
 
     pub(crate) fn put(&self, key: K, value: V) {
+        let now = self.clock.now();
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
         if entries.len() >= self.max {
-            let ttl = self.ttl;
-            entries.retain(|_, (_, at)| at.elapsed() < ttl);
+            entries.retain(|_, (_, at)| self.fresh(*at, now));
             if entries.len() >= self.max {
                 entries.clear();
             }
         }
-        entries.insert(key, (value, Instant::now()));
+        entries.insert(key, (value, now));
     }
 
     pub(crate) fn clear(&self) {
@@ -57,23 +69,40 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stint_domain::clock::TravelClock;
+
+    fn clock() -> Arc<TravelClock> {
+        Arc::new(TravelClock::starting_at(
+            "2026-03-02T09:00:00Z".parse().unwrap(),
+        ))
+    }
 
     #[test]
-    fn entries_expire_and_can_be_cleared() {
-        let cache = TtlCache::new(Duration::from_millis(50), 10);
+    fn entries_expire_by_the_clock_and_can_be_cleared() {
+        let clock = clock();
+        let cache = TtlCache::new(SignedDuration::from_secs(60), 10, clock.clone());
         cache.put("a".to_string(), 1);
         cache.put("b".to_string(), 2);
         assert_eq!(cache.get("a"), Some(1));
         cache.clear();
         assert_eq!(cache.get("a"), None);
         cache.put("b".to_string(), 2);
-        std::thread::sleep(Duration::from_millis(60));
+        clock.advance(SignedDuration::from_secs(59));
+        assert_eq!(
+            cache.get("b"),
+            Some(2),
+            "an entry younger than its ttl is kept"
+        );
+        clock.advance(SignedDuration::from_secs(2));
         assert_eq!(cache.get("b"), None, "an entry older than its ttl is gone");
+        cache.put("c".to_string(), 3);
+        clock.advance(SignedDuration::from_secs(-10));
+        assert_eq!(cache.get("c"), None, "a clock moved back keeps nothing");
     }
 
     #[test]
     fn a_full_cache_makes_room() {
-        let cache = TtlCache::new(Duration::from_secs(60), 3);
+        let cache = TtlCache::new(SignedDuration::from_secs(60), 3, clock());
         for i in 0..10 {
             cache.put(i, i);
             assert_eq!(cache.get(&i), Some(i));

@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
-use stint_calendar::{Event, Method, Person, feed, invite};
+use stint_ical::{Event, Method, Person, feed, invite};
 use stint_testkit::Peer;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/check_ics.py");
@@ -137,7 +137,7 @@ fn write(dir: &Path, name: &str, ics: &str) -> String {
 #[test]
 #[cfg_attr(
     not(peer_python_icalendar),
-    ignore = "needs Python's icalendar: pip install icalendar==7.3.2, then touch crates/calendar/build.rs"
+    ignore = "needs Python's icalendar: pip install icalendar==7.3.2, then touch crates/ical/build.rs"
 )]
 fn python_icalendar_reads_invites_cancellations_and_feeds_as_meant() {
     stint_testkit::require(Peer::PythonIcalendar);

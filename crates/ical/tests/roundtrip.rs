@@ -8,7 +8,7 @@ mod common;
 use common::{assert_wire_format, instant, parse};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
-use stint_calendar::{Event, Method, Person, feed, invite};
+use stint_ical::{Event, Method, Person, feed, invite};
 
 fn event(summary: &str, description: &str, location: &str) -> Event {
     let start: Timestamp = "2025-06-10T08:00:00Z".parse().unwrap();

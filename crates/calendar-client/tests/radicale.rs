@@ -8,7 +8,7 @@ mod common;
 use common::{PASSWORD, Radicale, USER};
 use jiff::Timestamp;
 use std::time::Duration;
-use stint_caldav::{CalDavClient, Error, Settings, Url};
+use stint_calendar_client::{CalDavClient, Error, Settings, Url};
 
 fn settings() -> Settings {
     Settings {
@@ -42,7 +42,7 @@ fn ics(uid: &str, lines: &str) -> String {
 #[tokio::test]
 #[cfg_attr(
     not(peer_radicale),
-    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/caldav/build.rs"
+    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/calendar-client/build.rs"
 )]
 async fn discovery_finds_the_calendar_from_the_root_well_known_principal_and_itself() {
     let server = Radicale::start().await;
@@ -91,7 +91,7 @@ async fn discovery_finds_the_calendar_from_the_root_well_known_principal_and_its
 #[tokio::test]
 #[cfg_attr(
     not(peer_radicale),
-    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/caldav/build.rs"
+    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/calendar-client/build.rs"
 )]
 async fn put_creates_updates_with_the_etag_and_refuses_stale_writes_then_delete_removes() {
     let server = Radicale::start().await;
@@ -160,7 +160,7 @@ async fn put_creates_updates_with_the_etag_and_refuses_stale_writes_then_delete_
 #[tokio::test]
 #[cfg_attr(
     not(peer_radicale),
-    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/caldav/build.rs"
+    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/calendar-client/build.rs"
 )]
 async fn busy_reads_zoned_recurring_and_transparent_events_in_the_window_only() {
     let server = Radicale::start().await;
@@ -225,7 +225,7 @@ async fn busy_reads_zoned_recurring_and_transparent_events_in_the_window_only() 
 #[tokio::test]
 #[cfg_attr(
     not(peer_radicale),
-    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/caldav/build.rs"
+    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/calendar-client/build.rs"
 )]
 async fn free_busy_reports_the_servers_busy_periods() {
     let server = Radicale::start().await;
@@ -268,7 +268,7 @@ async fn free_busy_reports_the_servers_busy_periods() {
 #[tokio::test]
 #[cfg_attr(
     not(peer_radicale),
-    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/caldav/build.rs"
+    ignore = "needs Radicale: pip install radicale==3.9.0, then touch crates/calendar-client/build.rs"
 )]
 async fn a_wrong_password_is_a_credentials_error_that_retrying_will_not_fix() {
     let server = Radicale::start().await;

@@ -6,7 +6,7 @@
 mod common;
 
 use std::time::{Duration, Instant};
-use stint_caldav::{CalDavClient, Error, Settings, Url, fetch_ics_busy};
+use stint_calendar_client::{CalDavClient, Error, Settings, Url, fetch_ics_busy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

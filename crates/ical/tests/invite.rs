@@ -7,7 +7,7 @@ mod common;
 
 use common::{Component, instant, observances, offset_at, parse, parse_line, unfold};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
-use stint_calendar::{Event, Method, PRODID, Person, feed, invite};
+use stint_ical::{Event, Method, PRODID, Person, feed, invite};
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()

@@ -1,0 +1,131 @@
+//! A booking with its context (the SKU version bought and both parties, with their roles),
+//! read in one query: every view of a booking needs all four, and three reads per booking
+//! made lists cost one round trip per row.
+
+use super::SqlStore;
+use super::bookings::{booking_from, ts};
+use super::catalog::sku_from_as;
+use crate::interfaces::Result;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use stint_domain::account::Account;
+use stint_domain::booking::{BookingContext, BookingEvent, BookingId, BookingStatus};
+use stint_domain::ids::UserId;
+use stint_domain::role::Role;
+
+/// The context columns: the booking's own (unprefixed, as `booking_from` reads them), the
+/// SKU version's with `sku_`, the mentor's with `m_` and the mentee's with `e_`. Roles come
+/// as one comma-separated text per party (`string_agg` exists in both PostgreSQL and SQLite).
+macro_rules! context_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT b.id, b.mentor_id, b.mentee_id, b.sku_id, b.sku_version, b.start_at, b.end_at, ",
+            "b.status, b.sequence, b.meeting_url, b.cancelled_by, b.cancel_reason, b.late_cancel, ",
+            "b.no_show_side, b.created_at, ",
+            "s.slug AS sku_slug, s.status AS sku_status, s.current_version AS sku_current_version, ",
+            "v.title AS sku_title, v.duration_minutes AS sku_duration_minutes, ",
+            "v.competency_id AS sku_competency_id, v.checkpoint_id AS sku_checkpoint_id, ",
+            "v.outcome AS sku_outcome, v.artifacts AS sku_artifacts, ",
+            "v.intake_questions AS sku_intake_questions, v.pre_reads AS sku_pre_reads, ",
+            "v.followup_template AS sku_followup_template, ",
+            "v.assessment_questions AS sku_assessment_questions, ",
+            "v.followup_delay_days AS sku_followup_delay_days, v.price_credits AS sku_price_credits, ",
+            "v.cancel_cutoff_hours AS sku_cancel_cutoff_hours, ",
+            "v.reschedule_cutoff_hours AS sku_reschedule_cutoff_hours, ",
+            "m.email AS m_email, m.display_name AS m_display_name, m.timezone AS m_timezone, ",
+            "(SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = b.mentor_id) AS m_roles, ",
+            "e.email AS e_email, e.display_name AS e_display_name, e.timezone AS e_timezone, ",
+            "(SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = b.mentee_id) AS e_roles ",
+            "FROM bookings b ",
+            "JOIN skus s ON s.id = b.sku_id ",
+            "JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version ",
+            "JOIN users m ON m.id = b.mentor_id ",
+            "JOIN users e ON e.id = b.mentee_id ",
+            $where
+        )
+    };
+}
+
+/// `sku_from_as` reads the SKU's id and version as `sku_id` and `sku_version`: the booking's
+/// own columns, equal to them by the joins.
+fn context_from(row: &AnyRow) -> Result<BookingContext> {
+    let booking = booking_from(row)?;
+    let sku = sku_from_as(row, "sku_")?;
+    let mentor = party(row, "m_", booking.mentor_id)?;
+    let mentee = party(row, "e_", booking.mentee_id)?;
+    Ok(BookingContext {
+        booking,
+        sku,
+        mentor,
+        mentee,
+    })
+}
+
+fn party(row: &AnyRow, prefix: &str, id: UserId) -> Result<Account> {
+    let text = |name: &str| -> Result<String> {
+        Ok(row.try_get::<String, _>(format!("{prefix}{name}").as_str())?)
+    };
+    let listed: Option<String> = row.try_get(format!("{prefix}roles").as_str())?;
+    let mut roles: Vec<Role> = listed
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(Role::parse)
+        .collect();
+    roles.sort();
+    roles.dedup();
+    Ok(Account {
+        id,
+        email: text("email")?,
+        display_name: text("display_name")?,
+        timezone: text("timezone")?,
+        roles,
+    })
+}
+
+impl SqlStore {
+    pub(super) async fn context_by_id(&self, id: BookingId) -> Result<Option<BookingContext>> {
+        let row = sqlx::query(context_select!("WHERE b.id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(context_from).transpose()
+    }
+
+    pub(super) async fn contexts_of(&self, user: UserId) -> Result<Vec<BookingContext>> {
+        let rows = sqlx::query(context_select!(
+            "WHERE b.mentor_id = $1 OR b.mentee_id = $1 ORDER BY b.start_at, b.id"
+        ))
+        .bind(user.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(context_from).collect()
+    }
+
+    /// The histories of every booking `user` is a party to, in one query, in order.
+    pub(super) async fn events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>> {
+        let rows = sqlx::query(
+            "SELECT e.booking_id, e.at, e.actor_id, e.status, e.note FROM booking_events e \
+             JOIN bookings b ON b.id = e.booking_id \
+             WHERE b.mentor_id = $1 OR b.mentee_id = $1 ORDER BY e.id",
+        )
+        .bind(user.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((BookingId(r.try_get("booking_id")?), event_from(r)?)))
+            .collect()
+    }
+}
+
+/// A history row (`at`, `actor_id`, `status`, `note`).
+pub(super) fn event_from(r: &AnyRow) -> Result<BookingEvent> {
+    let status: String = r.try_get("status")?;
+    Ok(BookingEvent {
+        at: ts(r.try_get("at")?)?,
+        actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+        status: BookingStatus::parse(&status)
+            .ok_or_else(|| super::unknown("booking status", &status))?,
+        note: r.try_get("note")?,
+    })
+}
