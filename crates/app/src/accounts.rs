@@ -10,18 +10,32 @@ use stint_domain::ids::UserId;
 use stint_domain::role::Role;
 
 /// Validates, hashes and stores a new mentee account; a taken e-mail is a conflict on `email`.
+/// One client `address` makes at most `signup_limit::PER_ADDRESS` accounts an hour (429 with
+/// `Retry-After` beyond), and the hash waits its turn at the password gate (503 when full).
 // The input holds the password: nothing of it is recorded.
 #[tracing::instrument(skip_all)]
-pub async fn sign_up(app: &App, input: SignupInput) -> Result<Account, AppError> {
+pub async fn sign_up(app: &App, input: SignupInput, address: &str) -> Result<Account, AppError> {
     let new = input.validate()?;
-    let hash = password::hash(input.password).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::internal()
+    app.signups.admit(address, app.now()).map_err(|secs| {
+        AppError::new(
+            crate::ErrorKind::RateLimited,
+            "rate_limited",
+            "Too many accounts were created from your network. Try again later.",
+        )
+        .retry_after(secs)
+    })?;
+    let hash = password::hash(input.password).await.map_err(|e| match e {
+        password::HashError::Busy => AppError::busy(password::RETRY_AFTER_SECS),
+        password::HashError::Failed(e) => {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::internal()
+        }
     })?;
     Ok(app.store.create_account(&new, &hash, app.now()).await?)
 }
 
 /// Changes one's own name and time zone.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_profile(
     app: &App,
     me: &Account,
@@ -32,6 +46,7 @@ pub async fn update_profile(
 }
 
 /// Every account (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all(app: &App, actor: &Account) -> Result<Vec<Account>, AppError> {
     require(actor, Role::Operator)?;
     Ok(app.store.accounts().await?)
@@ -45,6 +60,7 @@ async fn existing(app: &App, id: UserId) -> Result<Account, AppError> {
 }
 
 /// Grants a role (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant_role(
     app: &App,
     actor: &Account,
@@ -59,6 +75,7 @@ pub async fn grant_role(
 
 /// Revokes a role (operators; nobody removes their own operator role, so an installation
 /// always keeps one).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_role(
     app: &App,
     actor: &Account,

@@ -34,6 +34,7 @@ pub struct Actions {
 
 /// A booking the viewer may see: a party or an operator. Others get `NotFound`, so ids
 /// reveal nothing.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn visible(app: &App, viewer: &Account, id: BookingId) -> Result<Booking, AppError> {
     match app.store.booking(id).await? {
         Some(b) if b.involves(viewer.id) || viewer.has(Role::Operator) => Ok(b),
@@ -42,6 +43,7 @@ pub async fn visible(app: &App, viewer: &Account, id: BookingId) -> Result<Booki
 }
 
 /// A booking the viewer may see, with its context, in one read. Others get `NotFound`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn visible_context(
     app: &App,
     viewer: &Account,
@@ -54,6 +56,7 @@ pub async fn visible_context(
 }
 
 /// The context of a booking already read (and checked visible), as it is now.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn context_of(app: &App, b: Booking) -> Result<BookingContext, AppError> {
     match app.store.booking_context(b.id).await? {
         Some(c) => Ok(c),
@@ -65,6 +68,7 @@ pub async fn context_of(app: &App, b: Booking) -> Result<BookingContext, AppErro
 }
 
 /// A visible booking with its context and history.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail(app: &App, viewer: &Account, id: BookingId) -> Result<BookingDetail, AppError> {
     let context = visible_context(app, viewer, id).await?;
     let history = app.store.booking_events(id).await?;
@@ -72,6 +76,7 @@ pub async fn detail(app: &App, viewer: &Account, id: BookingId) -> Result<Bookin
 }
 
 /// The detail of a booking already read (and checked visible), as it is now.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail_of(app: &App, b: Booking) -> Result<BookingDetail, AppError> {
     let history = app.store.booking_events(b.id).await?;
     Ok(BookingDetail {
@@ -81,12 +86,14 @@ pub async fn detail_of(app: &App, b: Booking) -> Result<BookingDetail, AppError>
 }
 
 /// The viewer's bookings, as mentee or mentor, by start time, with their contexts.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine(app: &App, viewer: &Account) -> Result<Vec<BookingContext>, AppError> {
     Ok(app.store.booking_contexts_of(viewer.id).await?)
 }
 
 /// The viewer's bookings with their histories (the API's list): two queries, whatever
 /// the number of bookings.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine_in_detail(app: &App, viewer: &Account) -> Result<Vec<BookingDetail>, AppError> {
     let mut histories: std::collections::HashMap<BookingId, Vec<BookingEvent>> =
         std::collections::HashMap::new();

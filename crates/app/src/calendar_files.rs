@@ -28,6 +28,7 @@ fn event_of(app: &App, c: &BookingContext, viewer: &Account, site: Option<&str>)
 
 /// The invitation of one booking the viewer may see: METHOD:REQUEST, or METHOD:CANCEL
 /// once cancelled.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn invite(
     app: &App,
     viewer: &Account,
@@ -47,6 +48,7 @@ pub async fn invite(
 }
 
 /// The feed behind a secret address, or `NotFound` for an unknown or revoked one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn feed(app: &App, token: &str, site: Option<&str>) -> Result<CalendarFile, AppError> {
     let owner = match app
         .store
@@ -69,11 +71,13 @@ pub async fn feed(app: &App, token: &str, site: Option<&str>) -> Result<Calendar
 }
 
 /// Whether the viewer has a live feed address.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn has_feed(app: &App, me: &Account) -> Result<bool, AppError> {
     Ok(app.store.has_calendar_feed(me.id).await?)
 }
 
 /// Makes (and so rotates) the viewer's feed secret, returning it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn new_feed(app: &App, me: &Account) -> Result<String, AppError> {
     let token = secret::new_secret()?;
     app.store
@@ -83,6 +87,7 @@ pub async fn new_feed(app: &App, me: &Account) -> Result<String, AppError> {
 }
 
 /// Revokes the viewer's feed address.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_feed(app: &App, me: &Account) -> Result<(), AppError> {
     Ok(app.store.revoke_calendar_feed(me.id).await?)
 }

@@ -129,12 +129,14 @@ fn not_found() -> AppError {
 }
 
 /// The mentor's sources, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(app: &App, me: &Account) -> Result<Vec<CalendarSource>, AppError> {
     require(me, Role::Mentor)?;
     Ok(app.store.calendar_sources_of(me.id).await?)
 }
 
 /// The mentor's own source `id`; 404 for anyone else's.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn owned(app: &App, me: &Account, id: i64) -> Result<CalendarSource, AppError> {
     require(me, Role::Mentor)?;
     match app.store.calendar_source(id).await? {
@@ -144,6 +146,7 @@ pub async fn owned(app: &App, me: &Account, id: i64) -> Result<CalendarSource, A
 }
 
 /// Connects a source and queues its first sync. Nothing is written unless every field is valid.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn connect(
     app: &App,
     me: &Account,
@@ -165,6 +168,7 @@ pub async fn connect(
 }
 
 /// Removes a source with the busy time it gave. Events already written stay in the calendar.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(app: &App, me: &Account, id: i64) -> Result<(), AppError> {
     let source = owned(app, me, id).await?;
     app.store
@@ -174,6 +178,7 @@ pub async fn remove(app: &App, me: &Account, id: i64) -> Result<(), AppError> {
 }
 
 /// Queues a sync of the source (one at a time per source); the job's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sync_now(app: &App, me: &Account, id: i64) -> Result<i64, AppError> {
     let source = owned(app, me, id).await?;
     let now = app.now();

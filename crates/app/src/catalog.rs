@@ -30,6 +30,7 @@ pub struct SkuDraft {
 }
 
 /// Turns a draft into validated content, collecting every field error.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resolve(
     app: &App,
     draft: &SkuDraft,
@@ -84,6 +85,7 @@ pub async fn resolve(
 
 /// Creates a draft SKU. `errors` holds what the caller already found (e.g. a number a
 /// form could not read), so every problem is reported at once.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     app: &App,
     actor: &Account,
@@ -105,6 +107,7 @@ pub async fn create(
 }
 
 /// Edits a SKU (a new version once it has been published); `errors` as for [`create`].
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     app: &App,
     actor: &Account,

@@ -38,10 +38,12 @@ pub fn parse_status_filter(raw: Option<&str>) -> Result<Option<SkuStatus>, AppEr
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn competencies(app: &App) -> Result<Vec<Competency>, AppError> {
     Ok(app.store.competencies().await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn competency(app: &App, slug: &str) -> Result<Competency, AppError> {
     app.store
         .competency_by_slug(slug)
@@ -50,6 +52,7 @@ pub async fn competency(app: &App, slug: &str) -> Result<Competency, AppError> {
 }
 
 /// Adds a competency (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_competency(
     app: &App,
     actor: &Account,
@@ -61,6 +64,7 @@ pub async fn create_competency(
 }
 
 /// Edits a competency (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_competency(
     app: &App,
     actor: &Account,
@@ -76,6 +80,7 @@ pub async fn update_competency(
 }
 
 /// Adds a checkpoint to a competency (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add_checkpoint(
     app: &App,
     actor: &Account,
@@ -89,6 +94,7 @@ pub async fn add_checkpoint(
 }
 
 /// Edits a checkpoint (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_checkpoint(
     app: &App,
     actor: &Account,
@@ -105,6 +111,7 @@ pub async fn update_checkpoint(
 
 /// SKUs in `status` (every status for `None`): active ones for everyone, the others for
 /// operators only.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn skus(
     app: &App,
     viewer: Option<&Account>,
@@ -117,6 +124,7 @@ pub async fn skus(
 }
 
 /// One SKU at its current version, if the viewer may see it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sku(app: &App, viewer: Option<&Account>, slug: &str) -> Result<SkuVersion, AppError> {
     app.store
         .sku(slug)
@@ -126,6 +134,7 @@ pub async fn sku(app: &App, viewer: Option<&Account>, slug: &str) -> Result<SkuV
 }
 
 /// A SKU that can be booked now.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn bookable_sku(app: &App, slug: &str) -> Result<SkuVersion, AppError> {
     app.store
         .sku(slug)
@@ -135,6 +144,7 @@ pub async fn bookable_sku(app: &App, slug: &str) -> Result<SkuVersion, AppError>
 }
 
 /// Every version of a SKU, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sku_versions(
     app: &App,
     viewer: Option<&Account>,
@@ -148,6 +158,7 @@ pub async fn sku_versions(
 }
 
 /// One version of a SKU; versions stay readable forever.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sku_version(
     app: &App,
     viewer: Option<&Account>,
@@ -162,6 +173,7 @@ pub async fn sku_version(
 }
 
 /// Publishes, retires or re-activates a SKU (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_sku_status(
     app: &App,
     actor: &Account,
@@ -176,16 +188,19 @@ pub async fn set_sku_status(
 }
 
 /// The mentors who offer a SKU.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mentors_for_sku(app: &App, sku: &SkuVersion) -> Result<Vec<MentorProfile>, AppError> {
     Ok(app.store.mentors_for_sku(sku.sku_id).await?)
 }
 
 /// All mentor profiles.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mentors(app: &App) -> Result<Vec<MentorProfile>, AppError> {
     Ok(app.store.mentors().await?)
 }
 
 /// One mentor's profile.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mentor(app: &App, id: stint_domain::ids::UserId) -> Result<MentorProfile, AppError> {
     app.store
         .mentor_profile(id)
@@ -194,6 +209,7 @@ pub async fn mentor(app: &App, id: stint_domain::ids::UserId) -> Result<MentorPr
 }
 
 /// A competency by id, if it exists (a SKU's competency always does).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn competency_by_id(
     app: &App,
     id: stint_domain::ids::CompetencyId,

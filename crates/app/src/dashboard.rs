@@ -25,6 +25,7 @@ pub struct Overview {
     pub upcoming: Vec<Booking>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn overview(app: &App, me: &Account) -> Result<Overview, AppError> {
     let profile = if me.has(Role::Mentor) {
         app.store.mentor_profile(me.id).await?

@@ -37,6 +37,8 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     pub fields: BTreeMap<String, String>,
+    /// For `RateLimited` and `Unavailable`: when to try again, in seconds (`Retry-After`).
+    pub retry_after_secs: Option<u64>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -48,6 +50,7 @@ impl AppError {
             code,
             message: message.into(),
             fields: BTreeMap::new(),
+            retry_after_secs: None,
         }
     }
 
@@ -58,6 +61,7 @@ impl AppError {
             code: "validation_failed",
             message: "Some fields are not valid.".into(),
             fields: fields.0,
+            retry_after_secs: None,
         }
     }
 
@@ -76,7 +80,27 @@ impl AppError {
             code,
             message: format!("{field}: {message}"),
             fields,
+            retry_after_secs: None,
         }
+    }
+
+    /// Too much is being asked of the server right now (a flood of password checks): try
+    /// again after `secs` (503 with `Retry-After`).
+    pub fn busy(secs: u64) -> Self {
+        AppError {
+            retry_after_secs: Some(secs),
+            ..AppError::new(
+                ErrorKind::Unavailable,
+                "busy",
+                format!("The server is busy. Try again in {secs} seconds."),
+            )
+        }
+    }
+
+    /// Sets when to try again.
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     /// A state conflict on `field`.

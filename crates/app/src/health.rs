@@ -3,6 +3,7 @@
 use crate::App;
 
 /// The database's name and whether it answered a ping.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn database(app: &App) -> (&'static str, bool) {
     let up = match app.store.ping().await {
         Ok(()) => true,

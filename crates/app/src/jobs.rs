@@ -58,6 +58,7 @@ async fn counts(app: &App) -> Result<Vec<(JobState, u64)>, AppError> {
         .collect())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn overview(
     app: &App,
     filter: Option<JobState>,
@@ -80,6 +81,7 @@ pub struct QueueStats {
 }
 
 /// Two cheap reads: the counts per state, and the earliest time anything became leasable.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn queue_stats(app: &App) -> Result<QueueStats, AppError> {
     let counts = counts(app).await?;
     let now = app.now();
@@ -99,6 +101,7 @@ pub async fn queue_stats(app: &App) -> Result<QueueStats, AppError> {
 /// Puts a dead job back in the queue, due now, and returns it as it now stands.
 /// 404 unless the job exists and is dead; 409 naming `dedupe_key` when a live job holds
 /// its key (retrying would run the same work twice).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn retry(app: &App, id: i64) -> Result<Job, AppError> {
     match app.store.retry_job(id, app.now()).await {
         Ok(()) => {}

@@ -68,6 +68,8 @@ pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// Sign-ups counted per client address (`auth::signup_limit`), shared by clones.
+    pub(crate) signups: Arc<auth::signup_limit::SignupLimit>,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
         App {
             store,
             clock,
+            signups: Arc::default(),
             settings: Arc::new(settings),
         }
     }

@@ -10,6 +10,7 @@ use stint_domain::role::Role;
 
 /// Mentors who can be booked now (a profile with no active session type stays reachable
 /// by its id but is not advertised).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn directory(app: &App) -> Result<Vec<MentorProfile>, AppError> {
     Ok(app
         .store
@@ -21,6 +22,7 @@ pub async fn directory(app: &App) -> Result<Vec<MentorProfile>, AppError> {
 }
 
 /// One mentor's public profile.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn profile(app: &App, id: UserId) -> Result<MentorProfile, AppError> {
     app.store
         .mentors()
@@ -31,12 +33,14 @@ pub async fn profile(app: &App, id: UserId) -> Result<MentorProfile, AppError> {
 }
 
 /// The viewer's own profile, if they have saved one (mentors).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn own_profile(app: &App, me: &Account) -> Result<Option<MentorProfile>, AppError> {
     require(me, Role::Mentor)?;
     Ok(app.store.mentor_profile(me.id).await?)
 }
 
 /// Saves the viewer's own profile (mentors).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_profile(
     app: &App,
     me: &Account,

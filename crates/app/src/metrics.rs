@@ -118,6 +118,7 @@ impl Metrics {
 /// The counters, then the job queue as the database has it now. A queue that cannot be read
 /// is left out (and logged) rather than failing the scrape: the counters are still worth
 /// having, and a missing series is what an alert on the queue notices.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn exposition(app: &App, out: &mut String) -> std::fmt::Result {
     global().encode(out)?;
     encode_pools(&app.store.pools(), out)?;

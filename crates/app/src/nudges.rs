@@ -20,6 +20,7 @@ pub const INBOX_MAX_LIMIT: u32 = 200;
 
 /// Checks `input` whole and saves it; nothing is saved when any field is refused (422
 /// naming each field). The person's upcoming sessions then have their nudges planned again.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_prefs(
     app: &App,
     me: &Account,
@@ -67,6 +68,7 @@ pub struct Inbox {
     pub items: Vec<InboxItem>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn inbox(app: &App, me: &Account, limit: u32) -> Result<Inbox, AppError> {
     let unread = app.store.unread_count(me.id).await?;
     let items = app.store.inbox(me.id, limit).await?;
@@ -76,6 +78,7 @@ pub async fn inbox(app: &App, me: &Account, limit: u32) -> Result<Inbox, AppErro
 /// Marks one item of the person's inbox (or, with `None`, all of it) read; how many
 /// items changed. An id that is not one of the person's items is a 404; an item already
 /// read changes nothing.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_read(app: &App, me: &Account, item: Option<i64>) -> Result<u64, AppError> {
     let missing = || AppError::not_found("inbox item");
     let now = app.now();
@@ -110,22 +113,18 @@ pub struct LogEntry {
 }
 
 /// The delivery log of a booking the viewer may see (a party or an operator), oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delivery_log(
     app: &App,
     viewer: &Account,
     id: stint_domain::booking::BookingId,
 ) -> Result<Vec<LogEntry>, AppError> {
-    let b = &crate::bookings::visible(app, viewer, id).await?;
-    let deliveries = app.store.deliveries(b.id).await?;
-    if deliveries.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut names = Vec::new();
-    for id in [b.mentor_id, b.mentee_id] {
-        if let Some(a) = app.store.account(id).await? {
-            names.push((id, a.display_name));
-        }
-    }
+    let c = crate::bookings::visible_context(app, viewer, id).await?;
+    let deliveries = app.store.deliveries(c.booking.id).await?;
+    let names = [
+        (c.mentor.id, c.mentor.display_name),
+        (c.mentee.id, c.mentee.display_name),
+    ];
     Ok(deliveries
         .into_iter()
         .map(|d| LogEntry {
@@ -148,16 +147,19 @@ pub fn reminder_lead(key: &str) -> Option<u32> {
 }
 
 /// The viewer's nudge preferences.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prefs(app: &App, me: &Account) -> Result<stint_domain::nudge::NudgePrefs, AppError> {
     Ok(app.store.nudge_prefs(me.id).await?)
 }
 
 /// How many inbox items the viewer has not read, for the navigation's badge.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn unread_count(app: &App, me: &Account) -> Result<u64, AppError> {
     Ok(app.store.unread_count(me.id).await?)
 }
 
 /// The nudge preferences of `user`, for their own settings page.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prefs_of(
     app: &App,
     user: stint_domain::ids::UserId,
@@ -166,6 +168,7 @@ pub async fn prefs_of(
 }
 
 /// The latest deliveries across all sessions (operators).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn recent_deliveries(
     app: &App,
     actor: &Account,

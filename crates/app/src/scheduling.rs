@@ -23,6 +23,7 @@ pub const MAX_WINDOW_DAYS: i64 = 62;
 const CAP_MARGIN: SignedDuration = SignedDuration::from_hours(24 * 8);
 
 /// A mentor's rules: saved ones, or weekdays 09:00–17:00 in the mentor's zone.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rules_for(
     app: &App,
     mentor: UserId,
@@ -105,6 +106,7 @@ pub struct Offer {
 
 /// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first. Rules and busy
 /// time of all mentors are loaded in two queries, whatever the number of mentors.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn offers(
     app: &App,
     sku: &SkuVersion,
@@ -348,7 +350,9 @@ pub async fn reschedule(
     id: stint_domain::booking::BookingId,
     start_raw: &str,
 ) -> Result<Booking, AppError> {
-    let b = &crate::bookings::visible(app, actor, id).await?;
+    // The booking, the version bought and the mentor, in one read.
+    let c = crate::bookings::visible_context(app, actor, id).await?;
+    let (b, version, mentor) = (&c.booking, &c.sku, &c.mentor);
     if b.status != stint_domain::booking::BookingStatus::Confirmed {
         return Err(AppError::conflict(
             "status",
@@ -357,11 +361,6 @@ pub async fn reschedule(
     }
     let start = parse_start(start_raw).map_err(AppError::validation)?;
     let now = app.now();
-    let version = app
-        .store
-        .sku_version_by_id(b.sku_id, b.sku_version)
-        .await?
-        .ok_or_else(AppError::internal)?;
     if !booking::may_reschedule(b.start, now, version.content.reschedule_cutoff_hours) {
         return Err(AppError::new(
             crate::ErrorKind::Conflict,
@@ -375,11 +374,6 @@ pub async fn reschedule(
             "is in the past",
         )));
     }
-    let mentor = app
-        .store
-        .account(b.mentor_id)
-        .await?
-        .ok_or_else(AppError::internal)?;
     let rules = rules_for(app, b.mentor_id, &mentor.timezone).await?;
     let duration = u16::try_from(version.content.duration_minutes).unwrap_or(60);
     if !is_slot(&rules, &[], duration, start, now) {
@@ -402,6 +396,7 @@ pub async fn reschedule(
 
 /// The times a booking could move to in `[from, to)`: its mentor's free slots for the
 /// version bought.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn offers_for_booking(
     app: &App,
     c: &crate::bookings::BookingContext,
@@ -415,6 +410,7 @@ pub async fn offers_for_booking(
 }
 
 /// Saves the viewer's weekly hours and rules (mentors).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_availability(
     app: &App,
     me: &Account,
@@ -427,6 +423,7 @@ pub async fn save_availability(
 }
 
 /// The viewer's rules: saved ones or the default (mentors).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn own_rules(app: &App, me: &Account) -> Result<Availability, AppError> {
     crate::access::require(me, stint_domain::role::Role::Mentor)?;
     rules_for(app, me.id, &me.timezone).await

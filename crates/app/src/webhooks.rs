@@ -29,11 +29,13 @@ fn not_found() -> AppError {
     AppError::not_found("webhook endpoint")
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn endpoint(app: &App, id: i64) -> Result<WebhookEndpoint, AppError> {
     app.store.webhook_endpoint(id).await?.ok_or_else(not_found)
 }
 
 /// Every endpoint with its last attempt and consecutive failures, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(app: &App) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, AppError> {
     let mut out = Vec::new();
     for e in app.store.webhook_endpoints().await? {
@@ -43,11 +45,13 @@ pub async fn list(app: &App) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, Ap
     Ok(out)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn health(app: &App, id: i64) -> Result<WebhookHealth, AppError> {
     Ok(app.store.webhook_health(id).await?)
 }
 
 /// Registers an endpoint with a new secret. Nothing is written unless every field is valid.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     app: &App,
     me: &Account,
@@ -69,6 +73,7 @@ pub async fn create(
 }
 
 /// Applies `change`, checking every given field at once. 404 for an unknown endpoint.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoint, AppError> {
     let current = endpoint(app, id).await?;
     let mut errors = FieldErrors::new();
@@ -129,6 +134,7 @@ pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoi
 }
 
 /// The endpoint's delivery log, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn attempts(app: &App, id: i64, limit: u32) -> Result<Vec<WebhookAttempt>, AppError> {
     endpoint(app, id).await?;
     Ok(app.store.webhook_attempts(id, limit).await?)
@@ -170,6 +176,7 @@ fn emit_failed(e: EmitError) -> AppError {
 }
 
 /// Queues the message again for the endpoint (the same `webhook-id`). Returns the job id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replay(app: &App, id: i64, message_id: &str) -> Result<i64, AppError> {
     stint_webhooks::replay(app.store.as_ref(), id, message_id, app.now())
         .await
@@ -177,6 +184,7 @@ pub async fn replay(app: &App, id: i64, message_id: &str) -> Result<i64, AppErro
 }
 
 /// Queues a `webhook.test` event to the endpoint. Returns the message id and job id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn send_test(app: &App, id: i64) -> Result<(String, i64), AppError> {
     stint_webhooks::send_test(app.store.as_ref(), id, app.now())
         .await

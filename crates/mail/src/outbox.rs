@@ -5,6 +5,7 @@
 use crate::{MailError, Result};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
@@ -106,12 +107,23 @@ fn write_atomically(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf
         let path = path.to_path_buf();
         move |source| MailError::Outbox { path, source }
     };
-    fs::create_dir_all(dir).map_err(outbox_error(dir))?;
+    // Messages hold people's names, addresses and sessions: only Stint's own user may read
+    // them (0700 for a folder it makes, 0600 for each file), whatever the umask.
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(outbox_error(dir))?;
     let path = dir.join(file_name);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     // A dot first: listings skip it until the rename makes it whole.
     let tmp = dir.join(format!(".{file_name}.{}-{n}.tmp", std::process::id()));
-    let written = File::create_new(&tmp).and_then(|mut file| {
+    let created = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp);
+    let written = created.and_then(|mut file| {
         file.write_all(bytes)?;
         file.sync_all()
     });
@@ -296,6 +308,18 @@ mod tests {
         assert!(err.is_some_and(|e| e.is_retryable()));
         let left: Vec<_> = fs::read_dir(dir.path())?.collect();
         assert_eq!(left.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn messages_are_readable_by_their_owner_only()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir()?;
+        let outbox = dir.path().join("outbox");
+        let path = write_atomically(&outbox, "x@y.eml", b"To: someone")?;
+        assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::metadata(&outbox)?.permissions().mode() & 0o777, 0o700);
         Ok(())
     }
 }

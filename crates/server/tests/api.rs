@@ -13,6 +13,7 @@ use stint_server::demo::DEMO_PASSWORD;
 on_both_backends!(App;
     health_and_openapi_document,
     signup_creates_a_mentee_and_refuses_bad_input,
+    signups_from_one_address_are_throttled_with_retry_after,
     malformed_and_mistyped_bodies_get_the_error_shape,
     login_me_logout,
     login_is_throttled_per_account,
@@ -90,6 +91,41 @@ async fn health_and_openapi_document(app: App) {
         );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}
+
+/// Each sign-up costs a password hash: one address makes ten an hour, then 429 with
+/// `Retry-After`, and the refused one writes nothing; an hour later (by the server's clock)
+/// it may again. Invalid forms do not count.
+async fn signups_from_one_address_are_throttled_with_retry_after(app: App) {
+    let body = |i: usize| json!({"email": format!("n{i}@example.com"), "password": "a long passphrase", "display_name": "N", "timezone": "UTC"});
+    let invalid = json!({"email": "nope", "password": "x", "display_name": "N", "timezone": "UTC"});
+    for _ in 0..3 {
+        let r = app.post("/api/v1/auth/signup", None, invalid.clone()).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for i in 0..10 {
+        let r = app.post("/api/v1/auth/signup", None, body(i)).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "sign-up {i}");
+    }
+    let before = app.store.accounts().await.unwrap().len();
+    let r = app.post("/api/v1/auth/signup", None, body(10)).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&wait), "Retry-After {wait}");
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "rate_limited");
+    assert_eq!(
+        app.store.accounts().await.unwrap().len(),
+        before,
+        "nothing written"
+    );
+    app.clock.advance(jiff::SignedDuration::from_mins(61));
+    let r = app.post("/api/v1/auth/signup", None, body(11)).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "a new hour");
 }
 
 async fn signup_creates_a_mentee_and_refuses_bad_input(app: App) {
@@ -651,6 +687,46 @@ async fn catalog_changes_need_an_operator(app: App) {
         "forbidden",
     )
     .await;
+    // Who may is decided before the body or the path is read: a mentee's nonsense is 403,
+    // never 422 (which would tell them how to shape an operator's request).
+    for (method, path, body) in [
+        (
+            reqwest::Method::POST,
+            "/api/v1/competencies",
+            json!({"slug": 7}),
+        ),
+        (reqwest::Method::POST, "/api/v1/skus", json!([])),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/skus/career-pivot-30",
+            json!({"title": ""}),
+        ),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/checkpoints/not-a-number",
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/users/1/roles",
+            json!({"role": "emperor"}),
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/users/x/roles/emperor",
+            json!({}),
+        ),
+    ] {
+        let r = app
+            .http
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&mentee)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{method} {path}");
+    }
     expect_error(
         app.post(
             "/api/v1/skus/career-pivot-30/status",

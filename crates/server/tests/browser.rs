@@ -134,11 +134,12 @@ impl Browser {
         let store = stint_store::open(db.url())
             .await
             .expect("opening a fresh store");
-        let now = stint_domain::clock::SystemClock.now();
+        // A fixed date, as every test server has (stint_testkit::TEST_EPOCH).
+        let now: jiff::Timestamp = stint_testkit::TEST_EPOCH.parse().expect("a timestamp");
         stint_server::demo::load(&store, now)
             .await
             .expect("loading the demo data");
-        let clock = Arc::new(stint_domain::clock::TravelClock::default());
+        let clock = Arc::new(stint_domain::clock::TravelClock::starting_at(now));
         let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
             .await
             .expect("starting the server");

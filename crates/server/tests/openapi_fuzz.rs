@@ -5,7 +5,6 @@
 //! ignored, except with `CI=true`, where it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use stint_domain::clock::Clock;
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_testkit::Peer;
 
@@ -21,10 +20,11 @@ async fn the_api_matches_its_openapi_document_under_generated_requests() {
     };
     let db = stint_store::testing::fresh_sqlite();
     let store = stint_store::open(db.url()).await.unwrap();
-    demo::load(&store, stint_domain::clock::SystemClock.now())
-        .await
-        .unwrap();
-    let addr = stint_server::spawn(store).await.unwrap();
+    // A fixed date, as every test server has (stint_testkit::TEST_EPOCH).
+    let epoch: jiff::Timestamp = stint_testkit::TEST_EPOCH.parse().unwrap();
+    demo::load(&store, epoch).await.unwrap();
+    let clock = std::sync::Arc::new(stint_domain::clock::TravelClock::starting_at(epoch));
+    let addr = stint_server::spawn_with_clock(store, clock).await.unwrap();
     let base = format!("http://{addr}");
     let login: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))

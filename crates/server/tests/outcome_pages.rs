@@ -43,10 +43,8 @@ struct Site {
 impl Site {
     async fn start(url: &str) -> Site {
         let store = stint_store::open(url).await.unwrap();
-        demo::load(&store, stint_domain::clock::SystemClock.now())
-            .await
-            .unwrap();
-        let clock = Arc::new(stint_domain::clock::TravelClock::default());
+        demo::load(&store, common::test_epoch()).await.unwrap();
+        let clock = common::test_clock();
         let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
             .await
             .unwrap();

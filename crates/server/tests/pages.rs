@@ -7,7 +7,6 @@ mod common;
 
 use reqwest::{Client, StatusCode, redirect};
 use std::sync::Arc;
-use stint_domain::clock::Clock;
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_store::Store;
 
@@ -24,18 +23,21 @@ on_both_backends!(Site, url;
 struct Site {
     base: String,
     store: Arc<dyn Store>,
+    clock: Arc<stint_domain::clock::TravelClock>,
 }
 
 impl Site {
     async fn start(url: &str) -> Site {
         let store = stint_store::open(url).await.unwrap();
-        demo::load(&store, stint_domain::clock::SystemClock.now())
+        demo::load(&store, common::test_epoch()).await.unwrap();
+        let clock = common::test_clock();
+        let addr = stint_server::spawn_with_clock(store.clone(), clock.clone())
             .await
             .unwrap();
-        let addr = stint_server::spawn(store.clone()).await.unwrap();
         Site {
             base: format!("http://{addr}"),
             store,
+            clock,
         }
     }
 
@@ -432,7 +434,12 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
 async fn sessions_work_across_server_processes_sharing_a_database(site: Site, url: String) {
     // A second, independent server on the same database: a stateless node.
     let store = stint_store::open(&url).await.unwrap();
-    let second = format!("http://{}", stint_server::spawn(store).await.unwrap());
+    let second = format!(
+        "http://{}",
+        stint_server::spawn_with_clock(store, site.clock.clone())
+            .await
+            .unwrap()
+    );
     let client = Site::browser();
     site.login(&client, "maya@stint.example").await;
     let r = client

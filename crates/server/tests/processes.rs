@@ -5,58 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use stint_domain::clock::Clock;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn stint(db: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stint"));
-    cmd.env("STINT_DATABASE_URL", db)
-        .env_remove("STINT_CONFIG")
-        .env("STINT_LOG", "warn");
-    cmd
-}
-
-/// Starts `stint serve` on a free port and waits for its start-up line.
-fn serve(db: &str) -> Server {
-    let mut child = stint(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(out).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("stint exited before it was ready")
-            .unwrap();
-        if let Some(rest) = line.split("Open ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    // Keep draining stdout so the process never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
-}
+#[path = "support/process.rs"]
+mod process;
+use process::{Server, serve, stint};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(

@@ -15,6 +15,7 @@ use stint_server::demo::DEMO_PASSWORD;
 
 on_both_backends!(App, url;
     slots_are_offered_in_the_viewers_zone_and_bad_windows_refused,
+    slots_keep_the_mentors_local_hours_through_a_dst_change,
     mentors_edit_their_availability,
     booking_lifecycle_over_the_api,
     bad_booking_requests_write_nothing,
@@ -25,10 +26,10 @@ on_both_backends!(App, url;
         "needs Python's icalendar: pip install icalendar==7.3.2, then touch crates/server/build.rs"],
 );
 
-/// A window of days starting two days from now, as YYYY-MM-DD.
+/// A window of days from `from` to `to` days after the test servers' first day (UTC), as
+/// YYYY-MM-DD.
 fn days_ahead(from: i64, to: i64) -> (String, String) {
-    let today = stint_domain::clock::SystemClock
-        .now()
+    let today = common::test_epoch()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
     let day = |n: i64| {
@@ -51,6 +52,67 @@ async fn slots(app: &App, sku: &str, tz: &str) -> Vec<Value> {
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     body["slots"].as_array().unwrap().clone()
+}
+
+/// A DST week chosen on purpose: the United States move their clocks on Sunday 8 March 2026.
+/// Maya (New York, weekdays 08:00–12:00 and 13:00–17:00) keeps her local hours on both sides,
+/// so her UTC times move by an hour and her offset changes from -05:00 to -04:00.
+async fn slots_keep_the_mentors_local_hours_through_a_dst_change(app: App, _: String) {
+    let wednesday: jiff::Timestamp = "2026-03-04T12:00:00Z".parse().unwrap();
+    app.clock.advance(wednesday.duration_since(app.clock.now()));
+    let r = app
+        .get(
+            "/api/v1/skus/negotiation-clinic-45/slots?from=2026-03-05&to=2026-03-11&tz=America/New_York",
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let ny = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let mut by_day: std::collections::BTreeMap<jiff::civil::Date, Vec<(String, String)>> =
+        Default::default();
+    for s in body["slots"].as_array().unwrap() {
+        if s["mentor_name"] != "Maya Goldberg" {
+            continue;
+        }
+        let text = s["start"].as_str().unwrap();
+        let local = text
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .to_zoned_datetime(ny.clone());
+        let offset = text[text.len() - 6..].to_string();
+        by_day
+            .entry(local.date())
+            .or_default()
+            .push((local.time().strftime("%H:%M").to_string(), offset));
+    }
+    let allowed = |t: &str| ("08:00"..="11:15").contains(&t) || ("13:00"..="16:15").contains(&t);
+    let dst = jiff::civil::date(2026, 3, 8);
+    for (day, slots) in &by_day {
+        let want = if *day < dst { "-05:00" } else { "-04:00" };
+        for (time, offset) in slots {
+            assert!(allowed(time), "{day} {time}: outside Maya's hours");
+            assert_eq!(offset, want, "{day} {time}");
+        }
+    }
+    let days: Vec<_> = by_day.keys().map(|d| d.to_string()).collect();
+    assert_eq!(
+        days,
+        [
+            "2026-03-05",
+            "2026-03-06",
+            "2026-03-09",
+            "2026-03-10",
+            "2026-03-11"
+        ],
+        "Maya's weekdays on both sides of the change"
+    );
+    for (day, slots) in &by_day {
+        assert!(
+            slots.iter().any(|(t, _)| t == "08:00") || slots.iter().any(|(t, _)| t == "13:00"),
+            "{day}: a working block starts at its local time"
+        );
+    }
 }
 
 async fn slots_are_offered_in_the_viewers_zone_and_bad_windows_refused(app: App, _: String) {
@@ -478,9 +540,10 @@ async fn many_clients_racing_for_one_slot_on_two_nodes_get_one_booking(app: App,
     let found = slots(&app, "negotiation-clinic-45", "UTC").await;
     let slot = found[0].clone();
     // Twelve mentees, each on one of two nodes, all want the same slot at once.
+    // Signed up on alternate nodes: one address makes ten accounts an hour on each.
     let mut tokens = Vec::new();
     for i in 0..12 {
-        let r = app
+        let r = if i % 2 == 0 { &app } else { &second }
             .post("/api/v1/auth/signup", None, json!({"email": format!("racer{i}@example.com"), "password": "a long passphrase", "display_name": format!("Racer {i}"), "timezone": "UTC"}))
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);

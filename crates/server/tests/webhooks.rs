@@ -249,6 +249,10 @@ async fn bookings_made_and_cancelled_through_the_api_reach_subscribers_once(app:
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Signed when sent: checked now, while the server's clock is still at the sending time.
+    for r in receiver.log.lock().unwrap().iter() {
+        assert_signed(&app, r, &secret);
+    }
     // Then past every lease and retry delay by the server's clock, so that a delivery the
     // worker would repeat (a lease run out, a finished job taken again) falls due; once
     // nothing is due or running, there must still be exactly two.
@@ -276,7 +280,6 @@ async fn bookings_made_and_cancelled_through_the_api_reach_subscribers_once(app:
     assert_eq!(got.len(), 2, "{got:?}");
     let mut seen = Vec::new();
     for r in &got {
-        assert_signed(&app, r, &secret);
         let body: Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(body["data"]["booking_id"], booking["id"]);
         assert_eq!(body["data"]["mentor_id"], slot["mentor_id"]);

@@ -17,6 +17,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The environment variable naming a PostgreSQL server tests may create databases on.
+/// The instant every test server's clock starts at, whatever today is: Monday 1 June 2026,
+/// 08:00 UTC, so a run is the same on any date. The weeks the tests book into (up to five
+/// ahead) hold no change of daylight-saving time in any zone the tests and the demo data use;
+/// a test about a DST week moves its clock there on purpose.
+pub const TEST_EPOCH: &str = "2026-06-01T08:00:00Z";
+
 pub const POSTGRES_ENV: &str = "STINT_TEST_POSTGRES_URL";
 
 /// The environment variable naming the Python interpreter of the Python peers.

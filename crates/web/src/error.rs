@@ -34,6 +34,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub fields: BTreeMap<String, String>,
+    /// Sent as `Retry-After` (seconds) when set.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -43,6 +45,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: BTreeMap::new(),
+            retry_after_secs: None,
         }
     }
 
@@ -65,6 +68,7 @@ impl ApiError {
             code,
             message: format!("{field}: {message}"),
             fields,
+            retry_after_secs: None,
         }
     }
 
@@ -113,6 +117,7 @@ impl From<AppError> for ApiError {
             code: e.code,
             message: e.message,
             fields: e.fields,
+            retry_after_secs: e.retry_after_secs,
         }
     }
 }
@@ -133,6 +138,12 @@ impl IntoResponse for ApiError {
                 request_id: crate::observe::request_id::current(),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

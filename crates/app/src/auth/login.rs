@@ -32,7 +32,7 @@ pub fn invalid_credentials() -> AppError {
 }
 
 /// Checks an e-mail and password from `address`: the account, or `rate_limited`, or
-/// `invalid_credentials`.
+/// `invalid_credentials`, or `busy` (503) while too many password checks are under way.
 // The password is never recorded; neither are the e-mail and address, which identify people.
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(
@@ -54,12 +54,17 @@ pub async fn authenticate(
         return Err(throttled());
     }
     let found = app.store.credentials(&email).await?;
+    // A check the gate refused is no attempt: nothing is recorded, the caller comes back.
+    let busy = |_| AppError::busy(password::RETRY_AFTER_SECS);
     let account = match found {
         Some((account, hash)) => password::verify(pw.to_string(), hash)
             .await
+            .map_err(busy)?
             .then_some(account),
         None => {
-            password::verify_nothing(pw.to_string()).await;
+            password::verify_nothing(pw.to_string())
+                .await
+                .map_err(busy)?;
             None
         }
     };

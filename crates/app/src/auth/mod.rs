@@ -5,4 +5,5 @@ pub mod login;
 pub mod password;
 pub mod secret;
 pub mod sessions;
+pub mod signup_limit;
 pub mod tokens;

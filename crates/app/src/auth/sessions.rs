@@ -19,6 +19,7 @@ pub struct NewSession {
 }
 
 /// Starts a web session for `user`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn start(app: &App, user: UserId) -> Result<NewSession, AppError> {
     let id = secret::new_secret()?;
     let now = app.now();
@@ -35,6 +36,7 @@ pub async fn start(app: &App, user: UserId) -> Result<NewSession, AppError> {
 }
 
 /// Ends the web session with this secret, if it exists.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end(app: &App, session_secret: &str) -> Result<(), AppError> {
     app.store
         .delete_web_session(&secret::digest(session_secret))
@@ -43,6 +45,7 @@ pub async fn end(app: &App, session_secret: &str) -> Result<(), AppError> {
 }
 
 /// The account of a live web session.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn session_account(app: &App, session_secret: &str) -> Result<Option<Account>, AppError> {
     Ok(app
         .store
@@ -51,6 +54,7 @@ pub async fn session_account(app: &App, session_secret: &str) -> Result<Option<A
 }
 
 /// The account of a live API token.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn token_account(app: &App, token: &str) -> Result<Option<Account>, AppError> {
     Ok(app
         .store

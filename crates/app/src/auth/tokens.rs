@@ -15,6 +15,7 @@ pub struct IssuedToken {
 }
 
 /// Issues a token for `account`, labelled for the token list.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issue(app: &App, account: &Account, label: &str) -> Result<IssuedToken, AppError> {
     let token = secret::new_secret()?;
     let now = app.now();
@@ -28,6 +29,7 @@ pub async fn issue(app: &App, account: &Account, label: &str) -> Result<IssuedTo
 }
 
 /// Revokes the token with this secret.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(app: &App, token: &str) -> Result<(), AppError> {
     app.store.delete_api_token(&secret::digest(token)).await?;
     Ok(())

@@ -13,6 +13,7 @@ use stint_domain::outcome::prep::PrepStatus;
 use stint_domain::outcome::todo::{BookingState, OpenTask, TodoItem, todo};
 use stint_store::OutcomeFilter;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn progress(app: &App, mentee: &Account) -> Result<Vec<NamedProgress>, AppError> {
     let outcomes = app
         .store
@@ -34,6 +35,7 @@ pub async fn progress(app: &App, mentee: &Account) -> Result<Vec<NamedProgress>,
 }
 
 /// A mentor's impact over every session they closed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn impact(app: &App, mentor: &Account) -> Result<OutcomeStats, AppError> {
     let outcomes = app
         .store
@@ -52,6 +54,7 @@ pub enum PublicOutcomes {
 }
 
 /// A SKU's public outcome figures; says how many sessions there are when they are hidden.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sku_public_outcomes(app: &App, sku: SkuId) -> Result<PublicOutcomes, AppError> {
     let outcomes = app
         .store
@@ -70,6 +73,7 @@ pub async fn sku_public_outcomes(app: &App, sku: SkuId) -> Result<PublicOutcomes
 
 /// Like [`sku_public_outcomes`], for pages that show nothing at all below the public
 /// sample size: `None` there.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sku_stats(app: &App, sku: SkuId) -> Result<Option<OutcomeStats>, AppError> {
     Ok(match sku_public_outcomes(app, sku).await? {
         PublicOutcomes::Shown(stats) => Some(stats),
@@ -78,6 +82,7 @@ pub async fn sku_stats(app: &App, sku: SkuId) -> Result<Option<OutcomeStats>, Ap
 }
 
 /// What is due from the viewer now, derived from the state of their bookings.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn todo_of(app: &App, viewer: &Account) -> Result<Vec<TodoItem>, AppError> {
     let now = app.now();
     let mut states = Vec::new();

@@ -69,6 +69,7 @@ impl PartyBooking {
 
 /// The booking if the viewer is one of its two parties. Anyone else, operators included,
 /// gets 404: outcome data is about two people and one session.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn party_to(app: &App, viewer: &Account, id: i64) -> Result<PartyBooking, AppError> {
     let booking = app
         .store
@@ -115,6 +116,7 @@ pub fn when_for(account: &Account, at: Timestamp) -> String {
 
 /// The competency a SKU version aims at and the title of its checkpoint: `None` and an
 /// empty title when the catalog no longer has them.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn aim(app: &App, sku: &SkuVersion) -> Result<(Option<Competency>, String), AppError> {
     let competency = app.store.competency(sku.content.competency_id).await?;
     let checkpoint = competency
@@ -143,6 +145,7 @@ pub struct OutcomeView {
     pub deliverables: Vec<DeliverableRecord>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn outcome_view(app: &App, pb: &PartyBooking) -> Result<OutcomeView, AppError> {
     let id = pb.booking.id;
     let store = &app.store;
@@ -186,11 +189,13 @@ pub struct NamedProgress {
 }
 
 /// The tasks of a session one is party to.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn tasks(app: &App, pb: &PartyBooking) -> Result<Vec<stint_store::TaskRecord>, AppError> {
     Ok(app.store.tasks(pb.booking.id).await?)
 }
 
 /// The promised artifacts of a session one is party to, with their ticks.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn deliverables(
     app: &App,
     pb: &PartyBooking,

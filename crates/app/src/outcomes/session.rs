@@ -19,6 +19,7 @@ use stint_store::{
 };
 
 /// The mentee's prep: intake answers and pre-reads read, until the session is closed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_prep(
     app: &App,
     pb: &PartyBooking,
@@ -53,6 +54,7 @@ fn not_open(pb: &PartyBooking, what: &str) -> AppError {
 
 /// The mentee's micro-assessment: the baseline before the session is closed, the follow-up
 /// once the SKU's delay after closing has passed (refused before, naming the date).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn take_assessment(
     app: &App,
     viewer: &Account,
@@ -124,6 +126,7 @@ pub async fn take_assessment(
 }
 
 /// Saves one of the booking's notes, if the viewer may write that kind.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save_note(
     app: &App,
     viewer: &Account,
@@ -145,6 +148,7 @@ pub async fn save_note(
 }
 
 /// The follow-up message pre-filled from the SKU's template, for the mentor to edit.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn followup_draft(
     app: &App,
     pb: &PartyBooking,
@@ -176,6 +180,7 @@ pub async fn followup_draft(
 
 /// The follow-up draft for the session's mentor; the mentee gets 403. The API offers it
 /// before closing, pre-filled from the SKU's template, with no tasks chosen yet.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn followup_draft_for_mentor(app: &App, pb: &PartyBooking) -> Result<String, AppError> {
     only(Side::Mentor, pb, "mentor writes the follow-up")?;
     followup_draft(app, pb, Vec::new()).await
@@ -225,6 +230,7 @@ pub async fn close(
 }
 
 /// The mentee marks a task of this session done or open.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_task(
     app: &App,
     pb: &PartyBooking,
@@ -239,6 +245,7 @@ pub async fn set_task(
 }
 
 /// The mentee ticks a delivered artifact.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn tick_deliverable(
     app: &App,
     pb: &PartyBooking,

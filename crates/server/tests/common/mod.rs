@@ -9,7 +9,7 @@ pub mod smtp;
 use reqwest::{Client, Response, StatusCode, redirect};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use stint_domain::clock::Clock;
+use stint_domain::clock::{Clock, TravelClock};
 use stint_server::demo::{self, DEMO_PASSWORD};
 use stint_store::Store;
 
@@ -95,13 +95,23 @@ pub struct App {
     _outbox_dir: Arc<tempfile::TempDir>,
 }
 
+/// The instant test servers start at ([`stint_testkit::TEST_EPOCH`]).
+pub fn test_epoch() -> jiff::Timestamp {
+    stint_testkit::TEST_EPOCH
+        .parse()
+        .expect("TEST_EPOCH is a timestamp")
+}
+
+/// A clock for a test server: it starts at [`test_epoch`] and runs on from there.
+pub fn test_clock() -> Arc<TravelClock> {
+    Arc::new(TravelClock::starting_at(test_epoch()))
+}
+
 impl App {
     pub async fn start(url: &str) -> App {
         let store = stint_store::open(url).await.expect("open store");
-        demo::load(&store, stint_domain::clock::SystemClock.now())
-            .await
-            .expect("demo data");
-        let clock = Arc::new(stint_domain::clock::TravelClock::default());
+        demo::load(&store, test_epoch()).await.expect("demo data");
+        let clock = test_clock();
         let outbox_dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
         let outbox = outbox_dir.path().to_path_buf();
         let config = stint_server::config::Config {
@@ -125,15 +135,17 @@ impl App {
         }
     }
 
-    /// Another server on the same database: a second stateless node.
+    /// Another server on the same database: a second stateless node, on the same clock.
     pub async fn another_node(&self, url: &str) -> App {
         let store = stint_store::open(url).await.expect("open store");
-        let addr = stint_server::spawn(store.clone()).await.expect("server");
+        let addr = stint_server::spawn_with_clock(store.clone(), self.clock.clone())
+            .await
+            .expect("server");
         App {
             base: format!("http://{addr}"),
             http: Client::new(),
             store,
-            clock: Arc::new(stint_domain::clock::TravelClock::default()),
+            clock: self.clock.clone(),
             outbox: self.outbox.clone(),
             _outbox_dir: self._outbox_dir.clone(),
         }

@@ -87,6 +87,7 @@ impl SqlStore {
 
 #[async_trait]
 impl AccountStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_account(
         &self,
         new: &NewAccount,
@@ -136,6 +137,7 @@ impl AccountStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn account(&self, id: UserId) -> Result<Option<Account>> {
         let rows = sqlx::query(account_select!("FROM users u", "WHERE u.id = $1"))
             .bind(id.0)
@@ -144,6 +146,7 @@ impl AccountStore for SqlStore {
         account_from_rows(&rows)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
         self.account_where(
             account_select!("FROM users u", "WHERE u.email = $1"),
@@ -153,6 +156,7 @@ impl AccountStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn credentials(&self, email: &str) -> Result<Option<(Account, String)>> {
         let row = sqlx::query(
             "SELECT id, email, display_name, timezone, password_hash FROM users WHERE email = $1",
@@ -169,6 +173,7 @@ impl AccountStore for SqlStore {
         )))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn accounts(&self) -> Result<Vec<Account>> {
         let rows = sqlx::query("SELECT id, email, display_name, timezone FROM users ORDER BY id")
             .fetch_all(self.reader())
@@ -191,6 +196,7 @@ impl AccountStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_profile(
         &self,
         id: UserId,
@@ -210,6 +216,7 @@ impl AccountStore for SqlStore {
         self.account(id).await?.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn grant_role(&self, id: UserId, role: Role) -> Result<()> {
         let done = sqlx::query(
             "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -228,6 +235,7 @@ impl AccountStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_role(&self, id: UserId, role: Role) -> Result<()> {
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = $2")
             .bind(id.0)
@@ -238,6 +246,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_web_session(
         &self,
         token_hash: &str,
@@ -257,6 +266,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn web_session_account(
         &self,
         token_hash: &str,
@@ -278,6 +288,7 @@ impl AccountStore for SqlStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_web_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(token_hash.to_string())
@@ -286,6 +297,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_api_token(
         &self,
         token_hash: &str,
@@ -307,6 +319,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>> {
         // Read on every request, never cached: a token deleted or a role revoked on any node
         // is refused on the next request everywhere.
@@ -326,6 +339,7 @@ impl AccountStore for SqlStore {
         account_from_rows(&rows)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_api_token(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash.to_string())
@@ -334,6 +348,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_login_attempt(
         &self,
         email: &str,
@@ -353,6 +368,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn prune_expired(&self, now: Timestamp, attempts_before: Timestamp) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let mut removed = 0;
@@ -371,6 +387,7 @@ impl AccountStore for SqlStore {
         Ok(removed)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn login_failures_since(
         &self,
         email: &str,

@@ -121,6 +121,7 @@ impl SqlStore {
 
 #[async_trait]
 impl BookingStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn availability(&self, mentor: UserId) -> Result<Option<Availability>> {
         let row = sqlx::query("SELECT rules FROM mentor_availability WHERE user_id = $1")
             .bind(mentor.0)
@@ -134,6 +135,7 @@ impl BookingStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_availability(
         &self,
         mentor: UserId,
@@ -164,6 +166,7 @@ impl BookingStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_calendar_feed(
         &self,
         user: UserId,
@@ -182,6 +185,7 @@ impl BookingStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_calendar_feed(&self, user: UserId) -> Result<()> {
         sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
             .bind(user.0)
@@ -190,6 +194,7 @@ impl BookingStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn has_calendar_feed(&self, user: UserId) -> Result<bool> {
         let row = sqlx::query("SELECT user_id FROM calendar_feeds WHERE user_id = $1")
             .bind(user.0)
@@ -198,6 +203,7 @@ impl BookingStore for SqlStore {
         Ok(row.is_some())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<UserId>> {
         let row = sqlx::query("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
             .bind(token_hash.to_string())
@@ -206,6 +212,7 @@ impl BookingStore for SqlStore {
         row.map(|r| Ok(UserId(r.try_get("user_id")?))).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>> {
         let rows = sqlx::query("SELECT user_id, rules FROM mentor_availability")
             .fetch_all(self.reader())
@@ -220,6 +227,7 @@ impl BookingStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>> {
         let rows = sqlx::query(
             "SELECT mentor_id, start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE status IN ('confirmed', 'completed') \
@@ -236,6 +244,7 @@ impl BookingStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn mentor_busy(
         &self,
         mentor: UserId,
@@ -256,6 +265,7 @@ impl BookingStore for SqlStore {
         rows.iter().map(busy_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_booking(
         &self,
         new: &NewBooking,
@@ -266,6 +276,7 @@ impl BookingStore for SqlStore {
         self.create_or_replay(new, key, admit, now).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {
         let row = sqlx::query(booking_select!("WHERE id = $1"))
             .bind(id.0)
@@ -274,6 +285,7 @@ impl BookingStore for SqlStore {
         row.as_ref().map(booking_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>> {
         let rows = sqlx::query(booking_select!(
             "WHERE mentor_id = $1 OR mentee_id = $1 ORDER BY start_at, id"
@@ -284,6 +296,7 @@ impl BookingStore for SqlStore {
         rows.iter().map(booking_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn booking_events(&self, id: BookingId) -> Result<Vec<BookingEvent>> {
         let rows = sqlx::query("SELECT at, actor_id, status, note FROM booking_events WHERE booking_id = $1 ORDER BY id")
             .bind(id.0)
@@ -294,18 +307,22 @@ impl BookingStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn booking_context(&self, id: BookingId) -> Result<Option<BookingContext>> {
         self.context_by_id(id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn booking_contexts_of(&self, user: UserId) -> Result<Vec<BookingContext>> {
         self.contexts_of(user).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>> {
         self.events_of(user).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn reschedule_booking(
         &self,
         id: BookingId,
@@ -362,6 +379,7 @@ impl BookingStore for SqlStore {
         Ok(booking)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn cancel_booking(
         &self,
         id: BookingId,
@@ -413,6 +431,7 @@ impl BookingStore for SqlStore {
         Ok(booking)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn mark_no_show(
         &self,
         id: BookingId,

@@ -92,6 +92,7 @@ fn changed_one(rows: u64) -> Result<()> {
 
 #[async_trait]
 impl CalendarStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add_calendar_source(
         &self,
         new: &NewCalendarSource,
@@ -113,6 +114,7 @@ impl CalendarStore for SqlStore {
         source_from(&row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn calendar_source(&self, id: i64) -> Result<Option<CalendarSource>> {
         let row = sqlx::query(concat!(
             "SELECT ",
@@ -125,6 +127,7 @@ impl CalendarStore for SqlStore {
         row.as_ref().map(source_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn calendar_sources_of(&self, mentor: UserId) -> Result<Vec<CalendarSource>> {
         let rows = sqlx::query(concat!(
             "SELECT ",
@@ -137,6 +140,7 @@ impl CalendarStore for SqlStore {
         rows.iter().map(source_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn all_calendar_sources(&self) -> Result<Vec<CalendarSource>> {
         let rows = sqlx::query(concat!(
             "SELECT ",
@@ -148,6 +152,7 @@ impl CalendarStore for SqlStore {
         rows.iter().map(source_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn remove_calendar_source(&self, id: i64) -> Result<()> {
         // Children first: ON DELETE CASCADE needs foreign keys on, which SQLite has, but the
         // explicit deletes keep the order plain on both.
@@ -171,6 +176,7 @@ impl CalendarStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_calendar_url(&self, id: i64, calendar_url: &str) -> Result<()> {
         let done = sqlx::query("UPDATE calendar_sources SET calendar_url = $1 WHERE id = $2")
             .bind(calendar_url.to_string())
@@ -180,6 +186,7 @@ impl CalendarStore for SqlStore {
         changed_one(done.rows_affected())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn replace_calendar_busy(&self, id: i64, busy: &[(Timestamp, Timestamp)]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let mentor = source_mentor(&mut tx, id).await?;
@@ -222,6 +229,7 @@ impl CalendarStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn calendar_busy(&self, id: i64) -> Result<Vec<(Timestamp, Timestamp)>> {
         stored_busy(self.reader(), id)
             .await?
@@ -230,6 +238,7 @@ impl CalendarStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_calendar_sync(&self, id: i64, record: &SyncRecord) -> Result<()> {
         let written = i64::try_from(record.events_written).unwrap_or(i64::MAX);
         let done = match &record.error {
@@ -254,6 +263,7 @@ impl CalendarStore for SqlStore {
         changed_one(done.rows_affected())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn written_events(&self, id: i64) -> Result<Vec<WrittenEvent>> {
         let rows = sqlx::query(
             "SELECT booking_id, uid, etag, sequence FROM calendar_events WHERE source_id = $1 ORDER BY booking_id",
@@ -273,6 +283,7 @@ impl CalendarStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_written_event(
         &self,
         id: i64,
@@ -295,6 +306,7 @@ impl CalendarStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn forget_written_event(&self, id: i64, booking: BookingId) -> Result<()> {
         sqlx::query("DELETE FROM calendar_events WHERE source_id = $1 AND booking_id = $2")
             .bind(id)

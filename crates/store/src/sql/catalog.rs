@@ -229,6 +229,7 @@ impl SqlStore {
 
 #[async_trait]
 impl CatalogStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn competencies(&self) -> Result<Vec<Competency>> {
         let rows =
             sqlx::query("SELECT id, slug, name, description, rubric FROM competencies ORDER BY id")
@@ -248,6 +249,7 @@ impl CatalogStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn competency(&self, id: CompetencyId) -> Result<Option<Competency>> {
         let row = sqlx::query(
             "SELECT id, slug, name, description, rubric FROM competencies WHERE id = $1",
@@ -258,6 +260,7 @@ impl CatalogStore for SqlStore {
         self.competency_row(row).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn competency_by_slug(&self, slug: &str) -> Result<Option<Competency>> {
         let row = sqlx::query(
             "SELECT id, slug, name, description, rubric FROM competencies WHERE slug = $1",
@@ -268,6 +271,7 @@ impl CatalogStore for SqlStore {
         self.competency_row(row).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_competency(
         &self,
         input: &CompetencyInput,
@@ -301,6 +305,7 @@ impl CatalogStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_competency(&self, slug: &str, input: &CompetencyInput) -> Result<Competency> {
         let done = sqlx::query(
             "UPDATE competencies SET slug = $1, name = $2, description = $3, rubric = $4 WHERE slug = $5",
@@ -326,6 +331,7 @@ impl CatalogStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn add_checkpoint(
         &self,
         competency: CompetencyId,
@@ -359,6 +365,7 @@ impl CatalogStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_checkpoint(
         &self,
         id: CheckpointId,
@@ -385,6 +392,7 @@ impl CatalogStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_sku(
         &self,
         slug: &str,
@@ -418,6 +426,7 @@ impl CatalogStore for SqlStore {
         Ok(sku)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_sku(
         &self,
         slug: &str,
@@ -463,6 +472,7 @@ impl CatalogStore for SqlStore {
         Ok(sku)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_sku_status(
         &self,
         slug: &str,
@@ -500,6 +510,7 @@ impl CatalogStore for SqlStore {
         Ok(sku)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn skus(&self, status: Option<SkuStatus>) -> Result<Vec<SkuVersion>> {
         let rows = match status {
             Some(s) => {
@@ -521,6 +532,7 @@ impl CatalogStore for SqlStore {
         rows.iter().map(sku_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sku(&self, slug: &str) -> Result<Option<SkuVersion>> {
         let row = sqlx::query(sku_select!(
             "WHERE s.slug = $1 AND v.version = s.current_version"
@@ -531,6 +543,7 @@ impl CatalogStore for SqlStore {
         row.as_ref().map(sku_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sku_by_id(&self, id: SkuId) -> Result<Option<SkuVersion>> {
         let row = sqlx::query(sku_select!(
             "WHERE s.id = $1 AND v.version = s.current_version"
@@ -541,6 +554,7 @@ impl CatalogStore for SqlStore {
         row.as_ref().map(sku_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sku_version(&self, slug: &str, version: i64) -> Result<Option<SkuVersion>> {
         let row = sqlx::query(sku_select!("WHERE s.slug = $1 AND v.version = $2"))
             .bind(slug.to_string())
@@ -550,6 +564,7 @@ impl CatalogStore for SqlStore {
         row.as_ref().map(sku_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sku_version_by_id(&self, id: SkuId, version: i64) -> Result<Option<SkuVersion>> {
         let row = sqlx::query(sku_select!("WHERE s.id = $1 AND v.version = $2"))
             .bind(id.0)
@@ -559,6 +574,7 @@ impl CatalogStore for SqlStore {
         row.as_ref().map(sku_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sku_versions(&self, slug: &str) -> Result<Vec<SkuVersion>> {
         let rows = sqlx::query(sku_select!("WHERE s.slug = $1 ORDER BY v.version DESC"))
             .bind(slug.to_string())

@@ -51,6 +51,7 @@ fn clip(error: &str) -> String {
 
 #[async_trait]
 impl JobStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn enqueue(&self, job: &NewJob, now: Timestamp) -> Result<Enqueued> {
         let inserted = sqlx::query(
             "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
@@ -82,6 +83,7 @@ impl JobStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn lease_jobs(
         &self,
         worker: &str,
@@ -113,6 +115,7 @@ impl JobStore for SqlStore {
         Ok(jobs)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn heartbeat(
         &self,
         id: i64,
@@ -133,6 +136,7 @@ impl JobStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn complete_job(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1 \
@@ -146,6 +150,7 @@ impl JobStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn fail_job(
         &self,
         id: i64,
@@ -175,6 +180,7 @@ impl JobStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn release_jobs(&self, worker: &str, now: Timestamp) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE jobs SET state = 'queued', due_at = $1, attempts = attempts - 1, \
@@ -188,6 +194,7 @@ impl JobStore for SqlStore {
         Ok(done.rows_affected())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn job(&self, id: i64) -> Result<Option<Job>> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -197,6 +204,7 @@ impl JobStore for SqlStore {
         row.as_ref().map(job_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM jobs WHERE ($1 = '' OR state = $1) \
@@ -210,6 +218,7 @@ impl JobStore for SqlStore {
         rows.iter().map(job_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn job_counts(&self) -> Result<Vec<(JobState, u64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
             .fetch_all(self.reader())
@@ -228,6 +237,7 @@ impl JobStore for SqlStore {
         Ok(counts)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn next_due(&self) -> Result<Option<Timestamp>> {
         let row = sqlx::query(
             "SELECT MIN(t) AS t FROM (\
@@ -239,6 +249,7 @@ impl JobStore for SqlStore {
         row.try_get::<Option<i64>, _>("t")?.map(ts).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn retry_job(&self, id: i64, now: Timestamp) -> Result<()> {
         let done = sqlx::query(
             "UPDATE jobs SET state = 'queued', due_at = $1, max_attempts = attempts + max_attempts, \

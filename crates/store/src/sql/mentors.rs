@@ -85,6 +85,7 @@ impl SqlStore {
 
 #[async_trait]
 impl MentorStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_mentor_profile(
         &self,
         user: UserId,
@@ -146,6 +147,7 @@ impl MentorStore for SqlStore {
         self.mentor_profile(user).await?.ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>> {
         let row = sqlx::query(
             "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
@@ -163,6 +165,7 @@ impl MentorStore for SqlStore {
         Ok(self.assemble(rows).await?.into_iter().next())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn mentors(&self) -> Result<Vec<MentorProfile>> {
         let rows = sqlx::query(
             "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
@@ -176,10 +179,12 @@ impl MentorStore for SqlStore {
         self.assemble(rows).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn offering(&self, slug: &str, mentor: UserId) -> Result<Option<Offering>> {
         self.sku_offered_by(slug, mentor).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>> {
         let all = self.mentors().await?;
         Ok(all

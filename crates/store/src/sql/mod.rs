@@ -203,6 +203,7 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
 
 #[async_trait]
 impl Store for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())

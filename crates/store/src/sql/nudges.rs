@@ -96,6 +96,7 @@ async fn upsert<'e, E: Executor<'e, Database = Any>>(
 
 #[async_trait]
 impl NudgeStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn nudge_prefs(&self, user: UserId) -> Result<NudgePrefs> {
         let row = sqlx::query("SELECT prefs FROM nudge_prefs WHERE user_id = $1")
             .bind(user.0)
@@ -107,6 +108,7 @@ impl NudgeStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_nudge_prefs(
         &self,
         user: UserId,
@@ -125,6 +127,7 @@ impl NudgeStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delivery(&self, nudge_key: &str, channel: Channel) -> Result<Option<Delivery>> {
         let sql = format!("{DELIVERY_COLUMNS}WHERE nudge_key = $1 AND channel = $2");
         // A read: the single SQLite writer stays free for writes. (A delivery recorded a
@@ -137,15 +140,18 @@ impl NudgeStore for SqlStore {
         row.as_ref().map(delivery_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_sent(&self, d: &NewDelivery, now: Timestamp) -> Result<bool> {
         Ok(upsert(self.writer(), d, DeliveryStatus::Sent, now).await? == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_failed(&self, d: &NewDelivery, now: Timestamp) -> Result<()> {
         upsert(self.writer(), d, DeliveryStatus::Failed, now).await?;
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn deliver_in_app(
         &self,
         d: &NewDelivery,
@@ -173,6 +179,7 @@ impl NudgeStore for SqlStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn deliveries(&self, booking: BookingId) -> Result<Vec<Delivery>> {
         let sql = format!("{DELIVERY_COLUMNS}WHERE booking_id = $1 ORDER BY at, id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -182,6 +189,7 @@ impl NudgeStore for SqlStore {
         rows.iter().map(delivery_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn recent_deliveries(&self, limit: u32) -> Result<Vec<Delivery>> {
         let sql = format!("{DELIVERY_COLUMNS}ORDER BY at DESC, id DESC LIMIT $1");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -191,6 +199,7 @@ impl NudgeStore for SqlStore {
         rows.iter().map(delivery_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn inbox(&self, user: UserId, limit: u32) -> Result<Vec<InboxItem>> {
         let rows = sqlx::query(
             "SELECT id, booking_id, kind, title, body, link, created_at, read_at FROM inbox_items \
@@ -203,6 +212,7 @@ impl NudgeStore for SqlStore {
         rows.iter().map(inbox_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn unread_count(&self, user: UserId) -> Result<u64> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM inbox_items WHERE user_id = $1 AND read_at IS NULL",
@@ -213,6 +223,7 @@ impl NudgeStore for SqlStore {
         Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn mark_read(&self, user: UserId, item: Option<i64>, now: Timestamp) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE inbox_items SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL \

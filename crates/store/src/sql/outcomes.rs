@@ -61,6 +61,7 @@ const TASK_COLUMNS: &str = "SELECT id, booking_id, title, due, done_at FROM sess
 
 #[async_trait]
 impl OutcomeStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_prep(&self, booking: BookingId, prep: &Prep, now: Timestamp) -> Result<()> {
         sqlx::query(
             "INSERT INTO booking_preps (booking_id, intake_answers, pre_reads_read, updated_at) \
@@ -78,6 +79,7 @@ impl OutcomeStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn prep(&self, booking: BookingId) -> Result<Option<PrepRecord>> {
         let row = sqlx::query(
             "SELECT intake_answers, pre_reads_read, updated_at FROM booking_preps WHERE booking_id = $1",
@@ -95,6 +97,7 @@ impl OutcomeStore for SqlStore {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_assessment(
         &self,
         booking: BookingId,
@@ -135,6 +138,7 @@ impl OutcomeStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn assessments(&self, booking: BookingId) -> Result<Vec<AssessmentRecord>> {
         let rows = sqlx::query(
             "SELECT kind, level, answers, submitted_at FROM assessments WHERE booking_id = $1 \
@@ -156,6 +160,7 @@ impl OutcomeStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_note(
         &self,
         booking: BookingId,
@@ -185,6 +190,7 @@ impl OutcomeStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notes(&self, booking: BookingId) -> Result<Vec<NoteRecord>> {
         let rows = sqlx::query(
             "SELECT kind, body, author_id, updated_at FROM booking_notes WHERE booking_id = $1 ORDER BY kind",
@@ -205,6 +211,7 @@ impl OutcomeStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn close_session(&self, close: &CloseSession<'_>, now: Timestamp) -> Result<()> {
         let id = close.booking;
         let mut tx = self.begin_write().await?;
@@ -276,6 +283,7 @@ impl OutcomeStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn closing(&self, booking: BookingId) -> Result<Option<ClosingRecord>> {
         let row = sqlx::query(
             "SELECT checkpoint, evidence, followup, closed_by, closed_at, followup_opens_at \
@@ -297,6 +305,7 @@ impl OutcomeStore for SqlStore {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn tasks(&self, booking: BookingId) -> Result<Vec<TaskRecord>> {
         let sql = format!("{TASK_COLUMNS}WHERE booking_id = $1 ORDER BY position");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -306,6 +315,7 @@ impl OutcomeStore for SqlStore {
         rows.iter().map(task_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn tasks_of(&self, mentee: UserId) -> Result<Vec<TaskRecord>> {
         let rows = sqlx::query(
             "SELECT t.id, t.booking_id, t.title, t.due, t.done_at FROM session_tasks t \
@@ -318,6 +328,7 @@ impl OutcomeStore for SqlStore {
         rows.iter().map(task_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_task_done(
         &self,
         booking: BookingId,
@@ -350,6 +361,7 @@ impl OutcomeStore for SqlStore {
         task_from(&row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn deliverables(&self, booking: BookingId) -> Result<Vec<DeliverableRecord>> {
         let rows = sqlx::query(
             "SELECT position, title, ticked_at FROM session_deliverables WHERE booking_id = $1 \
@@ -372,6 +384,7 @@ impl OutcomeStore for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn tick_deliverable(
         &self,
         booking: BookingId,
@@ -393,6 +406,7 @@ impl OutcomeStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn outcomes(&self, filter: OutcomeFilter) -> Result<Vec<SessionOutcome>> {
         let rows = sqlx::query(
             "SELECT b.id, b.mentor_id, b.mentee_id, b.sku_id, v.competency_id, c.closed_at, c.checkpoint, \

@@ -72,6 +72,7 @@ fn message_from(r: &AnyRow) -> Result<WebhookMessage> {
 
 #[async_trait]
 impl WebhookStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_webhook_endpoint(
         &self,
         new: &NewWebhookEndpoint,
@@ -94,6 +95,7 @@ impl WebhookStore for SqlStore {
         endpoint_from(&row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_endpoint(&self, id: i64) -> Result<Option<WebhookEndpoint>> {
         let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -103,6 +105,7 @@ impl WebhookStore for SqlStore {
         row.as_ref().map(endpoint_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>> {
         let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -111,6 +114,7 @@ impl WebhookStore for SqlStore {
         rows.iter().map(endpoint_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_webhook_endpoint(
         &self,
         id: i64,
@@ -151,6 +155,7 @@ impl WebhookStore for SqlStore {
             .ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_webhook_message(&self, message: &WebhookMessage) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO webhook_messages (id, event_type, payload, created_at) \
@@ -165,6 +170,7 @@ impl WebhookStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_message(&self, id: &str) -> Result<Option<WebhookMessage>> {
         let row = sqlx::query(
             "SELECT id, event_type, payload, created_at FROM webhook_messages WHERE id = $1",
@@ -175,6 +181,7 @@ impl WebhookStore for SqlStore {
         row.as_ref().map(message_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_webhook_attempt(&self, a: &NewWebhookAttempt) -> Result<WebhookAttempt> {
         let row = sqlx::query(
             "INSERT INTO webhook_attempts (endpoint_id, message_id, attempt, status_code, error, \
@@ -208,6 +215,7 @@ impl WebhookStore for SqlStore {
         attempt_from(&row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_attempts(&self, endpoint_id: i64, limit: u32) -> Result<Vec<WebhookAttempt>> {
         let sql = format!(
             "SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts a \
@@ -222,6 +230,7 @@ impl WebhookStore for SqlStore {
         rows.iter().map(attempt_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_message_tried(&self, endpoint_id: i64, message_id: &str) -> Result<bool> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM webhook_attempts WHERE endpoint_id = $1 AND message_id = $2",
@@ -233,6 +242,7 @@ impl WebhookStore for SqlStore {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_health(&self, endpoint_id: i64) -> Result<WebhookHealth> {
         let last = self
             .webhook_attempts(endpoint_id, 1)

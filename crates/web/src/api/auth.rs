@@ -23,9 +23,12 @@ pub use stint_app::auth::tokens::TOKEN_DAYS;
         (status = 201, description = "Account created", body = Me),
         (status = 409, description = "E-mail taken", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address (`Retry-After` says when to try again)", body = ErrorBody),
+        (status = 503, description = "`busy`: too many password checks under way (`Retry-After`)", body = ErrorBody),
     ))]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<Me>), ApiError> {
     let input = SignupInput {
@@ -34,7 +37,7 @@ pub async fn signup(
         display_name: req.display_name,
         timezone: req.timezone,
     };
-    let account = ops::accounts::sign_up(&state, input).await?;
+    let account = ops::accounts::sign_up(&state, input, &addr).await?;
     Ok((StatusCode::CREATED, Json(Me::from(&account))))
 }
 
@@ -44,6 +47,7 @@ pub async fn signup(
         (status = 200, body = LoginResponse),
         (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
         (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 503, description = "`busy`: too many password checks under way (`Retry-After`)", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,

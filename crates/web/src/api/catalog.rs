@@ -5,7 +5,7 @@ use super::dto::{
     CheckpointDto, CheckpointRequest, CompetencyDto, CompetencyRequest, SkuDto, SkuRequest,
     StatusRequest,
 };
-use crate::auth::{ApiUser, user::bearer};
+use crate::auth::{ApiOperator, ApiUser, user::bearer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -89,7 +89,7 @@ pub async fn get_competency(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_competency(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiJson(req): ApiJson<CompetencyRequest>,
 ) -> Result<(StatusCode, Json<CompetencyDto>), ApiError> {
     let c = catalog::create_competency(&state, &me, competency_request(req)).await?;
@@ -103,7 +103,7 @@ pub async fn create_competency(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_competency(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<CompetencyRequest>,
 ) -> Result<Json<CompetencyDto>, ApiError> {
@@ -118,7 +118,7 @@ pub async fn update_competency(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_checkpoint(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> Result<(StatusCode, Json<CheckpointDto>), ApiError> {
@@ -133,7 +133,7 @@ pub async fn add_checkpoint(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_checkpoint(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> Result<Json<CheckpointDto>, ApiError> {
@@ -249,7 +249,7 @@ fn draft_from(req: SkuRequest) -> SkuDraft {
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_sku(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiJson(req): ApiJson<SkuRequest>,
 ) -> Result<(StatusCode, Json<SkuDto>), ApiError> {
     let slug = req.slug.clone().unwrap_or_default();
@@ -267,7 +267,7 @@ pub async fn create_sku(
     responses((status = 200, body = SkuDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_sku(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<SkuRequest>,
 ) -> Result<Json<SkuDto>, ApiError> {
@@ -292,7 +292,7 @@ pub async fn update_sku(
         (status = 409, description = "Not allowed from the current status", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_sku_status(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath(slug): ApiPath<String>,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<Json<SkuDto>, ApiError> {

@@ -1,7 +1,7 @@
 //! `/api/v1/users`: operators list accounts and grant or revoke roles.
 
 use super::dto::{Me, RoleRequest};
-use crate::auth::ApiUser;
+use crate::auth::ApiOperator;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
@@ -26,7 +26,7 @@ fn parse_role(raw: &str) -> Result<Role, ApiError> {
     responses((status = 200, body = [Me]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
 ) -> Result<Json<Vec<Me>>, ApiError> {
     let all = accounts::all(&state, &me).await?;
     Ok(Json(all.iter().map(Me::from).collect()))
@@ -38,7 +38,7 @@ pub async fn list_users(
     responses((status = 200, body = Me), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn grant_role(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RoleRequest>,
 ) -> Result<Json<Me>, ApiError> {
@@ -54,7 +54,7 @@ pub async fn grant_role(
         (status = 409, description = "An operator cannot revoke their own operator role", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn revoke_role(
     State(state): State<AppState>,
-    ApiUser(me): ApiUser,
+    ApiOperator(me): ApiOperator,
     ApiPath((id, role)): ApiPath<(i64, String)>,
 ) -> Result<Json<Me>, ApiError> {
     let role = parse_role(&role)?;

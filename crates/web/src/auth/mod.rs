@@ -6,4 +6,4 @@ pub mod csrf;
 pub mod session;
 pub mod user;
 
-pub use user::{ApiUser, MaybeUser, PageUser};
+pub use user::{ApiOperator, ApiUser, MaybeUser, PageUser};

@@ -26,6 +26,21 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The bearer-token user, who must be an operator. Checked before anything else of the
+/// request is read, so anyone else gets 403 whatever body or path they sent (the rule is
+/// `stint_app::access::require`, which the use case applies too).
+pub struct ApiOperator(pub Account);
+
+impl FromRequestParts<AppState> for ApiOperator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ApiUser(account) = ApiUser::from_request_parts(parts, state).await?;
+        stint_app::access::require(&account, stint_domain::role::Role::Operator)?;
+        Ok(ApiOperator(account))
+    }
+}
+
 /// The bearer token of a request, if it carries one.
 pub fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;

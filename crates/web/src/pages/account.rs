@@ -68,6 +68,7 @@ pub async fn signup(
     State(state): State<AppState>,
     jar: CookieJar,
     csrf: CsrfToken,
+    ClientAddr(addr): ClientAddr,
     CsrfForm(form): CsrfForm<SignupFields>,
 ) -> PageResult {
     let input = SignupInput {
@@ -76,7 +77,7 @@ pub async fn signup(
         display_name: form.display_name.clone(),
         timezone: form.timezone.clone(),
     };
-    match ops::accounts::sign_up(&state, input).await {
+    match ops::accounts::sign_up(&state, input, &addr).await {
         Ok(account) => {
             let jar = session::start(&state, jar, account.id).await.or_page()?;
             Ok((jar, Redirect::to("/dashboard?welcome=1")).into_response())
@@ -122,9 +123,22 @@ pub struct NextParam {
     next: String,
 }
 
-/// Only same-site paths, so a crafted link cannot bounce a fresh session elsewhere.
+/// Where to go after logging in: a path on this site, else the dashboard, so a crafted link
+/// cannot bounce a fresh session elsewhere. Browsers drop tabs and newlines from a URL and
+/// read `\` as `/`, so `/\t/evil.example` would leave the site:
+/// a control character, whitespace or backslash anywhere refuses it, and so does anything
+/// that does not stay on this origin once resolved against it.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let here = url::Url::parse("https://stint.invalid/").ok();
+    let stays = here
+        .and_then(|h| h.join(next).ok())
+        .is_some_and(|u| u.scheme() == "https" && u.host_str() == Some("stint.invalid"));
+    if plain && stays {
         next.to_string()
     } else {
         "/dashboard".to_string()
@@ -428,4 +442,37 @@ pub async fn revoke_feed(
 ) -> PageResult {
     calendar_files::revoke_feed(&state, &me).await.or_page()?;
     Ok(Redirect::to("/account").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for good in [
+            "/dashboard",
+            "/book?sku=x&start=2026-06-02T10:00:00Z",
+            "/sessions/7",
+            "/%09/x",
+        ] {
+            assert_eq!(safe_next(good), good);
+        }
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            " /dashboard",
+            "/ /evil.example",
+            "",
+            "dashboard",
+        ] {
+            assert_eq!(safe_next(bad), "/dashboard", "{bad:?}");
+        }
+    }
 }

@@ -150,6 +150,7 @@ pub fn failure(e: AppError) -> Response {
 /// As [`failure`], with the viewer in the page's frame.
 pub fn failure_for(e: AppError, viewer: Option<Account>) -> Response {
     let status = e.status();
+    let retry_after = e.retry_after_secs;
     let (heading, advice) = match e.kind {
         ErrorKind::NotFound => (
             "Page not found",
@@ -189,7 +190,12 @@ pub fn failure_for(e: AppError, viewer: Option<Account>) -> Response {
     } else {
         format!("{} {advice}", sentence(&e.message))
     };
-    error_page(status, viewer, heading, &message)
+    let mut page = error_page(status, viewer, heading, &message);
+    if let Some(secs) = retry_after {
+        page.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
+    }
+    page
 }
 
 /// A refused use case as messages for the form that asked, with the status to answer
