@@ -27,19 +27,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    use axum::serve::ListenerExt;
-    let app = stint_web::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    // Answers go out at once: without TCP_NODELAY a response written in more than one piece
-    // can wait for the client's delayed acknowledgement.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+    crate::listen::serve(
+        listener,
+        stint_web::app(state),
+        crate::listen::Limits::default(),
+        shutdown,
+    )
+    .await;
+    Ok(())
 }
 
 /// Starts a server on a free local port in the background, for tests; returns its address.

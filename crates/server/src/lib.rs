@@ -7,6 +7,8 @@ pub mod config;
 pub mod demo;
 #[cfg(feature = "web")]
 mod http;
+#[cfg(feature = "web")]
+mod listen;
 pub mod worker;
 
 #[cfg(feature = "web")]

@@ -25,6 +25,7 @@ on_both_backends!(App;
     mentors_directory_and_own_profile,
     operators_grant_roles,
     unknown_routes_are_json_404s,
+    answers_are_compressed_when_the_client_accepts_it,
 );
 
 fn sku_body(slug: &str, duration: i64) -> Value {
@@ -949,4 +950,35 @@ async fn unknown_routes_are_json_404s(app: App) {
     let page = app.get("/nothing-here", None).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     assert!(page.text().await.unwrap().contains("Page not found"));
+}
+
+async fn answers_are_compressed_when_the_client_accepts_it(app: App) {
+    for (accepts, want) in [
+        ("gzip", Some("gzip")),
+        ("br", Some("br")),
+        ("identity", None),
+    ] {
+        let r = app
+            .http
+            .get(app.url("/api/v1/openapi.json"))
+            .header("accept-encoding", accepts)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let encoding = r
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(encoding.as_deref(), want, "Accept-Encoding: {accepts}");
+        let body = r.bytes().await.unwrap();
+        if want.is_some() {
+            assert!(
+                serde_json::from_slice::<Value>(&body).is_err(),
+                "the body is compressed"
+            );
+        } else {
+            assert!(serde_json::from_slice::<Value>(&body).is_ok());
+        }
+    }
 }

@@ -106,6 +106,8 @@ impl Site {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
+        // Form tokens are bound to the session: the one from before log-in is spent.
+        let (_, _, csrf) = self.page(&client, "/dashboard").await;
         (client, csrf)
     }
 

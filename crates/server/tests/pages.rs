@@ -18,6 +18,7 @@ on_both_backends!(Site, url;
     operator_pages_are_for_operators_only,
     operator_sku_form_reshows_errors_and_publishes,
     sessions_work_across_server_processes_sharing_a_database,
+    csrf_tokens_are_bound_to_the_session,
 );
 
 struct Site {
@@ -603,4 +604,167 @@ async fn operator_edits_a_checkpoint_and_bad_edits_are_reshown() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// The `name=value` of the cookie named `name` that an answer sets.
+fn set_cookie(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
+}
+
+/// The CSRF token of a page's forms.
+fn form_token(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
+/// Logs in with the given cookies and form token; the new session cookie.
+async fn session_of(site: &Site, http: &Client, cookies: &str, token: &str, email: &str) -> String {
+    let r = http
+        .post(site.url("/login"))
+        .header("cookie", cookies)
+        .form(&[
+            ("csrf", token),
+            ("email", email),
+            ("password", DEMO_PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
+    set_cookie(&r, "stint_session")
+}
+
+/// A form token works only with the session it was made for: one browser's CSRF cookie
+/// and another session's token (or the token from before log-in) are refused, and nothing
+/// changes.
+async fn csrf_tokens_are_bound_to_the_session(site: Site, _: String) {
+    let http = Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http.get(site.url("/login")).send().await.unwrap();
+    let csrf = set_cookie(&r, "stint_csrf");
+    let before_login = form_token(&r.text().await.unwrap());
+    let maya = session_of(&site, &http, &csrf, &before_login, "maya@stint.example").await;
+    let sam = session_of(&site, &http, &csrf, &before_login, "sam@stint.example").await;
+    let token_of = |session: String| {
+        let (http, site, csrf) = (&http, &site, &csrf);
+        async move {
+            let r = http
+                .get(site.url("/account"))
+                .header("cookie", format!("{csrf}; {session}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            form_token(&r.text().await.unwrap())
+        }
+    };
+    let (for_maya, for_sam) = (token_of(maya.clone()).await, token_of(sam.clone()).await);
+    assert_ne!(for_maya, for_sam);
+    let log_out = |session: String, token: String| {
+        let (http, site, csrf) = (&http, &site, &csrf);
+        async move {
+            http.post(site.url("/logout"))
+                .header("cookie", format!("{csrf}; {session}"))
+                .form(&[("csrf", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for token in [&for_maya, &before_login] {
+        assert_eq!(
+            log_out(sam.clone(), token.clone()).await,
+            StatusCode::FORBIDDEN,
+            "another session's token"
+        );
+    }
+    assert_eq!(token_of(sam.clone()).await, for_sam, "still logged in");
+    assert_eq!(
+        log_out(sam.clone(), for_sam.clone()).await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Over HTTPS (`secure_cookies`) the cookies are `__Host-` ones: Secure, path `/`, no domain;
+/// the same names without the prefix are not read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookies_have_the_host_prefix() {
+    let db = stint_store::testing::fresh_sqlite();
+    let store = stint_store::open(db.url()).await.unwrap();
+    demo::load(&store, common::test_epoch()).await.unwrap();
+    let config = stint_server::config::Config {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let addr = stint_server::spawn_configured(&config, store, common::test_clock())
+        .await
+        .unwrap();
+    let site = format!("http://{addr}");
+    let http = Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http.get(format!("{site}/login")).send().await.unwrap();
+    let raw: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        raw.iter().all(|c| c.starts_with("__Host-")
+            && c.contains("Secure")
+            && c.contains("Path=/")
+            && !c.to_lowercase().contains("domain=")),
+        "{raw:?}"
+    );
+    let csrf = set_cookie(&r, "__Host-stint_csrf");
+    let token = form_token(&r.text().await.unwrap());
+    let r = http
+        .post(format!("{site}/login"))
+        .header("cookie", &csrf)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", "sam@stint.example"),
+            ("password", DEMO_PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = set_cookie(&r, "__Host-stint_session");
+    let dashboard = |cookies: String| {
+        let (http, site) = (&http, &site);
+        async move {
+            http.get(format!("{site}/dashboard"))
+                .header("cookie", cookies)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        dashboard(format!("{csrf}; {session}")).await,
+        StatusCode::OK
+    );
+    let plain = session.trim_start_matches("__Host-").to_string();
+    assert_eq!(
+        dashboard(plain).await,
+        StatusCode::SEE_OTHER,
+        "the unprefixed name is not a session"
+    );
 }

@@ -23,6 +23,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Largest request body accepted anywhere; the biggest legitimate one is a SKU edit.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// How long one request may take, body included, before it is answered 408: a client that
+/// sends its body a byte at a time cannot hold a connection and a task for ever.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The whole application: API, pages, static files, `/healthz`, `/readyz` and `/metrics`.
 pub fn app(state: AppState) -> Router {
     let (api_router, _) = api::router().split_for_parts();
@@ -33,6 +37,13 @@ pub fn app(state: AppState) -> Router {
         .route("/calendar/{file}", axum::routing::get(api::calendar::feed))
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Pages, JSON and calendar files shrink several times over; gzip or Brotli as the
+        // client accepts (small answers are left as they are).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

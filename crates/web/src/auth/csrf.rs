@@ -1,6 +1,8 @@
-//! CSRF protection for forms: a random token in an HttpOnly cookie, repeated in a hidden
-//! field of every form (double submit). A cross-site page can neither read the cookie
-//! nor set it, so it cannot produce a matching field; SameSite=Lax is a second wall.
+//! CSRF protection for forms: a random secret in an HttpOnly cookie, and in a hidden field of
+//! every form a token made from that secret and the browser's session (double submit, bound to
+//! the session). A cross-site page can neither read the cookie nor set it, so it cannot produce
+//! a matching field; a token from another session (or from before a log-in) is refused; the
+//! cookie is `__Host-` over HTTPS; SameSite=Lax is another wall.
 
 use super::session;
 use crate::state::AppState;
@@ -27,6 +29,11 @@ tokio::task_local! {
     static CURRENT: String;
 }
 
+/// The token forms carry: the cookie's secret bound to the session cookie's (none before log-in).
+fn form_token(cookie_secret: &str, session: Option<&str>) -> String {
+    secret::digest(&format!("{cookie_secret}\u{1f}{}", session.unwrap_or("")))
+}
+
 /// The current request's CSRF token, or empty outside a page request.
 pub fn current_token() -> String {
     CURRENT.try_with(|t| t.clone()).unwrap_or_default()
@@ -39,17 +46,24 @@ pub async fn ensure_token(
     mut req: Request,
     next: Next,
 ) -> Response {
-    if let Some(existing) = jar.get(CSRF_COOKIE) {
-        let token = existing.value().to_string();
+    let session = session::cookie_value(&state, &jar, session::SESSION_COOKIE);
+    if let Some(existing) = session::cookie_value(&state, &jar, CSRF_COOKIE) {
+        let token = form_token(existing, session);
         req.extensions_mut().insert(CsrfToken(token.clone()));
         return CURRENT.scope(token, next.run(req)).await;
     }
-    let Ok(token) = secret::new_secret() else {
+    let Ok(cookie_secret) = secret::new_secret() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    let token = form_token(&cookie_secret, session);
     req.extensions_mut().insert(CsrfToken(token.clone()));
-    let response = CURRENT.scope(token.clone(), next.run(req)).await;
-    let jar = CookieJar::new().add(session::cookie(&state, CSRF_COOKIE, token, 365 * 86_400));
+    let response = CURRENT.scope(token, next.run(req)).await;
+    let jar = CookieJar::new().add(session::cookie(
+        &state,
+        CSRF_COOKIE,
+        cookie_secret,
+        365 * 86_400,
+    ));
     (jar, response).into_response()
 }
 
@@ -92,11 +106,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField {
             csrf: String::new(),
         });
-        let cookie = jar
-            .get(CSRF_COOKIE)
-            .map(|c| c.value().to_string())
-            .unwrap_or_default();
-        if cookie.is_empty() || !secret::constant_time_eq(&cookie, &field.csrf) {
+        let cookie = session::cookie_value(state, &jar, CSRF_COOKIE).unwrap_or_default();
+        let expected = form_token(
+            cookie,
+            session::cookie_value(state, &jar, session::SESSION_COOKIE),
+        );
+        if cookie.is_empty() || !secret::constant_time_eq(&expected, &field.csrf) {
             return Err(crate::pages::render::forbidden_form(user));
         }
         serde_html_form::from_bytes(&bytes)

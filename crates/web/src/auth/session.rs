@@ -10,14 +10,25 @@ use stint_domain::ids::UserId;
 pub const SESSION_COOKIE: &str = "stint_session";
 pub use sessions::SESSION_DAYS;
 
+/// A cookie's name as sent. With `secure_cookies` it starts with `__Host-`: browsers take such
+/// a cookie only over HTTPS, with path `/` and no domain, so a sibling subdomain can neither
+/// set nor shadow it.
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.secure_cookies {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The value of one of Stint's cookies in `jar`, by its name as sent.
+pub fn cookie_value<'j>(state: &AppState, jar: &'j CookieJar, name: &str) -> Option<&'j str> {
+    jar.get(&cookie_name(state, name)).map(|c| c.value())
+}
+
 /// Builds a cookie with Stint's flags: HttpOnly, SameSite=Lax, path `/`, Secure over TLS.
-pub fn cookie(
-    state: &AppState,
-    name: &'static str,
-    value: String,
-    max_age_secs: i64,
-) -> Cookie<'static> {
-    Cookie::build((name, value))
+pub fn cookie(state: &AppState, name: &str, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((cookie_name(state, name), value))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.config.secure_cookies)
@@ -39,8 +50,12 @@ pub async fn start(state: &AppState, jar: CookieJar, user: UserId) -> Result<Coo
 
 /// Ends the session in the jar, if any, in the database and in the browser.
 pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, AppError> {
-    if let Some(c) = jar.get(SESSION_COOKIE) {
-        sessions::end(&state.app, c.value()).await?;
+    if let Some(secret) = cookie_value(state, &jar, SESSION_COOKIE) {
+        sessions::end(&state.app, secret).await?;
     }
-    Ok(jar.remove(Cookie::build(SESSION_COOKIE).path("/")))
+    Ok(jar.remove(
+        Cookie::build(cookie_name(state, SESSION_COOKIE))
+            .path("/")
+            .secure(state.config.secure_cookies),
+    ))
 }

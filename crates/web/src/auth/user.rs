@@ -57,10 +57,10 @@ impl FromRequestParts<AppState> for MaybeUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        let Some(secret) = super::session::cookie_value(state, &jar, SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
-        match sessions::session_account(&state.app, cookie.value()).await {
+        match sessions::session_account(&state.app, secret).await {
             Ok(account) => Ok(MaybeUser(account)),
             Err(e) => Err(crate::pages::render::failure(e)),
         }
