@@ -55,10 +55,12 @@ pub enum Peer {
     Schemathesis,
     /// Python's `prometheus_client`, whose parser reads `/metrics`.
     PrometheusClient,
+    /// Python's `openapi-spec-validator`, which checks the OpenAPI document.
+    OpenapiSpecValidator,
 }
 
 impl Peer {
-    pub const ALL: [Peer; 7] = [
+    pub const ALL: [Peer; 8] = [
         Peer::Postgres,
         Peer::Browser,
         Peer::PythonIcalendar,
@@ -66,6 +68,7 @@ impl Peer {
         Peer::Smtp,
         Peer::Schemathesis,
         Peer::PrometheusClient,
+        Peer::OpenapiSpecValidator,
     ];
 
     /// The `cfg` set when the peer is present (or the run is CI).
@@ -78,6 +81,7 @@ impl Peer {
             Peer::Smtp => "peer_smtp",
             Peer::Schemathesis => "peer_schemathesis",
             Peer::PrometheusClient => "peer_prometheus_client",
+            Peer::OpenapiSpecValidator => "peer_openapi_spec_validator",
         }
     }
 
@@ -91,6 +95,7 @@ impl Peer {
             Peer::Smtp => "Python's aiosmtpd",
             Peer::Schemathesis => "Schemathesis",
             Peer::PrometheusClient => "Python's prometheus_client",
+            Peer::OpenapiSpecValidator => "Python's openapi-spec-validator",
         }
     }
 
@@ -109,6 +114,7 @@ impl Peer {
             Peer::Smtp => "python3 -m pip install aiosmtpd==1.4.6",
             Peer::Schemathesis => "python3 -m pip install schemathesis==4.32.5 (its `st` on PATH)",
             Peer::PrometheusClient => "python3 -m pip install prometheus-client==0.26.0",
+            Peer::OpenapiSpecValidator => "python3 -m pip install openapi-spec-validator==0.9.0",
         }
     }
 
@@ -123,6 +129,7 @@ impl Peer {
             Peer::Smtp => python_imports("aiosmtpd"),
             Peer::Schemathesis => find_program("st").is_some(),
             Peer::PrometheusClient => python_imports("prometheus_client"),
+            Peer::OpenapiSpecValidator => python_imports("openapi_spec_validator"),
         }
     }
 }

@@ -140,6 +140,7 @@ impl DeliveryDto {
 
 /// A session's delivery log, oldest first (its two parties and operators).
 #[utoipa::path(get, path = "/api/v1/bookings/{id}/deliveries", tag = "nudges", security(("bearer" = [])),
+    operation_id = "list_booking_deliveries",
     params(("id" = i64, Path, description = "Booking id")),
     responses((status = 200, body = Vec<DeliveryDto>), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]

@@ -288,6 +288,7 @@ pub async fn update_webhook(
 /// The endpoint's delivery log: every attempt with its status code or error, newest first
 /// (operators only).
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
+    operation_id = "list_webhook_deliveries",
     params(("id" = i64, Path, description = "Endpoint id"), DeliveriesParams),
     responses((status = 200, body = WebhookDeliveriesDto), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -45,8 +45,9 @@ pub struct CompetencyProgressDto {
     pub mini_wins: u64,
 }
 
+/// A rate's 95% interval (Wilson), from `low` to `high`, both between 0 and 1.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IntervalDto {
+pub struct RateIntervalDto {
     pub low: f64,
     pub high: f64,
 }
@@ -59,7 +60,7 @@ pub struct ImpactDto {
     pub mini_wins: u64,
     pub mini_win_rate: Option<f64>,
     /// 95% Wilson interval of the mini-win rate.
-    pub interval: Option<IntervalDto>,
+    pub interval: Option<RateIntervalDto>,
     pub mean_gain: Option<f64>,
     /// Sessions with both assessments, over which `mean_gain` is taken.
     pub gains_measured: u64,
@@ -85,8 +86,8 @@ impl From<&OutcomeStats> for ImpactDto {
     }
 }
 
-fn interval(s: &OutcomeStats) -> Option<IntervalDto> {
-    s.interval.map(|(low, high)| IntervalDto { low, high })
+fn interval(s: &OutcomeStats) -> Option<RateIntervalDto> {
+    s.interval.map(|(low, high)| RateIntervalDto { low, high })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,7 +129,7 @@ pub struct SkuOutcomesDto {
     pub mini_win_rate: Option<f64>,
     /// 95% Wilson interval of the mini-win rate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub interval: Option<IntervalDto>,
+    pub interval: Option<RateIntervalDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_gain: Option<f64>,
 }

@@ -14,7 +14,7 @@ mod figures;
 // The request and response types stay public here, where they were before the split.
 pub use dto::*;
 pub use figures::{
-    CompetencyProgressDto, ImpactDto, IntervalDto, MetricDto, ProgressPointDto, SkuOutcomesDto,
+    CompetencyProgressDto, ImpactDto, MetricDto, ProgressPointDto, RateIntervalDto, SkuOutcomesDto,
     TodoDto, TodoKindName,
 };
 
