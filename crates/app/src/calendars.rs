@@ -66,7 +66,10 @@ impl CalendarInput {
             e.add("kind", "must be caldav or ics");
         }
         let feed = kind == Some(SourceKind::Ics);
-        let url = e.check("url", check_url(&self.url, feed));
+        let url = e.check(
+            "url",
+            check_url(&self.url, feed).and_then(|u| crate::outbound::allowed(app, u)),
+        );
         let username = self.username.trim();
         if kind == Some(SourceKind::CalDav) {
             if username.is_empty() {

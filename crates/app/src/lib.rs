@@ -16,9 +16,11 @@ pub mod dashboard;
 mod error;
 pub mod health;
 pub mod jobs;
+pub mod markdown;
 pub mod mentors;
 pub mod metrics;
 pub mod nudges;
+mod outbound;
 pub mod outcomes;
 pub mod scheduling;
 pub mod sealed;
@@ -48,6 +50,8 @@ pub struct Settings {
     pub mail_destination: String,
     /// Seals the passwords of mentors' CalDAV accounts; without it, connecting one is refused.
     pub calendar_key: Option<CalendarKey>,
+    /// Which addresses webhook endpoints and calendars may point to (public ones by default).
+    pub egress: Arc<stint_egress::EgressPolicy>,
 }
 
 impl Default for Settings {
@@ -57,6 +61,7 @@ impl Default for Settings {
             mail_outbox: None,
             mail_destination: "nowhere (no worker sends mail from this process)".into(),
             calendar_key: None,
+            egress: Arc::default(),
         }
     }
 }

@@ -58,12 +58,14 @@ pub async fn create(
     input: &EndpointInput,
 ) -> Result<WebhookEndpoint, AppError> {
     let valid = input.validate()?;
+    let url = crate::outbound::allowed(app, valid.url)
+        .map_err(|m| AppError::validation(FieldErrors::single("url", m)))?;
     let secret = stint_webhooks::generate_secret().map_err(|e| {
         tracing::error!(error = %e, "no webhook secret could be generated");
         AppError::internal()
     })?;
     let new = NewWebhookEndpoint {
-        url: valid.url,
+        url,
         description: valid.description,
         secret,
         event_types: valid.event_types,
@@ -78,7 +80,10 @@ pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoi
     let current = endpoint(app, id).await?;
     let mut errors = FieldErrors::new();
     let url = match &change.url {
-        Some(u) => errors.check("url", check_url(u)),
+        Some(u) => errors.check(
+            "url",
+            check_url(u).and_then(|u| crate::outbound::allowed(app, u)),
+        ),
         None => Some(current.url.clone()),
     };
     let description = match &change.description {

@@ -12,12 +12,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// No connection: DNS, refused, reset. Worth retrying later.
-    #[error("cannot reach the calendar server {host}: {detail}")]
+    /// No connection: DNS, refused, reset. Worth retrying later. The text is the same as a
+    /// timeout's and leaves out `detail` (kept for the log): what a user sees must not tell
+    /// an open port from a closed or filtered one.
+    #[error("cannot reach the calendar server {host}")]
     Unreachable { host: String, detail: String },
     /// No complete answer within the configured time. Worth retrying later.
-    #[error("the calendar server {host} did not answer in time")]
+    #[error("cannot reach the calendar server {host}")]
     Timeout { host: String },
+    /// The egress policy refused the address (private or internal). Not retried: the
+    /// address, or the operator's `egress_allow`, must change.
+    #[error("{0}")]
+    Refused(#[from] stint_egress::Refused),
     /// HTTP 401 or 403: the user name or password is wrong, or the account may not do this.
     /// Retrying will not help until the user changes them.
     #[error("the calendar server {host} refused the user name or password (HTTP {status})")]
@@ -76,6 +82,9 @@ pub(crate) fn host_of(url: &Url) -> String {
 
 /// A reqwest error as one of ours, without its URL.
 pub(crate) fn from_reqwest(url: &Url, e: &reqwest::Error) -> Error {
+    if let Some(refused) = stint_egress::refusal(e) {
+        return Error::Refused(refused.clone());
+    }
     let host = host_of(url);
     if e.is_timeout() {
         return Error::Timeout { host };
@@ -98,6 +107,7 @@ pub(crate) fn from_reqwest(url: &Url, e: &reqwest::Error) -> Error {
         }
         .to_string()
     });
+    tracing::info!(host = %host, detail = %detail, "calendar server unreachable");
     Error::Unreachable { host, detail }
 }
 

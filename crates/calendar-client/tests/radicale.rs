@@ -13,6 +13,8 @@ use stint_calendar_client::{CalDavClient, Error, Settings, Url};
 fn settings() -> Settings {
     Settings {
         timeout: Duration::from_secs(15),
+        // The peers listen on loopback, which the default policy refuses.
+        egress: std::sync::Arc::new(stint_egress::EgressPolicy::with_loopback()),
         ..Settings::default()
     }
 }

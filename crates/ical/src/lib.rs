@@ -152,15 +152,21 @@ fn vevent(lines: &mut Lines, event: &Event, zone: Option<&Zone>, force_cancelled
     if let Some(url) = &event.url {
         lines.raw("URL", &uri_value(url));
     }
+    // SCHEDULE-AGENT=CLIENT (RFC 6638): Stint sends its own invitations; a CalDAV server
+    // that schedules (iCloud, say) must not mail the attendee another one.
     lines.raw(
-        &format!("ORGANIZER{}", common_name(&event.organizer)),
+        &format!(
+            "ORGANIZER{};SCHEDULE-AGENT=CLIENT",
+            common_name(&event.organizer)
+        ),
         &mailto(&event.organizer),
     );
     // The mentee booked the session themselves, so they have already accepted it, and there
     // is no reply to ask for.
     lines.raw(
         &format!(
-            "ATTENDEE{};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE",
+            "ATTENDEE{};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE;\
+             SCHEDULE-AGENT=CLIENT",
             common_name(&event.attendee)
         ),
         &mailto(&event.attendee),

@@ -58,7 +58,9 @@ pub(crate) fn date_time(lines: &mut Lines, name: &str, ts: Timestamp, zone: Opti
     let ts = whole_seconds(ts);
     if let Some(zone) = zone {
         let local = ts.to_zoned_datetime(zone.tz.clone()).datetime();
-        if zone.tz.to_ambiguous_timestamp(local).earlier().ok() == Some(ts) {
+        // A reading the clock shows twice (a fold) is written in UTC: RFC 5545 means the
+        // first, but parsers differ (ical.js takes the second), and UTC reads one way in all.
+        if zone.tz.to_ambiguous_timestamp(local).unambiguous().ok() == Some(ts) {
             let tzid = param_value(&zone.id);
             lines.raw(&format!("{name};TZID={tzid}"), &format_civil(local));
             return;

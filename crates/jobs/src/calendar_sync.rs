@@ -19,6 +19,7 @@ use stint_calendar_client::{CalDavClient, Settings, Url};
 use stint_domain::account::Account;
 use stint_domain::booking::{Booking, BookingStatus};
 use stint_domain::clock::Clock;
+use stint_egress::EgressPolicy;
 use stint_store::calendars::{SYNC_ALL, sync_job};
 use stint_store::{CalendarSource, Job, SourceKind, Store, SyncRecord, WrittenEvent};
 use stint_worker::{Handler, JobError, Periodic};
@@ -74,16 +75,28 @@ pub struct SyncCalendar {
     /// For reading a booking's context the way every other use case does.
     app: App,
     timeout: Duration,
+    egress: Arc<EgressPolicy>,
 }
 
 impl SyncCalendar {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, key: Option<CalendarKey>) -> Self {
+    /// Syncs connect only where `egress` allows (public addresses, by default).
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        key: Option<CalendarKey>,
+        egress: Arc<EgressPolicy>,
+    ) -> Self {
+        let settings = stint_app::Settings {
+            egress: egress.clone(),
+            ..stint_app::Settings::default()
+        };
         SyncCalendar {
-            app: App::new(store.clone(), clock.clone(), stint_app::Settings::default()),
+            app: App::new(store.clone(), clock.clone(), settings),
             store,
             clock,
             key,
             timeout: Duration::from_secs(30),
+            egress,
         }
     }
 
@@ -113,6 +126,7 @@ impl SyncCalendar {
         let settings = Settings {
             timeout: self.timeout,
             floating_zone: mentor.zone(),
+            egress: self.egress.clone(),
             ..Settings::default()
         };
         match source.kind {
@@ -156,7 +170,7 @@ impl SyncCalendar {
         let client = CalDavClient::new(&source.url, &source.username, &password, settings)?;
         let calendar = self.calendar_url(source, &client).await?;
 
-        // Busy time: the events (ours left out) and, where offered, the server's free-busy.
+        // The events first: ours (by UID, with their ETags) apart from the mentor's own.
         let events = client.busy(&calendar, from, to).await?;
         let mut ours: HashMap<String, String> = HashMap::new();
         let mut intervals = Vec::new();
@@ -177,6 +191,15 @@ impl SyncCalendar {
             .into_iter()
             .filter(|b| b.mentor_id == source.mentor)
             .collect();
+
+        // Bookings out, before free-busy is read: a cancelled or moved session's old event is
+        // gone by then, so its old time is never read back as busy.
+        let failures = self
+            .write_bookings(
+                &client, &calendar, source, mentor, &bookings, &ours, written,
+            )
+            .await?;
+
         match client.free_busy(&calendar, from, to).await {
             // Free-busy cannot tell our events apart: time one of the mentor's sessions
             // covers is theirs already.
@@ -202,8 +225,22 @@ impl SyncCalendar {
             .replace_calendar_busy(source.id, &merge(intervals))
             .await
             .map_err(Failure::store)?;
+        failures.into_result(bookings.len())
+    }
 
-        // Bookings out.
+    /// Writes every booking that changed since it was last written. One booking the server
+    /// refuses never stops the others: its failure is collected and the rest go on.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_bookings(
+        &self,
+        client: &CalDavClient,
+        calendar: &Url,
+        source: &CalendarSource,
+        mentor: &Account,
+        bookings: &[Booking],
+        ours: &HashMap<String, String>,
+        written: &mut u64,
+    ) -> Result<Failures, Failure> {
         let records: HashMap<_, _> = self
             .store
             .written_events(source.id)
@@ -213,37 +250,59 @@ impl SyncCalendar {
             .map(|w| (w.booking, w))
             .collect();
         let now = self.clock.now();
-        for b in &bookings {
+        let mut failures = Failures::default();
+        for b in bookings {
             let record = records.get(&b.id);
-            match (b.status, record) {
+            let result = match (b.status, record) {
                 (BookingStatus::Confirmed, None) if b.end > now => {
-                    self.put(&client, &calendar, source, mentor, b, None, &ours)
-                        .await?;
-                    *written += 1;
+                    self.put(client, calendar, source, mentor, b, None, ours)
+                        .await
                 }
                 (BookingStatus::Confirmed, Some(w)) if w.sequence != b.sequence => {
-                    self.put(&client, &calendar, source, mentor, b, Some(w), &ours)
-                        .await?;
-                    *written += 1;
+                    self.put(client, calendar, source, mentor, b, Some(w), ours)
+                        .await
                 }
                 (BookingStatus::Cancelled, Some(w)) => {
-                    let etag = ours.get(&w.uid).unwrap_or(&w.etag);
-                    match client.delete_event(&calendar, &w.uid, Some(etag)).await {
-                        Err(stint_calendar_client::Error::PreconditionFailed) => {
-                            client.delete_event(&calendar, &w.uid, None).await?
-                        }
-                        other => other?,
-                    }
-                    self.store
-                        .forget_written_event(source.id, b.id)
-                        .await
-                        .map_err(Failure::store)?;
-                    *written += 1;
+                    self.delete(client, calendar, source, b, w, ours).await
                 }
-                _ => {}
+                _ => continue,
+            };
+            match result {
+                Ok(()) => *written += 1,
+                // Storage failing is not about this booking: stop and retry the whole sync.
+                Err(Written::Store(f)) => return Err(f),
+                Err(Written::Calendar(f)) => {
+                    tracing::warn!(source = source.id, booking = %b.id, error = %f.message,
+                        "a session could not be written to the calendar");
+                    failures.add(f);
+                }
             }
         }
-        Ok(())
+        Ok(failures)
+    }
+
+    async fn delete(
+        &self,
+        client: &CalDavClient,
+        calendar: &Url,
+        source: &CalendarSource,
+        b: &Booking,
+        w: &WrittenEvent,
+        ours: &HashMap<String, String>,
+    ) -> Result<(), Written> {
+        let etag = ours.get(&w.uid).unwrap_or(&w.etag);
+        match client.delete_event(calendar, &w.uid, Some(etag)).await {
+            // Changed since: it is still the cancelled session's event, and goes.
+            Err(stint_calendar_client::Error::PreconditionFailed) => client
+                .delete_event(calendar, &w.uid, None)
+                .await
+                .map_err(Written::calendar)?,
+            other => other.map_err(Written::calendar)?,
+        }
+        self.store
+            .forget_written_event(source.id, b.id)
+            .await
+            .map_err(|e| Written::Store(Failure::store(e)))
     }
 
     /// The calendar events go into: the one found before, or the first event calendar
@@ -277,7 +336,9 @@ impl SyncCalendar {
     }
 
     /// Writes booking `b`: a new event, or over `record` with its ETag. When the server
-    /// answers 412 (the event exists, or changed since), the ETag just read is used once more.
+    /// answers 412, the event is adopted: replaced with the ETag just read when it changed,
+    /// created again when the mentor deleted it, and as a last resort overwritten (it is
+    /// Stint's own event, and the session it shows has moved).
     #[allow(clippy::too_many_arguments)]
     async fn put(
         &self,
@@ -288,12 +349,14 @@ impl SyncCalendar {
         b: &Booking,
         record: Option<&WrittenEvent>,
         ours: &HashMap<String, String>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Written> {
         let c = stint_app::bookings::context_of(&self.app, b.clone())
             .await
-            .map_err(|_| Failure {
-                message: format!("the event of booking {} could not be built", b.id),
-                retry: true,
+            .map_err(|_| {
+                Written::Store(Failure {
+                    message: format!("the event of booking {} could not be built", b.id),
+                    retry: true,
+                })
             })?;
         let facts = stint_ical::BookingFacts {
             booking: &c.booking,
@@ -307,13 +370,12 @@ impl SyncCalendar {
         let seen = ours.get(&uid).map(String::as_str);
         let first = record.map(|w| w.etag.as_str()).or(seen);
         let etag = match client.put_event(calendar, &uid, &body, first).await {
-            Err(stint_calendar_client::Error::PreconditionFailed)
-                if seen.is_some() && seen != first =>
-            {
-                client.put_event(calendar, &uid, &body, seen).await?
+            Err(stint_calendar_client::Error::PreconditionFailed) => {
+                adopt(client, calendar, &uid, &body, first, seen).await
             }
-            other => other?,
-        };
+            other => other,
+        }
+        .map_err(Written::calendar)?;
         let record = WrittenEvent {
             booking: b.id,
             uid,
@@ -323,7 +385,77 @@ impl SyncCalendar {
         self.store
             .save_written_event(source.id, &record, self.clock.now())
             .await
-            .map_err(Failure::store)
+            .map_err(|e| Written::Store(Failure::store(e)))
+    }
+}
+
+/// After a 412 on writing `uid` with precondition `first`: the ETag read in this sync
+/// (`seen`), then creating it anew (deleted by the mentor), then overwriting it.
+async fn adopt(
+    client: &CalDavClient,
+    calendar: &Url,
+    uid: &str,
+    body: &str,
+    first: Option<&str>,
+    seen: Option<&str>,
+) -> Result<stint_calendar_client::Etag, stint_calendar_client::Error> {
+    use stint_calendar_client::Error::PreconditionFailed;
+    if seen.is_some() && seen != first {
+        match client.put_event(calendar, uid, body, seen).await {
+            Err(PreconditionFailed) => {}
+            other => return other,
+        }
+    }
+    if first.is_some() {
+        match client.put_event(calendar, uid, body, None).await {
+            Err(PreconditionFailed) => {}
+            other => return other,
+        }
+    }
+    client.overwrite_event(calendar, uid, body).await
+}
+
+/// Why one booking was not written: the calendar refused it (the others go on), or storage
+/// failed (the sync stops).
+enum Written {
+    Calendar(Failure),
+    Store(Failure),
+}
+
+impl Written {
+    fn calendar(e: stint_calendar_client::Error) -> Written {
+        Written::Calendar(Failure::from(e))
+    }
+}
+
+/// The bookings a sync could not write.
+#[derive(Default)]
+struct Failures {
+    count: usize,
+    first: Option<Failure>,
+    retry: bool,
+}
+
+impl Failures {
+    fn add(&mut self, f: Failure) {
+        self.count += 1;
+        self.retry |= f.retry;
+        self.first.get_or_insert(f);
+    }
+
+    /// The sync's outcome: fine, or one message for the health panel naming how many of
+    /// the `total` sessions failed and the first reason.
+    fn into_result(self, total: usize) -> Result<(), Failure> {
+        match self.first {
+            None => Ok(()),
+            Some(first) => Err(Failure {
+                message: format!(
+                    "{} of {total} sessions could not be written to the calendar (the others were): {}",
+                    self.count, first.message
+                ),
+                retry: self.retry,
+            }),
+        }
     }
 }
 

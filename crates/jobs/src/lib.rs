@@ -28,6 +28,8 @@ pub struct JobSettings {
     pub lease: Duration,
     /// How many jobs one worker runs at once.
     pub batch: u32,
+    /// Which addresses webhook deliveries and calendar syncs may connect to.
+    pub egress: Arc<stint_egress::EgressPolicy>,
 }
 
 /// A worker with every job kind Stint has. Fails only when the mail settings cannot work
@@ -47,7 +49,11 @@ pub fn worker(
         .with(housekeeping::PRUNE, Arc::new(prune))
         .with(
             stint_webhooks::KIND,
-            Arc::new(stint_webhooks::Deliver::new(store.clone(), clock.clone())),
+            Arc::new(stint_webhooks::Deliver::new(
+                store.clone(),
+                clock.clone(),
+                settings.egress.clone(),
+            )),
         )
         .with(
             stint_notify::SEND,
@@ -64,6 +70,7 @@ pub fn worker(
                 store.clone(),
                 clock.clone(),
                 settings.calendar_key.clone(),
+                settings.egress.clone(),
             )),
         )
         .with(

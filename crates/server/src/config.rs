@@ -21,8 +21,10 @@ pub struct Config {
     pub listen: String,
     /// Mark cookies `Secure`; turn on when users reach Stint over HTTPS.
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
-    pub trust_proxy_headers: bool,
+    /// Addresses or ranges of your own reverse proxies: requests from them have the client
+    /// address read from `X-Forwarded-For` (skipping these from the right). Empty: the
+    /// header is ignored.
+    pub trusted_proxies: Vec<String>,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: String,
     /// Base URL of per-booking video rooms, for mentors without a link of their own.
@@ -45,6 +47,10 @@ pub struct Config {
     /// (`openssl rand -hex 32`). Empty: `stint serve` on the embedded default database keeps
     /// one in `stint-data/calendar.key`; anywhere else connecting a CalDAV calendar is refused.
     pub calendar_key: SecretText,
+    /// Private or internal addresses that webhooks and calendars may reach anyway (by
+    /// default Stint connects to public addresses only): IPs, ranges (`10.20.0.0/16`), host
+    /// names (`caldav.corp.example`) and `*.domain` patterns.
+    pub egress_allow: Vec<String>,
 }
 
 /// A setting that never shows in debug output (or logs).
@@ -71,7 +77,7 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.into(),
             listen: DEFAULT_LISTEN.into(),
             secure_cookies: false,
-            trust_proxy_headers: false,
+            trusted_proxies: Vec::new(),
             log_format: "pretty".into(),
             meeting_base_url: stint_app::DEFAULT_MEETING_BASE_URL.into(),
             worker: true,
@@ -80,6 +86,7 @@ impl Default for Config {
             public_url: String::new(),
             mail: stint_mail::MailSettings::default(),
             calendar_key: SecretText::default(),
+            egress_allow: Vec::new(),
         }
     }
 }
@@ -94,11 +101,11 @@ pub struct Overrides {
 }
 
 /// The settings environment variables may set (with `mail__…` for the mail section).
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "database_url",
     "listen",
     "secure_cookies",
-    "trust_proxy_headers",
+    "trusted_proxies",
     "log_format",
     "meeting_base_url",
     "worker",
@@ -106,6 +113,7 @@ const SETTINGS: [&str; 11] = [
     "worker_batch",
     "public_url",
     "calendar_key",
+    "egress_allow",
 ];
 
 impl Config {
@@ -116,6 +124,28 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_string()
         }
+    }
+
+    /// What outbound requests may reach; fails on an entry that is not an address, a range
+    /// or a host name.
+    pub fn egress(&self) -> anyhow::Result<stint_egress::EgressPolicy> {
+        stint_egress::EgressPolicy::parse(&self.egress_allow).map_err(anyhow::Error::msg)
+    }
+
+    /// The trusted proxies as ranges; fails on an entry that is not an address or a range.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!("trusted_proxies: {entry:?} is not an address or range")
+                    })
+            })
+            .collect()
     }
 
     /// The key calendar passwords are sealed with; `None` when none is configured.
@@ -285,6 +315,26 @@ mod tests {
             assert_eq!(smtp.password.as_deref(), Some("s3cret"));
             // The password never shows in the settings' debug output (or logs).
             assert!(!format!("{c:?}").contains("s3cret"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_egress_allow_list_comes_from_the_environment_and_typos_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            let policy = c.egress().map_err(|e| e.to_string())?;
+            assert_eq!(policy.to_string(), "public addresses only");
+            jail.set_env("STINT_EGRESS_ALLOW", "[10.20.0.0/16, caldav.corp.example]");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            let policy = c.egress().map_err(|e| e.to_string())?;
+            assert_eq!(
+                policy.to_string(),
+                "public addresses and 10.20.0.0/16, caldav.corp.example"
+            );
+            jail.set_env("STINT_EGRESS_ALLOW", "[not a host]");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert!(c.egress().is_err());
             Ok(())
         });
     }

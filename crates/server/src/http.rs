@@ -16,7 +16,9 @@ pub fn state(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> A
         crate::application(config, store, clock),
         WebConfig {
             secure_cookies: config.secure_cookies,
-            trust_proxy_headers: config.trust_proxy_headers,
+            // A bad list stops start-up earlier (`main` checks it).
+            trusted_proxies: config.trusted_proxies().unwrap_or_default(),
+            public_url: config.public_url(),
         },
     )
 }
@@ -58,7 +60,12 @@ pub async fn spawn_configured(
 ) -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = state(config, store, clock);
+    // Links point at the port actually bound, unless a public_url is configured.
+    let config = Config {
+        listen: addr.to_string(),
+        ..config.clone()
+    };
+    let state = state(&config, store, clock);
     tokio::spawn(async move {
         if let Err(e) = serve(listener, state, std::future::pending()).await {
             tracing::error!(error = %e, "test server stopped");

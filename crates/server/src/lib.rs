@@ -36,6 +36,8 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             },
             // A bad key stops start-up earlier (`main` checks it); here it only reads.
             calendar_key: config.calendar_key().ok().flatten(),
+            // A bad list stops start-up earlier (`main` checks it), like the key.
+            egress: Arc::new(config.egress().unwrap_or_default()),
         },
     )
 }

@@ -153,6 +153,10 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         .with_default_calendar_key()
         .context("preparing the calendar key")?;
     config.calendar_key().context("reading calendar_key")?;
+    config.egress().context("reading egress_allow")?;
+    config
+        .trusted_proxies()
+        .context("reading trusted_proxies")?;
     let store = open(&config).await?;
     if with_demo {
         if demo::is_empty(store.as_ref()).await? {
@@ -198,6 +202,10 @@ async fn work(config: Config) -> anyhow::Result<()> {
         .with_default_calendar_key()
         .context("preparing the calendar key")?;
     config.calendar_key().context("reading calendar_key")?;
+    config.egress().context("reading egress_allow")?;
+    config
+        .trusted_proxies()
+        .context("reading trusted_proxies")?;
     let store = open(&config).await?;
     let shutdown = stint_server::shutdown_signal();
     let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock), &config)?;

@@ -24,6 +24,7 @@ pub fn build(
         calendar_key: config.calendar_key()?,
         lease: Duration::from_secs(config.worker_lease_secs.max(3)),
         batch: config.worker_batch.max(1),
+        egress: Arc::new(config.egress()?),
     };
     Ok(stint_jobs::worker(store, clock, &settings)?)
 }

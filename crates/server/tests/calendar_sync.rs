@@ -26,6 +26,10 @@ on_both_backends!(App;
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     a_wrong_password_is_reported_and_busy_time_is_kept [peer_radicale,
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
+    an_event_the_mentor_deleted_is_made_again_and_a_refused_one_blocks_no_other [peer_radicale,
+        "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
+    a_cancelled_sessions_time_is_free_again_at_once [peer_radicale,
+        "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     an_unreachable_calendar_is_retried_with_a_clear_error,
     a_hostile_ics_feed_is_bounded_and_a_broken_one_keeps_busy_time,
     only_the_owner_sees_a_calendar_and_bad_input_writes_nothing,
@@ -154,7 +158,11 @@ fn client_at(server: &Radicale) -> CalDavClient {
         &server.url,
         radicale::USER,
         radicale::PASSWORD,
-        Settings::default(),
+        Settings {
+            // Radicale listens on loopback, which the default policy refuses.
+            egress: std::sync::Arc::new(stint_egress::EgressPolicy::with_loopback()),
+            ..Settings::default()
+        },
     )
     .unwrap()
 }
@@ -305,6 +313,141 @@ async fn bookings_and_busy_time_sync_both_ways(app: App) {
     assert!(!events.iter().any(|e| e.0 == uid), "{events:?}");
     assert!(events.iter().any(|e| e.0 == "dentist-1@example.com"));
     assert!(app.store.written_events(id).await.unwrap().is_empty());
+}
+
+/// Books `slot` of `mentor` for Sam; the booking.
+async fn book(app: &App, sam: &str, mentor: i64, slot: &Value) -> Value {
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(sam),
+            json!({"sku": SKU, "mentor_id": mentor, "start": slot["start"]}),
+        )
+        .await;
+    json_of(r).await
+}
+
+/// A connected, synced calendar of a mentor with the worker running: (mentor, token, id, cal).
+async fn connected(app: &App, server: &Radicale) -> (i64, String, i64, String) {
+    let cal = server.make_calendar("work", "Work").await;
+    let (mentor, token) = a_mentor(app).await;
+    app.clear_queue().await;
+    start_worker(app);
+    let source = connect(
+        app,
+        &token,
+        json!({"kind": "caldav", "url": server.url, "username": radicale::USER, "password": radicale::PASSWORD}),
+    )
+    .await;
+    let id = source["id"].as_i64().unwrap();
+    let c = wait_until(app, &token, id, |c| c["state"] != "waiting").await;
+    assert_eq!(c["state"], "ok", "{c}");
+    (mentor, token, id, cal)
+}
+
+async fn an_event_the_mentor_deleted_is_made_again_and_a_refused_one_blocks_no_other(app: App) {
+    let server = Radicale::start().await;
+    let (mentor, token, id, cal) = connected(&app, &server).await;
+    let cal_url = Url::parse(&cal).unwrap();
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let free = slots(&app, Some(mentor)).await;
+    let first = book(&app, &sam, mentor, &free[0]).await;
+    let uid = format!("booking-{}@stint", first["id"]);
+    wait_until(&app, &token, id, |c| c["events_written"] == 1).await;
+
+    // The mentor deletes Stint's event in their calendar app; then the session moves.
+    client_at(&server)
+        .delete_event(&cal_url, &uid, None)
+        .await
+        .unwrap();
+    let later = slots(&app, Some(mentor))
+        .await
+        .into_iter()
+        .find(|s| ts(&s["start"]) >= ts(&free[0]["end"]) + jiff::SignedDuration::from_hours(3))
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{}/reschedule", first["id"]),
+            Some(&sam),
+            json!({"start": later["start"]}),
+        )
+        .await;
+    json_of(r).await;
+    let c = wait_until(&app, &token, id, |c| c["events_written"] == 2).await;
+    assert_eq!(c["state"], "ok", "{c}");
+    let events = events_in(&app, &server, &cal).await;
+    let ours: Vec<_> = events.iter().filter(|e| e.0 == uid).collect();
+    assert_eq!(ours.len(), 1, "made again: {events:?}");
+    assert_eq!(
+        (ours[0].1, ours[0].2),
+        (ts(&later["start"]), ts(&later["end"]))
+    );
+
+    // Another resource already holds the UID Stint will give the next booking, so the server
+    // refuses that one event (no-uid-conflict); the booking after it still arrives.
+    let open: Vec<Value> = slots(&app, Some(mentor))
+        .await
+        .into_iter()
+        .filter(|s| ts(&s["start"]) > ts(&later["end"]) + jiff::SignedDuration::from_hours(3))
+        .collect();
+    let next_id = first["id"].as_i64().unwrap() + 1;
+    let squatted = format!("booking-{next_id}@stint");
+    let (s, e) = (ts(&open[0]["start"]), ts(&open[0]["end"]));
+    client_at(&server)
+        .put_event(&cal_url, "squatter", &event_ics(&squatted, s, e), None)
+        .await
+        .unwrap();
+    let refused = book(&app, &sam, mentor, &open[0]).await;
+    assert_eq!(refused["id"].as_i64(), Some(next_id));
+    let after = open
+        .iter()
+        .find(|s| ts(&s["start"]) >= ts(&open[0]["end"]) + jiff::SignedDuration::from_hours(3))
+        .unwrap();
+    let third = book(&app, &sam, mentor, after).await;
+    let third_uid = format!("booking-{}@stint", third["id"]);
+    let c = wait_until(&app, &token, id, |c| c["events_written"] == 3).await;
+    let events = events_in(&app, &server, &cal).await;
+    assert!(events.iter().any(|e| e.0 == third_uid), "{events:?}");
+    assert_eq!(c["state"], "failing", "{c}");
+    let error = c["last_error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("1 of ") && error.contains("sessions could not be written"),
+        "{c}"
+    );
+}
+
+async fn a_cancelled_sessions_time_is_free_again_at_once(app: App) {
+    let server = Radicale::start().await;
+    let (mentor, token, id, _cal) = connected(&app, &server).await;
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let slot = slots(&app, Some(mentor)).await[0].clone();
+    let booking = book(&app, &sam, mentor, &slot).await;
+    wait_until(&app, &token, id, |c| c["events_written"] == 1).await;
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{}/cancel", booking["id"]),
+            Some(&sam),
+            json!({"reason": "travel"}),
+        )
+        .await;
+    json_of(r).await;
+    let c = wait_until(&app, &token, id, |c| c["events_written"] == 2).await;
+    assert_eq!(c["state"], "ok", "{c}");
+    // The cancelled session's own event is never read back as busy time: the time is free.
+    assert_eq!(c["busy_intervals_read"], 0, "{c}");
+    let again = app
+        .post(
+            "/api/v1/bookings",
+            Some(&sam),
+            json!({"sku": SKU, "mentor_id": mentor, "start": slot["start"]}),
+        )
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::CREATED,
+        "{}",
+        again.text().await.unwrap()
+    );
 }
 
 async fn a_wrong_password_is_reported_and_busy_time_is_kept(app: App) {

@@ -495,11 +495,15 @@ async fn a_down_receiver_gives_a_clear_error_in_the_log(app: App) {
     let log = attempts(&app, id, 1).await;
     assert_eq!(log[0].status_code, None);
     let error = log[0].error.clone().unwrap();
+    // The host and port, not the path; the same words a silent receiver gets, so the log
+    // does not tell a closed port from a filtered one.
+    let host = url.trim_start_matches("http://").trim_end_matches("/hook");
     assert!(
-        error.contains("could not connect") && error.contains(&url),
+        error.contains("no answer from") && error.contains(host),
         "{error}"
     );
-    assert!(error.to_lowercase().contains("refused"), "{error}");
+    assert!(!error.contains("/hook"), "{error}");
+    assert!(!error.to_lowercase().contains("refused"), "{error}");
     let job = delivery_job(&app, id, &msg, JobState::Queued).await;
     assert_eq!(
         job.last_error.as_deref(),
@@ -517,7 +521,7 @@ async fn a_down_receiver_gives_a_clear_error_in_the_log(app: App) {
     .await;
     let a = &deliveries["attempts"][0];
     assert!(a["status_code"].is_null());
-    assert!(a["error"].as_str().unwrap().contains("could not connect"));
+    assert!(a["error"].as_str().unwrap().contains("no answer from"));
     let one = json_of(
         app.get(&format!("/api/v1/webhooks/{id}"), Some(&token))
             .await,

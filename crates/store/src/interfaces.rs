@@ -13,6 +13,7 @@ use stint_domain::role::Role;
 use stint_domain::schedule::{Availability, Busy};
 
 use crate::StoreError;
+use crate::logins::{LoginCounts, LoginOutcome, LoginWindows};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -68,23 +69,22 @@ pub trait AccountStore: Send + Sync {
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>>;
     async fn delete_api_token(&self, token_hash: &str) -> Result<()>;
 
-    async fn record_login_attempt(
+    /// Records an attempt to log in as `email` from `address` (counted as a failure until
+    /// it is finished), then counts the attempts around it: its id and the counts.
+    async fn begin_login_attempt(
         &self,
         email: &str,
         address: &str,
-        succeeded: bool,
         now: Timestamp,
-    ) -> Result<()>;
-    /// Deletes expired sessions and tokens and login attempts older than `attempts_before`,
-    /// so credentials and addresses are not kept longer than they serve. Returns rows removed.
+        windows: &LoginWindows,
+    ) -> Result<(i64, LoginCounts)>;
+    /// Ends the attempt `id`: a success is kept as one, a password not checked is forgotten.
+    async fn finish_login_attempt(&self, id: i64, outcome: LoginOutcome) -> Result<()>;
+    /// Deletes expired sessions and tokens, failed login attempts older than
+    /// `attempts_before` and successful ones older than 30 days (which mark an address the
+    /// owner logs in from), so credentials and addresses are not kept longer than they
+    /// serve. Returns rows removed.
     async fn prune_expired(&self, now: Timestamp, attempts_before: Timestamp) -> Result<u64>;
-    /// Failed attempts since `since` for this e-mail and for this address.
-    async fn login_failures_since(
-        &self,
-        email: &str,
-        address: &str,
-        since: Timestamp,
-    ) -> Result<(i64, i64)>;
 }
 
 /// Competencies, checkpoints and versioned SKUs.

@@ -8,6 +8,7 @@ pub mod calendars;
 mod error;
 mod interfaces;
 mod jobs;
+mod logins;
 mod migrations;
 mod nudges;
 pub mod outbox;
@@ -26,11 +27,12 @@ pub use interfaces::{
     NewBooking, Offering, PoolStats, Store,
 };
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
+pub use logins::{LoginCounts, LoginOutcome, LoginWindows};
 pub use migrations::{Backend, migration_names};
 pub use nudges::{Delivery, DeliveryStatus, InboxItem, NewDelivery, NewInboxItem, NudgeStore};
 pub use outcomes::{
-    AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,
-    OutcomeStore, PrepRecord, TaskRecord,
+    AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,
+    OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord,
 };
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
 pub use webhooks::{

@@ -35,10 +35,25 @@ pub struct AssessmentRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteRecord {
     pub kind: NoteKind,
+    /// The Markdown as written.
     pub body: String,
+    /// The body as sanitized HTML, rendered when it was saved (empty for notes saved before
+    /// HTML was stored).
+    pub html: String,
     /// Who saved it last.
     pub author_id: UserId,
     pub updated_at: Timestamp,
+}
+
+/// One note to save.
+#[derive(Debug, Clone, Copy)]
+pub struct NewNote<'a> {
+    pub booking: BookingId,
+    pub kind: NoteKind,
+    pub author: UserId,
+    pub body: &'a str,
+    /// `body` as sanitized HTML (`stint_app::markdown`).
+    pub html: &'a str,
 }
 
 /// How a mentor closed a session.
@@ -110,15 +125,9 @@ pub trait OutcomeStore: Send + Sync {
     ) -> Result<AssessmentRecord>;
     async fn assessments(&self, booking: BookingId) -> Result<Vec<AssessmentRecord>>;
 
-    /// Creates or replaces one note of a booking. Unknown booking: `NotFound`.
-    async fn save_note(
-        &self,
-        booking: BookingId,
-        kind: NoteKind,
-        author: UserId,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<NoteRecord>;
+    /// Creates or replaces one note of a booking with its Markdown and sanitized HTML.
+    /// Unknown booking: `NotFound`.
+    async fn save_note(&self, note: &NewNote<'_>, now: Timestamp) -> Result<NoteRecord>;
     /// Every note of a booking; callers filter by who may read which.
     async fn notes(&self, booking: BookingId) -> Result<Vec<NoteRecord>>;
 

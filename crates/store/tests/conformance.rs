@@ -3,11 +3,12 @@
 //! is not; required with `CI=true`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use jiff::Timestamp;
 use std::sync::Arc;
 use stint_domain::catalog::{CheckpointInput, CompetencyInput, SkuStatus};
 use stint_domain::mentor::MentorProfileInput;
 use stint_domain::role::Role;
-use stint_store::{Store, StoreError};
+use stint_store::{LoginCounts, LoginOutcome, LoginWindows, Store, StoreError};
 
 #[macro_use]
 mod common;
@@ -20,7 +21,8 @@ conformance!(
     concurrent_signups_with_one_email_make_one_account,
     many_concurrent_writes_all_succeed,
     sessions_and_tokens_expire_and_can_be_deleted,
-    login_failures_are_counted_per_email_and_address,
+    login_failures_are_counted_per_pair_account_and_address,
+    parallel_login_attempts_count_each_other,
     expired_credentials_and_old_attempts_are_pruned,
     competencies_and_checkpoints,
     draft_edits_in_place_and_published_edits_make_versions,
@@ -152,8 +154,9 @@ async fn many_concurrent_writes_all_succeed(store: Arc<dyn Store>) {
                 .await?;
             s.create_web_session(&format!("tok{i}"), a.id, t(i), t(i + 60))
                 .await?;
-            s.record_login_attempt("x@example.com", "127.0.0.1", false, t(i))
+            s.begin_login_attempt("x@example.com", "127.0.0.1", t(i), &windows(t(i)))
                 .await
+                .map(|_| ())
         }));
     }
     for task in tasks {
@@ -227,35 +230,99 @@ async fn sessions_and_tokens_expire_and_can_be_deleted(store: Arc<dyn Store>) {
     assert!(store.api_token_account("k1", t(1)).await.unwrap().is_none());
 }
 
-async fn login_failures_are_counted_per_email_and_address(store: Arc<dyn Store>) {
-    for i in 0..3 {
-        store
-            .record_login_attempt("ana@example.com", "10.0.0.1", false, t(i))
-            .await
-            .unwrap();
+/// Windows for the login counts as of `now`: failures over the last 10 s, recent attempts
+/// over the last 2 s, known pairs over the last 100 s.
+fn windows(now: Timestamp) -> LoginWindows {
+    LoginWindows {
+        failures_since: now - jiff::SignedDuration::from_secs(10),
+        recent_since: now - jiff::SignedDuration::from_secs(2),
+        known_since: now - jiff::SignedDuration::from_secs(100),
     }
-    store
-        .record_login_attempt("bob@example.com", "10.0.0.1", false, t(5))
+}
+
+/// One finished attempt at `at`.
+async fn attempt(
+    store: &dyn Store,
+    email: &str,
+    address: &str,
+    at: Timestamp,
+    outcome: LoginOutcome,
+) {
+    let (id, _) = store
+        .begin_login_attempt(email, address, at, &windows(at))
         .await
         .unwrap();
-    store
-        .record_login_attempt("ana@example.com", "10.0.0.2", true, t(6))
+    store.finish_login_attempt(id, outcome).await.unwrap();
+}
+
+async fn login_failures_are_counted_per_pair_account_and_address(store: Arc<dyn Store>) {
+    use LoginOutcome::{Failed, NotChecked, Succeeded};
+    let s = store.as_ref();
+    for i in 0..3 {
+        attempt(s, "ana@example.com", "10.0.0.1", t(i), Failed).await;
+    }
+    attempt(s, "bob@example.com", "10.0.0.1", t(5), Failed).await;
+    attempt(s, "ana@example.com", "10.0.0.2", t(6), Succeeded).await;
+    attempt(s, "ana@example.com", "10.0.0.1", t(6), NotChecked).await;
+    // The next attempt counts itself (a failure until it is finished).
+    let (_, counts) = s
+        .begin_login_attempt("ANA@example.com", "10.0.0.1", t(7), &windows(t(7)))
         .await
         .unwrap();
     assert_eq!(
-        store
-            .login_failures_since("ANA@example.com", "10.0.0.1", t(0))
-            .await
-            .unwrap(),
-        (3, 4)
+        counts,
+        LoginCounts {
+            pair_failures: 4,
+            account_failures: 4,
+            address_failures: 5,
+            account_recent: 2,
+            known_pair: false,
+        }
     );
+    // A success resets the pair and makes it known; the account's failures still count.
+    attempt(s, "ana@example.com", "10.0.0.1", t(8), Succeeded).await;
+    let (_, counts) = s
+        .begin_login_attempt("ana@example.com", "10.0.0.1", t(9), &windows(t(9)))
+        .await
+        .unwrap();
     assert_eq!(
-        store
-            .login_failures_since("ana@example.com", "10.0.0.9", t(2))
-            .await
-            .unwrap(),
-        (1, 0)
+        (
+            counts.pair_failures,
+            counts.account_failures,
+            counts.known_pair
+        ),
+        (1, 5, true)
     );
+    // Outside the failure window, nothing counts but the attempt itself.
+    let (_, counts) = s
+        .begin_login_attempt("ana@example.com", "10.0.0.9", t(30), &windows(t(30)))
+        .await
+        .unwrap();
+    assert_eq!((counts.pair_failures, counts.account_failures), (1, 1));
+}
+
+/// Parallel attempts each count every attempt committed before them: of 20 at once, at most
+/// k see a pair count of k or less, so a limit of 5 lets through no more than 5 guesses.
+async fn parallel_login_attempts_count_each_other(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let (_, counts) = s
+                .begin_login_attempt("ana@example.com", "10.0.0.1", t(1), &windows(t(1)))
+                .await
+                .unwrap();
+            counts.pair_failures
+        }));
+    }
+    let mut seen = Vec::new();
+    for task in tasks {
+        seen.push(task.await.unwrap());
+    }
+    seen.sort_unstable();
+    for (k, count) in seen.iter().enumerate() {
+        assert!(*count > i64::try_from(k).unwrap(), "{seen:?}");
+    }
 }
 
 async fn competencies_and_checkpoints(store: Arc<dyn Store>) {
@@ -567,14 +634,22 @@ async fn expired_credentials_and_old_attempts_are_pruned(store: Arc<dyn Store>) 
         .create_api_token("live-key", a.id, "x", t(0), t(1000))
         .await
         .unwrap();
-    store
-        .record_login_attempt("ana@example.com", "1.2.3.4", false, t(5))
-        .await
-        .unwrap();
-    store
-        .record_login_attempt("ana@example.com", "1.2.3.4", false, t(50))
-        .await
-        .unwrap();
+    attempt(
+        store.as_ref(),
+        "ana@example.com",
+        "1.2.3.4",
+        t(5),
+        LoginOutcome::Failed,
+    )
+    .await;
+    attempt(
+        store.as_ref(),
+        "ana@example.com",
+        "1.2.3.4",
+        t(50),
+        LoginOutcome::Failed,
+    )
+    .await;
     assert_eq!(store.prune_expired(t(20), t(40)).await.unwrap(), 3);
     assert!(
         store
@@ -590,13 +665,11 @@ async fn expired_credentials_and_old_attempts_are_pruned(store: Arc<dyn Store>) 
             .unwrap()
             .is_some()
     );
-    assert_eq!(
-        store
-            .login_failures_since("ana@example.com", "1.2.3.4", t(0))
-            .await
-            .unwrap(),
-        (1, 1)
-    );
+    let (_, counts) = store
+        .begin_login_attempt("ana@example.com", "1.2.3.4", t(55), &windows(t(55)))
+        .await
+        .unwrap();
+    assert_eq!(counts.account_failures, 2, "the one at t(50) and this one");
     assert_eq!(store.prune_expired(t(20), t(40)).await.unwrap(), 0);
 }
 

@@ -123,24 +123,56 @@ async fn prep_assessments_and_notes_round_trip(store: Arc<dyn Store>) {
         )
     );
 
-    store
-        .save_note(id, NoteKind::Shared, w.mentee, "# Plan", t(6))
-        .await
-        .unwrap();
-    store
-        .save_note(id, NoteKind::Shared, w.mentor, "# Plan\n- anchor", t(7))
-        .await
-        .unwrap();
-    store
-        .save_note(id, NoteKind::MentorPrivate, w.mentor, "nervous", t(8))
-        .await
-        .unwrap();
+    let note = |kind, author, body, html| stint_store::NewNote {
+        booking: id,
+        kind,
+        author,
+        body,
+        html,
+    };
+    let saves = [
+        (
+            note(NoteKind::Shared, w.mentee, "# Plan", "<h1>Plan</h1>"),
+            t(6),
+        ),
+        (
+            note(
+                NoteKind::Shared,
+                w.mentor,
+                "# Plan\n- anchor",
+                "<h1>Plan</h1><ul><li>anchor</li></ul>",
+            ),
+            t(7),
+        ),
+        (
+            note(
+                NoteKind::MentorPrivate,
+                w.mentor,
+                "nervous",
+                "<p>nervous</p>",
+            ),
+            t(8),
+        ),
+    ];
+    for (n, at) in saves {
+        store.save_note(&n, at).await.unwrap();
+    }
     let notes = store.notes(id).await.unwrap();
     assert_eq!(notes.len(), 2);
     let shared = notes.iter().find(|n| n.kind == NoteKind::Shared).unwrap();
     assert_eq!(
-        (shared.body.as_str(), shared.author_id, shared.updated_at),
-        ("# Plan\n- anchor", w.mentor, t(7))
+        (
+            shared.body.as_str(),
+            shared.html.as_str(),
+            shared.author_id,
+            shared.updated_at
+        ),
+        (
+            "# Plan\n- anchor",
+            "<h1>Plan</h1><ul><li>anchor</li></ul>",
+            w.mentor,
+            t(7)
+        )
     );
 }
 

@@ -23,6 +23,27 @@ use std::process::{Command, Stdio};
 /// a test about a DST week moves its clock there on purpose.
 pub const TEST_EPOCH: &str = "2026-06-01T08:00:00Z";
 
+/// Every spelling of an internal address that URL parsers accept: loopback written as
+/// `127.1`, decimal, hex, octal and IPv4-mapped IPv6, the unspecified address, `localhost`
+/// (any case, trailing dot), cloud metadata, private, CGNAT and unique-local. Each outbound
+/// client's tests prove the default egress policy refuses every one (port 9 is discard).
+pub const INTERNAL_ADDRESS_SPELLINGS: [&str; 14] = [
+    "http://127.0.0.1:9/",
+    "http://127.1:9/",
+    "http://2130706433:9/",
+    "http://0x7f000001:9/",
+    "http://0177.0.0.1:9/",
+    "http://[::ffff:127.0.0.1]:9/",
+    "http://[::1]:9/",
+    "http://0.0.0.0:9/",
+    "http://localhost:9/",
+    "http://LOCALHOST.:9/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.1/",
+    "http://100.64.0.1/",
+    "http://[fd00::1]/",
+];
+
 pub const POSTGRES_ENV: &str = "STINT_TEST_POSTGRES_URL";
 
 /// The environment variable naming the Python interpreter of the Python peers.

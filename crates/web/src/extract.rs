@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// A JSON body. Malformed JSON is a 400; unknown fields, missing fields and wrong types
 /// are a 422 naming the field.
@@ -103,8 +103,9 @@ fn clean(message: &str) -> String {
     }
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
-/// server is configured to trust its proxy.
+/// The client's address: the socket peer, unless the peer is one of the trusted proxies;
+/// then the rightmost `X-Forwarded-For` entry that is not a trusted proxy (entries further
+/// left were written by the client and prove nothing).
 pub struct ClientAddr(pub String);
 
 impl FromRequestParts<AppState> for ClientAddr {
@@ -114,27 +115,80 @@ impl FromRequestParts<AppState> for ClientAddr {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy_headers
-            && let Some(first) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-        {
-            return Ok(ClientAddr(first.trim().to_string()));
-        }
-        let addr = parts
+        let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientAddr(addr))
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr("unknown".to_string()));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let client = client_address(peer, &forwarded, &state.config.trusted_proxies);
+        Ok(ClientAddr(client.to_string()))
     }
+}
+
+/// The client behind `peer`, walking `forwarded` (an `X-Forwarded-For` value) from the
+/// right past `trusted` proxies. An entry that is not an address stops the walk at the
+/// proxy that wrote it.
+pub fn client_address(peer: IpAddr, forwarded: &str, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer;
+    if !is_trusted(&client) {
+        return client;
+    }
+    for entry in forwarded.rsplit(',') {
+        let entry = entry.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let Ok(ip) = entry.parse::<IpAddr>() else {
+            return client;
+        };
+        client = ip;
+        if !is_trusted(&client) {
+            return client;
+        }
+    }
+    client
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_forwarded_entry() {
+        let trusted: Vec<ipnet::IpNet> = vec![
+            "127.0.0.1/32".parse().unwrap(),
+            "10.0.0.0/8".parse().unwrap(),
+        ];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let client = |peer: &str, xff: &str| client_address(ip(peer), xff, &trusted).to_string();
+        // The client may write anything on the left; only the proxies' entries count.
+        assert_eq!(
+            client("127.0.0.1", "6.6.6.6, 198.51.100.7, 10.0.0.5"),
+            "198.51.100.7"
+        );
+        assert_eq!(client("127.0.0.1", "198.51.100.7"), "198.51.100.7");
+        // A request not from a proxy: its header is the client's own claim.
+        assert_eq!(client("203.0.113.9", "198.51.100.7"), "203.0.113.9");
+        // Garbage stops at the proxy that passed it on.
+        assert_eq!(client("127.0.0.1", "1.2.3.4, junk, 10.0.0.5"), "10.0.0.5");
+        // No header: the proxy itself.
+        assert_eq!(client("127.0.0.1", ""), "127.0.0.1");
+        assert_eq!(
+            client_address(ip("127.0.0.1"), "198.51.100.7", &[]).to_string(),
+            "127.0.0.1",
+            "no trusted proxies: the header is ignored"
+        );
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

@@ -1,17 +1,17 @@
 //! Calendar files over HTTP: the site's address for links inside them, and a calendar
 //! file as a download. What the files say is `stint_app::calendar_files`.
 
-use axum::http::{HeaderMap, header};
+use crate::state::WebConfig;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use stint_app::calendar_files::CalendarFile;
 
-/// The site's own address as the browser reached it, for links inside calendar files.
-pub fn site_base(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let ok = host
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
-    ok.then(|| format!("{}://{host}", if secure { "https" } else { "http" }))
+/// The site's address for links inside calendar files: the configured `public_url`, never
+/// the request's `Host` header (which the client writes, and which an invitation forwarded
+/// to others would carry).
+pub fn site_base(config: &WebConfig) -> Option<String> {
+    let base = config.public_url.trim().trim_end_matches('/');
+    (!base.is_empty()).then(|| base.to_string())
 }
 
 /// A `text/calendar` response offered as a file download.

@@ -8,7 +8,6 @@ pub mod auth;
 pub mod error;
 mod extract;
 pub mod ics;
-pub mod markdown;
 pub mod observe;
 mod pages;
 mod state;

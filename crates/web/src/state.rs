@@ -11,9 +11,12 @@ use stint_app::App;
 pub struct WebConfig {
     /// Set the `Secure` flag on cookies (serve over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy),
-    /// for login throttling.
-    pub trust_proxy_headers: bool,
+    /// The proxies in front of this server. A request from one of them has its client
+    /// address read from `X-Forwarded-For`, skipping these proxies from the right; every
+    /// other request's client is its peer address (a header it sends is not believed).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where people reach Stint (`https://stint.example.org`), for links in calendar files.
+    pub public_url: String,
 }
 
 /// The job worker running beside this server, as `/readyz` sees it. Given only where a

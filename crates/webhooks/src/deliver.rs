@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stint_domain::clock::Clock;
+use stint_egress::EgressPolicy;
 use stint_store::{Job, NewWebhookAttempt, Store};
 use stint_worker::{Handler, JobError};
 
@@ -23,8 +24,9 @@ pub const MAX_ATTEMPTS: u32 = 31;
 /// How long a receiver has to answer, body included.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How much of an answer's body is kept in the log.
-pub const EXCERPT_BYTES: usize = 4096;
+/// How much of an answer's body is kept in the log: enough for a receiver's error message,
+/// not a page of whatever answered.
+pub const EXCERPT_BYTES: usize = 512;
 
 /// The job's input: ids only (the jobs page shows it), the secret is read when it runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,25 +40,29 @@ pub struct DeliveryJob {
 pub struct Deliver {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    client: reqwest::Client,
+    client: Option<reqwest::Client>,
+    egress: Arc<EgressPolicy>,
 }
 
 impl Deliver {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Deliver {
-        let client = reqwest::Client::builder()
+    /// Deliveries connect only where `egress` allows (public addresses, by default).
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, egress: Arc<EgressPolicy>) -> Deliver {
+        let client = egress
+            .client_builder()
             // A redirect is an answer, not a success: receivers give their final address.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .user_agent(concat!("Stint-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "webhook HTTP client settings refused; using defaults");
-                reqwest::Client::new()
-            });
+            // Only a TLS back-end that cannot start gets here; a client without the policy's
+            // resolver must not stand in, so then nothing is delivered (and each try says why).
+            .inspect_err(|e| tracing::error!(error = %e, "webhook HTTP client could not be built"))
+            .ok();
         Deliver {
             store,
             clock,
             client,
+            egress,
         }
     }
 }
@@ -66,22 +72,6 @@ struct Outcome {
     status: Option<u16>,
     error: Option<String>,
     excerpt: Option<String>,
-}
-
-/// The error and its causes on one line: reqwest's own message alone ("error sending
-/// request") does not say that the connection was refused.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// Reads at most [`EXCERPT_BYTES`] of the body; the rest is not downloaded.
@@ -94,7 +84,11 @@ async fn excerpt(mut response: reqwest::Response) -> Option<String> {
         }
     }
     kept.truncate(EXCERPT_BYTES);
-    let text = String::from_utf8_lossy(&kept).into_owned();
+    // Control characters (escape sequences for a terminal, say) are not kept.
+    let text: String = String::from_utf8_lossy(&kept)
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect();
     (!text.is_empty()).then_some(text)
 }
 
@@ -107,8 +101,25 @@ impl Deliver {
         signature: &str,
         body: &str,
     ) -> Outcome {
-        let sent = self
-            .client
+        let host = host_of(url);
+        if let Err(refused) = url::Url::parse(url)
+            .map_err(|_| stint_egress::Refused { host: host.clone() })
+            .and_then(|u| self.egress.check_url(&u))
+        {
+            return Outcome {
+                status: None,
+                error: Some(format!("not sent: {refused}")),
+                excerpt: None,
+            };
+        }
+        let Some(client) = &self.client else {
+            return Outcome {
+                status: None,
+                error: Some("not sent: the HTTP client could not start (see the log)".into()),
+                excerpt: None,
+            };
+        };
+        let sent = client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(HEADER_ID, message_id)
@@ -133,20 +144,37 @@ impl Deliver {
                 }
             }
             Err(e) => {
-                let why = if e.is_timeout() {
-                    format!("no answer within {} s", TIMEOUT.as_secs())
-                } else if e.is_connect() {
-                    "could not connect".to_string()
-                } else {
-                    "the request failed".to_string()
+                // One text for refused, reset and timed-out connections: the log must not
+                // tell an open port from a closed or filtered one.
+                let error = match stint_egress::refusal(&e) {
+                    Some(refused) => format!("not sent: {refused}"),
+                    None => {
+                        tracing::info!(host = %host, error = %e, "webhook receiver unreachable");
+                        format!(
+                            "no answer from {host} within {} s (no connection, or no response)",
+                            TIMEOUT.as_secs()
+                        )
+                    }
                 };
                 Outcome {
                     status: None,
-                    error: Some(format!("{why} to {url}: {}", chain(&e))),
+                    error: Some(error),
                     excerpt: None,
                 }
             }
         }
+    }
+}
+
+/// `host[:port]` of an endpoint's address: its path and query may hold a secret token.
+fn host_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => "?".to_string(),
+        },
+        Err(_) => "?".to_string(),
     }
 }
 
@@ -268,10 +296,12 @@ mod tests {
     }
 
     #[test]
-    fn errors_read_with_their_causes() {
-        let inner =
-            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
-        let outer = std::io::Error::other(inner);
-        assert_eq!(chain(&outer), "Connection refused");
+    fn only_the_host_of_an_address_is_named() {
+        assert_eq!(
+            host_of("https://hooks.example.com/in/s3cret?token=x"),
+            "hooks.example.com"
+        );
+        assert_eq!(host_of("http://10.0.0.1:8080/x"), "10.0.0.1:8080");
+        assert_eq!(host_of("not a url"), "?");
     }
 }

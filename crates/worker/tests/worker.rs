@@ -482,12 +482,45 @@ async fn a_job_outliving_the_grace_period_is_stopped_and_handed_back(url: String
 async fn housekeeping_prunes_day_old_login_attempts_as_a_periodic_job(url: String) {
     let store = open(&url).await;
     let clock = TestClock::new();
-    store
-        .record_login_attempt("ana@example.com", "10.0.0.1", false, t(0))
+    // Counts from far back (failures over a week), so only pruning can lower them.
+    let failures = |at: i64| {
+        let store = store.clone();
+        async move {
+            let windows = stint_store::LoginWindows {
+                failures_since: t(-7 * 24 * 3600),
+                recent_since: t(at),
+                known_since: t(at),
+            };
+            let (id, counts) = store
+                .begin_login_attempt("ana@example.com", "10.0.0.1", t(at), &windows)
+                .await
+                .unwrap();
+            // The look itself is forgotten: it checked no password.
+            store
+                .finish_login_attempt(id, stint_store::LoginOutcome::NotChecked)
+                .await
+                .unwrap();
+            counts.account_failures - 1
+        }
+    };
+    let (id, _) = store
+        .begin_login_attempt(
+            "ana@example.com",
+            "10.0.0.1",
+            t(0),
+            &stint_store::LoginWindows {
+                failures_since: t(0),
+                recent_since: t(0),
+                known_since: t(0),
+            },
+        )
         .await
         .unwrap();
-    let failures = || store.login_failures_since("ana@example.com", "10.0.0.1", t(-1));
-    assert_eq!(failures().await.unwrap(), (1, 1));
+    store
+        .finish_login_attempt(id, stint_store::LoginOutcome::Failed)
+        .await
+        .unwrap();
+    assert_eq!(failures(0).await, 1);
     let prune = housekeeping::Prune::new(store.clone(), clock.clone());
     let w = start(
         worker(
@@ -513,6 +546,6 @@ async fn housekeeping_prunes_day_old_login_attempts_as_a_periodic_job(url: Strin
             .any(|j| j.dedupe_key.as_deref() == Some(key.as_str()))
     })
     .await;
-    assert_eq!(failures().await.unwrap(), (0, 0));
+    assert_eq!(failures(25 * 3600).await, 0);
     w.stop().await;
 }

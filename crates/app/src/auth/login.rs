@@ -1,25 +1,26 @@
-//! Logging in, shared by the API and the pages: throttled per account and per address,
-//! the same answer and the same time for an unknown e-mail as for a wrong password.
+//! Logging in, shared by the API and the pages: throttled by `throttle`'s rules, the same
+//! answer and the same time for an unknown e-mail as for a wrong password.
 
 use super::password;
+use super::throttle::{self, Verdict};
 use crate::App;
 use crate::error::{AppError, ErrorKind};
-use jiff::SignedDuration;
 use stint_domain::account::Account;
+use stint_store::LoginOutcome;
 
-/// Failures allowed per e-mail address within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failures allowed per client address within the window (shared offices are larger).
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-pub const WINDOW_MINUTES: i64 = 15;
-
-/// The answer to too many failed log-ins.
-pub fn throttled() -> AppError {
+/// The answer to an attempt the throttle refused: try again in `secs`.
+pub fn throttled(secs: u64) -> AppError {
+    let wait = if secs >= 60 {
+        format!("{} minutes", secs.div_ceil(60))
+    } else {
+        format!("{secs} seconds")
+    };
     AppError::new(
         ErrorKind::RateLimited,
         "rate_limited",
-        format!("Too many failed log-ins. Try again in {WINDOW_MINUTES} minutes."),
+        format!("Too many failed log-ins. Try again in {wait}."),
     )
+    .retry_after(secs)
 }
 
 /// The answer to a wrong e-mail or password; never says which.
@@ -43,33 +44,35 @@ pub async fn authenticate(
 ) -> Result<Account, AppError> {
     let email = email.trim().to_lowercase();
     let now = app.now();
-    let since = now
-        .saturating_sub(SignedDuration::from_mins(WINDOW_MINUTES))
-        .unwrap_or(now);
-    let (by_account, by_address) = app
+    let (attempt, counts) = app
         .store
-        .login_failures_since(&email, address, since)
+        .begin_login_attempt(&email, address, now, &throttle::windows(now))
         .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        return Err(throttled());
+    let finish = |outcome| app.store.finish_login_attempt(attempt, outcome);
+    if let Verdict::Wait(secs) = throttle::verdict(&counts) {
+        finish(LoginOutcome::NotChecked).await?;
+        return Err(throttled(secs));
     }
     let found = app.store.credentials(&email).await?;
-    // A check the gate refused is no attempt: nothing is recorded, the caller comes back.
-    let busy = |_| AppError::busy(password::RETRY_AFTER_SECS);
-    let account = match found {
+    let checked = match found {
         Some((account, hash)) => password::verify(pw.to_string(), hash)
             .await
-            .map_err(busy)?
-            .then_some(account),
-        None => {
-            password::verify_nothing(pw.to_string())
-                .await
-                .map_err(busy)?;
-            None
-        }
+            .map(|ok| ok.then_some(account)),
+        None => password::verify_nothing(pw.to_string()).await.map(|_| None),
     };
-    app.store
-        .record_login_attempt(&email, address, account.is_some(), now)
-        .await?;
-    account.ok_or_else(invalid_credentials)
+    match checked {
+        // A check the gate refused is no attempt: it is forgotten, the caller comes back.
+        Err(_) => {
+            finish(LoginOutcome::NotChecked).await?;
+            Err(AppError::busy(password::RETRY_AFTER_SECS))
+        }
+        Ok(Some(account)) => {
+            finish(LoginOutcome::Succeeded).await?;
+            Ok(account)
+        }
+        Ok(None) => {
+            finish(LoginOutcome::Failed).await?;
+            Err(invalid_credentials())
+        }
+    }
 }

@@ -6,4 +6,5 @@ pub mod password;
 pub mod secret;
 pub mod sessions;
 pub mod signup_limit;
+pub mod throttle;
 pub mod tokens;

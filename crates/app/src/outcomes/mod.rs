@@ -157,12 +157,19 @@ pub async fn outcome_view(app: &App, pb: &PartyBooking) -> Result<OutcomeView, A
         prep.as_ref().map(|p| &p.prep),
         taken(&assessments, AssessmentKind::Baseline),
     );
-    let notes = store
+    let mut notes: Vec<NoteRecord> = store
         .notes(id)
         .await?
         .into_iter()
         .filter(|n| pb.may_read_note(n.kind))
         .collect();
+    // Notes saved before their HTML was stored are rendered here, once per view.
+    for note in notes
+        .iter_mut()
+        .filter(|n| n.html.is_empty() && !n.body.is_empty())
+    {
+        note.html = crate::markdown::render(note.body.clone()).await;
+    }
     Ok(OutcomeView {
         side: pb.side,
         prep: prep.filter(|_| pb.may_read(DataClass::Answers)),

@@ -15,7 +15,7 @@ use stint_domain::outcome::closing::{
 use stint_domain::outcome::notes::{NoteKind, validate_note};
 use stint_domain::outcome::prep::PrepInput;
 use stint_store::{
-    AssessmentRecord, CloseSession, ClosingRecord, NoteRecord, PrepRecord, TaskRecord,
+    AssessmentRecord, CloseSession, ClosingRecord, NewNote, NoteRecord, PrepRecord, TaskRecord,
 };
 
 /// The mentee's prep: intake answers and pre-reads read, until the session is closed.
@@ -141,10 +141,16 @@ pub async fn save_note(
     }
     let body =
         validate_note(body).map_err(|m| AppError::validation(FieldErrors::single("body", m)))?;
-    Ok(app
-        .store
-        .save_note(pb.booking.id, kind, viewer.id, &body, app.now())
-        .await?)
+    // Rendered once, here, off the async workers; every view reads the stored HTML.
+    let html = crate::markdown::render(body.clone()).await;
+    let note = NewNote {
+        booking: pb.booking.id,
+        kind,
+        author: viewer.id,
+        body: &body,
+        html: &html,
+    };
+    Ok(app.store.save_note(&note, app.now()).await?)
 }
 
 /// The follow-up message pre-filled from the SKU's template, for the mentor to edit.

@@ -62,12 +62,37 @@ impl CalDavClient {
         ics_body: &str,
         if_match: Option<&str>,
     ) -> Result<Etag> {
+        self.put(calendar_url, uid, ics_body, Some(if_match.unwrap_or("*")))
+            .await
+    }
+
+    /// Writes event `uid` whatever is there now: for an event that is Stint's own (its
+    /// booking moved) when neither creating nor replacing by ETag worked, because the event
+    /// was changed outside the window Stint reads.
+    pub async fn overwrite_event(
+        &self,
+        calendar_url: &Url,
+        uid: &str,
+        ics_body: &str,
+    ) -> Result<Etag> {
+        self.put(calendar_url, uid, ics_body, None).await
+    }
+
+    /// PUT with `If-None-Match: *` (`Some("*")`), `If-Match` (`Some(etag)`) or no precondition.
+    async fn put(
+        &self,
+        calendar_url: &Url,
+        uid: &str,
+        ics_body: &str,
+        precondition: Option<&str>,
+    ) -> Result<Etag> {
         let url = event_url(calendar_url, uid)?;
         let request = Request::new(Method::PUT, url.clone())
             .body("text/calendar; charset=utf-8", ics_body.to_string())?;
-        let request = match if_match {
+        let request = match precondition {
+            Some("*") => request.header(IF_NONE_MATCH, "*")?,
             Some(tag) => request.header(IF_MATCH, tag)?,
-            None => request.header(IF_NONE_MATCH, "*")?,
+            None => request,
         };
         let reply = self.http.send(request).await?;
         match reply.status.as_u16() {

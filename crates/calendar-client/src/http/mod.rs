@@ -1,5 +1,7 @@
-//! HTTP for CalDAV: one reqwest client with a timeout, Basic credentials on every request,
-//! redirects followed by hand, and every body read under a size cap.
+//! HTTP for CalDAV: one reqwest client with a timeout, built by the egress policy (so it
+//! connects to public addresses only, unless the operator allows more), Basic credentials
+//! on every request to the origin they were given for, redirects followed by hand (each
+//! hop checked against the policy), and every body read under a size cap.
 //!
 //! Redirects are followed here rather than by reqwest because reqwest turns a redirected
 //! PROPFIND into a GET (as browsers do for POST), and RFC 6764's `/.well-known/caldav`
@@ -13,7 +15,9 @@ use jiff::tz::TimeZone;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+use stint_egress::EgressPolicy;
 use url::Url;
 
 /// The default cap on one response body: 5 MiB.
@@ -31,6 +35,8 @@ pub struct Settings {
     pub max_response_bytes: usize,
     /// Zone for floating times and all-day dates in the calendars read (the owner's zone).
     pub floating_zone: TimeZone,
+    /// Which addresses may be connected to; by default public ones only.
+    pub egress: Arc<EgressPolicy>,
 }
 
 impl Default for Settings {
@@ -39,6 +45,7 @@ impl Default for Settings {
             timeout: Duration::from_secs(30),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             floating_zone: TimeZone::UTC,
+            egress: Arc::new(EgressPolicy::public_only()),
         }
     }
 }
@@ -129,11 +136,14 @@ pub(crate) struct Http {
     client: reqwest::Client,
     max_bytes: usize,
     credentials: Option<Credentials>,
+    egress: Arc<EgressPolicy>,
 }
 
 impl Http {
     pub(crate) fn new(settings: &Settings, credentials: Option<Credentials>) -> Result<Self> {
-        let client = reqwest::Client::builder()
+        let client = settings
+            .egress
+            .client_builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -144,19 +154,23 @@ impl Http {
             client,
             max_bytes: settings.max_response_bytes,
             credentials,
+            egress: settings.egress.clone(),
         })
     }
 
     /// Sends `request`, following up to five redirects with the same method and body (never
-    /// from https to http, which would expose the credentials).
+    /// from https to http). Every hop is checked against the egress policy; the credentials
+    /// go only to the origin of the first request, never to another host a redirect names.
     pub(crate) async fn send(&self, request: Request) -> Result<Reply> {
+        let origin = request.url.origin();
         let mut url = request.url.clone();
         for _ in 0..=MAX_REDIRECTS {
+            self.egress.check_url(&url).map_err(Error::from)?;
             let mut builder = self.client.request(request.method.clone(), url.clone());
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }
-            if let Some(c) = &self.credentials {
+            if let Some(c) = self.credentials.as_ref().filter(|_| url.origin() == origin) {
                 builder = builder.basic_auth(&c.username, Some(&c.password));
             }
             if let Some(body) = &request.body {

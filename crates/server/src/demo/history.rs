@@ -149,15 +149,15 @@ async fn session(
     store
         .save_assessment(id, AssessmentKind::Baseline, &level(baseline)?, prepped)
         .await?;
-    store
-        .save_note(
-            id,
-            NoteKind::Shared,
-            mentor,
-            "## Plan\n\n- Where you are now\n- The one thing to leave with\n- Next step",
-            start,
-        )
-        .await?;
+    let plan = "## Plan\n\n- Where you are now\n- The one thing to leave with\n- Next step";
+    let note = stint_store::NewNote {
+        booking: id,
+        kind: NoteKind::Shared,
+        author: mentor,
+        body: plan,
+        html: &stint_app::markdown::to_safe_html(plan),
+    };
+    store.save_note(&note, start).await?;
     let closed_at = end.checked_add(hours(2))?;
     let closing = Closing {
         checkpoint,

@@ -93,6 +93,8 @@ pub struct App {
     pub outbox: std::path::PathBuf,
     /// Removes the outbox folder once the last node sharing it is dropped.
     _outbox_dir: Arc<tempfile::TempDir>,
+    /// The egress allow list of the server and its workers.
+    pub egress_allow: Vec<String>,
 }
 
 /// The instant test servers start at ([`stint_testkit::TEST_EPOCH`]).
@@ -107,21 +109,40 @@ pub fn test_clock() -> Arc<TravelClock> {
     Arc::new(TravelClock::starting_at(test_epoch()))
 }
 
+/// The egress allow list of a test server: its peers (Radicale, webhook receivers) listen on
+/// loopback, which the default policy refuses.
+pub fn loopback_peers() -> Vec<String> {
+    vec!["127.0.0.0/8".into(), "::1".into(), "localhost".into()]
+}
+
 impl App {
+    /// A server whose peers may listen on loopback ([`loopback_peers`]).
     pub async fn start(url: &str) -> App {
+        App::start_with(url, |_| {}).await
+    }
+
+    /// A server whose settings `configure` changes first (its workers share the egress
+    /// allow list).
+    pub async fn start_with(
+        url: &str,
+        configure: impl FnOnce(&mut stint_server::config::Config),
+    ) -> App {
         let store = stint_store::open(url).await.expect("open store");
         demo::load(&store, test_epoch()).await.expect("demo data");
         let clock = test_clock();
         let outbox_dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
         let outbox = outbox_dir.path().to_path_buf();
-        let config = stint_server::config::Config {
+        let mut config = stint_server::config::Config {
             mail: stint_mail::MailSettings {
                 outbox_dir: outbox.clone(),
                 ..Default::default()
             },
             calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
+            egress_allow: loopback_peers(),
             ..Default::default()
         };
+        configure(&mut config);
+        let egress_allow = config.egress_allow.clone();
         let addr = stint_server::spawn_configured(&config, store.clone(), clock.clone())
             .await
             .expect("server");
@@ -132,6 +153,7 @@ impl App {
             clock,
             outbox,
             _outbox_dir: outbox_dir,
+            egress_allow,
         }
     }
 
@@ -148,6 +170,7 @@ impl App {
             clock: self.clock.clone(),
             outbox: self.outbox.clone(),
             _outbox_dir: self._outbox_dir.clone(),
+            egress_allow: self.egress_allow.clone(),
         }
     }
 
@@ -162,6 +185,7 @@ impl App {
             public_url: self.base.clone(),
             mail,
             calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
+            egress_allow: self.egress_allow.clone(),
             ..Default::default()
         }
     }

@@ -5,8 +5,9 @@ use super::who::Secret;
 use crate::StoreError;
 use crate::error::is_unique_violation;
 use crate::interfaces::{AccountStore, Result};
+use crate::logins::{LoginCounts, LoginOutcome, LoginWindows};
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 use stint_domain::account::{Account, NewAccount};
@@ -349,23 +350,19 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn record_login_attempt(
+    async fn begin_login_attempt(
         &self,
         email: &str,
         address: &str,
-        succeeded: bool,
         now: Timestamp,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO login_attempts (email, address, at, succeeded) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(email.trim().to_lowercase())
-        .bind(address.to_string())
-        .bind(now.as_second())
-        .bind(i64::from(succeeded))
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        windows: &LoginWindows,
+    ) -> Result<(i64, LoginCounts)> {
+        super::logins::begin(self, email, address, now, windows).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn finish_login_attempt(&self, id: i64, outcome: LoginOutcome) -> Result<()> {
+        super::logins::finish(self, id, outcome).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -375,7 +372,15 @@ impl AccountStore for SqlStore {
         for (sql, at) in [
             ("DELETE FROM web_sessions WHERE expires_at <= $1", now),
             ("DELETE FROM api_tokens WHERE expires_at <= $1", now),
-            ("DELETE FROM login_attempts WHERE at < $1", attempts_before),
+            (
+                "DELETE FROM login_attempts WHERE at < $1 AND succeeded = 0",
+                attempts_before,
+            ),
+            (
+                "DELETE FROM login_attempts WHERE at < $1",
+                now.saturating_sub(SignedDuration::from_hours(24 * 30))
+                    .unwrap_or(now),
+            ),
         ] {
             removed += sqlx::query(sql)
                 .bind(at.as_second())
@@ -385,29 +390,5 @@ impl AccountStore for SqlStore {
         }
         tx.commit().await?;
         Ok(removed)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn login_failures_since(
-        &self,
-        email: &str,
-        address: &str,
-        since: Timestamp,
-    ) -> Result<(i64, i64)> {
-        let by_email: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND at >= $2 AND succeeded = 0",
-        )
-        .bind(email.trim().to_lowercase())
-        .bind(since.as_second())
-        .fetch_one(self.reader())
-        .await?;
-        let by_address: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at >= $2 AND succeeded = 0",
-        )
-        .bind(address.to_string())
-        .bind(since.as_second())
-        .fetch_one(self.reader())
-        .await?;
-        Ok((by_email, by_address))
     }
 }

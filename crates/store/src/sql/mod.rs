@@ -14,6 +14,7 @@ mod calendars;
 mod catalog;
 mod claim;
 mod jobs;
+mod logins;
 mod mentors;
 mod nudges;
 mod outbox;

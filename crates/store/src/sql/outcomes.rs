@@ -8,8 +8,8 @@ use crate::error::is_unique_violation;
 use crate::interfaces::Result;
 use crate::outbox::BookingChange;
 use crate::outcomes::{
-    AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NoteRecord, OutcomeFilter,
-    OutcomeStore, PrepRecord, TaskRecord,
+    AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,
+    OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -161,31 +161,27 @@ impl OutcomeStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn save_note(
-        &self,
-        booking: BookingId,
-        kind: NoteKind,
-        author: UserId,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<NoteRecord> {
+    async fn save_note(&self, note: &NewNote<'_>, now: Timestamp) -> Result<NoteRecord> {
         sqlx::query(
-            "INSERT INTO booking_notes (booking_id, kind, body, author_id, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (booking_id, kind) DO UPDATE SET \
-             body = excluded.body, author_id = excluded.author_id, updated_at = excluded.updated_at",
+            "INSERT INTO booking_notes (booking_id, kind, body, body_html, author_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (booking_id, kind) DO UPDATE SET \
+             body = excluded.body, body_html = excluded.body_html, \
+             author_id = excluded.author_id, updated_at = excluded.updated_at",
         )
-        .bind(booking.0)
-        .bind(kind.as_str())
-        .bind(body.to_string())
-        .bind(author.0)
+        .bind(note.booking.0)
+        .bind(note.kind.as_str())
+        .bind(note.body.to_string())
+        .bind(note.html.to_string())
+        .bind(note.author.0)
         .bind(now.as_second())
         .execute(self.writer())
         .await
         .map_err(missing_booking)?;
         Ok(NoteRecord {
-            kind,
-            body: body.to_string(),
-            author_id: author,
+            kind: note.kind,
+            body: note.body.to_string(),
+            html: note.html.to_string(),
+            author_id: note.author,
             updated_at: now,
         })
     }
@@ -193,7 +189,8 @@ impl OutcomeStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn notes(&self, booking: BookingId) -> Result<Vec<NoteRecord>> {
         let rows = sqlx::query(
-            "SELECT kind, body, author_id, updated_at FROM booking_notes WHERE booking_id = $1 ORDER BY kind",
+            "SELECT kind, body, body_html, author_id, updated_at FROM booking_notes \
+             WHERE booking_id = $1 ORDER BY kind",
         )
         .bind(booking.0)
         .fetch_all(self.reader())
@@ -204,6 +201,7 @@ impl OutcomeStore for SqlStore {
                 Ok(NoteRecord {
                     kind: NoteKind::parse(&kind).ok_or_else(|| corrupt("note kind"))?,
                     body: r.try_get("body")?,
+                    html: r.try_get("body_html")?,
                     author_id: UserId(r.try_get("author_id")?),
                     updated_at: ts(r.try_get("updated_at")?)?,
                 })

@@ -7,7 +7,7 @@ use crate::ics;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 use stint_app::calendar_files;
@@ -22,9 +22,8 @@ pub async fn booking_invite(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let base = ics::site_base(&headers, state.config.secure_cookies);
+    let base = ics::site_base(&state.config);
     let file = calendar_files::invite(&state, &me, BookingId(id), base.as_deref()).await?;
     Ok(ics::calendar_response(file))
 }
@@ -41,9 +40,8 @@ pub struct FeedLink {
 pub async fn create_feed(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    headers: HeaderMap,
 ) -> Result<(StatusCode, Json<FeedLink>), ApiError> {
-    let url = new_feed(&state, &me, &headers).await?;
+    let url = new_feed(&state, &me).await?;
     Ok((StatusCode::CREATED, Json(FeedLink { url })))
 }
 
@@ -62,10 +60,9 @@ pub async fn revoke_feed(
 pub async fn new_feed(
     state: &AppState,
     me: &stint_domain::account::Account,
-    headers: &HeaderMap,
 ) -> Result<String, ApiError> {
     let token = calendar_files::new_feed(state, me).await?;
-    let base = ics::site_base(headers, state.config.secure_cookies).unwrap_or_default();
+    let base = ics::site_base(&state.config).unwrap_or_default();
     Ok(format!("{base}/calendar/{token}.ics"))
 }
 
@@ -73,10 +70,9 @@ pub async fn new_feed(
 pub async fn feed(
     State(state): State<AppState>,
     axum::extract::Path(file): axum::extract::Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
-    let base = ics::site_base(&headers, state.config.secure_cookies);
+    let base = ics::site_base(&state.config);
     let file = calendar_files::feed(&state, token, base.as_deref()).await?;
     Ok(ics::calendar_response(file))
 }

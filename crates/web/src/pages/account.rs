@@ -386,11 +386,10 @@ pub async fn create_feed(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     csrf: CsrfToken,
-    headers: axum::http::HeaderMap,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
     let token = calendar_files::new_feed(&state, &me).await.or_page()?;
-    let base = crate::ics::site_base(&headers, state.config.secure_cookies).unwrap_or_default();
+    let base = crate::ics::site_base(&state.config).unwrap_or_default();
     let url = format!("{base}/calendar/{token}.ics");
     let form = SettingsFields {
         display_name: me.display_name.clone(),

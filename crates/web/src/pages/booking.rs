@@ -582,12 +582,11 @@ pub async fn invite_file(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
 ) -> PageResult {
     let Ok(id) = id.parse::<i64>() else {
         return Ok(not_found_page(Some(me)));
     };
-    let base = crate::ics::site_base(&headers, state.config.secure_cookies);
+    let base = crate::ics::site_base(&state.config);
     stint_app::calendar_files::invite(&state, &me, BookingId(id), base.as_deref())
         .await
         .map(crate::ics::calendar_response)

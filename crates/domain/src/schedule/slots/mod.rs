@@ -76,8 +76,10 @@ pub fn civil_instants(tz: &TimeZone, dt: DateTime) -> Vec<Timestamp> {
     }
 }
 
-/// The instant an interval ends: the later occurrence in a fold, and in a gap the earliest
-/// reading, so a session never runs past the hours the mentor wrote.
+/// The instant an interval ends: the later occurrence in a fold, and in a gap the moment the
+/// clocks jump (an end written inside the gap is reached when the clock skips past it: a
+/// mentor working until 02:30 on a night the clock goes from 02:00 to 03:00 works until the
+/// jump, and a session ending exactly then fits).
 fn interval_end(tz: &TimeZone, date: Date, end: ClockTime) -> Option<Timestamp> {
     let dt = civil(date, end.minutes())?;
     match tz.to_ambiguous_timestamp(dt).offset() {
@@ -85,7 +87,14 @@ fn interval_end(tz: &TimeZone, date: Date, end: ClockTime) -> Option<Timestamp> 
         AmbiguousOffset::Fold { after, .. } => after.to_timestamp(dt).ok(),
         AmbiguousOffset::Gap { before, after } => {
             let (a, b) = (before.to_timestamp(dt).ok()?, after.to_timestamp(dt).ok()?);
-            Some(a.min(b))
+            let earliest = a.min(b);
+            // The jump lies between the two readings; the first transition after the earlier.
+            let jump = tz
+                .following(earliest)
+                .next()
+                .map(|t| t.timestamp())
+                .filter(|t| *t <= a.max(b));
+            Some(jump.unwrap_or(earliest))
         }
     }
 }

@@ -182,6 +182,34 @@ fn lord_howe_thirty_minute_gap_and_fold() {
     );
 }
 
+/// The case an independent zoneinfo oracle found: hours that end inside the spring-forward
+/// gap end when the clocks jump, so the session ending exactly then is offered.
+#[test]
+fn hours_ending_inside_a_spring_gap_end_at_the_jump() {
+    let rules = every_day("Europe/Berlin", vec![iv("00:30", "02:30")]);
+    let got = search(
+        &rules,
+        &[],
+        30,
+        "2026-03-28T22:00:00Z",
+        "2026-03-29T06:00:00Z",
+        EARLY,
+    );
+    // 00:30, 01:00 and 01:30 CET; the last ends at 02:00 CET, which the clock shows as 03:00.
+    assert_eq!(
+        got,
+        [
+            "2026-03-28T23:30:00Z",
+            "2026-03-29T00:00:00Z",
+            "2026-03-29T00:30:00Z"
+        ]
+    );
+    let tz = TimeZone::get("Europe/Berlin").unwrap();
+    let date = jiff::civil::date(2026, 3, 29);
+    let span = working_span(&tz, date, &iv("00:30", "02:30")).unwrap();
+    assert_eq!(span.1, ts("2026-03-29T01:00:00Z"), "the oracle agrees");
+}
+
 #[test]
 fn berlin_mentor_and_new_york_mentee_across_both_transitions() {
     // Europe moves on 29 March, the US on 8 March: for three weeks the gap is 5 hours.

@@ -3,7 +3,6 @@
 
 use crate::api::availability::rfc3339_in;
 use crate::api::dto::{PreReadDto, RubricLevel};
-use crate::markdown::to_safe_html;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use stint_app::outcomes::Side;
@@ -282,7 +281,7 @@ pub(super) fn note_dto(n: &NoteRecord, tz: &TimeZone) -> NoteDto {
     NoteDto {
         kind: n.kind.as_str().to_string(),
         body: n.body.clone(),
-        html: to_safe_html(&n.body),
+        html: n.html.clone(),
         author_id: n.author_id.0,
         updated_at: rfc3339_in(n.updated_at, tz),
     }

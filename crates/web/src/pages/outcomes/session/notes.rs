@@ -1,7 +1,6 @@
 //! The session page's notes: the shared one both parties edit and the viewer's private
 //! one, each with its form and the saved note as sanitized HTML.
 
-use crate::markdown::to_safe_html;
 use crate::pages::outcomes::input::NoteFields;
 use stint_app::outcomes::{self as oc, OutcomeView, PartyBooking, Side};
 use stint_domain::FieldErrors;
@@ -64,7 +63,7 @@ pub(super) fn note_views(
                 just_saved: just_saved == format!("note-{}", kind.as_str()),
                 value,
                 error,
-                html: saved.map(|n| to_safe_html(&n.body)).unwrap_or_default(),
+                html: saved.map(|n| n.html.clone()).unwrap_or_default(),
                 saved: saved
                     .map(|n| {
                         let by = if n.author_id == viewer.id {

@@ -1,6 +1,6 @@
 //! The worst notes known for the Markdown renderer, 20 KB each: nested quotes, nested lists,
 //! and long runs of brackets, emphasis, code and HTML. Prints each one's time (best of five)
-//! and the worst, against the goal of 10 ms. Run: `cargo bench -p stint-web --bench markdown`.
+//! and the worst, against the goal of 10 ms. Run: `cargo bench -p stint-app --bench markdown`.
 
 use std::time::Instant;
 
@@ -46,7 +46,7 @@ fn main() {
         let mut best = f64::MAX;
         for _ in 0..5 {
             let started = Instant::now();
-            let html = stint_web::markdown::to_safe_html(input);
+            let html = stint_app::markdown::to_safe_html(input);
             best = best.min(started.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(html);
         }

@@ -1,12 +1,13 @@
 //! Notes are written in Markdown and shown as HTML: rendered by pulldown-cmark, then
 //! cleaned by ammonia's allow-list, so no script, event handler, style or `javascript:` link
-//! written into a note ever reaches a browser.
+//! written into a note ever reaches a browser. A note is rendered once, when it is saved, on
+//! a blocking thread ([`render`]); views read the stored HTML.
 
 //!
 //! Anyone who writes a note chooses its Markdown, so its cost is bounded: the parser's work
 //! grows with the square of the nesting of quotes and lists, and a 20 KB note of nested `>`
 //! took seconds. [`MAX_NESTING`] quote and list markers at the start of a line are kept; those
-//! past it are dropped (their text stays). `cargo bench -p stint-web --bench markdown` times
+//! past it are dropped (their text stays). `cargo bench -p stint-app --bench markdown` times
 //! the worst inputs known.
 
 use pulldown_cmark::{Options, Parser, html};
@@ -26,6 +27,19 @@ pub fn to_safe_html(markdown: &str) -> String {
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&raw)
         .to_string()
+}
+
+/// [`to_safe_html`] on a blocking thread, off the async workers that serve every request.
+pub async fn render(markdown: String) -> String {
+    match tokio::task::spawn_blocking(move || to_safe_html(&markdown)).await {
+        Ok(html) => html,
+        // Only a panic in the renderer gets here; the note then shows as nothing, not as
+        // unsanitized text.
+        Err(e) => {
+            tracing::error!(error = %e, "a note could not be rendered");
+            String::new()
+        }
+    }
 }
 
 /// `markdown` with at most [`MAX_NESTING`] container markers (`>`, `-`, `*`, `+`, `1.`, `1)`)

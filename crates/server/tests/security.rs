@@ -1,0 +1,510 @@
+//! The security findings, each reproduced against a real server on SQLite and (when
+//! `STINT_TEST_POSTGRES_URL` is set; required with `CI=true`) PostgreSQL. Servers here run
+//! with the default egress policy (public addresses only), unlike the other suites, whose
+//! peers listen on loopback. Other findings are kept fixed where their feature is tested:
+//! `next=` and CSRF binding in `pages.rs`, operator routes in `use_cases.rs`, the flood and
+//! the worst note in the `flood` and `markdown` benchmarks.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+use jiff::SignedDuration;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use stint_domain::clock::Clock;
+use stint_server::demo::DEMO_PASSWORD;
+use stint_store::NewWebhookEndpoint;
+use stint_testkit::INTERNAL_ADDRESS_SPELLINGS;
+
+/// A test server with Stint's default egress policy, behind a trusted proxy at 127.0.0.2
+/// (a client bound to that address is "the proxy"; one on 127.0.0.1 is not).
+struct Strict(common::App);
+
+const PROXY: &str = "127.0.0.2";
+
+impl Strict {
+    async fn start(url: &str) -> Strict {
+        Strict(
+            common::App::start_with(url, |c| {
+                c.egress_allow.clear();
+                c.trusted_proxies = vec![PROXY.into()];
+            })
+            .await,
+        )
+    }
+}
+
+on_both_backends!(Strict;
+    internal_addresses_are_refused_when_a_webhook_or_calendar_is_saved,
+    a_delivery_to_an_internal_address_never_connects,
+    guesses_from_elsewhere_do_not_lock_the_owner_out,
+    an_attacked_account_slows_strangers_but_not_the_owners_address,
+    a_burst_of_parallel_guesses_gets_no_more_than_the_limit,
+    a_forwarded_for_header_is_believed_only_from_a_trusted_proxy,
+    a_sprayer_is_stopped_but_accounts_known_at_that_address_still_log_in,
+    a_note_is_rendered_once_when_saved_and_views_read_the_stored_html,
+    links_in_calendar_files_come_from_the_public_url_not_the_host_header,
+);
+
+// ---- log-in throttle ---------------------------------------------------------------------
+
+/// Log-in requests as if forwarded by the trusted proxy for `client`.
+struct Via {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Via {
+    fn proxy(app: &common::App) -> Via {
+        Via {
+            http: reqwest::Client::builder()
+                .local_address(PROXY.parse::<std::net::IpAddr>().unwrap())
+                .build()
+                .unwrap(),
+            base: app.base.clone(),
+        }
+    }
+
+    fn direct(app: &common::App) -> Via {
+        Via {
+            http: reqwest::Client::new(),
+            base: app.base.clone(),
+        }
+    }
+
+    /// Logs in as `email` for the client `forwarded` (an `X-Forwarded-For` value).
+    async fn login(&self, forwarded: &str, email: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+const OWNER: &str = "lena@stint.example";
+const WRONG: &str = "not her password";
+
+async fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("429 says when to come back")
+}
+
+async fn guesses_from_elsewhere_do_not_lock_the_owner_out(app: Strict) {
+    let app = app.0;
+    let via = Via::proxy(&app);
+    for _ in 0..5 {
+        let r = via.login("203.0.113.9", OWNER, WRONG).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = via.login("203.0.113.9", OWNER, DEMO_PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser's sixth try"
+    );
+    assert_eq!(retry_after(&r).await, 900);
+    // The owner, from their own address, gets in with the right password …
+    let r = via.login("198.51.100.7", OWNER, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // … and the guesser is still stopped.
+    let r = via.login("203.0.113.9", OWNER, WRONG).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // After the window, the guesser may try again.
+    app.clock.advance(SignedDuration::from_mins(16));
+    let r = via.login("203.0.113.9", OWNER, WRONG).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn an_attacked_account_slows_strangers_but_not_the_owners_address(app: Strict) {
+    let app = app.0;
+    let via = Via::proxy(&app);
+    let r = via.login("198.51.100.7", OWNER, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK, "the owner's usual address");
+    // A spread-out attack: one guess from each of eleven addresses, seconds apart.
+    for i in 0..11 {
+        let r = via
+            .login(&format!("203.0.113.{}", 10 + i), OWNER, WRONG)
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+        app.clock.advance(SignedDuration::from_secs(11));
+    }
+    // Now strangers share one attempt per 10 s on this account.
+    let r = via.login("203.0.113.50", OWNER, WRONG).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the first in its 10 s"
+    );
+    let r = via.login("203.0.113.51", OWNER, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the second");
+    assert_eq!(retry_after(&r).await, 10);
+    // The owner's known address is not slowed.
+    let r = via.login("198.51.100.7", OWNER, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.clock.advance(SignedDuration::from_secs(11));
+    let r = via.login("203.0.113.51", OWNER, WRONG).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "ten seconds later");
+}
+
+async fn a_burst_of_parallel_guesses_gets_no_more_than_the_limit(app: Strict) {
+    let app = app.0;
+    let via = Arc::new(Via::proxy(&app));
+    // Nine at once: under the account-wide slow-down (10), so the per-pair limit alone holds.
+    let mut tasks = Vec::new();
+    for _ in 0..9 {
+        let via = via.clone();
+        tasks.push(tokio::spawn(async move {
+            via.login("203.0.113.9", OWNER, WRONG).await.status()
+        }));
+    }
+    let mut checked = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Each attempt counts every one recorded before it, so a burst may even get fewer.
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked; the limit is 5"
+    );
+    let r = via.login("198.51.100.7", OWNER, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK, "the owner, from elsewhere");
+}
+
+async fn a_forwarded_for_header_is_believed_only_from_a_trusted_proxy(app: Strict) {
+    let app = app.0;
+    // Not from the proxy: every request claims another address, all count as 127.0.0.1.
+    let direct = Via::direct(&app);
+    for i in 0..5 {
+        let r = direct.login(&format!("198.51.100.{i}"), OWNER, WRONG).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = direct.login("198.51.100.99", OWNER, WRONG).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "spoofing does not help"
+    );
+    // Through the proxy, entries the client wrote on the left are skipped: the client is the
+    // rightmost address the proxy did not add.
+    let via = Via::proxy(&app);
+    for i in 0..5 {
+        let r = via
+            .login(
+                &format!("10.9.9.{i}, 203.0.113.9"),
+                "sam@stint.example",
+                WRONG,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = via
+        .login("10.9.9.99, 203.0.113.9", "sam@stint.example", WRONG)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_sprayer_is_stopped_but_accounts_known_at_that_address_still_log_in(app: Strict) {
+    let app = app.0;
+    let via = Via::proxy(&app);
+    let office = "198.51.100.20";
+    let r = via.login(office, "sam@stint.example", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for i in 0..100 {
+        let r = via
+            .login(office, &format!("guess{i}@stint.example"), WRONG)
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = via.login(office, OWNER, DEMO_PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new account from there"
+    );
+    let r = via.login(office, "sam@stint.example", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK, "an account the office uses");
+}
+
+/// A loopback listener that counts connections and answers 200.
+async fn counting_receiver() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            seen.fetch_add(1, Ordering::SeqCst);
+            use tokio::io::AsyncWriteExt;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    (url, count)
+}
+
+async fn internal_addresses_are_refused_when_a_webhook_or_calendar_is_saved(app: Strict) {
+    let app = app.0;
+    let operator = app.operator().await;
+    let mentor = app.login("maya@stint.example", DEMO_PASSWORD).await;
+    for spelling in INTERNAL_ADDRESS_SPELLINGS {
+        let r = app
+            .post(
+                "/api/v1/webhooks",
+                Some(&operator),
+                json!({"url": spelling, "description": "x", "event_types": ["booking.created"]}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "webhook {spelling}"
+        );
+        let body: Value = r.json().await.unwrap();
+        let message = body["error"]["fields"]["url"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("private or internal"),
+            "{spelling}: {body}"
+        );
+        for kind in ["ics", "caldav"] {
+            let r = app
+                .post(
+                    "/api/v1/mentors/me/calendars",
+                    Some(&mentor),
+                    json!({"kind": kind, "url": spelling, "username": "maya", "password": "pw"}),
+                )
+                .await;
+            assert_eq!(
+                r.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{kind} calendar {spelling}"
+            );
+            let body: Value = r.json().await.unwrap();
+            assert!(
+                body["error"]["fields"]["url"].is_string(),
+                "{kind} {spelling}: {body}"
+            );
+        }
+    }
+    // `webcal://` is read as https and refused the same way.
+    let r = app
+        .post(
+            "/api/v1/mentors/me/calendars",
+            Some(&mentor),
+            json!({"kind": "ics", "url": "webcal://127.1/cal.ics"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.store.webhook_endpoints().await.unwrap().is_empty());
+    // A public address is still accepted.
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&operator),
+            json!({"url": "https://hooks.example.com/in", "description": "x", "event_types": ["booking.created"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+/// An endpoint saved while an operator allowed its address, then no longer allowed: the
+/// worker refuses it at connection time, logs why, and the receiver sees nothing.
+async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
+    let app = app.0;
+    let (url, connections) = counting_receiver().await;
+    let operator = app
+        .store
+        .account_by_email("operator@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    app.clear_queue().await;
+    let endpoint = app
+        .store
+        .create_webhook_endpoint(
+            &NewWebhookEndpoint {
+                url: url.clone(),
+                description: "saved under an older allow list".into(),
+                secret: stint_webhooks::generate_secret().unwrap(),
+                event_types: vec!["booking.completed".into()],
+                created_by: operator.id,
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let worker =
+        stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
+            .unwrap();
+    tokio::spawn(worker.run(std::future::pending::<()>()));
+    stint_webhooks::emit(
+        app.store.as_ref(),
+        stint_webhooks::EventType::BookingCompleted,
+        &json!({"booking_id": 1}),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let mut log = Vec::new();
+    for _ in 0..600 {
+        log = app.store.webhook_attempts(endpoint.id, 10).await.unwrap();
+        if !log.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let error = log
+        .first()
+        .and_then(|a| a.error.clone())
+        .expect("one attempt logged");
+    assert!(error.contains("private or internal address"), "{error}");
+    assert!(!error.contains("/hook"), "the path is not logged: {error}");
+    app.clock.advance(SignedDuration::from_secs(31));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "nothing reached the receiver"
+    );
+}
+
+// ---- notes ---------------------------------------------------------------------------------
+
+async fn a_note_is_rendered_once_when_saved_and_views_read_the_stored_html(app: Strict) {
+    let app = app.0;
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let bookings: Value = app
+        .get("/api/v1/bookings", Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let booking = &bookings.as_array().unwrap()[0];
+    let id = booking["id"].as_i64().unwrap();
+    let path = format!("/api/v1/bookings/{id}/notes/shared");
+    // The worst note known: a note's full 20,000 bytes of nested quotes.
+    let worst = ">".repeat(stint_domain::outcome::notes::NOTE_MAX_BYTES);
+    let r = app.put(&path, Some(&sam), json!({"body": worst})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .put(
+            &path,
+            Some(&sam),
+            json!({"body": "**bold** <script>alert(1)</script>"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let saved: Value = r.json().await.unwrap();
+    let html = saved["html"].as_str().unwrap();
+    assert!(
+        html.contains("<strong>bold</strong>") && !html.contains("<script"),
+        "{html}"
+    );
+    // What a view shows is what was stored at save time: change the stored HTML under the
+    // same Markdown, and the API and the page show the change.
+    let sam_id = app
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let stored = stint_store::NewNote {
+        booking: stint_domain::booking::BookingId(id),
+        kind: stint_domain::outcome::notes::NoteKind::Shared,
+        author: sam_id,
+        body: "**bold** <script>alert(1)</script>",
+        html: "<p>rendered-once-marker</p>",
+    };
+    app.store.save_note(&stored, app.clock.now()).await.unwrap();
+    let notes: Value = app
+        .get(&format!("/api/v1/bookings/{id}/notes"), Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shared = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "shared")
+        .unwrap();
+    assert_eq!(shared["html"], "<p>rendered-once-marker</p>");
+    // A note saved before HTML was stored (empty) is rendered when read.
+    let legacy = stint_store::NewNote { html: "", ..stored };
+    app.store.save_note(&legacy, app.clock.now()).await.unwrap();
+    let notes: Value = app
+        .get(&format!("/api/v1/bookings/{id}/notes"), Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shared = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "shared")
+        .unwrap();
+    assert!(
+        shared["html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>bold</strong>"),
+        "{shared}"
+    );
+}
+
+// ---- links ---------------------------------------------------------------------------------
+
+async fn links_in_calendar_files_come_from_the_public_url_not_the_host_header(app: Strict) {
+    let app = app.0;
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let r = app
+        .http
+        .post(format!("{}/api/v1/me/calendar-feed", app.base))
+        .bearer_auth(&sam)
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let url = r.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(url.starts_with(&app.base), "{url}");
+    let bookings: Value = app
+        .get("/api/v1/bookings", Some(&sam))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = bookings.as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let invite = app
+        .http
+        .get(format!("{}/api/v1/bookings/{id}/invite.ics", app.base))
+        .bearer_auth(&sam)
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!invite.contains("evil.example"), "{invite}");
+    assert!(invite.contains("SCHEDULE-AGENT=CLIENT"), "{invite}");
+}
