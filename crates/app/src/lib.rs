@@ -75,6 +75,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// Sign-ups counted per client address (`auth::signup_limit`), shared by clones.
     pub(crate) signups: Arc<auth::signup_limit::SignupLimit>,
+    /// API tokens whose use this process recorded lately (`auth::token_use`).
+    pub(crate) token_uses: Arc<auth::token_use::RecentUse>,
 }
 
 impl App {
@@ -83,6 +85,7 @@ impl App {
             store,
             clock,
             signups: Arc::default(),
+            token_uses: Arc::default(),
             settings: Arc::new(settings),
         }
     }

@@ -5,6 +5,7 @@
 pub mod calendar_sync;
 pub mod events;
 mod nudge_metrics;
+pub mod password_reset;
 
 use events::OnBookingChanged;
 use std::sync::Arc;
@@ -44,8 +45,23 @@ pub fn worker(
     let nudges = NudgeSettings {
         public_url: settings.public_url.clone(),
     };
-    let send = stint_notify::Sender::new(store.clone(), clock.clone(), mailer, Arc::new(nudges));
+    let send = stint_notify::Sender::new(
+        store.clone(),
+        clock.clone(),
+        mailer.clone(),
+        Arc::new(nudges),
+    );
+    let reset_mail = password_reset::PasswordResetMail::new(
+        stint_app::App::new(store.clone(), clock.clone(), stint_app::Settings::default()),
+        store.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
     let registry = Registry::new()
+        .with(
+            stint_app::auth::credentials::RESET_MAIL,
+            Arc::new(reset_mail),
+        )
         .with(housekeeping::PRUNE, Arc::new(prune))
         .with(
             stint_webhooks::KIND,

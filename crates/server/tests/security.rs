@@ -48,6 +48,10 @@ on_both_backends!(Strict;
     a_sprayer_is_stopped_but_accounts_known_at_that_address_still_log_in,
     a_note_is_rendered_once_when_saved_and_views_read_the_stored_html,
     links_in_calendar_files_come_from_the_public_url_not_the_host_header,
+    a_new_password_ends_every_other_session_and_token,
+    tokens_are_listed_with_their_last_use_and_revoked_by_their_owner_only,
+    signing_out_everywhere_ends_every_session_and_token,
+    a_reset_link_works_once_within_the_hour_and_the_answer_never_tells,
 );
 
 // ---- log-in throttle ---------------------------------------------------------------------
@@ -507,4 +511,372 @@ async fn links_in_calendar_files_come_from_the_public_url_not_the_host_header(ap
         .unwrap();
     assert!(!invite.contains("evil.example"), "{invite}");
     assert!(invite.contains("SCHEDULE-AGENT=CLIENT"), "{invite}");
+}
+
+// ---- credentials ---------------------------------------------------------------------------
+
+const SAM: &str = "sam@stint.example";
+const NEW_PASSWORD: &str = "correct horse battery";
+
+async fn status_of(app: &common::App, path: &str, token: &str) -> StatusCode {
+    app.get(path, Some(token)).await.status()
+}
+
+/// A browser logged in as `email` through the log-in page.
+async fn browser_of(app: &common::App, email: &str) -> reqwest::Client {
+    let client = common::browser();
+    common::log_in(app, &client, email).await;
+    client
+}
+
+/// Whether the browser's session still opens the dashboard.
+async fn session_alive(app: &common::App, client: &reqwest::Client) -> bool {
+    let (status, _, _) = common::page(app, client, "/dashboard").await;
+    status == StatusCode::OK
+}
+
+async fn a_new_password_ends_every_other_session_and_token(app: Strict) {
+    let app = app.0;
+    let (a, b) = (
+        app.login(SAM, DEMO_PASSWORD).await,
+        app.login(SAM, DEMO_PASSWORD).await,
+    );
+    let web = browser_of(&app, SAM).await;
+    assert!(session_alive(&app, &web).await);
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&a),
+            change("not it at all", NEW_PASSWORD),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["fields"]["current_password"].is_string(),
+        "{body}"
+    );
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&a),
+            change(DEMO_PASSWORD, "short"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Refused changes changed nothing.
+    assert_eq!(status_of(&app, "/api/v1/me", &b).await, StatusCode::OK);
+
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&a),
+            change(DEMO_PASSWORD, NEW_PASSWORD),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let ended: Value = r.json().await.unwrap();
+    assert!(ended["ended"].as_u64().unwrap() >= 2, "{ended}");
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &a).await,
+        StatusCode::OK,
+        "the caller's"
+    );
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &b).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        !session_alive(&app, &web).await,
+        "the browser's session ended"
+    );
+    let old = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": SAM, "password": DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    app.login(SAM, NEW_PASSWORD).await;
+
+    // The page: a wrong current password re-shows the form with its error, a right one ends
+    // the other sessions and keeps this browser's.
+    let web = browser_of_with(&app, SAM, NEW_PASSWORD).await;
+    let other = app.login(SAM, NEW_PASSWORD).await;
+    let (status, body) = common::submit(
+        &app,
+        &web,
+        "/account/security",
+        "/account/password",
+        &[
+            ("current_password", "wrong"),
+            ("new_password", DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("is not your current password"), "{body}");
+    let (status, body) = common::submit(
+        &app,
+        &web,
+        "/account/security",
+        "/account/password",
+        &[
+            ("current_password", NEW_PASSWORD),
+            ("new_password", DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Your password is changed"), "{body}");
+    assert!(session_alive(&app, &web).await);
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &other).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// A browser logged in as `email` with `password` through the log-in page.
+async fn browser_of_with(app: &common::App, email: &str, password: &str) -> reqwest::Client {
+    let client = common::browser();
+    let (_, body) = common::submit(
+        app,
+        &client,
+        "/login",
+        "/login",
+        &[("email", email), ("password", password)],
+    )
+    .await;
+    assert!(!body.contains("not right"), "logged in");
+    client
+}
+
+async fn tokens_are_listed_with_their_last_use_and_revoked_by_their_owner_only(app: Strict) {
+    let app = app.0;
+    let (a, b) = (
+        app.login(SAM, DEMO_PASSWORD).await,
+        app.login(SAM, DEMO_PASSWORD).await,
+    );
+    let maya = app.login("maya@stint.example", DEMO_PASSWORD).await;
+    app.clock.advance(SignedDuration::from_mins(5));
+    assert_eq!(status_of(&app, "/api/v1/me", &b).await, StatusCode::OK);
+    let list: Value = app
+        .get("/api/v1/me/tokens", Some(&a))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tokens = list.as_array().unwrap();
+    assert_eq!(tokens.len(), 2, "{list}");
+    assert!(
+        !list.to_string().contains(&a) && !list.to_string().contains(&b),
+        "no secrets"
+    );
+    let used: Vec<_> = tokens
+        .iter()
+        .filter(|t| t["last_used_at"].is_string())
+        .collect();
+    assert_eq!(used.len(), 2, "both were used (a lists, b asked): {list}");
+    let maya_list: Value = app
+        .get("/api/v1/me/tokens", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let maya_id = maya_list[0]["id"].as_i64().unwrap();
+    let r = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/me/tokens/{maya_id}"),
+            Some(&a),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "another account's token");
+    assert_eq!(status_of(&app, "/api/v1/me", &maya).await, StatusCode::OK);
+    // The token list's order is newest first: b.
+    let b_id = tokens[0]["id"].as_i64().unwrap();
+    let r = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/me/tokens/{b_id}"),
+            Some(&a),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &b).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(status_of(&app, "/api/v1/me", &a).await, StatusCode::OK);
+    // The page lists the one left, with a revoke button.
+    let web = browser_of(&app, SAM).await;
+    let (status, body, _) = common::page(&app, &web, "/account/security").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.matches("/revoke\"").count(), 1, "{body}");
+}
+
+async fn signing_out_everywhere_ends_every_session_and_token(app: Strict) {
+    let app = app.0;
+    let (a, b) = (
+        app.login(SAM, DEMO_PASSWORD).await,
+        app.login(SAM, DEMO_PASSWORD).await,
+    );
+    let web = browser_of(&app, SAM).await;
+    let maya = app.login("maya@stint.example", DEMO_PASSWORD).await;
+    let r = app
+        .post("/api/v1/me/logout-everywhere", Some(&a), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for token in [&a, &b] {
+        assert_eq!(
+            status_of(&app, "/api/v1/me", token).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert!(!session_alive(&app, &web).await);
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &maya).await,
+        StatusCode::OK,
+        "others stay"
+    );
+    // From the page too.
+    let web = browser_of(&app, SAM).await;
+    let c = app.login(SAM, DEMO_PASSWORD).await;
+    let (status, body) = common::submit(
+        &app,
+        &web,
+        "/account/security",
+        "/account/logout-everywhere",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("signed out everywhere"), "{body}");
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &c).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(!session_alive(&app, &web).await);
+}
+
+/// The reset link in the newest reset mail to `email` in the outbox: its token.
+fn reset_token_in_outbox(app: &common::App, email: &str) -> Option<String> {
+    let files = stint_mail::list_outbox(&app.outbox, 100).unwrap();
+    let mail = files
+        .iter()
+        .filter(|f| f.to.contains(email) && f.subject.contains("Reset"))
+        .max_by_key(|f| f.modified)?;
+    let raw = std::fs::read_to_string(app.outbox.join(&mail.file_name)).unwrap();
+    // Quoted-printable: soft line breaks and `=` written as `=3D`.
+    let text = raw
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let at = text.find("reset-password?token=")? + "reset-password?token=".len();
+    Some(
+        text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
+}
+
+async fn wait_for_reset_mail(app: &common::App, email: &str, not: Option<&str>) -> String {
+    for _ in 0..400 {
+        if let Some(token) = reset_token_in_outbox(app, email)
+            && Some(token.as_str()) != not
+        {
+            return token;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no reset mail for {email}");
+}
+
+async fn a_reset_link_works_once_within_the_hour_and_the_answer_never_tells(app: Strict) {
+    let app = app.0;
+    app.clear_queue().await;
+    let sam_token = app.login(SAM, DEMO_PASSWORD).await;
+    let ask = |email: &str| {
+        let body = json!({"email": email});
+        async { app.post("/api/v1/auth/password-reset", None, body).await }
+    };
+    let known = ask(SAM).await;
+    let unknown = ask("nobody-here@stint.example").await;
+    assert_eq!(
+        (known.status(), unknown.status()),
+        (StatusCode::ACCEPTED, StatusCode::ACCEPTED)
+    );
+    assert_eq!(
+        known.text().await.unwrap(),
+        unknown.text().await.unwrap(),
+        "the same answer"
+    );
+    // The queue holds the account's id, never a secret.
+    let jobs = app.store.jobs(None, 50).await.unwrap();
+    let resets: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.kind == stint_app::auth::credentials::RESET_MAIL)
+        .collect();
+    assert_eq!(resets.len(), 1, "only the known address gets a mail");
+    assert!(
+        resets[0].payload.starts_with("{\"user\":"),
+        "{}",
+        resets[0].payload
+    );
+
+    let worker =
+        stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
+            .unwrap();
+    tokio::spawn(worker.run(std::future::pending::<()>()));
+    let token = wait_for_reset_mail(&app, SAM, None).await;
+    assert!(token.len() >= 32, "{token}");
+    let confirm = |token: &str, pw: &str| {
+        let body = json!({"token": token, "new_password": pw});
+        async {
+            app.post("/api/v1/auth/password-reset/confirm", None, body)
+                .await
+        }
+    };
+    // A weak password is refused and keeps the link.
+    let r = confirm(&token, "short").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = confirm(&token, NEW_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_of(&app, "/api/v1/me", &sam_token).await,
+        StatusCode::UNAUTHORIZED
+    );
+    app.login(SAM, NEW_PASSWORD).await;
+    // Once only.
+    let r = confirm(&token, "another long password").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "reset_link_invalid", "{body}");
+
+    // A link older than an hour is refused, on the page as on the API.
+    let r = ask(SAM).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let later = wait_for_reset_mail(&app, SAM, Some(&token)).await;
+    app.clock.advance(SignedDuration::from_mins(61));
+    let web = common::browser();
+    let (status, body) = common::submit(
+        &app,
+        &web,
+        &format!("/reset-password?token={later}"),
+        "/reset-password",
+        &[
+            ("token", later.as_str()),
+            ("new_password", "yet another password"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("expired or was already used"), "{body}");
+    app.login(SAM, NEW_PASSWORD).await;
 }

@@ -295,6 +295,7 @@ pub trait Store:
     + crate::nudges::NudgeStore
     + crate::webhooks::WebhookStore
     + crate::calendars::CalendarStore
+    + crate::credentials::CredentialStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -5,6 +5,7 @@
 //! `ON CONFLICT`); each backend keeps its own migrations with the same versions and names.
 
 pub mod calendars;
+pub mod credentials;
 mod error;
 mod interfaces;
 mod jobs;
@@ -21,6 +22,7 @@ mod webhooks;
 pub use calendars::{
     CalendarSource, CalendarStore, NewCalendarSource, SourceKind, SyncRecord, WrittenEvent,
 };
+pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;
 pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,

@@ -56,8 +56,14 @@ pub async fn session_account(app: &App, session_secret: &str) -> Result<Option<A
 /// The account of a live API token.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn token_account(app: &App, token: &str) -> Result<Option<Account>, AppError> {
-    Ok(app
-        .store
-        .api_token_account(&secret::digest(token), app.now())
-        .await?)
+    let digest = secret::digest(token);
+    let now = app.now();
+    let account = app.store.api_token_account(&digest, now).await?;
+    if account.is_some() && app.token_uses.due(&digest, now) {
+        // The list's "last used" is a convenience: a failed write does not refuse the request.
+        if let Err(e) = app.store.touch_api_token(&digest, now).await {
+            tracing::warn!(error = %e, "a token's last use was not recorded");
+        }
+    }
+    Ok(account)
 }

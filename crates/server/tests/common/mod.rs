@@ -323,6 +323,33 @@ pub async fn page(app: &App, client: &Client, path: &str) -> (StatusCode, String
     (status, body, csrf)
 }
 
+/// Submits a form as a browser would: reads the CSRF token from `form_page`, POSTs `fields`
+/// to `action`, and follows one redirect. The final status and body.
+pub async fn submit(
+    app: &App,
+    client: &Client,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, _, csrf) = page(app, client, form_page).await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = client
+        .post(app.url(action))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    if r.status().is_redirection() {
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let (status, body, _) = page(app, client, &to).await;
+        return (status, body);
+    }
+    let status = r.status();
+    (status, r.text().await.unwrap())
+}
+
 pub async fn log_in(app: &App, client: &Client, email: &str) {
     let (_, _, csrf) = page(app, client, "/login").await;
     let r = client

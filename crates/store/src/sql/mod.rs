@@ -13,6 +13,7 @@ mod cache;
 mod calendars;
 mod catalog;
 mod claim;
+mod credentials;
 mod jobs;
 mod logins;
 mod mentors;

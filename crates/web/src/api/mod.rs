@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod calendars;
 pub mod catalog;
+pub mod credentials;
 pub mod dto;
 pub mod health;
 pub mod inbox;
@@ -146,6 +147,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(credentials::change_password))
+        .routes(routes!(credentials::log_out_everywhere))
+        .routes(routes!(credentials::list_tokens))
+        .routes(routes!(credentials::revoke_token))
+        .routes(routes!(credentials::request_reset))
+        .routes(routes!(credentials::confirm_reset))
         .routes(routes!(
             catalog::list_competencies,
             catalog::create_competency

@@ -115,12 +115,16 @@ struct LoginPage {
     email: String,
     next: String,
     error: String,
+    /// After a password reset or signing out everywhere.
+    notice: &'static str,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct NextParam {
     next: String,
+    reset: String,
+    signed_out: String,
 }
 
 /// Where to go after logging in: a path on this site, else the dashboard, so a crafted link
@@ -153,11 +157,19 @@ pub async fn login_form(
     if user.is_some() {
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
+    let notice = if !q.reset.is_empty() {
+        "Your new password is set, and every session has ended. Log in with it."
+    } else if !q.signed_out.is_empty() {
+        "You are signed out everywhere."
+    } else {
+        ""
+    };
     ok(&LoginPage {
         chrome: Chrome::new("Log in · Stint", None, &csrf.0),
         email: String::new(),
         next: q.next,
         error: String::new(),
+        notice,
     })
 }
 
@@ -174,6 +186,7 @@ pub async fn login(
             email: form.email.clone(),
             next: form.next.clone(),
             error: error.to_string(),
+            notice: "",
         };
         html(status, &page)
     };

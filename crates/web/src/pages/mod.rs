@@ -22,6 +22,7 @@ mod operator;
 pub(crate) mod outcomes;
 mod public;
 pub mod render;
+mod security;
 mod unread;
 mod webhooks;
 
@@ -42,6 +43,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/signup", get(account::signup_form).post(account::signup))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
+        .route(
+            "/forgot-password",
+            get(security::forgot_form).post(security::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(security::reset_form).post(security::reset),
+        )
+        .route("/account/security", get(security::page))
+        .route("/account/password", post(security::change_password))
+        .route(
+            "/account/logout-everywhere",
+            post(security::log_out_everywhere),
+        )
+        .route("/account/tokens/{id}/revoke", post(security::revoke_token))
         .route("/dashboard", get(account::dashboard))
         .route("/skus/{slug}/book", get(booking::book_page))
         .route("/skus/{slug}/book/confirm", get(booking::confirm_page))
