@@ -8,6 +8,7 @@ pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod bookings;
+pub mod calendar_choices;
 pub mod calendar_files;
 pub mod calendars;
 pub mod catalog;

@@ -28,6 +28,8 @@ on_both_backends!(App;
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     an_event_the_mentor_deleted_is_made_again_and_a_refused_one_blocks_no_other [peer_radicale,
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
+    a_mentor_picks_busy_calendars_and_the_one_that_takes_sessions [peer_radicale,
+        "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     a_cancelled_sessions_time_is_free_again_at_once [peer_radicale,
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     an_unreachable_calendar_is_retried_with_a_clear_error,
@@ -414,6 +416,164 @@ async fn an_event_the_mentor_deleted_is_made_again_and_a_refused_one_blocks_no_o
         error.contains("1 of ") && error.contains("sessions could not be written"),
         "{c}"
     );
+}
+
+/// Applies `body` to calendar `id` and waits for the sync it queues to run.
+async fn choose(app: &App, token: &str, id: i64, body: Value) -> Value {
+    let before = app
+        .store
+        .calendar_source(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_attempt_at;
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/mentors/me/calendars/{id}"),
+            Some(token),
+            body,
+        )
+        .await;
+    let chosen = json_of(r).await;
+    for _ in 0..600 {
+        let source = app.store.calendar_source(id).await.unwrap().unwrap();
+        if source.last_attempt_at != before && source.last_attempt_at.is_some() {
+            break;
+        }
+        app.clock.advance(jiff::SignedDuration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    chosen
+}
+
+async fn a_mentor_picks_busy_calendars_and_the_one_that_takes_sessions(app: App) {
+    let server = Radicale::start().await;
+    let home = server.make_calendar("home", "Home").await;
+    let (mentor, token, id, work) = connected(&app, &server).await;
+    let c = calendar(&app, &token, id).await;
+    let cals = c["calendars"].as_array().unwrap();
+    assert_eq!(cals.len(), 2, "both calendars found: {c}");
+    assert!(
+        cals.iter().all(|k| k["busy"] == true),
+        "new calendars count as busy: {c}"
+    );
+    let target = cals.iter().find(|k| k["target"] == true).unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = if target == work {
+        home.clone()
+    } else {
+        work.clone()
+    };
+
+    // An event in the other calendar is busy time while that calendar is ticked.
+    let slot = slots(&app, Some(mentor)).await[0].clone();
+    let (s, e) = (ts(&slot["start"]), ts(&slot["end"]));
+    client_at(&server)
+        .put_event(
+            &Url::parse(&other).unwrap(),
+            "gym@example.com",
+            &event_ics("gym@example.com", s, e),
+            None,
+        )
+        .await
+        .unwrap();
+    let job = sync(&app, &token, id).await;
+    assert_eq!(job.state, JobState::Done, "{job:?}");
+    assert_eq!(calendar(&app, &token, id).await["busy_intervals_read"], 1);
+    let blocked = |list: &[Value]| {
+        list.iter()
+            .any(|x| ts(&x["start"]) < e && ts(&x["end"]) > s)
+    };
+    assert!(!blocked(&slots(&app, Some(mentor)).await));
+    // Unticked, it is not.
+    let chosen = choose(&app, &token, id, json!({"busy_calendars": [target]})).await;
+    assert!(
+        chosen["calendars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["busy"] == false)
+    );
+    assert_eq!(calendar(&app, &token, id).await["busy_intervals_read"], 0);
+    assert!(
+        blocked(&slots(&app, Some(mentor)).await),
+        "the slot is offered again"
+    );
+
+    // A session goes into the target; choosing the other moves it there.
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let booking = book(&app, &sam, mentor, &slot).await;
+    let uid = format!("booking-{}@stint", booking["id"]);
+    wait_until(&app, &token, id, |c| c["events_written"] == 1).await;
+    let has = |cal: String| {
+        let uid = uid.clone();
+        let server = &server;
+        let app = &app;
+        async move {
+            events_in(app, server, &cal)
+                .await
+                .iter()
+                .any(|x| x.0 == uid)
+        }
+    };
+    assert!(has(target.clone()).await);
+    choose(&app, &token, id, json!({"target_calendar": other})).await;
+    wait_until(&app, &token, id, |c| c["events_written"] == 3).await;
+    assert!(!has(target.clone()).await, "gone from the old calendar");
+    assert!(has(other.clone()).await, "in the new one");
+    assert_eq!(
+        calendar(&app, &token, id).await["calendars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["target"] == true)
+            .unwrap()["url"],
+        other.as_str()
+    );
+
+    // A second account connected later does not get the sessions again.
+    let second = connect(
+        &app,
+        &token,
+        json!({"kind": "caldav", "url": server.url, "username": radicale::USER, "password": radicale::PASSWORD}),
+    )
+    .await;
+    assert_eq!(second["writes_sessions"], false, "{second}");
+    let second_id = second["id"].as_i64().unwrap();
+    let c = wait_until(&app, &token, second_id, |c| c["state"] != "waiting").await;
+    assert_eq!(
+        (c["state"].as_str(), c["events_written"].as_i64()),
+        (Some("ok"), Some(0)),
+        "{c}"
+    );
+    // An .ics source has nothing to choose.
+    let feed = connect(
+        &app,
+        &token,
+        json!({"kind": "ics", "url": format!("{}/cal.ics", server.url)}),
+    )
+    .await;
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/mentors/me/calendars/{}", feed["id"]),
+            Some(&token),
+            json!({"writes_sessions": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/mentors/me/calendars/{id}"),
+            Some(&token),
+            json!({"target_calendar": "http://127.0.0.1:1/not-theirs/"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn a_cancelled_sessions_time_is_free_again_at_once(app: App) {

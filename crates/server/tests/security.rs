@@ -337,20 +337,31 @@ async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
         .unwrap()
         .unwrap();
     app.clear_queue().await;
-    let endpoint = app
-        .store
-        .create_webhook_endpoint(
-            &NewWebhookEndpoint {
-                url: url.clone(),
-                description: "saved under an older allow list".into(),
-                secret: stint_webhooks::generate_secret().unwrap(),
-                event_types: vec!["booking.completed".into()],
-                created_by: operator.id,
-            },
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    let save = |url: String| {
+        let store = app.store.clone();
+        let now = app.clock.now();
+        async move {
+            store
+                .create_webhook_endpoint(
+                    &NewWebhookEndpoint {
+                        url,
+                        description: "saved under an older allow list".into(),
+                        secret: stint_webhooks::generate_secret().unwrap(),
+                        event_types: vec!["booking.completed".into()],
+                        created_by: operator.id,
+                    },
+                    now,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let endpoint = save(url.clone()).await;
+    // Every other spelling of an inside address too, each its own endpoint.
+    let mut others = Vec::new();
+    for spelling in INTERNAL_ADDRESS_SPELLINGS {
+        others.push((spelling, save(spelling.to_string()).await.id));
+    }
     let worker =
         stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
             .unwrap();
@@ -377,6 +388,24 @@ async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
         .expect("one attempt logged");
     assert!(error.contains("private or internal address"), "{error}");
     assert!(!error.contains("/hook"), "the path is not logged: {error}");
+    for (spelling, id) in others {
+        let mut log = Vec::new();
+        for _ in 0..600 {
+            log = app.store.webhook_attempts(id, 10).await.unwrap();
+            if !log.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let error = log
+            .first()
+            .and_then(|a| a.error.clone())
+            .unwrap_or_default();
+        assert!(
+            error.contains("private or internal address"),
+            "{spelling}: {error}"
+        );
+    }
     app.clock.advance(SignedDuration::from_secs(31));
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(

@@ -85,6 +85,33 @@ pub struct CalendarSource {
     pub events_written: u64,
     /// Busy intervals read at the last successful sync.
     pub busy_intervals_read: u64,
+    /// The account's event calendars as discovery last found them, each ticked as busy
+    /// time or not (CalDAV; empty before the first sync).
+    pub calendars: Vec<CalendarChoice>,
+    /// Whether sessions are written into this source's `calendar_url` (one source per
+    /// mentor at most).
+    pub writes_sessions: bool,
+    /// A calendar sessions were written into before the mentor picked another; the next
+    /// sync removes Stint's events from it.
+    pub previous_calendar_url: Option<String>,
+}
+
+/// One calendar of a CalDAV account, and whether its events count as busy time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CalendarChoice {
+    pub url: String,
+    pub name: String,
+    pub busy: bool,
+}
+
+/// What a mentor chose for one CalDAV source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceChoices<'a> {
+    pub writes_sessions: bool,
+    /// The calendar sessions go into (one of the source's calendars).
+    pub target: Option<&'a str>,
+    /// The calendars whose events are busy time; the others are not.
+    pub busy: &'a [String],
 }
 
 impl std::fmt::Debug for CalendarSource {
@@ -145,4 +172,12 @@ pub trait CalendarStore: Send + Sync {
     async fn save_written_event(&self, id: i64, event: &WrittenEvent, now: Timestamp)
     -> Result<()>;
     async fn forget_written_event(&self, id: i64, booking: BookingId) -> Result<()>;
+    /// Stores the calendars discovery found (with the ticks the caller kept).
+    async fn set_discovered_calendars(&self, id: i64, calendars: &[CalendarChoice]) -> Result<()>;
+    /// Applies a mentor's choices in one transaction: the busy ticks, the target (the old one
+    /// kept as `previous_calendar_url` to be emptied), and whether sessions are written here,
+    /// which, when on, turns it off on the mentor's other sources.
+    async fn choose_calendars(&self, id: i64, choices: &SourceChoices<'_>) -> Result<()>;
+    /// Forgets the previous target once its events are removed.
+    async fn clear_previous_calendar(&self, id: i64) -> Result<()>;
 }

@@ -69,6 +69,14 @@ pub trait AccountStore: Send + Sync {
     async fn api_token_account(&self, token_hash: &str, now: Timestamp) -> Result<Option<Account>>;
     async fn delete_api_token(&self, token_hash: &str) -> Result<()>;
 
+    /// The counts around a log-in as `email` from `address`, without recording anything: an
+    /// attempt the throttle would refuse anyway costs no write.
+    async fn login_counts(
+        &self,
+        email: &str,
+        address: &str,
+        windows: &LoginWindows,
+    ) -> Result<LoginCounts>;
     /// Records an attempt to log in as `email` from `address` (counted as a failure until
     /// it is finished), then counts the attempts around it: its id and the counts.
     async fn begin_login_attempt(

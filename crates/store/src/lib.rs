@@ -20,7 +20,8 @@ pub mod testing;
 mod webhooks;
 
 pub use calendars::{
-    CalendarSource, CalendarStore, NewCalendarSource, SourceKind, SyncRecord, WrittenEvent,
+    CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
+    SyncRecord, WrittenEvent,
 };
 pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;

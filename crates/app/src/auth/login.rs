@@ -44,9 +44,16 @@ pub async fn authenticate(
 ) -> Result<Account, AppError> {
     let email = email.trim().to_lowercase();
     let now = app.now();
+    let windows = throttle::windows(now);
+    // An attempt the throttle refuses on the counts as they stand is refused without a write,
+    // so a flood of refused guesses costs reads only.
+    let before = app.store.login_counts(&email, address, &windows).await?;
+    if let Verdict::Wait(secs) = throttle::verdict(&throttle::with_one_more(before)) {
+        return Err(throttled(secs));
+    }
     let (attempt, counts) = app
         .store
-        .begin_login_attempt(&email, address, now, &throttle::windows(now))
+        .begin_login_attempt(&email, address, now, &windows)
         .await?;
     let finish = |outcome| app.store.finish_login_attempt(attempt, outcome);
     if let Verdict::Wait(secs) = throttle::verdict(&counts) {

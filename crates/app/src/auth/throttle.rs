@@ -43,6 +43,18 @@ pub fn windows(now: Timestamp) -> LoginWindows {
     }
 }
 
+/// `counts` as they would be with one more (failed) attempt of the pair recorded: the
+/// verdict on an attempt before it is recorded.
+pub fn with_one_more(counts: LoginCounts) -> LoginCounts {
+    LoginCounts {
+        pair_failures: counts.pair_failures + 1,
+        account_failures: counts.account_failures + 1,
+        address_failures: counts.address_failures + 1,
+        account_recent: counts.account_recent + 1,
+        known_pair: counts.known_pair,
+    }
+}
+
 /// The verdict on an attempt whose own record is included in `counts`.
 pub fn verdict(counts: &LoginCounts) -> Verdict {
     let window = u64::try_from(WINDOW_MINUTES * 60).unwrap_or(900);

@@ -350,6 +350,16 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn login_counts(
+        &self,
+        email: &str,
+        address: &str,
+        windows: &LoginWindows,
+    ) -> Result<LoginCounts> {
+        super::logins::counts(self, email, address, windows).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn begin_login_attempt(
         &self,
         email: &str,

@@ -7,7 +7,8 @@ use super::bookings::ts;
 use super::claim::snapshot::bump_version;
 use crate::StoreError;
 use crate::calendars::{
-    CalendarSource, CalendarStore, NewCalendarSource, SourceKind, SyncRecord, WrittenEvent,
+    CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
+    SyncRecord, WrittenEvent,
 };
 use crate::interfaces::Result;
 use async_trait::async_trait;
@@ -21,7 +22,8 @@ use stint_domain::ids::UserId;
 macro_rules! source_columns {
     () => {
         "id, mentor_id, kind, url, username, password_sealed, calendar_url, created_at, \
-         last_attempt_at, last_success_at, last_error, events_written, busy_intervals_read"
+         last_attempt_at, last_success_at, last_error, events_written, busy_intervals_read, \
+         calendars_json, writes_sessions, previous_calendar_url"
     };
 }
 
@@ -79,6 +81,9 @@ fn source_from(r: &AnyRow) -> Result<CalendarSource> {
         last_error: r.try_get("last_error")?,
         events_written: count(r.try_get("events_written")?),
         busy_intervals_read: count(r.try_get("busy_intervals_read")?),
+        calendars: serde_json::from_str(&r.try_get::<String, _>("calendars_json")?)?,
+        writes_sessions: r.try_get::<i64, _>("writes_sessions")? != 0,
+        previous_calendar_url: r.try_get("previous_calendar_url")?,
     })
 }
 
@@ -99,8 +104,11 @@ impl CalendarStore for SqlStore {
         now: Timestamp,
     ) -> Result<CalendarSource> {
         let row = sqlx::query(concat!(
-            "INSERT INTO calendar_sources (mentor_id, kind, url, username, password_sealed, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+            // Sessions go into a mentor's first CalDAV source only; another may be chosen later.
+            "INSERT INTO calendar_sources (mentor_id, kind, url, username, password_sealed, created_at, \
+             writes_sessions) VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $2 = 'caldav' AND NOT EXISTS \
+             (SELECT 1 FROM calendar_sources WHERE mentor_id = $1 AND writes_sessions = 1) \
+             THEN 1 ELSE 0 END) RETURNING ",
             source_columns!()
         ))
             .bind(new.mentor.0)
@@ -304,6 +312,21 @@ impl CalendarStore for SqlStore {
         .execute(self.writer())
         .await?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_discovered_calendars(&self, id: i64, calendars: &[CalendarChoice]) -> Result<()> {
+        super::calendar_choices::set_discovered(self, id, calendars).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn choose_calendars(&self, id: i64, choices: &SourceChoices<'_>) -> Result<()> {
+        super::calendar_choices::choose(self, id, choices).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn clear_previous_calendar(&self, id: i64) -> Result<()> {
+        super::calendar_choices::clear_previous(self, id).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -10,6 +10,7 @@ mod accounts;
 mod booking_context;
 mod bookings;
 mod cache;
+mod calendar_choices;
 mod calendars;
 mod catalog;
 mod claim;

@@ -41,6 +41,21 @@ pub struct CalendarSourceDto {
     pub busy_intervals_read: u64,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// Whether sessions are written into this account (one of a mentor's accounts is).
+    pub writes_sessions: bool,
+    /// The account's event calendars (CalDAV, after the first sync).
+    pub calendars: Vec<CalendarChoiceDto>,
+}
+
+/// One calendar of a CalDAV account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarChoiceDto {
+    pub url: String,
+    pub name: String,
+    /// Its events are busy time.
+    pub busy: bool,
+    /// Sessions are written into it.
+    pub target: bool,
 }
 
 impl CalendarSourceDto {
@@ -58,6 +73,17 @@ impl CalendarSourceDto {
             events_written: s.events_written,
             busy_intervals_read: s.busy_intervals_read,
             created_at: rfc3339_in(s.created_at, tz),
+            writes_sessions: s.writes_sessions,
+            calendars: s
+                .calendars
+                .iter()
+                .map(|c| CalendarChoiceDto {
+                    url: c.url.clone(),
+                    name: c.name.clone(),
+                    busy: c.busy,
+                    target: s.calendar_url.as_deref() == Some(c.url.as_str()),
+                })
+                .collect(),
         }
     }
 }
@@ -173,4 +199,44 @@ pub async fn sync_calendar(
     let ApiPath(id) = path?;
     let job_id = cal_ops::sync_now(&state, &me, id).await?;
     Ok((StatusCode::ACCEPTED, Json(QueuedSyncDto { job_id })))
+}
+
+/// What to change of a CalDAV account's calendars; a field left out keeps its value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarChoiceRequest {
+    /// Write sessions into this account (turning it off for the mentor's others).
+    #[serde(default)]
+    pub writes_sessions: Option<bool>,
+    /// The address of the calendar sessions go into: one of `calendars`.
+    #[serde(default)]
+    pub target_calendar: Option<String>,
+    /// The addresses of the calendars whose events are busy time; the others are not.
+    #[serde(default)]
+    pub busy_calendars: Option<Vec<String>>,
+}
+
+/// Chooses which of a CalDAV account's calendars count as busy time, which one receives
+/// sessions, and whether this account receives them. A sync follows: a calendar moved away
+/// from is emptied of Stint's events.
+#[utoipa::path(patch, path = "/api/v1/mentors/me/calendars/{id}", tag = "scheduling", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Calendar id")),
+    request_body = CalendarChoiceRequest,
+    responses((status = 200, body = CalendarSourceDto), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "A calendar that is not the account's, or an .ics source", body = ErrorBody)))]
+pub async fn choose_calendars(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    path: Result<ApiPath<i64>, ApiError>,
+    ApiJson(req): ApiJson<CalendarChoiceRequest>,
+) -> Result<Json<CalendarSourceDto>, ApiError> {
+    let ApiPath(id) = path?;
+    let input = stint_app::calendar_choices::ChoiceInput {
+        writes_sessions: req.writes_sessions,
+        target_calendar: req.target_calendar,
+        busy_calendars: req.busy_calendars,
+    };
+    let source = stint_app::calendar_choices::choose(&state, &me, id, &input).await?;
+    Ok(Json(CalendarSourceDto::new(&source, &me.zone())))
 }

@@ -172,7 +172,10 @@ pub fn router() -> OpenApiRouter<AppState> {
             calendars::list_calendars,
             calendars::connect_calendar
         ))
-        .routes(routes!(calendars::remove_calendar))
+        .routes(routes!(
+            calendars::remove_calendar,
+            calendars::choose_calendars
+        ))
         .routes(routes!(calendars::sync_calendar))
         .routes(routes!(
             availability::get_my_availability,

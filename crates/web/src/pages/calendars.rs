@@ -52,6 +52,16 @@ struct CalendarRow {
     last_error: Option<String>,
     events_written: u64,
     busy_intervals_read: u64,
+    writes_sessions: bool,
+    /// The account's calendars to choose among (CalDAV, after the first sync).
+    choices: Vec<ChoiceRow>,
+}
+
+struct ChoiceRow {
+    url: String,
+    name: String,
+    busy: bool,
+    target: bool,
 }
 
 impl CalendarRow {
@@ -70,6 +80,17 @@ impl CalendarRow {
             last_error: s.last_error.clone(),
             events_written: s.events_written,
             busy_intervals_read: s.busy_intervals_read,
+            writes_sessions: s.writes_sessions,
+            choices: s
+                .calendars
+                .iter()
+                .map(|c| ChoiceRow {
+                    url: c.url.clone(),
+                    name: c.name.clone(),
+                    busy: c.busy,
+                    target: s.calendar_url.as_deref() == Some(c.url.as_str()),
+                })
+                .collect(),
         }
     }
 }
@@ -160,6 +181,7 @@ pub async fn list(
         "connected" => "Connected. The first sync is on its way.",
         "queued" => "Sync queued. Reload in a moment to see how it went.",
         "removed" => "Removed, with the busy time it gave.",
+        "chosen" => "Saved. A sync is on its way to apply your choices.",
         _ => "",
     };
     let form = CalendarFields {
@@ -225,4 +247,31 @@ pub async fn remove(
     let id = calendar_id(&id)?;
     cal_ops::remove(&state, &me, id).await.map_err(failure)?;
     Ok(Redirect::to("/mentor/calendars?done=removed").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChoiceFields {
+    busy: Vec<String>,
+    target: String,
+    writes_sessions: String,
+}
+
+pub async fn choose(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ChoiceFields>,
+) -> PageResult {
+    let me = mentor(me)?;
+    let id = calendar_id(&id)?;
+    let input = stint_app::calendar_choices::ChoiceInput {
+        writes_sessions: Some(!form.writes_sessions.is_empty()),
+        target_calendar: (!form.target.is_empty()).then_some(form.target),
+        busy_calendars: Some(form.busy),
+    };
+    stint_app::calendar_choices::choose(&state, &me, id, &input)
+        .await
+        .map_err(failure)?;
+    Ok(Redirect::to("/mentor/calendars?done=chosen").into_response())
 }

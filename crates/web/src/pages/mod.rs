@@ -107,6 +107,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/mentor/calendars/{id}/sync", post(calendars::sync))
         .route("/mentor/calendars/{id}/remove", post(calendars::remove))
+        .route("/mentor/calendars/{id}/choose", post(calendars::choose))
         .route("/operator", get(operator::catalog))
         .route(
             "/operator/competencies/new",
