@@ -314,6 +314,7 @@ pub async fn cancel_booking(
 #[serde(deny_unknown_fields)]
 pub struct NoShowRequest {
     /// `mentee` or `mentor`: who did not come.
+    #[schema(value_type = crate::api::dto::SideName)]
     pub side: String,
 }
 

@@ -147,6 +147,7 @@ pub async fn update_checkpoint(
 #[serde(deny_unknown_fields)]
 pub struct SkuFilter {
     /// `active` (default), or for operators `draft`, `retired` or `all`.
+    #[param(value_type = Option<crate::api::dto::SkuListName>)]
     pub status: Option<String>,
 }
 

@@ -186,6 +186,7 @@ pub struct SkuDto {
     pub id: i64,
     pub slug: String,
     /// `draft`, `active` or `retired`.
+    #[schema(value_type = SkuStatusName)]
     pub status: String,
     /// The version shown here.
     pub version: i64,
@@ -290,6 +291,7 @@ pub struct SkuRequest {
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     /// `active` or `retired` (a draft can also be retired).
+    #[schema(value_type = SkuStatusName)]
     pub status: String,
 }
 
@@ -363,6 +365,7 @@ pub struct MentorProfileRequest {
 #[serde(deny_unknown_fields)]
 pub struct RoleRequest {
     /// `mentee`, `mentor`, `sponsor_admin` or `operator`.
+    #[schema(value_type = RoleName)]
     pub role: String,
 }
 
@@ -370,4 +373,45 @@ pub struct RoleRequest {
 pub struct Health {
     pub status: String,
     pub database: String,
+}
+
+// ---- names the server accepts, described as enums in the OpenAPI document ----------------
+// The fields stay strings (a bad value is a 422 naming the field, not a 400 from serde); these
+// types only give the document the exact values.
+
+/// A role an account can hold.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Mentee,
+    Mentor,
+    SponsorAdmin,
+    Operator,
+}
+
+/// Where a session type is in its life.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkuStatusName {
+    Draft,
+    Active,
+    Retired,
+}
+
+/// Which session types to list (`draft`, `retired` and `all` for operators).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkuListName {
+    Active,
+    Draft,
+    Retired,
+    All,
+}
+
+/// A side of a booking.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SideName {
+    Mentee,
+    Mentor,
 }

@@ -32,7 +32,14 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Stint API", description = "Outcome-based micro-mentoring: accounts, catalog, mentors, scheduling and the outcome loop."),
     modifiers(&BearerAuth),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        dto::RoleName,
+        dto::SkuListName,
+        dto::SkuStatusName,
+        dto::SideName
+    )),
     tags(
         (name = "auth", description = "Sign up, log in, tokens"),
         (name = "catalog", description = "Competencies, checkpoints and session types (SKUs)"),

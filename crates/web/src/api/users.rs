@@ -49,7 +49,7 @@ pub async fn grant_role(
 
 /// Revokes a role (operators only; an operator cannot revoke their own operator role).
 #[utoipa::path(delete, path = "/api/v1/users/{id}/roles/{role}", tag = "users", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Account id"), ("role" = String, Path, description = "Role name")),
+    params(("id" = i64, Path, description = "Account id"), ("role" = crate::api::dto::RoleName, Path, description = "Role name")),
     responses((status = 200, body = Me), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "An operator cannot revoke their own operator role", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn revoke_role(
