@@ -87,11 +87,17 @@ pub struct AvailabilityDto {
     #[serde(default)]
     pub time_off: Vec<TimeOffDto>,
     #[serde(default)]
+    #[schema(maximum = 120)]
     pub buffer_before_minutes: u16,
     #[serde(default)]
+    #[schema(maximum = 120)]
     pub buffer_after_minutes: u16,
+    #[schema(maximum = 43200)]
     pub min_notice_minutes: u32,
+    #[schema(minimum = 1, maximum = 365)]
     pub horizon_days: u16,
+    /// 5, 10, 15, 20, 30, 45 or 60.
+    #[schema(minimum = 5, maximum = 60, multiple_of = 5)]
     pub slot_step_minutes: u16,
     #[serde(default)]
     pub caps: CapsDto,

@@ -145,6 +145,7 @@ pub struct CompetencyRequest {
     #[serde(default)]
     pub description: String,
     /// Exactly five level descriptions, level 1 first.
+    #[schema(min_items = 5, max_items = 5)]
     pub rubric: Vec<String>,
 }
 
@@ -262,6 +263,7 @@ pub struct SkuRequest {
     pub slug: Option<String>,
     pub title: String,
     /// 20 to 60.
+    #[schema(minimum = 20, maximum = 60)]
     pub duration_minutes: i64,
     /// Slug of the competency.
     pub competency: String,
@@ -281,9 +283,13 @@ pub struct SkuRequest {
     pub assessment_questions: Vec<String>,
     /// 1 to 60; 7 when left out.
     #[serde(default = "stint_domain::catalog::default_followup_delay_days")]
+    #[schema(minimum = 1, maximum = 60)]
     pub followup_delay_days: i64,
+    #[schema(minimum = 0, maximum = 10000)]
     pub price_credits: i64,
+    #[schema(minimum = 0, maximum = 336)]
     pub cancel_cutoff_hours: i64,
+    #[schema(minimum = 0, maximum = 336)]
     pub reschedule_cutoff_hours: i64,
 }
 

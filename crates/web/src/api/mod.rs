@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod dto;
 pub mod health;
 pub mod inbox;
+mod integral;
 pub mod jobs;
 pub mod mentors;
 pub mod nudges;

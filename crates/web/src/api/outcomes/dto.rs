@@ -49,7 +49,8 @@ pub struct PrepRequest {
     #[serde(default)]
     pub intake_answers: Vec<String>,
     /// Indexes (0-based) of the SKU's pre-reads the mentee has read.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::integral::indexes")]
+    #[schema(value_type = Vec<u32>)]
     pub pre_reads_read: Vec<usize>,
 }
 
@@ -61,6 +62,7 @@ pub struct AssessmentRequest {
     pub kind: String,
     /// A level on the competency's rubric.
     #[schema(minimum = 1, maximum = 5)]
+    #[serde(deserialize_with = "crate::api::integral::i64")]
     pub level: i64,
     /// One per assessment question of the SKU, in order; fewer is fine.
     #[serde(default)]
