@@ -417,6 +417,23 @@ async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
 
 // ---- notes ---------------------------------------------------------------------------------
 
+/// The shared note of booking `id` as the API shows it to `token`'s account.
+async fn shared_note(app: &common::App, token: &str, id: i64) -> Value {
+    let notes: Value = app
+        .get(&format!("/api/v1/bookings/{id}/notes"), Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "shared")
+        .cloned()
+        .unwrap()
+}
+
 async fn a_note_is_rendered_once_when_saved_and_views_read_the_stored_html(app: Strict) {
     let app = app.0;
     let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
@@ -464,34 +481,12 @@ async fn a_note_is_rendered_once_when_saved_and_views_read_the_stored_html(app: 
         html: "<p>rendered-once-marker</p>",
     };
     app.store.save_note(&stored, app.clock.now()).await.unwrap();
-    let notes: Value = app
-        .get(&format!("/api/v1/bookings/{id}/notes"), Some(&sam))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let shared = notes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["kind"] == "shared")
-        .unwrap();
+    let shared = shared_note(&app, &sam, id).await;
     assert_eq!(shared["html"], "<p>rendered-once-marker</p>");
     // A note saved before HTML was stored (empty) is rendered when read.
     let legacy = stint_store::NewNote { html: "", ..stored };
     app.store.save_note(&legacy, app.clock.now()).await.unwrap();
-    let notes: Value = app
-        .get(&format!("/api/v1/bookings/{id}/notes"), Some(&sam))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let shared = notes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["kind"] == "shared")
-        .unwrap();
+    let shared = shared_note(&app, &sam, id).await;
     assert!(
         shared["html"]
             .as_str()
