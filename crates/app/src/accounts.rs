@@ -24,13 +24,7 @@ pub async fn sign_up(app: &App, input: SignupInput, address: &str) -> Result<Acc
         )
         .retry_after(secs)
     })?;
-    let hash = password::hash(input.password).await.map_err(|e| match e {
-        password::HashError::Busy => AppError::busy(password::RETRY_AFTER_SECS),
-        password::HashError::Failed(e) => {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::internal()
-        }
-    })?;
+    let hash = password::hash(input.password).await?;
     Ok(app.store.create_account(&new, &hash, app.now()).await?)
 }
 

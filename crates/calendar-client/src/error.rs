@@ -73,11 +73,7 @@ impl Error {
 
 /// `host[:port]` of `url`, the only part of an address that goes into messages.
 pub(crate) fn host_of(url: &Url) -> String {
-    let host = url.host_str().unwrap_or("?");
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    }
+    stint_egress::host_and_port(url)
 }
 
 /// A reqwest error as one of ours, without its URL.

@@ -218,6 +218,16 @@ impl Resolve for PolicyResolver {
     }
 }
 
+/// `host[:port]` of `url`: the only part of an outbound address that goes into messages and
+/// logs (a path or query may hold a secret token).
+pub fn host_and_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
 /// The [`Refused`] somewhere in an error's chain of causes, if the policy is why it failed.
 pub fn refusal<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refused> {
     let mut current = Some(error);

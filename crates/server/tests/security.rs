@@ -243,6 +243,16 @@ async fn a_sprayer_is_stopped_but_accounts_known_at_that_address_still_log_in(ap
     assert_eq!(r.status(), StatusCode::OK, "an account the office uses");
 }
 
+/// The message of a 422 for `field` (`what` names the case in a failure).
+async fn refused_field(r: reqwest::Response, field: &str, what: &str) -> String {
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+    let body: Value = r.json().await.unwrap();
+    body["error"]["fields"][field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: no message for {field}: {body}"))
+        .to_string()
+}
+
 /// A loopback listener that counts connections and answers 200.
 async fn counting_receiver() -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -273,16 +283,10 @@ async fn internal_addresses_are_refused_when_a_webhook_or_calendar_is_saved(app:
                 json!({"url": spelling, "description": "x", "event_types": ["booking.created"]}),
             )
             .await;
-        assert_eq!(
-            r.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "webhook {spelling}"
-        );
-        let body: Value = r.json().await.unwrap();
-        let message = body["error"]["fields"]["url"].as_str().unwrap_or_default();
+        let message = refused_field(r, "url", spelling).await;
         assert!(
             message.contains("private or internal"),
-            "{spelling}: {body}"
+            "{spelling}: {message}"
         );
         for kind in ["ics", "caldav"] {
             let r = app
@@ -292,16 +296,7 @@ async fn internal_addresses_are_refused_when_a_webhook_or_calendar_is_saved(app:
                     json!({"kind": kind, "url": spelling, "username": "maya", "password": "pw"}),
                 )
                 .await;
-            assert_eq!(
-                r.status(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{kind} calendar {spelling}"
-            );
-            let body: Value = r.json().await.unwrap();
-            assert!(
-                body["error"]["fields"]["url"].is_string(),
-                "{kind} {spelling}: {body}"
-            );
+            refused_field(r, "url", &format!("{kind} calendar {spelling}")).await;
         }
     }
     // `webcal://` is read as https and refused the same way.
@@ -576,12 +571,7 @@ async fn a_new_password_ends_every_other_session_and_token(app: Strict) {
             change("not it at all", NEW_PASSWORD),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = r.json().await.unwrap();
-    assert!(
-        body["error"]["fields"]["current_password"].is_string(),
-        "{body}"
-    );
+    refused_field(r, "current_password", "a wrong current password").await;
     let r = app
         .post(
             "/api/v1/me/password",
@@ -666,15 +656,7 @@ async fn a_new_password_ends_every_other_session_and_token(app: Strict) {
 /// A browser logged in as `email` with `password` through the log-in page.
 async fn browser_of_with(app: &common::App, email: &str, password: &str) -> reqwest::Client {
     let client = common::browser();
-    let (_, body) = common::submit(
-        app,
-        &client,
-        "/login",
-        "/login",
-        &[("email", email), ("password", password)],
-    )
-    .await;
-    assert!(!body.contains("not right"), "logged in");
+    common::log_in_with(app, &client, email, password).await;
     client
 }
 

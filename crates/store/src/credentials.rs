@@ -51,6 +51,8 @@ pub trait CredentialStore: Send + Sync {
         now: Timestamp,
         expires: Timestamp,
     ) -> Result<()>;
+    /// Whether the reset link with this digest is unused and unexpired (reading only).
+    async fn password_reset_open(&self, token_hash: &str, now: Timestamp) -> Result<bool>;
     /// Uses the reset link with this digest, once: its user, if it was unused and unexpired.
     /// Every other open link of that user is used up with it.
     async fn take_password_reset(&self, token_hash: &str, now: Timestamp)

@@ -168,14 +168,7 @@ impl Deliver {
 
 /// `host[:port]` of an endpoint's address: its path and query may hold a secret token.
 fn host_of(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(u) => match (u.host_str(), u.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => "?".to_string(),
-        },
-        Err(_) => "?".to_string(),
-    }
+    url::Url::parse(url).map_or_else(|_| "?".to_string(), |u| stint_egress::host_and_port(&u))
 }
 
 #[async_trait]

@@ -37,16 +37,6 @@ pub enum Asking<'a> {
     Token(&'a str),
 }
 
-fn hashed(e: password::HashError) -> AppError {
-    match e {
-        password::HashError::Busy => AppError::busy(password::RETRY_AFTER_SECS),
-        password::HashError::Failed(e) => {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::internal()
-        }
-    }
-}
-
 /// A new password that passes the policy, or the field error under `field`.
 fn new_password(account_email: &str, field: &str, pw: &str) -> Result<(), AppError> {
     check_password(pw, Some(account_email))
@@ -79,14 +69,18 @@ pub async fn change_password(
             "is not your current password",
         )));
     }
-    let hash = password::hash(new.to_string()).await.map_err(hashed)?;
+    let hash = password::hash(new.to_string()).await?;
     app.store.set_password_hash(me.id, &hash).await?;
-    let digest = match asking {
-        Asking::Session(s) | Asking::Token(s) => secret::digest(s),
-    };
+    let digest;
     let keep = match asking {
-        Asking::Session(_) => Keep::Session(&digest),
-        Asking::Token(_) => Keep::Token(&digest),
+        Asking::Session(s) => {
+            digest = secret::digest(s);
+            Keep::Session(&digest)
+        }
+        Asking::Token(t) => {
+            digest = secret::digest(t);
+            Keep::Token(&digest)
+        }
     };
     Ok(app.store.end_sessions_and_tokens(me.id, keep).await?)
 }
@@ -192,10 +186,15 @@ pub async fn reset_password(app: &App, token: &str, new: &str) -> Result<Account
     if let Err(m) = check_password(new, None) {
         return Err(AppError::validation(FieldErrors::single("new_password", m)));
     }
-    let hash = password::hash(new.to_string()).await.map_err(hashed)?;
+    let digest = secret::digest(token.trim());
+    // A link that is not open costs a read, not a hash: anyone can send one.
+    if !app.store.password_reset_open(&digest, app.now()).await? {
+        return Err(link_refused());
+    }
+    let hash = password::hash(new.to_string()).await?;
     let user = app
         .store
-        .take_password_reset(&secret::digest(token.trim()), app.now())
+        .take_password_reset(&digest, app.now())
         .await?
         .ok_or_else(link_refused)?;
     let account = app.store.account(user).await?.ok_or_else(link_refused)?;

@@ -141,6 +141,19 @@ pub enum HashError {
     Failed(String),
 }
 
+impl From<HashError> for crate::AppError {
+    /// Busy is 503 `busy` with `Retry-After`; a failure is logged and internal.
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => crate::AppError::busy(RETRY_AFTER_SECS),
+            HashError::Failed(e) => {
+                tracing::error!(error = %e, "password hashing failed");
+                crate::AppError::internal()
+            }
+        }
+    }
+}
+
 /// Hashes a password into a PHC string.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn hash(password: String) -> Result<String, HashError> {

@@ -351,13 +351,18 @@ pub async fn submit(
 }
 
 pub async fn log_in(app: &App, client: &Client, email: &str) {
+    log_in_with(app, client, email, DEMO_PASSWORD).await;
+}
+
+/// Logs the browser in through the log-in page with `password`.
+pub async fn log_in_with(app: &App, client: &Client, email: &str, password: &str) {
     let (_, _, csrf) = page(app, client, "/login").await;
     let r = client
         .post(app.url("/login"))
         .form(&[
             ("csrf", csrf.as_str()),
             ("email", email),
-            ("password", DEMO_PASSWORD),
+            ("password", password),
             ("next", ""),
         ])
         .send()

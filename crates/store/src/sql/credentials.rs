@@ -119,6 +119,19 @@ impl CredentialStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn password_reset_open(&self, token_hash: &str, now: Timestamp) -> Result<bool> {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM password_resets \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash.to_string())
+        .bind(now.as_second())
+        .fetch_one(self.reader())
+        .await?;
+        Ok(open > 0)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn take_password_reset(
         &self,
         token_hash: &str,

@@ -3,6 +3,7 @@
 //! of a forgotten password (`/forgot-password`, `/reset-password`). Each form is one call of
 //! `stint_app::auth::credentials`.
 
+use super::account::Empty;
 use super::filters;
 use super::render::{Chrome, OrPage, PageResult, failure, html, ok, refusal};
 use crate::api::credentials::RESET_SENT;
@@ -105,9 +106,6 @@ pub async fn page(
 pub struct PasswordFields {
     current_password: String,
     new_password: String,
-    /// The hidden user-name field password managers need; ignored.
-    #[allow(dead_code)]
-    username: String,
 }
 
 pub async fn change_password(
@@ -135,9 +133,6 @@ pub async fn change_password(
         }
     }
 }
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
 
 pub async fn revoke_token(
     State(state): State<AppState>,
