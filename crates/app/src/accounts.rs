@@ -1,32 +1,12 @@
-//! Accounts: signing up, one's own profile, and the operators' view of every account with
+//! Accounts: one's own profile, and the operators' view of every account with
 //! the granting and revoking of roles.
 
 use crate::App;
 use crate::access::require;
-use crate::auth::password;
 use crate::error::AppError;
-use stint_domain::account::{Account, ProfileInput, SignupInput};
+use stint_domain::account::{Account, ProfileInput};
 use stint_domain::ids::UserId;
 use stint_domain::role::Role;
-
-/// Validates, hashes and stores a new mentee account; a taken e-mail is a conflict on `email`.
-/// One client `address` makes at most `signup_limit::PER_ADDRESS` accounts an hour (429 with
-/// `Retry-After` beyond), and the hash waits its turn at the password gate (503 when full).
-// The input holds the password: nothing of it is recorded.
-#[tracing::instrument(skip_all)]
-pub async fn sign_up(app: &App, input: SignupInput, address: &str) -> Result<Account, AppError> {
-    let new = input.validate()?;
-    app.signups.admit(address, app.now()).map_err(|secs| {
-        AppError::new(
-            crate::ErrorKind::RateLimited,
-            "rate_limited",
-            "Too many accounts were created from your network. Try again later.",
-        )
-        .retry_after(secs)
-    })?;
-    let hash = password::hash(input.password).await?;
-    Ok(app.store.create_account(&new, &hash, app.now()).await?)
-}
 
 /// Changes one's own name and time zone.
 #[tracing::instrument(level = "debug", skip_all)]

@@ -2,10 +2,10 @@
 //! webhooks delivered, calendars synced, housekeeping) and the worker that runs them all.
 //! Nothing here depends on the web edge, so `stint worker` runs without it.
 
+pub mod account_mail;
 pub mod calendar_sync;
 pub mod events;
 mod nudge_metrics;
-pub mod password_reset;
 
 use events::OnBookingChanged;
 use std::sync::Arc;
@@ -51,17 +51,21 @@ pub fn worker(
         mailer.clone(),
         Arc::new(nudges),
     );
-    let reset_mail = password_reset::PasswordResetMail::new(
-        stint_app::App::new(store.clone(), clock.clone(), stint_app::Settings::default()),
+    let app = stint_app::App::new(store.clone(), clock.clone(), stint_app::Settings::default());
+    let reset_mail = account_mail::password_reset::PasswordResetMail::new(
+        app.clone(),
         store.clone(),
         mailer.clone(),
         settings.public_url.clone(),
     );
+    let signup_mail =
+        account_mail::signup::SignupMail::new(app, mailer.clone(), settings.public_url.clone());
     let registry = Registry::new()
         .with(
             stint_app::auth::credentials::RESET_MAIL,
             Arc::new(reset_mail),
         )
+        .with(stint_app::auth::signup::SIGNUP_MAIL, Arc::new(signup_mail))
         .with(housekeeping::PRUNE, Arc::new(prune))
         .with(
             stint_webhooks::KIND,

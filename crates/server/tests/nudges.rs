@@ -81,19 +81,7 @@ async fn settle(app: &App) {
 }
 
 async fn signup(app: &App, email: &str, name: &str) -> (String, UserId) {
-    let r = app
-        .post(
-            "/api/v1/auth/signup",
-            None,
-            json!({"email": email, "password": "a long passphrase", "display_name": name, "timezone": ZONE}),
-        )
-        .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::CREATED,
-        "{}",
-        r.text().await.unwrap()
-    );
+    app.sign_up(email, name, ZONE, "a long passphrase").await;
     let token = app.login(email, "a long passphrase").await;
     let me: Value = app
         .get("/api/v1/me", Some(&token))

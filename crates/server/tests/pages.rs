@@ -43,6 +43,11 @@ impl Site {
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (so tests see them).
+    /// The link a sign-up of `email` gets, made as its mail job makes it.
+    async fn signup_link(&self, email: &str) -> String {
+        common::signup_link::signup_link(self.store.clone(), self.clock.clone(), email).await
+    }
+
     fn browser() -> Client {
         Client::builder()
             .cookie_store(true)
@@ -217,37 +222,78 @@ async fn signup_form_reshows_errors_and_keeps_input(site: Site, _: String) {
         !body.contains("value=\"short\""),
         "the password is never echoed back"
     );
+    // A taken address and a new one get the same page: check your mail.
+    let sign_up = |email: &'static str| {
+        let (client, csrf) = (client.clone(), csrf.clone());
+        let url = site.url("/signup");
+        async move {
+            let r = client
+                .post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("email", email),
+                    ("display_name", "Kim"),
+                    ("password", "a long passphrase"),
+                    ("timezone", "Australia/Lord_Howe"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (taken_status, taken) = sign_up("maya@stint.example").await;
+    let (status, body) = sign_up("kim@example.com").await;
+    assert_eq!((taken_status, status), (StatusCode::OK, StatusCode::OK));
+    assert!(
+        body.contains("Check your mail") && body.contains("kim@example.com"),
+        "{body}"
+    );
+    assert_eq!(
+        taken.replace("maya@stint.example", "kim@example.com"),
+        body,
+        "the same page but for the address typed"
+    );
+    assert!(!body.contains("already"), "{body}");
+
+    // The mailed link opens a page whose button makes the account and logs it in.
+    let token = site.signup_link("kim@example.com").await;
+    let (status, page, csrf) = site
+        .page(&client, &format!("/signup/confirm?token={token}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Create my account"), "{page}");
+    assert!(
+        site.store
+            .account_by_email("kim@example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "opening the link makes nothing"
+    );
     let r = client
-        .post(site.url("/signup"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "maya@stint.example"),
-            ("display_name", "Dup"),
-            ("password", "a long passphrase"),
-            ("timezone", "UTC"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("already exists"));
-    let r = client
-        .post(site.url("/signup"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "kim@example.com"),
-            ("display_name", "Kim"),
-            ("password", "a long passphrase"),
-            ("timezone", "Australia/Lord_Howe"),
-        ])
+        .post(site.url("/signup/confirm"))
+        .form(&[("csrf", csrf.as_str()), ("token", token.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/dashboard?welcome=1");
     let (status, body, _) = site.page(&client, "/dashboard?welcome=1").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Hello, Kim"));
     assert!(body.contains("Australia/Lord_Howe"));
+
+    // Used once: a second visit says so and offers to sign up again.
+    let other = Site::browser();
+    let (status, page, _) = site
+        .page(&other, &format!("/signup/confirm?token={token}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("expired or was already used") && page.contains("Sign up again"),
+        "{page}"
+    );
 }
 
 async fn login_sets_a_safe_session_cookie_and_logout_ends_it(site: Site, _: String) {

@@ -9,6 +9,7 @@
 #[macro_use]
 mod common;
 
+use common::expect_error;
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -52,6 +53,7 @@ on_both_backends!(Strict;
     tokens_are_listed_with_their_last_use_and_revoked_by_their_owner_only,
     signing_out_everywhere_ends_every_session_and_token,
     a_reset_link_works_once_within_the_hour_and_the_answer_never_tells,
+    signup_is_confirmed_by_mail_and_never_tells_a_taken_address,
 );
 
 // ---- log-in throttle ---------------------------------------------------------------------
@@ -772,24 +774,7 @@ async fn signing_out_everywhere_ends_every_session_and_token(app: Strict) {
 
 /// The reset link in the newest reset mail to `email` in the outbox: its token.
 fn reset_token_in_outbox(app: &common::App, email: &str) -> Option<String> {
-    let files = stint_mail::list_outbox(&app.outbox, 100).unwrap();
-    let mail = files
-        .iter()
-        .filter(|f| f.to.contains(email) && f.subject.contains("Reset"))
-        .max_by_key(|f| f.modified)?;
-    let raw = std::fs::read_to_string(app.outbox.join(&mail.file_name)).unwrap();
-    // Quoted-printable: soft line breaks and `=` written as `=3D`.
-    let text = raw
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
-    let at = text.find("reset-password?token=")? + "reset-password?token=".len();
-    Some(
-        text[at..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect(),
-    )
+    common::link_token_in_outbox(app, email, "Reset", "reset-password?token=")
 }
 
 async fn wait_for_reset_mail(app: &common::App, email: &str, not: Option<&str>) -> String {
@@ -885,4 +870,123 @@ async fn a_reset_link_works_once_within_the_hour_and_the_answer_never_tells(app:
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("expired or was already used"), "{body}");
     app.login(SAM, NEW_PASSWORD).await;
+}
+
+// ---- sign-up ------------------------------------------------------------------------------
+
+/// A sign-up is answered the same for a new address and a taken one; the account is made
+/// only by the link mailed to the address, once, within 24 hours, and the owner of a taken
+/// address is told they have an account instead. One address gets at most three sign-up
+/// mails an hour.
+async fn signup_is_confirmed_by_mail_and_never_tells_a_taken_address(app: Strict) {
+    let app = app.0;
+    app.clear_queue().await;
+    let form = |email: &str| json!({"email": email, "password": "a long passphrase", "display_name": "Nia", "timezone": "Asia/Kolkata"});
+    let new = app
+        .post("/api/v1/auth/signup", None, form("New@Example.com"))
+        .await;
+    let taken = app
+        .post("/api/v1/auth/signup", None, form("sam@stint.example"))
+        .await;
+    assert_eq!(
+        (new.status(), taken.status()),
+        (StatusCode::ACCEPTED, StatusCode::ACCEPTED)
+    );
+    assert_eq!(
+        new.text().await.unwrap(),
+        taken.text().await.unwrap(),
+        "the same answer"
+    );
+    assert!(
+        app.store
+            .account_by_email("new@example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "no account before the link"
+    );
+
+    app.send_signup_mails().await;
+    let app = &app;
+    let link = |email: &str| {
+        common::link_token_in_outbox(
+            app,
+            email,
+            "Confirm your Stint account",
+            "signup/confirm?token=",
+        )
+    };
+    assert!(
+        link("sam@stint.example").is_none(),
+        "a taken address gets no link"
+    );
+    assert!(
+        common::link_token_in_outbox(
+            app,
+            "sam@stint.example",
+            "already have a Stint account",
+            "/login"
+        )
+        .is_some(),
+        "its owner is told how to log in"
+    );
+    let token = link("new@example.com").expect("the link");
+    assert!(token.len() >= 32, "{token}");
+    let confirm = |token: String| async move {
+        app.post("/api/v1/auth/signup/confirm", None, json!({"token": token}))
+            .await
+    };
+    let r = confirm(token.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["email"], "new@example.com");
+    assert_eq!(me["roles"], json!(["mentee"]));
+    assert_eq!(me["timezone"], "Asia/Kolkata");
+    app.login("new@example.com", "a long passphrase").await;
+    let e = expect_error(
+        confirm(token).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signup_link_invalid",
+    )
+    .await;
+    assert!(e["fields"]["token"].is_string(), "{e}");
+    let e = expect_error(
+        confirm("made-up".into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signup_link_invalid",
+    )
+    .await;
+    assert!(e["fields"]["token"].is_string(), "{e}");
+
+    // A link works for 24 hours.
+    let r = app
+        .post("/api/v1/auth/signup", None, form("late@example.com"))
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.send_signup_mails().await;
+    let late = link("late@example.com").expect("the link");
+    app.clock.advance(jiff::SignedDuration::from_hours(25));
+    expect_error(
+        confirm(late).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signup_link_invalid",
+    )
+    .await;
+    assert!(
+        app.store
+            .account_by_email("late@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Three mails an hour to one address, then the same answer and no mail.
+    let before = app.signup_mails().await;
+    for _ in 0..4 {
+        let r = app
+            .post("/api/v1/auth/signup", None, form("flooded@example.com"))
+            .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    assert_eq!(app.signup_mails().await, before + 3);
 }

@@ -304,6 +304,7 @@ pub trait Store:
     + crate::webhooks::WebhookStore
     + crate::calendars::CalendarStore
     + crate::credentials::CredentialStore
+    + crate::signups::SignupStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -14,6 +14,7 @@ mod migrations;
 mod nudges;
 pub mod outbox;
 mod outcomes;
+pub mod signups;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -37,6 +38,7 @@ pub use outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,
     OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord,
 };
+pub use signups::{PendingSignup, SignupStore};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
 pub use webhooks::{
     NewWebhookAttempt, NewWebhookEndpoint, WebhookAttempt, WebhookEndpoint, WebhookEndpointUpdate,

@@ -3,6 +3,8 @@
 
 #[path = "../../../calendar-client/tests/common/mod.rs"]
 pub mod radicale;
+#[path = "../support/signup_link.rs"]
+pub mod signup_link;
 #[path = "../../../mail/tests/common/mod.rs"]
 pub mod smtp;
 
@@ -252,6 +254,70 @@ impl App {
         body["token"].as_str().unwrap().to_string()
     }
 
+    /// Sends the mail of every queued sign-up as the worker would (by the sign-up job's own
+    /// handler), so a test reads its link from the outbox without running other jobs.
+    pub async fn send_signup_mails(&self) {
+        use stint_worker::Handler;
+        let app = stint_app::App::new(
+            self.store.clone(),
+            self.clock.clone(),
+            stint_app::Settings::default(),
+        );
+        let settings = stint_mail::MailSettings {
+            outbox_dir: self.outbox.clone(),
+            ..Default::default()
+        };
+        let mailer = Arc::new(stint_mail::Mailer::new(&settings).unwrap());
+        let handler =
+            stint_jobs::account_mail::signup::SignupMail::new(app, mailer, self.base.clone());
+        for job in self.store.jobs(None, 1000).await.unwrap() {
+            if job.kind == stint_app::auth::signup::SIGNUP_MAIL
+                && job.state == stint_store::JobState::Queued
+            {
+                handler.run(&job).await.unwrap();
+            }
+        }
+    }
+
+    /// The sign-up mail jobs in the queue: one per sign-up that will get a mail.
+    pub async fn signup_mails(&self) -> usize {
+        let jobs = self.store.jobs(None, 1000).await.unwrap();
+        jobs.iter()
+            .filter(|j| j.kind == stint_app::auth::signup::SIGNUP_MAIL)
+            .count()
+    }
+
+    /// Signs up as a visitor does: the form's fields, the mailed link, the account. Returns
+    /// the new account (`/api/v1/me`'s shape).
+    pub async fn sign_up(&self, email: &str, name: &str, timezone: &str, password: &str) -> Value {
+        let body = json!({"email": email, "password": password, "display_name": name, "timezone": timezone});
+        let r = self.post("/api/v1/auth/signup", None, body).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::ACCEPTED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        self.send_signup_mails().await;
+        let token = link_token_in_outbox(
+            self,
+            email,
+            "Confirm your Stint account",
+            "signup/confirm?token=",
+        )
+        .expect("a sign-up mail with its link");
+        let r = self
+            .post("/api/v1/auth/signup/confirm", None, json!({"token": token}))
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        r.json().await.unwrap()
+    }
+
     pub async fn operator(&self) -> String {
         self.login("operator@stint.example", DEMO_PASSWORD).await
     }
@@ -282,6 +348,54 @@ impl App {
         let body: Value = r.json().await.unwrap();
         body["slots"].as_array().unwrap().clone()
     }
+}
+
+/// Makes a mentee account with the password "a long passphrase" straight in the store (for
+/// tests about something other than signing up).
+pub async fn make_mentee(app: &App, email: &str, name: &str) {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let hash = HASH
+        .get_or_init(|| async {
+            stint_app::auth::password::hash("a long passphrase".to_string())
+                .await
+                .unwrap()
+        })
+        .await;
+    let new = stint_domain::account::SignupInput {
+        email: email.to_string(),
+        password: "a long passphrase".to_string(),
+        display_name: name.to_string(),
+        timezone: "UTC".to_string(),
+    }
+    .validate()
+    .unwrap();
+    app.store
+        .create_account(&new, hash, app.clock.now())
+        .await
+        .unwrap();
+}
+
+/// The token of the link after `marker` (`reset-password?token=`) in the newest mail to
+/// `email` whose subject has `subject` in the app's outbox.
+pub fn link_token_in_outbox(app: &App, email: &str, subject: &str, marker: &str) -> Option<String> {
+    let files = stint_mail::list_outbox(&app.outbox, 1000).unwrap();
+    let mail = files
+        .iter()
+        .filter(|f| f.to.contains(email) && f.subject.contains(subject))
+        .max_by_key(|f| f.modified)?;
+    let raw = std::fs::read_to_string(app.outbox.join(&mail.file_name)).unwrap();
+    // Quoted-printable: soft line breaks and `=` written as `=3D`.
+    let text = raw
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let at = text.find(marker)? + marker.len();
+    Some(
+        text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
 }
 
 /// Asserts the response has `status` and the API's error shape, returning the error object.

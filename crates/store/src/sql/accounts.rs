@@ -86,6 +86,54 @@ impl SqlStore {
     }
 }
 
+/// Inserts a user and their roles in `tx`; a taken e-mail is a conflict on `email`.
+pub(super) async fn insert_account(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    new: &NewAccount,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<Account> {
+    let inserted = sqlx::query(
+        "INSERT INTO users (email, display_name, timezone, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(new.email.as_str().to_string())
+    .bind(new.display_name.clone())
+    .bind(new.timezone.as_str().to_string())
+    .bind(password_hash.to_string())
+    .bind(now.as_second())
+    .fetch_one(&mut **tx)
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::conflict(
+                "email",
+                "an account with this e-mail already exists",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let id = UserId(row.try_get("id")?);
+    let mut roles = new.roles.clone();
+    roles.sort();
+    roles.dedup();
+    for role in &roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(id.0)
+            .bind(role.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(Account {
+        id,
+        email: new.email.as_str().to_string(),
+        display_name: new.display_name.clone(),
+        timezone: new.timezone.as_str().to_string(),
+        roles,
+    })
+}
+
 #[async_trait]
 impl AccountStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -96,46 +144,9 @@ impl AccountStore for SqlStore {
         now: Timestamp,
     ) -> Result<Account> {
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO users (email, display_name, timezone, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(new.email.as_str().to_string())
-        .bind(new.display_name.clone())
-        .bind(new.timezone.as_str().to_string())
-        .bind(password_hash.to_string())
-        .bind(now.as_second())
-        .fetch_one(&mut *tx)
-        .await;
-        let row = match inserted {
-            Ok(row) => row,
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::conflict(
-                    "email",
-                    "an account with this e-mail already exists",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let id = UserId(row.try_get("id")?);
-        let mut roles = new.roles.clone();
-        roles.sort();
-        roles.dedup();
-        for role in &roles {
-            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(id.0)
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        let account = insert_account(&mut tx, new, password_hash, now).await?;
         tx.commit().await?;
-        Ok(Account {
-            id,
-            email: new.email.as_str().to_string(),
-            display_name: new.display_name.clone(),
-            timezone: new.timezone.as_str().to_string(),
-            roles,
-        })
+        Ok(account)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

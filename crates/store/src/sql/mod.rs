@@ -22,6 +22,7 @@ mod nudges;
 mod outbox;
 mod outcomes;
 mod rows;
+mod signups;
 mod webhooks;
 mod who;
 

@@ -1,6 +1,8 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
-use super::dto::{LoginRequest, LoginResponse, Me, MeUpdate, SignupRequest};
+use super::dto::{
+    LoginRequest, LoginResponse, Me, MeUpdate, SignupAccepted, SignupConfirm, SignupRequest,
+};
 use crate::auth::ApiUser;
 use crate::auth::user::bearer;
 use crate::error::{ApiError, ErrorBody};
@@ -11,17 +13,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use stint_app as ops;
-use stint_app::auth::{login, tokens};
+use stint_app::auth::{login, signup, tokens};
 use stint_domain::account::SignupInput;
 use stint_domain::validate;
 
 pub use stint_app::auth::tokens::TOKEN_DAYS;
 
-/// Creates a mentee account.
+/// Starts a mentee account: the address gets a mail with a link that makes the account
+/// (`POST /api/v1/auth/signup/confirm`), or, if it already has one, a note saying so. The
+/// answer is the same either way, so it never tells whether an address has an account.
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses(
-        (status = 201, description = "Account created", body = Me),
-        (status = 409, description = "E-mail taken", body = ErrorBody),
+        (status = 202, description = "The link is on its way to the address", body = SignupAccepted),
         (status = 422, description = "Invalid fields", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address (`Retry-After` says when to try again)", body = ErrorBody),
         (status = 503, description = "`busy`: too many password checks under way (`Retry-After`)", body = ErrorBody),
@@ -30,14 +33,38 @@ pub async fn signup(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     ApiJson(req): ApiJson<SignupRequest>,
-) -> Result<(StatusCode, Json<Me>), ApiError> {
+) -> Result<(StatusCode, Json<SignupAccepted>), ApiError> {
     let input = SignupInput {
         email: req.email,
         password: req.password,
         display_name: req.display_name,
         timezone: req.timezone,
     };
-    let account = ops::accounts::sign_up(&state, input, &addr).await?;
+    signup::sign_up(&state, input, &addr).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignupAccepted {
+            message: SIGNUP_SENT.to_string(),
+        }),
+    ))
+}
+
+/// What everyone who signs up is told.
+pub const SIGNUP_SENT: &str = "Check your mail: a link to finish creating your account is on \
+    its way. It works once, for 24 hours.";
+
+/// Follows the link mailed to a sign-up: makes the account, once.
+#[utoipa::path(post, path = "/api/v1/auth/signup/confirm", tag = "auth", request_body = SignupConfirm,
+    responses(
+        (status = 201, description = "Account created", body = Me),
+        (status = 409, description = "`email_taken`: the address got an account meanwhile", body = ErrorBody),
+        (status = 422, description = "`signup_link_invalid`: unknown, used or expired link", body = ErrorBody),
+    ))]
+pub async fn confirm_signup(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<SignupConfirm>,
+) -> Result<(StatusCode, Json<Me>), ApiError> {
+    let account = signup::confirm_sign_up(&state, &req.token).await?;
     Ok((StatusCode::CREATED, Json(Me::from(&account))))
 }
 

@@ -22,6 +22,20 @@ pub struct SignupRequest {
     pub timezone: String,
 }
 
+/// The answer to every valid sign-up, whatever the address.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupAccepted {
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupConfirm {
+    /// The `token` of the link in the sign-up mail.
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {

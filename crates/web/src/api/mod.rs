@@ -97,6 +97,9 @@ impl Modify for StandardResponses {
                     | "/metrics"
                     | "/api/v1/openapi.json"
                     | "/api/v1/auth/signup"
+                    | "/api/v1/auth/signup/confirm"
+                    | "/api/v1/auth/password-reset"
+                    | "/api/v1/auth/password-reset/confirm"
                     | "/api/v1/auth/login"
                     | "/api/v1/skus/{slug}/outcomes"
                     | "/api/v1/metrics"
@@ -152,6 +155,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::observe::metrics::prometheus))
         .routes(routes!(openapi_json))
         .routes(routes!(auth::signup))
+        .routes(routes!(auth::confirm_signup))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me, auth::update_me))

@@ -1,7 +1,8 @@
-//! Sign-up, log-in, log-out and the dashboard.
+//! Log-in, log-out and the dashboard.
 
 use super::filters;
 use super::render::{Chrome, OrPage, PageResult, failure, html, ok, refusal};
+use super::signup::zones;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::auth::{MaybeUser, PageUser, session};
 use crate::extract::ClientAddr;
@@ -16,89 +17,9 @@ use stint_app as ops;
 use stint_app::auth::login;
 use stint_app::{ErrorKind, calendar_files};
 use stint_domain::FieldErrors;
-use stint_domain::account::{Account, SignupInput};
+use stint_domain::account::Account;
 use stint_domain::mentor::MentorProfile;
 use stint_domain::role::Role;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SignupFields {
-    email: String,
-    display_name: String,
-    password: String,
-    timezone: String,
-}
-
-#[derive(Template)]
-#[template(path = "signup.html")]
-struct SignupPage {
-    chrome: Chrome,
-    form: SignupFields,
-    errors: FieldErrors,
-    zones: Vec<String>,
-}
-
-pub(crate) fn zones() -> Vec<String> {
-    let mut all: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|n| n.to_string())
-        .filter(|n| n.contains('/'))
-        .collect();
-    all.sort();
-    all
-}
-
-pub async fn signup_form(MaybeUser(user): MaybeUser, csrf: CsrfToken) -> Response {
-    if user.is_some() {
-        return Redirect::to("/dashboard").into_response();
-    }
-    let form = SignupFields {
-        timezone: "UTC".into(),
-        ..Default::default()
-    };
-    ok(&SignupPage {
-        chrome: Chrome::new("Create your account · Stint", None, &csrf.0),
-        form,
-        errors: FieldErrors::new(),
-        zones: zones(),
-    })
-}
-
-pub async fn signup(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    csrf: CsrfToken,
-    ClientAddr(addr): ClientAddr,
-    CsrfForm(form): CsrfForm<SignupFields>,
-) -> PageResult {
-    let input = SignupInput {
-        email: form.email.clone(),
-        password: form.password.clone(),
-        display_name: form.display_name.clone(),
-        timezone: form.timezone.clone(),
-    };
-    match ops::accounts::sign_up(&state, input, &addr).await {
-        Ok(account) => {
-            let jar = session::start(&state, jar, account.id).await.or_page()?;
-            Ok((jar, Redirect::to("/dashboard?welcome=1")).into_response())
-        }
-        Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
-            let errors = FieldErrors(e.fields);
-            let form = SignupFields {
-                password: String::new(),
-                ..form
-            };
-            let page = SignupPage {
-                chrome: Chrome::new("Create your account · Stint", None, &csrf.0),
-                form,
-                errors,
-                zones: zones(),
-            };
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(e) => Err(failure(e)),
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -313,7 +313,7 @@ pub async fn editor(
         form: AvailabilityFields::from(&rules),
         errors: FieldErrors::new(),
         saved: !q.saved.is_empty(),
-        zones: super::account::zones(),
+        zones: super::signup::zones(),
         steps: stint_domain::schedule::rules::STEPS.to_vec(),
     }))
 }
@@ -337,7 +337,7 @@ pub async fn save(
                 form,
                 errors,
                 saved: false,
-                zones: super::account::zones(),
+                zones: super::signup::zones(),
                 steps: stint_domain::schedule::rules::STEPS.to_vec(),
             };
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))

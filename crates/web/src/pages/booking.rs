@@ -187,7 +187,7 @@ pub async fn book_page(
             String::new()
         },
         next_href: nav(day(from, DAYS_SHOWN)),
-        zones: crate::pages::account::zones(),
+        zones: crate::pages::signup::zones(),
         mentor_filter: q.mentor.clone(),
         mentors: all_mentors,
         taken: !q.taken.is_empty(),

@@ -23,6 +23,7 @@ pub(crate) mod outcomes;
 mod public;
 pub mod render;
 mod security;
+mod signup;
 mod unread;
 mod webhooks;
 
@@ -40,7 +41,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/skus/{slug}/v/{version}", get(public::sku_version))
         .route("/mentors", get(public::mentors))
         .route("/mentors/{id}", get(public::mentor))
-        .route("/signup", get(account::signup_form).post(account::signup))
+        .route("/signup", get(signup::signup_form).post(signup::signup))
+        .route(
+            "/signup/confirm",
+            get(signup::confirm_form).post(signup::confirm),
+        )
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route(

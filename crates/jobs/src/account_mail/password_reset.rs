@@ -1,6 +1,4 @@
-//! `account.password_reset_mail {user}`: makes a single-use reset link and mails it. The link
-//! is made here, not where it was asked for, so its secret never sits in the job queue (which
-//! operators can read); only its digest is stored.
+//! `account.password_reset_mail {user}`: makes a single-use reset link and mails it.
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -10,6 +8,8 @@ use stint_domain::ids::UserId;
 use stint_mail::{Mailer, Message};
 use stint_store::{Job, Store};
 use stint_worker::{Handler, JobError};
+
+use super::{escape, host_of, nonce_of};
 
 pub struct PasswordResetMail {
     app: App,
@@ -56,13 +56,6 @@ pub fn reset_message(name: &str, email: &str, link: &str, host: &str, nonce: &st
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 #[async_trait]
 impl Handler for PasswordResetMail {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
@@ -80,21 +73,12 @@ impl Handler for PasswordResetMail {
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
         let link = format!("{}/reset-password?token={token}", self.public_url);
-        let host = self
-            .public_url
-            .split("://")
-            .nth(1)
-            .and_then(|h| h.split(['/', ':']).next())
-            .filter(|h| !h.is_empty())
-            .unwrap_or("stint.localhost");
-        // The start of the digest names the message (and its outbox file), not the secret.
-        let nonce = &stint_app::auth::secret::digest(&token)[..16];
         let message = reset_message(
             &account.display_name,
             account.email.as_str(),
             &link,
-            host,
-            nonce,
+            host_of(&self.public_url),
+            &nonce_of(&token),
         );
         self.mailer
             .send(&message)

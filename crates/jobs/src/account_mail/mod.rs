@@ -1,0 +1,30 @@
+//! Mail about one's account that carries a single-use link: the sign-up link (or, for an
+//! address that has an account, a note saying so) and the password-reset link. Each link is
+//! made when its mail is sent, not where it was asked for, so its secret never sits in the
+//! job queue (which operators can read); only its digest is stored.
+
+pub mod password_reset;
+pub mod signup;
+
+/// The host of the site's public address, naming messages (`<…@host>`).
+fn host_of(public_url: &str) -> &str {
+    public_url
+        .split("://")
+        .nth(1)
+        .and_then(|h| h.split(['/', ':']).next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("stint.localhost")
+}
+
+/// A message's name from its link's secret: the start of the digest names the message (and
+/// its outbox file), never the secret itself.
+fn nonce_of(token: &str) -> String {
+    stint_app::auth::secret::digest(token)[..16].to_string()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
