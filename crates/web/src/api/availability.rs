@@ -21,9 +21,11 @@ use utoipa::{IntoParams, ToSchema};
 pub struct IntervalDto {
     /// "HH:MM" in the mentor's zone.
     #[schema(example = "09:00")]
+    #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub start: String,
     /// "HH:MM"; "24:00" ends at midnight.
     #[schema(example = "12:30")]
+    #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
 }
 
@@ -50,6 +52,7 @@ pub struct WeeklyDto {
 #[serde(deny_unknown_fields)]
 pub struct OverrideDto {
     /// YYYY-MM-DD in the mentor's zone.
+    #[schema(format = Date)]
     pub date: String,
     /// Hours that day; empty for a day off.
     #[serde(default)]
@@ -60,8 +63,10 @@ pub struct OverrideDto {
 #[serde(deny_unknown_fields)]
 pub struct TimeOffDto {
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub start: String,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub end: String,
 }
 
@@ -79,7 +84,7 @@ pub struct CapsDto {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityDto {
-    #[schema(example = "Europe/Berlin")]
+    #[schema(example = "Europe/Berlin", format = "iana-time-zone")]
     pub timezone: String,
     pub weekly: WeeklyDto,
     #[serde(default)]
@@ -278,10 +283,13 @@ pub async fn put_my_availability(
 #[serde(deny_unknown_fields)]
 pub struct SlotParams {
     /// First day, YYYY-MM-DD, in `tz`.
+    #[param(format = Date)]
     pub from: String,
     /// Last day (inclusive), YYYY-MM-DD, in `tz`; at most 62 days after `from`.
+    #[param(format = Date)]
     pub to: String,
     /// The viewer's IANA zone; times are returned with its offset.
+    #[param(format = "iana-time-zone")]
     pub tz: String,
     /// Only this mentor.
     pub mentor: Option<i64>,

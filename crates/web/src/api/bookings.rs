@@ -22,9 +22,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct BookingRequest {
     /// SKU slug.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub sku: String,
+    #[serde(deserialize_with = "crate::api::integral::i64")]
     pub mentor_id: i64,
     /// RFC 3339, one of the starts from the slots endpoint.
+    #[schema(format = DateTime)]
     pub start: String,
 }
 
@@ -267,6 +270,7 @@ pub async fn get_booking(
 #[serde(deny_unknown_fields)]
 pub struct RescheduleRequest {
     /// RFC 3339, a free slot of the same mentor.
+    #[schema(format = DateTime)]
     pub start: String,
 }
 
@@ -290,6 +294,7 @@ pub async fn reschedule_booking(
 pub struct CancelRequest {
     /// Why; shown to the other party.
     #[serde(default)]
+    #[schema(format = "text", max_length = 500)]
     pub reason: String,
 }
 

@@ -100,7 +100,7 @@ pub struct CalendarListDto {
 #[serde(deny_unknown_fields)]
 pub struct ConnectCalendarRequest {
     /// `caldav` or `ics`.
-    #[schema(example = "caldav")]
+    #[schema(example = "caldav", value_type = crate::api::dto::CalendarKindName)]
     pub kind: String,
     /// CalDAV: the server, principal or calendar address. `ics`: the feed's address.
     #[schema(example = "https://cal.example.com/dav/")]

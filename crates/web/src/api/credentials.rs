@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 pub struct PasswordChange {
     pub current_password: String,
     /// At least 10 characters, not the e-mail address, not a common password.
-    #[schema(min_length = 10, max_length = 128)]
+    #[schema(format = "passphrase", min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -120,7 +120,7 @@ pub async fn revoke_token(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
-    #[schema(max_length = 254)]
+    #[schema(format = "email", max_length = 254)]
     pub email: String,
 }
 
@@ -158,7 +158,7 @@ pub struct ResetConfirm {
     /// The `token` of the link in the mail.
     #[schema(max_length = 200)]
     pub token: String,
-    #[schema(min_length = 10, max_length = 128)]
+    #[schema(format = "passphrase", min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

@@ -13,12 +13,12 @@ pub struct SignupRequest {
     #[schema(example = "ana@example.com", format = "email", max_length = 254)]
     pub email: String,
     /// At least 10 characters; a passphrase is best.
-    #[schema(min_length = 10, max_length = 128)]
+    #[schema(format = "passphrase", min_length = 10, max_length = 128)]
     pub password: String,
-    #[schema(example = "Ana Lima", min_length = 1, max_length = 80)]
+    #[schema(example = "Ana Lima", format = "line", min_length = 1, max_length = 80)]
     pub display_name: String,
     /// An IANA time zone name.
-    #[schema(example = "Europe/Berlin")]
+    #[schema(example = "Europe/Berlin", format = "iana-time-zone")]
     pub timezone: String,
 }
 
@@ -45,6 +45,7 @@ pub struct LoginRequest {
     pub password: String,
     /// A name for the token, shown when listing them (default "api").
     #[serde(default)]
+    #[schema(format = "line", min_length = 1, max_length = 60)]
     pub label: Option<String>,
 }
 
@@ -61,8 +62,10 @@ pub struct LoginResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeUpdate {
+    #[schema(format = "line", min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
     /// An IANA time zone name.
+    #[schema(format = "iana-time-zone")]
     pub timezone: Option<String>,
 }
 
@@ -154,21 +157,33 @@ impl From<&Competency> for CompetencyDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompetencyRequest {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub slug: String,
+    #[schema(format = "line", min_length = 1, max_length = 80)]
     pub name: String,
     #[serde(default)]
+    #[schema(format = "text", max_length = 2000)]
     pub description: String,
     /// Exactly five level descriptions, level 1 first.
-    #[schema(min_items = 5, max_items = 5)]
+    #[schema(
+        min_items = 5,
+        max_items = 5,
+        format = "text",
+        min_length = 1,
+        max_length = 400
+    )]
     pub rubric: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointRequest {
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub slug: String,
+    #[schema(format = "line", min_length = 1, max_length = 160)]
     pub title: String,
     #[serde(default)]
+    #[schema(format = "text", max_length = 1000)]
     pub description: String,
 }
 
@@ -182,7 +197,9 @@ pub struct CompetencyRef {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreReadDto {
+    #[schema(format = "line", min_length = 1, max_length = 160)]
     pub title: String,
+    #[schema(format = "uri")]
     pub url: String,
 }
 
@@ -274,15 +291,20 @@ impl SkuDto {
 pub struct SkuRequest {
     /// Only when creating; ignored on edit must not be sent.
     #[serde(default)]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub slug: Option<String>,
+    #[schema(format = "line", min_length = 3, max_length = 120)]
     pub title: String,
     /// 20 to 60.
     #[schema(minimum = 20, maximum = 60)]
     pub duration_minutes: i64,
     /// Slug of the competency.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub competency: String,
     /// Slug of a checkpoint of that competency.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub checkpoint: String,
+    #[schema(format = "text", min_length = 10, max_length = 600)]
     pub outcome: String,
     #[serde(default)]
     pub artifacts: Vec<String>,
@@ -291,6 +313,7 @@ pub struct SkuRequest {
     #[serde(default)]
     pub pre_reads: Vec<PreReadDto>,
     #[serde(default)]
+    #[schema(format = "text", max_length = 4000)]
     pub followup_template: String,
     /// At most 3 short questions, asked before the session and again after.
     #[serde(default)]
@@ -370,8 +393,10 @@ impl From<&MentorProfile> for MentorDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MentorProfileRequest {
+    #[schema(format = "line", min_length = 3, max_length = 140)]
     pub headline: String,
     #[serde(default)]
+    #[schema(format = "text", max_length = 4000)]
     pub bio: String,
     /// Your own video room (https); leave empty to get a room per booking.
     #[serde(default)]
@@ -426,6 +451,31 @@ pub enum SkuListName {
     Draft,
     Retired,
     All,
+}
+
+/// What kind of calendar a mentor connects.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarKindName {
+    Caldav,
+    Ics,
+}
+
+/// A kind of webhook event.
+#[derive(Debug, Serialize, ToSchema)]
+pub enum EventTypeName {
+    #[serde(rename = "booking.created")]
+    BookingCreated,
+    #[serde(rename = "booking.rescheduled")]
+    BookingRescheduled,
+    #[serde(rename = "booking.cancelled")]
+    BookingCancelled,
+    #[serde(rename = "booking.completed")]
+    BookingCompleted,
+    #[serde(rename = "assessment.submitted")]
+    AssessmentSubmitted,
+    #[serde(rename = "task.done")]
+    TaskDone,
 }
 
 /// A side of a booking.

@@ -75,7 +75,7 @@ pub struct InboxDto {
 #[serde(deny_unknown_fields)]
 pub struct MarkReadRequest {
     /// One item of the caller's inbox; leave out to mark every item read.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::integral::opt_i64")]
     pub id: Option<i64>,
 }
 

@@ -19,6 +19,16 @@ pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     whole(n).ok_or_else(|| D::Error::custom("must be a whole number"))
 }
 
+/// A whole number, or nothing (`null` or left out, with `#[serde(default)]`).
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => whole(n)
+            .map(Some)
+            .ok_or_else(|| D::Error::custom("must be a whole number")),
+    }
+}
+
 /// A list of non-negative whole numbers.
 pub fn indexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<usize>, D::Error> {
     Vec::<serde_json::Number>::deserialize(d)?

@@ -31,7 +31,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Stint API", description = "Outcome-based micro-mentoring: accounts, catalog, mentors, scheduling and the outcome loop."),
+    info(title = "Stint API", description = "Outcome-based micro-mentoring: accounts, catalog, mentors, scheduling and the outcome loop.\n\nString formats beyond JSON Schema's own: `line` is one line of text (no line breaks or other control characters; leading and trailing white space is trimmed before lengths are counted), `text` is the same but may hold line breaks, `iana-time-zone` is a zone name of the IANA tz database (e.g. `Europe/Berlin`), and `passphrase` is a password the policy takes (at least 10 characters, not a common password, not containing the account's e-mail address)."),
     modifiers(&BearerAuth),
     components(schemas(
         ErrorBody,
@@ -39,7 +39,9 @@ use utoipa_axum::routes;
         dto::RoleName,
         dto::SkuListName,
         dto::SkuStatusName,
-        dto::SideName
+        dto::SideName,
+        dto::CalendarKindName,
+        dto::EventTypeName
     )),
     tags(
         (name = "auth", description = "Sign up, log in, tokens"),

@@ -125,9 +125,11 @@ pub struct CreateWebhookRequest {
     #[schema(example = "https://crm.example.com/stint-webhooks")]
     pub url: String,
     #[serde(default)]
+    #[schema(format = "line", max_length = 200)]
     pub description: String,
     /// At least one of: booking.created, booking.rescheduled, booking.cancelled,
     /// booking.completed, assessment.submitted, task.done.
+    #[schema(min_items = 1, value_type = Vec<crate::api::dto::EventTypeName>)]
     pub event_types: Vec<String>,
 }
 
