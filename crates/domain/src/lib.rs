@@ -9,6 +9,7 @@ pub mod booking;
 pub mod catalog;
 pub mod clock;
 pub mod ids;
+pub mod ledger;
 pub mod mentor;
 pub mod nudge;
 pub mod outcome;

@@ -44,6 +44,15 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the credit ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Check every invariant of the credit ledger; exits non-zero naming each violation.
+    Verify,
 }
 
 #[derive(Args, Default)]
@@ -113,6 +122,18 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(config, cmd).await,
+        Command::Ledger(LedgerCommand::Verify) => {
+            let store = open(&config).await?;
+            let violations = store.ledger_violations().await?;
+            if violations.is_empty() {
+                println!("The ledger is sound.");
+                return Ok(());
+            }
+            for v in &violations {
+                eprintln!("ledger: {v}");
+            }
+            bail!("{} ledger invariant(s) broken", violations.len())
+        }
     }
 }
 

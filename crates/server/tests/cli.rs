@@ -240,3 +240,27 @@ fn a_bad_config_file_is_a_clear_error() {
     assert!(!ok, "{out}");
     assert!(out.contains("lisen"), "names the unknown setting: {out}");
 }
+
+#[test]
+fn ledger_verify_passes_a_sound_ledger_and_names_each_violation() {
+    let database = stint_store::testing::fresh_sqlite();
+    let db = database.url();
+    let (ok, out) = run(stint(db).args(["ledger", "verify"]));
+    assert!(ok, "{out}");
+    assert!(out.contains("The ledger is sound."), "{out}");
+    // Credits that appear outside a transfer.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(stint_store::testing::execute_raw(
+            db,
+            "UPDATE ledger_accounts SET balance = 40 WHERE name = 'revenue'",
+        ))
+        .unwrap();
+    let (ok, out) = run(stint(db).args(["ledger", "verify"]));
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("revenue holds 40 but its transfers add up to 0"),
+        "{out}"
+    );
+    assert!(out.contains("the balances sum to 40, not 0"), "{out}");
+}

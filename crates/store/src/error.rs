@@ -19,6 +19,13 @@ pub enum StoreError {
     /// The time asked for is not (or no longer) a free slot of the mentor.
     #[error("slot taken")]
     SlotTaken,
+    /// An account would go below zero (`account` holds `balance`, fewer than `needed`).
+    #[error("{account} holds {balance} credits, fewer than {needed}")]
+    Insufficient {
+        account: String,
+        balance: i64,
+        needed: i64,
+    },
     /// An idempotency key was reused with a different request.
     #[error("idempotency key reused with another request")]
     IdempotencyMismatch,

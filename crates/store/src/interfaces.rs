@@ -305,6 +305,7 @@ pub trait Store:
     + crate::calendars::CalendarStore
     + crate::credentials::CredentialStore
     + crate::signups::SignupStore
+    + crate::ledger::LedgerStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -9,6 +9,7 @@ pub mod credentials;
 mod error;
 mod interfaces;
 mod jobs;
+pub mod ledger;
 mod logins;
 mod migrations;
 mod nudges;
@@ -31,6 +32,7 @@ pub use interfaces::{
     NewBooking, Offering, PoolStats, Store,
 };
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
+pub use ledger::LedgerStore;
 pub use logins::{LoginCounts, LoginOutcome, LoginWindows};
 pub use migrations::{Backend, migration_names};
 pub use nudges::{Delivery, DeliveryStatus, InboxItem, NewDelivery, NewInboxItem, NudgeStore};

@@ -153,6 +153,16 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// Runs `sql` on the database at `url` over a connection of its own, going around the store:
+/// for tests that break the data on purpose or check what the database itself refuses.
+pub async fn execute_raw(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    let done = conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await;
+    let _ = conn.close().await;
+    Ok(done?.rows_affected())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -186,3 +196,4 @@ mod tests {
         assert!(!folder.exists());
     }
 }
+

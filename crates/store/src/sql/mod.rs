@@ -16,6 +16,7 @@ mod catalog;
 mod claim;
 mod credentials;
 mod jobs;
+mod ledger;
 mod logins;
 mod mentors;
 mod nudges;

@@ -1,0 +1,71 @@
+//! The credit ledger's storage: movements of credits written all or nothing, each under an
+//! idempotency key, with every balance kept in its account's row. The database holds the
+//! invariants too: a CHECK keeps balances other than the world's at or above zero, and
+//! triggers refuse to change or delete a transfer.
+
+use crate::interfaces::Result;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use stint_domain::ledger::{Account, Credits, Transfer, TransferKind};
+
+/// Money paid for a purchase, beside the credits it bought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    /// ISO 4217 minor units (cents).
+    pub minor: i64,
+    /// ISO 4217 code, upper case.
+    pub currency: String,
+}
+
+/// A movement of credits: one or more transfers written together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    /// Makes the movement happen once, however often it is asked for.
+    pub key: String,
+    pub transfers: Vec<Transfer>,
+    /// What it is about: `booking:17`, `purchase:3`, `refund:2`; empty for none.
+    pub reference: String,
+    /// Money paid, recorded on the first transfer.
+    pub money: Option<Money>,
+}
+
+/// What became of a movement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    /// Written now.
+    Done,
+    /// Its key was used already: nothing written.
+    AlreadyDone,
+}
+
+/// One transfer as an account's statement shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub kind: TransferKind,
+    /// The other account.
+    pub counterpart: Account,
+    /// Positive in, negative out.
+    pub amount: Credits,
+    /// The account's balance after this entry.
+    pub balance: Credits,
+    pub reference: String,
+    pub money: Option<Money>,
+}
+
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Writes `movement`'s transfers in one transaction, or nothing: `StoreError::Insufficient`
+    /// if an account other than the world would go below zero, `StoreError::Invalid` if a
+    /// transfer breaks the rules of one transfer (see `Transfer::check`).
+    async fn move_credits(&self, movement: &Movement, now: Timestamp) -> Result<Moved>;
+    /// An account's balance (0 for one never used).
+    async fn ledger_balance(&self, account: Account) -> Result<Credits>;
+    /// The newest `limit` entries of an account, newest first, each with the balance after it.
+    async fn ledger_entries(&self, account: Account, limit: u32) -> Result<Vec<Entry>>;
+    /// Every broken invariant, described (empty when the ledger is sound): a stored balance
+    /// that is not the sum of its transfers, a negative balance where none is allowed, a total
+    /// other than zero, an account or a kind that is not one of the ledger's.
+    async fn ledger_violations(&self) -> Result<Vec<String>>;
+}

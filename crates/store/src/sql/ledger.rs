@@ -1,0 +1,250 @@
+//! `LedgerStore` on SQLite and PostgreSQL. A movement is one write transaction: its accounts'
+//! rows are made if new and (PostgreSQL) locked in name order, so two movements never
+//! deadlock; each transfer takes its amount from an account only if the balance allows it,
+//! and the CHECK on `ledger_accounts` would refuse a negative balance even if it did not.
+
+use super::SqlStore;
+use super::bookings::ts;
+use crate::StoreError;
+use crate::error::is_unique_violation;
+use crate::interfaces::Result;
+use crate::ledger::{Entry, LedgerStore, Money, Moved, Movement};
+use crate::migrations::Backend;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sqlx::Row;
+use stint_domain::FieldErrors;
+use stint_domain::ledger::{Account, Credits, TransferKind};
+
+fn invalid(message: String) -> StoreError {
+    StoreError::Invalid(FieldErrors::single("amount", message))
+}
+
+/// A stored value that is not one of the ledger's.
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("ledger: unknown {what} {value:?}").into())
+}
+
+#[async_trait]
+impl LedgerStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn move_credits(&self, movement: &Movement, now: Timestamp) -> Result<Moved> {
+        if movement.key.is_empty() || movement.key.len() > 200 {
+            return Err(invalid(
+                "a movement needs a key of 1 to 200 characters".into(),
+            ));
+        }
+        if movement.transfers.is_empty() {
+            return Err(invalid("a movement moves something".into()));
+        }
+        for t in &movement.transfers {
+            t.check().map_err(|e| invalid(e.to_string()))?;
+        }
+        let mut tx = self.begin_write().await?;
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM ledger_transfers WHERE movement = $1 LIMIT 1")
+                .bind(movement.key.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if done.is_some() {
+            return Ok(Moved::AlreadyDone);
+        }
+        let mut accounts: Vec<Account> = movement
+            .transfers
+            .iter()
+            .flat_map(|t| [t.from, t.to])
+            .collect();
+        accounts.sort_by_key(|a| a.to_string());
+        accounts.dedup();
+        for account in &accounts {
+            sqlx::query(
+                "INSERT INTO ledger_accounts (name, balance, may_go_negative) VALUES ($1, 0, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(account.to_string())
+            .bind(i32::from(account.may_go_negative()))
+            .execute(&mut *tx)
+            .await?;
+            if self.backend == Backend::Postgres {
+                sqlx::query("SELECT name FROM ledger_accounts WHERE name = $1 FOR UPDATE")
+                    .bind(account.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            }
+        }
+        for (seq, t) in movement.transfers.iter().enumerate() {
+            let taken = sqlx::query(
+                "UPDATE ledger_accounts SET balance = balance - $2 \
+                 WHERE name = $1 AND (may_go_negative = 1 OR balance >= $2)",
+            )
+            .bind(t.from.to_string())
+            .bind(t.amount)
+            .execute(&mut *tx)
+            .await?;
+            if taken.rows_affected() == 0 {
+                let balance: i64 =
+                    sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
+                        .bind(t.from.to_string())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                return Err(StoreError::Insufficient {
+                    account: t.from.to_string(),
+                    balance,
+                    needed: t.amount,
+                });
+            }
+            sqlx::query("UPDATE ledger_accounts SET balance = balance + $2 WHERE name = $1")
+                .bind(t.to.to_string())
+                .bind(t.amount)
+                .execute(&mut *tx)
+                .await?;
+            let money = movement.money.as_ref().filter(|_| seq == 0);
+            let inserted = sqlx::query(
+                "INSERT INTO ledger_transfers (movement, seq, from_account, to_account, amount, \
+                 kind, reference, money_minor, currency, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(movement.key.clone())
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .bind(t.from.to_string())
+            .bind(t.to.to_string())
+            .bind(t.amount)
+            .bind(t.kind.as_str())
+            .bind(movement.reference.clone())
+            .bind(money.map(|m| m.minor))
+            .bind(money.map(|m| m.currency.clone()))
+            .bind(now.as_second())
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                // The same movement, written meanwhile by another request.
+                Err(e) if is_unique_violation(&e) => return Ok(Moved::AlreadyDone),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(Moved::Done)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn ledger_balance(&self, account: Account) -> Result<Credits> {
+        let balance: Option<i64> =
+            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
+                .bind(account.to_string())
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(balance.unwrap_or(0))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn ledger_entries(&self, account: Account, limit: u32) -> Result<Vec<Entry>> {
+        let name = account.to_string();
+        let mut tx = self.reader().begin().await?;
+        // One snapshot for the balance and the entries, so the running balance is exact.
+        let balance: Option<i64> =
+            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
+                .bind(name.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+        // Each side walks its own index newest first; only `limit` rows of each are read.
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT id, at, kind, from_account, to_account, amount, reference, \
+                    money_minor, currency FROM ledger_transfers WHERE from_account = $1 \
+                    ORDER BY id DESC LIMIT $2) AS o \
+             UNION ALL \
+             SELECT * FROM (SELECT id, at, kind, from_account, to_account, amount, reference, \
+                    money_minor, currency FROM ledger_transfers WHERE to_account = $1 \
+                    ORDER BY id DESC LIMIT $2) AS i \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(name.clone())
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut after = balance.unwrap_or(0);
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let from: String = row.try_get("from_account")?;
+            let to: String = row.try_get("to_account")?;
+            let amount: i64 = row.try_get("amount")?;
+            let (counterpart, signed) = if from == name {
+                (to, -amount)
+            } else {
+                (from, amount)
+            };
+            let kind: String = row.try_get("kind")?;
+            let minor: Option<i64> = row.try_get("money_minor")?;
+            let currency: Option<String> = row.try_get("currency")?;
+            entries.push(Entry {
+                id: row.try_get("id")?,
+                at: ts(row.try_get("at")?)?,
+                kind: TransferKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+                counterpart: Account::parse(&counterpart)
+                    .map_err(|_| corrupt("account", &counterpart))?,
+                amount: signed,
+                balance: after,
+                reference: row.try_get("reference")?,
+                money: minor
+                    .zip(currency)
+                    .map(|(minor, currency)| Money { minor, currency }),
+            });
+            after -= signed;
+        }
+        Ok(entries)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn ledger_violations(&self) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        let rows = sqlx::query(
+            "SELECT a.name, a.balance, a.may_go_negative, \
+                    CAST(COALESCE(i.s, 0) - COALESCE(o.s, 0) AS BIGINT) AS computed \
+             FROM ledger_accounts a \
+             LEFT JOIN (SELECT to_account AS n, SUM(amount) AS s FROM ledger_transfers \
+                        GROUP BY to_account) i ON i.n = a.name \
+             LEFT JOIN (SELECT from_account AS n, SUM(amount) AS s FROM ledger_transfers \
+                        GROUP BY from_account) o ON o.n = a.name \
+             ORDER BY a.name",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut total: i128 = 0;
+        for row in rows {
+            let name: String = row.try_get("name")?;
+            let balance: i64 = row.try_get("balance")?;
+            let negative_allowed: i32 = row.try_get("may_go_negative")?;
+            let computed: i64 = row.try_get("computed")?;
+            total += i128::from(balance);
+            match Account::parse(&name) {
+                Err(_) => found.push(format!("{name:?} is not a ledger account")),
+                Ok(account) => {
+                    if account.may_go_negative() != (negative_allowed == 1) {
+                        found.push(format!("{name} has the wrong may-go-negative flag"));
+                    }
+                    if balance < 0 && !account.may_go_negative() {
+                        found.push(format!("{name} is negative: {balance}"));
+                    }
+                }
+            }
+            if balance != computed {
+                found.push(format!(
+                    "{name} holds {balance} but its transfers add up to {computed}"
+                ));
+            }
+        }
+        if total != 0 {
+            found.push(format!("the balances sum to {total}, not 0"));
+        }
+        let kinds: Vec<String> = sqlx::query_scalar("SELECT DISTINCT kind FROM ledger_transfers")
+            .fetch_all(self.reader())
+            .await?;
+        for kind in kinds {
+            if TransferKind::parse(&kind).is_none() {
+                found.push(format!("{kind:?} is not a kind of transfer"));
+            }
+        }
+        Ok(found)
+    }
+}
