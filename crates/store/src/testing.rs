@@ -196,4 +196,3 @@ mod tests {
         assert!(!folder.exists());
     }
 }
-
