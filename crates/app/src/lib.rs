@@ -1,6 +1,6 @@
 //! Stint's application layer: every use case (sign-up and log-in, catalog, availability,
 //! slot search, booking and its changes, the outcome loop, calendars, webhooks, nudge
-//! preferences, operator actions) written once. A use case takes the [`App`] (storage, the
+//! preferences, credits and money, operator actions) written once. A use case takes the [`App`] (storage, the
 //! clock and settings), checks who may do it, and answers with [`AppError`]. Nothing here
 //! knows HTTP: the API, the pages, the worker and the CLI are edges over these functions.
 
@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod markdown;
 pub mod mentors;
 pub mod metrics;
+pub mod money;
 pub mod nudges;
 mod outbound;
 pub mod outcomes;
@@ -53,6 +54,8 @@ pub struct Settings {
     pub calendar_key: Option<CalendarKey>,
     /// Which addresses webhook endpoints and calendars may point to (public ones by default).
     pub egress: Arc<stint_egress::EgressPolicy>,
+    /// Whether the demo top-up (credits without payment) is offered.
+    pub demo_top_up: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             mail_destination: "nowhere (no worker sends mail from this process)".into(),
             calendar_key: None,
             egress: Arc::default(),
+            demo_top_up: false,
         }
     }
 }

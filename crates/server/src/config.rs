@@ -51,6 +51,9 @@ pub struct Config {
     /// default Stint connects to public addresses only): IPs, ranges (`10.20.0.0/16`), host
     /// names (`caldav.corp.example`) and `*.domain` patterns.
     pub egress_allow: Vec<String>,
+    /// Offer a clearly labelled demo top-up that credits a pack without payment (set by
+    /// `stint serve --demo`; never for real money).
+    pub demo_top_up: bool,
 }
 
 /// A setting that never shows in debug output (or logs).
@@ -87,6 +90,7 @@ impl Default for Config {
             mail: stint_mail::MailSettings::default(),
             calendar_key: SecretText::default(),
             egress_allow: Vec::new(),
+            demo_top_up: false,
         }
     }
 }

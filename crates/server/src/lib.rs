@@ -38,6 +38,7 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             calendar_key: config.calendar_key().ok().flatten(),
             // A bad list stops start-up earlier (`main` checks it), like the key.
             egress: Arc::new(config.egress().unwrap_or_default()),
+            demo_top_up: config.demo_top_up,
         },
     )
 }

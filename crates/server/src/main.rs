@@ -169,7 +169,10 @@ fn redact(url: &str) -> String {
 }
 
 #[cfg(feature = "web")]
-async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
+    if with_demo {
+        config.demo_top_up = true;
+    }
     let config = config
         .with_default_calendar_key()
         .context("preparing the calendar key")?;

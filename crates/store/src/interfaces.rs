@@ -306,6 +306,7 @@ pub trait Store:
     + crate::credentials::CredentialStore
     + crate::signups::SignupStore
     + crate::ledger::LedgerStore
+    + crate::money::MoneyStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

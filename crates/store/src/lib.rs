@@ -12,6 +12,7 @@ mod jobs;
 pub mod ledger;
 mod logins;
 mod migrations;
+pub mod money;
 mod nudges;
 pub mod outbox;
 mod outcomes;
@@ -35,6 +36,7 @@ pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 pub use ledger::LedgerStore;
 pub use logins::{LoginCounts, LoginOutcome, LoginWindows};
 pub use migrations::{Backend, migration_names};
+pub use money::MoneyStore;
 pub use nudges::{Delivery, DeliveryStatus, InboxItem, NewDelivery, NewInboxItem, NudgeStore};
 pub use outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,

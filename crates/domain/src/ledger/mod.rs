@@ -11,11 +11,16 @@
 mod account;
 mod lots;
 mod model;
+mod pack;
 mod split;
 
 pub use account::{Account, AccountParseError};
 pub use lots::{Lot, LotTake, take_first_expiring};
 pub use model::{Ledger, LedgerError, Transfer, TransferKind};
+pub use pack::{
+    CURRENCIES, MONTHS_MAX, PACK_CREDITS_MAX, PRICE_MINOR_MAX, Pack, PackInput, currency,
+    format_money, lot_expiry,
+};
 pub use split::{Split, fee_split, forfeit_split};
 
 /// A number of whole credits.

@@ -12,7 +12,7 @@ use crate::ledger::{Entry, LedgerStore, Money, Moved, Movement};
 use crate::migrations::Backend;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use stint_domain::FieldErrors;
 use stint_domain::ledger::{Account, Credits, TransferKind};
 
@@ -29,102 +29,12 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 impl LedgerStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn move_credits(&self, movement: &Movement, now: Timestamp) -> Result<Moved> {
-        if movement.key.is_empty() || movement.key.len() > 200 {
-            return Err(invalid(
-                "a movement needs a key of 1 to 200 characters".into(),
-            ));
-        }
-        if movement.transfers.is_empty() {
-            return Err(invalid("a movement moves something".into()));
-        }
-        for t in &movement.transfers {
-            t.check().map_err(|e| invalid(e.to_string()))?;
-        }
         let mut tx = self.begin_write().await?;
-        let done: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM ledger_transfers WHERE movement = $1 LIMIT 1")
-                .bind(movement.key.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if done.is_some() {
-            return Ok(Moved::AlreadyDone);
+        let moved = write_movement(&mut tx, self.backend, movement, now).await?;
+        if moved == Moved::Done {
+            tx.commit().await?;
         }
-        let mut accounts: Vec<Account> = movement
-            .transfers
-            .iter()
-            .flat_map(|t| [t.from, t.to])
-            .collect();
-        accounts.sort_by_key(|a| a.to_string());
-        accounts.dedup();
-        for account in &accounts {
-            sqlx::query(
-                "INSERT INTO ledger_accounts (name, balance, may_go_negative) VALUES ($1, 0, $2) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(account.to_string())
-            .bind(i32::from(account.may_go_negative()))
-            .execute(&mut *tx)
-            .await?;
-            if self.backend == Backend::Postgres {
-                sqlx::query("SELECT name FROM ledger_accounts WHERE name = $1 FOR UPDATE")
-                    .bind(account.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?;
-            }
-        }
-        for (seq, t) in movement.transfers.iter().enumerate() {
-            let taken = sqlx::query(
-                "UPDATE ledger_accounts SET balance = balance - $2 \
-                 WHERE name = $1 AND (may_go_negative = 1 OR balance >= $2)",
-            )
-            .bind(t.from.to_string())
-            .bind(t.amount)
-            .execute(&mut *tx)
-            .await?;
-            if taken.rows_affected() == 0 {
-                let balance: i64 =
-                    sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
-                        .bind(t.from.to_string())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                return Err(StoreError::Insufficient {
-                    account: t.from.to_string(),
-                    balance,
-                    needed: t.amount,
-                });
-            }
-            sqlx::query("UPDATE ledger_accounts SET balance = balance + $2 WHERE name = $1")
-                .bind(t.to.to_string())
-                .bind(t.amount)
-                .execute(&mut *tx)
-                .await?;
-            let money = movement.money.as_ref().filter(|_| seq == 0);
-            let inserted = sqlx::query(
-                "INSERT INTO ledger_transfers (movement, seq, from_account, to_account, amount, \
-                 kind, reference, money_minor, currency, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(movement.key.clone())
-            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-            .bind(t.from.to_string())
-            .bind(t.to.to_string())
-            .bind(t.amount)
-            .bind(t.kind.as_str())
-            .bind(movement.reference.clone())
-            .bind(money.map(|m| m.minor))
-            .bind(money.map(|m| m.currency.clone()))
-            .bind(now.as_second())
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => {}
-                // The same movement, written meanwhile by another request.
-                Err(e) if is_unique_violation(&e) => return Ok(Moved::AlreadyDone),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        tx.commit().await?;
-        Ok(Moved::Done)
+        Ok(moved)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -247,4 +157,110 @@ impl LedgerStore for SqlStore {
         }
         Ok(found)
     }
+}
+
+/// Checks `movement` and writes it in `tx`: `AlreadyDone` if its key was used, and then
+/// nothing is written; an error leaves `tx` to be rolled back. Other writes of the caller
+/// (a purchase marked paid, a booking claimed) share the transaction, so they and the
+/// credits happen together or not at all.
+pub(crate) async fn write_movement(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    movement: &Movement,
+    now: Timestamp,
+) -> Result<Moved> {
+    if movement.key.is_empty() || movement.key.len() > 200 {
+        return Err(invalid(
+            "a movement needs a key of 1 to 200 characters".into(),
+        ));
+    }
+    if movement.transfers.is_empty() {
+        return Err(invalid("a movement moves something".into()));
+    }
+    for t in &movement.transfers {
+        t.check().map_err(|e| invalid(e.to_string()))?;
+    }
+    let done: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ledger_transfers WHERE movement = $1 LIMIT 1")
+            .bind(movement.key.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if done.is_some() {
+        return Ok(Moved::AlreadyDone);
+    }
+    let mut accounts: Vec<Account> = movement
+        .transfers
+        .iter()
+        .flat_map(|t| [t.from, t.to])
+        .collect();
+    accounts.sort_by_key(|a| a.to_string());
+    accounts.dedup();
+    for account in &accounts {
+        sqlx::query(
+            "INSERT INTO ledger_accounts (name, balance, may_go_negative) VALUES ($1, 0, $2) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(account.to_string())
+        .bind(i32::from(account.may_go_negative()))
+        .execute(&mut **tx)
+        .await?;
+        if backend == Backend::Postgres {
+            sqlx::query("SELECT name FROM ledger_accounts WHERE name = $1 FOR UPDATE")
+                .bind(account.to_string())
+                .fetch_one(&mut **tx)
+                .await?;
+        }
+    }
+    for (seq, t) in movement.transfers.iter().enumerate() {
+        let taken = sqlx::query(
+            "UPDATE ledger_accounts SET balance = balance - $2 \
+             WHERE name = $1 AND (may_go_negative = 1 OR balance >= $2)",
+        )
+        .bind(t.from.to_string())
+        .bind(t.amount)
+        .execute(&mut **tx)
+        .await?;
+        if taken.rows_affected() == 0 {
+            let balance: i64 =
+                sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
+                    .bind(t.from.to_string())
+                    .fetch_one(&mut **tx)
+                    .await?;
+            return Err(StoreError::Insufficient {
+                account: t.from.to_string(),
+                balance,
+                needed: t.amount,
+            });
+        }
+        sqlx::query("UPDATE ledger_accounts SET balance = balance + $2 WHERE name = $1")
+            .bind(t.to.to_string())
+            .bind(t.amount)
+            .execute(&mut **tx)
+            .await?;
+        let money = movement.money.as_ref().filter(|_| seq == 0);
+        let inserted = sqlx::query(
+            "INSERT INTO ledger_transfers (movement, seq, from_account, to_account, amount, \
+             kind, reference, money_minor, currency, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(movement.key.clone())
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .bind(t.from.to_string())
+        .bind(t.to.to_string())
+        .bind(t.amount)
+        .bind(t.kind.as_str())
+        .bind(movement.reference.clone())
+        .bind(money.map(|m| m.minor))
+        .bind(money.map(|m| m.currency.clone()))
+        .bind(now.as_second())
+        .execute(&mut **tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // The same movement, written meanwhile by another request.
+            Err(e) if is_unique_violation(&e) => return Ok(Moved::AlreadyDone),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Moved::Done)
 }

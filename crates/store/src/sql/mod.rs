@@ -19,6 +19,7 @@ mod jobs;
 mod ledger;
 mod logins;
 mod mentors;
+mod money;
 mod nudges;
 mod outbox;
 mod outcomes;

@@ -14,6 +14,7 @@ pub mod inbox;
 mod integral;
 pub mod jobs;
 pub mod mentors;
+pub mod money;
 pub mod nudges;
 pub mod outcomes;
 pub mod users;
@@ -41,7 +42,8 @@ use utoipa_axum::routes;
         dto::SkuStatusName,
         dto::SideName,
         dto::CalendarKindName,
-        dto::EventTypeName
+        dto::EventTypeName,
+        money::CurrencyName
     )),
     tags(
         (name = "auth", description = "Sign up, log in, tokens"),
@@ -51,6 +53,7 @@ use utoipa_axum::routes;
         (name = "calendar", description = "Calendar invitations and the private feed"),
         (name = "outcomes", description = "Prep, micro-assessments, notes, closing, tasks, and the figures built from them"),
         (name = "users", description = "Accounts and roles (operators)"),
+        (name = "money", description = "Credit packs, purchases and the wallet"),
         (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
@@ -156,6 +159,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(crate::observe::metrics::prometheus))
         .routes(routes!(openapi_json))
+        .routes(routes!(money::list_packs, money::create_pack))
+        .routes(routes!(money::update_pack))
+        .routes(routes!(money::buy))
+        .routes(routes!(money::purchase))
+        .routes(routes!(money::my_wallet))
+        .routes(routes!(money::pending_purchases))
+        .routes(routes!(money::mark_paid))
         .routes(routes!(auth::signup))
         .routes(routes!(auth::confirm_signup))
         .routes(routes!(auth::login))

@@ -1,0 +1,149 @@
+//! Buying credits. A purchase is recorded pending, and its credits arrive only when it is
+//! paid: an operator marks an invoice paid (the manual provider), or, on a demo server, the
+//! demo top-up pays it at once. Marking paid credits it exactly once, however often it is
+//! asked (`MoneyStore::mark_purchase_paid`).
+
+use crate::App;
+use crate::access::require;
+use crate::error::AppError;
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+use stint_domain::role::Role;
+use stint_domain::validate;
+use stint_store::money::{Paid, PurchaseRecord, PurchaseState};
+
+/// How a purchase is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// An invoice, paid by bank transfer, that an operator marks paid.
+    Manual,
+    /// Credits without payment, offered only on demo servers.
+    Demo,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Manual => "manual",
+            Provider::Demo => "demo",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Provider> {
+        match s {
+            "manual" => Some(Provider::Manual),
+            "demo" => Some(Provider::Demo),
+            _ => None,
+        }
+    }
+}
+
+/// The providers this server offers, the usual one first.
+pub fn offered(app: &App) -> Vec<Provider> {
+    let mut providers = vec![Provider::Manual];
+    if app.settings.demo_top_up {
+        providers.push(Provider::Demo);
+    }
+    providers
+}
+
+/// Buys pack `pack_id` for `me`: a pending purchase (an invoice) with the manual provider,
+/// or, with the demo top-up, one paid and credited at once. An unknown pack is a 404; one no
+/// longer on sale, or a provider this server does not offer, a conflict.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn buy(
+    app: &App,
+    me: &Account,
+    pack_id: i64,
+    provider: Provider,
+) -> Result<PurchaseRecord, AppError> {
+    let pack = app
+        .store
+        .pack(pack_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("pack"))?;
+    if !pack.pack.active {
+        return Err(AppError::conflict(
+            "pack_id",
+            "this pack is no longer on sale",
+        ));
+    }
+    if !offered(app).contains(&provider) {
+        return Err(AppError::conflict(
+            "provider",
+            "this server does not offer that way to pay",
+        ));
+    }
+    let purchase = app
+        .store
+        .create_purchase(me.id, &pack, provider.as_str(), app.now())
+        .await?;
+    match provider {
+        Provider::Manual => Ok(purchase),
+        Provider::Demo => match app
+            .store
+            .mark_purchase_paid(purchase.id, "demo", app.now())
+            .await?
+        {
+            Paid::Now(p) | Paid::Already(p) => fresh(app, p.id).await,
+        },
+    }
+}
+
+async fn fresh(app: &App, id: i64) -> Result<PurchaseRecord, AppError> {
+    app.store
+        .purchase(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("purchase"))
+}
+
+/// One of `me`'s purchases; anyone else's is a 404 (operators see all).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn one(app: &App, me: &Account, id: i64) -> Result<PurchaseRecord, AppError> {
+    let purchase = fresh(app, id).await?;
+    if purchase.user != me.id && !me.has(Role::Operator) {
+        return Err(AppError::not_found("purchase"));
+    }
+    Ok(purchase)
+}
+
+/// Purchases waiting for their money, oldest first (operators).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn pending(app: &App, actor: &Account) -> Result<Vec<PurchaseRecord>, AppError> {
+    require(actor, Role::Operator)?;
+    Ok(app.store.purchases_in(PurchaseState::Pending, 500).await?)
+}
+
+/// Marks a purchase paid (operators), with the bank's reference: its credits arrive, once.
+/// Marking it again changes nothing and answers the same.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn mark_paid(
+    app: &App,
+    actor: &Account,
+    id: i64,
+    reference: &str,
+) -> Result<PurchaseRecord, AppError> {
+    require(actor, Role::Operator)?;
+    let reference = validate::line(reference, 0, 100)
+        .map_err(|m| AppError::validation(FieldErrors::single("reference", m)))?;
+    match app
+        .store
+        .mark_purchase_paid(id, &reference, app.now())
+        .await
+    {
+        Ok(Paid::Now(p) | Paid::Already(p)) => fresh(app, p.id).await,
+        Err(stint_store::StoreError::NotFound) => Err(AppError::not_found("purchase")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How to pay a pending invoice, in words for the buyer.
+pub fn invoice_instructions(purchase: &PurchaseRecord) -> String {
+    format!(
+        "Pay {} by bank transfer with the reference STINT-{}. Your {} credits arrive as soon as \
+         the payment is confirmed.",
+        stint_domain::ledger::format_money(purchase.price_minor, &purchase.currency),
+        purchase.id,
+        purchase.credits
+    )
+}

@@ -1,0 +1,36 @@
+//! A person's wallet: the balance, the lots it is kept in with their expiry, every entry
+//! with the balance after it, and the purchases made.
+
+use crate::App;
+use crate::error::AppError;
+use stint_domain::account::Account;
+use stint_domain::ledger::{self, Credits};
+use stint_store::ledger::Entry;
+use stint_store::money::{LotRecord, PurchaseRecord};
+
+/// The most entries a wallet view shows.
+pub const ENTRIES_SHOWN: u32 = 200;
+
+/// Everything the wallet page and API show.
+#[derive(Debug, Clone)]
+pub struct Wallet {
+    pub balance: Credits,
+    /// Lots that still hold credits, first to expire first.
+    pub lots: Vec<LotRecord>,
+    /// Newest first, at most [`ENTRIES_SHOWN`].
+    pub entries: Vec<Entry>,
+    /// Newest first.
+    pub purchases: Vec<PurchaseRecord>,
+}
+
+/// `me`'s own wallet.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn mine(app: &App, me: &Account) -> Result<Wallet, AppError> {
+    let account = ledger::Account::Wallet(me.id);
+    Ok(Wallet {
+        balance: app.store.ledger_balance(account).await?,
+        lots: app.store.lots_of(me.id).await?,
+        entries: app.store.ledger_entries(account, ENTRIES_SHOWN).await?,
+        purchases: app.store.purchases_of(me.id, 50).await?,
+    })
+}

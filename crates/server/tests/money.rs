@@ -1,0 +1,354 @@
+//! Credit packs, purchases and the wallet over the API, on both backends: operators define
+//! packs (and only they), a mentee buys one as an invoice, an operator marks it paid (ten
+//! times at once: credited once), and the wallet shows the balance, the lot with its expiry
+//! and every entry with its running balance. Bad input changes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+use common::{App, expect_error};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use stint_server::demo::DEMO_PASSWORD;
+
+on_both_backends!(App;
+    only_operators_define_packs_and_bad_packs_change_nothing,
+    an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it,
+    packs_not_on_sale_and_providers_not_offered_are_refused,
+);
+
+const SAM: &str = "sam@stint.example";
+const LENA: &str = "lena@stint.example";
+
+fn starter() -> Value {
+    json!({"name": "Starter · 3 sessions", "credits": 90, "price_minor": 13500, "currency": "EUR", "months_valid": 12})
+}
+
+async fn json_of(r: reqwest::Response, status: StatusCode) -> Value {
+    let got = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    body
+}
+
+async fn only_operators_define_packs_and_bad_packs_change_nothing(app: App) {
+    let op = app.operator().await;
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let before = app
+        .get("/api/v1/packs", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    expect_error(
+        app.post("/api/v1/packs", Some(&sam), starter()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let bad = json!({"name": " ", "credits": 0, "price_minor": -5, "currency": "XYZ", "months_valid": 40});
+    let e = expect_error(
+        app.post("/api/v1/packs", Some(&op), bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    for f in ["name", "credits", "price_minor", "currency", "months_valid"] {
+        assert!(e["fields"][f].is_string(), "no message for {f}: {e}");
+    }
+    let after = app
+        .get("/api/v1/packs", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing written");
+
+    let made = json_of(
+        app.post("/api/v1/packs", Some(&op), starter()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(made["price"], "EUR 135.00");
+    assert_eq!(made["active"], true);
+    let listed = app
+        .get("/api/v1/packs", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == made["id"])
+    );
+    let id = made["id"].as_i64().unwrap();
+    let retired = json!({"name": "Starter · 3 sessions", "credits": 90, "price_minor": 13500, "currency": "EUR", "months_valid": 12, "active": false});
+    json_of(
+        app.put(&format!("/api/v1/packs/{id}"), Some(&op), retired.clone())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = app
+        .get("/api/v1/packs", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        !listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == made["id"]),
+        "retired"
+    );
+    expect_error(
+        app.put("/api/v1/packs/999999", Some(&op), retired).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+async fn an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it(app: App) {
+    let op = app.operator().await;
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let lena = app.login(LENA, DEMO_PASSWORD).await;
+    let pack = json_of(
+        app.post("/api/v1/packs", Some(&op), starter()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let wallet = |token: String| {
+        let app = &app;
+        async move {
+            json_of(
+                app.get("/api/v1/me/wallet", Some(&token)).await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    let start = wallet(sam.clone()).await["balance"].as_i64().unwrap();
+
+    let bought = json_of(
+        app.post(
+            "/api/v1/purchases",
+            Some(&sam),
+            json!({"pack_id": pack["id"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(bought["state"], "pending");
+    assert_eq!(bought["provider"], "manual");
+    let id = bought["id"].as_i64().unwrap();
+    assert!(
+        bought["instructions"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("STINT-{id}")),
+        "{bought}"
+    );
+    assert_eq!(
+        wallet(sam.clone()).await["balance"],
+        start,
+        "nothing until it is paid"
+    );
+    // Somebody else's purchase is not there for them.
+    expect_error(
+        app.get(&format!("/api/v1/purchases/{id}"), Some(&lena))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.post(
+            &format!("/api/v1/operator/purchases/{id}/paid"),
+            Some(&sam),
+            json!({}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let queue = json_of(
+        app.get("/api/v1/operator/purchases", Some(&op)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(queue.as_array().unwrap().iter().any(|p| p["id"] == id));
+
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (http, url, op) = (
+            app.http.clone(),
+            app.url(&format!("/api/v1/operator/purchases/{id}/paid")),
+            op.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            http.post(url)
+                .bearer_auth(op)
+                .json(&json!({"reference": format!("BANK-{i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    let w = wallet(sam.clone()).await;
+    assert_eq!(
+        w["balance"].as_i64().unwrap(),
+        start + 90,
+        "credited once: {w}"
+    );
+    let entry = &w["entries"][0];
+    assert_eq!(entry["kind"], "purchase");
+    assert_eq!(entry["amount"], 90);
+    assert_eq!(entry["balance"].as_i64().unwrap(), start + 90);
+    assert_eq!(entry["reference"], format!("purchase:{id}"));
+    let lot = w["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["purchase_id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (lot["credits"].as_i64(), lot["remaining"].as_i64()),
+        (Some(90), Some(90))
+    );
+    assert!(
+        lot["expires_at"].as_str().unwrap().starts_with("2027-"),
+        "{lot}"
+    );
+    assert_eq!(w["purchases"][0]["state"], "paid");
+    assert!(w["purchases"][0]["instructions"].is_null());
+    assert!(app.store.ledger_violations().await.unwrap().is_empty());
+}
+
+async fn packs_not_on_sale_and_providers_not_offered_are_refused(app: App) {
+    let op = app.operator().await;
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let mut retired = starter();
+    retired["active"] = json!(false);
+    let pack = json_of(
+        app.post("/api/v1/packs", Some(&op), retired).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let on_sale = json_of(
+        app.post("/api/v1/packs", Some(&op), starter()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let before = app
+        .get("/api/v1/me/wallet", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    expect_error(
+        app.post(
+            "/api/v1/purchases",
+            Some(&sam),
+            json!({"pack_id": pack["id"]}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    expect_error(
+        app.post("/api/v1/purchases", Some(&sam), json!({"pack_id": 999999}))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    // The demo top-up is offered on demo servers only.
+    expect_error(
+        app.post(
+            "/api/v1/purchases",
+            Some(&sam),
+            json!({"pack_id": on_sale["id"], "provider": "demo"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let e = expect_error(
+        app.post(
+            "/api/v1/purchases",
+            Some(&sam),
+            json!({"pack_id": on_sale["id"], "provider": "cash"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["provider"].is_string());
+    let after = app
+        .get("/api/v1/me/wallet", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing written");
+}
+
+/// A demo server (`stint serve --demo`) credits the demo top-up at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_top_up_credits_at_once_on_a_demo_server() {
+    let db = stint_store::testing::fresh_sqlite();
+    let app = App::start_with(db.url(), |c| c.demo_top_up = true).await;
+    let op = app.operator().await;
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let pack = json_of(
+        app.post("/api/v1/packs", Some(&op), starter()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let start = app
+        .get("/api/v1/me/wallet", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["balance"]
+        .as_i64()
+        .unwrap();
+    let bought = json_of(
+        app.post(
+            "/api/v1/purchases",
+            Some(&sam),
+            json!({"pack_id": pack["id"], "provider": "demo"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (bought["state"].as_str(), bought["provider"].as_str()),
+        (Some("paid"), Some("demo"))
+    );
+    let w = app
+        .get("/api/v1/me/wallet", Some(&sam))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(w["balance"].as_i64().unwrap(), start + 90);
+}
