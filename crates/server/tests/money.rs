@@ -16,6 +16,7 @@ on_both_backends!(App;
     only_operators_define_packs_and_bad_packs_change_nothing,
     an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it,
     packs_not_on_sale_and_providers_not_offered_are_refused,
+    the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice,
 );
 
 const SAM: &str = "sam@stint.example";
@@ -308,6 +309,69 @@ async fn packs_not_on_sale_and_providers_not_offered_are_refused(app: App) {
         .await
         .unwrap();
     assert_eq!(before, after, "nothing written");
+}
+
+async fn the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice(app: App) {
+    let op = app.operator().await;
+    let pack = json_of(
+        app.post("/api/v1/packs", Some(&op), starter()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let client = common::browser();
+    common::log_in(&app, &client, SAM).await;
+    let (status, body, _) = common::page(&app, &client, "/wallet").await;
+    assert_eq!(status, StatusCode::OK);
+    // The demo's Sam bought 120 credits by invoice three weeks ago.
+    assert!(
+        body.contains("<span class=\"big\">120</span> credits"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Starter · 3 sessions") && body.contains("EUR 135.00"),
+        "{body}"
+    );
+    assert!(!body.contains("Demo top-up"), "not offered on this server");
+    let id = pack["id"].to_string();
+    let (status, body) = common::submit(
+        &app,
+        &client,
+        "/wallet",
+        "/wallet/buy",
+        &[("pack_id", id.as_str()), ("provider", "manual")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Your invoice is below"), "{body}");
+    assert!(
+        body.contains("Pay EUR 135.00 by bank transfer with the reference STINT-"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<span class=\"big\">120</span> credits"),
+        "nothing credited yet"
+    );
+    // A form without its CSRF token buys nothing.
+    let r = client
+        .post(app.url("/wallet/buy"))
+        .form(&[("pack_id", id.as_str()), ("provider", "manual")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let w = json_of(
+        app.get("/api/v1/me/wallet", Some(&sam)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let pending = w["purchases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["state"] == "pending")
+        .count();
+    assert_eq!(pending, 1);
 }
 
 /// A demo server (`stint serve --demo`) credits the demo top-up at once.

@@ -2,6 +2,7 @@
 //! templates, mentors around the world, mentees, a sponsor and an operator, and ten weeks of
 //! completed sessions (`history`), so a newcomer sees the product working at first start.
 
+mod credits;
 mod history;
 
 use anyhow::{Context, bail};
@@ -485,6 +486,7 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
         store.save_availability(mentor.id, &rules, now).await?;
     }
     history::load(store, now).await.context("demo history")?;
+    credits::load(store, now).await.context("demo credits")?;
     Ok(())
 }
 

@@ -25,6 +25,7 @@ pub mod render;
 mod security;
 mod signup;
 mod unread;
+mod wallet;
 mod webhooks;
 
 use crate::auth::MaybeUser;
@@ -57,6 +58,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(security::reset_form).post(security::reset),
         )
         .route("/account/security", get(security::page))
+        .route("/wallet", get(wallet::page))
+        .route("/wallet/buy", post(wallet::buy))
         .route("/account/password", post(security::change_password))
         .route(
             "/account/logout-everywhere",

@@ -1,0 +1,193 @@
+//! The wallet (`/wallet`): the balance, the credits' lots with their expiry, packs to buy
+//! (by invoice, or the demo top-up on demo servers) and every entry with the balance after
+//! it. Each form is one call of `stint_app::money`.
+
+use super::render::{Chrome, OrPage, PageResult, failure, ok};
+use crate::auth::PageUser;
+use crate::auth::csrf::{CsrfForm, CsrfToken};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use stint_app::money::purchases::{self, Provider};
+use stint_app::money::{packs, wallet};
+use stint_app::outcomes::when_for;
+use stint_domain::ledger::{TransferKind, format_money};
+use stint_store::money::PurchaseState;
+
+pub(crate) struct PackRow {
+    id: i64,
+    name: String,
+    credits: i64,
+    price: String,
+    validity: String,
+}
+
+pub(crate) struct LotRow {
+    remaining: i64,
+    credits: i64,
+    expires: String,
+}
+
+pub(crate) struct EntryRow {
+    when: String,
+    what: &'static str,
+    amount: String,
+    incoming: bool,
+    balance: i64,
+}
+
+pub(crate) struct PurchaseRow {
+    when: String,
+    pack: String,
+    price: String,
+    state: &'static str,
+    pending: bool,
+    instructions: String,
+}
+
+#[derive(Template)]
+#[template(path = "wallet.html")]
+struct WalletPage {
+    chrome: Chrome,
+    balance: i64,
+    lots: Vec<LotRow>,
+    packs: Vec<PackRow>,
+    demo: bool,
+    entries: Vec<EntryRow>,
+    purchases: Vec<PurchaseRow>,
+    notice: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeParam {
+    bought: String,
+}
+
+/// What an entry was, in words.
+fn what(kind: TransferKind) -> &'static str {
+    match kind {
+        TransferKind::Purchase => "Credits bought",
+        TransferKind::Hold => "Held for a session",
+        TransferKind::Release => "Hold released",
+        TransferKind::Settle => "Session paid",
+        TransferKind::Fee => "Platform fee",
+        TransferKind::Forfeit => "Late cancel or missed session",
+        TransferKind::BonusEscrow => "Outcome bonus set aside",
+        TransferKind::BonusPaid => "Outcome bonus paid",
+        TransferKind::BonusReturned => "Outcome bonus returned",
+        TransferKind::Expiry => "Credits expired",
+        TransferKind::Refund => "Refund",
+        TransferKind::Correction => "Correction",
+        TransferKind::Payout => "Payout",
+    }
+}
+
+fn state_word(state: PurchaseState) -> &'static str {
+    match state {
+        PurchaseState::Pending => "Waiting for payment",
+        PurchaseState::Paid => "Paid",
+        PurchaseState::Cancelled => "Cancelled",
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Query(q): Query<NoticeParam>,
+) -> PageResult {
+    let w = wallet::mine(&state, &me).await.or_page()?;
+    let on_sale = packs::on_sale(&state).await.or_page()?;
+    let notice = match q.bought.as_str() {
+        "invoice" => {
+            "Your invoice is below. The credits arrive as soon as the payment is confirmed."
+        }
+        "credited" => "The credits are in your wallet.",
+        _ => "",
+    };
+    let page = WalletPage {
+        chrome: Chrome::new("Wallet · Stint", Some(me.clone()), &csrf.0),
+        balance: w.balance,
+        lots: w
+            .lots
+            .iter()
+            .map(|l| LotRow {
+                remaining: l.remaining,
+                credits: l.credits,
+                expires: l
+                    .expires_at
+                    .map_or("never".to_string(), |t| when_for(&me, t)),
+            })
+            .collect(),
+        packs: on_sale
+            .iter()
+            .map(|p| PackRow {
+                id: p.id,
+                name: p.pack.name.clone(),
+                credits: p.pack.credits,
+                price: format_money(p.pack.price_minor, &p.pack.currency),
+                validity: p.pack.months_valid.map_or("never expire".to_string(), |m| {
+                    format!("valid {m} month{}", if m == 1 { "" } else { "s" })
+                }),
+            })
+            .collect(),
+        demo: purchases::offered(&state).contains(&Provider::Demo),
+        entries: w
+            .entries
+            .iter()
+            .map(|e| EntryRow {
+                when: when_for(&me, e.at),
+                what: what(e.kind),
+                amount: format!("{:+}", e.amount),
+                incoming: e.amount > 0,
+                balance: e.balance,
+            })
+            .collect(),
+        purchases: w
+            .purchases
+            .iter()
+            .map(|p| PurchaseRow {
+                when: when_for(&me, p.created_at),
+                pack: format!("{} · {} credits", p.pack_name, p.credits),
+                price: format_money(p.price_minor, &p.currency),
+                state: if p.provider == "demo" {
+                    "Demo top-up, no payment"
+                } else {
+                    state_word(p.state)
+                },
+                pending: p.state == PurchaseState::Pending,
+                instructions: purchases::invoice_instructions(p),
+            })
+            .collect(),
+        notice: notice.to_string(),
+    };
+    Ok(ok(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BuyFields {
+    pack_id: String,
+    provider: String,
+}
+
+pub async fn buy(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(form): CsrfForm<BuyFields>,
+) -> PageResult {
+    let provider = Provider::parse(&form.provider).unwrap_or(Provider::Manual);
+    let pack_id = form.pack_id.trim().parse::<i64>().unwrap_or(0);
+    let bought = purchases::buy(&state, &me, pack_id, provider)
+        .await
+        .map_err(failure)?;
+    let notice = if bought.state == PurchaseState::Paid {
+        "credited"
+    } else {
+        "invoice"
+    };
+    Ok(Redirect::to(&format!("/wallet?bought={notice}")).into_response())
+}
