@@ -17,6 +17,7 @@ on_both_backends!(App;
     an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it,
     packs_not_on_sale_and_providers_not_offered_are_refused,
     the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice,
+    operators_mark_invoices_paid_and_add_packs_on_the_credits_page,
 );
 
 const SAM: &str = "sam@stint.example";
@@ -372,6 +373,99 @@ async fn the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice(app: App) 
         .filter(|p| p["state"] == "pending")
         .count();
     assert_eq!(pending, 1);
+}
+
+async fn operators_mark_invoices_paid_and_add_packs_on_the_credits_page(app: App) {
+    let mentee = common::browser();
+    common::log_in(&app, &mentee, LENA).await;
+    let (status, _, _) = common::page(&app, &mentee, "/operator/credits").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let op = common::browser();
+    common::log_in(&app, &op, "operator@stint.example").await;
+    let (status, body, _) = common::page(&app, &op, "/operator/credits").await;
+    assert_eq!(status, StatusCode::OK);
+    // The demo's Lena has an invoice waiting.
+    let lena = app.login(LENA, DEMO_PASSWORD).await;
+    let before = json_of(
+        app.get("/api/v1/me/wallet", Some(&lena)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let id = before["purchases"][0]["id"].as_i64().unwrap();
+    assert!(
+        body.contains(&format!("STINT-{id}")) && body.contains("lena@stint.example"),
+        "{body}"
+    );
+    let (status, body) = common::submit(
+        &app,
+        &op,
+        "/operator/credits",
+        &format!("/operator/credits/purchases/{id}/paid"),
+        &[("reference", "BANK-77")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Marked paid"), "{body}");
+    assert!(!body.contains(&format!("STINT-{id}")), "no longer waiting");
+    let after = json_of(
+        app.get("/api/v1/me/wallet", Some(&lena)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let credits = before["purchases"][0]["credits"].as_i64().unwrap();
+    assert_eq!(
+        after["balance"].as_i64().unwrap(),
+        before["balance"].as_i64().unwrap() + credits
+    );
+    assert_eq!(after["purchases"][0]["reference"], "BANK-77");
+
+    // A bad pack comes back with every field's message and the typed values; nothing is added.
+    let packs_before = app.store.packs(true).await.unwrap().len();
+    let (status, body) = common::submit(
+        &app,
+        &op,
+        "/operator/credits",
+        "/operator/credits/packs",
+        &[
+            ("name", "Kept"),
+            ("credits", "0"),
+            ("price", "12,50"),
+            ("currency", "EUR"),
+            ("months_valid", "12"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("must be a whole number from 1 to 10000"),
+        "{body}"
+    );
+    assert!(
+        body.contains("must be an amount like 135 or 135.50"),
+        "{body}"
+    );
+    assert!(body.contains("value=\"Kept\""), "{body}");
+    assert_eq!(app.store.packs(true).await.unwrap().len(), packs_before);
+    let (status, body) = common::submit(
+        &app,
+        &op,
+        "/operator/credits",
+        "/operator/credits/packs",
+        &[
+            ("name", "Five sessions"),
+            ("credits", "200"),
+            ("price", "239.90"),
+            ("currency", "usd"),
+            ("months_valid", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Five sessions") && body.contains("USD 239.90 · never expire"),
+        "{body}"
+    );
 }
 
 /// A demo server (`stint serve --demo`) credits the demo top-up at once.

@@ -114,6 +114,25 @@ pub async fn pending(app: &App, actor: &Account) -> Result<Vec<PurchaseRecord>, 
     Ok(app.store.purchases_in(PurchaseState::Pending, 500).await?)
 }
 
+/// Purchases waiting for their money with who bought each ("Name <e-mail>"), oldest first
+/// (operators).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn pending_with_buyers(
+    app: &App,
+    actor: &Account,
+) -> Result<Vec<(PurchaseRecord, String)>, AppError> {
+    let list = pending(app, actor).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for p in list {
+        let buyer = match app.store.account(p.user).await? {
+            Some(a) => format!("{} <{}>", a.display_name, a.email),
+            None => format!("account {}", p.user.0),
+        };
+        out.push((p, buyer));
+    }
+    Ok(out)
+}
+
 /// Marks a purchase paid (operators), with the bank's reference: its credits arrive, once.
 /// Marking it again changes nothing and answers the same.
 #[tracing::instrument(level = "debug", skip_all)]

@@ -10,6 +10,7 @@ pub mod assets;
 mod availability;
 pub(crate) mod booking;
 mod calendars;
+mod credits;
 mod deliveries;
 mod filters;
 mod forms;
@@ -145,6 +146,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts", get(operator::accounts))
         .route("/operator/accounts/{id}/roles", post(operator::change_role))
         .route("/operator/jobs", get(jobs::jobs))
+        .route("/operator/credits", get(credits::page))
+        .route(
+            "/operator/credits/purchases/{id}/paid",
+            post(credits::mark_paid),
+        )
+        .route("/operator/credits/packs", post(credits::create_pack))
+        .route(
+            "/operator/credits/packs/{id}/active",
+            post(credits::set_active),
+        )
         .route("/operator/mail", get(mail::mail))
         .route("/operator/mail/{file}", get(mail::message))
         .route("/operator/jobs/{id}/retry", post(jobs::retry))
