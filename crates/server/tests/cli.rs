@@ -264,3 +264,52 @@ fn ledger_verify_passes_a_sound_ledger_and_names_each_violation() {
     );
     assert!(out.contains("the balances sum to 40, not 0"), "{out}");
 }
+
+#[test]
+fn ledger_export_writes_every_transfer_as_csv() {
+    use stint_domain::ids::UserId;
+    use stint_domain::ledger::{Account, Transfer, TransferKind};
+    use stint_store::ledger::{Money, Movement};
+    let database = stint_store::testing::fresh_sqlite();
+    let db = database.url();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = stint_store::open(db).await.unwrap();
+        let at: jiff::Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
+        // More than one page of the export (1,000 a page).
+        for i in 0..1_001 {
+            let movement = Movement {
+                key: format!("purchase:{i}"),
+                transfers: vec![Transfer {
+                    from: Account::World,
+                    to: Account::Wallet(UserId(7)),
+                    amount: 3,
+                    kind: TransferKind::Purchase,
+                }],
+                reference: format!("purchase:{i}, \"quoted\""),
+                money: Some(Money {
+                    minor: 450,
+                    currency: "EUR".into(),
+                }),
+            };
+            store.move_credits(&movement, at).await.unwrap();
+        }
+    });
+    let out = stint(db).args(["ledger", "export"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,at,movement,seq,from,to,amount,kind,reference,money_minor,currency"
+    );
+    assert_eq!(lines.len(), 1 + 1_001);
+    assert_eq!(
+        lines[1],
+        "1,2026-03-02T09:00:00Z,purchase:0,0,world,wallet:7,3,purchase,\"purchase:0, \"\"quoted\"\"\",450,EUR"
+    );
+}

@@ -54,8 +54,26 @@ pub struct Entry {
     pub money: Option<Money>,
 }
 
+/// One stored transfer as written, for export (account names and kind as stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRow {
+    pub id: i64,
+    pub at: Timestamp,
+    pub movement: String,
+    pub seq: i64,
+    pub from: String,
+    pub to: String,
+    pub amount: Credits,
+    pub kind: String,
+    pub reference: String,
+    pub money: Option<Money>,
+}
+
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
+    /// Up to `limit` transfers with ids above `after`, in id order (the export reads them all,
+    /// a page at a time).
+    async fn ledger_transfers_after(&self, after: i64, limit: u32) -> Result<Vec<TransferRow>>;
     /// Writes `movement`'s transfers in one transaction, or nothing: `StoreError::Insufficient`
     /// if an account other than the world would go below zero, `StoreError::Invalid` if a
     /// transfer breaks the rules of one transfer (see `Transfer::check`).

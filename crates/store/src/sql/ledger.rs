@@ -8,7 +8,7 @@ use super::bookings::ts;
 use crate::StoreError;
 use crate::error::is_unique_violation;
 use crate::interfaces::Result;
-use crate::ledger::{Entry, LedgerStore, Money, Moved, Movement};
+use crate::ledger::{Entry, LedgerStore, Money, Moved, Movement, TransferRow};
 use crate::migrations::Backend;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -27,6 +27,38 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 
 #[async_trait]
 impl LedgerStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn ledger_transfers_after(&self, after: i64, limit: u32) -> Result<Vec<TransferRow>> {
+        let rows = sqlx::query(
+            "SELECT id, at, movement, seq, from_account, to_account, amount, kind, reference, \
+             money_minor, currency FROM ledger_transfers WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let minor: Option<i64> = row.try_get("money_minor")?;
+                let currency: Option<String> = row.try_get("currency")?;
+                Ok(TransferRow {
+                    id: row.try_get("id")?,
+                    at: ts(row.try_get("at")?)?,
+                    movement: row.try_get("movement")?,
+                    seq: row.try_get("seq")?,
+                    from: row.try_get("from_account")?,
+                    to: row.try_get("to_account")?,
+                    amount: row.try_get("amount")?,
+                    kind: row.try_get("kind")?,
+                    reference: row.try_get("reference")?,
+                    money: minor
+                        .zip(currency)
+                        .map(|(minor, currency)| Money { minor, currency }),
+                })
+            })
+            .collect()
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn move_credits(&self, movement: &Movement, now: Timestamp) -> Result<Moved> {
         let mut tx = self.begin_write().await?;
