@@ -1,9 +1,10 @@
 //! The job worker's use cases: what each durable job does (nudges planned and sent,
-//! webhooks delivered, calendars synced, housekeeping) and the worker that runs them all.
+//! webhooks delivered, calendars synced, credits expired, housekeeping) and the worker that runs them all.
 //! Nothing here depends on the web edge, so `stint worker` runs without it.
 
 pub mod account_mail;
 pub mod calendar_sync;
+pub mod credit_expiry;
 pub mod events;
 mod nudge_metrics;
 
@@ -58,14 +59,19 @@ pub fn worker(
         mailer.clone(),
         settings.public_url.clone(),
     );
-    let signup_mail =
-        account_mail::signup::SignupMail::new(app, mailer.clone(), settings.public_url.clone());
+    let signup_mail = account_mail::signup::SignupMail::new(
+        app.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
+    let expire_credits = credit_expiry::ExpireCredits::new(app);
     let registry = Registry::new()
         .with(
             stint_app::auth::credentials::RESET_MAIL,
             Arc::new(reset_mail),
         )
         .with(stint_app::auth::signup::SIGNUP_MAIL, Arc::new(signup_mail))
+        .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
         .with(housekeeping::PRUNE, Arc::new(prune))
         .with(
             stint_webhooks::KIND,
@@ -105,5 +111,6 @@ pub fn worker(
     };
     Ok(Worker::new(store, clock, registry, worker_settings)
         .with_periodic(housekeeping::periodic())
-        .with_periodic(calendar_sync::periodic()))
+        .with_periodic(calendar_sync::periodic())
+        .with_periodic(credit_expiry::periodic()))
 }

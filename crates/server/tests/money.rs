@@ -18,6 +18,7 @@ on_both_backends!(App;
     packs_not_on_sale_and_providers_not_offered_are_refused,
     the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice,
     operators_mark_invoices_paid_and_add_packs_on_the_credits_page,
+    credits_expire_with_their_lot_and_the_wallet_says_so,
 );
 
 const SAM: &str = "sam@stint.example";
@@ -466,6 +467,47 @@ async fn operators_mark_invoices_paid_and_add_packs_on_the_credits_page(app: App
         body.contains("Five sessions") && body.contains("USD 239.90 · never expire"),
         "{body}"
     );
+}
+
+/// The hourly `credits.expire` job's use case, on the server's clock: the demo's Sam bought a
+/// 12-month pack three weeks ago; a year on, its credits have expired, once.
+async fn credits_expire_with_their_lot_and_the_wallet_says_so(app: App) {
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let before = json_of(
+        app.get("/api/v1/me/wallet", Some(&sam)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(before["balance"], 120);
+    let ops = stint_app::App::new(app.store.clone(), app.clock.clone(), Default::default());
+    assert!(
+        stint_app::money::expiry::expire_due(&ops)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    app.clock
+        .advance(jiff::SignedDuration::from_hours(24 * 360));
+    let expired = stint_app::money::expiry::expire_due(&ops).await.unwrap();
+    assert_eq!(expired.iter().map(|e| e.credits).sum::<i64>(), 120);
+    assert!(
+        stint_app::money::expiry::expire_due(&ops)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let after = json_of(
+        app.get("/api/v1/me/wallet", Some(&sam)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(after["balance"], 0);
+    assert_eq!(after["entries"][0]["kind"], "expiry");
+    assert_eq!(after["entries"][0]["amount"], -120);
+    assert!(after["lots"].as_array().unwrap().is_empty());
+    assert!(app.store.ledger_violations().await.unwrap().is_empty());
 }
 
 /// A demo server (`stint serve --demo`) credits the demo top-up at once.

@@ -84,8 +84,22 @@ pub enum Paid {
     Already(PurchaseRecord),
 }
 
+/// Credits that expired with their lot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiredLot {
+    pub lot: i64,
+    pub user: UserId,
+    /// Moved from the wallet to the expired account.
+    pub credits: Credits,
+}
+
 #[async_trait]
 pub trait MoneyStore: Send + Sync {
+    /// Expires up to `limit` lots whose time has come (`expires_at <= now`) and that still
+    /// hold credits, each in its own transaction: what is left moves from the wallet to the
+    /// expired account (key `expiry:lot:<id>`) and the lot is emptied. Running it again
+    /// expires nothing twice.
+    async fn expire_lots(&self, now: Timestamp, limit: u32) -> Result<Vec<ExpiredLot>>;
     async fn create_pack(&self, pack: &Pack, now: Timestamp) -> Result<PackRecord>;
     /// `NotFound` for an unknown pack.
     async fn update_pack(&self, id: i64, pack: &Pack, now: Timestamp) -> Result<PackRecord>;

@@ -16,6 +16,7 @@ use common::*;
 conformance!(
     packs_are_listed_active_first_and_edited_in_place,
     a_purchase_marked_paid_ten_times_at_once_is_credited_once,
+    lots_expire_once_into_the_expired_account,
 );
 
 fn pack(name: &str, credits: i64, price_minor: i64, months: Option<u32>) -> Pack {
@@ -135,5 +136,67 @@ async fn a_purchase_marked_paid_ten_times_at_once_is_credited_once(store: Arc<dy
         store.mark_purchase_paid(9_999, "", t(300)).await,
         Err(StoreError::NotFound)
     ));
+    assert!(store.ledger_violations().await.unwrap().is_empty());
+}
+
+async fn lots_expire_once_into_the_expired_account(store: Arc<dyn Store>) {
+    let ana = store
+        .create_account(&new_account("ana@example.com"), "h", t(0))
+        .await
+        .unwrap();
+    let short = store
+        .create_pack(&pack("Month", 30, 4_500, Some(1)), t(0))
+        .await
+        .unwrap();
+    let long = store
+        .create_pack(&pack("Never", 10, 1_500, None), t(0))
+        .await
+        .unwrap();
+    for p in [&short, &long] {
+        let bought = store
+            .create_purchase(ana.id, p, "manual", t(0))
+            .await
+            .unwrap();
+        store.mark_purchase_paid(bought.id, "", t(0)).await.unwrap();
+    }
+    let day = 86_400;
+    assert!(
+        store
+            .expire_lots(t(20 * day), 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not yet"
+    );
+    // Two workers at once: each lot expires once.
+    let (a, b) = (store.clone(), store.clone());
+    let (x, y) = tokio::join!(
+        async move { a.expire_lots(t(40 * day), 100).await.unwrap() },
+        async move { b.expire_lots(t(40 * day), 100).await.unwrap() }
+    );
+    let all: Vec<_> = x.into_iter().chain(y).collect();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!((all[0].user, all[0].credits), (ana.id, 30));
+    let wallet = Account::Wallet(ana.id);
+    assert_eq!(
+        store.ledger_balance(wallet).await.unwrap(),
+        10,
+        "the lot that never expires stays"
+    );
+    assert_eq!(store.ledger_balance(Account::Expired).await.unwrap(), 30);
+    assert_eq!(
+        store.ledger_entries(wallet, 1).await.unwrap()[0].kind,
+        TransferKind::Expiry
+    );
+    let lots = store.lots_of(ana.id).await.unwrap();
+    assert_eq!(lots.len(), 1);
+    assert_eq!(lots[0].expires_at, None);
+    assert!(
+        store
+            .expire_lots(t(400 * day), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.ledger_violations().await.unwrap().is_empty());
 }

@@ -6,7 +6,10 @@ use super::ledger::write_movement;
 use crate::StoreError;
 use crate::interfaces::Result;
 use crate::ledger::{Money, Movement};
-use crate::money::{LotRecord, MoneyStore, PackRecord, Paid, PurchaseRecord, PurchaseState};
+use crate::migrations::Backend;
+use crate::money::{
+    ExpiredLot, LotRecord, MoneyStore, PackRecord, Paid, PurchaseRecord, PurchaseState,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
@@ -62,6 +65,75 @@ fn purchase_row(row: &AnyRow) -> Result<PurchaseRecord> {
 
 #[async_trait]
 impl MoneyStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn expire_lots(&self, now: Timestamp, limit: u32) -> Result<Vec<ExpiredLot>> {
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM credit_lots WHERE expires_at <= $1 AND remaining > 0 \
+             ORDER BY expires_at, id LIMIT $2",
+        )
+        .bind(now.as_second())
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        let mut expired = Vec::new();
+        for id in due {
+            let mut tx = self.begin_write().await?;
+            // Read again inside the write (and, on PostgreSQL, lock the row): another worker
+            // may have expired it meanwhile.
+            let lock = if self.backend == Backend::Postgres {
+                " FOR UPDATE"
+            } else {
+                ""
+            };
+            let sql = format!(
+                "SELECT user_id, remaining FROM credit_lots \
+                 WHERE id = $1 AND remaining > 0 AND expires_at <= $2{lock}"
+            );
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .bind(now.as_second())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { continue };
+            let user = UserId(row.try_get("user_id")?);
+            let remaining: i64 = row.try_get("remaining")?;
+            let wallet = Account::Wallet(user);
+            let balance: i64 =
+                sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
+                    .bind(wallet.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .unwrap_or(0);
+            // Never more than the wallet holds: what a lot lends to a hold is not its to lose.
+            let credits = remaining.min(balance);
+            if credits > 0 {
+                let movement = Movement {
+                    key: format!("expiry:lot:{id}"),
+                    transfers: vec![Transfer {
+                        from: wallet,
+                        to: Account::Expired,
+                        amount: credits,
+                        kind: TransferKind::Expiry,
+                    }],
+                    reference: format!("lot:{id}"),
+                    money: None,
+                };
+                write_movement(&mut tx, self.backend, &movement, now).await?;
+            }
+            sqlx::query("UPDATE credit_lots SET remaining = 0 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            expired.push(ExpiredLot {
+                lot: id,
+                user,
+                credits,
+            });
+        }
+        Ok(expired)
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_pack(&self, pack: &Pack, now: Timestamp) -> Result<PackRecord> {
         let id: i64 = sqlx::query_scalar(

@@ -1,0 +1,33 @@
+//! `credits.expire`, every hour: expires the lots whose time has come
+//! (`stint_app::money::expiry`).
+
+use async_trait::async_trait;
+use std::time::Duration;
+use stint_app::App;
+use stint_app::money::expiry::{EXPIRE, expire_due};
+use stint_store::Job;
+use stint_worker::{Handler, JobError, Periodic};
+
+pub fn periodic() -> Periodic {
+    Periodic::new(EXPIRE, Duration::from_secs(60 * 60))
+}
+
+pub struct ExpireCredits {
+    app: App,
+}
+
+impl ExpireCredits {
+    pub fn new(app: App) -> Self {
+        ExpireCredits { app }
+    }
+}
+
+#[async_trait]
+impl Handler for ExpireCredits {
+    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+        expire_due(&self.app)
+            .await
+            .map(|_| ())
+            .map_err(|e| JobError::retry(e.to_string()))
+    }
+}
