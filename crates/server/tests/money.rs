@@ -190,6 +190,18 @@ async fn an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it(a
     .await;
     assert!(queue.as_array().unwrap().iter().any(|p| p["id"] == id));
 
+    // A partner's endpoint hears of each paid purchase once.
+    app.clear_queue().await;
+    let hook = json_of(
+        app.post(
+            "/api/v1/webhooks",
+            Some(&op),
+            json!({"url": "https://crm.example/hook", "event_types": ["purchase.paid"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
     let mut tasks = Vec::new();
     for i in 0..10 {
         let (http, url, op) = (
@@ -239,6 +251,27 @@ async fn an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it(a
     assert_eq!(w["purchases"][0]["state"], "paid");
     assert!(w["purchases"][0]["instructions"].is_null());
     assert!(app.store.ledger_violations().await.unwrap().is_empty());
+
+    let message_id = stint_webhooks::message_id_for(&format!("purchase.paid:{id}"));
+    let message = app
+        .store
+        .webhook_message(&message_id)
+        .await
+        .unwrap()
+        .expect("the event");
+    assert_eq!(message.event_type, "purchase.paid");
+    let data: Value = serde_json::from_str(&message.payload).unwrap();
+    assert_eq!(data["data"]["purchase_id"], id);
+    assert_eq!(data["data"]["credits"], 90);
+    let deliveries = app
+        .store
+        .jobs(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == stint_webhooks::KIND && j.payload.contains(&message_id))
+        .count();
+    assert_eq!(deliveries, 1, "one delivery to {}", hook["id"]);
 }
 
 async fn packs_not_on_sale_and_providers_not_offered_are_refused(app: App) {

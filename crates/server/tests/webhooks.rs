@@ -308,7 +308,10 @@ async fn a_receiver_gets_signed_events_it_can_verify(app: App) {
         listed["endpoints"][0].get("secret").is_none(),
         "listings do not: {listed}"
     );
-    assert_eq!(listed["event_types"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        listed["event_types"].as_array().unwrap().len(),
+        EventType::ALL.len()
+    );
 
     start_worker(&app);
     let not_subscribed = stint_webhooks::emit(

@@ -12,17 +12,19 @@ pub enum EventType {
     BookingCompleted,
     AssessmentSubmitted,
     TaskDone,
+    PurchasePaid,
 }
 
 impl EventType {
     /// Every type an endpoint may subscribe to, in the order forms list them.
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 7] = [
         EventType::BookingCreated,
         EventType::BookingRescheduled,
         EventType::BookingCancelled,
         EventType::BookingCompleted,
         EventType::AssessmentSubmitted,
         EventType::TaskDone,
+        EventType::PurchasePaid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +35,7 @@ impl EventType {
             EventType::BookingCompleted => "booking.completed",
             EventType::AssessmentSubmitted => "assessment.submitted",
             EventType::TaskDone => "task.done",
+            EventType::PurchasePaid => "purchase.paid",
         }
     }
 
@@ -49,6 +52,7 @@ impl EventType {
             EventType::BookingCompleted => "A session was closed as completed",
             EventType::AssessmentSubmitted => "A mentee submitted a micro-assessment",
             EventType::TaskDone => "A task from a session was marked done",
+            EventType::PurchasePaid => "Credits were bought and paid",
         }
     }
 }

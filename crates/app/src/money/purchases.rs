@@ -85,7 +85,10 @@ pub async fn buy(
             .mark_purchase_paid(purchase.id, "demo", app.now())
             .await?
         {
-            Paid::Now(p) | Paid::Already(p) => fresh(app, p.id).await,
+            Paid::Now(p) | Paid::Already(p) => {
+                announce(app, &p).await?;
+                fresh(app, p.id).await
+            }
         },
     }
 }
@@ -150,10 +153,41 @@ pub async fn mark_paid(
         .mark_purchase_paid(id, &reference, app.now())
         .await
     {
-        Ok(Paid::Now(p) | Paid::Already(p)) => fresh(app, p.id).await,
+        Ok(Paid::Now(p) | Paid::Already(p)) => {
+            // Also when it was paid before: the event may not have gone out then.
+            announce(app, &p).await?;
+            fresh(app, p.id).await
+        }
         Err(stint_store::StoreError::NotFound) => Err(AppError::not_found("purchase")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Emits `purchase.paid` for a paid purchase to the webhook endpoints that want it, once
+/// (its message id comes from the purchase, so announcing it again sends nothing new).
+async fn announce(app: &App, purchase: &PurchaseRecord) -> Result<(), AppError> {
+    let data = serde_json::json!({
+        "purchase_id": purchase.id,
+        "user_id": purchase.user.0,
+        "pack_id": purchase.pack_id,
+        "credits": purchase.credits,
+        "price_minor": purchase.price_minor,
+        "currency": purchase.currency,
+        "provider": purchase.provider,
+    });
+    stint_webhooks::emit_once(
+        app.store.as_ref(),
+        &format!("purchase.paid:{}", purchase.id),
+        stint_webhooks::EventType::PurchasePaid,
+        &data,
+        app.now(),
+    )
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, purchase = purchase.id, "purchase.paid was not emitted");
+        AppError::internal()
+    })?;
+    Ok(())
 }
 
 /// How to pay a pending invoice, in words for the buyer.

@@ -476,6 +476,8 @@ pub enum EventTypeName {
     AssessmentSubmitted,
     #[serde(rename = "task.done")]
     TaskDone,
+    #[serde(rename = "purchase.paid")]
+    PurchasePaid,
 }
 
 /// A side of a booking.
