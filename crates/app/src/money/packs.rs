@@ -29,6 +29,28 @@ pub async fn create(app: &App, actor: &Account, input: PackInput) -> Result<Pack
     Ok(app.store.create_pack(&pack, app.now()).await?)
 }
 
+/// Puts a pack on sale or takes it off (operators), keeping its terms.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_active(
+    app: &App,
+    actor: &Account,
+    id: i64,
+    active: bool,
+) -> Result<PackRecord, AppError> {
+    require(actor, Role::Operator)?;
+    let mut pack = app
+        .store
+        .pack(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("pack"))?
+        .pack;
+    pack.active = active;
+    app.store
+        .update_pack(id, &pack, app.now())
+        .await
+        .map_err(crate::missing("pack"))
+}
+
 /// Changes a pack (operators). Purchases already made keep the terms they were bought on.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(

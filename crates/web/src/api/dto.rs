@@ -461,23 +461,31 @@ pub enum CalendarKindName {
     Ics,
 }
 
-/// A kind of webhook event.
-#[derive(Debug, Serialize, ToSchema)]
-pub enum EventTypeName {
-    #[serde(rename = "booking.created")]
-    BookingCreated,
-    #[serde(rename = "booking.rescheduled")]
-    BookingRescheduled,
-    #[serde(rename = "booking.cancelled")]
-    BookingCancelled,
-    #[serde(rename = "booking.completed")]
-    BookingCompleted,
-    #[serde(rename = "assessment.submitted")]
-    AssessmentSubmitted,
-    #[serde(rename = "task.done")]
-    TaskDone,
-    #[serde(rename = "purchase.paid")]
-    PurchasePaid,
+/// A kind of webhook event: the document lists `stint_webhooks::EventType::ALL`.
+pub struct EventTypeName;
+
+impl utoipa::PartialSchema for EventTypeName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_enum(
+            "A kind of webhook event.",
+            stint_webhooks::EventType::ALL.iter().map(|t| t.as_str()),
+        )
+    }
+}
+
+impl ToSchema for EventTypeName {}
+
+/// A string schema whose values are `values`, for a list kept in one place elsewhere.
+pub(crate) fn string_enum<'a>(
+    description: &str,
+    values: impl Iterator<Item = &'a str>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values.map(str::to_string)))
+        .into()
 }
 
 /// A side of a booking.

@@ -81,25 +81,22 @@ fn yes() -> bool {
     true
 }
 
-/// An ISO 4217 currency Stint takes.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(clippy::upper_case_acronyms)]
-pub enum CurrencyName {
-    AUD,
-    BRL,
-    CAD,
-    CHF,
-    DKK,
-    EUR,
-    GBP,
-    INR,
-    JPY,
-    NOK,
-    PLN,
-    SEK,
-    SGD,
-    USD,
+/// An ISO 4217 currency Stint takes: the document lists `stint_domain::ledger::CURRENCIES`,
+/// the list the domain checks against.
+pub struct CurrencyName;
+
+impl utoipa::PartialSchema for CurrencyName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::dto::string_enum(
+            "An ISO 4217 currency Stint takes.",
+            stint_domain::ledger::CURRENCIES
+                .iter()
+                .map(|(code, _)| *code),
+        )
+    }
 }
+
+impl ToSchema for CurrencyName {}
 
 impl From<PackRequest> for PackInput {
     fn from(r: PackRequest) -> Self {

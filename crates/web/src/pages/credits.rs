@@ -95,9 +95,7 @@ async fn credits_page(
                     "{} credits · {} · {}",
                     p.pack.credits,
                     format_money(p.pack.price_minor, &p.pack.currency),
-                    p.pack
-                        .months_valid
-                        .map_or("never expire".to_string(), |m| format!("valid {m} months"))
+                    super::wallet::validity(p.pack.months_valid)
                 ),
                 active: p.pack.active,
             })
@@ -233,22 +231,7 @@ pub async fn set_active(
     CsrfForm(form): CsrfForm<ActiveFields>,
 ) -> PageResult {
     let me = operator(me)?;
-    let current = packs::all(&state, &me)
-        .await
-        .map_err(failure)?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| failure(stint_app::AppError::not_found("pack")))?;
-    let p = current.pack;
-    let input = PackInput {
-        name: p.name,
-        credits: p.credits,
-        price_minor: p.price_minor,
-        currency: p.currency,
-        months_valid: p.months_valid.map(i64::from),
-        active: form.active == "1",
-    };
-    packs::update(&state, &me, id, input)
+    packs::set_active(&state, &me, id, form.active == "1")
         .await
         .map_err(failure)?;
     Ok(Redirect::to("/operator/credits?done=pack").into_response())

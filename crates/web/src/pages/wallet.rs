@@ -66,6 +66,13 @@ pub struct NoticeParam {
     bought: String,
 }
 
+/// How long a pack's credits last, in words.
+pub(crate) fn validity(months: Option<u32>) -> String {
+    months.map_or("never expire".to_string(), |m| {
+        format!("valid {m} month{}", if m == 1 { "" } else { "s" })
+    })
+}
+
 /// What an entry was, in words.
 fn what(kind: TransferKind) -> &'static str {
     match kind {
@@ -129,9 +136,7 @@ pub async fn page(
                 name: p.pack.name.clone(),
                 credits: p.pack.credits,
                 price: format_money(p.pack.price_minor, &p.pack.currency),
-                validity: p.pack.months_valid.map_or("never expire".to_string(), |m| {
-                    format!("valid {m} month{}", if m == 1 { "" } else { "s" })
-                }),
+                validity: validity(p.pack.months_valid),
             })
             .collect(),
         demo: purchases::offered(&state).contains(&Provider::Demo),
