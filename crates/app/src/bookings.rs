@@ -9,8 +9,10 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 pub use stint_domain::booking::BookingContext;
 use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus, NoShowSide};
+use stint_domain::ledger::HoldEnd;
 use stint_domain::role::Role;
 use stint_domain::validate;
+use stint_store::ledger::HoldRecord;
 
 /// The longest cancel reason, in characters.
 pub const MAX_REASON: usize = 500;
@@ -20,6 +22,8 @@ pub const MAX_REASON: usize = 500;
 pub struct BookingDetail {
     pub context: BookingContext,
     pub history: Vec<BookingEvent>,
+    /// The credits held for it, and where they stand (none for a free session).
+    pub hold: Option<HoldRecord>,
 }
 
 /// What the viewer may do with a booking now.
@@ -72,16 +76,23 @@ pub async fn context_of(app: &App, b: Booking) -> Result<BookingContext, AppErro
 pub async fn detail(app: &App, viewer: &Account, id: BookingId) -> Result<BookingDetail, AppError> {
     let context = visible_context(app, viewer, id).await?;
     let history = app.store.booking_events(id).await?;
-    Ok(BookingDetail { context, history })
+    let hold = app.store.booking_holds(&[id]).await?.pop();
+    Ok(BookingDetail {
+        context,
+        history,
+        hold,
+    })
 }
 
 /// The detail of a booking already read (and checked visible), as it is now.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn detail_of(app: &App, b: Booking) -> Result<BookingDetail, AppError> {
     let history = app.store.booking_events(b.id).await?;
+    let hold = app.store.booking_holds(&[b.id]).await?.pop();
     Ok(BookingDetail {
         context: context_of(app, b).await?,
         history,
+        hold,
     })
 }
 
@@ -100,11 +111,20 @@ pub async fn mine_in_detail(app: &App, viewer: &Account) -> Result<Vec<BookingDe
     for (id, event) in app.store.booking_events_of(viewer.id).await? {
         histories.entry(id).or_default().push(event);
     }
-    Ok(mine(app, viewer)
+    let contexts = mine(app, viewer).await?;
+    let ids: Vec<BookingId> = contexts.iter().map(|c| c.booking.id).collect();
+    let mut holds: std::collections::HashMap<BookingId, HoldRecord> = app
+        .store
+        .booking_holds(&ids)
         .await?
+        .into_iter()
+        .map(|h| (h.booking, h))
+        .collect();
+    Ok(contexts
         .into_iter()
         .map(|context| BookingDetail {
             history: histories.remove(&context.booking.id).unwrap_or_default(),
+            hold: holds.remove(&context.booking.id),
             context,
         })
         .collect())
@@ -173,9 +193,14 @@ pub async fn cancel(
         ));
     }
     let late = booking::is_late_cancellation(b.start, now, c.sku.content.cancel_cutoff_hours);
+    let hold = HoldEnd::on_cancel(
+        late,
+        viewer.id == b.mentee_id,
+        app.settings.platform_fee_basis_points,
+    );
     Ok(app
         .store
-        .cancel_booking(b.id, viewer.id, &reason, late, now)
+        .cancel_booking(b.id, viewer.id, &reason, late, hold, now)
         .await?)
 }
 
@@ -232,7 +257,11 @@ pub async fn report_no_show(
             )
         });
     }
-    Ok(app.store.mark_no_show(b.id, side, viewer.id, now).await?)
+    let hold = HoldEnd::on_no_show(side, app.settings.platform_fee_basis_points);
+    Ok(app
+        .store
+        .mark_no_show(b.id, side, viewer.id, hold, now)
+        .await?)
 }
 
 /// Whether an error is one a form should re-show with its field messages.

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     /// The thing is not in a state that allows this (409): already cancelled, a taken
     /// e-mail, a reschedule after its cut-off.
     Conflict,
+    /// Too few credits to pay for it (402): the shortfall says how many and where to buy.
+    PaymentRequired,
     /// Too many attempts; try again later (429).
     RateLimited,
     /// A part this needs is not configured or not reachable (503).
@@ -39,7 +41,20 @@ pub struct AppError {
     pub fields: BTreeMap<String, String>,
     /// For `RateLimited` and `Unavailable`: when to try again, in seconds (`Retry-After`).
     pub retry_after_secs: Option<u64>,
+    /// For `PaymentRequired`: the balance, the price and where to buy more.
+    pub shortfall: Option<Shortfall>,
 }
+
+/// Credits missing for a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shortfall {
+    /// What the wallet can spend now (open lots).
+    pub balance: i64,
+    pub price: i64,
+}
+
+/// Where a mentee buys credits (page).
+pub const BUY_CREDITS_PATH: &str = "/wallet#buy-title";
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -51,6 +66,7 @@ impl AppError {
             message: message.into(),
             fields: BTreeMap::new(),
             retry_after_secs: None,
+            shortfall: None,
         }
     }
 
@@ -62,6 +78,7 @@ impl AppError {
             message: "Some fields are not valid.".into(),
             fields: fields.0,
             retry_after_secs: None,
+            shortfall: None,
         }
     }
 
@@ -81,6 +98,7 @@ impl AppError {
             message: format!("{field}: {message}"),
             fields,
             retry_after_secs: None,
+            shortfall: None,
         }
     }
 
@@ -116,6 +134,20 @@ impl AppError {
     /// Before something opens; `message` names the time in the user's zone.
     pub fn too_early(field: &str, message: impl Into<String>) -> Self {
         AppError::field(ErrorKind::Conflict, "too_early", field, message)
+    }
+
+    /// The wallet holds `balance` credits, fewer than `price` (402 `insufficient_credits`).
+    pub fn insufficient_credits(balance: i64, price: i64) -> Self {
+        AppError {
+            shortfall: Some(Shortfall { balance, price }),
+            ..AppError::new(
+                ErrorKind::PaymentRequired,
+                "insufficient_credits",
+                format!(
+                    "This costs {price} credits and your wallet holds {balance}. Buy credits at {BUY_CREDITS_PATH}."
+                ),
+            )
+        }
     }
 
     pub fn slot_taken() -> Self {
@@ -167,6 +199,9 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::not_found("resource"),
             StoreError::Invalid(fields) => AppError::validation(fields),
             StoreError::SlotTaken => AppError::slot_taken(),
+            StoreError::Insufficient {
+                balance, needed, ..
+            } => AppError::insufficient_credits(balance, needed),
             StoreError::IdempotencyMismatch => AppError::field(
                 ErrorKind::Invalid,
                 "idempotency_key_reused",

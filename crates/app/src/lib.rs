@@ -29,7 +29,7 @@ pub mod sealed;
 pub mod webhooks;
 
 pub use access::require;
-pub use error::{AppError, AppResult, ErrorKind, missing};
+pub use error::{AppError, AppResult, BUY_CREDITS_PATH, ErrorKind, Shortfall, missing};
 pub use sealed::CalendarKey;
 
 use jiff::Timestamp;
@@ -39,6 +39,9 @@ use stint_store::Store;
 
 /// Public Jitsi rooms work without an account; each booking gets an unguessable room name.
 pub const DEFAULT_MEETING_BASE_URL: &str = "https://meet.jit.si";
+
+/// The platform's fee unless configured: 15% of what a mentor earns.
+pub const DEFAULT_PLATFORM_FEE_BASIS_POINTS: u32 = 1_500;
 
 /// Settings the use cases read.
 #[derive(Debug, Clone)]
@@ -56,6 +59,8 @@ pub struct Settings {
     pub egress: Arc<stint_egress::EgressPolicy>,
     /// Whether the demo top-up (credits without payment) is offered.
     pub demo_top_up: bool,
+    /// The platform's fee on what mentors earn, in basis points (1/100 of a percent).
+    pub platform_fee_basis_points: u32,
 }
 
 impl Default for Settings {
@@ -67,6 +72,7 @@ impl Default for Settings {
             calendar_key: None,
             egress: Arc::default(),
             demo_top_up: false,
+            platform_fee_basis_points: DEFAULT_PLATFORM_FEE_BASIS_POINTS,
         }
     }
 }

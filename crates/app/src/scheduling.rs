@@ -296,6 +296,7 @@ async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Book
             &app.settings.meeting_base_url,
             &room,
         ),
+        price: sku.content.price_credits,
     };
     let key = req.idempotency_key.map(|k| IdempotencyKey {
         key: k.to_string(),
@@ -319,7 +320,8 @@ async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Book
         }
         is_slot(rules, busy, duration, start, now)
     };
-    // CHARGING: the credit hold belongs inside `create_booking`'s transaction (see there).
+    // The price is held from the mentee's wallet in the same write as the booking; too few
+    // credits is `insufficient_credits` (402) and nothing is booked.
     let (booking, replayed) = match app
         .store
         .create_booking(&new, key.as_ref(), &admit, now)

@@ -381,6 +381,7 @@ async fn store_rate(store: &Arc<dyn Store>, plan: &[(i64, Vec<Timestamp>)]) -> f
                     start,
                     end: start.checked_add(SignedDuration::from_mins(20)).unwrap(),
                     meeting_url: "x".into(),
+                    price: 0,
                 };
                 let yes = |_: Option<&Availability>, _: &[stint_domain::schedule::Busy]| true;
                 store

@@ -137,6 +137,7 @@ async fn run(label: &str, url: &str, workers: usize) {
             start,
             end: start + SignedDuration::from_mins(45),
             meeting_url: "https://meet.example/room".into(),
+            price: 0,
         };
         match store
             .create_booking(&new, None, &|_, _| true, clock.now())

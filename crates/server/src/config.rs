@@ -54,6 +54,9 @@ pub struct Config {
     /// Offer a clearly labelled demo top-up that credits a pack without payment (set by
     /// `stint serve --demo`; never for real money).
     pub demo_top_up: bool,
+    /// The platform's fee on what mentors earn from a session (settled or forfeited), in
+    /// basis points: 1500 is 15%. At most 10000.
+    pub platform_fee_basis_points: u32,
 }
 
 /// A setting that never shows in debug output (or logs).
@@ -91,6 +94,7 @@ impl Default for Config {
             calendar_key: SecretText::default(),
             egress_allow: Vec::new(),
             demo_top_up: false,
+            platform_fee_basis_points: stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS,
         }
     }
 }

@@ -39,6 +39,7 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             // A bad list stops start-up earlier (`main` checks it), like the key.
             egress: Arc::new(config.egress().unwrap_or_default()),
             demo_top_up: config.demo_top_up,
+            platform_fee_basis_points: config.platform_fee_basis_points.min(10_000),
         },
     )
 }

@@ -126,7 +126,8 @@ async fn main() -> anyhow::Result<()> {
         Command::User(cmd) => user(config, cmd).await,
         Command::Ledger(LedgerCommand::Verify) => {
             let store = open(&config).await?;
-            let violations = store.ledger_violations().await?;
+            let mut violations = store.ledger_violations().await?;
+            violations.extend(store.holding_violations().await?);
             if violations.is_empty() {
                 println!("The ledger is sound.");
                 return Ok(());

@@ -1230,6 +1230,45 @@ async fn mentee_and_mentor_go_through_the_whole_outcome_loop() {
     assert_eq!(b.text("#p-todo").await, "To do");
     assert!(b.text(".todo").await.contains("Nothing to do right now."));
 
+    // A new account has no credits: the confirmation says how many are missing and leads to
+    // the wallet, where she buys a pack by invoice; an operator marks it paid.
+    b.goto("/skus/technical-triage-20").await;
+    b.click_link("Choose a time").await;
+    b.wait_text("Times in").await;
+    b.click(".slot").await;
+    wait_location_prefix(&b, "/skus/technical-triage-20/book/confirm?").await;
+    b.wait_text("more credit").await;
+    assert_eq!(
+        b.attr("main form button[type=submit]", "disabled")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    b.click_link("Buy credits").await;
+    wait_location_prefix(&b, "/wallet").await;
+    b.click("form[action='/wallet/buy'] button[type=submit]")
+        .await;
+    b.wait_text("Your invoice is below").await;
+    let pending = b
+        .store
+        .purchases_in(stint_store::money::PurchaseState::Pending, 50)
+        .await
+        .unwrap();
+    let ada = b
+        .store
+        .account_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .expect("ada");
+    let invoice = pending
+        .iter()
+        .find(|p| p.user == ada.id)
+        .expect("her invoice");
+    b.store
+        .mark_purchase_paid(invoice.id, "BANK-1", b.clock.now())
+        .await
+        .unwrap();
+
     let id = book_first_slot(&b, "technical-triage-20").await;
     let page = format!("/sessions/{id}");
     let booking = b.booking(id).await;

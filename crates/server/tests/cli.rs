@@ -263,6 +263,24 @@ fn ledger_verify_passes_a_sound_ledger_and_names_each_violation() {
         "{out}"
     );
     assert!(out.contains("the balances sum to 40, not 0"), "{out}");
+    // Credits held for no booking, and a wallet whose lots say otherwise.
+    runtime
+        .block_on(stint_store::testing::execute_raw(
+            db,
+            "INSERT INTO ledger_accounts (name, balance, may_go_negative) VALUES ('wallet:9', 5, 0); \
+             UPDATE ledger_accounts SET balance = 2 WHERE name = 'held'",
+        ))
+        .unwrap();
+    let (ok, out) = run(stint(db).args(["ledger", "verify"]));
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("held holds 2 but the open holds add up to 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wallet:9 holds 5 but its lots have 0 left"),
+        "{out}"
+    );
 }
 
 #[test]

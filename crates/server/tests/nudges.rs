@@ -82,6 +82,7 @@ async fn settle(app: &App) {
 
 async fn signup(app: &App, email: &str, name: &str) -> (String, UserId) {
     app.sign_up(email, name, ZONE, "a long passphrase").await;
+    common::fund(app, email).await;
     let token = app.login(email, "a long passphrase").await;
     let me: Value = app
         .get("/api/v1/me", Some(&token))

@@ -153,6 +153,7 @@ impl Site {
             start,
             end,
             meeting_url: "https://meet.example/room".into(),
+            price: 0,
         };
         let anything = |_: Option<&stint_domain::schedule::Availability>,
                         _: &[stint_domain::schedule::Busy]| true;
@@ -948,6 +949,7 @@ async fn seed_closed(site: &Site, slug: &str, from: usize, n: usize) {
             start,
             end: start.checked_add(SignedDuration::from_mins(20)).unwrap(),
             meeting_url: "https://meet.example/x".into(),
+            price: 0,
         };
         let id = match site
             .store
@@ -987,6 +989,7 @@ async fn seed_closed(site: &Site, slug: &str, from: usize, n: usize) {
                     artifacts: &[],
                     closed_by: mentor.id,
                     followup_opens_at: start,
+                    hold: stint_domain::ledger::HoldEnd::Release,
                 },
                 start.checked_add(SignedDuration::from_hours(1)).unwrap(),
             )

@@ -73,10 +73,18 @@ async fn clients_racing_through_three_processes_get_one_booking() {
         }
         .validate()
         .unwrap();
-        store
+        let made = store
             .create_account(&new, &hash, stint_domain::clock::SystemClock.now())
             .await
             .unwrap();
+        stint_store::testing::fund(
+            store.as_ref(),
+            made.id,
+            100,
+            stint_domain::clock::SystemClock.now(),
+        )
+        .await
+        .unwrap();
         let login: Value = http
             .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"email": email, "password": "a long passphrase"}))

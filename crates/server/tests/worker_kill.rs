@@ -131,6 +131,7 @@ async fn world(db: &str) -> (Arc<dyn Store>, Vec<String>) {
             start,
             end: start + SignedDuration::from_mins(45),
             meeting_url: "https://meet.example/room".into(),
+            price: 0,
         };
         let made = store
             .create_booking(&new, None, &|_, _| true, now)

@@ -192,6 +192,9 @@ pub struct NewBooking {
     pub start: Timestamp,
     pub end: Timestamp,
     pub meeting_url: String,
+    /// Credits held from the mentee's wallet in the same write as the booking (the SKU
+    /// version's price); 0 holds nothing.
+    pub price: stint_domain::ledger::Credits,
 }
 
 /// A retry-safety key: the same key and request replay the first answer.
@@ -280,13 +283,16 @@ pub trait BookingStore: Send + Sync {
         actor: UserId,
         reason: &str,
         late: bool,
+        hold: stint_domain::ledger::HoldEnd,
         now: Timestamp,
     ) -> Result<Booking>;
+    /// Marks a confirmed booking as missed by `side`, ending its hold as `hold` says.
     async fn mark_no_show(
         &self,
         id: BookingId,
         side: NoShowSide,
         actor: UserId,
+        hold: stint_domain::ledger::HoldEnd,
         now: Timestamp,
     ) -> Result<Booking>;
 }

@@ -69,8 +69,24 @@ pub struct TransferRow {
     pub money: Option<Money>,
 }
 
+/// A booking's hold: its price, who pays it and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldRecord {
+    pub booking: stint_domain::booking::BookingId,
+    pub payer: Account,
+    pub price: Credits,
+    pub state: stint_domain::ledger::HoldState,
+    pub ended_at: Option<Timestamp>,
+}
+
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
+    /// The holds of `bookings`, for those that have one (free sessions and sessions booked
+    /// before credits have none).
+    async fn booking_holds(
+        &self,
+        bookings: &[stint_domain::booking::BookingId],
+    ) -> Result<Vec<HoldRecord>>;
     /// Up to `limit` transfers with ids above `after`, in id order (the export reads them all,
     /// a page at a time).
     async fn ledger_transfers_after(&self, after: i64, limit: u32) -> Result<Vec<TransferRow>>;
@@ -86,4 +102,9 @@ pub trait LedgerStore: Send + Sync {
     /// that is not the sum of its transfers, a negative balance where none is allowed, a total
     /// other than zero, an account or a kind that is not one of the ledger's.
     async fn ledger_violations(&self) -> Result<Vec<String>>;
+    /// Every disagreement between the ledger and what it pays for, described: `held` holding
+    /// other than the prices of the holds not yet ended, a hold that took other than its price
+    /// from lots, a wallet holding other than what its lots have left. (Movements written
+    /// straight with `move_credits` bypass lots and holds; the use cases never do.)
+    async fn holding_violations(&self) -> Result<Vec<String>>;
 }

@@ -97,6 +97,8 @@ pub struct CloseSession<'a> {
     pub artifacts: &'a [String],
     pub closed_by: UserId,
     pub followup_opens_at: Timestamp,
+    /// How the booking's hold ends (settled, less the platform's fee).
+    pub hold: stint_domain::ledger::HoldEnd,
 }
 
 /// Which closed sessions an outcome query covers; `None` fields do not filter.
@@ -132,7 +134,7 @@ pub trait OutcomeStore: Send + Sync {
     async fn notes(&self, booking: BookingId) -> Result<Vec<NoteRecord>>;
 
     /// Closes a confirmed session in one transaction: the closing, its tasks and
-    /// deliverables, the booking marked completed and a history event. A booking that is
+    /// deliverables, the booking marked completed, its hold ended and a history event. A booking that is
     /// not confirmed (already closed, cancelled, no-show) is `Conflict { field: "status" }`;
     /// unknown: `NotFound`.
     async fn close_session(&self, close: &CloseSession<'_>, now: Timestamp) -> Result<()>;

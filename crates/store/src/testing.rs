@@ -163,6 +163,30 @@ pub async fn execute_raw(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
     Ok(done?.rows_affected())
 }
 
+/// Credits `user`'s wallet with `credits` that never expire, as a purchase of a test pack an
+/// operator marked paid: for tests that book, about something other than buying credits.
+pub async fn fund(
+    store: &dyn crate::Store,
+    user: stint_domain::ids::UserId,
+    credits: i64,
+    now: jiff::Timestamp,
+) -> crate::interfaces::Result<()> {
+    let pack = stint_domain::ledger::Pack {
+        name: format!("Test credits · {credits}"),
+        credits,
+        price_minor: 0,
+        currency: "EUR".into(),
+        months_valid: None,
+        active: false,
+    };
+    let pack = store.create_pack(&pack, now).await?;
+    let bought = store.create_purchase(user, &pack, "manual", now).await?;
+    store
+        .mark_purchase_paid(bought.id, "TEST-FUNDS", now)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

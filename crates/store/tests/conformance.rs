@@ -970,7 +970,14 @@ async fn reschedule_cancel_and_no_show_keep_a_history(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!((moved.sequence, moved.start), (1, t(615 * 60)));
     let cancelled = store
-        .cancel_booking(b.id, w.mentee, "conflict at work", true, t(3))
+        .cancel_booking(
+            b.id,
+            w.mentee,
+            "conflict at work",
+            true,
+            stint_domain::ledger::HoldEnd::Release,
+            t(3),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -983,7 +990,14 @@ async fn reschedule_cancel_and_no_show_keep_a_history(store: Arc<dyn Store>) {
     );
     assert!(matches!(
         store
-            .cancel_booking(b.id, w.mentee, "again", false, t(4))
+            .cancel_booking(
+                b.id,
+                w.mentee,
+                "again",
+                false,
+                stint_domain::ledger::HoldEnd::Release,
+                t(4)
+            )
             .await,
         Err(StoreError::Conflict {
             field: "status",
@@ -998,7 +1012,13 @@ async fn reschedule_cancel_and_no_show_keep_a_history(store: Arc<dyn Store>) {
             .is_ok()
     );
     let noshow = store
-        .mark_no_show(a.id, NoShowSide::Mentor, w.mentee, t(6))
+        .mark_no_show(
+            a.id,
+            NoShowSide::Mentor,
+            w.mentee,
+            stint_domain::ledger::HoldEnd::Release,
+            t(6),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1087,7 +1107,14 @@ async fn a_booking_context_is_the_booked_version_and_both_parties(store: Arc<dyn
         panic!("booked")
     };
     store
-        .cancel_booking(second.id, w.mentee, "moved", false, t(4))
+        .cancel_booking(
+            second.id,
+            w.mentee,
+            "moved",
+            false,
+            stint_domain::ledger::HoldEnd::Release,
+            t(4),
+        )
         .await
         .unwrap();
 

@@ -255,11 +255,24 @@ async fn every_booking_change_enqueues_one_outbox_job(store: Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .cancel_booking(first.id, w.mentee, "ill", false, t(3))
+        .cancel_booking(
+            first.id,
+            w.mentee,
+            "ill",
+            false,
+            stint_domain::ledger::HoldEnd::Release,
+            t(3),
+        )
         .await
         .unwrap();
     store
-        .mark_no_show(second, NoShowSide::Mentor, w.mentee, t(4))
+        .mark_no_show(
+            second,
+            NoShowSide::Mentor,
+            w.mentee,
+            stint_domain::ledger::HoldEnd::Release,
+            t(4),
+        )
         .await
         .unwrap();
     let changes: Vec<_> = outbox(&*store)
@@ -280,7 +293,14 @@ async fn every_booking_change_enqueues_one_outbox_job(store: Arc<dyn Store>) {
     // A change the store refuses (cancelling twice) enqueues nothing.
     assert!(
         store
-            .cancel_booking(first.id, w.mentee, "again", false, t(5))
+            .cancel_booking(
+                first.id,
+                w.mentee,
+                "again",
+                false,
+                stint_domain::ledger::HoldEnd::Release,
+                t(5)
+            )
             .await
             .is_err()
     );

@@ -67,6 +67,7 @@ async fn close(
                 artifacts: &artifacts,
                 closed_by: w.mentor,
                 followup_opens_at: t(7 * 86_400),
+                hold: stint_domain::ledger::HoldEnd::Release,
             },
             t(3600),
         )
@@ -240,7 +241,14 @@ async fn closing_completes_a_session_once_with_its_tasks_and_artifacts(store: Ar
     );
     let other = book(store.as_ref(), &w, 900).await;
     store
-        .cancel_booking(other, w.mentee, "ill", false, t(10))
+        .cancel_booking(
+            other,
+            w.mentee,
+            "ill",
+            false,
+            stint_domain::ledger::HoldEnd::Release,
+            t(10),
+        )
         .await
         .unwrap();
     assert!(matches!(

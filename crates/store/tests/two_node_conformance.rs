@@ -126,14 +126,27 @@ async fn time_freed_on_the_other_node_can_be_booked_here(a: Arc<dyn Store>, b: A
     let w = booking_world(a.as_ref()).await;
     let slot = at(&w, 600, 30);
     let first = created(a.create_booking(&slot, None, &free(&slot), t(0)).await);
-    b.cancel_booking(first.id, w.mentee, "moved abroad", false, t(1))
-        .await
-        .unwrap();
+    b.cancel_booking(
+        first.id,
+        w.mentee,
+        "moved abroad",
+        false,
+        stint_domain::ledger::HoldEnd::Release,
+        t(1),
+    )
+    .await
+    .unwrap();
     // Node a last saw the time taken; it is free.
     let second = created(a.create_booking(&slot, None, &free(&slot), t(2)).await);
-    b.mark_no_show(second.id, NoShowSide::Mentee, w.mentor, t(3))
-        .await
-        .unwrap();
+    b.mark_no_show(
+        second.id,
+        NoShowSide::Mentee,
+        w.mentor,
+        stint_domain::ledger::HoldEnd::Release,
+        t(3),
+    )
+    .await
+    .unwrap();
     created(a.create_booking(&slot, None, &free(&slot), t(4)).await);
     let live: Vec<_> = a
         .bookings_of(w.mentor)

@@ -25,6 +25,15 @@ pub struct ErrorDetail {
     /// This request's id, also in the `x-request-id` header: quote it to support, who find
     /// the request's log lines by it.
     pub request_id: String,
+    /// `insufficient_credits`: what the wallet can spend now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance: Option<i64>,
+    /// `insufficient_credits`: the price in credits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    /// `insufficient_credits`: the page where credits are bought.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buy_url: Option<String>,
 }
 
 /// An API failure: a status and the error body.
@@ -36,6 +45,7 @@ pub struct ApiError {
     pub fields: BTreeMap<String, String>,
     /// Sent as `Retry-After` (seconds) when set.
     pub retry_after_secs: Option<u64>,
+    pub shortfall: Option<stint_app::Shortfall>,
 }
 
 impl ApiError {
@@ -46,6 +56,7 @@ impl ApiError {
             message: message.into(),
             fields: BTreeMap::new(),
             retry_after_secs: None,
+            shortfall: None,
         }
     }
 
@@ -69,6 +80,7 @@ impl ApiError {
             message: format!("{field}: {message}"),
             fields,
             retry_after_secs: None,
+            shortfall: None,
         }
     }
 
@@ -102,6 +114,7 @@ impl HttpStatus for AppError {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -118,6 +131,7 @@ impl From<AppError> for ApiError {
             message: e.message,
             fields: e.fields,
             retry_after_secs: e.retry_after_secs,
+            shortfall: e.shortfall,
         }
     }
 }
@@ -136,6 +150,11 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 fields: self.fields,
                 request_id: crate::observe::request_id::current(),
+                balance: self.shortfall.map(|s| s.balance),
+                price: self.shortfall.map(|s| s.price),
+                buy_url: self
+                    .shortfall
+                    .map(|_| stint_app::BUY_CREDITS_PATH.to_string()),
             },
         };
         let mut response = (self.status, Json(body)).into_response();

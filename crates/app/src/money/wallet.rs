@@ -34,3 +34,18 @@ pub async fn mine(app: &App, me: &Account) -> Result<Wallet, AppError> {
         purchases: app.store.purchases_of(me.id, 50).await?,
     })
 }
+
+/// What `me` can spend now: the credits of lots still open (a lot past its expiry waits for
+/// the expiry job but is no longer spent). The booking's hold checks the same in its write.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn spendable(app: &App, me: &Account) -> Result<Credits, AppError> {
+    let now = app.now();
+    Ok(app
+        .store
+        .lots_of(me.id)
+        .await?
+        .iter()
+        .filter(|l| l.expires_at.is_none_or(|e| e > now))
+        .map(|l| l.remaining)
+        .sum())
+}

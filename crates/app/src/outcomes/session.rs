@@ -225,6 +225,9 @@ pub async fn close(
                 artifacts: &pb.sku.content.artifacts,
                 closed_by: viewer.id,
                 followup_opens_at: opens,
+                hold: stint_domain::ledger::HoldEnd::Settle {
+                    fee_basis_points: app.settings.platform_fee_basis_points,
+                },
             },
             now,
         )

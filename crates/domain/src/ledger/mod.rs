@@ -9,12 +9,14 @@
 //! - So the balances always sum to zero.
 
 mod account;
+mod hold;
 mod lots;
 mod model;
 mod pack;
 mod split;
 
 pub use account::{Account, AccountParseError};
+pub use hold::{HoldEnd, HoldState, LATE_CANCEL_FORFEIT_PERCENT, restore_to_lots};
 pub use lots::{Lot, LotTake, take_first_expiring};
 pub use model::{Ledger, LedgerError, Transfer, TransferKind};
 pub use pack::{

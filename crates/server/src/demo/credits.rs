@@ -1,5 +1,6 @@
-//! The demo's credits: packs on sale, a wallet with history (Sam bought a pack three weeks
-//! ago, paid by invoice) and an invoice waiting in the operators' queue (Lena's).
+//! The demo's credits: packs on sale, wallets with history (Sam bought a pack three weeks
+//! ago, paid by invoice; every other mentee has credits too) and an invoice waiting in the
+//! operators' queue (Lena's second pack).
 
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -33,6 +34,10 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
         .unwrap_or(now);
     for (email, pack, paid) in [
         ("sam@stint.example", &made[1], true),
+        ("lena@stint.example", &made[1], true),
+        ("noor@stint.example", &made[2], true),
+        ("diego@stint.example", &made[1], true),
+        ("aiko@stint.example", &made[1], true),
         ("lena@stint.example", &made[0], false),
     ] {
         let who = store
@@ -44,7 +49,11 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             .await?;
         if paid {
             store
-                .mark_purchase_paid(purchase.id, "DEMO-TRANSFER-0001", earlier)
+                .mark_purchase_paid(
+                    purchase.id,
+                    &format!("DEMO-TRANSFER-{}", purchase.id),
+                    earlier,
+                )
                 .await?;
         }
     }

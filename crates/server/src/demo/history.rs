@@ -112,6 +112,8 @@ async fn session(
         start,
         end,
         meeting_url: format!("https://meet.jit.si/stint-demo-{i}"),
+        // The history is from before the demo's wallets: it holds nothing.
+        price: 0,
     };
     let anything =
         |_: Option<&stint_domain::schedule::Availability>, _: &[stint_domain::schedule::Busy]| true;
@@ -186,6 +188,8 @@ async fn session(
                 artifacts: &c.artifacts,
                 closed_by: mentor,
                 followup_opens_at: opens,
+                // Nothing was held (see `price` above).
+                hold: stint_domain::ledger::HoldEnd::Release,
             },
             closed_at,
         )

@@ -350,9 +350,15 @@ impl App {
     }
 }
 
-/// Makes a mentee account with the password "a long passphrase" straight in the store (for
-/// tests about something other than signing up).
+/// Makes a mentee account with the password "a long passphrase" straight in the store, with
+/// credits to book with (for tests about something other than signing up or paying).
 pub async fn make_mentee(app: &App, email: &str, name: &str) {
+    make_mentee_unfunded(app, email, name).await;
+    fund(app, email).await;
+}
+
+/// [`make_mentee`] with an empty wallet.
+pub async fn make_mentee_unfunded(app: &App, email: &str, name: &str) {
     static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     let hash = HASH
         .get_or_init(|| async {
@@ -371,6 +377,20 @@ pub async fn make_mentee(app: &App, email: &str, name: &str) {
     .unwrap();
     app.store
         .create_account(&new, hash, app.clock.now())
+        .await
+        .unwrap();
+}
+
+/// Credits `email`'s wallet with 500 credits, as a test pack an operator marked paid (for
+/// tests that book, about something other than buying credits).
+pub async fn fund(app: &App, email: &str) {
+    let who = app
+        .store
+        .account_by_email(email)
+        .await
+        .unwrap()
+        .expect("an account to fund");
+    stint_store::testing::fund(app.store.as_ref(), who.id, 500, app.clock.now())
         .await
         .unwrap();
 }

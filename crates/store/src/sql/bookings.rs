@@ -18,6 +18,7 @@ use stint_domain::booking::{
     Booking, BookingContext, BookingEvent, BookingId, BookingStatus, NoShowSide,
 };
 use stint_domain::ids::{SkuId, UserId};
+use stint_domain::ledger::HoldEnd;
 use stint_domain::schedule::{Availability, Busy, BusyKind};
 
 macro_rules! booking_select {
@@ -386,6 +387,7 @@ impl BookingStore for SqlStore {
         actor: UserId,
         reason: &str,
         late: bool,
+        hold: HoldEnd,
         now: Timestamp,
     ) -> Result<Booking> {
         let mut tx = self.begin_write().await?;
@@ -410,6 +412,7 @@ impl BookingStore for SqlStore {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
+        super::holds::end_hold(&mut tx, self.backend, id, current.mentor_id, hold, now).await?;
         let note = if late {
             format!("cancelled late: {reason}")
         } else {
@@ -437,6 +440,7 @@ impl BookingStore for SqlStore {
         id: BookingId,
         side: NoShowSide,
         actor: UserId,
+        hold: HoldEnd,
         now: Timestamp,
     ) -> Result<Booking> {
         let mut tx = self.begin_write().await?;
@@ -458,6 +462,7 @@ impl BookingStore for SqlStore {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
+        super::holds::end_hold(&mut tx, self.backend, id, current.mentor_id, hold, now).await?;
         self.event(
             &mut tx,
             id,

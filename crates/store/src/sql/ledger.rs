@@ -138,6 +138,19 @@ impl LedgerStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_holds(
+        &self,
+        bookings: &[stint_domain::booking::BookingId],
+    ) -> Result<Vec<crate::ledger::HoldRecord>> {
+        super::holds::holds_of(self, bookings).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn holding_violations(&self) -> Result<Vec<String>> {
+        hold_and_lot_violations(self).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ledger_violations(&self) -> Result<Vec<String>> {
         let mut found = Vec::new();
         let rows = sqlx::query(
@@ -189,6 +202,63 @@ impl LedgerStore for SqlStore {
         }
         Ok(found)
     }
+}
+
+/// See `LedgerStore::holding_violations`.
+async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let held: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(price), 0) AS BIGINT) FROM booking_charges WHERE state = 'held'",
+    )
+    .fetch_optional(store.reader())
+    .await?;
+    let in_account: Option<i64> =
+        sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = 'held'")
+            .fetch_optional(store.reader())
+            .await?;
+    let (held, in_account) = (held.unwrap_or(0), in_account.unwrap_or(0));
+    if held != in_account {
+        found.push(format!(
+            "held holds {in_account} but the open holds add up to {held}"
+        ));
+    }
+    let uneven = sqlx::query(
+        "SELECT c.booking_id, c.price, CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) AS taken \
+         FROM booking_charges c LEFT JOIN hold_lots h ON h.booking_id = c.booking_id \
+         GROUP BY c.booking_id, c.price HAVING COALESCE(SUM(h.amount), 0) <> c.price \
+         ORDER BY c.booking_id LIMIT 20",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    for row in uneven {
+        let (booking, price, taken): (i64, i64, i64) = (
+            row.try_get("booking_id")?,
+            row.try_get("price")?,
+            row.try_get("taken")?,
+        );
+        found.push(format!(
+            "the hold of booking {booking} is {price} but took {taken} from lots"
+        ));
+    }
+    let wallets = sqlx::query(
+        "SELECT a.name, a.balance, CAST(COALESCE(l.s, 0) AS BIGINT) AS in_lots \
+         FROM ledger_accounts a LEFT JOIN (SELECT 'wallet:' || CAST(user_id AS TEXT) AS n, \
+              SUM(remaining) AS s FROM credit_lots GROUP BY user_id) l ON l.n = a.name \
+         WHERE a.name LIKE 'wallet:%' AND a.balance <> COALESCE(l.s, 0) ORDER BY a.name LIMIT 20",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    for row in wallets {
+        let (name, balance, in_lots): (String, i64, i64) = (
+            row.try_get("name")?,
+            row.try_get("balance")?,
+            row.try_get("in_lots")?,
+        );
+        found.push(format!(
+            "{name} holds {balance} but its lots have {in_lots} left"
+        ));
+    }
+    Ok(found)
 }
 
 /// Checks `movement` and writes it in `tx`: `AlreadyDone` if its key was used, and then
@@ -245,7 +315,7 @@ pub(crate) async fn write_movement(
     }
     for (seq, t) in movement.transfers.iter().enumerate() {
         let taken = sqlx::query(
-            "UPDATE ledger_accounts SET balance = balance - $2 \
+            "UPDATE ledger_accounts SET balance = balance - $2, version = version + 1 \
              WHERE name = $1 AND (may_go_negative = 1 OR balance >= $2)",
         )
         .bind(t.from.to_string())
@@ -264,7 +334,9 @@ pub(crate) async fn write_movement(
                 needed: t.amount,
             });
         }
-        sqlx::query("UPDATE ledger_accounts SET balance = balance + $2 WHERE name = $1")
+        sqlx::query(
+            "UPDATE ledger_accounts SET balance = balance + $2, version = version + 1 WHERE name = $1",
+        )
             .bind(t.to.to_string())
             .bind(t.amount)
             .execute(&mut **tx)

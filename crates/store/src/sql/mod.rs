@@ -15,6 +15,7 @@ mod calendars;
 mod catalog;
 mod claim;
 mod credentials;
+mod holds;
 mod jobs;
 mod ledger;
 mod logins;

@@ -266,6 +266,11 @@ impl OutcomeStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
+        let mentor: i64 = sqlx::query_scalar("SELECT mentor_id FROM bookings WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        super::holds::end_hold(&mut tx, self.backend, id, UserId(mentor), close.hold, now).await?;
         let note = format!("closed: checkpoint {}", c.checkpoint.label().to_lowercase());
         self.event(
             &mut tx,

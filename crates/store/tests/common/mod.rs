@@ -180,6 +180,7 @@ pub fn at(w: &Booked, start_min: i64, minutes: i64) -> NewBooking {
         start: t(start_min * 60),
         end: t((start_min + minutes) * 60),
         meeting_url: "https://meet.example/room".into(),
+        price: 0,
     }
 }
 

@@ -85,6 +85,27 @@ pub struct BookingDto {
     /// Bumped on each reschedule (the calendar invite's SEQUENCE).
     pub sequence: i64,
     pub history: Vec<EventDto>,
+    /// The credits held for the session and where they stand; absent for a free session.
+    pub hold: Option<HoldDto>,
+}
+
+/// A booking's hold of credits.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HoldDto {
+    pub price_credits: i64,
+    /// `held` until the session ends; then `settled` (paid to the mentor, less the platform's
+    /// fee), `released` (back to the wallet) or `forfeited` (a late cancel's or a missed
+    /// session's share to the mentor, the rest back).
+    pub state: String,
+}
+
+impl From<&stint_store::ledger::HoldRecord> for HoldDto {
+    fn from(h: &stint_store::ledger::HoldRecord) -> Self {
+        HoldDto {
+            price_credits: h.price,
+            state: h.state.as_str().to_string(),
+        }
+    }
 }
 
 /// A party of a booking as the view needs it.
@@ -113,6 +134,7 @@ pub fn view(viewer: &Account, d: &BookingDetail) -> BookingDto {
         &c.sku,
         [(&c.mentor).into(), (&c.mentee).into()],
         &d.history,
+        d.hold.as_ref().map(HoldDto::from),
     )
 }
 
@@ -123,6 +145,7 @@ pub fn render(
     version: &SkuVersion,
     [mentor, mentee]: [Party<'_>; 2],
     history: &[BookingEvent],
+    hold: Option<HoldDto>,
 ) -> BookingDto {
     let tz = viewer.zone();
     let party = |p: Party<'_>| PartyDto {
@@ -173,16 +196,20 @@ pub fn render(
                 note: e.note.clone(),
             })
             .collect(),
+        hold,
     }
 }
 
-/// Books a session. Send an `Idempotency-Key` header to make retries safe.
+/// Books a session, holding its price in credits from the mentee's wallet in the same write
+/// (released, forfeited or paid to the mentor as the session's policy says). Send an
+/// `Idempotency-Key` header to make retries safe.
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "scheduling", security(("bearer" = [])),
     request_body = BookingRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body replay the first answer")),
     responses(
         (status = 201, body = BookingDto),
         (status = 200, description = "A replay of an earlier request with the same key", body = BookingDto),
+        (status = 402, description = "`insufficient_credits`: the wallet holds fewer credits than the price; the body gives `balance`, `price` and `buy_url`. Nothing is booked.", body = ErrorBody),
         (status = 409, description = "`slot_taken`: the time is no longer free", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
@@ -232,12 +259,18 @@ pub async fn create_booking(
         status: BookingStatus::Confirmed,
         note: "booked".into(),
     };
+    let price = o.sku.content.price_credits;
+    let hold = (price > 0).then(|| HoldDto {
+        price_credits: price,
+        state: stint_domain::ledger::HoldState::Held.as_str().to_string(),
+    });
     let dto = render(
         &me,
         &done.booking,
         &o.sku,
         [mentor, (&me).into()],
         &[booked],
+        hold,
     );
     Ok((StatusCode::CREATED, Json(dto)))
 }

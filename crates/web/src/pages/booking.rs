@@ -204,6 +204,8 @@ pub struct ConfirmParams {
     mentor: String,
     start: String,
     tz: String,
+    /// `1` when a booking was refused for too few credits.
+    short: String,
 }
 
 #[derive(Template)]
@@ -220,6 +222,16 @@ struct ConfirmPage {
     reschedule_words: String,
     key: String,
     back_href: String,
+    /// What the viewer's wallet can spend now.
+    spendable: i64,
+    /// Sent back here because the wallet held too little when confirming.
+    refused_short: bool,
+}
+
+impl ConfirmPage {
+    fn short(&self) -> bool {
+        self.spendable < self.sku.content.price_credits
+    }
 }
 
 pub async fn confirm_page(
@@ -243,7 +255,12 @@ pub async fn confirm_page(
     let tz = zone_or_utc(&tz_name);
     let c = &sku.content;
     let words = |hours: i64| when(booking::cutoff(start, hours), &tz);
+    let spendable = stint_app::money::wallet::spendable(&state, &me)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
     Ok(ok(&ConfirmPage {
+        spendable,
+        refused_short: q.short == "1",
         chrome: Chrome::new(format!("Confirm {} · Stint", c.title), Some(me), &csrf.0),
         when_mine: when(start, &tz),
         when_theirs: format!(
@@ -251,10 +268,18 @@ pub async fn confirm_page(
             when(start, &zone_or_utc(&mentor.timezone)),
             mentor.timezone
         ),
-        cancel_words: format!(
-            "Free cancellation until {} your time.",
-            words(c.cancel_cutoff_hours)
-        ),
+        cancel_words: if c.price_credits > 0 {
+            format!(
+                "Free cancellation until {} your time; after that, {}% of the price goes to your mentor.",
+                words(c.cancel_cutoff_hours),
+                stint_domain::ledger::LATE_CANCEL_FORFEIT_PERCENT
+            )
+        } else {
+            format!(
+                "Free cancellation until {} your time.",
+                words(c.cancel_cutoff_hours)
+            )
+        },
         reschedule_words: format!(
             "Rescheduling possible until {} your time.",
             words(c.reschedule_cutoff_hours)
@@ -300,6 +325,16 @@ pub async fn create_booking(
         {
             let back = query_string(&[("tz", f.tz.clone()), ("taken", "1".into())]);
             Ok(Redirect::to(&format!("/skus/{}/book?{back}", f.sku)).into_response())
+        }
+        // Back to the same time, which now says how many credits are missing.
+        Err(e) if e.kind == ErrorKind::PaymentRequired => {
+            let back = query_string(&[
+                ("mentor", f.mentor_id.clone()),
+                ("start", f.start.clone()),
+                ("tz", f.tz.clone()),
+                ("short", "1".into()),
+            ]);
+            Ok(Redirect::to(&format!("/skus/{}/book/confirm?{back}", f.sku)).into_response())
         }
         Err(e) => Err(failure_for(e, Some(me))),
     }
@@ -384,6 +419,37 @@ struct SessionPage {
     outcome: Option<super::outcomes::Panel>,
     /// The delivery log of the session's nudges.
     nudges: Vec<super::deliveries::LogRow>,
+    /// Where the session's credits stand, in words; empty for a free session.
+    payment: String,
+    /// The share of the price a mentee's late cancel forfeits.
+    late_share: u32,
+}
+
+/// Where a hold stands, in words for the mentee or the mentor.
+fn payment_words(hold: &stint_store::ledger::HoldRecord, is_mentor: bool, other: &str) -> String {
+    use stint_domain::ledger::HoldState;
+    let n = hold.price;
+    let credits = if n == 1 { "credit" } else { "credits" };
+    match (hold.state, is_mentor) {
+        (HoldState::Held, false) => format!(
+            "{n} {credits} held from your wallet, paid to {other} once the session is closed."
+        ),
+        (HoldState::Held, true) => format!(
+            "{n} {credits} held; yours when you close the session, less the platform's fee."
+        ),
+        (HoldState::Settled, false) => format!("{n} {credits} paid to {other}."),
+        (HoldState::Settled, true) => {
+            format!("{n} {credits} paid to you, less the platform's fee.")
+        }
+        (HoldState::Released, false) => format!("{n} {credits} back in your wallet."),
+        (HoldState::Released, true) => format!("{n} {credits} released to {other}."),
+        (HoldState::Forfeited, false) => format!(
+            "{n} {credits} held; the session's policy gave {other} their share and the rest came back to your wallet."
+        ),
+        (HoldState::Forfeited, true) => format!(
+            "{n} {credits} held; the session's policy gave you your share (less the platform's fee), the rest went back."
+        ),
+    }
 }
 
 pub async fn session(
@@ -441,6 +507,9 @@ pub(crate) async fn render_session(
     let is_mentor = b.mentor_id == me.id;
     let other = if is_mentor { &dto.mentee } else { &dto.mentor };
     let (cancel_reason, cancel_errors) = refused.cancel.clone().unwrap_or_default();
+    let payment = d.hold.as_ref().map_or(String::new(), |h| {
+        payment_words(h, is_mentor, &other.display_name)
+    });
     let outcome =
         super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
     let nudges = super::deliveries::rows(state, &me, &b).await?;
@@ -469,6 +538,8 @@ pub(crate) async fn render_session(
             is_mentor,
             outcome,
             nudges,
+            payment,
+            late_share: stint_domain::ledger::LATE_CANCEL_FORFEIT_PERCENT,
             b: dto,
         },
     ))

@@ -168,6 +168,10 @@ pub fn failure_for(e: AppError, viewer: Option<Account>) -> Response {
         ),
         ErrorKind::Invalid => ("That did not work", "Go back, correct it and try again."),
         ErrorKind::Unauthenticated => ("Please log in", "Log in and try again."),
+        ErrorKind::PaymentRequired => (
+            "Not enough credits",
+            "Nothing was booked. Buy credits in your wallet, then book again.",
+        ),
         ErrorKind::RateLimited => ("Too many attempts", "Wait a few minutes and try again."),
         ErrorKind::Unavailable => (
             "Not available right now",

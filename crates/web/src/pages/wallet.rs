@@ -33,6 +33,8 @@ pub(crate) struct LotRow {
 pub(crate) struct EntryRow {
     when: String,
     what: &'static str,
+    /// The session an entry is about (`/sessions/17`); empty for none.
+    session: String,
     amount: String,
     incoming: bool,
     balance: i64,
@@ -146,6 +148,11 @@ pub async fn page(
             .map(|e| EntryRow {
                 when: when_for(&me, e.at),
                 what: what(e.kind),
+                session: e
+                    .reference
+                    .strip_prefix("booking:")
+                    .filter(|id| id.parse::<i64>().is_ok())
+                    .map_or(String::new(), |id| format!("/sessions/{id}")),
                 amount: format!("{:+}", e.amount),
                 incoming: e.amount > 0,
                 balance: e.balance,

@@ -7,9 +7,10 @@
 //!   each claim in a savepoint of its own, so one that fails (an overlap, a reused key) is
 //!   rolled back alone.
 //! - **PostgreSQL**: one statement for the whole batch (`write::write_postgres`). A claim
-//!   whose mentor (or idempotency key) another claim of the batch already carries is answered
-//!   `Moved` at once: only one of them could win, and the loser decides again on a fresh
-//!   snapshot. Should the statement fail as a whole (an overlap the constraint refused,
+//!   whose mentor, idempotency key or paying wallet another claim of the batch already
+//!   carries is answered `Moved` at once: only one of them could win (two holds on one wallet
+//!   in one statement would both read the same funds), and the loser decides again on a
+//!   fresh snapshot. Should the statement fail as a whole (an overlap the constraint refused,
 //!   another node's claim with the same key), each claim is written again on its own, so each
 //!   gets its own answer.
 //!
@@ -112,7 +113,7 @@ async fn write_batch_sqlite(writer: &AnyPool, batch: Vec<Job>) {
     };
     let mut results = Vec::with_capacity(batch.len());
     for job in &batch {
-        let result = match write_sqlite(&mut *tx, job.claim()).await {
+        let result = match write_sqlite(&mut tx, job.claim()).await {
             Ok(written) => Ok(written),
             Err(e) => {
                 // The claim stopped part-way: undo just its own statements.
@@ -164,7 +165,8 @@ async fn write_batch_postgres(writer: &AnyPool, batch: Vec<Job>) {
 }
 
 /// Splits a batch into the claims to write and those that lost already: per mentor only the
-/// claim that read the newest version can still win, and per (mentee, key) only the first.
+/// claim that read the newest version can still win, per (mentee, key) only the first, and
+/// per paying mentee only the first that costs credits.
 fn one_per_mentor_and_key(batch: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
     let mut newest: HashMap<UserId, i64> = HashMap::new();
     for job in &batch {
@@ -173,6 +175,7 @@ fn one_per_mentor_and_key(batch: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
     }
     let mut mentors = HashSet::new();
     let mut keys = HashSet::new();
+    let mut payers = HashSet::new();
     let (mut go, mut lost) = (Vec::with_capacity(batch.len()), Vec::new());
     for job in batch {
         let newest_read = newest.get(&job.new.mentor_id) == Some(&job.version);
@@ -180,7 +183,11 @@ fn one_per_mentor_and_key(batch: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
             .key
             .as_ref()
             .is_none_or(|k| keys.insert((job.new.mentee_id, k.key.clone())));
-        if newest_read && key_free && mentors.insert(job.new.mentor_id) {
+        let payer_free = job.new.price == 0 || !payers.contains(&job.new.mentee_id);
+        if newest_read && key_free && payer_free && mentors.insert(job.new.mentor_id) {
+            if job.new.price > 0 {
+                payers.insert(job.new.mentee_id);
+            }
             go.push(job);
         } else {
             lost.push(job);
@@ -210,6 +217,7 @@ mod tests {
                 start,
                 end: start,
                 meeting_url: String::new(),
+                price: 0,
             },
             key: key.map(|k| IdempotencyKey {
                 key: k.into(),

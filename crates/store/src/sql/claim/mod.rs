@@ -15,6 +15,9 @@
 //!   (SQLite's single writer; PostgreSQL's row lock, taken by bumping the version).
 //!
 //! Either way the exclusion constraint (PostgreSQL) or trigger (SQLite) refuses overlaps.
+//!
+//! A booking that costs credits holds its price in the same write (`write.rs`): a mentee whose
+//! open lots hold too little gets `StoreError::Insufficient` and nothing is written.
 
 pub(crate) mod group_commit;
 pub(crate) mod snapshot;
@@ -37,6 +40,8 @@ use write::{ClaimWrite, Written, write_postgres, write_sqlite};
 /// Optimistic attempts before falling back to the locked path: a mentor booked by many
 /// at once is served in turn rather than by retrying forever.
 const OPTIMISTIC_ATTEMPTS: usize = 3;
+/// Attempts on the locked path: each fails only if the mentee's wallet changed meanwhile.
+const LOCKED_ATTEMPTS: usize = 5;
 /// How much further ahead than a decision needs a cache fill reads, so the mentor's next
 /// claims (usually later the same days) find their window in the cache.
 const CACHE_READ_AHEAD: SignedDuration = SignedDuration::from_hours(24 * 14);
@@ -86,7 +91,25 @@ impl SqlStore {
                 return Ok(outcome);
             }
         }
-        self.claim_locked(new, key, admit, now).await
+        // Holding the mentor, only the mentee's wallet can still move (their own booking or
+        // purchase a moment ago, on PostgreSQL): then look again.
+        for _ in 0..LOCKED_ATTEMPTS {
+            if let Some(outcome) = self.claim_locked(new, key, admit, now).await? {
+                return Ok(outcome);
+            }
+        }
+        Err(StoreError::Backend(
+            "the mentee's wallet kept changing while booking".into(),
+        ))
+    }
+
+    /// The answer to a claim whose wallet holds too little.
+    fn short(new: &NewBooking, funds: i64) -> StoreError {
+        StoreError::Insufficient {
+            account: stint_domain::ledger::Account::Wallet(new.mentee_id).to_string(),
+            balance: funds,
+            needed: new.price,
+        }
     }
 
     /// `None` when the mentor's version moved between read and write.
@@ -171,6 +194,7 @@ impl SqlStore {
                 booking,
                 request_hash,
             } => self.replay(key, booking, &request_hash).await.map(Some),
+            Written::Short { funds } => Err(Self::short(new, funds)),
         }
     }
 
@@ -190,13 +214,14 @@ impl SqlStore {
         ))
     }
 
+    /// `None` when the mentee's wallet moved between read and write.
     async fn claim_locked(
         &self,
         new: &NewBooking,
         key: Option<&IdempotencyKey>,
         admit: Admit<'_>,
         now: Timestamp,
-    ) -> Result<BookingOutcome> {
+    ) -> Result<Option<BookingOutcome>> {
         self.forget_schedule(new.mentor_id);
         let mut tx = self.begin_for_mentor(new.mentor_id).await?;
         let ask = SnapshotAsk::decision(
@@ -207,13 +232,13 @@ impl SqlStore {
         );
         let s = snapshot::snapshot(&mut *tx, &ask).await?;
         if let Some(id) = s.keyed {
-            return Ok(BookingOutcome::Replayed(booking_by_id(&mut *tx, id).await?));
+            return Ok(Some(BookingOutcome::Replayed(
+                booking_by_id(&mut *tx, id).await?,
+            )));
         }
         if !admit(s.rules.as_ref(), &s.busy) {
             return Err(StoreError::SlotTaken);
         }
-        // CHARGING: the credit hold (money issue) is placed here, in this same transaction,
-        // so a booking and its hold commit or roll back together.
         // The same write as the optimistic path; holding the mentor, the version cannot move.
         let claim = ClaimWrite {
             new,
@@ -227,23 +252,22 @@ impl SqlStore {
                 .map_err(claim_error)?
                 .pop()
                 .unwrap_or(Written::Moved),
-            Backend::Sqlite => write_sqlite(&mut *tx, claim).await.map_err(claim_error)?,
+            Backend::Sqlite => write_sqlite(&mut tx, claim).await.map_err(claim_error)?,
         };
         match written {
             Written::Made(id) => {
                 tx.commit().await?;
-                Ok(BookingOutcome::Created(created(new, id, now)))
+                Ok(Some(BookingOutcome::Created(created(new, id, now))))
             }
             Written::Keyed {
                 booking,
                 request_hash,
             } => {
                 drop(tx);
-                self.replay(key, booking, &request_hash).await
+                self.replay(key, booking, &request_hash).await.map(Some)
             }
-            Written::Moved => Err(StoreError::Backend(
-                "the mentor's schedule version moved while held".into(),
-            )),
+            Written::Short { funds } => Err(Self::short(new, funds)),
+            Written::Moved => Ok(None),
         }
     }
 
