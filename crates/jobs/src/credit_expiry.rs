@@ -1,10 +1,10 @@
-//! `credits.expire`, every hour: expires the lots whose time has come
-//! (`stint_app::money::expiry`).
+//! `credits.expire`, every hour: expires the lots whose time has come and queues the warning
+//! mail of those that expire within two weeks (`stint_app::money::expiry`).
 
 use async_trait::async_trait;
 use std::time::Duration;
 use stint_app::App;
-use stint_app::money::expiry::{EXPIRE, expire_due};
+use stint_app::money::expiry::{EXPIRE, expire_due, warn_due};
 use stint_store::Job;
 use stint_worker::{Handler, JobError, Periodic};
 
@@ -26,6 +26,9 @@ impl ExpireCredits {
 impl Handler for ExpireCredits {
     async fn run(&self, _job: &Job) -> Result<(), JobError> {
         expire_due(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
+        warn_due(&self.app)
             .await
             .map(|_| ())
             .map_err(|e| JobError::retry(e.to_string()))

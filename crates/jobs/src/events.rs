@@ -44,6 +44,39 @@ fn event_type(change: BookingChange) -> Option<EventType> {
     }
 }
 
+impl OnBookingChanged {
+    /// `credits.settled` for a booking whose hold has ended, once per booking: how it ended
+    /// and the price (a free session has no hold and sends nothing).
+    async fn announce_settlement(
+        &self,
+        b: &stint_domain::booking::Booking,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let Some(hold) = self.store.booking_holds(&[b.id]).await?.pop() else {
+            return Ok(());
+        };
+        if hold.state == stint_domain::ledger::HoldState::Held {
+            return Ok(());
+        }
+        let data = json!({
+            "booking_id": b.id.0,
+            "state": hold.state.as_str(),
+            "price_credits": hold.price,
+            "payer": hold.payer.to_string(),
+            "mentor_id": b.mentor_id.0,
+            "ended_at": hold.ended_at.map(|t| t.to_string()),
+        });
+        stint_webhooks::emit_once(
+            &*self.store,
+            &format!("credits.settled:{}", b.id.0),
+            EventType::CreditsSettled,
+            &data,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl Handler for OnBookingChanged {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
@@ -67,6 +100,12 @@ impl Handler for OnBookingChanged {
             crate::calendar_sync::queue_for_mentor(&*self.store, b.mentor_id, self.clock.now())
                 .await
                 .map_err(|e| retry(&e))?;
+        }
+        if matches!(
+            change.change,
+            BookingChange::Cancelled | BookingChange::Completed | BookingChange::NoShow
+        ) {
+            self.announce_settlement(&b).await.map_err(|e| retry(&e))?;
         }
         let Some(kind) = event_type(change.change) else {
             return Ok(());

@@ -64,6 +64,16 @@ pub fn worker(
         mailer.clone(),
         settings.public_url.clone(),
     );
+    let receipt_mail = account_mail::receipt::ReceiptMailer::new(
+        store.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
+    let expiry_warning = account_mail::expiry_warning::ExpiryWarningMailer::new(
+        store.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let registry = Registry::new()
         .with(
@@ -71,6 +81,11 @@ pub fn worker(
             Arc::new(reset_mail),
         )
         .with(stint_app::auth::signup::SIGNUP_MAIL, Arc::new(signup_mail))
+        .with(stint_store::outbox::RECEIPT_MAIL, Arc::new(receipt_mail))
+        .with(
+            stint_store::money::EXPIRY_WARNING_MAIL,
+            Arc::new(expiry_warning),
+        )
         .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
         .with(housekeeping::PRUNE, Arc::new(prune))
         .with(

@@ -451,7 +451,7 @@ async fn catalog_pages_show_sessions_policies_and_mentors() {
             "Rescheduling until 12 hours before the start.",
         ]
     );
-    assert!(b.text(".price").await.starts_with("3 credits"));
+    assert!(b.text(".price").await.starts_with("45 credits"));
     let mentors = b.texts(".mentor-list a").await;
     assert!(
         mentors.contains(&"Maya Goldberg".to_string())

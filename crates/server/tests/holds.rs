@@ -1,6 +1,7 @@
 //! Holds through the API, on both backends: booking holds the session's price from the
 //! mentee's wallet (402 `insufficient_credits` with the balance, the price and where to buy
-//! when it cannot); cancelling and closing move the hold as the frozen policy says;
+//! when it cannot); cancelling and closing move the hold as the frozen policy says, and the
+//! mentor's earnings reach them in a payout run (API, CSV and pages);
 //! 32 bookings at once from a wallet that pays for three make exactly three, through two
 //! nodes. The ledger is checked after each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,13 +19,13 @@ use stint_server::demo::DEMO_PASSWORD;
 
 on_both_backends!(App, url;
     booking_holds_the_price_and_too_few_credits_book_nothing,
-    cancels_and_closing_end_the_hold_as_the_policy_says,
+    cancels_and_closing_end_the_hold_and_a_payout_run_pays_the_mentor,
     thirty_two_bookings_through_two_nodes_from_a_wallet_for_three_make_three,
 );
 
-/// 45 minutes, 3 credits, free cancellation until 24 hours before.
+/// 45 minutes, 45 credits, free cancellation until 24 hours before.
 const SKU: &str = "negotiation-clinic-45";
-const PRICE: i64 = 3;
+const PRICE: i64 = 45;
 
 async fn wallet(app: &App, token: &str) -> Value {
     let r = app.get("/api/v1/me/wallet", Some(token)).await;
@@ -126,7 +127,7 @@ async fn booking_holds_the_price_and_too_few_credits_book_nothing(app: App, _: S
     sound(&app).await;
 }
 
-async fn cancels_and_closing_end_the_hold_as_the_policy_says(app: App, _: String) {
+async fn cancels_and_closing_end_the_hold_and_a_payout_run_pays_the_mentor(app: App, _: String) {
     let fee = stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS;
     let (token, mentee) = mentee_with(&app, "hold@example.com", 100).await;
     let held = || app.store.ledger_balance(Account::Held);
@@ -221,6 +222,157 @@ async fn cancels_and_closing_end_the_hold_as_the_policy_says(app: App, _: String
     );
     assert_eq!(held().await.unwrap(), 0);
     sound(&app).await;
+
+    // The closing's job tells webhooks the credits were settled, once.
+    let op = app.operator().await;
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&op),
+            json!({"url": "https://crm.example/hook", "event_types": ["credits.settled"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let handler = stint_jobs::events::OnBookingChanged::new(app.store.clone(), app.clock.clone());
+    let jobs = app.store.jobs(None, 10_000).await.unwrap();
+    let closed_job = jobs
+        .iter()
+        .filter(|j| j.kind == "booking.changed")
+        .find(|j| {
+            let p: Value = serde_json::from_str(&j.payload).unwrap();
+            p["booking"] == c && p["change"] == "completed"
+        })
+        .expect("the closing's outbox job");
+    for _ in 0..2 {
+        stint_worker::Handler::run(&handler, closed_job)
+            .await
+            .unwrap();
+    }
+    let message_id = stint_webhooks::message_id_for(&format!("credits.settled:{c}"));
+    let message = app
+        .store
+        .webhook_message(&message_id)
+        .await
+        .unwrap()
+        .expect("the credits.settled event");
+    let event: Value = serde_json::from_str(&message.payload).unwrap();
+    assert_eq!(
+        (
+            event["data"]["state"].as_str(),
+            event["data"]["price_credits"].as_i64()
+        ),
+        (Some("settled"), Some(PRICE))
+    );
+
+    // Maya's earnings: what she is owed, this month's session, the fee.
+    let owed = to_maya + settle.mentor;
+    let e = json_of(
+        app.get("/api/v1/me/earnings", Some(&maya)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(e["owed"].as_i64(), Some(owed));
+    let month = &e["months"][0];
+    assert_eq!(month["sessions"], 1);
+    assert_eq!(month["earned"].as_i64(), Some(owed));
+    assert!(month["fees"].as_i64().unwrap() > 0);
+    expect_error(
+        app.get("/api/v1/me/earnings", Some(&token)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    // A payout run: not for mentees, never more than owed, then everyone what they are owed.
+    let all = json!({});
+    expect_error(
+        app.post("/api/v1/operator/payout-runs", Some(&token), all.clone())
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let too_much = json!({"payouts": [{"mentor_id": maya_id.0, "credits": owed + 1}]});
+    let e = expect_error(
+        app.post("/api/v1/operator/payout-runs", Some(&op), too_much)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        e["fields"]["payouts[0].credits"]
+            .as_str()
+            .unwrap()
+            .contains(&owed.to_string()),
+        "{e}"
+    );
+    let listed = json_of(
+        app.get("/api/v1/operator/payouts", Some(&op)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["owed"][0]["credits"].as_i64(), Some(owed));
+    let run = json_of(
+        app.post("/api/v1/operator/payout-runs", Some(&op), all.clone())
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(run["total"].as_i64(), Some(owed));
+    let r = app.get(run["csv_url"].as_str().unwrap(), Some(&op)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.starts_with("run,payout,mentor_id,name,email,credits,paid_at\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(",maya@stint.example,{owed},")),
+        "{csv}"
+    );
+    assert_eq!(app.store.ledger_balance(earnings).await.unwrap(), 0);
+    // Nothing left to pay.
+    expect_error(
+        app.post("/api/v1/operator/payout-runs", Some(&op), all)
+            .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let e = json_of(
+        app.get("/api/v1/me/earnings", Some(&maya)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(e["owed"], 0);
+    assert_eq!(e["months"][0]["paid_out"].as_i64(), Some(owed));
+
+    // The pages.
+    let client = common::browser();
+    common::log_in(&app, &client, "maya@stint.example").await;
+    let (status, body, _) = common::page(&app, &client, "/earnings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("credits owed to you"), "{body}");
+    let client = common::browser();
+    common::log_in(&app, &client, "operator@stint.example").await;
+    let (status, body, _) = common::page(&app, &client, "/operator/payouts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Nobody is owed anything right now."),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("/operator/payouts/runs/{}/csv", run["id"])),
+        "{body}"
+    );
+}
+
+async fn json_of(r: reqwest::Response, status: StatusCode) -> Value {
+    let got = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    body
 }
 
 async fn thirty_two_bookings_through_two_nodes_from_a_wallet_for_three_make_three(

@@ -19,6 +19,7 @@ on_both_backends!(App;
     the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice,
     operators_mark_invoices_paid_and_add_packs_on_the_credits_page,
     credits_expire_with_their_lot_and_the_wallet_says_so,
+    refunds_and_corrections_over_the_api_and_the_page,
 );
 
 const SAM: &str = "sam@stint.example";
@@ -272,6 +273,57 @@ async fn an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it(a
         .filter(|j| j.kind == stint_webhooks::KIND && j.payload.contains(&message_id))
         .count();
     assert_eq!(deliveries, 1, "one delivery to {}", hook["id"]);
+
+    // One receipt mail, queued with the payment, whatever the number of marks.
+    let receipts: Vec<stint_store::Job> = app
+        .store
+        .jobs(None, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| {
+            j.kind == stint_store::outbox::RECEIPT_MAIL
+                && j.payload == format!("{{\"purchase\":{id}}}")
+        })
+        .collect();
+    assert_eq!(receipts.len(), 1);
+    let mailer = std::sync::Arc::new(
+        stint_mail::Mailer::new(&stint_mail::MailSettings {
+            outbox_dir: app.outbox.clone(),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let handler = stint_jobs::account_mail::receipt::ReceiptMailer::new(
+        app.store.clone(),
+        mailer,
+        app.base.clone(),
+    );
+    stint_worker::Handler::run(&handler, &receipts[0])
+        .await
+        .unwrap();
+    let mail = std::fs::read_dir(&app.outbox)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|m| m.contains(&format!("Your Stint receipt STINT-{id}")))
+        .expect("the receipt in the outbox");
+    assert!(
+        mail.contains("sam@stint.example") && mail.contains("EUR 135.00"),
+        "{mail}"
+    );
+    let client = common::browser();
+    common::log_in(&app, &client, SAM).await;
+    let (status, body, _) = common::page(&app, &client, &format!("/wallet/purchases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(&format!("Receipt STINT-{id}")) && body.contains("EUR 135.00"),
+        "{body}"
+    );
+    // Nobody else's.
+    let client = common::browser();
+    common::log_in(&app, &client, LENA).await;
+    let (status, _, _) = common::page(&app, &client, &format!("/wallet/purchases/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 async fn packs_not_on_sale_and_providers_not_offered_are_refused(app: App) {
@@ -357,9 +409,9 @@ async fn the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice(app: App) 
     common::log_in(&app, &client, SAM).await;
     let (status, body, _) = common::page(&app, &client, "/wallet").await;
     assert_eq!(status, StatusCode::OK);
-    // The demo's Sam bought 120 credits by invoice three weeks ago.
+    // The demo's Sam bought 400 credits by invoice three weeks ago.
     assert!(
-        body.contains("<span class=\"big\">120</span> credits"),
+        body.contains("<span class=\"big\">400</span> credits"),
         "{body}"
     );
     assert!(
@@ -383,7 +435,7 @@ async fn the_wallet_page_shows_the_balance_and_buys_a_pack_by_invoice(app: App) 
         "{body}"
     );
     assert!(
-        body.contains("<span class=\"big\">120</span> credits"),
+        body.contains("<span class=\"big\">400</span> credits"),
         "nothing credited yet"
     );
     // A form without its CSRF token buys nothing.
@@ -503,7 +555,8 @@ async fn operators_mark_invoices_paid_and_add_packs_on_the_credits_page(app: App
 }
 
 /// The hourly `credits.expire` job's use case, on the server's clock: the demo's Sam bought a
-/// 12-month pack three weeks ago; a year on, its credits have expired, once.
+/// 12-month pack three weeks ago; ten days before it expires Sam is warned by mail, once; a
+/// year on, its credits have expired, once.
 async fn credits_expire_with_their_lot_and_the_wallet_says_so(app: App) {
     let sam = app.login(SAM, DEMO_PASSWORD).await;
     let before = json_of(
@@ -511,7 +564,7 @@ async fn credits_expire_with_their_lot_and_the_wallet_says_so(app: App) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(before["balance"], 120);
+    assert_eq!(before["balance"], 400);
     let ops = stint_app::App::new(app.store.clone(), app.clock.clone(), Default::default());
     assert!(
         stint_app::money::expiry::expire_due(&ops)
@@ -519,12 +572,60 @@ async fn credits_expire_with_their_lot_and_the_wallet_says_so(app: App) {
             .unwrap()
             .is_empty()
     );
+    // Ten days before the lot expires, its owner is warned by mail, once.
+    assert!(
+        stint_app::money::expiry::warn_due(&ops)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     app.clock
-        .advance(jiff::SignedDuration::from_hours(24 * 360));
-    let expired = stint_app::money::expiry::expire_due(&ops).await.unwrap();
+        .advance(jiff::SignedDuration::from_hours(24 * 334));
     let sams = app.store.account_by_email(SAM).await.unwrap().unwrap().id;
+    let warned = stint_app::money::expiry::warn_due(&ops).await.unwrap();
+    let sams_lot = app.store.lots_of(sams).await.unwrap()[0].id;
+    assert!(warned.contains(&sams_lot), "{warned:?}");
+    assert!(
+        stint_app::money::expiry::warn_due(&ops)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    let job = app
+        .store
+        .jobs(None, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| {
+            j.kind == stint_store::money::EXPIRY_WARNING_MAIL
+                && j.payload == format!("{{\"lot\":{sams_lot}}}")
+        })
+        .expect("Sam's warning mail job");
+    let mailer = std::sync::Arc::new(
+        stint_mail::Mailer::new(&stint_mail::MailSettings {
+            outbox_dir: app.outbox.clone(),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let handler = stint_jobs::account_mail::expiry_warning::ExpiryWarningMailer::new(
+        app.store.clone(),
+        mailer,
+        app.base.clone(),
+    );
+    stint_worker::Handler::run(&handler, &job).await.unwrap();
+    let mail = std::fs::read_dir(&app.outbox)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|m| m.contains("Stint credits expire on"))
+        .expect("the warning in the outbox");
+    assert!(mail.contains("400 Stint credits expire on"), "{mail}");
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 26));
+    let expired = stint_app::money::expiry::expire_due(&ops).await.unwrap();
     let of_sam = expired.iter().filter(|e| e.user == sams);
-    assert_eq!(of_sam.map(|e| e.credits).sum::<i64>(), 120);
+    assert_eq!(of_sam.map(|e| e.credits).sum::<i64>(), 400);
     assert!(
         stint_app::money::expiry::expire_due(&ops)
             .await
@@ -540,7 +641,7 @@ async fn credits_expire_with_their_lot_and_the_wallet_says_so(app: App) {
     .await;
     assert_eq!(after["balance"], 0);
     assert_eq!(after["entries"][0]["kind"], "expiry");
-    assert_eq!(after["entries"][0]["amount"], -120);
+    assert_eq!(after["entries"][0]["amount"], -400);
     assert!(after["lots"].as_array().unwrap().is_empty());
     assert!(app.store.ledger_violations().await.unwrap().is_empty());
     assert!(app.store.holding_violations().await.unwrap().is_empty());
@@ -587,4 +688,210 @@ async fn the_demo_top_up_credits_at_once_on_a_demo_server() {
         .await
         .unwrap();
     assert_eq!(w["balance"].as_i64().unwrap(), start + 90);
+}
+
+/// Operators refund unspent credits of a paid purchase and correct wallets, each with a
+/// reason, through the API and the page; too much, a stranger and no reason are refused with
+/// their fields and write nothing; the audit lists what was done.
+async fn refunds_and_corrections_over_the_api_and_the_page(app: App) {
+    let op = app.operator().await;
+    let lena = app.login(LENA, DEMO_PASSWORD).await;
+    let paid = app
+        .store
+        .purchases_of(
+            app.store.account_by_email(LENA).await.unwrap().unwrap().id,
+            10,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.state == stint_store::money::PurchaseState::Paid)
+        .expect("the demo's paid purchase of Lena");
+    let refunds = format!("/api/v1/operator/purchases/{}/refunds", paid.id);
+    json_of(
+        app.post(
+            "/api/v1/webhooks",
+            Some(&op),
+            json!({"url": "https://crm.example/hook", "event_types": ["purchase.refunded"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let before = json_of(
+        app.get("/api/v1/me/wallet", Some(&lena)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let balance = before["balance"].as_i64().unwrap();
+
+    expect_error(
+        app.post(
+            &refunds,
+            Some(&lena),
+            json!({"credits": 1, "reason": "mine"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let e = expect_error(
+        app.post(
+            &refunds,
+            Some(&op),
+            json!({"credits": paid.credits + 1, "reason": " "}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["reason"].is_string(), "{e}");
+    let e = expect_error(
+        app.post(
+            &refunds,
+            Some(&op),
+            json!({"credits": paid.credits + 1, "reason": "too many"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        e["fields"]["credits"]
+            .as_str()
+            .unwrap()
+            .contains("left unspent"),
+        "{e}"
+    );
+    let r = json_of(
+        app.post(
+            &refunds,
+            Some(&op),
+            json!({"credits": 30, "reason": "Changed her mind"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (r["kind"].as_str(), r["credits"].as_i64()),
+        (Some("refund"), Some(-30))
+    );
+    assert_eq!(
+        r["money_minor"].as_i64(),
+        Some(paid.price_minor * 30 / paid.credits)
+    );
+    let message_id = stint_webhooks::message_id_for(&format!("purchase.refunded:{}", r["id"]));
+    let message = app
+        .store
+        .webhook_message(&message_id)
+        .await
+        .unwrap()
+        .expect("the purchase.refunded event");
+    let event: Value = serde_json::from_str(&message.payload).unwrap();
+    assert_eq!(
+        (
+            event["data"]["purchase_id"].as_i64(),
+            event["data"]["credits"].as_i64()
+        ),
+        (Some(paid.id), Some(30))
+    );
+
+    let corrections = "/api/v1/operator/corrections";
+    for (body, field) in [
+        (
+            json!({"email": "nobody@example.com", "credits": 5, "reason": "x"}),
+            "email",
+        ),
+        (
+            json!({"email": LENA, "credits": 0, "reason": "x"}),
+            "credits",
+        ),
+        (
+            json!({"email": LENA, "credits": -100000, "reason": "x"}),
+            "credits",
+        ),
+    ] {
+        let e = expect_error(
+            app.post(corrections, Some(&op), body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(e["fields"][field].is_string(), "{e}");
+    }
+    json_of(
+        app.post(
+            corrections,
+            Some(&op),
+            json!({"email": LENA, "credits": 10, "reason": "Sorry for the outage"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let after = json_of(
+        app.get("/api/v1/me/wallet", Some(&lena)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(after["balance"].as_i64().unwrap(), balance - 30 + 10);
+    let audit = json_of(
+        app.get("/api/v1/operator/adjustments", Some(&op)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["correction", "refund"]);
+    assert!(
+        audit[0]["operator"]
+            .as_str()
+            .unwrap()
+            .contains("operator@stint.example")
+    );
+
+    // The page: a refused form comes back with its message; the audit shows both.
+    let client = common::browser();
+    common::log_in(&app, &client, "operator@stint.example").await;
+    let (status, body) = common::submit(
+        &app,
+        &client,
+        "/operator/adjustments",
+        "/operator/adjustments/corrections",
+        &[
+            ("email", LENA),
+            ("credits", "-100000"),
+            ("reason", "too much"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("credits this wallet holds"), "{body}");
+    let (status, body) = common::submit(
+        &app,
+        &client,
+        "/operator/adjustments",
+        "/operator/adjustments/refunds",
+        &[
+            ("purchase", &format!("STINT-{}", paid.id)),
+            ("refund_credits", "1"),
+            ("refund_reason", "One more"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Refunded") && body.contains("Sorry for the outage"),
+        "{body}"
+    );
+    assert!(app.store.ledger_violations().await.unwrap().is_empty());
+    assert!(app.store.holding_violations().await.unwrap().is_empty());
 }

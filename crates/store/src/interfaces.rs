@@ -313,6 +313,8 @@ pub trait Store:
     + crate::signups::SignupStore
     + crate::ledger::LedgerStore
     + crate::money::MoneyStore
+    + crate::payouts::PayoutStore
+    + crate::adjustments::AdjustmentStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -4,6 +4,7 @@
 //! SQL is written once where both databases accept it (`$1` placeholders, `RETURNING`,
 //! `ON CONFLICT`); each backend keeps its own migrations with the same versions and names.
 
+pub mod adjustments;
 pub mod calendars;
 pub mod credentials;
 mod error;
@@ -16,12 +17,14 @@ pub mod money;
 mod nudges;
 pub mod outbox;
 mod outcomes;
+pub mod payouts;
 pub mod signups;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod webhooks;
 
+pub use adjustments::AdjustmentStore;
 pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
     SyncRecord, WrittenEvent,
@@ -42,6 +45,7 @@ pub use outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,
     OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord,
 };
+pub use payouts::PayoutStore;
 pub use signups::{PendingSignup, SignupStore};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
 pub use webhooks::{

@@ -93,11 +93,32 @@ pub struct ExpiredLot {
     pub credits: Credits,
 }
 
+/// The job that mails a mentee that a lot's credits expire soon (`ExpiryWarning` payload).
+pub const EXPIRY_WARNING_MAIL: &str = "credits.expiry_warning_mail";
+
+/// `credits.expiry_warning_mail`'s payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExpiryWarning {
+    pub lot: i64,
+}
+
 #[async_trait]
 pub trait MoneyStore: Send + Sync {
+    /// Marks up to `limit` lots that still hold credits and expire within `(now, until]` as
+    /// warned, and queues each one's warning mail in the same transaction: each lot is warned
+    /// once. The lots marked.
+    async fn queue_expiry_warnings(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<i64>>;
+    /// One lot, and whose it is.
+    async fn lot(&self, id: i64) -> Result<Option<(LotRecord, UserId)>>;
     /// Expires up to `limit` lots whose time has come (`expires_at <= now`) and that still
     /// hold credits, each in its own transaction: what is left moves from the wallet to the
-    /// expired account (key `expiry:lot:<id>`) and the lot is emptied. Running it again
+    /// expired account (key `expiry:lot:<id>:<n>`, the lot's n-th expiry: credits given back to
+    /// an expired lot expire again) and the lot is emptied. Running it again
     /// expires nothing twice.
     async fn expire_lots(&self, now: Timestamp, limit: u32) -> Result<Vec<ExpiredLot>>;
     async fn create_pack(&self, pack: &Pack, now: Timestamp) -> Result<PackRecord>;

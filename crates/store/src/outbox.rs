@@ -10,6 +10,15 @@ use stint_domain::booking::BookingId;
 
 /// The job kind the outbox writes.
 pub const BOOKING_CHANGED: &str = "booking.changed";
+/// The job that mails a buyer their receipt, written in the transaction that pays the
+/// purchase (`MoneyStore::mark_purchase_paid`), so every paid purchase gets one, once.
+pub const RECEIPT_MAIL: &str = "purchase.receipt_mail";
+
+/// `purchase.receipt_mail`'s payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptMail {
+    pub purchase: i64,
+}
 /// Attempts of a `booking.changed` job: planning only reads and enqueues, so failures are
 /// the database's, and worth a long retry.
 pub const BOOKING_CHANGED_ATTEMPTS: u32 = 12;

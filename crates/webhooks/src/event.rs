@@ -13,11 +13,13 @@ pub enum EventType {
     AssessmentSubmitted,
     TaskDone,
     PurchasePaid,
+    PurchaseRefunded,
+    CreditsSettled,
 }
 
 impl EventType {
     /// Every type an endpoint may subscribe to, in the order forms list them.
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 9] = [
         EventType::BookingCreated,
         EventType::BookingRescheduled,
         EventType::BookingCancelled,
@@ -25,6 +27,8 @@ impl EventType {
         EventType::AssessmentSubmitted,
         EventType::TaskDone,
         EventType::PurchasePaid,
+        EventType::PurchaseRefunded,
+        EventType::CreditsSettled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +40,8 @@ impl EventType {
             EventType::AssessmentSubmitted => "assessment.submitted",
             EventType::TaskDone => "task.done",
             EventType::PurchasePaid => "purchase.paid",
+            EventType::PurchaseRefunded => "purchase.refunded",
+            EventType::CreditsSettled => "credits.settled",
         }
     }
 
@@ -53,6 +59,10 @@ impl EventType {
             EventType::AssessmentSubmitted => "A mentee submitted a micro-assessment",
             EventType::TaskDone => "A task from a session was marked done",
             EventType::PurchasePaid => "Credits were bought and paid",
+            EventType::PurchaseRefunded => "Credits of a purchase were refunded",
+            EventType::CreditsSettled => {
+                "A session's credits were paid to the mentor, given back or forfeited"
+            }
         }
     }
 }

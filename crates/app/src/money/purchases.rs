@@ -127,13 +127,20 @@ pub async fn pending_with_buyers(
     let list = pending(app, actor).await?;
     let mut out = Vec::with_capacity(list.len());
     for p in list {
-        let buyer = match app.store.account(p.user).await? {
-            Some(a) => format!("{} <{}>", a.display_name, a.email),
-            None => format!("account {}", p.user.0),
-        };
+        let buyer = buyer_of(app, actor, &p).await?;
         out.push((p, buyer));
     }
     Ok(out)
+}
+
+/// Who bought `p`, as "Name <e-mail>" (operators).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn buyer_of(app: &App, actor: &Account, p: &PurchaseRecord) -> Result<String, AppError> {
+    require(actor, Role::Operator)?;
+    Ok(match app.store.account(p.user).await? {
+        Some(a) => format!("{} <{}>", a.display_name, a.email),
+        None => format!("account {}", p.user.0),
+    })
 }
 
 /// Marks a purchase paid (operators), with the bank's reference: its credits arrive, once.
@@ -164,7 +171,9 @@ pub async fn mark_paid(
 }
 
 /// Emits `purchase.paid` for a paid purchase to the webhook endpoints that want it, once
-/// (its message id comes from the purchase, so announcing it again sends nothing new).
+/// (its message id comes from the purchase, so announcing it again sends nothing new). The
+/// buyer's receipt mail is queued by the store in the transaction that pays it
+/// (`stint_store::outbox::RECEIPT_MAIL`).
 async fn announce(app: &App, purchase: &PurchaseRecord) -> Result<(), AppError> {
     let data = serde_json::json!({
         "purchase_id": purchase.id,
@@ -188,6 +197,34 @@ async fn announce(app: &App, purchase: &PurchaseRecord) -> Result<(), AppError> 
         AppError::internal()
     })?;
     Ok(())
+}
+
+/// A receipt's lines, label and value, the same on the receipt page and in its mail.
+pub fn receipt_lines(p: &stint_store::money::PurchaseRecord) -> Vec<(String, String)> {
+    let mut lines = vec![
+        ("Receipt".to_string(), format!("STINT-{}", p.id)),
+        ("Pack".to_string(), p.pack_name.clone()),
+        ("Credits".to_string(), p.credits.to_string()),
+        (
+            "Paid".to_string(),
+            stint_domain::ledger::format_money(p.price_minor, &p.currency),
+        ),
+    ];
+    if let Some(at) = p.paid_at {
+        lines.push((
+            "Paid on".to_string(),
+            at.strftime("%-d %B %Y, %H:%M UTC").to_string(),
+        ));
+    }
+    let how = if p.provider == "demo" {
+        "Demo top-up, no payment".to_string()
+    } else if p.provider_ref.is_empty() {
+        "Bank transfer".to_string()
+    } else {
+        format!("Bank transfer, reference {}", p.provider_ref)
+    };
+    lines.push(("Paid by".to_string(), how));
+    lines
 }
 
 /// How to pay a pending invoice, in words for the buyer.

@@ -23,7 +23,7 @@ pub use pack::{
     CURRENCIES, MONTHS_MAX, PACK_CREDITS_MAX, PRICE_MINOR_MAX, Pack, PackInput, currency,
     format_money, lot_expiry,
 };
-pub use split::{Split, fee_split, forfeit_split};
+pub use split::{Split, fee_split, forfeit_split, refund_money};
 
 /// A number of whole credits.
 pub type Credits = i64;

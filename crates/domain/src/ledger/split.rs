@@ -36,6 +36,20 @@ pub fn forfeit_split(price: Credits, percent: u32) -> Split {
     }
 }
 
+/// The money a refund of `credits` gives back, of a purchase of `bought` credits for
+/// `price_minor`, after `refunded` credits were refunded already: the share of the price, so
+/// that refunding every credit, in any number of parts, gives back exactly the price.
+pub fn refund_money(price_minor: i64, bought: Credits, refunded: Credits, credits: Credits) -> i64 {
+    if bought <= 0 {
+        return 0;
+    }
+    let share = |n: Credits| {
+        let n = n.clamp(0, bought);
+        (i128::from(price_minor) * i128::from(n) / i128::from(bought)) as i64
+    };
+    share(refunded + credits) - share(refunded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +78,25 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn refunds_in_parts_give_back_the_price_exactly(price in 0i64..10_000_000, bought in 1i64..1_000, parts in proptest::collection::vec(1i64..50, 1..20)) {
+            let mut refunded = 0;
+            let mut money = 0;
+            for p in parts {
+                let take = p.min(bought - refunded);
+                if take == 0 { break; }
+                let m = refund_money(price, bought, refunded, take);
+                prop_assert!(m >= 0);
+                money += m;
+                refunded += take;
+            }
+            if refunded == bought {
+                prop_assert_eq!(money, price);
+            } else {
+                prop_assert!(money <= price);
+            }
+        }
+
         #[test]
         fn the_parts_add_up_to_the_price(price in 0i64..1_000_000_000, bp in 0u32..20_000, pct in 0u32..200) {
             let f = fee_split(price, bp);

@@ -1,9 +1,13 @@
-//! Mail about one's account that carries a single-use link: the sign-up link (or, for an
-//! address that has an account, a note saying so) and the password-reset link. Each link is
+//! Mail about one's account: the purchase receipt, the warning that credits expire soon, and
+//! mail that carries a single-use link:
+//! the sign-up link (or, for an address that has an account, a note saying so) and the
+//! password-reset link. Each link is
 //! made when its mail is sent, not where it was asked for, so its secret never sits in the
 //! job queue (which operators can read); only its digest is stored.
 
+pub mod expiry_warning;
 pub mod password_reset;
+pub mod receipt;
 pub mod signup;
 
 /// The host of the site's public address, naming messages (`<…@host>`).

@@ -1,5 +1,5 @@
-//! The demo's credits: packs on sale, wallets with history (Sam bought a pack three weeks
-//! ago, paid by invoice; every other mentee has credits too) and an invoice waiting in the
+//! The demo's credits: packs on sale, wallets with history (Sam bought ten sessions' worth
+//! three weeks ago, paid by invoice; every other mentee has credits too) and an invoice waiting in the
 //! operators' queue (Lena's second pack).
 
 use anyhow::Context;
@@ -33,7 +33,7 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
         .checked_sub(SignedDuration::from_hours(24 * 21))
         .unwrap_or(now);
     for (email, pack, paid) in [
-        ("sam@stint.example", &made[1], true),
+        ("sam@stint.example", &made[2], true),
         ("lena@stint.example", &made[1], true),
         ("noor@stint.example", &made[2], true),
         ("diego@stint.example", &made[1], true),

@@ -7,6 +7,7 @@
 //! and never block the writer. PostgreSQL: one pool for both.
 
 mod accounts;
+mod adjustments;
 mod booking_context;
 mod bookings;
 mod cache;
@@ -24,6 +25,7 @@ mod money;
 mod nudges;
 mod outbox;
 mod outcomes;
+mod payouts;
 mod rows;
 mod signups;
 mod webhooks;

@@ -5,7 +5,7 @@ use super::bookings::ts;
 use super::ledger::write_movement;
 use crate::StoreError;
 use crate::interfaces::Result;
-use crate::ledger::{Money, Movement};
+use crate::ledger::{Money, Moved, Movement};
 use crate::migrations::Backend;
 use crate::money::{
     ExpiredLot, LotRecord, MoneyStore, PackRecord, Paid, PurchaseRecord, PurchaseState,
@@ -66,6 +66,75 @@ fn purchase_row(row: &AnyRow) -> Result<PurchaseRecord> {
 #[async_trait]
 impl MoneyStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn queue_expiry_warnings(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<i64>> {
+        let mut tx = self.begin_write().await?;
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id FROM credit_lots WHERE remaining > 0 AND warned_at IS NULL \
+             AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, id LIMIT $3{lock}"
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(now.as_second())
+            .bind(until.as_second())
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?;
+        for id in &ids {
+            sqlx::query("UPDATE credit_lots SET warned_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
+            let payload = serde_json::to_string(&crate::money::ExpiryWarning { lot: *id })
+                .map_err(|e| StoreError::Backend(e.into()))?;
+            sqlx::query(
+                "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, \
+                 max_attempts, created_at, updated_at) VALUES ($1, $2, NULL, 'queued', $3, 0, 12, $3, $3)",
+            )
+            .bind(crate::money::EXPIRY_WARNING_MAIL)
+            .bind(payload)
+            .bind(now.as_second())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn lot(&self, id: i64) -> Result<Option<(LotRecord, UserId)>> {
+        let row = sqlx::query(
+            "SELECT id, user_id, purchase_id, credits, remaining, expires_at, created_at \
+             FROM credit_lots WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires: Option<i64> = row.try_get("expires_at")?;
+        Ok(Some((
+            LotRecord {
+                id: row.try_get("id")?,
+                purchase_id: row.try_get("purchase_id")?,
+                credits: row.try_get("credits")?,
+                remaining: row.try_get("remaining")?,
+                expires_at: expires.map(ts).transpose()?,
+                created_at: ts(row.try_get("created_at")?)?,
+            },
+            UserId(row.try_get("user_id")?),
+        )))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn expire_lots(&self, now: Timestamp, limit: u32) -> Result<Vec<ExpiredLot>> {
         let due: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM credit_lots WHERE expires_at <= $1 AND remaining > 0 \
@@ -107,8 +176,17 @@ impl MoneyStore for SqlStore {
             // Never more than the wallet holds: what a lot lends to a hold is not its to lose.
             let credits = remaining.min(balance);
             if credits > 0 {
+                // A lot can expire more than once: credits a released hold gives back to an
+                // expired lot expire again. Each time is its own movement, numbered (the lot
+                // is held, so the count cannot change under us).
+                let before: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM ledger_transfers WHERE reference = $1 AND kind = 'expiry'",
+                )
+                .bind(format!("lot:{id}"))
+                .fetch_one(&mut *tx)
+                .await?;
                 let movement = Movement {
-                    key: format!("expiry:lot:{id}"),
+                    key: format!("expiry:lot:{id}:{}", before + 1),
                     transfers: vec![Transfer {
                         from: wallet,
                         to: Account::Expired,
@@ -118,7 +196,11 @@ impl MoneyStore for SqlStore {
                     reference: format!("lot:{id}"),
                     money: None,
                 };
-                write_movement(&mut tx, self.backend, &movement, now).await?;
+                if write_movement(&mut tx, self.backend, &movement, now).await? != Moved::Done {
+                    return Err(StoreError::Backend(
+                        "an expiry's movement key was used already".into(),
+                    ));
+                }
             }
             sqlx::query("UPDATE credit_lots SET remaining = 0 WHERE id = $1")
                 .bind(id)
@@ -337,6 +419,7 @@ impl MoneyStore for SqlStore {
         .bind(now.as_second())
         .execute(&mut *tx)
         .await?;
+        super::outbox::receipt_mail(&mut tx, id, now).await?;
         tx.commit().await?;
         Ok(Paid::Now(purchase))
     }

@@ -31,3 +31,24 @@ pub(super) async fn booking_changed(
     .await?;
     Ok(())
 }
+
+/// Queues the buyer's receipt mail for purchase `purchase` in `tx` (the transaction that pays
+/// it).
+pub(super) async fn receipt_mail(
+    tx: &mut Transaction<'static, Any>,
+    purchase: i64,
+    now: Timestamp,
+) -> Result<()> {
+    let payload = serde_json::to_string(&crate::outbox::ReceiptMail { purchase })
+        .map_err(|e| crate::StoreError::Backend(e.into()))?;
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
+         created_at, updated_at) VALUES ($1, $2, NULL, 'queued', $3, 0, 12, $3, $3)",
+    )
+    .bind(crate::outbox::RECEIPT_MAIL)
+    .bind(payload)
+    .bind(now.as_second())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

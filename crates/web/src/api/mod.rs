@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document that is built from
 //! the same route list, so no route can go undocumented.
 
+pub mod adjustments;
 pub mod auth;
 pub mod availability;
 pub mod bookings;
@@ -17,6 +18,7 @@ pub mod mentors;
 pub mod money;
 pub mod nudges;
 pub mod outcomes;
+pub mod payouts;
 pub mod users;
 pub mod webhooks;
 
@@ -166,6 +168,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(money::my_wallet))
         .routes(routes!(money::pending_purchases))
         .routes(routes!(money::mark_paid))
+        .routes(routes!(payouts::my_earnings))
+        .routes(routes!(payouts::list_payouts))
+        .routes(routes!(payouts::run_payouts))
+        .routes(routes!(payouts::run_csv))
+        .routes(routes!(adjustments::refund))
+        .routes(routes!(adjustments::correct))
+        .routes(routes!(adjustments::list))
         .routes(routes!(auth::signup))
         .routes(routes!(auth::confirm_signup))
         .routes(routes!(auth::login))

@@ -128,7 +128,8 @@ pub struct CreateWebhookRequest {
     #[schema(format = "line", max_length = 200)]
     pub description: String,
     /// At least one of: booking.created, booking.rescheduled, booking.cancelled,
-    /// booking.completed, assessment.submitted, task.done, purchase.paid.
+    /// booking.completed, assessment.submitted, task.done, purchase.paid, purchase.refunded,
+    /// credits.settled.
     #[schema(min_items = 1, value_type = Vec<crate::api::dto::EventTypeName>)]
     pub event_types: Vec<String>,
 }

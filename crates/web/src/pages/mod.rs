@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod account;
+mod adjustments;
 pub mod assets;
 mod availability;
 pub(crate) mod booking;
@@ -21,6 +22,7 @@ mod mentor;
 mod nudges;
 mod operator;
 pub(crate) mod outcomes;
+mod payouts;
 mod public;
 pub mod render;
 mod security;
@@ -61,6 +63,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account/security", get(security::page))
         .route("/wallet", get(wallet::page))
         .route("/wallet/buy", post(wallet::buy))
+        .route("/wallet/purchases/{id}", get(wallet::receipt))
+        .route("/earnings", get(payouts::earnings_page))
         .route("/account/password", post(security::change_password))
         .route(
             "/account/logout-everywhere",
@@ -147,6 +151,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts/{id}/roles", post(operator::change_role))
         .route("/operator/jobs", get(jobs::jobs))
         .route("/operator/credits", get(credits::page))
+        .route("/operator/payouts", get(payouts::payouts_page))
+        .route("/operator/adjustments", get(adjustments::page))
+        .route("/operator/adjustments/refunds", post(adjustments::refund))
+        .route(
+            "/operator/adjustments/corrections",
+            post(adjustments::correct),
+        )
+        .route("/operator/payouts/run", post(payouts::run))
+        .route("/operator/payouts/runs/{id}/csv", get(payouts::run_csv))
         .route(
             "/operator/credits/purchases/{id}/paid",
             post(credits::mark_paid),

@@ -2,12 +2,12 @@
 //! (by invoice, or the demo top-up on demo servers) and every entry with the balance after
 //! it. Each form is one call of `stint_app::money`.
 
-use super::render::{Chrome, OrPage, PageResult, failure, ok};
+use super::render::{Chrome, OrPage, PageResult, failure, failure_for, ok};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use stint_app::money::purchases::{self, Provider};
@@ -41,6 +41,7 @@ pub(crate) struct EntryRow {
 }
 
 pub(crate) struct PurchaseRow {
+    id: i64,
     when: String,
     pack: String,
     price: String,
@@ -162,6 +163,7 @@ pub async fn page(
             .purchases
             .iter()
             .map(|p| PurchaseRow {
+                id: p.id,
                 when: when_for(&me, p.created_at),
                 pack: format!("{} · {} credits", p.pack_name, p.credits),
                 price: format_money(p.price_minor, &p.currency),
@@ -202,4 +204,44 @@ pub async fn buy(
         "invoice"
     };
     Ok(Redirect::to(&format!("/wallet?bought={notice}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    chrome: Chrome,
+    number: String,
+    lines: Vec<(String, String)>,
+    buyer: String,
+}
+
+/// A paid purchase's receipt (its buyer, or an operator); printable.
+pub async fn receipt(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> PageResult {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(super::render::not_found_page(Some(me)));
+    };
+    let p = purchases::one(&state, &me, id)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    if p.state != PurchaseState::Paid {
+        return Ok(super::render::not_found_page(Some(me)));
+    }
+    let buyer = if p.user == me.id {
+        format!("{} <{}>", me.display_name, me.email)
+    } else {
+        purchases::buyer_of(&state, &me, &p)
+            .await
+            .map_err(|e| failure_for(e, Some(me.clone())))?
+    };
+    Ok(ok(&ReceiptPage {
+        chrome: Chrome::new(format!("Receipt STINT-{} · Stint", p.id), Some(me), &csrf.0),
+        number: format!("STINT-{}", p.id),
+        lines: purchases::receipt_lines(&p),
+        buyer,
+    }))
 }
