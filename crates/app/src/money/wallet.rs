@@ -45,7 +45,7 @@ pub async fn spendable(app: &App, me: &Account) -> Result<Credits, AppError> {
         .lots_of(me.id)
         .await?
         .iter()
-        .filter(|l| l.expires_at.is_none_or(|e| e > now))
+        .filter(|l| ledger::open_at(l.expires_at, now))
         .map(|l| l.remaining)
         .sum())
 }

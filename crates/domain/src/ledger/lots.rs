@@ -13,6 +13,12 @@ pub struct Lot {
     pub expires_at: Option<Timestamp>,
 }
 
+/// Whether a lot expiring at `expires_at` (`None`: never) may still be spent at `now`: the one
+/// rule for holds, the wallet's spendable figure and the claim's SQL (`expires_at > now`).
+pub fn open_at(expires_at: Option<Timestamp>, now: Timestamp) -> bool {
+    expires_at.is_none_or(|e| e > now)
+}
+
 /// Credits taken from one lot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LotTake {
@@ -25,7 +31,7 @@ pub struct LotTake {
 pub fn take_first_expiring(lots: &[Lot], amount: Credits, now: Timestamp) -> Option<Vec<LotTake>> {
     let mut open: Vec<&Lot> = lots
         .iter()
-        .filter(|l| l.remaining > 0 && l.expires_at.is_none_or(|e| e > now))
+        .filter(|l| l.remaining > 0 && open_at(l.expires_at, now))
         .collect();
     // Lots that never expire go last.
     open.sort_by_key(|l| (l.expires_at.is_none(), l.expires_at, l.id));

@@ -17,7 +17,7 @@ mod split;
 
 pub use account::{Account, AccountParseError};
 pub use hold::{HoldEnd, HoldState, LATE_CANCEL_FORFEIT_PERCENT, restore_to_lots};
-pub use lots::{Lot, LotTake, take_first_expiring};
+pub use lots::{Lot, LotTake, open_at, take_first_expiring};
 pub use model::{Ledger, LedgerError, Transfer, TransferKind};
 pub use pack::{
     CURRENCIES, MONTHS_MAX, PACK_CREDITS_MAX, PRICE_MINOR_MAX, Pack, PackInput, currency,

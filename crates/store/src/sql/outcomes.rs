@@ -213,15 +213,17 @@ impl OutcomeStore for SqlStore {
     async fn close_session(&self, close: &CloseSession<'_>, now: Timestamp) -> Result<()> {
         let id = close.booking;
         let mut tx = self.begin_write().await?;
-        // The status check and the change are one statement, so two closings cannot both pass.
-        let changed = sqlx::query(
-            "UPDATE bookings SET status = 'completed', updated_at = $1 WHERE id = $2 AND status = 'confirmed'",
+        // The status check and the change are one statement, so two closings cannot both pass;
+        // it also names the mentor, whom the hold pays.
+        let mentor: Option<i64> = sqlx::query_scalar(
+            "UPDATE bookings SET status = 'completed', updated_at = $1 WHERE id = $2 AND status = 'confirmed' \
+             RETURNING mentor_id",
         )
         .bind(now.as_second())
         .bind(id.0)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if changed.rows_affected() != 1 {
+        let Some(mentor) = mentor else {
             let current = super::bookings::booking_by_id(&mut *tx, id).await?;
             return Err(StoreError::conflict(
                 "status",
@@ -230,7 +232,7 @@ impl OutcomeStore for SqlStore {
                     s => format!("a {} session cannot be closed", s.as_str()),
                 },
             ));
-        }
+        };
         let c = close.closing;
         sqlx::query(
             "INSERT INTO session_closings (booking_id, checkpoint, evidence, followup, closed_by, \
@@ -266,10 +268,6 @@ impl OutcomeStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        let mentor: i64 = sqlx::query_scalar("SELECT mentor_id FROM bookings WHERE id = $1")
-            .bind(id.0)
-            .fetch_one(&mut *tx)
-            .await?;
         super::holds::end_hold(&mut tx, self.backend, id, UserId(mentor), close.hold, now).await?;
         let note = format!("closed: checkpoint {}", c.checkpoint.label().to_lowercase());
         self.event(
