@@ -196,6 +196,7 @@ pub async fn cancel(
     let hold = HoldEnd::on_cancel(
         late,
         viewer.id == b.mentee_id,
+        u32::try_from(c.sku.content.late_cancel_percent).unwrap_or(0),
         app.settings.platform_fee_basis_points,
     );
     Ok(app

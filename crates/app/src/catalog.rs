@@ -27,6 +27,8 @@ pub struct SkuDraft {
     pub price_credits: i64,
     pub cancel_cutoff_hours: i64,
     pub reschedule_cutoff_hours: i64,
+    pub late_cancel_percent: i64,
+    pub bonus_credits: i64,
 }
 
 /// Turns a draft into validated content, collecting every field error.
@@ -65,6 +67,8 @@ pub async fn resolve(
         price_credits: draft.price_credits,
         cancel_cutoff_hours: draft.cancel_cutoff_hours,
         reschedule_cutoff_hours: draft.reschedule_cutoff_hours,
+        late_cancel_percent: draft.late_cancel_percent,
+        bonus_credits: draft.bonus_credits,
     };
     match content.validate(competency.as_ref()) {
         Ok(valid) => Ok(Some(valid)),

@@ -297,6 +297,7 @@ async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Book
             &room,
         ),
         price: sku.content.price_credits,
+        bonus: sku.content.bonus_credits,
     };
     let key = req.idempotency_key.map(|k| IdempotencyKey {
         key: k.to_string(),

@@ -187,6 +187,17 @@ pub struct SkuContent {
     pub price_credits: i64,
     pub cancel_cutoff_hours: i64,
     pub reschedule_cutoff_hours: i64,
+    /// The share of the price (0–100 %) a mentee's late cancel forfeits to the mentor.
+    #[serde(default = "default_late_cancel_percent")]
+    pub late_cancel_percent: i64,
+    /// An outcome bonus in credits, escrowed at booking and paid to the mentor when the
+    /// mentee confirms the milestone (`ledger::bonus`); 0 for none.
+    #[serde(default)]
+    pub bonus_credits: i64,
+}
+
+pub fn default_late_cancel_percent() -> i64 {
+    i64::from(crate::ledger::DEFAULT_LATE_CANCEL_PERCENT)
 }
 
 impl SkuContent {
@@ -255,6 +266,20 @@ impl SkuContent {
             e.add(
                 "price_credits",
                 format!("must be between 0 and {PRICE_MAX} credits"),
+            );
+        }
+        if !(0..=100).contains(&self.late_cancel_percent) {
+            e.add("late_cancel_percent", "must be between 0 and 100 %");
+        }
+        if !(0..=PRICE_MAX).contains(&self.bonus_credits) {
+            e.add(
+                "bonus_credits",
+                format!("must be between 0 and {PRICE_MAX} credits"),
+            );
+        } else if self.bonus_credits > 0 && self.price_credits == 0 {
+            e.add(
+                "bonus_credits",
+                "needs a price: a free session has no bonus",
             );
         }
         for (field, v) in [
@@ -377,6 +402,8 @@ mod tests {
             price_credits: 3,
             cancel_cutoff_hours: 24,
             reschedule_cutoff_hours: 4,
+            late_cancel_percent: 50,
+            bonus_credits: 0,
         }
     }
 

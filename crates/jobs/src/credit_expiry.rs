@@ -1,5 +1,6 @@
-//! `credits.expire`, every hour: expires the lots whose time has come and queues the warning
-//! mail of those that expire within two weeks (`stint_app::money::expiry`).
+//! `credits.expire`, every hour: returns the outcome bonuses whose window closed unconfirmed,
+//! expires the lots whose time has come and queues the warning mail of those that expire
+//! within two weeks (`stint_app::money::{bonus, expiry}`).
 
 use async_trait::async_trait;
 use std::time::Duration;
@@ -25,6 +26,9 @@ impl ExpireCredits {
 #[async_trait]
 impl Handler for ExpireCredits {
     async fn run(&self, _job: &Job) -> Result<(), JobError> {
+        stint_app::money::bonus::return_due(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
         expire_due(&self.app)
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;

@@ -7,6 +7,7 @@ pub mod calendar_sync;
 pub mod credit_expiry;
 pub mod events;
 mod nudge_metrics;
+pub mod provider_refund;
 
 use events::OnBookingChanged;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct JobSettings {
     pub batch: u32,
     /// Which addresses webhook deliveries and calendar syncs may connect to.
     pub egress: Arc<stint_egress::EgressPolicy>,
+    /// Stripe, for refunds of card payments.
+    pub stripe: stint_stripe::StripeSettings,
 }
 
 /// A worker with every job kind Stint has. Fails only when the mail settings cannot work
@@ -75,6 +78,10 @@ pub fn worker(
         settings.public_url.clone(),
     );
     let expire_credits = credit_expiry::ExpireCredits::new(app);
+    let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
+        settings.stripe.clone(),
+        settings.egress.clone(),
+    ));
     let registry = Registry::new()
         .with(
             stint_app::auth::credentials::RESET_MAIL,
@@ -82,6 +89,7 @@ pub fn worker(
         )
         .with(stint_app::auth::signup::SIGNUP_MAIL, Arc::new(signup_mail))
         .with(stint_store::outbox::RECEIPT_MAIL, Arc::new(receipt_mail))
+        .with(stint_store::outbox::PROVIDER_REFUND, Arc::new(refunds))
         .with(
             stint_store::money::EXPIRY_WARNING_MAIL,
             Arc::new(expiry_warning),

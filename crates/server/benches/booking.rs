@@ -5,6 +5,8 @@
 //! averaged), the ratio, p50/p99 latency and the process's peak RSS (server and clients share
 //! the process), and, to read them by, the CPU time per booking (this process's, and on
 //! PostgreSQL the database's), the rate of the claim alone and of a trivial HTTP request.
+//! Every booking over HTTP holds its price (20 credits) from its client's wallet in the same
+//! write as the claim, as in production.
 
 // A benchmark is a harness: failing loudly on a broken setup is what it should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -191,10 +193,14 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
             timezone: TimeZoneName::parse("UTC").expect("utc"),
             roles: vec![Role::Mentee],
         };
-        store
+        let client = store
             .create_account(&new, &hash, now)
             .await
             .expect("client");
+        // Enough for every booking of this client (20 credits each) and more.
+        stint_store::testing::fund(store.as_ref(), client.id, 25 * BOOKINGS as i64, now)
+            .await
+            .expect("credits");
     }
     plan
 }
@@ -382,6 +388,7 @@ async fn store_rate(store: &Arc<dyn Store>, plan: &[(i64, Vec<Timestamp>)]) -> f
                     end: start.checked_add(SignedDuration::from_mins(20)).unwrap(),
                     meeting_url: "x".into(),
                     price: 0,
+                    bonus: 0,
                 };
                 let yes = |_: Option<&Availability>, _: &[stint_domain::schedule::Busy]| true;
                 store

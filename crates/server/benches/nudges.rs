@@ -138,6 +138,7 @@ async fn run(label: &str, url: &str, workers: usize) {
             end: start + SignedDuration::from_mins(45),
             meeting_url: "https://meet.example/room".into(),
             price: 0,
+            bonus: 0,
         };
         match store
             .create_booking(&new, None, &|_, _| true, clock.now())

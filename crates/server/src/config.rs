@@ -57,6 +57,10 @@ pub struct Config {
     /// The platform's fee on what mentors earn from a session (settled or forfeited), in
     /// basis points: 1500 is 15%. At most 10000.
     pub platform_fee_basis_points: u32,
+    /// Card payments on Stripe's hosted Checkout page (`[stripe]`, or
+    /// `STINT_STRIPE__SECRET_KEY` and `STINT_STRIPE__WEBHOOK_SECRET`): offered only with both
+    /// secrets; the webhook endpoint to register at Stripe is `<public_url>/webhooks/stripe`.
+    pub stripe: stint_stripe::StripeSettings,
 }
 
 /// A setting that never shows in debug output (or logs).
@@ -95,6 +99,7 @@ impl Default for Config {
             egress_allow: Vec::new(),
             demo_top_up: false,
             platform_fee_basis_points: stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS,
+            stripe: stint_stripe::StripeSettings::default(),
         }
     }
 }
@@ -109,7 +114,7 @@ pub struct Overrides {
 }
 
 /// The settings environment variables may set (with `mail__…` for the mail section).
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 13] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -122,6 +127,7 @@ const SETTINGS: [&str; 12] = [
     "public_url",
     "calendar_key",
     "egress_allow",
+    "platform_fee_basis_points",
 ];
 
 impl Config {
@@ -207,11 +213,14 @@ impl Config {
             None => figment = figment.merge(Toml::file(PathBuf::from(DEFAULT_CONFIG_FILE))),
         }
         // Only settings: STINT_CONFIG names the file, and test variables are not ours here.
-        // `STINT_MAIL__SMTP__HOST` sets `mail.smtp.host`.
+        // `STINT_MAIL__SMTP__HOST` sets `mail.smtp.host`, `STINT_STRIPE__SECRET_KEY`
+        // `stripe.secret_key`.
         let env = env
             .filter(|key| {
                 let key = key.as_str().to_ascii_lowercase();
-                SETTINGS.contains(&key.as_str()) || key.starts_with("mail__")
+                SETTINGS.contains(&key.as_str())
+                    || key.starts_with("mail__")
+                    || key.starts_with("stripe__")
             })
             .split("__");
         figment
@@ -343,6 +352,24 @@ mod tests {
             jail.set_env("STINT_EGRESS_ALLOW", "[not a host]");
             let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
             assert!(c.egress().is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn stripe_and_the_fee_come_from_the_environment_and_secrets_never_print() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert!(!c.stripe.configured());
+            jail.set_env("STINT_STRIPE__SECRET_KEY", "sk_test_hidden_key");
+            jail.set_env("STINT_STRIPE__WEBHOOK_SECRET", "whsec_hidden_secret");
+            jail.set_env("STINT_PLATFORM_FEE_BASIS_POINTS", "1200");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert!(c.stripe.configured());
+            assert_eq!(c.stripe.secret_key, "sk_test_hidden_key");
+            assert_eq!(c.platform_fee_basis_points, 1200);
+            let shown = format!("{c:?}");
+            assert!(!shown.contains("hidden"), "{shown}");
             Ok(())
         });
     }

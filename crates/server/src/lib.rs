@@ -21,6 +21,8 @@ use stint_store::Store;
 
 /// Builds the application from the configuration, an open store and the clock.
 pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> App {
+    // A bad list stops start-up earlier (`main` checks it); here it only reads.
+    let egress = Arc::new(config.egress().unwrap_or_default());
     App::new(
         store,
         clock,
@@ -36,10 +38,11 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             },
             // A bad key stops start-up earlier (`main` checks it); here it only reads.
             calendar_key: config.calendar_key().ok().flatten(),
-            // A bad list stops start-up earlier (`main` checks it), like the key.
-            egress: Arc::new(config.egress().unwrap_or_default()),
+            stripe: stint_stripe::Stripe::new(config.stripe.clone(), egress.clone()).map(Arc::new),
+            egress,
             demo_top_up: config.demo_top_up,
             platform_fee_basis_points: config.platform_fee_basis_points.min(10_000),
+            public_url: config.public_url(),
         },
     )
 }

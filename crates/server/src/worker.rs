@@ -25,6 +25,7 @@ pub fn build(
         lease: Duration::from_secs(config.worker_lease_secs.max(3)),
         batch: config.worker_batch.max(1),
         egress: Arc::new(config.egress()?),
+        stripe: config.stripe.clone(),
     };
     Ok(stint_jobs::worker(store, clock, &settings)?)
 }

@@ -187,7 +187,7 @@ async fn cancels_and_closing_end_the_hold_and_a_payout_run_pays_the_mentor(app: 
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let forfeit = stint_domain::ledger::HoldEnd::on_cancel(true, true, fee);
+    let forfeit = stint_domain::ledger::HoldEnd::on_cancel(true, true, 50, fee);
     let to_maya = forfeit
         .transfers(PRICE, wallet_of, maya_id)
         .iter()

@@ -154,6 +154,7 @@ impl Site {
             end,
             meeting_url: "https://meet.example/room".into(),
             price: 0,
+            bonus: 0,
         };
         let anything = |_: Option<&stint_domain::schedule::Availability>,
                         _: &[stint_domain::schedule::Busy]| true;
@@ -950,6 +951,7 @@ async fn seed_closed(site: &Site, slug: &str, from: usize, n: usize) {
             end: start.checked_add(SignedDuration::from_mins(20)).unwrap(),
             meeting_url: "https://meet.example/x".into(),
             price: 0,
+            bonus: 0,
         };
         let id = match site
             .store

@@ -132,6 +132,7 @@ async fn world(db: &str) -> (Arc<dyn Store>, Vec<String>) {
             end: start + SignedDuration::from_mins(45),
             meeting_url: "https://meet.example/room".into(),
             price: 0,
+            bonus: 0,
         };
         let made = store
             .create_booking(&new, None, &|_, _| true, now)

@@ -195,6 +195,16 @@ pub struct NewBooking {
     /// Credits held from the mentee's wallet in the same write as the booking (the SKU
     /// version's price); 0 holds nothing.
     pub price: stint_domain::ledger::Credits,
+    /// The SKU version's outcome bonus, escrowed from the same wallet in the same write
+    /// (`ledger::bonus`); 0 for none. Only with a price.
+    pub bonus: stint_domain::ledger::Credits,
+}
+
+impl NewBooking {
+    /// What the claim takes from the mentee's wallet: the price and the bonus.
+    pub fn total(&self) -> stint_domain::ledger::Credits {
+        self.price + self.bonus
+    }
 }
 
 /// A retry-safety key: the same key and request replay the first answer.

@@ -77,6 +77,11 @@ pub struct HoldRecord {
     pub price: Credits,
     pub state: stint_domain::ledger::HoldState,
     pub ended_at: Option<Timestamp>,
+    /// The outcome bonus escrowed beside the hold (0 for none), where it stands, and the end
+    /// of the mentee's window to confirm the milestone (set when the session closes).
+    pub bonus: Credits,
+    pub bonus_state: Option<stint_domain::ledger::bonus::BonusState>,
+    pub bonus_until: Option<Timestamp>,
 }
 
 #[async_trait]
@@ -107,4 +112,20 @@ pub trait LedgerStore: Send + Sync {
     /// from lots, a wallet holding other than what its lots have left. (Movements written
     /// straight with `move_credits` bypass lots and holds; the use cases never do.)
     async fn holding_violations(&self) -> Result<Vec<String>>;
+    /// Pays `booking`'s escrowed bonus to its mentor (less `fee_basis_points`), once, while
+    /// its window is open at `now`: false (and nothing written) when the bonus is not
+    /// escrowed or its window is not open.
+    async fn pay_bonus(
+        &self,
+        booking: stint_domain::booking::BookingId,
+        fee_basis_points: u32,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Returns to their payers up to `limit` escrowed bonuses whose window ended before `now`
+    /// (each once, its credits back to the lots they came from); the bookings returned.
+    async fn return_due_bonuses(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<stint_domain::booking::BookingId>>;
 }

@@ -146,6 +146,20 @@ pub trait MoneyStore: Send + Sync {
     /// `NotFound` for an unknown purchase, a conflict on `state` for a cancelled one.
     async fn mark_purchase_paid(&self, id: i64, provider_ref: &str, now: Timestamp)
     -> Result<Paid>;
+    /// Whether `provider`'s event `event_id` was recorded by [`record_payment_event`].
+    ///
+    /// [`record_payment_event`]: MoneyStore::record_payment_event
+    async fn payment_event_seen(&self, provider: &str, event_id: &str) -> Result<bool>;
+    /// Records that `provider` sent event `event_id` (of `kind`, paying `purchase` if it paid
+    /// one), after it was acted on; false when it was recorded already.
+    async fn record_payment_event(
+        &self,
+        provider: &str,
+        event_id: &str,
+        kind: &str,
+        purchase: Option<i64>,
+        now: Timestamp,
+    ) -> Result<bool>;
     /// A person's lots that still hold credits, first to expire first.
     async fn lots_of(&self, user: UserId) -> Result<Vec<LotRecord>>;
 }

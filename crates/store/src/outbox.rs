@@ -19,6 +19,22 @@ pub const RECEIPT_MAIL: &str = "purchase.receipt_mail";
 pub struct ReceiptMail {
     pub purchase: i64,
 }
+/// The job that gives a refund's money back through the provider that took it (Stripe),
+/// written in the transaction that records the refund (`AdjustmentStore::refund`).
+pub const PROVIDER_REFUND: &str = "purchase.provider_refund";
+
+/// `purchase.provider_refund`'s payload: everything the provider needs, so the job reads
+/// nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderRefund {
+    /// The refund (a ledger adjustment); its id keys the provider's idempotency.
+    pub adjustment: i64,
+    pub provider: String,
+    /// The provider's reference of the payment (a Stripe PaymentIntent).
+    pub payment: String,
+    pub amount_minor: i64,
+}
+
 /// Attempts of a `booking.changed` job: planning only reads and enqueues, so failures are
 /// the database's, and worth a long retry.
 pub const BOOKING_CHANGED_ATTEMPTS: u32 = 12;

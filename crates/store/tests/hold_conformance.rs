@@ -50,6 +50,7 @@ async fn fund(store: &dyn Store, who: UserId, credits: i64, months: u32, at: i64
 fn priced(w: &Booked, start_min: i64) -> NewBooking {
     NewBooking {
         price: PRICE,
+        bonus: 0,
         ..at(w, start_min, 30)
     }
 }
@@ -257,6 +258,7 @@ async fn each_ending_divides_the_hold_once(store: Arc<dyn Store>) {
         let store = store.clone();
         let new = NewBooking {
             price: 20,
+            bonus: 0,
             ..at(&w, start, 30)
         };
         async move {
@@ -269,7 +271,7 @@ async fn each_ending_divides_the_hold_once(store: Arc<dyn Store>) {
     let fee = 2_000; // 20%
     // A late cancel by the mentee: half to the mentor (less the fee), half back.
     let late = book(600).await;
-    let ending = HoldEnd::on_cancel(true, true, fee);
+    let ending = HoldEnd::on_cancel(true, true, 50, fee);
     store
         .cancel_booking(late.id, w.mentee, "late", true, ending, t(20))
         .await

@@ -1,6 +1,8 @@
 //! A seeded random simulation of the money in Stint, checked after every step against a
-//! simple model: purchases, bookings (holds), reschedules, cancels in time and late, no-shows
-//! of either side, closings, expiries, refunds, corrections and payouts, in any order. After
+//! simple model: purchases, bookings (holds, some with an outcome bonus in escrow),
+//! reschedules, cancels in time and late (each with its SKU version's late share), no-shows of
+//! either side, closings, bonuses confirmed or returned after their window, expiries, refunds,
+//! corrections and payouts, in any order. After
 //! each step the accounts it touched hold what the model says; every thousand steps (and at
 //! the end) every wallet's lots are compared too and both invariant checks must be clean.
 //!
@@ -14,7 +16,7 @@ use std::sync::Arc;
 use stint_domain::booking::{BookingId, NoShowSide};
 use stint_domain::ids::UserId;
 use stint_domain::ledger::{
-    Account, Credits, HoldEnd, Lot, LotTake, Pack, refund_money, restore_to_lots,
+    Account, Credits, HoldEnd, Lot, LotTake, Pack, bonus, refund_money, restore_to_lots,
     take_first_expiring,
 };
 use stint_domain::outcome::closing::{CheckpointResult, Closing};
@@ -72,6 +74,7 @@ struct ModelBooking {
     mentee: usize,
     mentor: usize,
     price: Credits,
+    bonus: Credits,
     start: Timestamp,
     taken: Vec<LotTake>,
 }
@@ -82,9 +85,12 @@ struct Model {
     lots: Vec<BTreeMap<i64, ModelLot>>,
     earnings: Vec<Credits>,
     held: Credits,
+    escrow: Credits,
     revenue: Credits,
     expired: Credits,
     open: BTreeMap<i64, ModelBooking>,
+    /// Closed sessions whose bonus waits in escrow, with the end of its window.
+    windows: BTreeMap<i64, (ModelBooking, Timestamp)>,
 }
 
 impl Model {
@@ -111,12 +117,22 @@ impl Model {
             .collect()
     }
 
-    /// Ends booking `id`'s hold as `end` says.
-    fn end(&mut self, id: i64, end: HoldEnd, mentor_id: UserId, wallet: Account) {
+    /// Ends booking `id`'s hold as `end` says, at `now`: a settled session's bonus waits for
+    /// the mentee's word; any other ending gives it back with what the hold returns.
+    fn end(&mut self, id: i64, end: HoldEnd, mentor_id: UserId, wallet: Account, now: Timestamp) {
         let Some(b) = self.open.remove(&id) else {
             return;
         };
         self.held -= b.price;
+        let mut back = end.returned(b.price);
+        if b.bonus > 0 {
+            if matches!(end, HoldEnd::Settle { .. }) {
+                self.windows.insert(id, (b.clone(), bonus::window_end(now)));
+            } else {
+                self.escrow -= b.bonus;
+                back += b.bonus;
+            }
+        }
         for t in end.transfers(b.price, wallet, mentor_id) {
             match t.to {
                 Account::Earnings(_) => self.earnings[b.mentor] += t.amount,
@@ -124,7 +140,11 @@ impl Model {
                 _ => {}
             }
         }
-        let back = end.returned(b.price);
+        self.restore(&b, back);
+    }
+
+    /// Gives `back` credits to the lots `b` took from, as the store does.
+    fn restore(&mut self, b: &ModelBooking, back: Credits) {
         let taken: Vec<(Lot, Credits)> = b
             .taken
             .iter()
@@ -229,7 +249,8 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
             53..=62 => "cancel",
             63..=67 => "no_show",
             68..=82 => "close",
-            83..=86 => "expire",
+            83..=85 => "expire",
+            86 => "bonus",
             87..=90 => "refund",
             91..=96 => "correct",
             _ => "payout",
@@ -263,6 +284,12 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
             "book" => {
                 let mentor = rng.usize(..MENTORS);
                 let price = rng.i64(1..=30);
+                let bonus = if rng.u32(..4) == 0 {
+                    rng.i64(1..=10)
+                } else {
+                    0
+                };
+                let total = price + bonus;
                 next_slot = next_slot
                     .checked_add(SignedDuration::from_hours(2))
                     .unwrap();
@@ -277,26 +304,29 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                         .unwrap(),
                     meeting_url: String::new(),
                     price,
+                    bonus,
                 };
                 let can = m.spendable(mentee, now);
                 match s.create_booking(&new, None, &naive, now).await {
                     Ok(BookingOutcome::Created(b)) => {
                         assert!(
-                            can >= price,
-                            "step {step}: booked {price} with {can} spendable"
+                            can >= total,
+                            "step {step}: booked {total} with {can} spendable"
                         );
-                        let taken = take_first_expiring(&m.domain_lots(mentee), price, now)
+                        let taken = take_first_expiring(&m.domain_lots(mentee), total, now)
                             .expect("the model agrees there is enough");
                         for tk in &taken {
                             m.lots[mentee].get_mut(&tk.lot).unwrap().remaining -= tk.amount;
                         }
                         m.held += price;
+                        m.escrow += bonus;
                         m.open.insert(
                             b.id.0,
                             ModelBooking {
                                 mentee,
                                 mentor,
                                 price,
+                                bonus,
                                 start: next_slot,
                                 taken,
                             },
@@ -306,10 +336,10 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                         balance, needed, ..
                     }) => {
                         assert!(
-                            can < price,
-                            "step {step}: refused {price} with {can} spendable"
+                            can < total,
+                            "step {step}: refused {total} with {can} spendable"
                         );
-                        assert_eq!((balance, needed), (can, price), "step {step}");
+                        assert_eq!((balance, needed), (can, total), "step {step}");
                     }
                     other => panic!("step {step}: booking ended with {other:?}"),
                 }
@@ -345,7 +375,9 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                     "cancel" => {
                         let late = rng.bool();
                         let by_mentee = rng.bool();
-                        let end = HoldEnd::on_cancel(late, by_mentee, FEE);
+                        // Each cancel as if its SKU version said another share.
+                        let share = [0, 25, 50, 100][rng.usize(..4)];
+                        let end = HoldEnd::on_cancel(late, by_mentee, share, FEE);
                         let actor = if by_mentee {
                             w.mentees[b.mentee]
                         } else {
@@ -354,7 +386,7 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                         s.cancel_booking(booking, actor, "sim", late, end, now)
                             .await
                             .unwrap();
-                        m.end(id, end, mentor_id, payer);
+                        m.end(id, end, mentor_id, payer, now);
                     }
                     "no_show" => {
                         let side = if rng.bool() {
@@ -366,7 +398,7 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                         s.mark_no_show(booking, side, mentor_id, end, now)
                             .await
                             .unwrap();
-                        m.end(id, end, mentor_id, payer);
+                        m.end(id, end, mentor_id, payer, now);
                     }
                     _ => {
                         let end = HoldEnd::Settle {
@@ -391,7 +423,7 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                         )
                         .await
                         .unwrap();
-                        m.end(id, end, mentor_id, payer);
+                        m.end(id, end, mentor_id, payer, now);
                     }
                 }
                 let _ = b.start;
@@ -400,6 +432,21 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                 now = now
                     .checked_add(SignedDuration::from_hours(24 * rng.i64(1..=20)))
                     .unwrap();
+                let returned = s.return_due_bonuses(now, 10_000).await.unwrap();
+                let due: Vec<i64> = m
+                    .windows
+                    .iter()
+                    .filter(|(_, (_, until))| *until < now)
+                    .map(|(id, _)| *id)
+                    .collect();
+                let mut got: Vec<i64> = returned.iter().map(|b| b.0).collect();
+                got.sort();
+                assert_eq!(got, due, "step {step}: bonuses returned");
+                for id in due {
+                    let (b, _) = m.windows.remove(&id).unwrap();
+                    m.escrow -= b.bonus;
+                    m.restore(&b, b.bonus);
+                }
                 let expired = s.expire_lots(now, 10_000).await.unwrap();
                 let mut expected = 0;
                 for lots in &mut m.lots {
@@ -416,6 +463,28 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
                     expected,
                     "step {step}"
                 );
+            }
+            "bonus" => {
+                if m.windows.is_empty() {
+                    continue;
+                }
+                let id = *m.windows.keys().nth(rng.usize(..m.windows.len())).unwrap();
+                let (b, until) = m.windows[&id].clone();
+                let paid = s.pay_bonus(BookingId(id), FEE, now).await.unwrap();
+                assert_eq!(paid, now <= until, "step {step}: bonus of {id}");
+                if paid {
+                    m.windows.remove(&id);
+                    m.escrow -= b.bonus;
+                    for t in bonus::paid_transfers(b.bonus, w.mentors[b.mentor], FEE) {
+                        match t.to {
+                            Account::Earnings(_) => m.earnings[b.mentor] += t.amount,
+                            Account::Revenue => m.revenue += t.amount,
+                            _ => {}
+                        }
+                    }
+                    // Paid once: asking again changes nothing.
+                    assert!(!s.pay_bonus(BookingId(id), FEE, now).await.unwrap());
+                }
             }
             "refund" => {
                 let refundable: Vec<(i64, ModelLot)> = m.lots[mentee]
@@ -518,6 +587,11 @@ async fn simulate(store: Arc<dyn Store>, steps: usize) {
             s.ledger_balance(Account::Held).await.unwrap(),
             m.held,
             "step {step} ({what}): held"
+        );
+        assert_eq!(
+            s.ledger_balance(Account::BonusEscrow).await.unwrap(),
+            m.escrow,
+            "step {step} ({what}): bonus escrow"
         );
         if step % 1_000 == 999 || step + 1 == steps {
             check_everything(&w, &m, step).await;

@@ -78,10 +78,12 @@ pub enum Peer {
     PrometheusClient,
     /// Python's `openapi-spec-validator`, which checks the OpenAPI document.
     OpenapiSpecValidator,
+    /// localstripe, a Stripe-compatible server (a Python package).
+    Stripe,
 }
 
 impl Peer {
-    pub const ALL: [Peer; 8] = [
+    pub const ALL: [Peer; 9] = [
         Peer::Postgres,
         Peer::Browser,
         Peer::PythonIcalendar,
@@ -90,6 +92,7 @@ impl Peer {
         Peer::Schemathesis,
         Peer::PrometheusClient,
         Peer::OpenapiSpecValidator,
+        Peer::Stripe,
     ];
 
     /// The `cfg` set when the peer is present (or the run is CI).
@@ -103,6 +106,7 @@ impl Peer {
             Peer::Schemathesis => "peer_schemathesis",
             Peer::PrometheusClient => "peer_prometheus_client",
             Peer::OpenapiSpecValidator => "peer_openapi_spec_validator",
+            Peer::Stripe => "peer_stripe",
         }
     }
 
@@ -117,6 +121,7 @@ impl Peer {
             Peer::Schemathesis => "Schemathesis",
             Peer::PrometheusClient => "Python's prometheus_client",
             Peer::OpenapiSpecValidator => "Python's openapi-spec-validator",
+            Peer::Stripe => "localstripe, a Stripe-compatible server",
         }
     }
 
@@ -136,6 +141,7 @@ impl Peer {
             Peer::Schemathesis => "python3 -m pip install schemathesis==4.32.5 (its `st` on PATH)",
             Peer::PrometheusClient => "python3 -m pip install prometheus-client==0.26.0",
             Peer::OpenapiSpecValidator => "python3 -m pip install openapi-spec-validator==0.9.0",
+            Peer::Stripe => "python3 -m pip install localstripe==1.15.10",
         }
     }
 
@@ -151,6 +157,7 @@ impl Peer {
             Peer::Schemathesis => find_program("st").is_some(),
             Peer::PrometheusClient => python_imports("prometheus_client"),
             Peer::OpenapiSpecValidator => python_imports("openapi_spec_validator"),
+            Peer::Stripe => python_imports("localstripe"),
         }
     }
 }

@@ -34,6 +34,10 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router(&state))
         .route("/static/{*file}", axum::routing::get(pages::assets::asset))
         .route("/calendar/{file}", axum::routing::get(api::calendar::feed))
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(api::stripe_webhook::receive),
+        )
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -59,7 +63,7 @@ pub fn app(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+                 frame-ancestors 'none'; form-action 'self' https://checkout.stripe.com; base-uri 'none'",
             ),
         ))
         // Outermost, so the request's id and span cover every layer and handler above.

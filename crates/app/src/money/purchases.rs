@@ -1,6 +1,7 @@
 //! Buying credits. A purchase is recorded pending, and its credits arrive only when it is
-//! paid: an operator marks an invoice paid (the manual provider), or, on a demo server, the
-//! demo top-up pays it at once. Marking paid credits it exactly once, however often it is
+//! paid: Stripe's signed event says the card payment succeeded (`money::stripe`), an
+//! operator marks an invoice paid (the manual provider), or, on a demo server, the demo
+//! top-up pays it at once. Marking paid credits it exactly once, however often it is
 //! asked (`MoneyStore::mark_purchase_paid`).
 
 use crate::App;
@@ -15,6 +16,8 @@ use stint_store::money::{Paid, PurchaseRecord, PurchaseState};
 /// How a purchase is paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
+    /// A card payment on Stripe's hosted Checkout page.
+    Stripe,
     /// An invoice, paid by bank transfer, that an operator marks paid.
     Manual,
     /// Credits without payment, offered only on demo servers.
@@ -24,6 +27,7 @@ pub enum Provider {
 impl Provider {
     pub fn as_str(self) -> &'static str {
         match self {
+            Provider::Stripe => "stripe",
             Provider::Manual => "manual",
             Provider::Demo => "demo",
         }
@@ -31,6 +35,7 @@ impl Provider {
 
     pub fn parse(s: &str) -> Option<Provider> {
         match s {
+            "stripe" => Some(Provider::Stripe),
             "manual" => Some(Provider::Manual),
             "demo" => Some(Provider::Demo),
             _ => None,
@@ -40,23 +45,36 @@ impl Provider {
 
 /// The providers this server offers, the usual one first.
 pub fn offered(app: &App) -> Vec<Provider> {
-    let mut providers = vec![Provider::Manual];
+    let mut providers = Vec::new();
+    if app.settings.stripe.is_some() {
+        providers.push(Provider::Stripe);
+    }
+    providers.push(Provider::Manual);
     if app.settings.demo_top_up {
         providers.push(Provider::Demo);
     }
     providers
 }
 
-/// Buys pack `pack_id` for `me`: a pending purchase (an invoice) with the manual provider,
-/// or, with the demo top-up, one paid and credited at once. An unknown pack is a 404; one no
-/// longer on sale, or a provider this server does not offer, a conflict.
+/// A purchase just made, and where its buyer pays it when that is elsewhere.
+#[derive(Debug, Clone)]
+pub struct Bought {
+    pub purchase: PurchaseRecord,
+    /// Stripe's Checkout page for this purchase; `None` for an invoice or a demo top-up.
+    pub pay_at: Option<String>,
+}
+
+/// Buys pack `pack_id` for `me`: a pending purchase paid on Stripe's page or by invoice (the
+/// manual provider), or, with the demo top-up, one paid and credited at once. An unknown
+/// pack is a 404; one no longer on sale, or a provider this server does not offer, a
+/// conflict; Stripe unreachable, 503 (the purchase stays pending and is never credited).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn buy(
     app: &App,
     me: &Account,
     pack_id: i64,
     provider: Provider,
-) -> Result<PurchaseRecord, AppError> {
+) -> Result<Bought, AppError> {
     let pack = app
         .store
         .pack(pack_id)
@@ -79,7 +97,17 @@ pub async fn buy(
         .create_purchase(me.id, &pack, provider.as_str(), app.now())
         .await?;
     match provider {
-        Provider::Manual => Ok(purchase),
+        Provider::Manual => Ok(Bought {
+            purchase,
+            pay_at: None,
+        }),
+        Provider::Stripe => {
+            let pay_at = super::stripe::checkout(app, me, &purchase).await?;
+            Ok(Bought {
+                purchase,
+                pay_at: Some(pay_at),
+            })
+        }
         Provider::Demo => match app
             .store
             .mark_purchase_paid(purchase.id, "demo", app.now())
@@ -87,13 +115,16 @@ pub async fn buy(
         {
             Paid::Now(p) | Paid::Already(p) => {
                 announce(app, &p).await?;
-                fresh(app, p.id).await
+                Ok(Bought {
+                    purchase: fresh(app, p.id).await?,
+                    pay_at: None,
+                })
             }
         },
     }
 }
 
-async fn fresh(app: &App, id: i64) -> Result<PurchaseRecord, AppError> {
+pub(super) async fn fresh(app: &App, id: i64) -> Result<PurchaseRecord, AppError> {
     app.store
         .purchase(id)
         .await?
@@ -110,11 +141,14 @@ pub async fn one(app: &App, me: &Account, id: i64) -> Result<PurchaseRecord, App
     Ok(purchase)
 }
 
-/// Purchases waiting for their money, oldest first (operators).
+/// Invoices waiting for their money, oldest first (operators). Card payments are not here:
+/// only Stripe's signed word pays those.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn pending(app: &App, actor: &Account) -> Result<Vec<PurchaseRecord>, AppError> {
     require(actor, Role::Operator)?;
-    Ok(app.store.purchases_in(PurchaseState::Pending, 500).await?)
+    let mut list = app.store.purchases_in(PurchaseState::Pending, 500).await?;
+    list.retain(|p| p.provider == Provider::Manual.as_str());
+    Ok(list)
 }
 
 /// Purchases waiting for their money with who bought each ("Name <e-mail>"), oldest first
@@ -155,6 +189,12 @@ pub async fn mark_paid(
     require(actor, Role::Operator)?;
     let reference = validate::line(reference, 0, 100)
         .map_err(|m| AppError::validation(FieldErrors::single("reference", m)))?;
+    if fresh(app, id).await?.provider == Provider::Stripe.as_str() {
+        return Err(AppError::conflict(
+            "purchase",
+            "a card payment is marked paid only by Stripe's signed event",
+        ));
+    }
     match app
         .store
         .mark_purchase_paid(id, &reference, app.now())
@@ -174,7 +214,7 @@ pub async fn mark_paid(
 /// (its message id comes from the purchase, so announcing it again sends nothing new). The
 /// buyer's receipt mail is queued by the store in the transaction that pays it
 /// (`stint_store::outbox::RECEIPT_MAIL`).
-async fn announce(app: &App, purchase: &PurchaseRecord) -> Result<(), AppError> {
+pub(super) async fn announce(app: &App, purchase: &PurchaseRecord) -> Result<(), AppError> {
     let data = serde_json::json!({
         "purchase_id": purchase.id,
         "user_id": purchase.user.0,
@@ -218,6 +258,8 @@ pub fn receipt_lines(p: &stint_store::money::PurchaseRecord) -> Vec<(String, Str
     }
     let how = if p.provider == "demo" {
         "Demo top-up, no payment".to_string()
+    } else if p.provider == "stripe" {
+        "Card, through Stripe".to_string()
     } else if p.provider_ref.is_empty() {
         "Bank transfer".to_string()
     } else {

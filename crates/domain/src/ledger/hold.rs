@@ -6,8 +6,9 @@ use super::{Account, Credits, Lot, LotTake, Transfer, TransferKind, fee_split, f
 use crate::booking::NoShowSide;
 use crate::ids::UserId;
 
-/// The share of the price a mentee's late cancel forfeits to the mentor.
-pub const LATE_CANCEL_FORFEIT_PERCENT: u32 = 50;
+/// The share of the price a mentee's late cancel forfeits to the mentor, unless the SKU
+/// version says otherwise (`SkuContent::late_cancel_percent`, frozen with the booking).
+pub const DEFAULT_LATE_CANCEL_PERCENT: u32 = 50;
 
 /// Where a hold stands: held until it ends once, in one of the three other states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +55,17 @@ pub enum HoldEnd {
 }
 
 impl HoldEnd {
-    /// A cancel: late by the mentee forfeits the policy's share; in time, or by the mentor
-    /// or an operator, releases it all.
-    pub fn on_cancel(late: bool, by_mentee: bool, fee_basis_points: u32) -> HoldEnd {
-        if late && by_mentee {
+    /// A cancel: late by the mentee forfeits `late_percent` (the booked SKU version's
+    /// share); in time, or by the mentor or an operator, releases it all.
+    pub fn on_cancel(
+        late: bool,
+        by_mentee: bool,
+        late_percent: u32,
+        fee_basis_points: u32,
+    ) -> HoldEnd {
+        if late && by_mentee && late_percent > 0 {
             HoldEnd::Forfeit {
-                percent: LATE_CANCEL_FORFEIT_PERCENT,
+                percent: late_percent.min(100),
                 fee_basis_points,
             }
         } else {

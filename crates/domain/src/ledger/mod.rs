@@ -9,6 +9,7 @@
 //! - So the balances always sum to zero.
 
 mod account;
+pub mod bonus;
 mod hold;
 mod lots;
 mod model;
@@ -16,7 +17,7 @@ mod pack;
 mod split;
 
 pub use account::{Account, AccountParseError};
-pub use hold::{HoldEnd, HoldState, LATE_CANCEL_FORFEIT_PERCENT, restore_to_lots};
+pub use hold::{DEFAULT_LATE_CANCEL_PERCENT, HoldEnd, HoldState, restore_to_lots};
 pub use lots::{Lot, LotTake, open_at, take_first_expiring};
 pub use model::{Ledger, LedgerError, Transfer, TransferKind};
 pub use pack::{

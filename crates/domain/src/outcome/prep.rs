@@ -130,6 +130,8 @@ mod tests {
             price_credits: 1,
             cancel_cutoff_hours: 24,
             reschedule_cutoff_hours: 4,
+            late_cancel_percent: 50,
+            bonus_credits: 0,
         }
     }
 

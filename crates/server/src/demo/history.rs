@@ -114,6 +114,7 @@ async fn session(
         meeting_url: format!("https://meet.jit.si/stint-demo-{i}"),
         // The history is from before the demo's wallets: it holds nothing.
         price: 0,
+        bonus: 0,
     };
     let anything =
         |_: Option<&stint_domain::schedule::Availability>, _: &[stint_domain::schedule::Busy]| true;

@@ -195,6 +195,10 @@ struct DemoSku {
     price: i64,
     cancel_hours: i64,
     reschedule_hours: i64,
+    /// The share of the price a late cancel forfeits (%).
+    late_percent: i64,
+    /// The outcome bonus in credits (0 for none).
+    bonus: i64,
 }
 
 const SKUS: &[DemoSku] = &[
@@ -227,6 +231,8 @@ const SKUS: &[DemoSku] = &[
         price: 30,
         cancel_hours: 24,
         reschedule_hours: 6,
+        late_percent: 50,
+        bonus: 10,
     },
     DemoSku {
         slug: "negotiation-clinic-45",
@@ -260,6 +266,8 @@ const SKUS: &[DemoSku] = &[
         price: 45,
         cancel_hours: 48,
         reschedule_hours: 12,
+        late_percent: 50,
+        bonus: 0,
     },
     DemoSku {
         slug: "technical-triage-20",
@@ -283,6 +291,8 @@ const SKUS: &[DemoSku] = &[
         price: 20,
         cancel_hours: 4,
         reschedule_hours: 2,
+        late_percent: 25,
+        bonus: 0,
     },
 ];
 
@@ -455,6 +465,8 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             price_credits: s.price,
             cancel_cutoff_hours: s.cancel_hours,
             reschedule_cutoff_hours: s.reschedule_hours,
+            late_cancel_percent: s.late_percent,
+            bonus_credits: s.bonus,
         }
         .validate(Some(&comp))?;
         store.create_sku(s.slug, &content, operator, now).await?;

@@ -142,7 +142,8 @@ impl AdjustmentStore for SqlStore {
         }
         let mut tx = self.begin_write().await?;
         let bought = sqlx::query(
-            "SELECT user_id, credits, price_minor, currency, state FROM purchases WHERE id = $1",
+            "SELECT user_id, credits, price_minor, currency, state, provider, provider_ref \
+             FROM purchases WHERE id = $1",
         )
         .bind(purchase)
         .fetch_optional(&mut *tx)
@@ -191,6 +192,7 @@ impl AdjustmentStore for SqlStore {
             .bind(credits)
             .execute(&mut *tx)
             .await?;
+        let minor = money.minor;
         let done = record(
             &mut tx,
             self.backend,
@@ -203,6 +205,16 @@ impl AdjustmentStore for SqlStore {
             now,
         )
         .await?;
+        let provider: String = bought.try_get("provider")?;
+        if provider == "stripe" && minor > 0 {
+            let job = crate::outbox::ProviderRefund {
+                adjustment: done.id,
+                provider,
+                payment: bought.try_get("provider_ref")?,
+                amount_minor: minor,
+            };
+            super::outbox::provider_refund(&mut tx, &job, now).await?;
+        }
         tx.commit().await?;
         Ok(done)
     }

@@ -32,6 +32,7 @@ macro_rules! context_select {
             "v.followup_delay_days AS sku_followup_delay_days, v.price_credits AS sku_price_credits, ",
             "v.cancel_cutoff_hours AS sku_cancel_cutoff_hours, ",
             "v.reschedule_cutoff_hours AS sku_reschedule_cutoff_hours, ",
+            "v.late_cancel_percent AS sku_late_cancel_percent, v.bonus_credits AS sku_bonus_credits, ",
             "m.email AS m_email, m.display_name AS m_display_name, m.timezone AS m_timezone, ",
             "(SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = b.mentor_id) AS m_roles, ",
             "e.email AS e_email, e.display_name AS e_display_name, e.timezone AS e_timezone, ",

@@ -26,7 +26,8 @@ macro_rules! sku_select {
             "v.duration_minutes, v.competency_id, v.checkpoint_id, v.outcome, v.artifacts, ",
             "v.intake_questions, v.pre_reads, v.followup_template, v.assessment_questions, ",
             "v.followup_delay_days, v.price_credits, ",
-            "v.cancel_cutoff_hours, v.reschedule_cutoff_hours",
+            "v.cancel_cutoff_hours, v.reschedule_cutoff_hours, v.late_cancel_percent, ",
+            "v.bonus_credits",
             $extra,
             " FROM skus s JOIN sku_versions v ON v.sku_id = s.id ",
             $where
@@ -89,6 +90,8 @@ pub(super) fn sku_from_as(row: &AnyRow, prefix: &str) -> Result<SkuVersion> {
             price_credits: get_i64("price_credits")?,
             cancel_cutoff_hours: get_i64("cancel_cutoff_hours")?,
             reschedule_cutoff_hours: get_i64("reschedule_cutoff_hours")?,
+            late_cancel_percent: get_i64("late_cancel_percent")?,
+            bonus_credits: get_i64("bonus_credits")?,
         },
     })
 }
@@ -121,8 +124,9 @@ async fn insert_version(
         "INSERT INTO sku_versions (sku_id, version, title, duration_minutes, competency_id, \
          checkpoint_id, outcome, artifacts, intake_questions, pre_reads, followup_template, \
          assessment_questions, followup_delay_days, price_credits, cancel_cutoff_hours, \
-         reschedule_cutoff_hours, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         reschedule_cutoff_hours, created_at, created_by, late_cancel_percent, bonus_credits) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20)",
     )
     .bind(sku.0)
     .bind(version)
@@ -142,6 +146,8 @@ async fn insert_version(
     .bind(c.reschedule_cutoff_hours)
     .bind(now.as_second())
     .bind(by.map(|u| u.0))
+    .bind(c.late_cancel_percent)
+    .bind(c.bonus_credits)
     .execute(&mut **tx)
     .await?;
     Ok(())

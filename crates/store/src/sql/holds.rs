@@ -1,7 +1,9 @@
 //! Ending a booking's hold inside the transaction that changes the booking (cancel, no-show,
 //! close): the hold's state leaves `held` once, its price leaves `held` as the domain's
 //! `HoldEnd` divides it (one movement, key `hold-end:<booking>`), and what goes back to the
-//! payer returns to the lots it came from, the latest to expire first.
+//! payer returns to the lots it came from, the latest to expire first. The outcome bonus
+//! escrowed beside it goes back in the same movement if the session did not take place; if
+//! it did, its window opens, and it is paid or returned later, once (`bonus-end:<booking>`).
 
 use super::bookings::ts;
 use super::ledger::write_movement;
@@ -14,6 +16,7 @@ use jiff::Timestamp;
 use sqlx::{Any, Row, Transaction};
 use stint_domain::booking::BookingId;
 use stint_domain::ids::UserId;
+use stint_domain::ledger::bonus::{self, BonusState};
 use stint_domain::ledger::{Account, HoldEnd, HoldState, Lot, restore_to_lots};
 
 /// Ends `booking`'s hold as `end` says, in `tx`; a booking without a hold (free, or made
@@ -28,7 +31,7 @@ pub(crate) async fn end_hold(
 ) -> Result<()> {
     let ended = sqlx::query(
         "UPDATE booking_charges SET state = $2, ended_at = $3 WHERE booking_id = $1 AND state = 'held' \
-         RETURNING payer, price",
+         RETURNING payer, price, bonus, bonus_state",
     )
     .bind(booking.0)
     .bind(end.state().as_str())
@@ -42,18 +45,109 @@ pub(crate) async fn end_hold(
     let price: i64 = row.try_get("price")?;
     let payer_account = Account::parse(&payer)
         .map_err(|_| StoreError::Backend(format!("ledger: unknown payer {payer:?}").into()))?;
+    let escrowed = row.try_get::<Option<String>, _>("bonus_state")?.as_deref()
+        == Some(BonusState::Escrowed.as_str());
+    let bonus: i64 = if escrowed { row.try_get("bonus")? } else { 0 };
+    let mut transfers = end.transfers(price, payer_account, mentor);
+    let mut back = end.returned(price);
+    if bonus > 0 {
+        if matches!(end, HoldEnd::Settle { .. }) {
+            // The session took place: the mentee's window to confirm the milestone opens.
+            sqlx::query("UPDATE booking_charges SET bonus_until = $2 WHERE booking_id = $1")
+                .bind(booking.0)
+                .bind(bonus::window_end(now).as_second())
+                .execute(&mut **tx)
+                .await?;
+        } else {
+            end_bonus(tx, booking, BonusState::Returned, now).await?;
+            transfers.extend(bonus::returned_transfer(bonus, payer_account));
+            back += bonus;
+        }
+    }
     let movement = Movement {
         key: format!("hold-end:{}", booking.0),
-        transfers: end.transfers(price, payer_account, mentor),
+        transfers,
         reference: format!("booking:{}", booking.0),
         money: None,
     };
     write_movement(tx, backend, &movement, now).await?;
-    let back = end.returned(price);
     if back > 0 {
         return_to_lots(tx, booking, back).await?;
     }
     Ok(())
+}
+
+/// Moves `booking`'s escrowed bonus to `to`, once: false if it was not escrowed.
+async fn end_bonus(
+    tx: &mut Transaction<'static, Any>,
+    booking: BookingId,
+    to: BonusState,
+    now: Timestamp,
+) -> Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE booking_charges SET bonus_state = $2, bonus_ended_at = $3 \
+         WHERE booking_id = $1 AND bonus_state = 'escrowed'",
+    )
+    .bind(booking.0)
+    .bind(to.as_str())
+    .bind(now.as_second())
+    .execute(&mut **tx)
+    .await?;
+    Ok(moved.rows_affected() == 1)
+}
+
+/// Ends `booking`'s escrowed bonus after its session, in `tx`: paid to the mentor while the
+/// window is open at `now`, or (`pay` false) returned to the payer once it has closed.
+/// False, with nothing written, when neither applies.
+pub(crate) async fn settle_bonus(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    booking: BookingId,
+    pay: Option<u32>,
+    now: Timestamp,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT c.payer, c.bonus, c.bonus_until, b.mentor_id FROM booking_charges c \
+         JOIN bookings b ON b.id = c.booking_id \
+         WHERE c.booking_id = $1 AND c.bonus_state = 'escrowed' AND c.bonus_until IS NOT NULL",
+    )
+    .bind(booking.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let until: i64 = row.try_get("bonus_until")?;
+    let open = now.as_second() <= until;
+    if open != pay.is_some() {
+        return Ok(false);
+    }
+    let bonus: i64 = row.try_get("bonus")?;
+    let payer: String = row.try_get("payer")?;
+    let payer = Account::parse(&payer)
+        .map_err(|_| StoreError::Backend(format!("ledger: unknown payer {payer:?}").into()))?;
+    let mentor = UserId(row.try_get("mentor_id")?);
+    let (state, transfers) = match pay {
+        Some(fee) => (BonusState::Paid, bonus::paid_transfers(bonus, mentor, fee)),
+        None => (
+            BonusState::Returned,
+            bonus::returned_transfer(bonus, payer).into_iter().collect(),
+        ),
+    };
+    if !end_bonus(tx, booking, state, now).await? {
+        return Ok(false);
+    }
+    let movement = Movement {
+        key: format!("bonus-end:{}", booking.0),
+        transfers,
+        reference: format!("booking:{}", booking.0),
+        money: None,
+    };
+    write_movement(tx, backend, &movement, now).await?;
+    if pay.is_none() {
+        return_to_lots(tx, booking, bonus).await?;
+    }
+    Ok(true)
 }
 
 /// Gives `amount` credits back to the lots `booking`'s hold took them from.
@@ -99,7 +193,8 @@ pub(crate) async fn holds_of(
         // Integer ids formatted into SQL cannot inject anything.
         let ids: Vec<String> = chunk.iter().map(|b| b.0.to_string()).collect();
         let sql = format!(
-            "SELECT booking_id, payer, price, state, ended_at FROM booking_charges \
+            "SELECT booking_id, payer, price, state, ended_at, bonus, bonus_state, bonus_until \
+             FROM booking_charges \
              WHERE booking_id IN ({}) ORDER BY booking_id",
             ids.join(",")
         );
@@ -120,6 +215,15 @@ pub(crate) async fn holds_of(
                     StoreError::Backend(format!("ledger: unknown hold state {state:?}").into())
                 })?,
                 ended_at: ended.map(ts).transpose()?,
+                bonus: row.try_get("bonus")?,
+                bonus_state: row
+                    .try_get::<Option<String>, _>("bonus_state")?
+                    .as_deref()
+                    .and_then(BonusState::parse),
+                bonus_until: row
+                    .try_get::<Option<i64>, _>("bonus_until")?
+                    .map(ts)
+                    .transpose()?,
             });
         }
     }

@@ -151,6 +151,48 @@ impl LedgerStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn pay_bonus(
+        &self,
+        booking: stint_domain::booking::BookingId,
+        fee_basis_points: u32,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let paid =
+            super::holds::settle_bonus(&mut tx, self.backend, booking, Some(fee_basis_points), now)
+                .await?;
+        tx.commit().await?;
+        Ok(paid)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn return_due_bonuses(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<stint_domain::booking::BookingId>> {
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT booking_id FROM booking_charges WHERE bonus_state = 'escrowed' \
+             AND bonus_until < $1 ORDER BY bonus_until, booking_id LIMIT $2",
+        )
+        .bind(now.as_second())
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        let mut returned = Vec::new();
+        for id in due {
+            let booking = stint_domain::booking::BookingId(id);
+            // One transaction each: a bonus confirmed a moment ago is skipped, not undone.
+            let mut tx = self.begin_write().await?;
+            if super::holds::settle_bonus(&mut tx, self.backend, booking, None, now).await? {
+                returned.push(booking);
+            }
+            tx.commit().await?;
+        }
+        Ok(returned)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ledger_violations(&self) -> Result<Vec<String>> {
         let mut found = Vec::new();
         let rows = sqlx::query(
@@ -222,10 +264,39 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
             "held holds {in_account} but the open holds add up to {held}"
         ));
     }
+    let escrowed: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(bonus), 0) AS BIGINT) FROM booking_charges \
+         WHERE bonus_state = 'escrowed'",
+    )
+    .fetch_optional(store.reader())
+    .await?;
+    let in_escrow: Option<i64> =
+        sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = 'bonus_escrow'")
+            .fetch_optional(store.reader())
+            .await?;
+    let (escrowed, in_escrow) = (escrowed.unwrap_or(0), in_escrow.unwrap_or(0));
+    if escrowed != in_escrow {
+        found.push(format!(
+            "bonus_escrow holds {in_escrow} but the escrowed bonuses add up to {escrowed}"
+        ));
+    }
+    let stateless: Vec<i64> = sqlx::query_scalar(
+        "SELECT booking_id FROM booking_charges \
+         WHERE (bonus > 0) <> (bonus_state IS NOT NULL) ORDER BY booking_id LIMIT 20",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    for booking in stateless {
+        found.push(format!(
+            "the bonus of booking {booking} and its state disagree"
+        ));
+    }
     let uneven = sqlx::query(
-        "SELECT c.booking_id, c.price, CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) AS taken \
+        "SELECT c.booking_id, c.price + c.bonus AS price, \
+                CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) AS taken \
          FROM booking_charges c LEFT JOIN hold_lots h ON h.booking_id = c.booking_id \
-         GROUP BY c.booking_id, c.price HAVING COALESCE(SUM(h.amount), 0) <> c.price \
+         GROUP BY c.booking_id, c.price, c.bonus \
+         HAVING COALESCE(SUM(h.amount), 0) <> c.price + c.bonus \
          ORDER BY c.booking_id LIMIT 20",
     )
     .fetch_all(store.reader())
@@ -237,7 +308,7 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
             row.try_get("taken")?,
         );
         found.push(format!(
-            "the hold of booking {booking} is {price} but took {taken} from lots"
+            "the hold (and bonus) of booking {booking} is {price} but took {taken} from lots"
         ));
     }
     let wallets = sqlx::query(

@@ -425,6 +425,43 @@ impl MoneyStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn payment_event_seen(&self, provider: &str, event_id: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM payment_events WHERE provider = $1 AND event_id = $2",
+        )
+        .bind(provider.to_string())
+        .bind(event_id.to_string())
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(found.is_some())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn record_payment_event(
+        &self,
+        provider: &str,
+        event_id: &str,
+        kind: &str,
+        purchase: Option<i64>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "INSERT INTO payment_events (provider, event_id, kind, purchase_id, received_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(provider.to_string())
+        .bind(event_id.to_string())
+        .bind(kind.to_string())
+        .bind(purchase)
+        .bind(now.as_second())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn lots_of(&self, user: UserId) -> Result<Vec<LotRecord>> {
         let rows = sqlx::query(
             "SELECT id, purchase_id, credits, remaining, expires_at, created_at FROM credit_lots \

@@ -52,3 +52,24 @@ pub(super) async fn receipt_mail(
     .await?;
     Ok(())
 }
+
+/// Queues the provider's half of refund `job.adjustment` in `tx` (the transaction that
+/// records the refund): the money goes back exactly when the credits do.
+pub(super) async fn provider_refund(
+    tx: &mut Transaction<'static, Any>,
+    job: &crate::outbox::ProviderRefund,
+    now: Timestamp,
+) -> Result<()> {
+    let payload = serde_json::to_string(job).map_err(|e| crate::StoreError::Backend(e.into()))?;
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
+         created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, 20, $4, $4)",
+    )
+    .bind(crate::outbox::PROVIDER_REFUND)
+    .bind(payload)
+    .bind(format!("provider_refund:{}", job.adjustment))
+    .bind(now.as_second())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -141,6 +141,8 @@ pub fn content(c: stint_domain::ids::CompetencyId, cp: CheckpointId, title: &str
         price_credits: 3,
         cancel_cutoff_hours: 24,
         reschedule_cutoff_hours: 4,
+        late_cancel_percent: 50,
+        bonus_credits: 0,
     }
 }
 
@@ -181,6 +183,7 @@ pub fn at(w: &Booked, start_min: i64, minutes: i64) -> NewBooking {
         end: t((start_min + minutes) * 60),
         meeting_url: "https://meet.example/room".into(),
         price: 0,
+        bonus: 0,
     }
 }
 

@@ -16,6 +16,7 @@ use stint_domain::FieldErrors;
 use stint_domain::account::{Account, zone_or_utc};
 use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus};
 use stint_domain::catalog::SkuVersion;
+use stint_domain::ledger::bonus::BonusState;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,6 +98,13 @@ pub struct HoldDto {
     /// fee), `released` (back to the wallet) or `forfeited` (a late cancel's or a missed
     /// session's share to the mentor, the rest back).
     pub state: String,
+    /// The outcome bonus escrowed beside the price (0 for none).
+    pub bonus_credits: i64,
+    /// `escrowed` (waiting for the session, then for the mentee to confirm the milestone),
+    /// `paid` (to the mentor) or `returned` (to the wallet); absent without a bonus.
+    pub bonus_state: Option<String>,
+    /// Until when the mentee may confirm the milestone (RFC 3339), once the session is closed.
+    pub bonus_confirm_by: Option<String>,
 }
 
 impl From<&stint_store::ledger::HoldRecord> for HoldDto {
@@ -104,6 +112,9 @@ impl From<&stint_store::ledger::HoldRecord> for HoldDto {
         HoldDto {
             price_credits: h.price,
             state: h.state.as_str().to_string(),
+            bonus_credits: h.bonus,
+            bonus_state: h.bonus_state.map(|b| b.as_str().to_string()),
+            bonus_confirm_by: h.bonus_until.map(|t| t.to_string()),
         }
     }
 }
@@ -260,9 +271,13 @@ pub async fn create_booking(
         note: "booked".into(),
     };
     let price = o.sku.content.price_credits;
+    let bonus = o.sku.content.bonus_credits;
     let hold = (price > 0).then(|| HoldDto {
         price_credits: price,
         state: stint_domain::ledger::HoldState::Held.as_str().to_string(),
+        bonus_credits: bonus,
+        bonus_state: (bonus > 0).then(|| BonusState::Escrowed.as_str().to_string()),
+        bonus_confirm_by: None,
     });
     let dto = render(
         &me,
@@ -369,4 +384,22 @@ pub async fn report_no_show(
 ) -> Result<Json<BookingDto>, ApiError> {
     let marked = bookings::report_no_show(&state, &me, BookingId(id), &req.side).await?;
     Ok(Json(view(&me, &bookings::detail_of(&state, marked).await?)))
+}
+
+/// The mentee confirms they reached the session's milestone: its outcome bonus goes to the
+/// mentor. Only the mentee, only once the session is closed and within 30 days of it.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/bonus", tag = "scheduling", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Booking id")),
+    responses((status = 200, body = BookingDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "No bonus, already confirmed, too early or too late", body = ErrorBody)))]
+pub async fn confirm_bonus(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<BookingDto>, ApiError> {
+    stint_app::money::bonus::confirm(&state, &me, BookingId(id)).await?;
+    Ok(Json(view(
+        &me,
+        &bookings::detail(&state, &me, BookingId(id)).await?,
+    )))
 }

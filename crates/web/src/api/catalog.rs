@@ -241,6 +241,8 @@ fn draft_from(req: SkuRequest) -> SkuDraft {
         price_credits: req.price_credits,
         cancel_cutoff_hours: req.cancel_cutoff_hours,
         reschedule_cutoff_hours: req.reschedule_cutoff_hours,
+        late_cancel_percent: req.late_cancel_percent,
+        bonus_credits: req.bonus_credits,
     }
 }
 

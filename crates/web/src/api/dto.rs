@@ -242,6 +242,11 @@ pub struct SkuDto {
     pub cancel_cutoff_hours: i64,
     /// Rescheduling allowed until this many hours before the start.
     pub reschedule_cutoff_hours: i64,
+    /// The share of the price (%) a mentee's late cancel forfeits to the mentor.
+    pub late_cancel_percent: i64,
+    /// The outcome bonus in credits, escrowed at booking and paid to the mentor when the
+    /// mentee confirms the milestone within 30 days of the session; 0 for none.
+    pub bonus_credits: i64,
 }
 
 impl SkuDto {
@@ -281,6 +286,8 @@ impl SkuDto {
             price_credits: c.price_credits,
             cancel_cutoff_hours: c.cancel_cutoff_hours,
             reschedule_cutoff_hours: c.reschedule_cutoff_hours,
+            late_cancel_percent: c.late_cancel_percent,
+            bonus_credits: c.bonus_credits,
         }
     }
 }
@@ -328,6 +335,14 @@ pub struct SkuRequest {
     pub cancel_cutoff_hours: i64,
     #[schema(minimum = 0, maximum = 336)]
     pub reschedule_cutoff_hours: i64,
+    /// 0 to 100; 50 when left out.
+    #[serde(default = "stint_domain::catalog::default_late_cancel_percent")]
+    #[schema(minimum = 0, maximum = 100)]
+    pub late_cancel_percent: i64,
+    /// 0 (the default) for none; a bonus needs a price.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000)]
+    pub bonus_credits: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

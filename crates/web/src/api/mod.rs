@@ -19,6 +19,7 @@ pub mod money;
 pub mod nudges;
 pub mod outcomes;
 pub mod payouts;
+pub mod stripe_webhook;
 pub mod users;
 pub mod webhooks;
 
@@ -220,6 +221,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::reschedule_booking))
         .routes(routes!(bookings::cancel_booking))
         .routes(routes!(bookings::report_no_show))
+        .routes(routes!(bookings::confirm_bonus))
         .routes(routes!(calendar::booking_invite))
         .routes(routes!(calendar::create_feed, calendar::revoke_feed))
         .routes(routes!(outcomes::get_outcome))

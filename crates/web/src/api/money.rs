@@ -121,21 +121,25 @@ pub struct PurchaseDto {
     pub price_minor: i64,
     pub currency: String,
     pub price: String,
-    /// `manual` (an invoice) or `demo`.
+    /// `stripe` (a card), `manual` (an invoice) or `demo`.
     pub provider: String,
     /// `pending`, `paid` or `cancelled`.
     pub state: String,
-    /// How to pay, while it is pending.
+    /// How to pay an invoice, while it is pending.
     pub instructions: Option<String>,
     /// The payment's reference (the bank's, for an invoice).
     pub reference: String,
     pub created_at: String,
     pub paid_at: Option<String>,
+    /// Where to pay by card (Stripe's Checkout page); only in the answer that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_at: Option<String>,
 }
 
 impl From<&PurchaseRecord> for PurchaseDto {
     fn from(p: &PurchaseRecord) -> Self {
-        let pending = p.state == stint_store::money::PurchaseState::Pending;
+        let pending = p.state == stint_store::money::PurchaseState::Pending
+            && p.provider == Provider::Manual.as_str();
         PurchaseDto {
             id: p.id,
             pack_id: p.pack_id,
@@ -150,6 +154,7 @@ impl From<&PurchaseRecord> for PurchaseDto {
             reference: p.provider_ref.clone(),
             created_at: p.created_at.to_string(),
             paid_at: p.paid_at.map(|t| t.to_string()),
+            pay_at: None,
         }
     }
 }
@@ -159,7 +164,8 @@ impl From<&PurchaseRecord> for PurchaseDto {
 pub struct PurchaseRequest {
     #[serde(deserialize_with = "super::integral::i64")]
     pub pack_id: i64,
-    /// How to pay: `manual` (an invoice; the default) or `demo` (demo servers only).
+    /// How to pay: `stripe` (a card on Stripe's page, where it is configured), `manual` (an
+    /// invoice; the default) or `demo` (demo servers only).
     #[serde(default)]
     #[schema(value_type = Option<ProviderName>)]
     pub provider: Option<String>,
@@ -169,6 +175,7 @@ pub struct PurchaseRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderName {
+    Stripe,
     Manual,
     Demo,
 }
@@ -283,13 +290,16 @@ pub async fn update_pack(
     Ok(Json(PackDto::from(&pack)))
 }
 
-/// Buys a pack: an invoice to pay (its credits arrive when it is marked paid), or, on a demo
-/// server with `provider: demo`, credits at once.
+/// Buys a pack: with `provider: stripe`, a card payment on Stripe's page at `pay_at` (its
+/// credits arrive when Stripe's signed event says it succeeded); an invoice to pay (its
+/// credits arrive when it is marked paid); or, on a demo server with `provider: demo`,
+/// credits at once.
 #[utoipa::path(post, path = "/api/v1/purchases", tag = "money", security(("bearer" = [])),
     request_body = PurchaseRequest,
     responses((status = 201, body = PurchaseDto), (status = 404, description = "No such pack", body = ErrorBody),
         (status = 409, description = "The pack is not on sale, or this server does not offer the provider", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 503, description = "Stripe could not be reached; nothing was charged", body = ErrorBody)))]
 pub async fn buy(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -298,11 +308,16 @@ pub async fn buy(
     let provider = match req.provider.as_deref() {
         None => Provider::Manual,
         Some(p) => Provider::parse(p).ok_or_else(|| {
-            ApiError::validation(FieldErrors::single("provider", "must be manual or demo"))
+            ApiError::validation(FieldErrors::single(
+                "provider",
+                "must be stripe, manual or demo",
+            ))
         })?,
     };
-    let purchase = purchases::buy(&state, &me, req.pack_id, provider).await?;
-    Ok((StatusCode::CREATED, Json(PurchaseDto::from(&purchase))))
+    let bought = purchases::buy(&state, &me, req.pack_id, provider).await?;
+    let mut dto = PurchaseDto::from(&bought.purchase);
+    dto.pay_at = bought.pay_at;
+    Ok((StatusCode::CREATED, Json(dto)))
 }
 
 /// One of the caller's purchases (operators: anyone's).

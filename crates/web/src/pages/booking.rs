@@ -229,8 +229,13 @@ struct ConfirmPage {
 }
 
 impl ConfirmPage {
+    /// What confirming takes from the wallet: the price and the outcome bonus.
+    fn needed(&self) -> i64 {
+        self.sku.content.price_credits + self.sku.content.bonus_credits
+    }
+
     fn short(&self) -> bool {
-        self.spendable < self.sku.content.price_credits
+        self.spendable < self.needed()
     }
 }
 
@@ -268,11 +273,11 @@ pub async fn confirm_page(
             when(start, &zone_or_utc(&mentor.timezone)),
             mentor.timezone
         ),
-        cancel_words: if c.price_credits > 0 {
+        cancel_words: if c.price_credits > 0 && c.late_cancel_percent > 0 {
             format!(
                 "Free cancellation until {} your time; after that, {}% of the price goes to your mentor.",
                 words(c.cancel_cutoff_hours),
-                stint_domain::ledger::LATE_CANCEL_FORFEIT_PERCENT
+                c.late_cancel_percent
             )
         } else {
             format!(
@@ -396,6 +401,8 @@ pub struct SessionParams {
     taken: String,
     /// Which outcome form was just saved, confirmed next to it.
     saved: String,
+    /// `paid` after the mentee confirmed the milestone.
+    bonus: String,
 }
 
 #[derive(Template)]
@@ -421,8 +428,12 @@ struct SessionPage {
     nudges: Vec<super::deliveries::LogRow>,
     /// Where the session's credits stand, in words; empty for a free session.
     payment: String,
-    /// The share of the price a mentee's late cancel forfeits.
-    late_share: u32,
+    /// The share of the price a mentee's late cancel forfeits (the booked version's).
+    late_share: i64,
+    /// Where the outcome bonus stands, in words; empty without one.
+    bonus: String,
+    /// The mentee may confirm the milestone now.
+    can_confirm_bonus: bool,
 }
 
 /// Where a hold stands, in words for the mentee or the mentor.
@@ -470,6 +481,8 @@ pub async fn session(
         "Moved to the new time."
     } else if !q.taken.is_empty() {
         "That time was just taken. Please choose another."
+    } else if q.bonus == "paid" {
+        "Congratulations on reaching the milestone. The bonus went to your mentor."
     } else {
         ""
     };
@@ -510,6 +523,19 @@ pub(crate) async fn render_session(
     let payment = d.hold.as_ref().map_or(String::new(), |h| {
         payment_words(h, is_mentor, &other.display_name)
     });
+    let bonus = d.hold.as_ref().map_or(String::new(), |h| {
+        super::bonus::words(
+            h,
+            is_mentor,
+            &other.display_name,
+            &zone_or_utc(&me.timezone),
+        )
+    });
+    let can_confirm_bonus = d
+        .hold
+        .as_ref()
+        .is_some_and(|h| super::bonus::can_confirm(h, b.mentee_id == me.id, state.now()));
+    let late_share = d.context.sku.content.late_cancel_percent;
     let outcome =
         super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
     let nudges = super::deliveries::rows(state, &me, &b).await?;
@@ -539,7 +565,9 @@ pub(crate) async fn render_session(
             outcome,
             nudges,
             payment,
-            late_share: stint_domain::ledger::LATE_CANCEL_FORFEIT_PERCENT,
+            late_share,
+            bonus,
+            can_confirm_bonus,
             b: dto,
         },
     ))

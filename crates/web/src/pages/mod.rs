@@ -9,6 +9,7 @@ pub(crate) mod account;
 mod adjustments;
 pub mod assets;
 mod availability;
+mod bonus;
 pub(crate) mod booking;
 mod calendars;
 mod credits;
@@ -98,6 +99,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/inbox/{id}/read", post(inbox::mark_read))
         .route("/sessions/{id}/cancel", post(booking::cancel))
         .route("/sessions/{id}/no-show", post(booking::no_show))
+        .route("/sessions/{id}/bonus", post(bonus::confirm))
         .route(
             "/sessions/{id}/reschedule",
             get(booking::reschedule_page).post(booking::reschedule),

@@ -22,7 +22,7 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::catalog::{
     CheckpointInput, Competency, CompetencyInput, PreRead, SkuStatus, SkuVersion,
-    default_followup_delay_days,
+    default_followup_delay_days, default_late_cancel_percent,
 };
 use stint_domain::ids::{CheckpointId, UserId};
 use stint_domain::role::Role;
@@ -382,6 +382,8 @@ pub struct SkuFields {
     price_credits: String,
     cancel_cutoff_hours: String,
     reschedule_cutoff_hours: String,
+    late_cancel_percent: String,
+    bonus_credits: String,
 }
 
 impl SkuFields {
@@ -412,6 +414,8 @@ impl SkuFields {
             price_credits: c.price_credits.to_string(),
             cancel_cutoff_hours: c.cancel_cutoff_hours.to_string(),
             reschedule_cutoff_hours: c.reschedule_cutoff_hours.to_string(),
+            late_cancel_percent: c.late_cancel_percent.to_string(),
+            bonus_credits: c.bonus_credits.to_string(),
         }
     }
 
@@ -457,6 +461,17 @@ impl SkuFields {
                 "reschedule_cutoff_hours",
                 &self.reschedule_cutoff_hours,
             ),
+            // Left blank: the defaults (half forfeited, no bonus).
+            late_cancel_percent: if self.late_cancel_percent.trim().is_empty() {
+                default_late_cancel_percent()
+            } else {
+                number(errors, "late_cancel_percent", &self.late_cancel_percent)
+            },
+            bonus_credits: if self.bonus_credits.trim().is_empty() {
+                0
+            } else {
+                number(errors, "bonus_credits", &self.bonus_credits)
+            },
         }
     }
 }
@@ -573,6 +588,8 @@ pub async fn new_sku(
         price_credits: "1".into(),
         cancel_cutoff_hours: "24".into(),
         reschedule_cutoff_hours: "4".into(),
+        late_cancel_percent: default_late_cancel_percent().to_string(),
+        bonus_credits: "0".into(),
         followup_delay_days: default_followup_delay_days().to_string(),
         ..Default::default()
     };

@@ -57,6 +57,8 @@ struct WalletPage {
     balance: i64,
     lots: Vec<LotRow>,
     packs: Vec<PackRow>,
+    /// Card payments on Stripe are offered.
+    card: bool,
     demo: bool,
     entries: Vec<EntryRow>,
     purchases: Vec<PurchaseRow>,
@@ -116,6 +118,10 @@ pub async fn page(
             "Your invoice is below. The credits arrive as soon as the payment is confirmed."
         }
         "credited" => "The credits are in your wallet.",
+        "card" => {
+            "Thank you. Your credits appear here as soon as Stripe confirms the payment, \
+             usually within seconds; the receipt follows by e-mail."
+        }
         _ => "",
     };
     let page = WalletPage {
@@ -142,6 +148,7 @@ pub async fn page(
                 validity: validity(p.pack.months_valid),
             })
             .collect(),
+        card: purchases::offered(&state).contains(&Provider::Stripe),
         demo: purchases::offered(&state).contains(&Provider::Demo),
         entries: w
             .entries
@@ -169,10 +176,12 @@ pub async fn page(
                 price: format_money(p.price_minor, &p.currency),
                 state: if p.provider == "demo" {
                     "Demo top-up, no payment"
+                } else if p.provider == "stripe" && p.state == PurchaseState::Pending {
+                    "Card payment not completed"
                 } else {
                     state_word(p.state)
                 },
-                pending: p.state == PurchaseState::Pending,
+                pending: p.state == PurchaseState::Pending && p.provider == "manual",
                 instructions: purchases::invoice_instructions(p),
             })
             .collect(),
@@ -198,7 +207,10 @@ pub async fn buy(
     let bought = purchases::buy(&state, &me, pack_id, provider)
         .await
         .map_err(failure)?;
-    let notice = if bought.state == PurchaseState::Paid {
+    if let Some(pay_at) = bought.pay_at {
+        return Ok(Redirect::to(&pay_at).into_response());
+    }
+    let notice = if bought.purchase.state == PurchaseState::Paid {
         "credited"
     } else {
         "invoice"

@@ -183,9 +183,9 @@ fn one_per_mentor_and_key(batch: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
             .key
             .as_ref()
             .is_none_or(|k| keys.insert((job.new.mentee_id, k.key.clone())));
-        let payer_free = job.new.price == 0 || !payers.contains(&job.new.mentee_id);
+        let payer_free = job.new.total() == 0 || !payers.contains(&job.new.mentee_id);
         if newest_read && key_free && payer_free && mentors.insert(job.new.mentor_id) {
-            if job.new.price > 0 {
+            if job.new.total() > 0 {
                 payers.insert(job.new.mentee_id);
             }
             go.push(job);
@@ -218,6 +218,7 @@ mod tests {
                 end: start,
                 meeting_url: String::new(),
                 price: 0,
+                bonus: 0,
             },
             key: key.map(|k| IdempotencyKey {
                 key: k.into(),

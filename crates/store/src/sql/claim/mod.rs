@@ -108,7 +108,7 @@ impl SqlStore {
         StoreError::Insufficient {
             account: stint_domain::ledger::Account::Wallet(new.mentee_id).to_string(),
             balance: funds,
-            needed: new.price,
+            needed: new.total(),
         }
     }
 

@@ -81,9 +81,11 @@ INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at
 const SQLITE_RELEASE: &str = "RELEASE claim";
 
 /// The hold of a booking just made (`$1`) for mentee `$2`: `$3` credits from wallet `$5` at
-/// `$4`, the lots that expire first first; then the claim's savepoint ends.
+/// `$4`, the lots that expire first first, of which `$6` are the outcome bonus (escrowed, not
+/// held); then the claim's savepoint ends.
 const SQLITE_HOLD: &str = "\
-INSERT INTO booking_charges (booking_id, payer, price, state) VALUES ($1, $5, $3, 'held'); \
+INSERT INTO booking_charges (booking_id, payer, price, state, bonus, bonus_state) \
+    VALUES ($1, $5, $3 - $6, 'held', $6, CASE WHEN $6 > 0 THEN 'escrowed' END); \
 INSERT INTO hold_lots (booking_id, lot_id, amount) \
     SELECT $1, id, MIN(remaining, $3 - before) FROM ( \
         SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at IS NULL, expires_at, id \
@@ -94,9 +96,14 @@ UPDATE credit_lots SET remaining = remaining - (SELECT h.amount FROM hold_lots h
         WHERE h.booking_id = $1 AND h.lot_id = credit_lots.id) \
     WHERE id IN (SELECT lot_id FROM hold_lots WHERE booking_id = $1); \
 UPDATE ledger_accounts SET balance = balance - $3, version = version + 1 WHERE name = $5; \
-UPDATE ledger_accounts SET balance = balance + $3, version = version + 1 WHERE name = 'held'; \
+UPDATE ledger_accounts SET balance = balance + $3 - $6, version = version + 1 WHERE name = 'held'; \
+UPDATE ledger_accounts SET balance = balance + $6, version = version + 1 \
+    WHERE name = 'bonus_escrow' AND $6 > 0; \
 INSERT INTO ledger_transfers (movement, seq, from_account, to_account, amount, kind, reference, at) \
-    VALUES ('hold:' || $1, 0, $5, 'held', $3, 'hold', 'booking:' || $1, $4); \
+    VALUES ('hold:' || $1, 0, $5, 'held', $3 - $6, 'hold', 'booking:' || $1, $4); \
+INSERT INTO ledger_transfers (movement, seq, from_account, to_account, amount, kind, reference, at) \
+    SELECT 'hold:' || $1, 1, $5, 'bonus_escrow', $6, 'bonus_escrow', 'booking:' || $1, $4 \
+    WHERE $6 > 0; \
 RELEASE claim";
 
 /// Runs [`SQLITE_CLAIM`] for `claim` on `conn`, and the hold if it made a booking: `Made`,
@@ -125,7 +132,7 @@ pub(crate) async fn write_sqlite(
         .bind(key.map_or(String::new(), |k| k.request_hash.clone()))
         .bind(version)
         .bind(outbox_payload(now))
-        .bind(new.price)
+        .bind(new.total())
         .fetch_all(&mut *conn)
         .await?;
     // The funds first, then the booking's id if one was made.
@@ -138,13 +145,14 @@ pub(crate) async fn write_sqlite(
         None => None,
     };
     match made {
-        Some(id) if new.price > 0 => {
+        Some(id) if new.total() > 0 => {
             sqlx::query(SQLITE_HOLD)
                 .bind(id.0)
                 .bind(new.mentee_id.0)
-                .bind(new.price)
+                .bind(new.total())
                 .bind(now.as_second())
                 .bind(claim.payer())
+                .bind(new.bonus)
                 .execute(&mut *conn)
                 .await?;
             Ok(Written::Made(id))
@@ -155,7 +163,7 @@ pub(crate) async fn write_sqlite(
         }
         None => {
             sqlx::query(SQLITE_RELEASE).execute(&mut *conn).await?;
-            if new.price > 0 && funds < new.price {
+            if new.total() > 0 && funds < new.total() {
                 Ok(Written::Short { funds })
             } else {
                 Ok(Written::Moved)
@@ -179,13 +187,14 @@ const PG_CLAIMS: &str = "\
 WITH c AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS c(mentor_id bigint, \
         mentee_id bigint, sku_id bigint, sku_version bigint, start_at bigint, end_at bigint, \
         meeting_url text, key text, request_hash text, version bigint, at bigint, payload text, \
-        price bigint, payer text)), \
+        price bigint, bonus bigint, payer text)), \
 kx AS (SELECT c.mentor_id, k.booking_id, k.request_hash FROM c \
        JOIN idempotency_keys k ON k.user_id = c.mentee_id AND k.key = c.key WHERE c.key <> ''), \
 l AS (SELECT id FROM users WHERE id = ANY (ARRAY(SELECT mentor_id FROM c)) ORDER BY id FOR UPDATE), \
 la AS (SELECT name, version FROM ledger_accounts \
        WHERE (SELECT count(*) FROM l) >= 0 AND (name = ANY (ARRAY(SELECT payer FROM c WHERE price > 0)) \
-             OR (name = 'held' AND EXISTS (SELECT 1 FROM c WHERE price > 0))) \
+             OR (name = 'held' AND EXISTS (SELECT 1 FROM c WHERE price > 0)) \
+             OR (name = 'bonus_escrow' AND EXISTS (SELECT 1 FROM c WHERE bonus > 0))) \
        ORDER BY name FOR UPDATE), \
 f AS (SELECT c.mentor_id, CAST(COALESCE(SUM(cl.remaining), 0) AS BIGINT) AS funds, \
              bool_and(la.version IS NOT DISTINCT FROM sa.version) AS current FROM c \
@@ -214,10 +223,11 @@ o AS (INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, cr
       SELECT 'booking.changed', jsonb_set(c.payload::jsonb, '{booking}', to_jsonb(b.id))::text, \
              'queued', b.created_at, 0, 12, b.created_at, b.created_at \
       FROM b JOIN c ON c.mentor_id = b.mentor_id), \
-h AS (SELECT b.id, c.payer, c.price, c.at, c.mentee_id FROM b JOIN c ON c.mentor_id = b.mentor_id \
-      WHERE c.price > 0), \
-hc AS (INSERT INTO booking_charges (booking_id, payer, price, state) \
-       SELECT id, payer, price, 'held' FROM h), \
+h AS (SELECT b.id, c.payer, c.price, c.bonus, c.at, c.mentee_id FROM b \
+      JOIN c ON c.mentor_id = b.mentor_id WHERE c.price > 0), \
+hc AS (INSERT INTO booking_charges (booking_id, payer, price, state, bonus, bonus_state) \
+       SELECT id, payer, price - bonus, 'held', bonus, CASE WHEN bonus > 0 THEN 'escrowed' END \
+       FROM h), \
 ht AS (SELECT h.id AS booking_id, x.id AS lot_id, LEAST(x.remaining, h.price - x.before) AS amount \
        FROM h CROSS JOIN LATERAL (SELECT id, remaining, SUM(remaining) OVER (ORDER BY \
             expires_at IS NULL, expires_at, id ROWS UNBOUNDED PRECEDING) - remaining AS before \
@@ -229,10 +239,17 @@ lu AS (UPDATE credit_lots cl SET remaining = cl.remaining - ht.amount FROM ht WH
 wu AS (UPDATE ledger_accounts a SET balance = a.balance - h.price, version = a.version + 1 \
        FROM h WHERE a.name = h.payer), \
 hu AS (UPDATE ledger_accounts a SET balance = a.balance + s.total, version = a.version + 1 \
-       FROM (SELECT CAST(SUM(price) AS BIGINT) AS total FROM h) s WHERE a.name = 'held' AND s.total > 0), \
+       FROM (SELECT CAST(SUM(price - bonus) AS BIGINT) AS total FROM h) s \
+       WHERE a.name = 'held' AND s.total > 0), \
+eu AS (UPDATE ledger_accounts a SET balance = a.balance + s.total, version = a.version + 1 \
+       FROM (SELECT CAST(SUM(bonus) AS BIGINT) AS total FROM h) s \
+       WHERE a.name = 'bonus_escrow' AND s.total > 0), \
 ho AS (INSERT INTO ledger_transfers (movement, seq, from_account, to_account, amount, kind, \
               reference, at) \
-       SELECT 'hold:' || id, 0, payer, 'held', price, 'hold', 'booking:' || id, at FROM h) \
+       SELECT 'hold:' || id, 0, payer, 'held', price - bonus, 'hold', 'booking:' || id, at FROM h \
+       UNION ALL \
+       SELECT 'hold:' || id, 1, payer, 'bonus_escrow', bonus, 'bonus_escrow', 'booking:' || id, at \
+       FROM h WHERE bonus > 0) \
 SELECT CAST('made' AS TEXT) AS outcome, id, mentor_id, CAST(NULL AS TEXT) AS request_hash, \
        CAST(NULL AS BIGINT) AS funds FROM b \
 UNION ALL SELECT 'keyed', booking_id, mentor_id, request_hash, NULL FROM kx \
@@ -262,7 +279,8 @@ pub(crate) async fn write_postgres<'e, E: Executor<'e, Database = Any>>(
                 "version": c.version,
                 "at": c.now.as_second(),
                 "payload": outbox_payload(c.now),
-                "price": c.new.price,
+                "price": c.new.total(),
+                "bonus": c.new.bonus,
                 "payer": c.payer(),
             })
         })
