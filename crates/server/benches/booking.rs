@@ -6,7 +6,8 @@
 //! the process), and, to read them by, the CPU time per booking (this process's, and on
 //! PostgreSQL the database's), the rate of the claim alone and of a trivial HTTP request.
 //! Every booking over HTTP holds its price (20 credits) from its client's wallet in the same
-//! write as the claim, as in production.
+//! write as the claim, as in production; `STINT_BENCH_FREE=1` makes the session type free, to
+//! measure what the hold costs.
 
 // A benchmark is a harness: failing loudly on a broken setup is what it should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -135,6 +136,17 @@ fn always_open(zone: &str) -> Availability {
 async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
     let now = stint_domain::clock::SystemClock.now();
     stint_server::demo::load(store, now).await.expect("demo");
+    if std::env::var("STINT_BENCH_FREE").is_ok() {
+        let sku = store.sku("technical-triage-20").await.unwrap().unwrap();
+        let free = stint_domain::catalog::SkuContent {
+            price_credits: 0,
+            ..sku.content.clone()
+        };
+        store
+            .update_sku("technical-triage-20", &free, None, now)
+            .await
+            .unwrap();
+    }
     let hash = stint_app::auth::password::hash(PASSWORD.into())
         .await
         .expect("hash");

@@ -46,17 +46,6 @@ async fn balance(app: &App, token: &str) -> i64 {
         .unwrap()
 }
 
-async fn sound(app: &App) {
-    assert_eq!(
-        app.store.ledger_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        app.store.holding_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-}
-
 /// A funded mentee (500 credits) and their token.
 async fn mentee(app: &App, email: &str) -> String {
     common::make_mentee(app, email, "Bonus Mentee").await;
@@ -208,7 +197,7 @@ async fn a_confirmed_bonus_goes_to_the_mentor_once(app: App) {
     .await;
     assert_eq!(seen["hold"]["bonus_state"], "paid");
     assert_eq!(balance(&app, &token).await, 500 - PRICE - BONUS);
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 }
 
 async fn an_unconfirmed_bonus_comes_back_after_its_window(app: App) {
@@ -282,7 +271,7 @@ async fn an_unconfirmed_bonus_comes_back_after_its_window(app: App) {
     // The job again: nothing more.
     stint_worker::Handler::run(&job, &tick).await.unwrap();
     assert_eq!(balance(&app, &token).await, 500 - PRICE);
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 }
 
 async fn a_session_that_does_not_take_place_returns_the_bonus_with_the_hold(app: App) {
@@ -343,7 +332,7 @@ async fn a_session_that_does_not_take_place_returns_the_bonus_with_the_hold(app:
         (e["balance"].as_i64(), e["price"].as_i64()),
         (Some(PRICE), Some(PRICE + BONUS))
     );
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 }
 
 async fn a_late_cancel_forfeits_the_share_of_the_version_booked(app: App) {
@@ -416,5 +405,5 @@ async fn a_late_cancel_forfeits_the_share_of_the_version_booked(app: App) {
         before + forfeit_split(price, 50).rest,
         "the booked version's 50%, not the new 100%"
     );
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 }

@@ -33,17 +33,6 @@ async fn wallet(app: &App, token: &str) -> Value {
     r.json().await.unwrap()
 }
 
-async fn sound(app: &App) {
-    assert_eq!(
-        app.store.ledger_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        app.store.holding_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-}
-
 /// A mentee made for the test with `credits` in the wallet (none if 0).
 async fn mentee_with(app: &App, email: &str, credits: i64) -> (String, stint_domain::ids::UserId) {
     common::make_mentee_unfunded(app, email, "Test Mentee").await;
@@ -124,7 +113,7 @@ async fn booking_holds_the_price_and_too_few_credits_book_nothing(app: App, _: S
         wallet(&app, &sam).await["balance"].as_i64().unwrap(),
         before - PRICE
     );
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 }
 
 async fn cancels_and_closing_end_the_hold_and_a_payout_run_pays_the_mentor(app: App, _: String) {
@@ -221,7 +210,7 @@ async fn cancels_and_closing_end_the_hold_and_a_payout_run_pays_the_mentor(app: 
         to_maya + settle.mentor
     );
     assert_eq!(held().await.unwrap(), 0);
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 
     // The closing's job tells webhooks the credits were settled, once.
     let op = app.operator().await;
@@ -430,5 +419,5 @@ async fn thirty_two_bookings_through_two_nodes_from_a_wallet_for_three_make_thre
             .unwrap(),
         0
     );
-    sound(&app).await;
+    common::ledger_is_sound(&app).await;
 }

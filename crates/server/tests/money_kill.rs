@@ -16,8 +16,6 @@ mod process;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use stint_domain::account::{Email, NewAccount, TimeZoneName};
@@ -147,29 +145,7 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Timestamp)> {
 
 /// `stint serve --demo` on `db` (the demo is loaded already, so it only offers the top-up).
 fn serve(db: &str) -> process::Server {
-    let mut child = process::stint(db)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("stint exited before it was ready")
-            .unwrap();
-        if let Some(rest) = line.split("Open ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    process::Server { child, base }
+    process::serve_with(db, &["--demo"])
 }
 
 async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) -> String {

@@ -381,6 +381,18 @@ pub async fn make_mentee_unfunded(app: &App, email: &str, name: &str) {
         .unwrap();
 }
 
+/// Both ledger checks of `stint ledger verify` find nothing.
+pub async fn ledger_is_sound(app: &App) {
+    assert_eq!(
+        app.store.ledger_violations().await.unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        app.store.holding_violations().await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
 /// Credits `email`'s wallet with 500 credits, as a test pack an operator marked paid (for
 /// tests that book, about something other than buying credits).
 pub async fn fund(app: &App, email: &str) {

@@ -30,8 +30,15 @@ pub fn stint(db: &str) -> Command {
 
 /// Starts `stint serve` on a free port and waits for its start-up line.
 pub fn serve(db: &str) -> Server {
+    serve_with(db, &[])
+}
+
+/// [`serve`] with more arguments after `serve` (`--demo`).
+pub fn serve_with(db: &str, args: &[&str]) -> Server {
     let mut child = stint(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
