@@ -12,6 +12,8 @@
 // A benchmark is a harness: failing loudly on a broken setup is what it should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/support/always_open.rs"]
+mod always_open;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use sqlx::{AnyPool, Executor};
@@ -21,7 +23,7 @@ use stint_domain::account::{Email, NewAccount, TimeZoneName};
 use stint_domain::clock::Clock;
 use stint_domain::mentor::MentorProfileInput;
 use stint_domain::role::Role;
-use stint_domain::schedule::{Availability, ClockTime, DayInterval, SlotQuery, slots};
+use stint_domain::schedule::{Availability, SlotQuery, slots};
 use stint_store::Store;
 
 const CLIENTS: usize = 16;
@@ -117,22 +119,6 @@ fn cpu_per_booking(a: &CpuTicks, b: &CpuTicks) -> (f64, f64) {
     (per(b.own - a.own), per(pg))
 }
 
-/// Mentors open around the clock, so every booking can go to a distinct free slot.
-fn always_open(zone: &str) -> Availability {
-    let mut r = Availability::default_for(zone);
-    let day = vec![DayInterval {
-        start: ClockTime::MIDNIGHT,
-        end: ClockTime::END_OF_DAY,
-    }];
-    r.weekly = std::array::from_fn(|_| day.clone());
-    r.min_notice_minutes = 0;
-    r.buffer_after_minutes = 0;
-    r.horizon_days = 365;
-    r.slot_step_minutes = 20;
-    r.caps = Default::default();
-    r
-}
-
 async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
     let now = stint_domain::clock::SystemClock.now();
     stint_server::demo::load(store, now).await.expect("demo");
@@ -150,7 +136,7 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
     let hash = stint_app::auth::password::hash(PASSWORD.into())
         .await
         .expect("hash");
-    let rules = always_open("UTC");
+    let rules = always_open::always_open("UTC");
     let tz = TimeZoneName::parse("UTC").expect("utc").tz();
     let per_mentor = 2 * BOOKINGS / MENTORS + 1;
     let mut plan = Vec::new();

@@ -1251,7 +1251,7 @@ async fn mentee_and_mentor_go_through_the_whole_outcome_loop() {
     b.wait_text("Your invoice is below").await;
     let pending = b
         .store
-        .purchases_in(stint_store::money::PurchaseState::Pending, 50)
+        .purchases_in(stint_store::money::PurchaseState::Pending, "manual", 50)
         .await
         .unwrap();
     let ada = b

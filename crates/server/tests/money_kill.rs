@@ -13,6 +13,8 @@
 #[path = "support/process.rs"]
 mod process;
 
+#[path = "support/always_open.rs"]
+mod always_open;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +24,7 @@ use stint_domain::account::{Email, NewAccount, TimeZoneName};
 use stint_domain::clock::Clock;
 use stint_domain::mentor::MentorProfileInput;
 use stint_domain::role::Role;
-use stint_domain::schedule::{Availability, ClockTime, DayInterval, SlotQuery, slots};
+use stint_domain::schedule::{SlotQuery, slots};
 use stint_store::Store;
 
 const MENTORS: usize = 8;
@@ -64,21 +66,6 @@ struct Acked {
     refunds: BTreeSet<i64>,
 }
 
-fn always_open() -> Availability {
-    let mut r = Availability::default_for("UTC");
-    let day = vec![DayInterval {
-        start: ClockTime::MIDNIGHT,
-        end: ClockTime::END_OF_DAY,
-    }];
-    r.weekly = std::array::from_fn(|_| day.clone());
-    r.min_notice_minutes = 0;
-    r.buffer_after_minutes = 0;
-    r.horizon_days = 365;
-    r.slot_step_minutes = 20;
-    r.caps = Default::default();
-    r
-}
-
 /// The demo, plus mentors open around the clock and funded mentees; the slots to book.
 async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Timestamp)> {
     let now = stint_domain::clock::SystemClock.now();
@@ -86,7 +73,7 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Timestamp)> {
     let hash = stint_app::auth::password::hash(PASSWORD.into())
         .await
         .unwrap();
-    let rules = always_open();
+    let rules = always_open::always_open("UTC");
     let tz = TimeZoneName::parse("UTC").unwrap().tz();
     let account = |email: String, role: Role| NewAccount {
         email: Email::parse(&email).unwrap(),

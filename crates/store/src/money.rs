@@ -139,8 +139,13 @@ pub trait MoneyStore: Send + Sync {
     async fn purchase(&self, id: i64) -> Result<Option<PurchaseRecord>>;
     /// A person's purchases, newest first.
     async fn purchases_of(&self, user: UserId, limit: u32) -> Result<Vec<PurchaseRecord>>;
-    /// Purchases in `state`, oldest first (the operators' queue).
-    async fn purchases_in(&self, state: PurchaseState, limit: u32) -> Result<Vec<PurchaseRecord>>;
+    /// Purchases in `state` through `provider`, oldest first (the operators' queue of invoices).
+    async fn purchases_in(
+        &self,
+        state: PurchaseState,
+        provider: &str,
+        limit: u32,
+    ) -> Result<Vec<PurchaseRecord>>;
     /// Marks purchase `id` paid and credits it, once, in one transaction: the state, the
     /// ledger movement (world → wallet, key `purchase:<id>`, with the money paid) and the lot.
     /// `NotFound` for an unknown purchase, a conflict on `state` for a cancelled one.

@@ -127,7 +127,7 @@ async fn a_purchase_marked_paid_ten_times_at_once_is_credited_once(store: Arc<dy
     assert_eq!(store.purchases_of(ana.id, 10).await.unwrap().len(), 1);
     assert!(
         store
-            .purchases_in(PurchaseState::Pending, 10)
+            .purchases_in(PurchaseState::Pending, "manual", 10)
             .await
             .unwrap()
             .is_empty()

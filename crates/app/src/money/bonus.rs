@@ -9,7 +9,6 @@ use crate::error::AppError;
 use stint_domain::account::Account;
 use stint_domain::booking::BookingId;
 use stint_domain::ledger::bonus::BonusState;
-use stint_store::ledger::HoldRecord;
 
 /// Bonuses returned per batch.
 const BATCH: u32 = 200;
@@ -18,7 +17,7 @@ const BATCH: u32 = 200;
 /// mentor, once. Only the mentee may (anyone else who can see the session: 403), only after
 /// the session was closed and within the window.
 #[tracing::instrument(skip_all, fields(booking = %id))]
-pub async fn confirm(app: &App, viewer: &Account, id: BookingId) -> Result<HoldRecord, AppError> {
+pub async fn confirm(app: &App, viewer: &Account, id: BookingId) -> Result<(), AppError> {
     let b = visible(app, viewer, id).await?;
     if viewer.id != b.mentee_id {
         return Err(AppError::forbidden());
@@ -71,12 +70,7 @@ pub async fn confirm(app: &App, viewer: &Account, id: BookingId) -> Result<HoldR
             "the bonus changed a moment ago; reload the session",
         ));
     }
-    app.store
-        .booking_holds(&[id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::not_found("booking"))
+    Ok(())
 }
 
 /// Returns every escrowed bonus whose window has closed to its payer: the bookings.

@@ -146,9 +146,10 @@ pub async fn one(app: &App, me: &Account, id: i64) -> Result<PurchaseRecord, App
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn pending(app: &App, actor: &Account) -> Result<Vec<PurchaseRecord>, AppError> {
     require(actor, Role::Operator)?;
-    let mut list = app.store.purchases_in(PurchaseState::Pending, 500).await?;
-    list.retain(|p| p.provider == Provider::Manual.as_str());
-    Ok(list)
+    Ok(app
+        .store
+        .purchases_in(PurchaseState::Pending, Provider::Manual.as_str(), 500)
+        .await?)
 }
 
 /// Purchases waiting for their money with who bought each ("Name <e-mail>"), oldest first

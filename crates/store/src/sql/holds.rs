@@ -41,10 +41,8 @@ pub(crate) async fn end_hold(
     let Some(row) = ended else {
         return Ok(());
     };
-    let payer: String = row.try_get("payer")?;
+    let payer_account = payer_account(&row.try_get::<String, _>("payer")?)?;
     let price: i64 = row.try_get("price")?;
-    let payer_account = Account::parse(&payer)
-        .map_err(|_| StoreError::Backend(format!("ledger: unknown payer {payer:?}").into()))?;
     let escrowed = row.try_get::<Option<String>, _>("bonus_state")?.as_deref()
         == Some(BonusState::Escrowed.as_str());
     let bonus: i64 = if escrowed { row.try_get("bonus")? } else { 0 };
@@ -77,6 +75,12 @@ pub(crate) async fn end_hold(
     Ok(())
 }
 
+/// A stored payer's account; a name that is not one is a broken database.
+fn payer_account(name: &str) -> Result<Account> {
+    Account::parse(name)
+        .map_err(|_| StoreError::Backend(format!("ledger: unknown payer {name:?}").into()))
+}
+
 /// Moves `booking`'s escrowed bonus to `to`, once: false if it was not escrowed.
 async fn end_bonus(
     tx: &mut Transaction<'static, Any>,
@@ -96,14 +100,23 @@ async fn end_bonus(
     Ok(moved.rows_affected() == 1)
 }
 
-/// Ends `booking`'s escrowed bonus after its session, in `tx`: paid to the mentor while the
-/// window is open at `now`, or (`pay` false) returned to the payer once it has closed.
-/// False, with nothing written, when neither applies.
+/// How a closed session's escrowed bonus ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BonusEnd {
+    /// The mentee confirmed within the window: to the mentor, less the fee.
+    Pay { fee_basis_points: u32 },
+    /// The window closed unconfirmed: back to the payer's lots.
+    Return,
+}
+
+/// Ends `booking`'s escrowed bonus after its session, in `tx`, as `end` says: paying only
+/// while the window is open at `now`, returning only once it has closed. False, with
+/// nothing written, when that does not apply.
 pub(crate) async fn settle_bonus(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     booking: BookingId,
-    pay: Option<u32>,
+    end: BonusEnd,
     now: Timestamp,
 ) -> Result<bool> {
     let row = sqlx::query(
@@ -119,17 +132,18 @@ pub(crate) async fn settle_bonus(
     };
     let until: i64 = row.try_get("bonus_until")?;
     let open = now.as_second() <= until;
-    if open != pay.is_some() {
+    if open != matches!(end, BonusEnd::Pay { .. }) {
         return Ok(false);
     }
     let bonus: i64 = row.try_get("bonus")?;
-    let payer: String = row.try_get("payer")?;
-    let payer = Account::parse(&payer)
-        .map_err(|_| StoreError::Backend(format!("ledger: unknown payer {payer:?}").into()))?;
+    let payer = payer_account(&row.try_get::<String, _>("payer")?)?;
     let mentor = UserId(row.try_get("mentor_id")?);
-    let (state, transfers) = match pay {
-        Some(fee) => (BonusState::Paid, bonus::paid_transfers(bonus, mentor, fee)),
-        None => (
+    let (state, transfers) = match end {
+        BonusEnd::Pay { fee_basis_points } => (
+            BonusState::Paid,
+            bonus::paid_transfers(bonus, mentor, fee_basis_points),
+        ),
+        BonusEnd::Return => (
             BonusState::Returned,
             bonus::returned_transfer(bonus, payer).into_iter().collect(),
         ),
@@ -144,7 +158,7 @@ pub(crate) async fn settle_bonus(
         money: None,
     };
     write_movement(tx, backend, &movement, now).await?;
-    if pay.is_none() {
+    if end == BonusEnd::Return {
         return_to_lots(tx, booking, bonus).await?;
     }
     Ok(true)
@@ -202,14 +216,11 @@ pub(crate) async fn holds_of(
             .fetch_all(store.reader())
             .await?;
         for row in rows {
-            let payer: String = row.try_get("payer")?;
             let state: String = row.try_get("state")?;
             let ended: Option<i64> = row.try_get("ended_at")?;
             found.push(HoldRecord {
                 booking: BookingId(row.try_get("booking_id")?),
-                payer: Account::parse(&payer).map_err(|_| {
-                    StoreError::Backend(format!("ledger: unknown payer {payer:?}").into())
-                })?,
+                payer: payer_account(&row.try_get::<String, _>("payer")?)?,
                 price: row.try_get("price")?,
                 state: HoldState::parse(&state).ok_or_else(|| {
                     StoreError::Backend(format!("ledger: unknown hold state {state:?}").into())

@@ -158,9 +158,8 @@ impl LedgerStore for SqlStore {
         now: Timestamp,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let paid =
-            super::holds::settle_bonus(&mut tx, self.backend, booking, Some(fee_basis_points), now)
-                .await?;
+        let end = super::holds::BonusEnd::Pay { fee_basis_points };
+        let paid = super::holds::settle_bonus(&mut tx, self.backend, booking, end, now).await?;
         tx.commit().await?;
         Ok(paid)
     }
@@ -184,7 +183,15 @@ impl LedgerStore for SqlStore {
             let booking = stint_domain::booking::BookingId(id);
             // One transaction each: a bonus confirmed a moment ago is skipped, not undone.
             let mut tx = self.begin_write().await?;
-            if super::holds::settle_bonus(&mut tx, self.backend, booking, None, now).await? {
+            if super::holds::settle_bonus(
+                &mut tx,
+                self.backend,
+                booking,
+                super::holds::BonusEnd::Return,
+                now,
+            )
+            .await?
+            {
                 returned.push(booking);
             }
             tx.commit().await?;

@@ -347,10 +347,18 @@ impl MoneyStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn purchases_in(&self, state: PurchaseState, limit: u32) -> Result<Vec<PurchaseRecord>> {
-        let sql = format!("{PURCHASE_SELECT} WHERE p.state = $1 ORDER BY p.id LIMIT $2");
+    async fn purchases_in(
+        &self,
+        state: PurchaseState,
+        provider: &str,
+        limit: u32,
+    ) -> Result<Vec<PurchaseRecord>> {
+        let sql = format!(
+            "{PURCHASE_SELECT} WHERE p.state = $1 AND p.provider = $2 ORDER BY p.id LIMIT $3"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(state.as_str())
+            .bind(provider.to_string())
             .bind(i64::from(limit))
             .fetch_all(self.reader())
             .await?;

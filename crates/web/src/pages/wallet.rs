@@ -113,6 +113,7 @@ pub async fn page(
 ) -> PageResult {
     let w = wallet::mine(&state, &me).await.or_page()?;
     let on_sale = packs::on_sale(&state).await.or_page()?;
+    let offered = purchases::offered(&state);
     let notice = match q.bought.as_str() {
         "invoice" => {
             "Your invoice is below. The credits arrive as soon as the payment is confirmed."
@@ -148,8 +149,8 @@ pub async fn page(
                 validity: validity(p.pack.months_valid),
             })
             .collect(),
-        card: purchases::offered(&state).contains(&Provider::Stripe),
-        demo: purchases::offered(&state).contains(&Provider::Demo),
+        card: offered.contains(&Provider::Stripe),
+        demo: offered.contains(&Provider::Demo),
         entries: w
             .entries
             .iter()
