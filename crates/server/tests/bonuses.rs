@@ -21,6 +21,7 @@ on_both_backends!(App;
     an_unconfirmed_bonus_comes_back_after_its_window,
     a_session_that_does_not_take_place_returns_the_bonus_with_the_hold,
     a_late_cancel_forfeits_the_share_of_the_version_booked,
+    the_follow_up_check_in_confirms_the_milestone_or_saves_nothing,
 );
 
 /// 30 credits and a 10-credit outcome bonus (the demo's).
@@ -197,6 +198,92 @@ async fn a_confirmed_bonus_goes_to_the_mentor_once(app: App) {
     .await;
     assert_eq!(seen["hold"]["bonus_state"], "paid");
     assert_eq!(balance(&app, &token).await, 500 - PRICE - BONUS);
+    common::ledger_is_sound(&app).await;
+}
+
+async fn followup(app: &App, id: &Value, token: &str, reached: bool) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/bookings/{id}/assessments"),
+        Some(token),
+        json!({"kind": "followup", "level": 4, "reached_milestone": reached}),
+    )
+    .await
+}
+
+/// The mentee confirms the milestone with the follow-up check-in; a check-in whose bonus can
+/// no longer be confirmed is refused whole (nothing saved, nothing paid), and can then be
+/// taken without it. The baseline cannot confirm anything.
+async fn the_follow_up_check_in_confirms_the_milestone_or_saves_nothing(app: App) {
+    let days = |n: i64| jiff::SignedDuration::from_hours(24 * n);
+    let token = mentee(&app, "bonus.followup@example.com").await;
+    let (b, mentor) = book(&app, &token, BONUS_SKU).await;
+    let baseline = app
+        .post(
+            &format!("/api/v1/bookings/{}/assessments", b["id"]),
+            Some(&token),
+            json!({"kind": "baseline", "level": 2, "reached_milestone": true}),
+        )
+        .await;
+    let e = expect_error(
+        baseline,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(e["fields"]["reached_milestone"].is_string(), "{e}");
+    close(&app, &b, &mentor).await;
+    app.clock.advance(days(8));
+    let token = app
+        .login("bonus.followup@example.com", "a long passphrase")
+        .await;
+    json_of(
+        followup(&app, &b["id"], &token, true).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let owed = fee_split(BONUS, FEE).mentor;
+    let seen = json_of(
+        app.get(&format!("/api/v1/bookings/{}", b["id"]), Some(&token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(seen["hold"]["bonus_state"], "paid");
+    assert_eq!(
+        app.store
+            .ledger_balance(Account::BonusEscrow)
+            .await
+            .unwrap(),
+        0
+    );
+    let mentor_id = stint_domain::ids::UserId(b["mentor"]["id"].as_i64().unwrap());
+    let earned = app
+        .store
+        .ledger_balance(Account::Earnings(mentor_id))
+        .await
+        .unwrap();
+    assert_eq!(earned, fee_split(PRICE, FEE).mentor + owed);
+
+    // A second session, checked in after its window closed: refused, nothing saved.
+    let (b2, mentor2) = book(&app, &token, BONUS_SKU).await;
+    close(&app, &b2, &mentor2).await;
+    app.clock.advance(days(31));
+    let token = app
+        .login("bonus.followup@example.com", "a long passphrase")
+        .await;
+    let e = expect_error(
+        followup(&app, &b2["id"], &token, true).await,
+        StatusCode::CONFLICT,
+        "too_late",
+    )
+    .await;
+    assert!(e["fields"]["bonus"].is_string(), "{e}");
+    // Nothing was saved: the same check-in without the milestone is taken now.
+    json_of(
+        followup(&app, &b2["id"], &token, false).await,
+        StatusCode::CREATED,
+    )
+    .await;
     common::ledger_is_sound(&app).await;
 }
 

@@ -20,6 +20,7 @@ on_both_backends!(App;
     operators_mark_invoices_paid_and_add_packs_on_the_credits_page,
     credits_expire_with_their_lot_and_the_wallet_says_so,
     refunds_and_corrections_over_the_api_and_the_page,
+    the_wallet_history_pages_back_with_its_running_balance,
 );
 
 const SAM: &str = "sam@stint.example";
@@ -784,6 +785,8 @@ async fn refunds_and_corrections_over_the_api_and_the_page(app: App) {
         r["money_minor"].as_i64(),
         Some(paid.price_minor * 30 / paid.credits)
     );
+    // An invoice's money goes back by bank transfer, which the operator sends.
+    assert_eq!(r["provider"].as_str(), Some(paid.provider.as_str()));
     let message_id = stint_webhooks::message_id_for(&format!("purchase.refunded:{}", r["id"]));
     let message = app
         .store
@@ -892,6 +895,87 @@ async fn refunds_and_corrections_over_the_api_and_the_page(app: App) {
         body.contains("Refunded") && body.contains("Sorry for the outage"),
         "{body}"
     );
+    if paid.provider == "manual" {
+        assert!(body.contains("by bank transfer"), "{body}");
+    }
     assert!(app.store.ledger_violations().await.unwrap().is_empty());
     assert!(app.store.holding_violations().await.unwrap().is_empty());
+}
+
+/// More entries than a page holds: the API and the page show the newest 200 and a way to the
+/// older ones, whose running balance carries on from the newer page's.
+async fn the_wallet_history_pages_back_with_its_running_balance(app: App) {
+    let op = app.operator().await;
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    for n in 0..205 {
+        json_of(
+            app.post(
+                "/api/v1/operator/corrections",
+                Some(&op),
+                json!({"email": SAM, "credits": 1, "reason": format!("goodwill {n}")}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let newest = json_of(
+        app.get("/api/v1/me/wallet", Some(&sam)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let entries = newest["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 200);
+    assert_eq!(entries[0]["balance"], newest["balance"]);
+    let before = newest["older_before"].as_i64().expect("an older page");
+    let last = &entries[199];
+    assert_eq!(last["id"].as_i64(), Some(before));
+    let older = json_of(
+        app.get(&format!("/api/v1/me/wallet?before={before}"), Some(&sam))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rest = older["entries"].as_array().unwrap();
+    assert!(!rest.is_empty() && rest.len() < 200, "{}", rest.len());
+    assert!(older["older_before"].is_null());
+    assert_eq!(
+        rest[0]["balance"].as_i64().unwrap(),
+        last["balance"].as_i64().unwrap() - last["amount"].as_i64().unwrap()
+    );
+    assert!(rest.iter().all(|e| e["id"].as_i64().unwrap() < before));
+    // The oldest entry's balance is its own amount: the whole history adds up.
+    let oldest = rest.last().unwrap();
+    assert_eq!(oldest["balance"], oldest["amount"]);
+    expect_error(
+        app.get("/api/v1/me/wallet?before=soon", Some(&sam)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+
+    let client = common::browser();
+    common::log_in(&app, &client, SAM).await;
+    let page = client
+        .get(app.url("/wallet"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let link = format!("/wallet?before={before}#history-title");
+    assert!(page.contains(&link), "{page}");
+    let page = client
+        .get(app.url(&format!("/wallet?before={before}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Newest entries") && !page.contains("Older entries"),
+        "{page}"
+    );
 }

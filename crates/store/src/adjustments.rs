@@ -40,6 +40,8 @@ pub struct AdjustmentRecord {
     pub purchase: Option<i64>,
     /// The money a refund gives back.
     pub money: Option<Money>,
+    /// The payment provider a refund gives it back through (`manual`, `stripe`, `demo`).
+    pub provider: Option<String>,
     pub reason: String,
     pub at: Timestamp,
 }

@@ -101,8 +101,14 @@ pub trait LedgerStore: Send + Sync {
     async fn move_credits(&self, movement: &Movement, now: Timestamp) -> Result<Moved>;
     /// An account's balance (0 for one never used).
     async fn ledger_balance(&self, account: Account) -> Result<Credits>;
-    /// The newest `limit` entries of an account, newest first, each with the balance after it.
-    async fn ledger_entries(&self, account: Account, limit: u32) -> Result<Vec<Entry>>;
+    /// The newest `limit` entries of an account older than entry `before` (all of them
+    /// without), newest first, each with the balance after it.
+    async fn ledger_entries(
+        &self,
+        account: Account,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Entry>>;
     /// Every broken invariant, described (empty when the ledger is sound): a stored balance
     /// that is not the sum of its transfers, a negative balance where none is allowed, a total
     /// other than zero, an account or a kind that is not one of the ledger's.

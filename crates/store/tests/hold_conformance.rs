@@ -107,7 +107,7 @@ async fn a_booking_holds_its_price_from_the_lots_that_expire_first(store: Arc<dy
     assert_eq!(store.ledger_balance(Account::Held).await.unwrap(), PRICE);
     // The one-month lot (4) went first, then 1 of the twelve-month lot.
     assert_eq!(lots(store.as_ref(), w.mentee).await, vec![9]);
-    let entries = store.ledger_entries(wallet, 10).await.unwrap();
+    let entries = store.ledger_entries(wallet, None, 10).await.unwrap();
     assert_eq!(entries[0].amount, -PRICE);
     assert_eq!(entries[0].reference, format!("booking:{}", b.id.0));
     sound(store.as_ref()).await;

@@ -100,7 +100,7 @@ async fn a_purchase_marked_paid_ten_times_at_once_is_credited_once(store: Arc<dy
     assert_eq!(now, 1, "credited once");
     let wallet = Account::Wallet(ana.id);
     assert_eq!(store.ledger_balance(wallet).await.unwrap(), 90);
-    let entries = store.ledger_entries(wallet, 10).await.unwrap();
+    let entries = store.ledger_entries(wallet, None, 10).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].kind, TransferKind::Purchase);
     assert_eq!(
@@ -185,7 +185,7 @@ async fn lots_expire_once_into_the_expired_account(store: Arc<dyn Store>) {
     );
     assert_eq!(store.ledger_balance(Account::Expired).await.unwrap(), 30);
     assert_eq!(
-        store.ledger_entries(wallet, 1).await.unwrap()[0].kind,
+        store.ledger_entries(wallet, None, 1).await.unwrap()[0].kind,
         TransferKind::Expiry
     );
     let lots = store.lots_of(ana.id).await.unwrap();

@@ -18,6 +18,17 @@ const BATCH: u32 = 200;
 /// the session was closed and within the window.
 #[tracing::instrument(skip_all, fields(booking = %id))]
 pub async fn confirm(app: &App, viewer: &Account, id: BookingId) -> Result<(), AppError> {
+    confirmable(app, viewer, id).await?;
+    pay(app, id).await
+}
+
+/// Refuses, as [`confirm`] would, unless the viewer may confirm `id`'s milestone now. The
+/// follow-up check-in asks this before it saves anything, then [`pay`]s.
+pub(crate) async fn confirmable(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+) -> Result<(), AppError> {
     let b = visible(app, viewer, id).await?;
     if viewer.id != b.mentee_id {
         return Err(AppError::forbidden());
@@ -31,35 +42,31 @@ pub async fn confirm(app: &App, viewer: &Account, id: BookingId) -> Result<(), A
         .filter(|h| h.bonus > 0)
         .ok_or_else(|| AppError::conflict("bonus", "this session has no outcome bonus"))?;
     match (hold.bonus_state, hold.bonus_until) {
-        (Some(BonusState::Paid), _) => {
-            return Err(AppError::conflict(
-                "bonus",
-                "you confirmed the milestone already; the bonus was paid",
-            ));
-        }
-        (Some(BonusState::Returned), _) => {
-            return Err(AppError::too_late(
-                "bonus",
-                "the bonus went back to your wallet: the session did not take place, or the window closed",
-            ));
-        }
-        (_, None) => {
-            return Err(AppError::too_early(
-                "bonus",
-                "you can confirm the milestone once your mentor has closed the session",
-            ));
-        }
-        (_, Some(until)) if app.now() > until => {
-            return Err(AppError::too_late(
-                "bonus",
-                format!(
-                    "the window to confirm closed on {}",
-                    until.strftime("%-d %B %Y")
-                ),
-            ));
-        }
-        _ => {}
+        (Some(BonusState::Paid), _) => Err(AppError::conflict(
+            "bonus",
+            "you confirmed the milestone already; the bonus was paid",
+        )),
+        (Some(BonusState::Returned), _) => Err(AppError::too_late(
+            "bonus",
+            "the bonus went back to your wallet: the session did not take place, or the window closed",
+        )),
+        (_, None) => Err(AppError::too_early(
+            "bonus",
+            "you can confirm the milestone once your mentor has closed the session",
+        )),
+        (_, Some(until)) if app.now() > until => Err(AppError::too_late(
+            "bonus",
+            format!(
+                "the window to confirm closed on {}",
+                until.strftime("%-d %B %Y")
+            ),
+        )),
+        _ => Ok(()),
     }
+}
+
+/// Pays `id`'s escrowed bonus to its mentor, once ([`confirmable`] asked first).
+pub(crate) async fn pay(app: &App, id: BookingId) -> Result<(), AppError> {
     if !app
         .store
         .pay_bonus(id, app.settings.platform_fee_basis_points, app.now())

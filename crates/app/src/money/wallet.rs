@@ -17,20 +17,32 @@ pub struct Wallet {
     pub balance: Credits,
     /// Lots that still hold credits, first to expire first.
     pub lots: Vec<LotRecord>,
-    /// Newest first, at most [`ENTRIES_SHOWN`].
+    /// Newest first, at most [`ENTRIES_SHOWN`] (older than the `before` asked for).
     pub entries: Vec<Entry>,
+    /// Where the next page of older entries starts (its `before`), when there are more.
+    pub older: Option<i64>,
     /// Newest first.
     pub purchases: Vec<PurchaseRecord>,
 }
 
-/// `me`'s own wallet.
+/// `me`'s own wallet, its entries older than entry `before` (the newest without).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn mine(app: &App, me: &Account) -> Result<Wallet, AppError> {
+pub async fn mine(app: &App, me: &Account, before: Option<i64>) -> Result<Wallet, AppError> {
     let account = ledger::Account::Wallet(me.id);
+    // One more than shown tells whether an older page exists.
+    let mut entries = app
+        .store
+        .ledger_entries(account, before, ENTRIES_SHOWN + 1)
+        .await?;
+    let older = (entries.len() > ENTRIES_SHOWN as usize).then(|| {
+        entries.truncate(ENTRIES_SHOWN as usize);
+        entries.last().map_or(0, |e| e.id)
+    });
     Ok(Wallet {
         balance: app.store.ledger_balance(account).await?,
         lots: app.store.lots_of(me.id).await?,
-        entries: app.store.ledger_entries(account, ENTRIES_SHOWN).await?,
+        entries,
+        older,
         purchases: app.store.purchases_of(me.id, 50).await?,
     })
 }

@@ -53,7 +53,10 @@ fn not_open(pb: &PartyBooking, what: &str) -> AppError {
 }
 
 /// The mentee's micro-assessment: the baseline before the session is closed, the follow-up
-/// once the SKU's delay after closing has passed (refused before, naming the date).
+/// once the SKU's delay after closing has passed (refused before, naming the date). With the
+/// follow-up the mentee may confirm they reached the milestone (`reached_milestone`): the
+/// outcome bonus is checked as `money::bonus::confirm` checks it before anything is saved,
+/// and paid once the check-in is.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn take_assessment(
     app: &App,
@@ -61,6 +64,7 @@ pub async fn take_assessment(
     pb: &PartyBooking,
     kind_raw: &str,
     input: &AssessmentInput,
+    reached_milestone: bool,
 ) -> Result<AssessmentRecord, AppError> {
     only(Side::Mentee, pb, "mentee assesses themself")?;
     // Both the kind and the answers are checked before refusing, so one answer names every
@@ -119,10 +123,25 @@ pub async fn take_assessment(
         }
         AssessmentKind::Baseline => {}
     }
-    Ok(app
+    if reached_milestone {
+        if kind != AssessmentKind::Followup {
+            return Err(AppError::field(
+                crate::ErrorKind::Invalid,
+                "validation_failed",
+                "reached_milestone",
+                "the milestone is confirmed with the follow-up check-in",
+            ));
+        }
+        crate::money::bonus::confirmable(app, viewer, pb.booking.id).await?;
+    }
+    let saved = app
         .store
         .save_assessment(pb.booking.id, kind, &assessment, now)
-        .await?)
+        .await?;
+    if reached_milestone {
+        crate::money::bonus::pay(app, pb.booking.id).await?;
+    }
+    Ok(saved)
 }
 
 /// Saves one of the booking's notes, if the viewer may write that kind.

@@ -38,13 +38,15 @@ fn adjustment_row(row: &AnyRow) -> Result<AdjustmentRecord> {
         money: minor
             .zip(currency)
             .map(|(minor, currency)| Money { minor, currency }),
+        provider: row.try_get("provider")?,
         reason: row.try_get("reason")?,
         at: ts(row.try_get("created_at")?)?,
     })
 }
 
 const COLUMNS: &str = "id, kind, operator_id, user_id, credits, purchase_id, money_minor, \
-    currency, reason, created_at";
+    currency, reason, created_at, (SELECT p.provider FROM purchases p \
+        WHERE p.id = ledger_adjustments.purchase_id) AS provider";
 
 /// Holds `user`'s wallet row for the rest of `tx` (PostgreSQL; SQLite's writer is alone).
 async fn hold_wallet(

@@ -80,28 +80,43 @@ impl LedgerStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn ledger_entries(&self, account: Account, limit: u32) -> Result<Vec<Entry>> {
+    async fn ledger_entries(
+        &self,
+        account: Account,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Entry>> {
         let name = account.to_string();
+        let before = before.unwrap_or(i64::MAX);
         let mut tx = self.reader().begin().await?;
-        // One snapshot for the balance and the entries, so the running balance is exact.
-        let balance: Option<i64> =
-            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
-                .bind(name.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
+        // One snapshot for the balance and the entries, so the running balance is exact. An
+        // older page starts from the balance before the entries newer than it.
+        let balance: Option<i64> = sqlx::query_scalar(
+            "SELECT balance \
+                - CAST(COALESCE((SELECT SUM(amount) FROM ledger_transfers \
+                    WHERE to_account = $1 AND id >= $2), 0) AS BIGINT) \
+                + CAST(COALESCE((SELECT SUM(amount) FROM ledger_transfers \
+                    WHERE from_account = $1 AND id >= $2), 0) AS BIGINT) \
+             FROM ledger_accounts WHERE name = $1",
+        )
+        .bind(name.clone())
+        .bind(before)
+        .fetch_optional(&mut *tx)
+        .await?;
         // Each side walks its own index newest first; only `limit` rows of each are read.
         let rows = sqlx::query(
             "SELECT * FROM (SELECT id, at, kind, from_account, to_account, amount, reference, \
                     money_minor, currency FROM ledger_transfers WHERE from_account = $1 \
-                    ORDER BY id DESC LIMIT $2) AS o \
+                    AND id < $3 ORDER BY id DESC LIMIT $2) AS o \
              UNION ALL \
              SELECT * FROM (SELECT id, at, kind, from_account, to_account, amount, reference, \
                     money_minor, currency FROM ledger_transfers WHERE to_account = $1 \
-                    ORDER BY id DESC LIMIT $2) AS i \
+                    AND id < $3 ORDER BY id DESC LIMIT $2) AS i \
              ORDER BY id DESC LIMIT $2",
         )
         .bind(name.clone())
         .bind(i64::from(limit))
+        .bind(before)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -27,6 +27,9 @@ pub struct AdjustmentDto {
     /// The money a refund gives back, in the currency's minor unit.
     pub money_minor: Option<i64>,
     pub currency: Option<String>,
+    /// How a refund's money goes back: `stripe` (to the card, through Stripe, at once) or
+    /// `manual` (by bank transfer, which the operator sends).
+    pub provider: Option<String>,
     pub reason: String,
     pub at: String,
     /// `Name <email>` of the wallet's owner and of the operator (in the audit list).
@@ -45,6 +48,7 @@ impl From<&AdjustmentRecord> for AdjustmentDto {
             purchase_id: a.purchase,
             money_minor: a.money.as_ref().map(|m| m.minor),
             currency: a.money.as_ref().map(|m| m.currency.clone()),
+            provider: a.provider.clone(),
             reason: a.reason.clone(),
             at: a.at.to_string(),
             user: None,

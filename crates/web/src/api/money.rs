@@ -3,7 +3,7 @@
 
 use crate::auth::{ApiOperator, ApiUser};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -15,7 +15,7 @@ use stint_domain::FieldErrors;
 use stint_domain::ledger::{PackInput, format_money};
 use stint_store::ledger::Entry;
 use stint_store::money::{LotRecord, PackRecord, PurchaseRecord};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A credit pack.
 #[derive(Debug, Serialize, ToSchema)]
@@ -245,10 +245,20 @@ pub struct WalletDto {
     pub balance: i64,
     /// First to expire first.
     pub lots: Vec<LotDto>,
-    /// Newest first, at most 200.
+    /// Newest first, at most 200 (older than `before` when it was asked).
     pub entries: Vec<EntryDto>,
+    /// When there are older entries: the `before` that asks for the next 200.
+    pub older_before: Option<i64>,
     /// Newest first.
     pub purchases: Vec<PurchaseDto>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WalletParams {
+    /// Only entries older than this one (an entry's id, or a page's `older_before`).
+    pub before: Option<i64>,
 }
 
 /// The packs on sale, cheapest per credit first.
@@ -333,18 +343,22 @@ pub async fn purchase(
     Ok(Json(PurchaseDto::from(&p)))
 }
 
-/// The caller's wallet: balance, lots with expiry, entries with running balance, purchases.
+/// The caller's wallet: balance, lots with expiry, entries with running balance (200 at a
+/// time, newest first; `before` pages back), purchases.
 #[utoipa::path(get, path = "/api/v1/me/wallet", tag = "money", security(("bearer" = [])),
-    responses((status = 200, body = WalletDto), (status = 401, body = ErrorBody)))]
+    params(WalletParams),
+    responses((status = 200, body = WalletDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn my_wallet(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
+    ApiQuery(p): ApiQuery<WalletParams>,
 ) -> Result<Json<WalletDto>, ApiError> {
-    let w = wallet::mine(&state, &me).await?;
+    let w = wallet::mine(&state, &me, p.before).await?;
     Ok(Json(WalletDto {
         balance: w.balance,
         lots: w.lots.iter().map(LotDto::from).collect(),
         entries: w.entries.iter().map(EntryDto::from).collect(),
+        older_before: w.older,
         purchases: w.purchases.iter().map(PurchaseDto::from).collect(),
     }))
 }

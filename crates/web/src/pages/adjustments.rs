@@ -80,8 +80,9 @@ async fn render(
             let a = &r.adjustment;
             let what = match (&a.money, a.purchase) {
                 (Some(m), Some(p)) => format!(
-                    "Refund of STINT-{p} · {} back to the buyer",
-                    format_money(m.minor, &m.currency)
+                    "Refund of STINT-{p} · {} back to the buyer {}",
+                    format_money(m.minor, &m.currency),
+                    money_back(a.provider.as_deref())
                 ),
                 _ => "Correction".to_string(),
             };
@@ -119,6 +120,9 @@ pub async fn page(
     let me = operator(me)?;
     let notice = match q.done.as_str() {
         "refund" => "Refunded: the credits left the wallet. Send the money back by bank transfer.",
+        "refund-card" => {
+            "Refunded: the credits left the wallet, and the money goes back to the buyer's card through Stripe."
+        }
         "correction" => "Corrected: the wallet shows it now.",
         _ => "",
     };
@@ -132,6 +136,15 @@ pub async fn page(
     )
     .await?;
     Ok(ok(&page))
+}
+
+/// How a refund's money goes back, by the provider that took it.
+fn money_back(provider: Option<&str>) -> &'static str {
+    match provider {
+        Some("stripe") => "on their card (Stripe)",
+        Some("demo") => "(demo top-up: nothing to send)",
+        _ => "by bank transfer",
+    }
 }
 
 /// A whole number typed in a form, or its message.
@@ -159,7 +172,13 @@ pub async fn refund(
         Err(stint_app::AppError::validation(errors))
     };
     match result {
-        Ok(_) => Ok(Redirect::to("/operator/adjustments?done=refund").into_response()),
+        Ok(done) => {
+            let done = match done.provider.as_deref() {
+                Some("stripe") => "refund-card",
+                _ => "refund",
+            };
+            Ok(Redirect::to(&format!("/operator/adjustments?done={done}")).into_response())
+        }
         Err(e)
             if matches!(
                 e.kind,

@@ -61,6 +61,10 @@ struct WalletPage {
     card: bool,
     demo: bool,
     entries: Vec<EntryRow>,
+    /// The link to older entries; empty on the last page.
+    older: String,
+    /// Showing an older page (a link back to the newest).
+    paged: bool,
     purchases: Vec<PurchaseRow>,
     notice: String,
 }
@@ -69,6 +73,8 @@ struct WalletPage {
 #[serde(default)]
 pub struct NoticeParam {
     bought: String,
+    /// Entries older than this one (the history's next page).
+    before: String,
 }
 
 /// How long a pack's credits last, in words.
@@ -111,7 +117,9 @@ pub async fn page(
     csrf: CsrfToken,
     Query(q): Query<NoticeParam>,
 ) -> PageResult {
-    let w = wallet::mine(&state, &me).await.or_page()?;
+    // Anything but an entry id shows the newest entries.
+    let before = q.before.parse::<i64>().ok();
+    let w = wallet::mine(&state, &me, before).await.or_page()?;
     let on_sale = packs::on_sale(&state).await.or_page()?;
     let offered = purchases::offered(&state);
     let notice = match q.bought.as_str() {
@@ -151,6 +159,10 @@ pub async fn page(
             .collect(),
         card: offered.contains(&Provider::Stripe),
         demo: offered.contains(&Provider::Demo),
+        paged: before.is_some(),
+        older: w.older.map_or(String::new(), |id| {
+            format!("/wallet?before={id}#history-title")
+        }),
         entries: w
             .entries
             .iter()

@@ -109,13 +109,14 @@ pub async fn save_prep(
 }
 
 /// The mentee takes a micro-assessment: the baseline before the session is closed, the
-/// follow-up once the SKU's delay after closing has passed. Each is taken once.
+/// follow-up once the SKU's delay after closing has passed. Each is taken once. With the
+/// follow-up, `reached_milestone` confirms the milestone and pays the outcome bonus.
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/assessments", tag = "outcomes", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Booking id")), request_body = AssessmentRequest,
     responses((status = 201, body = AssessmentDto),
         (status = 403, description = "Only the session's mentee assesses themself", body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "Already taken; the baseline after closing; `not_yet_open`: the follow-up before it opens (the message names the date)", body = ErrorBody),
+        (status = 409, description = "Already taken; the baseline after closing; `not_yet_open`: the follow-up before it opens (the message names the date); `too_late`, `too_early` or `conflict` when the milestone's bonus cannot be confirmed", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn take_assessment(
     State(state): State<AppState>,
@@ -128,7 +129,8 @@ pub async fn take_assessment(
         level: req.level,
         answers: req.answers,
     };
-    let taken = ops::take_assessment(&state, &me, &pb, &req.kind, &input).await?;
+    let taken =
+        ops::take_assessment(&state, &me, &pb, &req.kind, &input, req.reached_milestone).await?;
     Ok((
         StatusCode::CREATED,
         Json(assessment_dto(&taken, &me.zone())),

@@ -67,6 +67,10 @@ pub struct AssessmentRequest {
     /// One per assessment question of the SKU, in order; fewer is fine.
     #[serde(default)]
     pub answers: Vec<String>,
+    /// With the follow-up: the mentee reached the session's milestone, so its outcome bonus
+    /// goes to the mentor (refused, and nothing saved, if it cannot be confirmed now).
+    #[serde(default)]
+    pub reached_milestone: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

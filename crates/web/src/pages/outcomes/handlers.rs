@@ -130,14 +130,16 @@ pub(crate) async fn take_assessment(
         level: raw.parse().unwrap_or(0),
         answers: f.answers.clone(),
     };
+    let milestone = !f.reached_milestone.is_empty();
     let (status, mut errors) =
-        match oc::take_assessment(&state, &me, &pb, kind.as_str(), &input).await {
+        match oc::take_assessment(&state, &me, &pb, kind.as_str(), &input, milestone).await {
             Ok(_) => {
-                let anchor = match kind {
-                    AssessmentKind::Baseline => "baseline",
-                    AssessmentKind::Followup => "followup-check",
+                let (what, anchor) = match kind {
+                    AssessmentKind::Baseline => ("baseline", "baseline"),
+                    AssessmentKind::Followup if milestone => ("followup-bonus", "followup-check"),
+                    AssessmentKind::Followup => ("followup", "followup-check"),
                 };
-                return Ok(saved(&pb, kind.as_str(), anchor));
+                return Ok(saved(&pb, what, anchor));
             }
             Err(e) => messages(e, &me)?,
         };

@@ -18,6 +18,8 @@ pub(crate) struct AssessFields {
     pub(super) kind: String,
     pub(super) level: String,
     pub(super) answers: Vec<String>,
+    /// The follow-up's "I reached the milestone" box (`yes` when ticked).
+    pub(super) reached_milestone: String,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -20,6 +20,9 @@ pub(crate) struct AssessView {
     pub(crate) answers: Vec<Field>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) button: &'static str,
+    /// The follow-up's "I reached the milestone" box as sent, and why it was refused.
+    pub(crate) milestone_checked: bool,
+    pub(crate) milestone_error: Option<String>,
 }
 
 /// A micro-assessment already taken.
@@ -47,11 +50,14 @@ impl Scale<'_> {
         refused: Option<&(AssessFields, FieldErrors)>,
     ) -> AssessView {
         let k = kind.as_str();
-        let (level, answers, errors) = match refused {
-            Some((f, e)) if f.kind == k => {
-                (f.level.trim().to_string(), f.answers.clone(), e.clone())
-            }
-            _ => (String::new(), Vec::new(), FieldErrors::new()),
+        let (level, answers, errors, milestone_checked) = match refused {
+            Some((f, e)) if f.kind == k => (
+                f.level.trim().to_string(),
+                f.answers.clone(),
+                e.clone(),
+                !f.reached_milestone.is_empty(),
+            ),
+            _ => (String::new(), Vec::new(), FieldErrors::new(), false),
         };
         let levels = (Level::MIN.get()..=Level::MAX.get())
             .map(|n| Choice {
@@ -81,10 +87,18 @@ impl Scale<'_> {
             legend,
             levels,
             level_error: errors.get("level").map(String::from),
+            milestone_error: errors
+                .get("bonus")
+                .or_else(|| errors.get("reached_milestone"))
+                .map(String::from),
+            milestone_checked,
             answers,
             problems: problems(&errors, &format!("{k}-form"), |key| {
                 if key == "level" {
                     return Some((format!("{k}-level"), "Your level".into()));
+                }
+                if key == "bonus" || key == "reached_milestone" {
+                    return Some((format!("{k}-milestone"), "The milestone".into()));
                 }
                 question_anchor(key, "answers.", n, &answer_id)
             }),
