@@ -193,6 +193,27 @@ pub async fn mentors_for_sku(app: &App, sku: &SkuVersion) -> Result<Vec<MentorPr
     Ok(app.store.mentors_for_sku(sku.sku_id).await?)
 }
 
+/// The mentors a slot search of `sku` is about: all who offer it, or only `only` (none if
+/// they do not offer it). A one-mentor search reads that mentor alone, however many others
+/// there are.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn mentors_to_search(
+    app: &App,
+    sku: &SkuVersion,
+    only: Option<stint_domain::ids::UserId>,
+) -> Result<Vec<MentorProfile>, AppError> {
+    match only {
+        None => mentors_for_sku(app, sku).await,
+        Some(id) => Ok(app
+            .store
+            .mentor_profile(id)
+            .await?
+            .filter(|m| m.skus.iter().any(|s| s.id == sku.sku_id))
+            .into_iter()
+            .collect()),
+    }
+}
+
 /// All mentor profiles.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mentors(app: &App) -> Result<Vec<MentorProfile>, AppError> {

@@ -105,7 +105,7 @@ pub struct Offer {
 }
 
 /// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first. Rules and busy
-/// time of all mentors are loaded in two queries, whatever the number of mentors.
+/// time of these mentors, in this window only, are loaded in two queries.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn offers(
     app: &App,
@@ -116,14 +116,15 @@ pub async fn offers(
 ) -> Result<Vec<Offer>, AppError> {
     let now = app.now();
     let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
+    let ids: Vec<UserId> = mentors.iter().map(|m| m.user_id).collect();
     let saved: std::collections::HashMap<UserId, Availability> =
-        app.store.all_availability().await?.into_iter().collect();
+        app.store.availability_of(&ids).await?.into_iter().collect();
     let mut busy: std::collections::HashMap<UserId, Vec<Busy>> = std::collections::HashMap::new();
     let (wide_from, wide_to) = (
         from.saturating_sub(CAP_MARGIN).unwrap_or(from),
         to.saturating_add(CAP_MARGIN).unwrap_or(to),
     );
-    for (mentor, b) in app.store.all_busy(wide_from, wide_to).await? {
+    for (mentor, b) in app.store.busy_of(&ids, wide_from, wide_to).await? {
         busy.entry(mentor).or_default().push(b);
     }
     let mut out = Vec::new();

@@ -237,12 +237,18 @@ pub trait BookingStore: Send + Sync {
         rules: &Availability,
         now: Timestamp,
     ) -> Result<()>;
-    /// Every mentor's saved rules, for searching many mentors at once.
-    async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>>;
-    /// Sessions (confirmed or completed) of all mentors that overlap `[from, to)`, by mentor;
+    /// The saved rules of `mentors` (those who saved any), for searching many at once.
+    async fn availability_of(&self, mentors: &[UserId]) -> Result<Vec<(UserId, Availability)>>;
+    /// Sessions (confirmed or completed) of `mentors` that overlap `[from, to)`, by mentor;
     /// completed ones still count toward caps. Time the mentors' external calendars hold
-    /// (the calendar sync's busy intervals) comes as `BusyKind::Blocked`.
-    async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>>;
+    /// (the calendar sync's busy intervals) comes as `BusyKind::Blocked`. Reads only the
+    /// window (see `sql::search`), whatever the mentors' history.
+    async fn busy_of(
+        &self,
+        mentors: &[UserId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, Busy)>>;
     /// Sessions (confirmed or completed) of a mentor that overlap `[from, to)`, as busy time,
     /// with the time their external calendars hold as `BusyKind::Blocked`.
     async fn mentor_busy(

@@ -47,6 +47,7 @@ pub use outcomes::{
 };
 pub use payouts::PayoutStore;
 pub use signups::{PendingSignup, SignupStore};
+pub use sql::search::{PlannedQuery, planned_queries};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
 pub use webhooks::{
     NewWebhookAttempt, NewWebhookEndpoint, WebhookAttempt, WebhookEndpoint, WebhookEndpointUpdate,

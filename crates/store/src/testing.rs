@@ -163,6 +163,32 @@ pub async fn execute_raw(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
     Ok(done?.rows_affected())
 }
 
+/// The plan `url`'s database would run `sql` by, as text: SQLite's `EXPLAIN QUERY PLAN`, or
+/// PostgreSQL's `EXPLAIN` with sequential scans discouraged (a test's tables are tiny, and the
+/// question is whether an index *can* answer the query, not whether a scan is cheaper today).
+pub async fn query_plan(url: &str, sql: &str) -> Result<String, sqlx::Error> {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await?;
+    let postgres = url.starts_with("postgres");
+    let explain = if postgres {
+        conn.execute("SET enable_seqscan = off").await?;
+        format!("EXPLAIN {sql}")
+    } else {
+        format!("EXPLAIN QUERY PLAN {sql}")
+    };
+    let rows = sqlx::query(sqlx::AssertSqlSafe(explain))
+        .fetch_all(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    let column = if postgres { 0 } else { 3 };
+    rows?
+        .iter()
+        .map(|r| r.try_get::<String, _>(column))
+        .collect::<Result<Vec<_>, _>>()
+        .map(|lines| lines.join("\n"))
+}
+
 /// Credits `user`'s wallet with `credits` that never expire, as a purchase of a test pack an
 /// operator marked paid: for tests that book, about something other than buying credits.
 pub async fn fund(

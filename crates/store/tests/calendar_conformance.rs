@@ -140,7 +140,7 @@ async fn external_busy_time_is_busy_time(store: Arc<dyn Store>) {
         kind: BusyKind::Blocked
     }));
     assert!(busy.iter().any(|b| b.kind == BusyKind::Session));
-    let all = store.all_busy(t(0), t(100_000)).await.unwrap();
+    let all = store.busy_of(&[w.mentor], t(0), t(100_000)).await.unwrap();
     assert_eq!(all.len(), 2);
     assert!(all.iter().all(|(m, _)| *m == w.mentor));
     // Outside the window, nothing.

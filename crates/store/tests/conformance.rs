@@ -726,7 +726,7 @@ async fn availability_round_trips(store: Arc<dyn Store>) {
         Some(rules.clone())
     );
     assert_eq!(
-        store.all_availability().await.unwrap(),
+        store.availability_of(&[w.mentor]).await.unwrap(),
         vec![(w.mentor, rules.clone())]
     );
     let ghost = stint_domain::ids::UserId(w.mentor.0 + 999);
@@ -782,11 +782,21 @@ async fn overlapping_bookings_are_refused_by_the_database(store: Arc<dyn Store>)
             .len(),
         3
     );
-    let all = store.all_busy(t(0), t(100_000)).await.unwrap();
+    let all = store.busy_of(&[w.mentor], t(0), t(100_000)).await.unwrap();
     assert!(all.len() == 3 && all.iter().all(|(m, _)| *m == w.mentor));
+    // Only the mentors asked about.
+    let other = stint_domain::ids::UserId(w.mentor.0 + 999);
     assert!(
         store
-            .all_busy(t(100_000), t(200_000))
+            .busy_of(&[other], t(0), t(100_000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.availability_of(&[other]).await.unwrap().is_empty());
+    assert!(
+        store
+            .busy_of(&[w.mentor], t(100_000), t(200_000))
             .await
             .unwrap()
             .is_empty()

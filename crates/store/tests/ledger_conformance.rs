@@ -21,33 +21,6 @@ conformance!(
 );
 two_node_conformance!(racing_spends_through_two_nodes_never_overdraw_a_wallet);
 
-/// Runs each named `async fn(Arc<dyn Store>, String)` (the store and its database's URL) on
-/// both backends, for tests that reach the database around the store.
-macro_rules! with_url {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite_raw {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = stint_store::testing::fresh_sqlite();
-                    let store = crate::common::open(db.url()).await;
-                    super::$name(store, db.url().to_string()).await;
-                }
-            )*
-        }
-        mod postgres_raw {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(peer_postgres), ignore = "needs PostgreSQL: set STINT_TEST_POSTGRES_URL")]
-                async fn $name() {
-                    let db = stint_store::testing::fresh_postgres().await;
-                    let store = crate::common::open(db.url()).await;
-                    super::$name(store, db.url().to_string()).await;
-                }
-            )*
-        }
-    };
-}
 with_url!(
     transfers_are_never_changed_or_deleted,
     violations_name_what_is_broken
@@ -195,7 +168,7 @@ async fn statements_show_every_entry_with_its_running_balance(store: Arc<dyn Sto
     );
     store.move_credits(&release, at()).await.unwrap();
 
-    let entries = store.ledger_entries(ANA, 50).await.unwrap();
+    let entries = store.ledger_entries(ANA, None, 50).await.unwrap();
     let seen: Vec<(TransferKind, i64, i64)> = entries
         .iter()
         .map(|e| (e.kind, e.amount, e.balance))
@@ -216,15 +189,26 @@ async fn statements_show_every_entry_with_its_running_balance(store: Arc<dyn Sto
             currency: "EUR".into()
         })
     );
-    let newest = store.ledger_entries(ANA, 1).await.unwrap();
+    let newest = store.ledger_entries(ANA, None, 1).await.unwrap();
     assert_eq!(newest.len(), 1);
     assert_eq!(newest[0].balance, 13);
-    let maya = store.ledger_entries(MAYA, 10).await.unwrap();
+    // An older page keeps the running balance of the whole statement.
+    let older = store
+        .ledger_entries(ANA, Some(newest[0].id), 1)
+        .await
+        .unwrap();
+    assert_eq!((older[0].kind, older[0].balance), (TransferKind::Hold, 10));
+    let oldest = store
+        .ledger_entries(ANA, Some(older[0].id), 5)
+        .await
+        .unwrap();
+    assert_eq!(oldest.iter().map(|e| e.balance).collect::<Vec<_>>(), [30]);
+    let maya = store.ledger_entries(MAYA, None, 10).await.unwrap();
     assert_eq!(maya.len(), 1);
     assert_eq!((maya[0].amount, maya[0].counterpart), (16, Account::Held));
     assert!(
         store
-            .ledger_entries(Account::Wallet(UserId(99)), 10)
+            .ledger_entries(Account::Wallet(UserId(99)), None, 10)
             .await
             .unwrap()
             .is_empty()

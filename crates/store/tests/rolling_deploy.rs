@@ -105,7 +105,7 @@ async fn json_written_by_a_future_release_is_read(url: &str) {
         store.availability(w.mentor).await.unwrap(),
         Some(rules.clone())
     );
-    let all = store.all_availability().await.unwrap();
+    let all = store.availability_of(&[w.mentor]).await.unwrap();
     assert_eq!(all, vec![(w.mentor, rules)]);
 
     // Nudge preferences: a field, a nudge kind and a channel from the future.

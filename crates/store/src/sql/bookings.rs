@@ -62,7 +62,7 @@ pub(super) fn booking_from(row: &AnyRow) -> Result<Booking> {
 }
 
 /// A busy row: a Stint session (`session` = 1) or time an external calendar holds.
-fn busy_from(r: &AnyRow) -> Result<Busy> {
+pub(super) fn busy_from(r: &AnyRow) -> Result<Busy> {
     let session: i64 = r.try_get("session")?;
     Ok(Busy {
         start: ts(r.try_get("start_at")?)?,
@@ -214,35 +214,18 @@ impl BookingStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn all_availability(&self) -> Result<Vec<(UserId, Availability)>> {
-        let rows = sqlx::query("SELECT user_id, rules FROM mentor_availability")
-            .fetch_all(self.reader())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    UserId(r.try_get("user_id")?),
-                    serde_json::from_str(&r.try_get::<String, _>("rules")?)?,
-                ))
-            })
-            .collect()
+    async fn availability_of(&self, mentors: &[UserId]) -> Result<Vec<(UserId, Availability)>> {
+        self.availability_of_mentors(mentors).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn all_busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<(UserId, Busy)>> {
-        let rows = sqlx::query(
-            "SELECT mentor_id, start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE status IN ('confirmed', 'completed') \
-             AND start_at < $1 AND end_at > $2 \
-             UNION ALL SELECT mentor_id, start_at, end_at, 0 FROM calendar_busy WHERE start_at < $1 AND end_at > $2 \
-             ORDER BY mentor_id, start_at",
-        )
-        .bind(to.as_second())
-        .bind(from.as_second())
-        .fetch_all(self.reader())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((UserId(r.try_get("mentor_id")?), busy_from(r)?)))
-            .collect()
+    async fn busy_of(
+        &self,
+        mentors: &[UserId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, Busy)>> {
+        self.busy_of_mentors(mentors, from, to).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -253,9 +236,11 @@ impl BookingStore for SqlStore {
         to: Timestamp,
     ) -> Result<Vec<Busy>> {
         let rows = sqlx::query(
-            "SELECT start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') \
-             AND start_at < $2 AND end_at > $3 \
-             UNION ALL SELECT start_at, end_at, 0 FROM calendar_busy WHERE mentor_id = $1 AND start_at < $2 AND end_at > $3 \
+            // The window's rows only, as `sql::search` explains.
+            "SELECT start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE mentor_id = $1 \
+             AND end_at > $3 AND +start_at < $2 AND status IN ('confirmed', 'completed') \
+             UNION ALL SELECT start_at, end_at, 0 FROM calendar_busy WHERE mentor_id = $1 \
+             AND end_at > $3 AND +start_at < $2 \
              ORDER BY start_at",
         )
         .bind(mentor.0)

@@ -5,8 +5,9 @@ use crate::StoreError;
 use crate::interfaces::{CatalogStore, MentorStore, Offering, Result};
 use async_trait::async_trait;
 use jiff::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashMap;
 use stint_domain::FieldErrors;
 use stint_domain::ids::{CompetencyId, SkuId, UserId};
 use stint_domain::mentor::{DeliveredSku, MentorProfile, MentorProfileInput};
@@ -33,37 +34,41 @@ fn profile_row(row: &AnyRow) -> Result<ProfileRow> {
 }
 
 impl SqlStore {
-    /// Attaches delivered active SKUs and their competencies to profile rows.
+    /// Attaches delivered active SKUs and their competencies to profile rows: one query for
+    /// the SKUs of these mentors only, grouped by mentor.
     async fn assemble(&self, rows: Vec<ProfileRow>) -> Result<Vec<MentorProfile>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let delivered = sqlx::query(
-            "SELECT ms.user_id, s.id, s.slug, v.title, v.duration_minutes, v.price_credits, v.competency_id \
+        let ids: Vec<UserId> = rows.iter().map(|p| p.user_id).collect();
+        let sql = format!(
+            "SELECT ms.user_id, s.id, s.slug, v.title, v.duration_minutes, v.price_credits, \
+                    v.competency_id \
              FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id \
              JOIN sku_versions v ON v.sku_id = s.id AND v.version = s.current_version \
-             WHERE s.status = 'active' ORDER BY s.id",
-        )
-        .fetch_all(self.reader())
-        .await?;
+             WHERE s.status = 'active' AND {} ORDER BY s.id",
+            super::search::ids_in(self.backend(), "ms.user_id", "$1")
+        );
+        let delivered = sqlx::query(AssertSqlSafe(sql))
+            .bind(super::search::json_ids(&ids))
+            .fetch_all(self.reader())
+            .await?;
+        let mut by_mentor: HashMap<i64, (Vec<DeliveredSku>, Vec<CompetencyId>)> = HashMap::new();
+        for d in &delivered {
+            let entry = by_mentor.entry(d.try_get("user_id")?).or_default();
+            entry.0.push(DeliveredSku {
+                id: SkuId(d.try_get("id")?),
+                slug: d.try_get("slug")?,
+                title: d.try_get("title")?,
+                duration_minutes: d.try_get("duration_minutes")?,
+                price_credits: d.try_get("price_credits")?,
+            });
+            entry.1.push(CompetencyId(d.try_get("competency_id")?));
+        }
         let competencies = self.competencies().await?;
         let mut out = Vec::with_capacity(rows.len());
         for p in rows {
-            let mut skus = Vec::new();
-            let mut competency_ids: Vec<CompetencyId> = Vec::new();
-            for d in &delivered {
-                if d.try_get::<i64, _>("user_id")? != p.user_id.0 {
-                    continue;
-                }
-                skus.push(DeliveredSku {
-                    id: SkuId(d.try_get("id")?),
-                    slug: d.try_get("slug")?,
-                    title: d.try_get("title")?,
-                    duration_minutes: d.try_get("duration_minutes")?,
-                    price_credits: d.try_get("price_credits")?,
-                });
-                competency_ids.push(CompetencyId(d.try_get("competency_id")?));
-            }
+            let (skus, competency_ids) = by_mentor.remove(&p.user_id.0).unwrap_or_default();
             out.push(MentorProfile {
                 user_id: p.user_id,
                 display_name: p.display_name,
@@ -186,10 +191,11 @@ impl MentorStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>> {
-        let all = self.mentors().await?;
-        Ok(all
-            .into_iter()
-            .filter(|m| m.skus.iter().any(|s| s.id == sku))
-            .collect())
+        let rows = sqlx::query(super::search::MENTORS_FOR_SKU)
+            .bind(sku.0)
+            .fetch_all(self.reader())
+            .await?;
+        let rows = rows.iter().map(profile_row).collect::<Result<Vec<_>>>()?;
+        self.assemble(rows).await
     }
 }

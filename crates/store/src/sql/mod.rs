@@ -27,6 +27,7 @@ mod outbox;
 mod outcomes;
 mod payouts;
 mod rows;
+pub(crate) mod search;
 mod signups;
 mod webhooks;
 mod who;

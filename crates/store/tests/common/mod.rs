@@ -74,6 +74,34 @@ macro_rules! two_node_conformance {
     };
 }
 
+/// Runs each named `async fn(Arc<dyn Store>, String)` (the store and its database's URL) on
+/// both backends, for tests that reach the database around the store.
+#[allow(unused_macros)]
+macro_rules! with_url {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_raw {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = stint_store::testing::fresh_sqlite();
+                    let store = crate::common::open(db.url()).await;
+                    super::$name(store, db.url().to_string()).await;
+                }
+            )*
+        }
+        mod postgres_raw {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(peer_postgres), ignore = "needs PostgreSQL: set STINT_TEST_POSTGRES_URL")]
+                async fn $name() {
+                    let db = stint_store::testing::fresh_postgres().await;
+                    let store = crate::common::open(db.url()).await;
+                    super::$name(store, db.url().to_string()).await;
+                }
+            )*
+        }
+    };
+}
 pub async fn open(url: &str) -> Arc<dyn Store> {
     match stint_store::open(url).await {
         Ok(s) => s,

@@ -329,15 +329,13 @@ pub async fn list_slots(
 ) -> Result<Json<SlotsDto>, ApiError> {
     let sku = stint_app::catalog_read::bookable_sku(&state, &slug).await?;
     let window = scheduling::parse_window(&p.from, &p.to, &p.tz)?;
-    let mut mentors = stint_app::catalog_read::mentors_for_sku(&state, &sku).await?;
-    if let Some(id) = p.mentor {
-        mentors.retain(|m| m.user_id == UserId(id));
-        if mentors.is_empty() {
-            return Err(ApiError::validation(FieldErrors::single(
-                "mentor",
-                "does not offer this session type",
-            )));
-        }
+    let only = p.mentor.map(UserId);
+    let mentors = stint_app::catalog_read::mentors_to_search(&state, &sku, only).await?;
+    if only.is_some() && mentors.is_empty() {
+        return Err(ApiError::validation(FieldErrors::single(
+            "mentor",
+            "does not offer this session type",
+        )));
     }
     let offers = scheduling::offers(&state, &sku, &mentors, window.from, window.to).await?;
     Ok(Json(SlotsDto {

@@ -68,6 +68,21 @@ impl<'a> SnapshotAsk<'a> {
     }
 }
 
+/// The snapshot's one query (`$1` mentor, window `[$3, $2)`, `$4` a booking to leave out,
+/// `$5`/`$6` the key's user and key). Busy time is found as `sql::search` explains.
+pub(crate) const SNAPSHOT: &str = "\
+SELECT CAST('v' AS TEXT) AS kind, booking_version AS n, CAST(NULL AS TEXT) AS txt, \
+       CAST(NULL AS BIGINT) AS start_at, CAST(NULL AS BIGINT) AS end_at \
+FROM users WHERE id = $1 \
+UNION ALL SELECT 'r', NULL, rules, NULL, NULL FROM mentor_availability WHERE user_id = $1 \
+UNION ALL SELECT 'b', id, NULL, start_at, end_at FROM bookings \
+  WHERE mentor_id = $1 AND end_at > $3 AND +start_at < $2 AND status IN ('confirmed', 'completed') \
+    AND id <> $4 \
+UNION ALL SELECT 'x', NULL, NULL, start_at, end_at FROM calendar_busy \
+  WHERE mentor_id = $1 AND end_at > $3 AND +start_at < $2 \
+UNION ALL SELECT 'k', booking_id, request_hash, NULL, NULL FROM idempotency_keys \
+  WHERE user_id = $5 AND key = $6";
+
 /// Reads a [`Snapshot`] in one round trip: the mentor's version, rules, live or completed
 /// sessions overlapping the window (less `except`), the time the mentor's external calendars
 /// hold in it, and the key's booking.
@@ -75,26 +90,15 @@ pub(crate) async fn snapshot<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     ask: &SnapshotAsk<'_>,
 ) -> Result<Snapshot> {
-    let rows = sqlx::query(
-        "SELECT CAST('v' AS TEXT) AS kind, booking_version AS n, CAST(NULL AS TEXT) AS txt, \
-                CAST(NULL AS BIGINT) AS start_at, CAST(NULL AS BIGINT) AS end_at \
-         FROM users WHERE id = $1 \
-         UNION ALL SELECT 'r', NULL, rules, NULL, NULL FROM mentor_availability WHERE user_id = $1 \
-         UNION ALL SELECT 'b', id, NULL, start_at, end_at FROM bookings \
-           WHERE mentor_id = $1 AND status IN ('confirmed', 'completed') AND start_at < $2 AND end_at > $3 AND id <> $4 \
-         UNION ALL SELECT 'x', NULL, NULL, start_at, end_at FROM calendar_busy \
-           WHERE mentor_id = $1 AND start_at < $2 AND end_at > $3 \
-         UNION ALL SELECT 'k', booking_id, request_hash, NULL, NULL FROM idempotency_keys \
-           WHERE user_id = $5 AND key = $6",
-    )
-    .bind(ask.mentor.0)
-    .bind(ask.to.as_second())
-    .bind(ask.from.as_second())
-    .bind(ask.except.map_or(0, |x| x.0))
-    .bind(ask.key.map_or(0, |(user, _)| user.0))
-    .bind(ask.key.map_or(String::new(), |(_, k)| k.key.clone()))
-    .fetch_all(ex)
-    .await?;
+    let rows = sqlx::query(SNAPSHOT)
+        .bind(ask.mentor.0)
+        .bind(ask.to.as_second())
+        .bind(ask.from.as_second())
+        .bind(ask.except.map_or(0, |x| x.0))
+        .bind(ask.key.map_or(0, |(user, _)| user.0))
+        .bind(ask.key.map_or(String::new(), |(_, k)| k.key.clone()))
+        .fetch_all(ex)
+        .await?;
     let mut s = Snapshot {
         rules: None,
         busy: Vec::with_capacity(rows.len()),

@@ -1,0 +1,5 @@
+-- A slot search asks for the busy time that overlaps a window: found by what ends after the
+-- window opens, so a mentor's past sessions and calendar entries are never walked
+-- (see crates/store/src/sql/search.rs; the plans are checked by tests/query_plans.rs).
+CREATE INDEX bookings_mentor_end ON bookings(mentor_id, end_at);
+CREATE INDEX calendar_busy_mentor_end ON calendar_busy(mentor_id, end_at);

@@ -1,0 +1,152 @@
+//! What a slot search reads: the rules and busy time of the mentors it is about, in the
+//! window it is about, and the mentors who deliver a SKU. Nothing here grows with the number
+//! of other mentors or with anyone's past.
+//!
+//! Busy time is found through `bookings_mentor_end` and `calendar_busy_mentor_end`
+//! (migration 24): `mentor_id = ? AND end_at > ?` walks only what ends after the window opens,
+//! so a mentor's years of past sessions are never read. The `start_at < ?` half is written
+//! `+start_at` so that SQLite, which has no statistics to choose by, cannot pick the older
+//! `(mentor_id, start_at)` index and walk the whole past instead (a no-op on PostgreSQL).
+//! `crates/store/tests/query_plans.rs` checks each plan on both backends with
+//! [`planned_queries`], so a lost index fails CI.
+
+use super::SqlStore;
+use super::bookings::busy_from;
+use crate::interfaces::Result;
+use crate::migrations::Backend;
+use jiff::Timestamp;
+use sqlx::{AssertSqlSafe, Row};
+use stint_domain::ids::UserId;
+use stint_domain::schedule::{Availability, Busy};
+
+/// `column` is one of the ids of the JSON array bound as `param`.
+pub(super) fn ids_in(backend: Backend, column: &str, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
+        Backend::Postgres => format!(
+            "{column} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({param} AS JSON)))"
+        ),
+    }
+}
+
+/// Sessions and external busy time of the mentors in `$1` overlapping `[$3, $2)`.
+fn busy_sql(backend: Backend) -> String {
+    let bookings = ids_in(backend, "mentor_id", "$1");
+    let calendars = ids_in(backend, "mentor_id", "$1");
+    format!(
+        "SELECT mentor_id, start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings \
+         WHERE {bookings} AND end_at > $3 AND +start_at < $2 AND status IN ('confirmed', 'completed') \
+         UNION ALL SELECT mentor_id, start_at, end_at, 0 FROM calendar_busy \
+         WHERE {calendars} AND end_at > $3 AND +start_at < $2 \
+         ORDER BY mentor_id, start_at"
+    )
+}
+
+/// The saved rules of the mentors in `$1`.
+fn availability_sql(backend: Backend) -> String {
+    let mentors = ids_in(backend, "user_id", "$1");
+    format!("SELECT user_id, rules FROM mentor_availability WHERE {mentors}")
+}
+
+/// The mentors who deliver SKU `$1` while it is active, by name.
+pub(super) const MENTORS_FOR_SKU: &str = "\
+SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
+FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id AND s.status = 'active' \
+JOIN mentor_profiles p ON p.user_id = ms.user_id \
+JOIN users u ON u.id = p.user_id \
+JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
+WHERE ms.sku_id = $1 ORDER BY u.display_name, p.user_id";
+
+/// A JSON array of ids, as `ids_in` reads it.
+pub(super) fn json_ids(ids: &[UserId]) -> String {
+    serde_json::to_string(&ids.iter().map(|u| u.0).collect::<Vec<_>>()).unwrap_or_default()
+}
+
+impl SqlStore {
+    pub(super) async fn availability_of_mentors(
+        &self,
+        mentors: &[UserId],
+    ) -> Result<Vec<(UserId, Availability)>> {
+        if mentors.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(AssertSqlSafe(availability_sql(self.backend())))
+            .bind(json_ids(mentors))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    UserId(r.try_get("user_id")?),
+                    serde_json::from_str(&r.try_get::<String, _>("rules")?)?,
+                ))
+            })
+            .collect()
+    }
+
+    pub(super) async fn busy_of_mentors(
+        &self,
+        mentors: &[UserId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, Busy)>> {
+        if mentors.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(AssertSqlSafe(busy_sql(self.backend())))
+            .bind(json_ids(mentors))
+            .bind(to.as_second())
+            .bind(from.as_second())
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((UserId(r.try_get("mentor_id")?), busy_from(r)?)))
+            .collect()
+    }
+}
+
+/// A query whose plan the tests check: its SQL with example values in place of the
+/// parameters, and what its plan must name (an index, with the columns it is searched by).
+#[derive(Debug, Clone)]
+pub struct PlannedQuery {
+    pub name: &'static str,
+    pub sql: String,
+    /// Each must appear in the plan: the index name, on either backend.
+    pub indexes: &'static [&'static str],
+}
+
+/// `sql` with `$n` replaced by `values[n - 1]` (highest first, so `$1` never eats `$10`).
+fn with_values(sql: &str, values: &[&str]) -> String {
+    let mut out = sql.to_string();
+    for (i, v) in values.iter().enumerate().rev() {
+        out = out.replace(&format!("${}", i + 1), v);
+    }
+    out
+}
+
+/// The search queries and the indexes their plans must use, for `backend`.
+pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
+    vec![
+        PlannedQuery {
+            name: "busy time of some mentors in a window",
+            sql: with_values(
+                &busy_sql(backend),
+                &["'[1, 2, 3]'", "2000000000", "1900000000"],
+            ),
+            indexes: &["bookings_mentor_end", "calendar_busy_mentor_end"],
+        },
+        PlannedQuery {
+            name: "one mentor's snapshot for a claim",
+            sql: with_values(
+                super::claim::snapshot::SNAPSHOT,
+                &["1", "2000000000", "1900000000", "0", "0", "''"],
+            ),
+            indexes: &["bookings_mentor_end", "calendar_busy_mentor_end"],
+        },
+        PlannedQuery {
+            name: "the mentors of a SKU",
+            sql: with_values(MENTORS_FOR_SKU, &["1"]),
+            indexes: &["mentor_skus_sku"],
+        },
+    ]
+}
