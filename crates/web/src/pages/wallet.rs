@@ -13,6 +13,7 @@ use serde::Deserialize;
 use stint_app::money::purchases::{self, Provider};
 use stint_app::money::{packs, wallet};
 use stint_app::outcomes::when_for;
+use stint_domain::account::Account;
 use stint_domain::ledger::{TransferKind, format_money};
 use stint_store::money::PurchaseState;
 
@@ -28,6 +29,29 @@ pub(crate) struct LotRow {
     remaining: i64,
     credits: i64,
     expires: String,
+}
+
+/// The lots as the page lists them, first to expire first: lots that expire at the same
+/// time (every correction and returned bonus is a lot of its own) are one line.
+fn lot_rows(lots: &[stint_store::money::LotRecord], me: &Account) -> Vec<LotRow> {
+    let mut rows: Vec<LotRow> = Vec::new();
+    for l in lots {
+        let expires = l
+            .expires_at
+            .map_or("never".to_string(), |t| when_for(me, t));
+        match rows.last_mut() {
+            Some(last) if last.expires == expires => {
+                last.remaining += l.remaining;
+                last.credits += l.credits;
+            }
+            _ => rows.push(LotRow {
+                remaining: l.remaining,
+                credits: l.credits,
+                expires,
+            }),
+        }
+    }
+    rows
 }
 
 pub(crate) struct EntryRow {
@@ -136,17 +160,7 @@ pub async fn page(
     let page = WalletPage {
         chrome: Chrome::new("Wallet · Stint", Some(me.clone()), &csrf.0),
         balance: w.balance,
-        lots: w
-            .lots
-            .iter()
-            .map(|l| LotRow {
-                remaining: l.remaining,
-                credits: l.credits,
-                expires: l
-                    .expires_at
-                    .map_or("never".to_string(), |t| when_for(&me, t)),
-            })
-            .collect(),
+        lots: lot_rows(&w.lots, &me),
         packs: on_sale
             .iter()
             .map(|p| PackRow {
