@@ -3,3 +3,5 @@
 -- (see crates/store/src/sql/search.rs; the plans are checked by tests/query_plans.rs).
 CREATE INDEX bookings_mentor_end ON bookings(mentor_id, end_at);
 CREATE INDEX calendar_busy_mentor_end ON calendar_busy(mentor_id, end_at);
+-- A session type's figures start from its own sessions.
+CREATE INDEX bookings_sku ON bookings(sku_id);

@@ -14,8 +14,8 @@ use crate::outcomes::{
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use stint_domain::booking::{BookingId, BookingStatus};
 use stint_domain::ids::{CompetencyId, SkuId, UserId};
 use stint_domain::outcome::assessment::{Assessment, AssessmentKind, Level};
@@ -58,6 +58,42 @@ fn task_from(r: &AnyRow) -> Result<TaskRecord> {
 }
 
 const TASK_COLUMNS: &str = "SELECT id, booking_id, title, due, done_at FROM session_tasks ";
+
+/// The closed sessions `filter` asks for, with their figures: the SQL and its values. Only
+/// the filters asked for are written, as plain equalities an index can answer (`($1 = 0 OR
+/// col = $1)` makes SQLite read everyone's sessions); `sql::search::planned_queries` checks
+/// the plans.
+pub(super) fn outcomes_sql(filter: &OutcomeFilter) -> (String, Vec<i64>) {
+    let asked = [
+        ("b.mentor_id", filter.mentor.map(|u| u.0)),
+        ("b.mentee_id", filter.mentee.map(|u| u.0)),
+        ("b.sku_id", filter.sku.map(|s| s.0)),
+    ];
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    for (column, value) in asked {
+        if let Some(v) = value {
+            values.push(v);
+            conditions.push(format!("{column} = ${}", values.len()));
+        }
+    }
+    let filter_sql = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT b.id, b.mentor_id, b.mentee_id, b.sku_id, v.competency_id, c.closed_at, c.checkpoint, \
+           (SELECT a.level FROM assessments a WHERE a.booking_id = b.id AND a.kind = 'baseline') AS baseline, \
+           (SELECT a.level FROM assessments a WHERE a.booking_id = b.id AND a.kind = 'followup') AS followup, \
+           (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id) AS tasks_total, \
+           (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id AND t.done_at IS NOT NULL) AS tasks_done \
+         FROM session_closings c JOIN bookings b ON b.id = c.booking_id \
+         JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version \
+         {filter_sql} ORDER BY c.closed_at, b.id"
+    );
+    (sql, values)
+}
 
 #[async_trait]
 impl OutcomeStore for SqlStore {
@@ -409,22 +445,12 @@ impl OutcomeStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn outcomes(&self, filter: OutcomeFilter) -> Result<Vec<SessionOutcome>> {
-        let rows = sqlx::query(
-            "SELECT b.id, b.mentor_id, b.mentee_id, b.sku_id, v.competency_id, c.closed_at, c.checkpoint, \
-               (SELECT a.level FROM assessments a WHERE a.booking_id = b.id AND a.kind = 'baseline') AS baseline, \
-               (SELECT a.level FROM assessments a WHERE a.booking_id = b.id AND a.kind = 'followup') AS followup, \
-               (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id) AS tasks_total, \
-               (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id AND t.done_at IS NOT NULL) AS tasks_done \
-             FROM session_closings c JOIN bookings b ON b.id = c.booking_id \
-             JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version \
-             WHERE ($1 = 0 OR b.mentor_id = $1) AND ($2 = 0 OR b.mentee_id = $2) AND ($3 = 0 OR b.sku_id = $3) \
-             ORDER BY c.closed_at, b.id",
-        )
-        .bind(filter.mentor.map_or(0, |u| u.0))
-        .bind(filter.mentee.map_or(0, |u| u.0))
-        .bind(filter.sku.map_or(0, |s| s.0))
-        .fetch_all(self.reader())
-        .await?;
+        let (sql, values) = outcomes_sql(&filter);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
                 let checkpoint: String = r.try_get("checkpoint")?;

@@ -1,6 +1,7 @@
 //! What a slot search reads: the rules and busy time of the mentors it is about, in the
 //! window it is about, and the mentors who deliver a SKU. Nothing here grows with the number
-//! of other mentors or with anyone's past.
+//! of other mentors or with anyone's past. [`planned_queries`] also names the per-person
+//! figures' queries (`sql/outcomes.rs`), whose plans must start from that person's sessions.
 //!
 //! Busy time is found through `bookings_mentor_end` and `calendar_busy_mentor_end`
 //! (migration 24): `mentor_id = ? AND end_at > ?` walks only what ends after the window opens,
@@ -12,6 +13,7 @@
 
 use super::SqlStore;
 use super::bookings::busy_from;
+use crate::OutcomeFilter;
 use crate::interfaces::Result;
 use crate::migrations::Backend;
 use jiff::Timestamp;
@@ -124,6 +126,13 @@ fn with_values(sql: &str, values: &[&str]) -> String {
     out
 }
 
+/// The closed sessions `filter` asks for, with example values.
+fn outcomes_with(filter: OutcomeFilter) -> String {
+    let (sql, values) = super::outcomes::outcomes_sql(&filter);
+    let values: Vec<String> = values.iter().map(i64::to_string).collect();
+    with_values(&sql, &values.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// The search queries and the indexes their plans must use, for `backend`.
 pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
     vec![
@@ -142,6 +151,30 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
                 &["1", "2000000000", "1900000000", "0", "0", "''"],
             ),
             indexes: &["bookings_mentor_end", "calendar_busy_mentor_end"],
+        },
+        PlannedQuery {
+            name: "one mentee's closed sessions (/progress)",
+            sql: outcomes_with(OutcomeFilter {
+                mentee: Some(UserId(1)),
+                ..OutcomeFilter::default()
+            }),
+            indexes: &["bookings_mentee_time"],
+        },
+        PlannedQuery {
+            name: "one mentor's closed sessions (/impact)",
+            sql: outcomes_with(OutcomeFilter {
+                mentor: Some(UserId(1)),
+                ..OutcomeFilter::default()
+            }),
+            indexes: &["bookings_mentor"],
+        },
+        PlannedQuery {
+            name: "one SKU's closed sessions",
+            sql: outcomes_with(OutcomeFilter {
+                sku: Some(stint_domain::ids::SkuId(1)),
+                ..OutcomeFilter::default()
+            }),
+            indexes: &["bookings_sku"],
         },
         PlannedQuery {
             name: "the mentors of a SKU",
