@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod accounts;
+mod allocation;
 pub mod auth;
 pub mod bookings;
 pub mod calendar_choices;
@@ -24,6 +25,7 @@ pub mod money;
 pub mod nudges;
 mod outbound;
 pub mod outcomes;
+pub mod picker;
 pub mod scheduling;
 pub mod sealed;
 pub mod webhooks;

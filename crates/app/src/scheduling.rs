@@ -197,7 +197,8 @@ pub fn parse_start(raw: &str) -> Result<Timestamp, FieldErrors> {
 /// A booking request, as received.
 pub struct BookRequest<'a> {
     pub sku_slug: &'a str,
-    pub mentor_id: i64,
+    /// `None`: any mentor free at `start`, chosen by the fair rule (`crate::allocation`).
+    pub mentor_id: Option<i64>,
     pub start: &'a str,
     pub idempotency_key: Option<&'a str>,
 }
@@ -232,9 +233,12 @@ async fn unresolved(
 /// Books a session for `mentee`. The request costs one read (SKU and mentor together) and
 /// one write transaction that re-checks the slot. Counted for operators: each booking made
 /// (a replay is not a new one) and each refusal by its code; a fault of ours is no refusal.
-#[tracing::instrument(skip_all, fields(mentee = %mentee.id, mentor = req.mentor_id, sku = req.sku_slug))]
+#[tracing::instrument(skip_all, fields(mentee = %mentee.id, mentor = ?req.mentor_id, sku = req.sku_slug))]
 pub async fn book(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Booked, AppError> {
-    let booked = claim(app, mentee, req).await;
+    let booked = match req.mentor_id {
+        Some(id) => claim(app, mentee, &req, UserId(id)).await,
+        None => crate::allocation::claim_any(app, mentee, &req).await,
+    };
     let metrics = crate::metrics::global();
     match &booked {
         Ok(b) if !b.replayed => metrics.booking_made(),
@@ -245,8 +249,13 @@ pub async fn book(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<B
     booked
 }
 
-/// [`book`]'s work: checks the request, then claims the slot.
-async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Booked, AppError> {
+/// [`book`]'s work with `mentor_id`: checks the request, then claims the slot.
+pub(crate) async fn claim(
+    app: &App,
+    mentee: &Account,
+    req: &BookRequest<'_>,
+    mentor_id: UserId,
+) -> Result<Booked, AppError> {
     let mut e = FieldErrors::new();
     let start = e.check(
         "start",
@@ -257,7 +266,6 @@ async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Book
     {
         e.add("Idempotency-Key", "must be 1 to 100 characters");
     }
-    let mentor_id = UserId(req.mentor_id);
     if mentor_id == mentee.id {
         e.add("mentor_id", "you cannot book yourself");
     }
@@ -267,7 +275,7 @@ async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Book
         .await?
         .filter(|o| o.sku.status == SkuStatus::Active);
     let Some(offering) = offering else {
-        return Err(AppError::validation(unresolved(app, &req, e).await?));
+        return Err(AppError::validation(unresolved(app, req, e).await?));
     };
     let (Some(start), true) = (start, e.is_empty()) else {
         return Err(AppError::validation(e));
@@ -302,10 +310,12 @@ async fn claim(app: &App, mentee: &Account, req: BookRequest<'_>) -> Result<Book
     };
     let key = req.idempotency_key.map(|k| IdempotencyKey {
         key: k.to_string(),
+        // A request for any mentor is the same request whichever mentor it got, so its
+        // retry replays the booking made.
         request_hash: hex::encode(Sha256::digest(format!(
             "{}|{}|{}",
             sku.slug,
-            mentor_id,
+            req.mentor_id.map_or("any".to_string(), |m| m.to_string()),
             start.as_second()
         ))),
     });

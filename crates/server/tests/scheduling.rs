@@ -22,6 +22,8 @@ on_both_backends!(App, url;
     many_clients_racing_for_one_slot_on_two_nodes_get_one_booking,
     idempotent_retries_make_one_booking,
     calendar_invites_and_private_feeds,
+    the_picker_answers_days_and_times_as_the_slots_say,
+    any_mentor_bookings_share_the_load_by_the_fair_rule,
     calendar_files_are_read_by_python_icalendar [peer_python_icalendar,
         "needs Python's icalendar: pip install icalendar==7.3.2, then touch crates/server/build.rs"],
 );
@@ -820,4 +822,224 @@ async fn calendar_invites_and_private_feeds(app: App, _: String) {
         app.get(newer_path, None).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+/// The picker's days and times agree with the full slot list (each time once, counted per
+/// mentor free, days in the viewer's zone); a booking takes one mentor off its time; bad
+/// questions are refused by field.
+async fn the_picker_answers_days_and_times_as_the_slots_say(app: App, _: String) {
+    let sku = "career-pivot-30";
+    let tz = "Europe/Berlin";
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            let r = app.get(&path, None).await;
+            let status = r.status();
+            let body: Value = r.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let month_of = |d: &str| d[..7].to_string();
+    let (from, _) = days_ahead(2, 2);
+    let month = month_of(&from);
+    let first: jiff::civil::Date = format!("{month}-01").parse().unwrap();
+    let (status, all) = get(format!(
+        "/api/v1/skus/{sku}/slots?from={first}&to={}&tz={tz}",
+        first.last_of_month()
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let slots = all["slots"].as_array().unwrap().clone();
+    assert!(!slots.is_empty());
+    let mut expected_days: Vec<String> = slots
+        .iter()
+        .map(|s| s["start"].as_str().unwrap()[..10].to_string())
+        .collect();
+    expected_days.dedup();
+    let (status, days) = get(format!("/api/v1/skus/{sku}/days?month={month}&tz={tz}")).await;
+    assert_eq!(status, StatusCode::OK, "{days}");
+    let got: Vec<String> = days["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, expected_days);
+    assert_eq!(days["month"], month.as_str());
+
+    // The busiest day: each start once, with as many mentors as the slot list has.
+    let day = expected_days
+        .iter()
+        .max_by_key(|d| {
+            slots
+                .iter()
+                .filter(|s| s["start"].as_str().unwrap().starts_with(d.as_str()))
+                .count()
+        })
+        .unwrap()
+        .clone();
+    let on_day: Vec<&Value> = slots
+        .iter()
+        .filter(|s| s["start"].as_str().unwrap().starts_with(&day))
+        .collect();
+    let (status, times) = get(format!("/api/v1/skus/{sku}/times?date={day}&tz={tz}")).await;
+    assert_eq!(status, StatusCode::OK, "{times}");
+    let times = times["times"].as_array().unwrap().clone();
+    let mut counted: Vec<(String, u64)> = Vec::new();
+    for s in &on_day {
+        let start = s["start"].as_str().unwrap().to_string();
+        match counted.last_mut() {
+            Some((last, n)) if *last == start => *n += 1,
+            _ => counted.push((start, 1)),
+        }
+    }
+    let answered: Vec<(String, u64)> = times
+        .iter()
+        .map(|t| {
+            (
+                t["start"].as_str().unwrap().to_string(),
+                t["mentors"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(answered, counted);
+
+    // Booking a time with two mentors free leaves one.
+    let (start, n) = counted
+        .iter()
+        .find(|(_, n)| *n >= 2)
+        .cloned()
+        .expect("a time two mentors share");
+    let slot = on_day
+        .iter()
+        .find(|s| s["start"] == start.as_str())
+        .unwrap();
+    let token = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    assert_eq!(
+        book(&app, &token, sku, slot).await.status(),
+        StatusCode::CREATED
+    );
+    let (_, after) = get(format!("/api/v1/skus/{sku}/times?date={day}&tz={tz}")).await;
+    let left = after["times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["start"] == start.as_str())
+        .map_or(0, |t| t["mentors"].as_u64().unwrap());
+    assert_eq!(left, n - 1);
+    // One mentor: each of their times once, one mentor each.
+    let mentor = slot["mentor_id"].as_i64().unwrap();
+    let (_, theirs) = get(format!(
+        "/api/v1/skus/{sku}/times?date={day}&tz={tz}&mentor={mentor}"
+    ))
+    .await;
+    assert!(
+        theirs["times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["mentors"] == 1),
+        "{theirs}"
+    );
+
+    for (path, field) in [
+        (
+            format!("/api/v1/skus/{sku}/days?month=2026-13&tz={tz}"),
+            "month",
+        ),
+        (
+            format!("/api/v1/skus/{sku}/days?month={month}&tz=Mars/Base"),
+            "tz",
+        ),
+        (
+            format!("/api/v1/skus/{sku}/times?date=soon&tz={tz}"),
+            "date",
+        ),
+        (
+            format!("/api/v1/skus/{sku}/times?date={day}&tz={tz}&mentor=999999"),
+            "mentor",
+        ),
+    ] {
+        let (status, e) = get(path.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {e}");
+        assert!(e["error"]["fields"][field].is_string(), "{path}: {e}");
+    }
+    let (status, _) = get(format!(
+        "/api/v1/skus/no-such-sku/days?month={month}&tz={tz}"
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Booking without a mentor at times two mentors share: each goes to a mentor free then, the
+/// two take the load in turn (never one of them always), and a retry with its key replays
+/// the booking made, whoever is free by then.
+async fn any_mentor_bookings_share_the_load_by_the_fair_rule(app: App, _: String) {
+    let sku = "career-pivot-30";
+    let mut shared: Vec<String> = Vec::new();
+    for d in 2..14 {
+        let (day, _) = days_ahead(d, d);
+        let r = app
+            .get(&format!("/api/v1/skus/{sku}/times?date={day}&tz=UTC"), None)
+            .await;
+        let body: Value = r.json().await.unwrap();
+        // Two shared times a day, an hour and more apart, so one booking cannot take the
+        // other's mentor.
+        let mut last: Option<jiff::Timestamp> = None;
+        for t in body["times"].as_array().unwrap() {
+            let start: jiff::Timestamp = t["start"].as_str().unwrap().parse().unwrap();
+            let apart = last.is_none_or(|l| start.duration_since(l).as_hours() >= 1);
+            if t["mentors"].as_u64().unwrap() >= 2 && apart {
+                shared.push(t["start"].as_str().unwrap().to_string());
+                last = Some(start);
+            }
+        }
+    }
+    assert!(shared.len() >= 13, "{shared:?}");
+    shared.truncate(13);
+    let retried = shared.pop().unwrap();
+    let mut tokens = Vec::new();
+    for n in 0..2 {
+        let email = format!("any.{n}@example.com");
+        common::make_mentee(&app, &email, "Any Mentee").await;
+        tokens.push(app.login(&email, "a long passphrase").await);
+    }
+    let mut got: std::collections::BTreeMap<i64, usize> = Default::default();
+    for (i, start) in shared.iter().enumerate() {
+        let r = app
+            .post(
+                "/api/v1/bookings",
+                Some(&tokens[i % 2]),
+                json!({"sku": sku, "start": start}),
+            )
+            .await;
+        let b: Value = r.json().await.unwrap();
+        assert_eq!(
+            b["start"].as_str().map(|s| s[..16].to_string()),
+            Some(start[..16].to_string()),
+            "{b}"
+        );
+        *got.entry(b["mentor"]["id"].as_i64().unwrap()).or_default() += 1;
+    }
+    let counts: Vec<usize> = got.values().copied().collect();
+    assert_eq!(counts.len(), 2, "{got:?}");
+    assert!(counts[0].abs_diff(counts[1]) <= 2, "{got:?}");
+
+    // A retry replays: the same booking, even once its mentor is no longer free.
+    let start = retried;
+    let send = || {
+        app.http
+            .post(app.url("/api/v1/bookings"))
+            .bearer_auth(&tokens[0])
+            .header("Idempotency-Key", "any-1")
+            .json(&json!({"sku": sku, "start": start}))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
 }

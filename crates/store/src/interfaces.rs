@@ -274,6 +274,8 @@ pub trait BookingStore: Send + Sync {
     /// The owner of a feed secret's digest.
     async fn calendar_feed_owner(&self, token_hash: &str) -> Result<Option<UserId>>;
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>>;
+    /// The booking `mentee` made with idempotency key `key`, if any.
+    async fn booking_by_key(&self, mentee: UserId, key: &str) -> Result<Option<Booking>>;
     /// Bookings where `user` is mentor or mentee, by start time.
     async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>>;
     async fn booking_events(&self, id: BookingId) -> Result<Vec<BookingEvent>>;

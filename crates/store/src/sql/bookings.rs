@@ -272,6 +272,18 @@ impl BookingStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_by_key(&self, mentee: UserId, key: &str) -> Result<Option<Booking>> {
+        let row = sqlx::query(booking_select!(
+            "WHERE id = (SELECT booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2)"
+        ))
+        .bind(mentee.0)
+        .bind(key.to_string())
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(booking_from).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn bookings_of(&self, user: UserId) -> Result<Vec<Booking>> {
         let rows = sqlx::query(booking_select!(
             "WHERE mentor_id = $1 OR mentee_id = $1 ORDER BY start_at, id"

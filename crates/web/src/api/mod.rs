@@ -19,6 +19,7 @@ pub mod money;
 pub mod nudges;
 pub mod outcomes;
 pub mod payouts;
+pub mod picker;
 pub mod stripe_webhook;
 pub mod users;
 pub mod webhooks;
@@ -216,6 +217,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             availability::put_my_availability
         ))
         .routes(routes!(availability::list_slots))
+        .routes(routes!(picker::days))
+        .routes(routes!(picker::times))
         .routes(routes!(bookings::create_booking, bookings::list_bookings))
         .routes(routes!(bookings::get_booking))
         .routes(routes!(bookings::reschedule_booking))

@@ -316,7 +316,7 @@ pub async fn create_booking(
 ) -> PageResult {
     let req = BookRequest {
         sku_slug: &f.sku,
-        mentor_id: f.mentor_id.parse().unwrap_or(-1),
+        mentor_id: Some(f.mentor_id.parse().unwrap_or(-1)),
         start: &f.start,
         idempotency_key: (!f.key.is_empty()).then_some(f.key.as_str()),
     };
