@@ -102,6 +102,51 @@ pub async fn mine(app: &App, viewer: &Account) -> Result<Vec<BookingContext>, Ap
     Ok(app.store.booking_contexts_of(viewer.id).await?)
 }
 
+/// Sessions shown per page of the past ones.
+pub const PAST_PAGE: u32 = 50;
+
+/// The sessions page's lists.
+#[derive(Debug, Clone)]
+pub struct SessionLists {
+    /// Confirmed and not yet ended, soonest first.
+    pub upcoming: Vec<BookingContext>,
+    /// Ended, cancelled or missed, newest first: one page.
+    pub past: Vec<BookingContext>,
+    /// The cursor of the next page of past sessions, when there is one.
+    pub older: Option<String>,
+}
+
+/// The viewer's upcoming sessions and a page of the others, older than the cursor `before`
+/// (as [`SessionLists::older`] gave it; anything else is the first page). Each list reads
+/// only its own rows, however long the viewer's history.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sessions_of(
+    app: &App,
+    viewer: &Account,
+    before: &str,
+) -> Result<SessionLists, AppError> {
+    let now = app.now();
+    let cursor = before.split_once('.').and_then(|(t, id)| {
+        let at = Timestamp::from_second(t.parse().ok()?).ok()?;
+        Some((at, BookingId(id.parse().ok()?)))
+    });
+    let mut past = app
+        .store
+        .past_contexts_of(viewer.id, now, cursor, PAST_PAGE + 1)
+        .await?;
+    let older = (past.len() > PAST_PAGE as usize).then(|| {
+        past.truncate(PAST_PAGE as usize);
+        past.last()
+            .map(|c| format!("{}.{}", c.booking.start.as_second(), c.booking.id.0))
+            .unwrap_or_default()
+    });
+    Ok(SessionLists {
+        upcoming: app.store.upcoming_contexts_of(viewer.id, now).await?,
+        past,
+        older,
+    })
+}
+
 /// The viewer's bookings with their histories (the API's list): two queries, whatever
 /// the number of bookings.
 #[tracing::instrument(level = "debug", skip_all)]

@@ -19,6 +19,7 @@ on_both_backends!(Site, url;
     operator_sku_form_reshows_errors_and_publishes,
     sessions_work_across_server_processes_sharing_a_database,
     csrf_tokens_are_bound_to_the_session,
+    past_sessions_page_back_fifty_at_a_time,
 );
 
 struct Site {
@@ -813,4 +814,83 @@ async fn secure_cookies_have_the_host_prefix() {
         StatusCode::SEE_OTHER,
         "the unprefixed name is not a session"
     );
+}
+
+/// `/sessions` lists the upcoming sessions and the past ones fifty at a time, newest first,
+/// with a link to the older ones; the pages together list each past session once.
+async fn past_sessions_page_back_fifty_at_a_time(site: Site, _: String) {
+    let sam = site
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let maya = site
+        .store
+        .account_by_email("maya@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let sku = site
+        .store
+        .sku("technical-triage-20")
+        .await
+        .unwrap()
+        .unwrap();
+    let anything =
+        |_: Option<&stint_domain::schedule::Availability>, _: &[stint_domain::schedule::Busy]| true;
+    // Sixty sessions of Sam's, a week apart, long ago.
+    let long_ago = common::test_epoch() - jiff::SignedDuration::from_hours(24 * 7 * 70);
+    for n in 0..60 {
+        let start = long_ago + jiff::SignedDuration::from_hours(24 * 7 * n);
+        let new = stint_store::NewBooking {
+            mentor_id: maya.id,
+            mentee_id: sam.id,
+            sku_id: sku.sku_id,
+            sku_version: sku.version,
+            start,
+            end: start + jiff::SignedDuration::from_mins(20),
+            meeting_url: "https://meet.example/old".into(),
+            price: 0,
+            bonus: 0,
+        };
+        site.store
+            .create_booking(&new, None, &anything, long_ago)
+            .await
+            .unwrap();
+    }
+    let client = Site::browser();
+    site.login(&client, "sam@stint.example").await;
+    let past_links = |body: &str| -> Vec<String> {
+        let past = body.split("id=\"past\"").nth(1).unwrap_or_default();
+        past.split("<a href=\"/sessions/")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let (status, first, _) = site.page(&client, "/sessions").await;
+    assert_eq!(status, StatusCode::OK);
+    let newest = past_links(&first);
+    assert_eq!(newest.len(), 50, "{first}");
+    let older = first
+        .split("href=\"/sessions?before=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to older sessions")
+        .replace("&amp;", "&");
+    let (status, second, _) = site
+        .page(&client, &format!("/sessions?before={older}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(second.contains("Newest sessions"), "{second}");
+    let rest = past_links(&second);
+    assert!(!rest.is_empty());
+    let all: std::collections::BTreeSet<&String> = newest.iter().chain(rest.iter()).collect();
+    assert_eq!(
+        all.len(),
+        newest.len() + rest.len(),
+        "a session listed twice"
+    );
+    // Sixty of ours and the demo's own history: every one is on a page.
+    assert!(all.len() >= 60, "{}", all.len());
 }

@@ -283,6 +283,24 @@ pub trait BookingStore: Send + Sync {
     async fn booking_context(&self, id: BookingId) -> Result<Option<BookingContext>>;
     /// [`Self::booking_context`] of every booking where `user` is mentor or mentee, by start.
     async fn booking_contexts_of(&self, user: UserId) -> Result<Vec<BookingContext>>;
+    /// [`Self::booking_context`] of `user`'s upcoming bookings (confirmed, not yet ended at
+    /// `now`), by start: found through each side's `(party, end_at)` index.
+    async fn upcoming_contexts_of(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<BookingContext>>;
+    /// [`Self::booking_context`] of up to `limit` of `user`'s other bookings (ended, cancelled
+    /// or missed), newest start first, older than `before` (start, id) when given: each side's
+    /// `(party, start_at)` index walked back from there, so a page costs the same however long
+    /// the history.
+    async fn past_contexts_of(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        before: Option<(Timestamp, BookingId)>,
+        limit: u32,
+    ) -> Result<Vec<BookingContext>>;
     /// The histories of every booking `user` is a party to, each event with its booking.
     async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>>;
     /// Moves a confirmed booking; `admit` sees the mentor's busy time without this booking.

@@ -43,7 +43,7 @@ pub use money::MoneyStore;
 pub use nudges::{Delivery, DeliveryStatus, InboxItem, NewDelivery, NewInboxItem, NudgeStore};
 pub use outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,
-    OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord,
+    OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord, TodoFacts,
 };
 pub use payouts::PayoutStore;
 pub use signups::{PendingSignup, SignupStore};

@@ -22,6 +22,17 @@ pub struct PrepRecord {
     pub updated_at: Timestamp,
 }
 
+/// What the to-do needs of one booking's outcome loop, read with many others at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodoFacts {
+    pub booking: BookingId,
+    pub prep: Option<Prep>,
+    /// The kinds of assessment taken.
+    pub taken: Vec<AssessmentKind>,
+    /// When the follow-up opens: set once the session is closed.
+    pub followup_opens_at: Option<Timestamp>,
+}
+
 /// A micro-assessment taken for a booking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRecord {
@@ -143,6 +154,8 @@ pub trait OutcomeStore: Send + Sync {
     async fn tasks(&self, booking: BookingId) -> Result<Vec<TaskRecord>>;
     /// Every task of a mentee's sessions, by due date.
     async fn tasks_of(&self, mentee: UserId) -> Result<Vec<TaskRecord>>;
+    /// The prep, assessments taken and closing of each of `bookings`, in one query.
+    async fn todo_facts(&self, bookings: &[BookingId]) -> Result<Vec<TodoFacts>>;
     /// Marks a task of `booking` done (at `now`) or open again; `NotFound` if the task is
     /// not one of that booking's.
     async fn set_task_done(

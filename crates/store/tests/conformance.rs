@@ -40,6 +40,7 @@ conformance!(
     calendar_feeds_rotate_and_revoke,
     a_booking_context_is_the_booked_version_and_both_parties,
     concurrent_session_and_token_lookups_each_get_their_own_account,
+    sessions_list_upcoming_and_page_back_through_the_rest,
 );
 
 async fn migrations_are_idempotent(store: Arc<dyn Store>) {
@@ -1225,5 +1226,62 @@ async fn concurrent_session_and_token_lookups_each_get_their_own_account(store: 
     }
     for task in tasks {
         task.await.unwrap();
+    }
+}
+
+/// The sessions page's reads: upcoming ones (confirmed, not ended) by start, and the rest
+/// newest first in pages that together hold each once, for the mentor and the mentee alike.
+async fn sessions_list_upcoming_and_page_back_through_the_rest(store: Arc<dyn Store>) {
+    use stint_domain::booking::BookingId;
+    let w = booking_world(store.as_ref()).await;
+    let mut made = Vec::new();
+    for n in 0..9 {
+        let b = match store
+            .create_booking(&at(&w, n * 60, 30), None, &naive, t(0))
+            .await
+            .unwrap()
+        {
+            stint_store::BookingOutcome::Created(b) => b,
+            other => panic!("{other:?}"),
+        };
+        made.push(b);
+    }
+    // A future one cancelled: past, not upcoming.
+    store
+        .cancel_booking(
+            made[7].id,
+            w.mentee,
+            "moved",
+            false,
+            stint_domain::ledger::HoldEnd::Release,
+            t(1),
+        )
+        .await
+        .unwrap();
+    // "Now" is in the middle of the fifth session: it and the later ones are still to come.
+    let now = t(4 * 3600 + 600);
+    for who in [w.mentor, w.mentee] {
+        let upcoming: Vec<BookingId> = store
+            .upcoming_contexts_of(who, now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.booking.id)
+            .collect();
+        assert_eq!(upcoming, [made[4].id, made[5].id, made[6].id, made[8].id]);
+        let mut pages = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store.past_contexts_of(who, now, before, 2).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            before = page.last().map(|c| (c.booking.start, c.booking.id));
+            pages.extend(page.iter().map(|c| c.booking.id));
+        }
+        assert_eq!(
+            pages,
+            [made[7].id, made[3].id, made[2].id, made[1].id, made[0].id]
+        );
     }
 }

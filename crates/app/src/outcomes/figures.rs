@@ -1,7 +1,7 @@
 //! The figures read across many bookings: a mentee's progress, a mentor's impact, a SKU's
 //! public outcomes, and what is due from someone now.
 
-use super::{NamedProgress, taken};
+use super::NamedProgress;
 use crate::App;
 use crate::error::AppError;
 use stint_domain::account::Account;
@@ -81,65 +81,61 @@ pub async fn sku_stats(app: &App, sku: SkuId) -> Result<Option<OutcomeStats>, Ap
     })
 }
 
-/// What is due from the viewer now, derived from the state of their bookings.
+/// What is due from the viewer now, derived from the state of their bookings: three reads
+/// (the bookings with their SKU versions, their preps, assessments and closings, and the
+/// viewer's tasks), however many bookings there are.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn todo_of(app: &App, viewer: &Account) -> Result<Vec<TodoItem>, AppError> {
     let now = app.now();
-    let mut states = Vec::new();
     let tasks = app.store.tasks_of(viewer.id).await?;
-    let mut skus = std::collections::HashMap::new();
-    for b in app.store.bookings_of(viewer.id).await? {
-        if !matches!(
-            b.status,
-            BookingStatus::Confirmed | BookingStatus::Completed
-        ) {
-            continue;
-        }
-        // Many bookings share a SKU version: read each once.
-        let sku = match skus.entry((b.sku_id, b.sku_version)) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                match app.store.sku_version_by_id(b.sku_id, b.sku_version).await? {
-                    Some(v) => e.insert(v),
-                    None => continue,
-                }
-            }
-        };
+    let live: Vec<_> = app
+        .store
+        .booking_contexts_of(viewer.id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.booking.status,
+                BookingStatus::Confirmed | BookingStatus::Completed
+            )
+        })
+        .collect();
+    let ids: Vec<_> = live.iter().map(|c| c.booking.id).collect();
+    let mut facts: std::collections::HashMap<_, _> = app
+        .store
+        .todo_facts(&ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.booking, f))
+        .collect();
+    let mut states = Vec::with_capacity(live.len());
+    for c in &live {
+        let b = &c.booking;
         let viewer_is_mentor = b.mentor_id == viewer.id;
+        let f = facts.remove(&b.id);
         // Only the mentee's list uses prep (for sessions still ahead) and assessments (the
-        // baseline ahead, the follow-up once closed): read nothing else.
+        // baseline ahead, the follow-up once closed).
         let upcoming = b.start > now;
         let completed = b.status == BookingStatus::Completed;
-        let prep = if !viewer_is_mentor && upcoming {
-            app.store.prep(b.id).await?
-        } else {
-            None
-        };
-        let assessments = if !viewer_is_mentor && (upcoming || completed) {
-            app.store.assessments(b.id).await?
-        } else {
-            Vec::new()
-        };
-        let closing = if completed {
-            app.store.closing(b.id).await?
-        } else {
-            None
-        };
+        let assessed = !viewer_is_mentor && (upcoming || completed);
+        let taken =
+            |kind: AssessmentKind| assessed && f.as_ref().is_some_and(|f| f.taken.contains(&kind));
+        let prep = f
+            .as_ref()
+            .and_then(|f| f.prep.as_ref())
+            .filter(|_| !viewer_is_mentor && upcoming);
+        let opens = f.as_ref().and_then(|f| f.followup_opens_at);
         states.push(BookingState {
             booking_id: b.id,
-            sku_title: sku.content.title.clone(),
+            sku_title: c.sku.content.title.clone(),
             start: b.start,
             end: b.end,
             status: b.status,
             viewer_is_mentor,
-            prep: PrepStatus::of(
-                &sku.content,
-                prep.as_ref().map(|p| &p.prep),
-                taken(&assessments, AssessmentKind::Baseline),
-            ),
-            closed: closing.is_some(),
-            followup_opens_at: closing.as_ref().map(|c| c.followup_opens_at),
-            followup_done: taken(&assessments, AssessmentKind::Followup),
+            prep: PrepStatus::of(&c.sku.content, prep, taken(AssessmentKind::Baseline)),
+            closed: opens.is_some(),
+            followup_opens_at: opens,
+            followup_done: taken(AssessmentKind::Followup),
             open_tasks: tasks
                 .iter()
                 .filter(|t| !viewer_is_mentor && t.booking_id == b.id && t.done_at.is_none())

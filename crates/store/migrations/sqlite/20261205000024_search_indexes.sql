@@ -5,3 +5,5 @@ CREATE INDEX bookings_mentor_end ON bookings(mentor_id, end_at);
 CREATE INDEX calendar_busy_mentor_end ON calendar_busy(mentor_id, end_at);
 -- A session type's figures start from its own sessions.
 CREATE INDEX bookings_sku ON bookings(sku_id);
+-- A person's upcoming sessions as mentee, by what has not ended yet.
+CREATE INDEX bookings_mentee_end ON bookings(mentee_id, end_at);

@@ -6,6 +6,7 @@ use super::SqlStore;
 use super::bookings::{booking_from, ts};
 use super::catalog::sku_from_as;
 use crate::interfaces::Result;
+use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use stint_domain::account::Account;
@@ -17,7 +18,7 @@ use stint_domain::role::Role;
 /// SKU version's with `sku_`, the mentor's with `m_` and the mentee's with `e_`. Roles come
 /// as one comma-separated text per party (`string_agg` exists in both PostgreSQL and SQLite).
 macro_rules! context_select {
-    ($where:literal) => {
+    ($($where:expr),+) => {
         concat!(
             "SELECT b.id, b.mentor_id, b.mentee_id, b.sku_id, b.sku_version, b.start_at, b.end_at, ",
             "b.status, b.sequence, b.meeting_url, b.cancelled_by, b.cancel_reason, b.late_cancel, ",
@@ -42,10 +43,56 @@ macro_rules! context_select {
             "JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version ",
             "JOIN users m ON m.id = b.mentor_id ",
             "JOIN users e ON e.id = b.mentee_id ",
-            $where
+            $($where),+
         )
     };
 }
+
+/// The ids of user `$1`'s bookings still to come at `$2`, by each side's `(party, end_at)`
+/// index.
+macro_rules! upcoming_ids {
+    () => {
+        concat!(
+            "SELECT id FROM bookings WHERE mentor_id = $1 AND end_at > $2 AND status = 'confirmed' ",
+            "UNION ALL ",
+            "SELECT id FROM bookings WHERE mentee_id = $1 AND end_at > $2 AND status = 'confirmed'"
+        )
+    };
+}
+
+/// The ids of up to `$5` of user `$1`'s bookings that are not still to come at `$2`, starting
+/// before (`$3`, `$4`), newest first on each side's `(party, start_at)` index (`start_at <=
+/// $3` is the bound the index is searched by; the rest breaks ties by id). A booking of
+/// someone with themself cannot be made, so no id comes twice.
+macro_rules! past_ids {
+    () => {
+        concat!(
+            "SELECT id FROM (SELECT id FROM bookings WHERE mentor_id = $1 ",
+            "AND NOT (status = 'confirmed' AND end_at > $2) ",
+            "AND start_at <= $3 AND (start_at < $3 OR id < $4) ",
+            "ORDER BY start_at DESC, id DESC LIMIT $5) AS as_mentor ",
+            "UNION ALL ",
+            "SELECT id FROM (SELECT id FROM bookings WHERE mentee_id = $1 ",
+            "AND NOT (status = 'confirmed' AND end_at > $2) ",
+            "AND start_at <= $3 AND (start_at < $3 OR id < $4) ",
+            "ORDER BY start_at DESC, id DESC LIMIT $5) AS as_mentee"
+        )
+    };
+}
+
+/// User `$1`'s upcoming bookings at `$2` with their contexts.
+pub(super) const UPCOMING: &str = context_select!(
+    "WHERE b.id IN (",
+    upcoming_ids!(),
+    ") ORDER BY b.start_at, b.id"
+);
+
+/// A page of user `$1`'s other bookings with their contexts (see `past_ids!`).
+pub(super) const PAST: &str = context_select!(
+    "WHERE b.id IN (",
+    past_ids!(),
+    ") ORDER BY b.start_at DESC, b.id DESC LIMIT $5"
+);
 
 /// `sku_from_as` reads the SKU's id and version as `sku_id` and `sku_version`: the booking's
 /// own columns, equal to them by the joins.
@@ -100,6 +147,38 @@ impl SqlStore {
         .bind(user.0)
         .fetch_all(self.reader())
         .await?;
+        rows.iter().map(context_from).collect()
+    }
+
+    pub(super) async fn upcoming_of(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<BookingContext>> {
+        let rows = sqlx::query(UPCOMING)
+            .bind(user.0)
+            .bind(now.as_second())
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(context_from).collect()
+    }
+
+    pub(super) async fn past_of(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        before: Option<(Timestamp, BookingId)>,
+        limit: u32,
+    ) -> Result<Vec<BookingContext>> {
+        let (start, id) = before.map_or((i64::MAX, i64::MAX), |(t, b)| (t.as_second(), b.0));
+        let rows = sqlx::query(PAST)
+            .bind(user.0)
+            .bind(now.as_second())
+            .bind(start)
+            .bind(id)
+            .bind(i64::from(limit))
+            .fetch_all(self.reader())
+            .await?;
         rows.iter().map(context_from).collect()
     }
 

@@ -316,6 +316,26 @@ impl BookingStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn upcoming_contexts_of(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<BookingContext>> {
+        self.upcoming_of(user, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn past_contexts_of(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        before: Option<(Timestamp, BookingId)>,
+        limit: u32,
+    ) -> Result<Vec<BookingContext>> {
+        self.past_of(user, now, before, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>> {
         self.events_of(user).await
     }

@@ -9,7 +9,7 @@ use crate::interfaces::Result;
 use crate::outbox::BookingChange;
 use crate::outcomes::{
     AssessmentRecord, CloseSession, ClosingRecord, DeliverableRecord, NewNote, NoteRecord,
-    OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord,
+    OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord, TodoFacts,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -318,6 +318,52 @@ impl OutcomeStore for SqlStore {
         super::outbox::booking_changed(&mut tx, id, BookingChange::Completed, None, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn todo_facts(&self, bookings: &[BookingId]) -> Result<Vec<TodoFacts>> {
+        if bookings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = bookings.iter().map(|b| b.0).collect();
+        let sql = format!(
+            "SELECT b.id, p.intake_answers, p.pre_reads_read, c.followup_opens_at, \
+               (SELECT string_agg(a.kind, ',') FROM assessments a WHERE a.booking_id = b.id) AS taken \
+             FROM bookings b LEFT JOIN booking_preps p ON p.booking_id = b.id \
+             LEFT JOIN session_closings c ON c.booking_id = b.id WHERE {}",
+            super::search::ids_in(self.backend(), "b.id", "$1")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(serde_json::to_string(&ids)?)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let intake: Option<String> = r.try_get("intake_answers")?;
+                let read: Option<String> = r.try_get("pre_reads_read")?;
+                let prep = match (intake, read) {
+                    (Some(i), Some(p)) => Some(Prep {
+                        intake_answers: serde_json::from_str(&i)?,
+                        pre_reads_read: serde_json::from_str(&p)?,
+                    }),
+                    _ => None,
+                };
+                let taken: Option<String> = r.try_get("taken")?;
+                Ok(TodoFacts {
+                    booking: BookingId(r.try_get("id")?),
+                    prep,
+                    taken: taken
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter_map(AssessmentKind::parse)
+                        .collect(),
+                    followup_opens_at: r
+                        .try_get::<Option<i64>, _>("followup_opens_at")?
+                        .map(ts)
+                        .transpose()?,
+                })
+            })
+            .collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

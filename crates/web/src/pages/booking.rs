@@ -20,7 +20,7 @@ use stint_app::bookings;
 use stint_app::catalog_read;
 use stint_app::scheduling::{self, BookRequest, Offer};
 use stint_domain::account::{Account, TimeZoneName, zone_or_utc};
-use stint_domain::booking::{self, BookingId, BookingStatus};
+use stint_domain::booking::{self, BookingId};
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
@@ -359,36 +359,44 @@ struct SessionsPage {
     chrome: Chrome,
     upcoming: Vec<SessionRow>,
     past: Vec<SessionRow>,
+    /// The link to older past sessions; empty on the last page.
+    older: String,
+    /// Showing an older page (a link back to the newest).
+    paged: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SessionsParams {
+    /// The page of past sessions older than this cursor.
+    before: String,
 }
 
 pub async fn sessions(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     csrf: CsrfToken,
+    Query(q): Query<SessionsParams>,
 ) -> PageResult {
     let tz = zone_or_utc(&me.timezone);
-    let now = state.now();
-    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
-    for c in bookings::mine(&state, &me).await.or_page()? {
-        let b = &c.booking;
-        let row = SessionRow {
-            id: b.id.0,
-            title: c.sku.content.title.clone(),
-            with: c.other(&me).display_name.clone(),
-            when: when(b.start, &tz),
-            status: b.status.as_str().replace('_', "-"),
-        };
-        if b.status == BookingStatus::Confirmed && b.end > now {
-            upcoming.push(row)
-        } else {
-            past.push(row)
-        }
-    }
-    past.reverse();
+    let lists = bookings::sessions_of(&state, &me, &q.before)
+        .await
+        .or_page()?;
+    let row = |c: &stint_domain::booking::BookingContext| SessionRow {
+        id: c.booking.id.0,
+        title: c.sku.content.title.clone(),
+        with: c.other(&me).display_name.clone(),
+        when: when(c.booking.start, &tz),
+        status: c.booking.status.as_str().replace('_', "-"),
+    };
     Ok(ok(&SessionsPage {
-        chrome: Chrome::new("Your sessions · Stint", Some(me), &csrf.0),
-        upcoming,
-        past,
+        upcoming: lists.upcoming.iter().map(row).collect(),
+        past: lists.past.iter().map(row).collect(),
+        older: lists
+            .older
+            .map_or(String::new(), |c| format!("/sessions?before={c}#past")),
+        paged: !q.before.is_empty(),
+        chrome: Chrome::new("Your sessions · Stint", Some(me.clone()), &csrf.0),
     }))
 }
 
