@@ -19,11 +19,44 @@ pub async fn update_profile(
     Ok(app.store.update_profile(me.id, &name, tz.as_str()).await?)
 }
 
-/// Every account (operators).
+/// How many accounts there are (operators).
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn all(app: &App, actor: &Account) -> Result<Vec<Account>, AppError> {
+pub async fn count(app: &App, actor: &Account) -> Result<u64, AppError> {
     require(actor, Role::Operator)?;
-    Ok(app.store.accounts().await?)
+    Ok(app.store.account_count().await?)
+}
+
+/// Accounts per page when none is asked for, and the most one page holds.
+pub const ACCOUNTS_PAGE: u32 = 100;
+pub const ACCOUNTS_PAGE_MAX: u32 = 500;
+
+/// Up to `limit` accounts (operators), in id order after `after`; `next` is the `after` of
+/// the next page when there may be one. A `limit` outside 1 to [`ACCOUNTS_PAGE_MAX`] is
+/// refused.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn page(
+    app: &App,
+    actor: &Account,
+    after: Option<i64>,
+    limit: Option<u32>,
+) -> Result<(Vec<Account>, Option<i64>), AppError> {
+    require(actor, Role::Operator)?;
+    let limit = limit.unwrap_or(ACCOUNTS_PAGE);
+    if !(1..=ACCOUNTS_PAGE_MAX).contains(&limit) {
+        return Err(AppError::validation(stint_domain::FieldErrors::single(
+            "limit",
+            format!("must be 1 to {ACCOUNTS_PAGE_MAX}"),
+        )));
+    }
+    let mut found = app
+        .store
+        .accounts_page(after.map(UserId), limit + 1)
+        .await?;
+    let next = (found.len() > limit as usize).then(|| {
+        found.truncate(limit as usize);
+        found.last().map_or(0, |a| a.id.0)
+    });
+    Ok((found, next))
 }
 
 async fn existing(app: &App, id: UserId) -> Result<Account, AppError> {

@@ -41,7 +41,7 @@ pub async fn overview(app: &App, me: &Account) -> Result<Overview, AppError> {
             .count();
         counts.draft_skus = skus.iter().filter(|s| s.status == SkuStatus::Draft).count();
         counts.competencies = app.store.competencies().await?.len();
-        counts.accounts = app.store.accounts().await?.len();
+        counts.accounts = usize::try_from(app.store.account_count().await?).unwrap_or(usize::MAX);
     }
     let now = app.now();
     let upcoming = app

@@ -797,6 +797,42 @@ async fn mentors_directory_and_own_profile(app: App) {
 
 async fn operators_grant_roles(app: App) {
     let op = app.operator().await;
+    // The list pages: two at a time, after the last id, until a short page.
+    let mut ids = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: Value = app
+            .get(&format!("/api/v1/users?limit=2&after={after}"), Some(&op))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let page = page.as_array().unwrap().clone();
+        ids.extend(page.iter().map(|u| u["id"].as_i64().unwrap()));
+        if page.len() < 2 {
+            break;
+        }
+        after = *ids.last().unwrap();
+    }
+    let everyone: Value = app
+        .get("/api/v1/users?limit=500", Some(&op))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let all: Vec<i64> = everyone
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, all);
+    expect_error(
+        app.get("/api/v1/users?limit=0", Some(&op)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let users: Value = app
         .get("/api/v1/users", Some(&op))
         .await

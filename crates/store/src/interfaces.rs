@@ -31,7 +31,11 @@ pub trait AccountStore: Send + Sync {
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
     /// The account and its password hash, for logging in.
     async fn credentials(&self, email: &str) -> Result<Option<(Account, String)>>;
-    async fn accounts(&self) -> Result<Vec<Account>>;
+    /// Up to `limit` accounts in id order, after account `after` when given (a stable cursor:
+    /// each page reads only its own rows).
+    async fn accounts_page(&self, after: Option<UserId>, limit: u32) -> Result<Vec<Account>>;
+    /// How many accounts there are, counted by the database.
+    async fn account_count(&self) -> Result<u64>;
     /// Changes the name and time zone a person is known by.
     async fn update_profile(
         &self,

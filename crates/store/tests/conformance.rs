@@ -88,7 +88,7 @@ async fn accounts_round_trip_with_roles(store: Arc<dyn Store>) {
         .grant_role(stint_domain::ids::UserId(a.id.0 + 999), Role::Mentor)
         .await;
     assert!(matches!(ghost, Err(StoreError::NotFound)), "{ghost:?}");
-    assert_eq!(store.accounts().await.unwrap().len(), 1);
+    assert_eq!(store.account_count().await.unwrap(), 1);
     let renamed = store
         .update_profile(a.id, "Ana L.", "Europe/Lisbon")
         .await
@@ -121,7 +121,7 @@ async fn duplicate_email_is_a_conflict(store: Arc<dyn Store>) {
         matches!(e, Err(StoreError::Conflict { field: "email", .. })),
         "{e:?}"
     );
-    assert_eq!(store.accounts().await.unwrap().len(), 1);
+    assert_eq!(store.account_count().await.unwrap(), 1);
 }
 
 async fn concurrent_signups_with_one_email_make_one_account(store: Arc<dyn Store>) {
@@ -142,7 +142,7 @@ async fn concurrent_signups_with_one_email_make_one_account(store: Arc<dyn Store
         }
     }
     assert_eq!(ok, 1);
-    assert_eq!(store.accounts().await.unwrap().len(), 1);
+    assert_eq!(store.account_count().await.unwrap(), 1);
 }
 
 async fn many_concurrent_writes_all_succeed(store: Arc<dyn Store>) {
@@ -165,7 +165,24 @@ async fn many_concurrent_writes_all_succeed(store: Arc<dyn Store>) {
             panic!("a concurrent write failed (SQLITE_BUSY must never surface): {e}");
         }
     }
-    assert_eq!(store.accounts().await.unwrap().len(), 64);
+    assert_eq!(store.account_count().await.unwrap(), 64);
+    // Pages of ten, each after the last id of the one before, hold every account once.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.accounts_page(after, 10).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 10);
+        after = page.last().map(|a| a.id);
+        seen.extend(page.into_iter().map(|a| a.id));
+    }
+    assert_eq!(seen.len(), 64);
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "in id order, once each"
+    );
 }
 
 async fn sessions_and_tokens_expire_and_can_be_deleted(store: Arc<dyn Store>) {
@@ -699,7 +716,7 @@ async fn sqlite_writers_in_two_processes_wait_instead_of_failing() {
             panic!("a write from the second process failed: {e}");
         }
     }
-    assert_eq!(b.accounts().await.unwrap().len(), 40);
+    assert_eq!(b.account_count().await.unwrap(), 40);
 }
 
 // ---- bookings ---------------------------------------------------------------------------

@@ -384,7 +384,7 @@ fn demo_availability(
 
 /// Whether the database holds nothing yet (no accounts, no catalog).
 pub async fn is_empty(store: &dyn Store) -> anyhow::Result<bool> {
-    Ok(store.accounts().await?.is_empty() && store.competencies().await?.is_empty())
+    Ok(store.account_count().await? == 0 && store.competencies().await?.is_empty())
 }
 
 /// Whether the demo accounts are there (to print their log-ins).

@@ -186,26 +186,38 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn accounts(&self) -> Result<Vec<Account>> {
-        let rows = sqlx::query("SELECT id, email, display_name, timezone FROM users ORDER BY id")
-            .fetch_all(self.reader())
+    async fn accounts_page(&self, after: Option<UserId>, limit: u32) -> Result<Vec<Account>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.timezone, \
+               (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
+             FROM users u WHERE u.id > $1 ORDER BY u.id LIMIT $2",
+        )
+        .bind(after.map_or(0, |u| u.0))
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let listed: Option<String> = row.try_get("roles")?;
+                let mut roles: Vec<Role> = listed
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(Role::parse)
+                    .collect();
+                roles.sort();
+                roles.dedup();
+                account_from(row, roles)
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn account_count(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.reader())
             .await?;
-        let role_rows = sqlx::query("SELECT user_id, role FROM user_roles")
-            .fetch_all(self.reader())
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let mut roles: Vec<Role> = role_rows
-                .iter()
-                .filter(|r| r.try_get::<i64, _>("user_id").ok() == Some(id))
-                .filter_map(|r| r.try_get::<String, _>("role").ok())
-                .filter_map(|s| Role::parse(&s))
-                .collect();
-            roles.sort();
-            out.push(account_from(row, roles)?);
-        }
-        Ok(out)
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

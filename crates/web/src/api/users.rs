@@ -3,14 +3,16 @@
 use super::dto::{Me, RoleRequest};
 use crate::auth::ApiOperator;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use serde::Deserialize;
 use stint_app::accounts;
 use stint_domain::FieldErrors;
 use stint_domain::ids::UserId;
 use stint_domain::role::Role;
+use utoipa::IntoParams;
 
 fn parse_role(raw: &str) -> Result<Role, ApiError> {
     Role::parse(raw).ok_or_else(|| {
@@ -21,15 +23,29 @@ fn parse_role(raw: &str) -> Result<Role, ApiError> {
     })
 }
 
-/// All accounts (operators only).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UsersParams {
+    /// Only accounts after this id: the last id of the page before.
+    pub after: Option<i64>,
+    /// At most this many (1 to 500; 100 when not given).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Accounts in id order, a page at a time (operators only): ask again with `after` set to
+/// the last id until a page comes back shorter than `limit`.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = [Me]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    params(UsersParams),
+    responses((status = 200, body = [Me]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     ApiOperator(me): ApiOperator,
+    ApiQuery(p): ApiQuery<UsersParams>,
 ) -> Result<Json<Vec<Me>>, ApiError> {
-    let all = accounts::all(&state, &me).await?;
-    Ok(Json(all.iter().map(Me::from).collect()))
+    let (page, _) = accounts::page(&state, &me, p.after, p.limit).await?;
+    Ok(Json(page.iter().map(Me::from).collect()))
 }
 
 /// Grants a role (operators only).

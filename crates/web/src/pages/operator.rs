@@ -731,19 +731,40 @@ struct AccountsPage {
     chrome: Chrome,
     accounts: Vec<Account>,
     roles: Vec<Role>,
+    /// How many accounts there are in all.
+    total: u64,
+    /// The next page's link; empty on the last.
+    next: String,
+    /// Showing a later page (a link back to the first).
+    paged: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountsParams {
+    /// The page after this account id.
+    after: String,
 }
 
 pub async fn accounts(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     csrf: CsrfToken,
+    Query(q): Query<AccountsParams>,
 ) -> PageResult {
     let me = operator(me)?;
-    let accounts = stint_app::accounts::all(&state, &me).await.or_page()?;
+    let after = q.after.parse::<i64>().ok();
+    let (accounts, next) = stint_app::accounts::page(&state, &me, after, None)
+        .await
+        .or_page()?;
+    let total = stint_app::accounts::count(&state, &me).await.or_page()?;
     Ok(ok(&AccountsPage {
         chrome: Chrome::new("Accounts · Stint", Some(me), &csrf.0),
         accounts,
         roles: Role::ALL.to_vec(),
+        total,
+        next: next.map_or(String::new(), |id| format!("/operator/accounts?after={id}")),
+        paged: after.is_some(),
     }))
 }
 
