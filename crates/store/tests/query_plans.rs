@@ -29,16 +29,15 @@ async fn searches_use_their_indexes(store: Arc<dyn Store>, url: String) {
                 q.name
             );
         }
-        // The busy-time indexes are searched by mentor and by end together (one line of the
-        // plan names both), never walked by end alone.
-        if q.indexes.contains(&"bookings_mentor_end") {
-            let (by, end) = match backend {
-                stint_store::Backend::Sqlite => ("mentor_id=?", "end_at>?"),
-                stint_store::Backend::Postgres => ("mentor_id = ", "end_at >"),
-            };
+        // Each index is searched by its conditions together (one line of the plan names
+        // both), never walked by one alone.
+        for (a, b) in q.searched_by {
             assert!(
-                plan.lines().any(|l| l.contains(by) && l.contains(end)),
-                "{}: not searched by mentor and end:\n{plan}",
+                plan.lines().any(|l| {
+                    let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+                    l.contains(a) && l.contains(b)
+                }),
+                "{}: not searched by {a} and {b} together:\n{plan}",
                 q.name
             );
         }

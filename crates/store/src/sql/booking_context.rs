@@ -48,14 +48,16 @@ macro_rules! context_select {
     };
 }
 
-/// The ids of user `$1`'s bookings still to come at `$2`, by each side's `(party, end_at)`
-/// index.
+/// The ids of user `$1`'s bookings still to come at `$2`, by each side's `(party, start_at)`
+/// index from a day before `$2` (no session is that long: `stint_domain::catalog::DURATION_MAX`).
 macro_rules! upcoming_ids {
     () => {
         concat!(
-            "SELECT id FROM bookings WHERE mentor_id = $1 AND end_at > $2 AND status = 'confirmed' ",
+            "SELECT id FROM bookings WHERE mentor_id = $1 AND start_at > $2 - 86400 AND end_at > $2 ",
+            "AND status = 'confirmed' ",
             "UNION ALL ",
-            "SELECT id FROM bookings WHERE mentee_id = $1 AND end_at > $2 AND status = 'confirmed'"
+            "SELECT id FROM bookings WHERE mentee_id = $1 AND start_at > $2 - 86400 AND end_at > $2 ",
+            "AND status = 'confirmed'"
         )
     };
 }

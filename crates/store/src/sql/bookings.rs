@@ -238,7 +238,7 @@ impl BookingStore for SqlStore {
         let rows = sqlx::query(
             // The window's rows only, as `sql::search` explains.
             "SELECT start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings WHERE mentor_id = $1 \
-             AND end_at > $3 AND +start_at < $2 AND status IN ('confirmed', 'completed') \
+             AND start_at > $3 - 86400 AND start_at < $2 AND end_at > $3 AND status IN ('confirmed', 'completed') \
              UNION ALL SELECT start_at, end_at, 0 FROM calendar_busy WHERE mentor_id = $1 \
              AND end_at > $3 AND +start_at < $2 \
              ORDER BY start_at",

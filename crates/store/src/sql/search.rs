@@ -3,12 +3,13 @@
 //! of other mentors or with anyone's past. [`planned_queries`] also names the per-person
 //! figures' queries (`sql/outcomes.rs`), whose plans must start from that person's sessions.
 //!
-//! Busy time is found through `bookings_mentor_end` and `calendar_busy_mentor_end`
-//! (migration 24): `mentor_id = ? AND end_at > ?` walks only what ends after the window opens,
-//! so a mentor's years of past sessions are never read. The `start_at < ?` half is written
-//! `+start_at` so that SQLite, which has no statistics to choose by, cannot pick the older
-//! `(mentor_id, start_at)` index and walk the whole past instead (a no-op on PostgreSQL).
-//! `crates/store/tests/query_plans.rs` checks each plan on both backends with
+//! Sessions overlapping `[from, to)` are found by `(mentor_id, start_at)` from a day before
+//! `from` (no session is that long: [`LONGEST_SESSION_SECONDS`]), so a mentor's past is never
+//! walked and bookings carry no extra index to keep up on every claim. External busy time can
+//! last days, so it is found by `calendar_busy_mentor_end` (migration 24); its `start_at`
+//! bound is written `+start_at` so that SQLite, which has no statistics to choose by, cannot
+//! pick the older `(mentor_id, start_at)` index and walk the whole past instead (a no-op on
+//! PostgreSQL). `crates/store/tests/query_plans.rs` checks each plan on both backends with
 //! [`planned_queries`], so a lost index fails CI.
 
 use super::SqlStore;
@@ -20,6 +21,10 @@ use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Row};
 use stint_domain::ids::UserId;
 use stint_domain::schedule::{Availability, Busy};
+
+/// How far before a window a session overlapping it can start: longer than any session
+/// (the snapshot, `mentor_busy` and the upcoming lists write the same 86400).
+pub const LONGEST_SESSION_SECONDS: i64 = 86_400;
 
 /// `column` is one of the ids of the JSON array bound as `param`.
 pub(super) fn ids_in(backend: Backend, column: &str, param: &str) -> String {
@@ -39,7 +44,8 @@ fn busy_sql(backend: Backend) -> String {
     let calendars = ids_in(backend, "mentor_id", "$1");
     format!(
         "SELECT mentor_id, start_at, end_at, CAST(1 AS BIGINT) AS session FROM bookings \
-         WHERE {bookings} AND end_at > $3 AND +start_at < $2 AND status IN ('confirmed', 'completed') \
+         WHERE {bookings} AND start_at > $3 - {LONGEST_SESSION_SECONDS} AND start_at < $2 \
+           AND end_at > $3 AND status IN ('confirmed', 'completed') \
          UNION ALL SELECT mentor_id, start_at, end_at, 0 FROM calendar_busy \
          WHERE {calendars} AND end_at > $3 AND +start_at < $2 \
          ORDER BY mentor_id, start_at"
@@ -117,6 +123,9 @@ pub struct PlannedQuery {
     pub sql: String,
     /// Each must appear in the plan: the index name, on either backend.
     pub indexes: &'static [&'static str],
+    /// Conditions an index must be searched by together: for each pair, one line of the plan
+    /// (spaces removed) holds both, e.g. `("mentor_id=", "start_at>")`.
+    pub searched_by: &'static [(&'static str, &'static str)],
 }
 
 /// `sql` with `$n` replaced by `values[n - 1]` (highest first, so `$1` never eats `$10`).
@@ -144,7 +153,8 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
                 &busy_sql(backend),
                 &["'[1, 2, 3]'", "2000000000", "1900000000"],
             ),
-            indexes: &["bookings_mentor_end", "calendar_busy_mentor_end"],
+            indexes: &["bookings_mentor_time", "calendar_busy_mentor_end"],
+            searched_by: &[("mentor_id", "start_at>"), ("mentor_id", "end_at>")],
         },
         PlannedQuery {
             name: "one mentor's snapshot for a claim",
@@ -152,7 +162,8 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
                 super::claim::snapshot::SNAPSHOT,
                 &["1", "2000000000", "1900000000", "0", "0", "''"],
             ),
-            indexes: &["bookings_mentor_end", "calendar_busy_mentor_end"],
+            indexes: &["bookings_mentor_time", "calendar_busy_mentor_end"],
+            searched_by: &[("mentor_id", "start_at>"), ("mentor_id", "end_at>")],
         },
         PlannedQuery {
             name: "one mentee's closed sessions (/progress)",
@@ -160,7 +171,8 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
                 mentee: Some(UserId(1)),
                 ..OutcomeFilter::default()
             }),
-            indexes: &["bookings_mentee_"],
+            indexes: &["bookings_mentee_time"],
+            searched_by: &[],
         },
         PlannedQuery {
             name: "one mentor's closed sessions (/impact)",
@@ -168,20 +180,14 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
                 mentor: Some(UserId(1)),
                 ..OutcomeFilter::default()
             }),
-            indexes: &["bookings_mentor"],
-        },
-        PlannedQuery {
-            name: "one SKU's closed sessions",
-            sql: outcomes_with(OutcomeFilter {
-                sku: Some(stint_domain::ids::SkuId(1)),
-                ..OutcomeFilter::default()
-            }),
-            indexes: &["bookings_sku"],
+            indexes: &["bookings_mentor_time"],
+            searched_by: &[],
         },
         PlannedQuery {
             name: "a person's upcoming sessions (/sessions)",
             sql: with_values(super::booking_context::UPCOMING, &["1", "1900000000"]),
-            indexes: &["bookings_mentor_end", "bookings_mentee_end"],
+            indexes: &["bookings_mentor_time", "bookings_mentee_time"],
+            searched_by: &[("mentor_id", "start_at>"), ("mentee_id", "start_at>")],
         },
         PlannedQuery {
             name: "a page of a person's past sessions (/sessions)",
@@ -190,11 +196,22 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
                 &["1", "1900000000", "1900000000", "99", "50"],
             ),
             indexes: &["bookings_mentor_time", "bookings_mentee_time"],
+            searched_by: &[("mentor_id", "start_at<"), ("mentee_id", "start_at<")],
         },
         PlannedQuery {
             name: "the mentors of a SKU",
             sql: with_values(MENTORS_FOR_SKU, &["1"]),
             indexes: &["mentor_skus_sku"],
+            searched_by: &[],
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_session_outlasts_the_bound_the_searches_use() {
+        let longest = stint_domain::catalog::DURATION_MAX * 60;
+        assert!(longest < super::LONGEST_SESSION_SECONDS);
+    }
 }

@@ -76,7 +76,7 @@ SELECT CAST('v' AS TEXT) AS kind, booking_version AS n, CAST(NULL AS TEXT) AS tx
 FROM users WHERE id = $1 \
 UNION ALL SELECT 'r', NULL, rules, NULL, NULL FROM mentor_availability WHERE user_id = $1 \
 UNION ALL SELECT 'b', id, NULL, start_at, end_at FROM bookings \
-  WHERE mentor_id = $1 AND end_at > $3 AND +start_at < $2 AND status IN ('confirmed', 'completed') \
+  WHERE mentor_id = $1 AND start_at > $3 - 86400 AND start_at < $2 AND end_at > $3 AND status IN ('confirmed', 'completed') \
     AND id <> $4 \
 UNION ALL SELECT 'x', NULL, NULL, start_at, end_at FROM calendar_busy \
   WHERE mentor_id = $1 AND end_at > $3 AND +start_at < $2 \

@@ -1,0 +1,374 @@
+//! What users wait for on a large marketplace: data sets of 100 and 1,000 mentors
+//! (`STINT_SCALE_SIZES=100,1000,5000` to choose) with 100 sessions each (realistic hours: the
+//! default weekdays 09:00–17:00 in a spread of zones, a 10-minute buffer, 6 a day and 20 a
+//! week at most), on SQLite and (with `STINT_TEST_POSTGRES_URL`) PostgreSQL
+//! (`STINT_BENCH_ONLY=sqlite|postgres` picks one). Over HTTP, one request at a time, it prints
+//! p50 and p99 over 100 requests and the answer's size for the picker's two questions, a
+//! one-mentor 30-day search, the home page, the directory, a SKU page with its figures and
+//! the figures' API, `/sessions`, `/progress` and `/impact`; then, per request, the growth
+//! exponent of p50 between the sizes (0: flat; 1: grows with the data).
+//! Run: `cargo bench -p stint --bench scale`.
+
+// A benchmark is a harness: failing loudly on a broken setup is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jiff::SignedDuration;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+use stint_domain::account::{Email, NewAccount, TimeZoneName};
+use stint_domain::clock::Clock;
+use stint_domain::mentor::MentorProfileInput;
+use stint_domain::role::Role;
+use stint_domain::schedule::Availability;
+use stint_store::Store;
+
+const SESSIONS_PER_MENTOR: i64 = 100;
+const MENTEES: usize = 200;
+const REQUESTS: usize = 100;
+const PASSWORD: &str = "benchmark passphrase";
+const ZONES: [&str; 6] = [
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/Berlin",
+    "Europe/London",
+    "Asia/Singapore",
+    "Australia/Sydney",
+];
+const SKUS: [&str; 3] = [
+    "career-pivot-30",
+    "negotiation-clinic-45",
+    "technical-triage-20",
+];
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len().saturating_sub(1))]
+}
+
+async fn account(store: &Arc<dyn Store>, email: &str, zone: &str, role: Role, hash: &str) -> i64 {
+    let new = NewAccount {
+        email: Email::parse(email).expect("email"),
+        display_name: format!("Bench {email}"),
+        timezone: TimeZoneName::parse(zone).expect("zone"),
+        roles: vec![role],
+    };
+    store
+        .create_account(&new, hash, stint_domain::clock::SystemClock.now())
+        .await
+        .expect("account")
+        .id
+        .0
+}
+
+/// `mentors` mentors with the demo's session types and the default rules, `MENTEES`
+/// mentees, and 100 sessions per mentor written straight into the tables (90 in the past
+/// two years, most of them closed, some cancelled; 10 in the coming weeks).
+async fn build(store: &Arc<dyn Store>, url: &str, mentors: usize) -> (i64, i64) {
+    let now = stint_domain::clock::SystemClock.now();
+    stint_server::demo::load(store, now).await.expect("demo");
+    let hash = stint_app::auth::password::hash(PASSWORD.into())
+        .await
+        .expect("hash");
+    let started = Instant::now();
+    let mut mentor_ids = Vec::with_capacity(mentors);
+    for n in 0..mentors {
+        let zone = ZONES[n % ZONES.len()];
+        let id = account(
+            store,
+            &format!("m{n}@bench.example"),
+            zone,
+            Role::Mentor,
+            &hash,
+        )
+        .await;
+        let user = stint_domain::ids::UserId(id);
+        let profile = MentorProfileInput {
+            headline: format!("Mentor {n}: ten years in the field"),
+            bio: "Runs short, focused sessions.".into(),
+            meeting_url: String::new(),
+            skus: SKUS.iter().map(|s| (*s).to_string()).collect(),
+        };
+        store
+            .save_mentor_profile(user, &profile, now)
+            .await
+            .expect("profile");
+        store
+            .save_availability(user, &Availability::default_for(zone), now)
+            .await
+            .expect("rules");
+        mentor_ids.push(id);
+    }
+    let mut mentee_ids = Vec::with_capacity(MENTEES);
+    for n in 0..MENTEES {
+        let zone = ZONES[n % ZONES.len()];
+        mentee_ids.push(
+            account(
+                store,
+                &format!("e{n}@bench.example"),
+                zone,
+                Role::Mentee,
+                &hash,
+            )
+            .await,
+        );
+    }
+    let sku = store.sku(SKUS[0]).await.expect("read").expect("the SKU");
+    let week = 7 * 24 * 3600;
+    let today = now.as_second() - now.as_second() % 86_400;
+    let mut rows = Vec::new();
+    for (m, mentor) in mentor_ids.iter().enumerate() {
+        for k in 0..SESSIONS_PER_MENTOR {
+            // Two a week for the past 45 weeks at 10:00 and 14:00 UTC (+ the mentor's
+            // number of minutes, so mentors differ), then ten in the coming weeks.
+            let (start, status) = if k < 90 {
+                let weeks_ago = 45 - k / 2;
+                let hour = if k % 2 == 0 { 10 } else { 14 };
+                let s = today - weeks_ago * week + hour * 3600 + (m as i64 % 30) * 60;
+                (
+                    s,
+                    if k % 10 == 9 {
+                        "cancelled"
+                    } else {
+                        "completed"
+                    },
+                )
+            } else {
+                let s = today + (k - 89) * 2 * 86_400 + 11 * 3600 + (m as i64 % 30) * 60;
+                (s, "confirmed")
+            };
+            let mentee = mentee_ids[(m * 7 + k as usize) % MENTEES];
+            rows.push(format!(
+                "({mentor}, {mentee}, {}, {}, {start}, {}, '{status}', 0, 'https://meet.example/b', 0, {}, {})",
+                sku.sku_id.0,
+                sku.version,
+                start + 1800,
+                start - 86_400,
+                start - 86_400
+            ));
+        }
+    }
+    for chunk in rows.chunks(2000) {
+        let sql = format!(
+            "INSERT INTO bookings (mentor_id, mentee_id, sku_id, sku_version, start_at, end_at, \
+             status, sequence, meeting_url, late_cancel, created_at, updated_at) VALUES {}",
+            chunk.join(", ")
+        );
+        stint_store::testing::execute_raw(url, &sql)
+            .await
+            .expect("bookings");
+    }
+    // Every completed session closed, two in three with the checkpoint reached, with the
+    // mentee's baseline and follow-up.
+    for sql in [
+        "INSERT INTO session_closings (booking_id, checkpoint, evidence, followup, closed_by, \
+         closed_at, followup_opens_at) SELECT id, CASE WHEN id % 3 = 0 THEN 'not_reached' ELSE 'reached' END, \
+         'Seen in the session.', 'Next steps below.', mentor_id, end_at + 3600, end_at + 604800 \
+         FROM bookings WHERE status = 'completed' AND meeting_url = 'https://meet.example/b'",
+        "INSERT INTO assessments (booking_id, kind, level, answers, submitted_at) \
+         SELECT id, 'baseline', 2, '[]', start_at - 86400 FROM bookings \
+         WHERE status = 'completed' AND meeting_url = 'https://meet.example/b'",
+        "INSERT INTO assessments (booking_id, kind, level, answers, submitted_at) \
+         SELECT id, 'followup', 3 + id % 2, '[]', end_at + 604800 FROM bookings \
+         WHERE status = 'completed' AND meeting_url = 'https://meet.example/b'",
+    ] {
+        stint_store::testing::execute_raw(url, sql)
+            .await
+            .expect("outcomes");
+    }
+    if url.starts_with("postgres") {
+        stint_store::testing::execute_raw(url, "ANALYZE")
+            .await
+            .expect("analyze");
+    }
+    println!(
+        "  {mentors} mentors, {} sessions, built in {:.1} s",
+        rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+    (mentor_ids[0], mentee_ids[0])
+}
+
+/// A client logged in through the log-in form, as a browser is.
+async fn browser(base: &str, email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let form = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("log-in page")
+        .text()
+        .await
+        .expect("html");
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSRF token")
+        .to_string();
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .expect("log in");
+    assert_eq!(r.status(), 303, "log-in of {email}");
+    client
+}
+
+/// p50, p99 (ms) and the answer's bytes of `REQUESTS` GETs of `url`.
+async fn timed(client: &reqwest::Client, url: &str) -> (f64, f64, usize) {
+    let mut lat = Vec::with_capacity(REQUESTS);
+    let mut bytes = 0;
+    for i in 0..REQUESTS + 5 {
+        let t = Instant::now();
+        let r = client.get(url).send().await.expect("request");
+        assert_eq!(r.status(), 200, "{url}");
+        bytes = r.bytes().await.expect("body").len();
+        if i >= 5 {
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    lat.sort_by(|a, b| a.total_cmp(b));
+    (percentile(&lat, 0.5), percentile(&lat, 0.99), bytes)
+}
+
+/// One size on one backend: each request's (p50, p99, bytes).
+async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, (f64, f64, usize)> {
+    let store = stint_store::open(url).await.expect("open");
+    let (mentor, _) = build(&store, url, mentors).await;
+    let addr = stint_server::spawn(store.clone()).await.expect("server");
+    let base = format!("http://{addr}");
+    let anonymous = reqwest::Client::new();
+    let today = stint_domain::clock::SystemClock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let in_days = |n: i64| {
+        today
+            .checked_add(SignedDuration::from_hours(24 * n))
+            .expect("a date")
+    };
+    // A weekday a few days ahead, when the default hours have times.
+    let mut day = in_days(3);
+    while matches!(
+        day.weekday(),
+        jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+    ) {
+        day = day.tomorrow().expect("a date");
+    }
+    let sku = SKUS[0];
+    let mentee_email = format!("e{}@bench.example", 0);
+    let mentor_email = format!("m{}@bench.example", 0);
+    let as_mentee = browser(&base, &mentee_email).await;
+    let as_mentor = browser(&base, &mentor_email).await;
+    let mut out = BTreeMap::new();
+    let asks: [(&'static str, &reqwest::Client, String); 10] = [
+        (
+            "picker: days of a month",
+            &anonymous,
+            format!(
+                "{base}/api/v1/skus/{sku}/days?month={}&tz=UTC",
+                day.strftime("%Y-%m")
+            ),
+        ),
+        (
+            "picker: one day's times",
+            &anonymous,
+            format!("{base}/api/v1/skus/{sku}/times?date={day}&tz=UTC"),
+        ),
+        (
+            "one mentor, 30 days of slots",
+            &anonymous,
+            format!(
+                "{base}/api/v1/skus/{sku}/slots?from={today}&to={}&tz=UTC&mentor={mentor}",
+                in_days(29)
+            ),
+        ),
+        ("home page", &anonymous, format!("{base}/")),
+        ("directory /mentors", &anonymous, format!("{base}/mentors")),
+        (
+            "SKU page with figures",
+            &anonymous,
+            format!("{base}/skus/{sku}"),
+        ),
+        (
+            "SKU figures API",
+            &anonymous,
+            format!("{base}/api/v1/skus/{sku}/outcomes"),
+        ),
+        (
+            "/sessions (a mentee)",
+            &as_mentee,
+            format!("{base}/sessions"),
+        ),
+        (
+            "/progress (a mentee)",
+            &as_mentee,
+            format!("{base}/progress"),
+        ),
+        ("/impact (a mentor)", &as_mentor, format!("{base}/impact")),
+    ];
+    for (name, client, url) in asks {
+        let (p50, p99, bytes) = timed(client, &url).await;
+        println!("    {name:<32} p50 {p50:>8.2} ms   p99 {p99:>8.2} ms   {bytes:>9} bytes");
+        out.insert(name, (p50, p99, bytes));
+    }
+    out
+}
+
+async fn backend(name: &str, sizes: &[usize]) {
+    println!("{name}:");
+    let mut results = Vec::new();
+    for &n in sizes {
+        let figures = if name == "sqlite" {
+            let db = stint_store::testing::fresh_sqlite();
+            run(db.url(), n).await
+        } else {
+            let db = stint_store::testing::fresh_postgres().await;
+            run(db.url(), n).await
+        };
+        results.push((n, figures));
+    }
+    for pair in results.windows(2) {
+        let ((a, fa), (b, fb)) = (&pair[0], &pair[1]);
+        println!("  growth of p50 from {a} to {b} mentors (exponent: 0 flat, 1 linear):");
+        for (name, (p50a, _, _)) in fa {
+            let p50b = fb[name].0;
+            let k = (p50b / p50a).ln() / ((*b as f64) / (*a as f64)).ln();
+            println!("    {name:<32} {k:>5.2}");
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let sizes: Vec<usize> = std::env::var("STINT_SCALE_SIZES")
+        .unwrap_or_else(|_| "100,1000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let only = std::env::var("STINT_BENCH_ONLY").unwrap_or_default();
+    if only != "postgres" {
+        backend("sqlite", &sizes).await;
+    }
+    if only != "sqlite" {
+        if std::env::var(stint_store::testing::POSTGRES_ENV).is_ok() {
+            backend("postgres", &sizes).await;
+        } else {
+            println!(
+                "postgres: skipped (set {} to include it)",
+                stint_store::testing::POSTGRES_ENV
+            );
+        }
+    }
+}
