@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod account;
+mod accounts;
 mod adjustments;
 pub mod assets;
 mod availability;
@@ -27,6 +28,7 @@ mod payouts;
 mod public;
 pub mod render;
 mod security;
+mod sessions;
 mod signup;
 mod unread;
 mod wallet;
@@ -77,7 +79,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/skus/{slug}/book/confirm", get(booking::confirm_page))
         .route(
             "/sessions",
-            get(booking::sessions).post(booking::create_booking),
+            get(sessions::sessions).post(booking::create_booking),
         )
         .route("/sessions/{id}", get(booking::session))
         .route("/sessions/{id}/invite.ics", get(booking::invite_file))
@@ -149,8 +151,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(operator::edit_sku).post(operator::update_sku),
         )
         .route("/operator/skus/{slug}/status", post(operator::set_status))
-        .route("/operator/accounts", get(operator::accounts))
-        .route("/operator/accounts/{id}/roles", post(operator::change_role))
+        .route("/operator/accounts", get(accounts::accounts))
+        .route("/operator/accounts/{id}/roles", post(accounts::change_role))
         .route("/operator/jobs", get(jobs::jobs))
         .route("/operator/credits", get(credits::page))
         .route("/operator/payouts", get(payouts::payouts_page))
