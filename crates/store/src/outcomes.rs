@@ -11,7 +11,7 @@ use stint_domain::booking::BookingId;
 use stint_domain::ids::{SkuId, UserId};
 use stint_domain::outcome::assessment::{Assessment, AssessmentKind, Level};
 use stint_domain::outcome::closing::{CheckpointResult, Closing};
-use stint_domain::outcome::metrics::SessionOutcome;
+use stint_domain::outcome::metrics::{OutcomeTally, SessionOutcome};
 use stint_domain::outcome::notes::NoteKind;
 use stint_domain::outcome::prep::Prep;
 
@@ -179,4 +179,7 @@ pub trait OutcomeStore: Send + Sync {
     /// The outcome of every closed session matching `filter`, oldest first, in one query:
     /// checkpoint, both assessment levels (when taken), and task counts.
     async fn outcomes(&self, filter: OutcomeFilter) -> Result<Vec<SessionOutcome>>;
+    /// The closed sessions matching `filter`, counted by checkpoint result, baseline and
+    /// follow-up with their tasks summed: what the figures need, counted by the database.
+    async fn outcome_tallies(&self, filter: OutcomeFilter) -> Result<Vec<OutcomeTally>>;
 }

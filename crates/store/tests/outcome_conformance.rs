@@ -428,6 +428,22 @@ async fn outcomes_carry_levels_and_task_counts(store: Arc<dyn Store>) {
         ..Default::default()
     };
     assert!(store.outcomes(by_other).await.unwrap().is_empty());
+    // Counted by the database, the same figures as from the sessions one by one.
+    use stint_domain::outcome::metrics::OutcomeStats;
+    for filter in [OutcomeFilter::default(), by_mentee, by_other] {
+        let tallies = store.outcome_tallies(filter).await.unwrap();
+        let sessions = store.outcomes(filter).await.unwrap();
+        assert_eq!(
+            OutcomeStats::of_tallies(tallies),
+            OutcomeStats::of(&sessions)
+        );
+    }
+    let tallies = store
+        .outcome_tallies(OutcomeFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(tallies.iter().map(|t| t.sessions).sum::<u64>(), 2);
+    assert_eq!(tallies.iter().map(|t| t.tasks_done).sum::<u64>(), 1);
 }
 
 async fn completed_sessions_still_count_toward_caps(store: Arc<dyn Store>) {

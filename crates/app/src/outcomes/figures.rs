@@ -8,7 +8,7 @@ use stint_domain::account::Account;
 use stint_domain::booking::BookingStatus;
 use stint_domain::ids::SkuId;
 use stint_domain::outcome::assessment::AssessmentKind;
-use stint_domain::outcome::metrics::{CompetencyProgress, OutcomeStats, public_stats};
+use stint_domain::outcome::metrics::{CompetencyProgress, OutcomeStats, public};
 use stint_domain::outcome::prep::PrepStatus;
 use stint_domain::outcome::todo::{BookingState, OpenTask, TodoItem, todo};
 use stint_store::OutcomeFilter;
@@ -37,14 +37,14 @@ pub async fn progress(app: &App, mentee: &Account) -> Result<Vec<NamedProgress>,
 /// A mentor's impact over every session they closed.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn impact(app: &App, mentor: &Account) -> Result<OutcomeStats, AppError> {
-    let outcomes = app
+    let tallies = app
         .store
-        .outcomes(OutcomeFilter {
+        .outcome_tallies(OutcomeFilter {
             mentor: Some(mentor.id),
             ..Default::default()
         })
         .await?;
-    Ok(OutcomeStats::of(&outcomes))
+    Ok(OutcomeStats::of_tallies(tallies))
 }
 
 /// A SKU's public outcome figures, or only their sample size below the public minimum.
@@ -56,18 +56,19 @@ pub enum PublicOutcomes {
 /// A SKU's public outcome figures; says how many sessions there are when they are hidden.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn sku_public_outcomes(app: &App, sku: SkuId) -> Result<PublicOutcomes, AppError> {
-    let outcomes = app
+    // Counted by the database: a few rows, however many sessions.
+    let tallies = app
         .store
-        .outcomes(OutcomeFilter {
+        .outcome_tallies(OutcomeFilter {
             sku: Some(sku),
             ..Default::default()
         })
         .await?;
-    Ok(match public_stats(&outcomes) {
+    let stats = OutcomeStats::of_tallies(tallies);
+    let sessions = stats.sessions;
+    Ok(match public(stats) {
         Some(stats) => PublicOutcomes::Shown(stats),
-        None => PublicOutcomes::Hidden {
-            sessions: outcomes.len() as u64,
-        },
+        None => PublicOutcomes::Hidden { sessions },
     })
 }
 

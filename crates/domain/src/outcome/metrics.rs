@@ -126,19 +126,52 @@ pub struct OutcomeStats {
     pub tasks_done: u64,
 }
 
+/// Closed sessions alike in what the figures read of them: how many had this checkpoint
+/// result, baseline and follow-up, with their tasks summed. Many sessions fold into a few
+/// tallies, so the database can count them and send only these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutcomeTally {
+    pub checkpoint: CheckpointResult,
+    pub baseline: Option<Level>,
+    pub followup: Option<Level>,
+    pub sessions: u64,
+    pub tasks_total: u64,
+    pub tasks_done: u64,
+}
+
+impl From<&SessionOutcome> for OutcomeTally {
+    fn from(o: &SessionOutcome) -> Self {
+        OutcomeTally {
+            checkpoint: o.checkpoint,
+            baseline: o.baseline,
+            followup: o.followup,
+            sessions: 1,
+            tasks_total: u64::from(o.tasks_total),
+            tasks_done: u64::from(o.tasks_done),
+        }
+    }
+}
+
 impl OutcomeStats {
     pub fn of(outcomes: &[SessionOutcome]) -> OutcomeStats {
+        Self::of_tallies(outcomes.iter().map(OutcomeTally::from))
+    }
+
+    /// The figures of the sessions `tallies` count.
+    pub fn of_tallies(tallies: impl IntoIterator<Item = OutcomeTally>) -> OutcomeStats {
         let mut s = OutcomeStats::default();
         let mut gain_sum = 0i64;
-        for o in outcomes {
-            s.sessions += 1;
-            s.mini_wins += u64::from(o.is_mini_win());
-            s.checkpoints_reached += u64::from(o.checkpoint == CheckpointResult::Reached);
-            s.tasks_total += u64::from(o.tasks_total);
-            s.tasks_done += u64::from(o.tasks_done);
-            if let Some(g) = o.gain() {
-                s.gains_measured += 1;
-                gain_sum += g;
+        for t in tallies {
+            let gain = skill_gain(t.baseline, t.followup);
+            let n = t.sessions;
+            s.sessions += n;
+            s.mini_wins += n * u64::from(is_mini_win(t.checkpoint, gain));
+            s.checkpoints_reached += n * u64::from(t.checkpoint == CheckpointResult::Reached);
+            s.tasks_total += t.tasks_total;
+            s.tasks_done += t.tasks_done;
+            if let Some(g) = gain {
+                s.gains_measured += n;
+                gain_sum += g * i64::try_from(n).unwrap_or(i64::MAX);
             }
         }
         if s.sessions > 0 {
@@ -154,7 +187,11 @@ impl OutcomeStats {
 
 /// Stats fit to show publicly: `None` below [`MIN_PUBLIC_SAMPLE`] sessions.
 pub fn public_stats(outcomes: &[SessionOutcome]) -> Option<OutcomeStats> {
-    let stats = OutcomeStats::of(outcomes);
+    public(OutcomeStats::of(outcomes))
+}
+
+/// `stats` if they may be shown publicly: `None` below [`MIN_PUBLIC_SAMPLE`] sessions.
+pub fn public(stats: OutcomeStats) -> Option<OutcomeStats> {
     (stats.sessions >= MIN_PUBLIC_SAMPLE).then_some(stats)
 }
 

@@ -20,7 +20,7 @@ use stint_domain::booking::{BookingId, BookingStatus};
 use stint_domain::ids::{CompetencyId, SkuId, UserId};
 use stint_domain::outcome::assessment::{Assessment, AssessmentKind, Level};
 use stint_domain::outcome::closing::CheckpointResult;
-use stint_domain::outcome::metrics::SessionOutcome;
+use stint_domain::outcome::metrics::{OutcomeTally, SessionOutcome};
 use stint_domain::outcome::notes::NoteKind;
 use stint_domain::outcome::prep::Prep;
 
@@ -59,7 +59,8 @@ fn task_from(r: &AnyRow) -> Result<TaskRecord> {
 
 const TASK_COLUMNS: &str = "SELECT id, booking_id, title, due, done_at FROM session_tasks ";
 
-/// The closed sessions `filter` asks for, with their figures: the SQL and its values. Only
+/// The closed sessions `filter` asks for, with their figures, unordered: the SQL and its
+/// values. Only
 /// the filters asked for are written, as plain equalities an index can answer (`($1 = 0 OR
 /// col = $1)` makes SQLite read everyone's sessions); `sql::search::planned_queries` checks
 /// the plans.
@@ -90,7 +91,20 @@ pub(super) fn outcomes_sql(filter: &OutcomeFilter) -> (String, Vec<i64>) {
            (SELECT COUNT(*) FROM session_tasks t WHERE t.booking_id = b.id AND t.done_at IS NOT NULL) AS tasks_done \
          FROM session_closings c JOIN bookings b ON b.id = c.booking_id \
          JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version \
-         {filter_sql} ORDER BY c.closed_at, b.id"
+         {filter_sql}"
+    );
+    (sql, values)
+}
+
+/// [`outcomes_sql`] counted by what the figures read of each session (`OutcomeTally`): at
+/// most a few dozen rows, however many sessions.
+pub(super) fn tallies_sql(filter: &OutcomeFilter) -> (String, Vec<i64>) {
+    let (sessions, values) = outcomes_sql(filter);
+    let sql = format!(
+        "SELECT checkpoint, baseline, followup, COUNT(*) AS sessions, \
+           CAST(SUM(tasks_total) AS BIGINT) AS tasks_total, \
+           CAST(SUM(tasks_done) AS BIGINT) AS tasks_done \
+         FROM ({sessions}) AS s GROUP BY checkpoint, baseline, followup"
     );
     (sql, values)
 }
@@ -490,8 +504,42 @@ impl OutcomeStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn outcome_tallies(&self, filter: OutcomeFilter) -> Result<Vec<OutcomeTally>> {
+        let (sql, values) = tallies_sql(&filter);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| {
+                let checkpoint: String = r.try_get("checkpoint")?;
+                let count = |col: &str| -> Result<u64> {
+                    Ok(u64::try_from(r.try_get::<Option<i64>, _>(col)?.unwrap_or(0)).unwrap_or(0))
+                };
+                Ok(OutcomeTally {
+                    checkpoint: CheckpointResult::parse(&checkpoint)
+                        .ok_or_else(|| corrupt("checkpoint result"))?,
+                    baseline: r
+                        .try_get::<Option<i64>, _>("baseline")?
+                        .map(level)
+                        .transpose()?,
+                    followup: r
+                        .try_get::<Option<i64>, _>("followup")?
+                        .map(level)
+                        .transpose()?,
+                    sessions: count("sessions")?,
+                    tasks_total: count("tasks_total")?,
+                    tasks_done: count("tasks_done")?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn outcomes(&self, filter: OutcomeFilter) -> Result<Vec<SessionOutcome>> {
         let (sql, values) = outcomes_sql(&filter);
+        let sql = format!("{sql} ORDER BY c.closed_at, b.id");
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for v in values {
             query = query.bind(v);

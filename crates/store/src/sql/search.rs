@@ -137,9 +137,10 @@ fn with_values(sql: &str, values: &[&str]) -> String {
     out
 }
 
-/// The closed sessions `filter` asks for, with example values.
+/// The closed sessions `filter` asks for, counted as the figures read them, with example
+/// values.
 fn outcomes_with(filter: OutcomeFilter) -> String {
-    let (sql, values) = super::outcomes::outcomes_sql(&filter);
+    let (sql, values) = super::outcomes::tallies_sql(&filter);
     let values: Vec<String> = values.iter().map(i64::to_string).collect();
     with_values(&sql, &values.iter().map(String::as_str).collect::<Vec<_>>())
 }

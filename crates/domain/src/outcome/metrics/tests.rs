@@ -190,3 +190,42 @@ fn progress_orders_sessions_by_close_time_not_input_order() {
     assert_eq!(levels, vec![2, 4]);
     assert_eq!(p[0].latest(), lv(4));
 }
+
+#[test]
+fn tallies_of_alike_sessions_give_the_figures_of_the_sessions_one_by_one() {
+    let l = |n| Level::parse(n).ok();
+    let mut sessions = Vec::new();
+    let kinds = [
+        (CheckpointResult::Reached, l(2), l(3)),
+        (CheckpointResult::NotReached, l(2), l(4)),
+        (CheckpointResult::NotReached, l(3), l(3)),
+        (CheckpointResult::Partly, None, l(2)),
+        (CheckpointResult::Reached, None, None),
+    ];
+    for (i, (c, b, f)) in kinds.iter().cycle().take(23).enumerate() {
+        let mut o = outcome(i as i64, 1, 1, i as i64, *c, *b, *f);
+        o.tasks_total = (i % 3) as u32;
+        o.tasks_done = (i % 2) as u32 * o.tasks_total;
+        sessions.push(o);
+    }
+    // The same sessions folded by kind, as the database counts them.
+    let mut tallies: Vec<OutcomeTally> = Vec::new();
+    for o in &sessions {
+        let t = OutcomeTally::from(o);
+        match tallies.iter_mut().find(|x| {
+            (x.checkpoint, x.baseline, x.followup) == (t.checkpoint, t.baseline, t.followup)
+        }) {
+            Some(x) => {
+                x.sessions += 1;
+                x.tasks_total += t.tasks_total;
+                x.tasks_done += t.tasks_done;
+            }
+            None => tallies.push(t),
+        }
+    }
+    assert_eq!(tallies.len(), kinds.len());
+    assert_eq!(
+        OutcomeStats::of_tallies(tallies),
+        OutcomeStats::of(&sessions)
+    );
+}
