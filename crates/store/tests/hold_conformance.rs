@@ -21,6 +21,7 @@ conformance!(
     claims_on_one_mentor_from_a_wallet_for_three_hold_three,
     claims_on_many_mentors_from_a_wallet_for_three_hold_three,
     each_ending_divides_the_hold_once,
+    the_checks_read_one_snapshot_while_claims_commit,
 );
 two_node_conformance!(claims_through_two_nodes_from_a_wallet_for_three_hold_three);
 
@@ -308,5 +309,57 @@ async fn each_ending_divides_the_hold_once(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(store.ledger_balance(wallet).await.unwrap(), 90 - 20);
     assert_eq!(store.ledger_balance(Account::Held).await.unwrap(), 0);
+    sound(store.as_ref()).await;
+}
+
+/// `holding_violations` on a live system: claims commit all the while (eight mentors, one
+/// after another), and not one check sees `held` out of step with the open holds, as it would
+/// if its reads straddled a commit.
+async fn the_checks_read_one_snapshot_while_claims_commit(store: Arc<dyn Store>) {
+    let w = booking_world(store.as_ref()).await;
+    fund(store.as_ref(), w.mentee, 100_000, 12, 0).await;
+    let mut mentors = Vec::new();
+    for i in 0..8 {
+        let m = store
+            .create_account(&new_account(&format!("live{i}@example.com")), "h", t(0))
+            .await
+            .unwrap();
+        mentors.push(m.id);
+    }
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let mut slot = 0;
+            while started.elapsed() < std::time::Duration::from_millis(1500) {
+                for mentor in &mentors {
+                    let claim = NewBooking {
+                        mentor_id: *mentor,
+                        ..priced(&w, 600 + slot * 60)
+                    };
+                    store
+                        .create_booking(&claim, None, &naive, t(0))
+                        .await
+                        .unwrap();
+                }
+                slot += 1;
+            }
+            slot
+        })
+    };
+    let mut checks = 0;
+    while !writer.is_finished() {
+        assert_eq!(
+            store.holding_violations().await.unwrap(),
+            Vec::<String>::new(),
+            "check {checks}"
+        );
+        checks += 1;
+    }
+    let rounds = writer.await.unwrap();
+    assert!(
+        rounds > 3 && checks > 10,
+        "{rounds} rounds, {checks} checks"
+    );
     sound(store.as_ref()).await;
 }

@@ -270,15 +270,27 @@ impl LedgerStore for SqlStore {
 
 /// See `LedgerStore::holding_violations`.
 async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
+    // One snapshot for every read: a claim that commits between two of them (on a live
+    // system, or in a backend still finishing the statement of a process that was killed)
+    // would look like a balance out of step by one price.
+    let mut tx = match store.backend() {
+        Backend::Postgres => {
+            store
+                .reader()
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?
+        }
+        Backend::Sqlite => store.reader().begin().await?,
+    };
     let mut found = Vec::new();
     let held: Option<i64> = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(price), 0) AS BIGINT) FROM booking_charges WHERE state = 'held'",
     )
-    .fetch_optional(store.reader())
+    .fetch_optional(&mut *tx)
     .await?;
     let in_account: Option<i64> =
         sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = 'held'")
-            .fetch_optional(store.reader())
+            .fetch_optional(&mut *tx)
             .await?;
     let (held, in_account) = (held.unwrap_or(0), in_account.unwrap_or(0));
     if held != in_account {
@@ -290,11 +302,11 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
         "SELECT CAST(COALESCE(SUM(bonus), 0) AS BIGINT) FROM booking_charges \
          WHERE bonus_state = 'escrowed'",
     )
-    .fetch_optional(store.reader())
+    .fetch_optional(&mut *tx)
     .await?;
     let in_escrow: Option<i64> =
         sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = 'bonus_escrow'")
-            .fetch_optional(store.reader())
+            .fetch_optional(&mut *tx)
             .await?;
     let (escrowed, in_escrow) = (escrowed.unwrap_or(0), in_escrow.unwrap_or(0));
     if escrowed != in_escrow {
@@ -306,7 +318,7 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
         "SELECT booking_id FROM booking_charges \
          WHERE (bonus > 0) <> (bonus_state IS NOT NULL) ORDER BY booking_id LIMIT 20",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *tx)
     .await?;
     for booking in stateless {
         found.push(format!(
@@ -321,7 +333,7 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
          HAVING COALESCE(SUM(h.amount), 0) <> c.price + c.bonus \
          ORDER BY c.booking_id LIMIT 20",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *tx)
     .await?;
     for row in uneven {
         let (booking, price, taken): (i64, i64, i64) = (
@@ -339,7 +351,7 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
               SUM(remaining) AS s FROM credit_lots GROUP BY user_id) l ON l.n = a.name \
          WHERE a.name LIKE 'wallet:%' AND a.balance <> COALESCE(l.s, 0) ORDER BY a.name LIMIT 20",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *tx)
     .await?;
     for row in wallets {
         let (name, balance, in_lots): (String, i64, i64) = (
@@ -351,6 +363,7 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
             "{name} holds {balance} but its lots have {in_lots} left"
         ));
     }
+    tx.commit().await?;
     Ok(found)
 }
 
