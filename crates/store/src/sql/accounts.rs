@@ -199,15 +199,7 @@ impl AccountStore for SqlStore {
         rows.iter()
             .map(|row| {
                 let listed: Option<String> = row.try_get("roles")?;
-                let mut roles: Vec<Role> = listed
-                    .as_deref()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(Role::parse)
-                    .collect();
-                roles.sort();
-                roles.dedup();
-                account_from(row, roles)
+                account_from(row, super::rows::roles_listed(listed.as_deref()))
             })
             .collect()
     }

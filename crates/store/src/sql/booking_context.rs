@@ -12,7 +12,6 @@ use sqlx::any::AnyRow;
 use stint_domain::account::Account;
 use stint_domain::booking::{BookingContext, BookingEvent, BookingId, BookingStatus};
 use stint_domain::ids::UserId;
-use stint_domain::role::Role;
 
 /// The context columns: the booking's own (unprefixed, as `booking_from` reads them), the
 /// SKU version's with `sku_`, the mentor's with `m_` and the mentee's with `e_`. Roles come
@@ -116,14 +115,7 @@ fn party(row: &AnyRow, prefix: &str, id: UserId) -> Result<Account> {
         Ok(row.try_get::<String, _>(format!("{prefix}{name}").as_str())?)
     };
     let listed: Option<String> = row.try_get(format!("{prefix}roles").as_str())?;
-    let mut roles: Vec<Role> = listed
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(Role::parse)
-        .collect();
-    roles.sort();
-    roles.dedup();
+    let roles = super::rows::roles_listed(listed.as_deref());
     Ok(Account {
         id,
         email: text("email")?,

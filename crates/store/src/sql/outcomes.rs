@@ -109,6 +109,17 @@ pub(super) fn tallies_sql(filter: &OutcomeFilter) -> (String, Vec<i64>) {
     (sql, values)
 }
 
+/// What the figures read of a closed session's row: its checkpoint result and both levels.
+fn graded(r: &AnyRow) -> Result<(CheckpointResult, Option<Level>, Option<Level>)> {
+    let checkpoint: String = r.try_get("checkpoint")?;
+    let checkpoint =
+        CheckpointResult::parse(&checkpoint).ok_or_else(|| corrupt("checkpoint result"))?;
+    let levels = |col: &str| -> Result<Option<Level>> {
+        r.try_get::<Option<i64>, _>(col)?.map(level).transpose()
+    };
+    Ok((checkpoint, levels("baseline")?, levels("followup")?))
+}
+
 #[async_trait]
 impl OutcomeStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -513,21 +524,14 @@ impl OutcomeStore for SqlStore {
         let rows = query.fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
-                let checkpoint: String = r.try_get("checkpoint")?;
+                let (checkpoint, baseline, followup) = graded(r)?;
                 let count = |col: &str| -> Result<u64> {
                     Ok(u64::try_from(r.try_get::<Option<i64>, _>(col)?.unwrap_or(0)).unwrap_or(0))
                 };
                 Ok(OutcomeTally {
-                    checkpoint: CheckpointResult::parse(&checkpoint)
-                        .ok_or_else(|| corrupt("checkpoint result"))?,
-                    baseline: r
-                        .try_get::<Option<i64>, _>("baseline")?
-                        .map(level)
-                        .transpose()?,
-                    followup: r
-                        .try_get::<Option<i64>, _>("followup")?
-                        .map(level)
-                        .transpose()?,
+                    checkpoint,
+                    baseline,
+                    followup,
                     sessions: count("sessions")?,
                     tasks_total: count("tasks_total")?,
                     tasks_done: count("tasks_done")?,
@@ -547,7 +551,7 @@ impl OutcomeStore for SqlStore {
         let rows = query.fetch_all(self.reader()).await?;
         rows.iter()
             .map(|r| {
-                let checkpoint: String = r.try_get("checkpoint")?;
+                let (checkpoint, baseline, followup) = graded(r)?;
                 let count = |col: &str| -> Result<u32> {
                     Ok(u32::try_from(r.try_get::<i64, _>(col)?).unwrap_or(u32::MAX))
                 };
@@ -558,16 +562,9 @@ impl OutcomeStore for SqlStore {
                     sku_id: SkuId(r.try_get("sku_id")?),
                     competency_id: CompetencyId(r.try_get("competency_id")?),
                     closed_at: ts(r.try_get("closed_at")?)?,
-                    checkpoint: CheckpointResult::parse(&checkpoint)
-                        .ok_or_else(|| corrupt("checkpoint result"))?,
-                    baseline: r
-                        .try_get::<Option<i64>, _>("baseline")?
-                        .map(level)
-                        .transpose()?,
-                    followup: r
-                        .try_get::<Option<i64>, _>("followup")?
-                        .map(level)
-                        .transpose()?,
+                    checkpoint,
+                    baseline,
+                    followup,
                     tasks_total: count("tasks_total")?,
                     tasks_done: count("tasks_done")?,
                 })

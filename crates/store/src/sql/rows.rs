@@ -41,6 +41,19 @@ fn known<T: serde::de::DeserializeOwned>(name: String) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(name)).ok()
 }
 
+/// Roles as `string_agg(role, ',')` lists them, sorted, each once; a role this release does
+/// not know is left out.
+pub(super) fn roles_listed(listed: Option<&str>) -> Vec<stint_domain::role::Role> {
+    let mut roles: Vec<stint_domain::role::Role> = listed
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(stint_domain::role::Role::parse)
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
