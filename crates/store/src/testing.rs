@@ -213,6 +213,13 @@ pub async fn fund(
     Ok(())
 }
 
+/// Counts every outcome tally again from the sessions themselves, for data written around the
+/// store (the scale benchmark's bulk load), as migration 25 did for the sessions before it.
+pub async fn recount_outcome_tallies(url: &str) -> Result<u64, sqlx::Error> {
+    execute_raw(url, "DELETE FROM outcome_tallies").await?;
+    execute_raw(url, crate::sql::outcome_tallies::RECOUNT).await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -24,6 +24,7 @@ mod mentors;
 mod money;
 mod nudges;
 mod outbox;
+pub(crate) mod outcome_tallies;
 mod outcomes;
 mod payouts;
 mod rows;

@@ -3,6 +3,7 @@
 
 use super::SqlStore;
 use super::bookings::ts;
+use super::outcome_tallies as tallies;
 use crate::StoreError;
 use crate::error::is_unique_violation;
 use crate::interfaces::Result;
@@ -167,6 +168,7 @@ impl OutcomeStore for SqlStore {
         now: Timestamp,
     ) -> Result<AssessmentRecord> {
         let mut tx = self.begin_write().await?;
+        let before = tallies::locked(&mut tx, self.backend, booking).await?;
         let done = sqlx::query(
             "INSERT INTO assessments (booking_id, kind, level, answers, submitted_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -180,6 +182,8 @@ impl OutcomeStore for SqlStore {
         .await;
         match done {
             Ok(_) => {
+                let after = tallies::of(&mut tx, booking).await?;
+                tallies::moved(&mut tx, before, after).await?;
                 let kind_name = Some(kind.as_str().to_string());
                 let change = BookingChange::AssessmentSubmitted;
                 super::outbox::booking_changed(&mut tx, booking, change, kind_name, now).await?;
@@ -329,6 +333,8 @@ impl OutcomeStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
+        let counted = tallies::of(&mut tx, id).await?;
+        tallies::moved(&mut tx, None, counted).await?;
         super::holds::end_hold(&mut tx, self.backend, id, UserId(mentor), close.hold, now).await?;
         let note = format!("closed: checkpoint {}", c.checkpoint.label().to_lowercase());
         self.event(
@@ -445,6 +451,7 @@ impl OutcomeStore for SqlStore {
         now: Timestamp,
     ) -> Result<TaskRecord> {
         let mut tx = self.begin_write().await?;
+        let before = tallies::locked(&mut tx, self.backend, booking).await?;
         let changed =
             sqlx::query("UPDATE session_tasks SET done_at = $1 WHERE id = $2 AND booking_id = $3")
                 .bind(done.then_some(now.as_second()))
@@ -455,6 +462,8 @@ impl OutcomeStore for SqlStore {
         if changed.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
+        let after = tallies::of(&mut tx, booking).await?;
+        tallies::moved(&mut tx, before, after).await?;
         let sql = format!("{TASK_COLUMNS}WHERE id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(task)
@@ -516,12 +525,34 @@ impl OutcomeStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn outcome_tallies(&self, filter: OutcomeFilter) -> Result<Vec<OutcomeTally>> {
-        let (sql, values) = tallies_sql(&filter);
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for v in values {
-            query = query.bind(v);
-        }
-        let rows = query.fetch_all(self.reader()).await?;
+        // One SKU's or one mentor's figures are kept up to date; others are counted.
+        let kept = match filter {
+            OutcomeFilter {
+                sku: Some(sku),
+                mentor: None,
+                mentee: None,
+            } => Some(("sku", sku.0)),
+            OutcomeFilter {
+                sku: None,
+                mentor: Some(m),
+                mentee: None,
+            } => Some(("mentor", m.0)),
+            _ => None,
+        };
+        let rows = if let Some((scope, owner)) = kept {
+            sqlx::query(tallies::READ)
+                .bind(scope)
+                .bind(owner)
+                .fetch_all(self.reader())
+                .await?
+        } else {
+            let (sql, values) = tallies_sql(&filter);
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for v in values {
+                query = query.bind(v);
+            }
+            query.fetch_all(self.reader()).await?
+        };
         rows.iter()
             .map(|r| {
                 let (checkpoint, baseline, followup) = graded(r)?;

@@ -176,13 +176,10 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
             searched_by: &[],
         },
         PlannedQuery {
-            name: "one mentor's closed sessions (/impact)",
-            sql: outcomes_with(OutcomeFilter {
-                mentor: Some(UserId(1)),
-                ..OutcomeFilter::default()
-            }),
-            indexes: &["bookings_mentor_time"],
-            searched_by: &[],
+            name: "one mentor's or one SKU's figures (/impact, a SKU page)",
+            sql: with_values(super::outcome_tallies::READ, &["'mentor'", "1"]),
+            indexes: &["outcome_tallies_grade"],
+            searched_by: &[("scope=", "owner_id=")],
         },
         PlannedQuery {
             name: "a person's upcoming sessions (/sessions)",
