@@ -6,14 +6,18 @@
 use crate::App;
 use crate::catalog_read::mentors_to_search;
 use crate::error::AppError;
-use crate::scheduling::{Window, offers, parse_window};
+use crate::scheduling::{
+    Window, busy_around, offers, parse_window, rules_or_default, slot_minutes, slots_of,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use std::collections::{BTreeMap, BTreeSet};
+use jiff::tz::TimeZone;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use stint_domain::FieldErrors;
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
+use stint_domain::schedule::Availability;
 
 /// The days of one month, in the viewer's zone, that have a bookable time.
 #[derive(Debug, Clone)]
@@ -92,16 +96,90 @@ pub async fn days_with_times(
         }
     };
     let mentors = mentors_asked(app, sku, mentor).await?;
-    let found = offers(app, sku, &mentors, window.from, window.to).await?;
-    let days: BTreeSet<Date> = found
-        .iter()
-        .map(|o| o.slot.start.to_zoned_datetime(window.tz.clone()).date())
-        .collect();
+    let days = days_found(app, sku, &mentors, first, &window).await?;
     Ok(MonthDays {
         month: first,
         tz_name: window.tz_name,
         days: days.into_iter().collect(),
     })
+}
+
+/// Mentors whose schedules are read together while days are still open.
+const MENTORS_AT_ONCE: usize = 64;
+
+/// The days of the month from `first` on which one of `mentors` has a time. A day is looked
+/// for only until one mentor has a time on it; a mentor's busy time is read only if their
+/// rules alone would give a time on a day still open (busy time only takes times away). So
+/// the answer costs about the same for ten mentors or thousands.
+async fn days_found(
+    app: &App,
+    sku: &SkuVersion,
+    mentors: &[MentorProfile],
+    first: Date,
+    window: &Window,
+) -> Result<BTreeSet<Date>, AppError> {
+    let now = app.now();
+    let duration = slot_minutes(sku);
+    let tz = &window.tz;
+    let mut open: BTreeSet<Date> = first
+        .series(jiff::Span::new().days(1))
+        .take_while(|d| d.month() == first.month())
+        .collect();
+    let mut found = BTreeSet::new();
+    for chunk in mentors.chunks(MENTORS_AT_ONCE) {
+        if open.is_empty() {
+            break;
+        }
+        let ids: Vec<UserId> = chunk.iter().map(|m| m.user_id).collect();
+        let saved: HashMap<UserId, Availability> =
+            app.store.availability_of(&ids).await?.into_iter().collect();
+        let runs = open_runs(&open, tz);
+        let hopeful: Vec<(UserId, Availability)> = chunk
+            .iter()
+            .map(|m| (m.user_id, rules_or_default(&saved, m)))
+            .filter(|(_, rules)| {
+                runs.iter()
+                    .any(|&(from, to)| !slots_of(rules, &[], duration, from, to, now).is_empty())
+            })
+            .collect();
+        if hopeful.is_empty() {
+            continue;
+        }
+        let hopeful_ids: Vec<UserId> = hopeful.iter().map(|(id, _)| *id).collect();
+        let busy = busy_around(app, &hopeful_ids, window.from, window.to).await?;
+        for (id, rules) in &hopeful {
+            let mine = busy.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            for (from, to) in open_runs(&open, tz) {
+                for slot in slots_of(rules, mine, duration, from, to, now) {
+                    let day = slot.start.to_zoned_datetime(tz.clone()).date();
+                    if open.remove(&day) {
+                        found.insert(day);
+                    }
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The runs of consecutive days in `open`, each as the instants it spans in `tz`.
+fn open_runs(open: &BTreeSet<Date>, tz: &TimeZone) -> Vec<(Timestamp, Timestamp)> {
+    let instant = |d: Date| {
+        d.at(0, 0, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp())
+            .ok()
+    };
+    let mut runs: Vec<(Date, Date)> = Vec::new();
+    for &day in open {
+        match runs.last_mut() {
+            Some((_, end)) if end.tomorrow().ok() == Some(day) => *end = day,
+            _ => runs.push((day, day)),
+        }
+    }
+    runs.into_iter()
+        .filter_map(|(start, end)| Some((instant(start)?, instant(end.tomorrow().ok()?)?)))
+        .collect()
 }
 
 /// The distinct times `sku` can be booked at on `date` (in zone `tz`), earliest first, each

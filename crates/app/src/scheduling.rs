@@ -115,36 +115,17 @@ pub async fn offers(
     to: Timestamp,
 ) -> Result<Vec<Offer>, AppError> {
     let now = app.now();
-    let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
+    let duration = slot_minutes(sku);
     let ids: Vec<UserId> = mentors.iter().map(|m| m.user_id).collect();
     let saved: std::collections::HashMap<UserId, Availability> =
         app.store.availability_of(&ids).await?.into_iter().collect();
-    let mut busy: std::collections::HashMap<UserId, Vec<Busy>> = std::collections::HashMap::new();
-    let (wide_from, wide_to) = (
-        from.saturating_sub(CAP_MARGIN).unwrap_or(from),
-        to.saturating_add(CAP_MARGIN).unwrap_or(to),
-    );
-    for (mentor, b) in app.store.busy_of(&ids, wide_from, wide_to).await? {
-        busy.entry(mentor).or_default().push(b);
-    }
+    let busy = busy_around(app, &ids, from, to).await?;
     let mut out = Vec::new();
     for m in mentors {
-        let rules = saved
-            .get(&m.user_id)
-            .cloned()
-            .unwrap_or_else(|| Availability::default_for(&m.timezone));
-        let Ok(zone) = TimeZoneName::parse(&rules.timezone) else {
-            continue;
-        };
-        let q = SlotQuery {
-            duration_minutes: duration,
-            from,
-            to,
-            now,
-        };
+        let rules = rules_or_default(&saved, m);
         let mine = busy.get(&m.user_id).map(Vec::as_slice).unwrap_or(&[]);
         out.extend(
-            slots(&rules, &zone.tz(), mine, &q)
+            slots_of(&rules, mine, duration, from, to, now)
                 .into_iter()
                 .map(|slot| Offer {
                     mentor_id: m.user_id,
@@ -162,6 +143,62 @@ pub async fn offers(
     Ok(out)
 }
 
+/// How long a slot of `sku` is, in minutes.
+pub(crate) fn slot_minutes(sku: &SkuVersion) -> u16 {
+    u16::try_from(sku.content.duration_minutes).unwrap_or(60)
+}
+
+/// A mentor's saved rules from `saved`, or the default in their zone.
+pub(crate) fn rules_or_default(
+    saved: &std::collections::HashMap<UserId, Availability>,
+    m: &MentorProfile,
+) -> Availability {
+    saved
+        .get(&m.user_id)
+        .cloned()
+        .unwrap_or_else(|| Availability::default_for(&m.timezone))
+}
+
+/// The busy time of `mentors` around `[from, to)` (far enough for weekly caps), by mentor,
+/// in one query.
+pub(crate) async fn busy_around(
+    app: &App,
+    mentors: &[UserId],
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<std::collections::HashMap<UserId, Vec<Busy>>, AppError> {
+    let (wide_from, wide_to) = (
+        from.saturating_sub(CAP_MARGIN).unwrap_or(from),
+        to.saturating_add(CAP_MARGIN).unwrap_or(to),
+    );
+    let mut busy: std::collections::HashMap<UserId, Vec<Busy>> = std::collections::HashMap::new();
+    for (mentor, b) in app.store.busy_of(mentors, wide_from, wide_to).await? {
+        busy.entry(mentor).or_default().push(b);
+    }
+    Ok(busy)
+}
+
+/// One mentor's bookable slots of `duration` minutes in `[from, to)`: the one engine.
+pub(crate) fn slots_of(
+    rules: &Availability,
+    busy: &[Busy],
+    duration: u16,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+) -> Vec<Slot> {
+    let Ok(zone) = TimeZoneName::parse(&rules.timezone) else {
+        return Vec::new();
+    };
+    let q = SlotQuery {
+        duration_minutes: duration,
+        from,
+        to,
+        now,
+    };
+    slots(rules, &zone.tz(), busy, &q)
+}
+
 /// Whether `start` is a slot of `rules` (or `fallback`) given `busy`.
 fn is_slot(
     rules: &Availability,
@@ -170,19 +207,10 @@ fn is_slot(
     start: Timestamp,
     now: Timestamp,
 ) -> bool {
-    let Ok(zone) = TimeZoneName::parse(&rules.timezone) else {
-        return false;
-    };
     let to = start
         .saturating_add(SignedDuration::from_secs(1))
         .unwrap_or(start);
-    let q = SlotQuery {
-        duration_minutes: duration,
-        from: start,
-        to,
-        now,
-    };
-    slots(rules, &zone.tz(), busy, &q)
+    slots_of(rules, busy, duration, start, to, now)
         .iter()
         .any(|s| s.start == start)
 }
@@ -288,7 +316,7 @@ pub(crate) async fn claim(
         )));
     }
     let sku = &offering.sku;
-    let duration = u16::try_from(sku.content.duration_minutes).unwrap_or(60);
+    let duration = slot_minutes(sku);
     let end = start
         .saturating_add(SignedDuration::from_mins(duration.into()))
         .unwrap_or(start);
@@ -389,7 +417,7 @@ pub async fn reschedule(
         )));
     }
     let rules = rules_for(app, b.mentor_id, &mentor.timezone).await?;
-    let duration = u16::try_from(version.content.duration_minutes).unwrap_or(60);
+    let duration = slot_minutes(version);
     if !is_slot(&rules, &[], duration, start, now) {
         return Err(AppError::validation(FieldErrors::single(
             "start",
