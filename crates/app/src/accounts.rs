@@ -41,22 +41,12 @@ pub async fn page(
     limit: Option<u32>,
 ) -> Result<(Vec<Account>, Option<i64>), AppError> {
     require(actor, Role::Operator)?;
-    let limit = limit.unwrap_or(ACCOUNTS_PAGE);
-    if !(1..=ACCOUNTS_PAGE_MAX).contains(&limit) {
-        return Err(AppError::validation(stint_domain::FieldErrors::single(
-            "limit",
-            format!("must be 1 to {ACCOUNTS_PAGE_MAX}"),
-        )));
-    }
-    let mut found = app
+    let limit = crate::paging::limit(limit, ACCOUNTS_PAGE, ACCOUNTS_PAGE_MAX)?;
+    let found = app
         .store
         .accounts_page(after.map(UserId), limit + 1)
         .await?;
-    let next = (found.len() > limit as usize).then(|| {
-        found.truncate(limit as usize);
-        found.last().map_or(0, |a| a.id.0)
-    });
-    Ok((found, next))
+    Ok(crate::paging::split(found, limit, |a| a.id.0))
 }
 
 async fn existing(app: &App, id: UserId) -> Result<Account, AppError> {

@@ -126,20 +126,12 @@ pub async fn sessions_of(
     before: &str,
 ) -> Result<SessionLists, AppError> {
     let now = app.now();
-    let cursor = before.split_once('.').and_then(|(t, id)| {
-        let at = Timestamp::from_second(t.parse().ok()?).ok()?;
-        Some((at, BookingId(id.parse().ok()?)))
-    });
-    let mut past = app
+    let cursor = parse_cursor(before, "before").ok();
+    let found = app
         .store
         .past_contexts_of(viewer.id, now, cursor, PAST_PAGE + 1)
         .await?;
-    let older = (past.len() > PAST_PAGE as usize).then(|| {
-        past.truncate(PAST_PAGE as usize);
-        past.last()
-            .map(|c| format!("{}.{}", c.booking.start.as_second(), c.booking.id.0))
-            .unwrap_or_default()
-    });
+    let (past, older) = crate::paging::split(found, PAST_PAGE, cursor_of);
     Ok(SessionLists {
         upcoming: app.store.upcoming_contexts_of(viewer.id, now).await?,
         past,
@@ -147,17 +139,59 @@ pub async fn sessions_of(
     })
 }
 
-/// The viewer's bookings with their histories (the API's list): two queries, whatever
-/// the number of bookings.
+/// Bookings per page of the API's list when none is asked for, and the most a page holds.
+pub const BOOKINGS_PAGE: u32 = 100;
+pub const BOOKINGS_PAGE_MAX: u32 = 500;
+
+/// A page of the viewer's bookings in detail, and the cursor of the next page.
+pub struct DetailPage {
+    pub bookings: Vec<BookingDetail>,
+    /// The `after` of the next page (`<start seconds>.<id>`), when there may be one.
+    pub next_after: Option<String>,
+}
+
+/// Reads a `<start seconds>.<id>` cursor; anything else is refused, naming `field`.
+fn parse_cursor(raw: &str, field: &str) -> Result<(Timestamp, BookingId), AppError> {
+    raw.split_once('.')
+        .and_then(|(t, id)| {
+            let at = Timestamp::from_second(t.parse().ok()?).ok()?;
+            Some((at, BookingId(id.parse().ok()?)))
+        })
+        .ok_or_else(|| {
+            AppError::validation(stint_domain::FieldErrors::single(
+                field,
+                "is not a cursor this list gave",
+            ))
+        })
+}
+
+fn cursor_of(c: &BookingContext) -> String {
+    format!("{}.{}", c.booking.start.as_second(), c.booking.id.0)
+}
+
+/// A page of the viewer's bookings with their histories and holds (the API's list), by
+/// start, after the cursor `after` (as [`DetailPage::next_after`] gave it): three queries,
+/// each reading only the page's rows, however long the viewer's history.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn mine_in_detail(app: &App, viewer: &Account) -> Result<Vec<BookingDetail>, AppError> {
+pub async fn mine_in_detail(
+    app: &App,
+    viewer: &Account,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<DetailPage, AppError> {
+    let limit = crate::paging::limit(limit, BOOKINGS_PAGE, BOOKINGS_PAGE_MAX)?;
+    let after = after.map(|raw| parse_cursor(raw, "after")).transpose()?;
+    let found = app
+        .store
+        .booking_contexts_page(viewer.id, after, limit + 1)
+        .await?;
+    let (contexts, next_after) = crate::paging::split(found, limit, cursor_of);
+    let ids: Vec<BookingId> = contexts.iter().map(|c| c.booking.id).collect();
     let mut histories: std::collections::HashMap<BookingId, Vec<BookingEvent>> =
         std::collections::HashMap::new();
-    for (id, event) in app.store.booking_events_of(viewer.id).await? {
+    for (id, event) in app.store.booking_events_for(&ids).await? {
         histories.entry(id).or_default().push(event);
     }
-    let contexts = mine(app, viewer).await?;
-    let ids: Vec<BookingId> = contexts.iter().map(|c| c.booking.id).collect();
     let mut holds: std::collections::HashMap<BookingId, HoldRecord> = app
         .store
         .booking_holds(&ids)
@@ -165,14 +199,18 @@ pub async fn mine_in_detail(app: &App, viewer: &Account) -> Result<Vec<BookingDe
         .into_iter()
         .map(|h| (h.booking, h))
         .collect();
-    Ok(contexts
+    let bookings = contexts
         .into_iter()
         .map(|context| BookingDetail {
             history: histories.remove(&context.booking.id).unwrap_or_default(),
             hold: holds.remove(&context.booking.id),
             context,
         })
-        .collect())
+        .collect();
+    Ok(DetailPage {
+        bookings,
+        next_after,
+    })
 }
 
 /// What `viewer` may do with the booking at `now`.

@@ -214,12 +214,6 @@ pub async fn mentors_to_search(
     }
 }
 
-/// All mentor profiles.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn mentors(app: &App) -> Result<Vec<MentorProfile>, AppError> {
-    Ok(app.store.mentors().await?)
-}
-
 /// One mentor's profile.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mentor(app: &App, id: stint_domain::ids::UserId) -> Result<MentorProfile, AppError> {

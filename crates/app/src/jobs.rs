@@ -42,8 +42,10 @@ pub fn parse_limit(raw: Option<&str>) -> Result<u32, FieldErrors> {
 pub struct Overview {
     /// Every state, in `JobState::ALL` order, with zero for a state that has no job.
     pub counts: Vec<(JobState, u64)>,
-    /// Most recently changed first.
+    /// Newest first.
     pub jobs: Vec<Job>,
+    /// The `before` of the next, older page, when there is one.
+    pub older_before: Option<i64>,
 }
 
 /// Every state, in `JobState::ALL` order, with zero for a state that has no job.
@@ -62,11 +64,17 @@ async fn counts(app: &App) -> Result<Vec<(JobState, u64)>, AppError> {
 pub async fn overview(
     app: &App,
     filter: Option<JobState>,
+    before: Option<i64>,
     limit: u32,
 ) -> Result<Overview, AppError> {
     let counts = counts(app).await?;
-    let jobs = app.store.jobs(filter, limit).await?;
-    Ok(Overview { counts, jobs })
+    let found = app.store.jobs(filter, before, limit + 1).await?;
+    let (jobs, older_before) = crate::paging::split(found, limit, |j| j.id);
+    Ok(Overview {
+        counts,
+        jobs,
+        older_before,
+    })
 }
 
 /// The queue as an operator's monitoring sees it: how many jobs are in each state, and how

@@ -25,6 +25,7 @@ pub mod money;
 pub mod nudges;
 mod outbound;
 pub mod outcomes;
+pub mod paging;
 pub mod picker;
 pub mod scheduling;
 pub mod sealed;

@@ -4,31 +4,61 @@ use crate::App;
 use crate::access::require;
 use crate::error::AppError;
 use stint_domain::account::Account;
-use stint_domain::ids::UserId;
+use stint_domain::ids::{SkuId, UserId};
 use stint_domain::mentor::{MentorProfile, MentorProfileInput};
 use stint_domain::role::Role;
 
-/// Mentors who can be booked now (a profile with no active session type stays reachable
-/// by its id but is not advertised).
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn directory(app: &App) -> Result<Vec<MentorProfile>, AppError> {
-    Ok(app
-        .store
-        .mentors()
-        .await?
-        .into_iter()
-        .filter(|m| !m.skus.is_empty())
-        .collect())
+/// Mentors per directory page when none is asked for, and the most one page holds.
+pub const DIRECTORY_PAGE: u32 = 60;
+pub const DIRECTORY_PAGE_MAX: u32 = 500;
+
+/// One page of the directory, with the `after` of the next page when there may be one.
+#[derive(Debug, Clone)]
+pub struct DirectoryPage {
+    pub mentors: Vec<MentorProfile>,
+    pub next_after: Option<i64>,
 }
 
-/// One mentor's public profile.
+/// Mentors who can be booked now (of `sku` when given), by name, a page at a time after
+/// mentor `after`. A profile with no active session type stays reachable by its id but is
+/// not advertised.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn directory(
+    app: &App,
+    sku: Option<SkuId>,
+    after: Option<i64>,
+    limit: Option<u32>,
+) -> Result<DirectoryPage, AppError> {
+    let limit = crate::paging::limit(limit, DIRECTORY_PAGE, DIRECTORY_PAGE_MAX)?;
+    let found = app
+        .store
+        .directory_page(sku, after.map(UserId), limit + 1)
+        .await?;
+    let (mentors, next_after) = crate::paging::split(found, limit, |m| m.user_id.0);
+    Ok(DirectoryPage {
+        mentors,
+        next_after,
+    })
+}
+
+/// How many mentors can be booked now, counted by the database.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn directory_count(app: &App) -> Result<u64, AppError> {
+    Ok(app.store.directory_count(None).await?)
+}
+
+/// One mentor's public profile: someone who is a mentor and has saved a profile.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn profile(app: &App, id: UserId) -> Result<MentorProfile, AppError> {
-    app.store
-        .mentors()
+    let is_mentor = app
+        .store
+        .account(id)
         .await?
-        .into_iter()
-        .find(|m| m.user_id == id)
+        .is_some_and(|a| a.roles.contains(&Role::Mentor));
+    app.store
+        .mentor_profile(id)
+        .await?
+        .filter(|_| is_mentor)
         .ok_or_else(|| AppError::not_found("mentor"))
 }
 

@@ -61,18 +61,31 @@ pub fn parse_limit(raw: Option<&str>) -> Result<u32, FieldErrors> {
     }
 }
 
-/// A person's inbox: how many items are unread, and the newest items.
+/// A page of a person's inbox: how many items are unread in all of it, and its items.
 pub struct Inbox {
     pub unread: u64,
     /// Newest first.
     pub items: Vec<InboxItem>,
+    /// The `before` of the next, older page, when there is one.
+    pub older_before: Option<i64>,
 }
 
+/// A page of the person's inbox: the newest `limit` items, or those before item `before`.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn inbox(app: &App, me: &Account, limit: u32) -> Result<Inbox, AppError> {
+pub async fn inbox(
+    app: &App,
+    me: &Account,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Inbox, AppError> {
     let unread = app.store.unread_count(me.id).await?;
-    let items = app.store.inbox(me.id, limit).await?;
-    Ok(Inbox { unread, items })
+    let found = app.store.inbox(me.id, before, limit + 1).await?;
+    let (items, older_before) = crate::paging::split(found, limit, |i| i.id);
+    Ok(Inbox {
+        unread,
+        items,
+        older_before,
+    })
 }
 
 /// Marks one item of the person's inbox (or, with `None`, all of it) read; how many
@@ -99,8 +112,8 @@ pub async fn mark_read(app: &App, me: &Account, item: Option<i64>) -> Result<u64
 /// Whether item `id` is in `user`'s inbox. Only asked when marking changed nothing (the
 /// item was read already, or is not theirs), so it is off the usual path.
 async fn owns(app: &App, user: UserId, id: i64) -> Result<bool, AppError> {
-    let items = app.store.inbox(user, u32::MAX).await?;
-    Ok(items.iter().any(|i| i.id == id))
+    let newest_up_to_it = app.store.inbox(user, id.checked_add(1), 1).await?;
+    Ok(newest_up_to_it.iter().any(|i| i.id == id))
 }
 
 /// One line of a session's delivery log.
@@ -167,15 +180,18 @@ pub async fn prefs_of(
     Ok(app.store.nudge_prefs(user).await?)
 }
 
-/// The latest deliveries across all sessions (operators).
+/// A page of the deliveries across all sessions, newest first (before delivery `before`
+/// when given), and the `before` of the next, older page when there is one (operators).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn recent_deliveries(
     app: &App,
     actor: &Account,
+    before: Option<i64>,
     limit: u32,
-) -> Result<Vec<stint_store::Delivery>, AppError> {
+) -> Result<(Vec<stint_store::Delivery>, Option<i64>), AppError> {
     crate::access::require(actor, stint_domain::role::Role::Operator)?;
-    Ok(app.store.recent_deliveries(limit).await?)
+    let found = app.store.recent_deliveries(before, limit + 1).await?;
+    Ok(crate::paging::split(found, limit, |d| d.id))
 }
 
 #[cfg(test)]

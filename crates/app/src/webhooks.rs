@@ -138,11 +138,18 @@ pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoi
     }
 }
 
-/// The endpoint's delivery log, newest first.
+/// A page of the endpoint's delivery log, newest first (before attempt `before` when given),
+/// and the `before` of the next, older page when there is one.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn attempts(app: &App, id: i64, limit: u32) -> Result<Vec<WebhookAttempt>, AppError> {
+pub async fn attempts(
+    app: &App,
+    id: i64,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<(Vec<WebhookAttempt>, Option<i64>), AppError> {
     endpoint(app, id).await?;
-    Ok(app.store.webhook_attempts(id, limit).await?)
+    let found = app.store.webhook_attempts(id, before, limit + 1).await?;
+    Ok(crate::paging::split(found, limit, |a| a.id))
 }
 
 fn emit_failed(e: EmitError) -> AppError {

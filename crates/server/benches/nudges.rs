@@ -155,7 +155,7 @@ async fn run(label: &str, url: &str, workers: usize) {
         let mut planning = 0;
         for s in live {
             planning += store
-                .jobs(Some(s), 100_000)
+                .jobs(Some(s), None, 100_000)
                 .await
                 .unwrap()
                 .iter()

@@ -213,7 +213,7 @@ fn worker_runs_jobs_alone_and_stops_gracefully_on_sigterm() {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let queued = store
-                .jobs(Some(stint_store::JobState::Queued), 10)
+                .jobs(Some(stint_store::JobState::Queued), None, 10)
                 .await
                 .unwrap();
             if queued.iter().any(|j| j.kind == "housekeeping.prune") {

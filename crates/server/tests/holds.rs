@@ -223,7 +223,7 @@ async fn cancels_and_closing_end_the_hold_and_a_payout_run_pays_the_mentor(app: 
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let handler = stint_jobs::events::OnBookingChanged::new(app.store.clone(), app.clock.clone());
-    let jobs = app.store.jobs(None, 10_000).await.unwrap();
+    let jobs = app.store.jobs(None, None, 10_000).await.unwrap();
     let closed_job = jobs
         .iter()
         .filter(|j| j.kind == "booking.changed")

@@ -267,7 +267,7 @@ async fn an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it(a
     assert_eq!(data["data"]["credits"], 90);
     let deliveries = app
         .store
-        .jobs(None, 1000)
+        .jobs(None, None, 1000)
         .await
         .unwrap()
         .into_iter()
@@ -278,7 +278,7 @@ async fn an_invoice_marked_paid_ten_times_credits_once_and_the_wallet_shows_it(a
     // One receipt mail, queued with the payment, whatever the number of marks.
     let receipts: Vec<stint_store::Job> = app
         .store
-        .jobs(None, 10_000)
+        .jobs(None, None, 10_000)
         .await
         .unwrap()
         .into_iter()
@@ -595,7 +595,7 @@ async fn credits_expire_with_their_lot_and_the_wallet_says_so(app: App) {
     );
     let job = app
         .store
-        .jobs(None, 10_000)
+        .jobs(None, None, 10_000)
         .await
         .unwrap()
         .into_iter()

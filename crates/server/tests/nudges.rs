@@ -58,19 +58,27 @@ async fn settle(app: &App) {
         let now = soon();
         let queued = app
             .store
-            .jobs(Some(JobState::Queued), 10_000)
+            .jobs(Some(JobState::Queued), None, 10_000)
             .await
             .unwrap();
-        let running = app.store.jobs(Some(JobState::Running), 10).await.unwrap();
+        let running = app
+            .store
+            .jobs(Some(JobState::Running), None, 10)
+            .await
+            .unwrap();
         if running.is_empty() && queued.iter().all(|j| j.due_at > now) {
             // Once more after a pause: a job finishing may just have enqueued another.
             tokio::time::sleep(Duration::from_millis(300)).await;
             let queued = app
                 .store
-                .jobs(Some(JobState::Queued), 10_000)
+                .jobs(Some(JobState::Queued), None, 10_000)
                 .await
                 .unwrap();
-            let running = app.store.jobs(Some(JobState::Running), 10).await.unwrap();
+            let running = app
+                .store
+                .jobs(Some(JobState::Running), None, 10)
+                .await
+                .unwrap();
             if running.is_empty() && queued.iter().all(|j| j.due_at > soon()) {
                 return;
             }
@@ -266,7 +274,7 @@ async fn a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel(ap
     );
     assert!(theirs[0].contains(&format!("({})", mentor.timezone)));
     // And one inbox item each.
-    let inbox = app.store.inbox(me, 10).await.unwrap();
+    let inbox = app.store.inbox(me, None, 10).await.unwrap();
     assert_eq!(inbox.len(), 1);
     assert!(inbox[0].title.starts_with("Booked: "));
 
@@ -374,7 +382,7 @@ async fn a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel(ap
         asha.iter().filter(|d| d.channel == Channel::Email).count(),
         5
     );
-    assert_eq!(app.store.inbox(me, 50).await.unwrap().len(), 5);
+    assert_eq!(app.store.inbox(me, None, 50).await.unwrap().len(), 5);
     // Nobody got any message twice.
     let ids = message_ids(&sink.received());
     let distinct: BTreeSet<_> = ids.iter().collect();
@@ -404,7 +412,7 @@ async fn an_unreachable_mail_server_is_retried_and_logged_until_it_accepts(app: 
     let id = BookingId(booking["id"].as_i64().unwrap());
     settle(&app).await;
     // In the app it arrived; by e-mail the attempt failed, and says why.
-    assert_eq!(app.store.inbox(me, 10).await.unwrap().len(), 1);
+    assert_eq!(app.store.inbox(me, None, 10).await.unwrap().len(), 1);
     let log = app.store.deliveries(id).await.unwrap();
     let mail = log
         .iter()
@@ -430,7 +438,7 @@ async fn an_unreachable_mail_server_is_retried_and_logged_until_it_accepts(app: 
         .unwrap();
     assert_eq!((mail.status, mail.attempts), (DeliveryStatus::Sent, 2));
     // The in-app copy was not sent again.
-    assert_eq!(app.store.inbox(me, 10).await.unwrap().len(), 1);
+    assert_eq!(app.store.inbox(me, None, 10).await.unwrap().len(), 1);
     stop.trigger();
 }
 
@@ -529,7 +537,7 @@ async fn after_the_session_come_the_close_prompt_task_days_and_the_follow_up(app
     let end = ts(&s["end"]);
     travel_to(&app, end + SignedDuration::from_mins(16));
     settle(&app).await;
-    let mentor_inbox = titles(app.store.inbox(mentor.id, 50).await.unwrap());
+    let mentor_inbox = titles(app.store.inbox(mentor.id, None, 50).await.unwrap());
     assert!(
         mentor_inbox
             .iter()
@@ -582,7 +590,7 @@ async fn after_the_session_come_the_close_prompt_task_days_and_the_follow_up(app
     travel_to(&app, opens + SignedDuration::from_mins(1));
     settle(&app).await;
     stop.trigger();
-    let mine = titles(app.store.inbox(me, 50).await.unwrap());
+    let mine = titles(app.store.inbox(me, None, 50).await.unwrap());
     assert_eq!(
         mine.iter()
             .filter(|t| *t == "Due today: Write the opening ask")
@@ -602,7 +610,7 @@ async fn after_the_session_come_the_close_prompt_task_days_and_the_follow_up(app
         "{mine:?}"
     );
     // And the mentor, who closed the session, is not asked again.
-    let mentor_inbox = titles(app.store.inbox(mentor.id, 50).await.unwrap());
+    let mentor_inbox = titles(app.store.inbox(mentor.id, None, 50).await.unwrap());
     assert_eq!(
         mentor_inbox
             .iter()

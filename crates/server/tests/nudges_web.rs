@@ -151,7 +151,7 @@ async fn deliver(app: &App, user: &Account, booking: i64, title: &str, body: &st
             .await
             .unwrap()
     );
-    app.store.inbox(user.id, 1).await.unwrap()[0].id
+    app.store.inbox(user.id, None, 1).await.unwrap()[0].id
 }
 
 async fn inbox(app: &App, token: &str, query: &str) -> Value {
@@ -176,7 +176,10 @@ async fn inbox_lists_counts_and_marks_read_over_the_api(app: App) {
     let (id, _) = sams_session(&app, &sam_token).await;
 
     let empty = inbox(&app, &sam_token, "").await;
-    assert_eq!(empty, json!({"unread": 0, "items": []}));
+    assert_eq!(
+        empty,
+        json!({"unread": 0, "items": [], "older_before": null})
+    );
     let first = deliver(&app, &sam, id, "Booked", "Your session is booked.").await;
     let second = deliver(&app, &sam, id, "Reminder", "Tomorrow at 09:00.").await;
     let third = deliver(&app, &sam, id, "Prep", "Two questions to answer.").await;
@@ -206,6 +209,17 @@ async fn inbox_lists_counts_and_marks_read_over_the_api(app: App) {
     let two = inbox(&app, &sam_token, "?limit=2").await;
     assert_eq!(two["unread"], 3, "the count is over the whole inbox");
     assert_eq!(two["items"].as_array().unwrap().len(), 2);
+    // The older page follows from where the first ended, and is the last.
+    assert_eq!(two["older_before"], second);
+    let rest = inbox(&app, &sam_token, &format!("?limit=2&before={second}")).await;
+    let rest_ids: Vec<i64> = rest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rest_ids, vec![first]);
+    assert!(rest["older_before"].is_null());
     for bad in ["0", "201", "x"] {
         let r = app
             .get(&format!("/api/v1/me/inbox?limit={bad}"), Some(&sam_token))
@@ -589,7 +603,7 @@ async fn preferences_on_the_account_page(app: App) {
 
 /// How many `booking.changed` replan jobs `booking` has.
 async fn replans(app: &App, booking: i64) -> usize {
-    let jobs = app.store.jobs(None, 500).await.unwrap();
+    let jobs = app.store.jobs(None, None, 500).await.unwrap();
     jobs.iter()
         .filter(|j| j.kind == BOOKING_CHANGED)
         .filter_map(|j| serde_json::from_str::<Value>(&j.payload).ok())
@@ -635,7 +649,7 @@ async fn saving_preferences_replans_upcoming_sessions(app: App) {
     assert_eq!(replans(&app, cancelled).await, 0, "only confirmed sessions");
     let job = app
         .store
-        .jobs(None, 500)
+        .jobs(None, None, 500)
         .await
         .unwrap()
         .into_iter()

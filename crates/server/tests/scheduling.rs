@@ -369,6 +369,27 @@ async fn booking_lifecycle_over_the_api(app: App, _: String) {
         .await
         .unwrap();
     assert_eq!(made_here(&mine).len(), 1);
+    // The same list a page at a time, by the `Link` header's next page: every booking once,
+    // in the same order.
+    let mut paged: Vec<Value> = Vec::new();
+    let mut next = Some("/api/v1/bookings?limit=2".to_string());
+    while let Some(path) = next.take() {
+        let r = app.get(&path, Some(&sam)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        next = r
+            .headers()
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.strip_prefix('<'))
+            .and_then(|l| l.split_once(">; rel=\"next\""))
+            .map(|(p, _)| p.to_string());
+        let page: Value = r.json().await.unwrap();
+        assert!(page.as_array().unwrap().len() <= 2);
+        paged.extend(page.as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(Value::Array(paged), mine);
+    let r = app.get("/api/v1/bookings?after=soon", Some(&sam)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let lenas: Value = app
         .get("/api/v1/bookings", Some(&lena))
         .await

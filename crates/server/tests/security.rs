@@ -373,7 +373,11 @@ async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
     .unwrap();
     let mut log = Vec::new();
     for _ in 0..600 {
-        log = app.store.webhook_attempts(endpoint.id, 10).await.unwrap();
+        log = app
+            .store
+            .webhook_attempts(endpoint.id, None, 10)
+            .await
+            .unwrap();
         if !log.is_empty() {
             break;
         }
@@ -388,7 +392,7 @@ async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
     for (spelling, id) in others {
         let mut log = Vec::new();
         for _ in 0..600 {
-            log = app.store.webhook_attempts(id, 10).await.unwrap();
+            log = app.store.webhook_attempts(id, None, 10).await.unwrap();
             if !log.is_empty() {
                 break;
             }
@@ -809,7 +813,7 @@ async fn a_reset_link_works_once_within_the_hour_and_the_answer_never_tells(app:
         "the same answer"
     );
     // The queue holds the account's id, never a secret.
-    let jobs = app.store.jobs(None, 50).await.unwrap();
+    let jobs = app.store.jobs(None, None, 50).await.unwrap();
     let resets: Vec<_> = jobs
         .iter()
         .filter(|j| j.kind == stint_app::auth::credentials::RESET_MAIL)

@@ -264,7 +264,7 @@ async fn a_card_payment_is_credited_when_stripe_says_so_and_refunded_through_it(
     let minor = refund["money_minor"].as_i64().unwrap();
     assert_eq!(minor, price * refund_credits / credits);
     assert_eq!(refund["provider"], "stripe", "{refund}");
-    let jobs = t.app.store.jobs(None, 10_000).await.unwrap();
+    let jobs = t.app.store.jobs(None, None, 10_000).await.unwrap();
     let job = jobs
         .into_iter()
         .find(|j| j.kind == stint_store::outbox::PROVIDER_REFUND)

@@ -152,7 +152,11 @@ async fn emit(app: &App, event: EventType, data: Value) -> String {
 /// Waits (in real time) until the endpoint has logged `n` attempts; newest first.
 async fn attempts(app: &App, endpoint: i64, n: usize) -> Vec<WebhookAttempt> {
     for _ in 0..600 {
-        let log = app.store.webhook_attempts(endpoint, 100).await.unwrap();
+        let log = app
+            .store
+            .webhook_attempts(endpoint, None, 100)
+            .await
+            .unwrap();
         if log.len() >= n {
             return log;
         }
@@ -165,7 +169,7 @@ async fn attempts(app: &App, endpoint: i64, n: usize) -> Vec<WebhookAttempt> {
 async fn delivery_job(app: &App, endpoint: i64, msg: &str, state: JobState) -> Job {
     let key = format!("webhook:{endpoint}:{msg}");
     for _ in 0..600 {
-        let jobs = app.store.jobs(None, 500).await.unwrap();
+        let jobs = app.store.jobs(None, None, 500).await.unwrap();
         if let Some(job) = jobs
             .into_iter()
             .find(|j| j.dedupe_key.as_deref() == Some(key.as_str()))

@@ -166,7 +166,10 @@ async fn a_killed_worker_loses_no_nudge_and_sends_none_twice(db: &str, restarted
         (HELD_AFTER..2 * BOOKINGS).contains(&at_kill),
         "{at_kill} arrived before the kill"
     );
-    let running = store.jobs(Some(JobState::Running), 100).await.unwrap();
+    let running = store
+        .jobs(Some(JobState::Running), None, 100)
+        .await
+        .unwrap();
     assert!(!running.is_empty(), "the worker died holding jobs");
 
     sink.release();
@@ -203,14 +206,14 @@ async fn a_killed_worker_loses_no_nudge_and_sends_none_twice(db: &str, restarted
     // The queue agrees: nothing due is left undone, nothing died.
     assert!(
         store
-            .jobs(Some(JobState::Dead), 10)
+            .jobs(Some(JobState::Dead), None, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
         store
-            .jobs(Some(JobState::Running), 10)
+            .jobs(Some(JobState::Running), None, 10)
             .await
             .unwrap()
             .is_empty()

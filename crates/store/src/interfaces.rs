@@ -167,8 +167,17 @@ pub trait MentorStore: Send + Sync {
         now: Timestamp,
     ) -> Result<MentorProfile>;
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>>;
-    /// All mentors with a profile, by display name.
-    async fn mentors(&self) -> Result<Vec<MentorProfile>>;
+    /// The directory a page at a time: mentors who can be booked now (a profile, the mentor
+    /// role and an active session type; `sku`'s when given), by display name, after mentor
+    /// `after` in that order (a stable cursor), at most `limit`.
+    async fn directory_page(
+        &self,
+        sku: Option<SkuId>,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<MentorProfile>>;
+    /// How many mentors the directory (of `sku`, when given) has, counted by the database.
+    async fn directory_count(&self, sku: Option<SkuId>) -> Result<u64>;
     /// The current version of the SKU `slug` (whatever its status) if `mentor` is a mentor
     /// who delivers it, with what a booking needs of the mentor: one query, for the booking path.
     async fn offering(&self, slug: &str, mentor: UserId) -> Result<Option<Offering>>;
@@ -305,8 +314,20 @@ pub trait BookingStore: Send + Sync {
         before: Option<(Timestamp, BookingId)>,
         limit: u32,
     ) -> Result<Vec<BookingContext>>;
-    /// The histories of every booking `user` is a party to, each event with its booking.
-    async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>>;
+    /// [`Self::booking_context`] of up to `limit` of `user`'s bookings, by start (then id),
+    /// after `after` (start, id) when given: each side's `(party, start_at)` index walked
+    /// from there, so a page costs the same however long the history.
+    async fn booking_contexts_page(
+        &self,
+        user: UserId,
+        after: Option<(Timestamp, BookingId)>,
+        limit: u32,
+    ) -> Result<Vec<BookingContext>>;
+    /// The histories of `bookings`, each event with its booking, in order, in one query.
+    async fn booking_events_for(
+        &self,
+        bookings: &[BookingId],
+    ) -> Result<Vec<(BookingId, BookingEvent)>>;
     /// Moves a confirmed booking; `admit` sees the mentor's busy time without this booking.
     async fn reschedule_booking(
         &self,

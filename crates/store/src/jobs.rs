@@ -130,7 +130,12 @@ pub trait JobStore: Send + Sync {
 
     async fn job(&self, id: i64) -> Result<Option<Job>>;
     /// Jobs in `state` (all when `None`), most recently changed first.
-    async fn jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>>;
+    async fn jobs(
+        &self,
+        state: Option<JobState>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Job>>;
     /// How many jobs are in each state.
     async fn job_counts(&self) -> Result<Vec<(JobState, u64)>>;
     /// When the earliest queued job is due, so an idle worker knows how long to sleep.

@@ -18,6 +18,8 @@ pub enum DeliveryStatus {
 /// One nudge on one channel, as the delivery log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
+    /// The log's own order: a later delivery has a higher id.
+    pub id: i64,
     pub nudge_key: String,
     pub channel: Channel,
     pub booking: BookingId,
@@ -95,10 +97,10 @@ pub trait NudgeStore: Send + Sync {
     /// A booking's delivery log, oldest first.
     async fn deliveries(&self, booking: BookingId) -> Result<Vec<Delivery>>;
     /// The latest deliveries of everyone (the operator's view), newest first.
-    async fn recent_deliveries(&self, limit: u32) -> Result<Vec<Delivery>>;
+    async fn recent_deliveries(&self, before: Option<i64>, limit: u32) -> Result<Vec<Delivery>>;
 
     /// The person's inbox, newest first.
-    async fn inbox(&self, user: UserId, limit: u32) -> Result<Vec<InboxItem>>;
+    async fn inbox(&self, user: UserId, before: Option<i64>, limit: u32) -> Result<Vec<InboxItem>>;
     async fn unread_count(&self, user: UserId) -> Result<u64>;
     /// Marks one item (or, with `None`, every item) of the person's inbox read; how many
     /// changed. Another person's item changes nothing.

@@ -139,7 +139,12 @@ pub trait WebhookStore: Send + Sync {
     /// Logs an attempt, numbering it after the earlier ones of its message at its endpoint.
     async fn record_webhook_attempt(&self, attempt: &NewWebhookAttempt) -> Result<WebhookAttempt>;
     /// The endpoint's log, newest first.
-    async fn webhook_attempts(&self, endpoint_id: i64, limit: u32) -> Result<Vec<WebhookAttempt>>;
+    async fn webhook_attempts(
+        &self,
+        endpoint_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<WebhookAttempt>>;
     /// Whether `message_id` was ever tried at `endpoint_id`.
     async fn webhook_message_tried(&self, endpoint_id: i64, message_id: &str) -> Result<bool>;
     async fn webhook_health(&self, endpoint_id: i64) -> Result<WebhookHealth>;

@@ -609,13 +609,15 @@ async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
         vec!["clinic"]
     );
     assert_eq!(p.competencies.len(), 1);
-    assert_eq!(store.mentors().await.unwrap().len(), 1);
+    assert_eq!(store.directory_page(None, None, 10).await.unwrap().len(), 1);
+    assert_eq!(store.directory_count(Some(sku.sku_id)).await.unwrap(), 1);
     assert_eq!(store.mentors_for_sku(sku.sku_id).await.unwrap().len(), 1);
     store
         .set_sku_status("clinic", SkuStatus::Retired, t(3))
         .await
         .unwrap();
     assert!(store.mentors_for_sku(sku.sku_id).await.unwrap().is_empty());
+    assert_eq!(store.directory_count(None).await.unwrap(), 0);
     store
         .save_mentor_profile(m.id, &input(vec![]), t(4))
         .await
@@ -1187,7 +1189,10 @@ async fn a_booking_context_is_the_booked_version_and_both_parties(store: Arc<dyn
         );
     }
     // The histories of all of them in one read, each event with its booking, in order.
-    let events = store.booking_events_of(w.mentee).await.unwrap();
+    let events = store
+        .booking_events_for(&[first.id, second.id])
+        .await
+        .unwrap();
     for id in [first.id, second.id] {
         let mine: Vec<_> = events
             .iter()

@@ -179,7 +179,7 @@ async fn failures_retry_then_die_and_operators_can_retry(store: Arc<dyn Store>) 
             .await
             .unwrap()
     );
-    let dead = store.jobs(Some(JobState::Dead), 10).await.unwrap();
+    let dead = store.jobs(Some(JobState::Dead), None, 10).await.unwrap();
     assert_eq!(dead.iter().map(|d| d.id).collect::<Vec<_>>(), vec![j]);
     assert_eq!(dead[0].last_error.as_deref(), Some("HTTP 500: gave up"));
     assert!(

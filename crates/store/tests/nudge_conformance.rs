@@ -53,7 +53,10 @@ fn delivery(booking: BookingId, w: &Booked, channel: Channel) -> NewDelivery {
 
 /// The `booking.changed` jobs in the queue, oldest first.
 async fn outbox(store: &dyn Store) -> Vec<BookingChanged> {
-    let mut jobs = store.jobs(Some(JobState::Queued), 1000).await.unwrap();
+    let mut jobs = store
+        .jobs(Some(JobState::Queued), None, 1000)
+        .await
+        .unwrap();
     jobs.retain(|j| j.kind == BOOKING_CHANGED);
     jobs.sort_by_key(|j| j.id);
     assert!(
@@ -125,7 +128,7 @@ async fn a_nudge_is_recorded_sent_once_per_channel(store: Arc<dyn Store>) {
     );
     let log = store.deliveries(b).await.unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(store.recent_deliveries(10).await.unwrap(), log);
+    assert_eq!(store.recent_deliveries(None, 10).await.unwrap(), log);
 }
 
 async fn racing_in_app_deliveries_leave_one_inbox_item(store: Arc<dyn Store>) {
@@ -151,7 +154,7 @@ async fn racing_in_app_deliveries_leave_one_inbox_item(store: Arc<dyn Store>) {
         delivered += usize::from(task.await.unwrap());
     }
     assert_eq!(delivered, 1);
-    let inbox = store.inbox(w.mentee, 50).await.unwrap();
+    let inbox = store.inbox(w.mentee, None, 50).await.unwrap();
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].title, "In 1 hour: Clinic");
     assert_eq!(store.unread_count(w.mentee).await.unwrap(), 1);
@@ -185,7 +188,7 @@ async fn the_inbox_is_each_persons_own(store: Arc<dyn Store>) {
         };
         assert!(store.deliver_in_app(&d, &item, t(i as i64)).await.unwrap());
     }
-    let inbox = store.inbox(w.mentee, 50).await.unwrap();
+    let inbox = store.inbox(w.mentee, None, 50).await.unwrap();
     assert_eq!(
         inbox.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
         ["item 2", "item 1", "item 0"]
@@ -200,7 +203,7 @@ async fn the_inbox_is_each_persons_own(store: Arc<dyn Store>) {
     );
     assert_eq!(store.mark_read(w.mentor, None, t(9)).await.unwrap(), 0);
     assert_eq!(store.unread_count(w.mentee).await.unwrap(), 3);
-    assert!(store.inbox(w.mentor, 50).await.unwrap().is_empty());
+    assert!(store.inbox(w.mentor, None, 50).await.unwrap().is_empty());
     assert_eq!(
         store
             .mark_read(w.mentee, Some(inbox[0].id), t(9))
@@ -218,7 +221,7 @@ async fn the_inbox_is_each_persons_own(store: Arc<dyn Store>) {
     assert_eq!(store.unread_count(w.mentee).await.unwrap(), 2);
     assert_eq!(store.mark_read(w.mentee, None, t(10)).await.unwrap(), 2);
     assert_eq!(store.unread_count(w.mentee).await.unwrap(), 0);
-    let read = store.inbox(w.mentee, 50).await.unwrap();
+    let read = store.inbox(w.mentee, None, 50).await.unwrap();
     assert_eq!(read[0].read_at, Some(t(9)));
     assert_eq!(read[1].read_at, Some(t(10)));
 }

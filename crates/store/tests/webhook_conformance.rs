@@ -230,13 +230,13 @@ async fn attempts_are_numbered_per_message_and_endpoint(store: Arc<dyn Store>) {
     assert!(store.webhook_message_tried(a, "msg_x").await.unwrap());
     assert!(!store.webhook_message_tried(b, "msg_y").await.unwrap());
 
-    let log = store.webhook_attempts(a, 100).await.unwrap();
+    let log = store.webhook_attempts(a, None, 100).await.unwrap();
     assert_eq!(
         log.iter().map(|x| x.id).collect::<Vec<_>>(),
         vec![third.id, other_message.id, second.id, first.id],
         "newest first, this endpoint only"
     );
-    assert_eq!(store.webhook_attempts(a, 2).await.unwrap().len(), 2);
+    assert_eq!(store.webhook_attempts(a, None, 2).await.unwrap().len(), 2);
     // A long error is kept in part, not refused.
     let long = NewWebhookAttempt {
         error: Some("x".repeat(10_000)),

@@ -373,15 +373,21 @@ async fn two_workers_enqueue_one_job_per_period(url: String) {
         let_workers_run().await;
         eventually("what is due has run", || async {
             let now = stint_domain::clock::Clock::now(clock.as_ref());
-            a_store.jobs(None, 100).await.unwrap().iter().all(|j| {
-                j.state != JobState::Running && !(j.state == JobState::Queued && j.due_at <= now)
-            })
+            a_store
+                .jobs(None, None, 100)
+                .await
+                .unwrap()
+                .iter()
+                .all(|j| {
+                    j.state != JobState::Running
+                        && !(j.state == JobState::Queued && j.due_at <= now)
+                })
         })
         .await;
     }
     a.stop().await;
     b.stop().await;
-    let mut jobs = a_store.jobs(None, 100).await.unwrap();
+    let mut jobs = a_store.jobs(None, None, 100).await.unwrap();
     jobs.sort_by_key(|j| j.due_at);
     let keys: Vec<(String, JobState)> = jobs
         .iter()
@@ -533,7 +539,7 @@ async fn housekeeping_prunes_day_old_login_attempts_as_a_periodic_job(url: Strin
     );
     let key = format!("{}@{}", housekeeping::PRUNE, t(600));
     eventually("the next prune is queued", || async {
-        let jobs = store.jobs(Some(JobState::Queued), 10).await.unwrap();
+        let jobs = store.jobs(Some(JobState::Queued), None, 10).await.unwrap();
         jobs.iter()
             .any(|j| j.dedupe_key.as_deref() == Some(key.as_str()))
     })
@@ -541,7 +547,7 @@ async fn housekeeping_prunes_day_old_login_attempts_as_a_periodic_job(url: Strin
     // A day and an hour later the attempt is past keeping.
     clock.advance(25 * 3600);
     eventually("the prune ran", || async {
-        let done = store.jobs(Some(JobState::Done), 10).await.unwrap();
+        let done = store.jobs(Some(JobState::Done), None, 10).await.unwrap();
         done.iter()
             .any(|j| j.dedupe_key.as_deref() == Some(key.as_str()))
     })

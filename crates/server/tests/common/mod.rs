@@ -270,7 +270,7 @@ impl App {
         let mailer = Arc::new(stint_mail::Mailer::new(&settings).unwrap());
         let handler =
             stint_jobs::account_mail::signup::SignupMail::new(app, mailer, self.base.clone());
-        for job in self.store.jobs(None, 1000).await.unwrap() {
+        for job in self.store.jobs(None, None, 1000).await.unwrap() {
             if job.kind == stint_app::auth::signup::SIGNUP_MAIL
                 && job.state == stint_store::JobState::Queued
             {
@@ -281,7 +281,7 @@ impl App {
 
     /// The sign-up mail jobs in the queue: one per sign-up that will get a mail.
     pub async fn signup_mails(&self) -> usize {
-        let jobs = self.store.jobs(None, 1000).await.unwrap();
+        let jobs = self.store.jobs(None, None, 1000).await.unwrap();
         jobs.iter()
             .filter(|j| j.kind == stint_app::auth::signup::SIGNUP_MAIL)
             .count()

@@ -10,7 +10,7 @@ use stint_store::Store;
 /// The token of a new link for the open sign-up of `email`.
 pub async fn signup_link(store: Arc<dyn Store>, clock: Arc<dyn Clock>, email: &str) -> String {
     let app = stint_app::App::new(store.clone(), clock, stint_app::Settings::default());
-    for job in store.jobs(None, 1000).await.unwrap() {
+    for job in store.jobs(None, None, 1000).await.unwrap() {
         if job.kind != SIGNUP_MAIL {
             continue;
         }

@@ -81,6 +81,29 @@ macro_rules! past_ids {
     };
 }
 
+/// The ids of up to `$4` of user `$1`'s bookings starting after (`$2`, `$3`), earliest first
+/// on each side's `(party, start_at)` index.
+macro_rules! page_ids {
+    () => {
+        concat!(
+            "SELECT id FROM (SELECT id FROM bookings WHERE mentor_id = $1 ",
+            "AND start_at >= $2 AND (start_at > $2 OR id > $3) ",
+            "ORDER BY start_at, id LIMIT $4) AS as_mentor ",
+            "UNION ALL ",
+            "SELECT id FROM (SELECT id FROM bookings WHERE mentee_id = $1 ",
+            "AND start_at >= $2 AND (start_at > $2 OR id > $3) ",
+            "ORDER BY start_at, id LIMIT $4) AS as_mentee"
+        )
+    };
+}
+
+/// A page of user `$1`'s bookings with their contexts, by start (see `page_ids!`).
+pub(super) const PAGE: &str = context_select!(
+    "WHERE b.id IN (",
+    page_ids!(),
+    ") ORDER BY b.start_at, b.id LIMIT $4"
+);
+
 /// User `$1`'s upcoming bookings at `$2` with their contexts.
 pub(super) const UPCOMING: &str = context_select!(
     "WHERE b.id IN (",
@@ -176,16 +199,41 @@ impl SqlStore {
         rows.iter().map(context_from).collect()
     }
 
-    /// The histories of every booking `user` is a party to, in one query, in order.
-    pub(super) async fn events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>> {
-        let rows = sqlx::query(
+    pub(super) async fn page_of(
+        &self,
+        user: UserId,
+        after: Option<(Timestamp, BookingId)>,
+        limit: u32,
+    ) -> Result<Vec<BookingContext>> {
+        let (start, id) = after.map_or((i64::MIN, 0), |(t, b)| (t.as_second(), b.0));
+        let rows = sqlx::query(PAGE)
+            .bind(user.0)
+            .bind(start)
+            .bind(id)
+            .bind(i64::from(limit))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(context_from).collect()
+    }
+
+    /// The histories of `bookings`, in one query, in order.
+    pub(super) async fn events_for(
+        &self,
+        bookings: &[BookingId],
+    ) -> Result<Vec<(BookingId, BookingEvent)>> {
+        if bookings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = bookings.iter().map(|b| b.0).collect();
+        let sql = format!(
             "SELECT e.booking_id, e.at, e.actor_id, e.status, e.note FROM booking_events e \
-             JOIN bookings b ON b.id = e.booking_id \
-             WHERE b.mentor_id = $1 OR b.mentee_id = $1 ORDER BY e.id",
-        )
-        .bind(user.0)
-        .fetch_all(self.reader())
-        .await?;
+             WHERE {} ORDER BY e.id",
+            super::search::ids_in(self.backend(), "e.booking_id", "$1")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(serde_json::to_string(&ids)?)
+            .fetch_all(self.reader())
+            .await?;
         rows.iter()
             .map(|r| Ok((BookingId(r.try_get("booking_id")?), event_from(r)?)))
             .collect()

@@ -336,8 +336,21 @@ impl BookingStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn booking_events_of(&self, user: UserId) -> Result<Vec<(BookingId, BookingEvent)>> {
-        self.events_of(user).await
+    async fn booking_contexts_page(
+        &self,
+        user: UserId,
+        after: Option<(Timestamp, BookingId)>,
+        limit: u32,
+    ) -> Result<Vec<BookingContext>> {
+        self.page_of(user, after, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_events_for(
+        &self,
+        bookings: &[BookingId],
+    ) -> Result<Vec<(BookingId, BookingEvent)>> {
+        self.events_for(bookings).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

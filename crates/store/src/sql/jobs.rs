@@ -205,13 +205,16 @@ impl JobStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM jobs WHERE ($1 = '' OR state = $1) \
-             ORDER BY updated_at DESC, id DESC LIMIT $2"
-        );
+    async fn jobs(
+        &self,
+        state: Option<JobState>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Job>> {
+        let sql = list_sql(state.is_some());
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(state.map_or("", JobState::as_str).to_string())
+            .bind(before.unwrap_or(i64::MAX))
             .bind(i64::from(limit))
             .fetch_all(self.reader())
             .await?;
@@ -269,4 +272,16 @@ impl JobStore for SqlStore {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A page of the operators' job list, newest first by id (a cursor no change to a job moves):
+/// `$1` the state (written as a plain equality only when `of_one_state`, so `jobs_state_id`,
+/// migration 26, answers it), `$2` the `before` id, `$3` the limit.
+pub(super) fn list_sql(of_one_state: bool) -> String {
+    let state = if of_one_state {
+        "state = $1"
+    } else {
+        "$1 = ''"
+    };
+    format!("SELECT {COLUMNS} FROM jobs WHERE {state} AND id < $2 ORDER BY id DESC LIMIT $3")
 }

@@ -33,6 +33,46 @@ fn profile_row(row: &AnyRow) -> Result<ProfileRow> {
     })
 }
 
+/// The directory's mentors (a profile, the mentor role and an active session type, `sku`
+/// when given) by display name, after mentor `after` in that order, at most `limit`: the SQL
+/// and its values. Only the conditions asked for are written.
+fn directory_sql(
+    sku: Option<SkuId>,
+    after: Option<UserId>,
+    limit: Option<u32>,
+) -> (String, Vec<i64>) {
+    let mut values = Vec::new();
+    let mut sku_condition = String::new();
+    if let Some(sku) = sku {
+        values.push(sku.0);
+        sku_condition = format!(" AND s.id = ${}", values.len());
+    }
+    let mut after_condition = String::new();
+    if let Some(after) = after {
+        values.push(after.0);
+        let n = values.len();
+        after_condition = format!(
+            " AND (u.display_name > (SELECT display_name FROM users WHERE id = ${n}) \
+               OR (u.display_name = (SELECT display_name FROM users WHERE id = ${n}) \
+                   AND p.user_id > ${n}))"
+        );
+    }
+    let mut limit_clause = String::new();
+    if let Some(limit) = limit {
+        values.push(i64::from(limit));
+        limit_clause = format!(" LIMIT ${}", values.len());
+    }
+    let sql = format!(
+        "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
+         FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
+         JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
+         WHERE EXISTS (SELECT 1 FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id \
+           WHERE ms.user_id = p.user_id AND s.status = 'active'{sku_condition}){after_condition} \
+         ORDER BY u.display_name, p.user_id{limit_clause}"
+    );
+    (sql, values)
+}
+
 impl SqlStore {
     /// Attaches delivered active SKUs and their competencies to profile rows: one query for
     /// the SKUs of these mentors only, grouped by mentor.
@@ -171,17 +211,32 @@ impl MentorStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn mentors(&self) -> Result<Vec<MentorProfile>> {
-        let rows = sqlx::query(
-            "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
-             FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
-             JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
-             ORDER BY u.display_name, p.user_id",
-        )
-        .fetch_all(self.reader())
-        .await?;
+    async fn directory_page(
+        &self,
+        sku: Option<SkuId>,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<MentorProfile>> {
+        let (sql, values) = directory_sql(sku, after, Some(limit));
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
         let rows = rows.iter().map(profile_row).collect::<Result<Vec<_>>>()?;
         self.assemble(rows).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn directory_count(&self, sku: Option<SkuId>) -> Result<u64> {
+        let (sql, values) = directory_sql(sku, None, None);
+        let sql = format!("SELECT COUNT(*) AS n FROM ({sql}) AS d");
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for v in values {
+            query = query.bind(v);
+        }
+        let n: i64 = query.fetch_one(self.reader()).await?.try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

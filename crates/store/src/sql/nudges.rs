@@ -15,7 +15,7 @@ use stint_domain::booking::BookingId;
 use stint_domain::ids::UserId;
 use stint_domain::nudge::{Channel, NudgeKind, NudgePrefs};
 
-const DELIVERY_COLUMNS: &str = "SELECT nudge_key, channel, booking_id, recipient_id, kind, status, \
+const DELIVERY_COLUMNS: &str = "SELECT id, nudge_key, channel, booking_id, recipient_id, kind, status, \
                                 detail, attempts, due_at, at FROM nudge_deliveries ";
 
 fn bad(what: &str, value: &str) -> StoreError {
@@ -27,6 +27,7 @@ fn delivery_from(r: &AnyRow) -> Result<Delivery> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("status")?;
     Ok(Delivery {
+        id: r.try_get("id")?,
         nudge_key: r.try_get("nudge_key")?,
         channel: Channel::parse(&channel).ok_or_else(|| bad("channel", &channel))?,
         booking: BookingId(r.try_get("booking_id")?),
@@ -190,9 +191,10 @@ impl NudgeStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn recent_deliveries(&self, limit: u32) -> Result<Vec<Delivery>> {
-        let sql = format!("{DELIVERY_COLUMNS}ORDER BY at DESC, id DESC LIMIT $1");
+    async fn recent_deliveries(&self, before: Option<i64>, limit: u32) -> Result<Vec<Delivery>> {
+        let sql = format!("{DELIVERY_COLUMNS}WHERE id < $1 ORDER BY id DESC LIMIT $2");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(before.unwrap_or(i64::MAX))
             .bind(i64::from(limit))
             .fetch_all(self.reader())
             .await?;
@@ -200,12 +202,13 @@ impl NudgeStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn inbox(&self, user: UserId, limit: u32) -> Result<Vec<InboxItem>> {
+    async fn inbox(&self, user: UserId, before: Option<i64>, limit: u32) -> Result<Vec<InboxItem>> {
         let rows = sqlx::query(
             "SELECT id, booking_id, kind, title, body, link, created_at, read_at FROM inbox_items \
-             WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+             WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(user.0)
+        .bind(before.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
         .fetch_all(self.reader())
         .await?;

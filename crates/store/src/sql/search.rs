@@ -188,6 +188,21 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
             searched_by: &[("mentor_id", "start_at>"), ("mentee_id", "start_at>")],
         },
         PlannedQuery {
+            name: "a page of a person's bookings (the API's list)",
+            sql: with_values(
+                super::booking_context::PAGE,
+                &["1", "1900000000", "7", "100"],
+            ),
+            indexes: &["bookings_mentor_time", "bookings_mentee_time"],
+            searched_by: &[("mentor_id", "start_at>"), ("mentee_id", "start_at>")],
+        },
+        PlannedQuery {
+            name: "a page of one state's jobs (/operator/jobs)",
+            sql: with_values(&super::jobs::list_sql(true), &["'dead'", "1000", "100"]),
+            indexes: &["jobs_state_id"],
+            searched_by: &[],
+        },
+        PlannedQuery {
             name: "a page of a person's past sessions (/sessions)",
             sql: with_values(
                 super::booking_context::PAST,

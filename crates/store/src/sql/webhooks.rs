@@ -216,14 +216,20 @@ impl WebhookStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn webhook_attempts(&self, endpoint_id: i64, limit: u32) -> Result<Vec<WebhookAttempt>> {
+    async fn webhook_attempts(
+        &self,
+        endpoint_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<WebhookAttempt>> {
         let sql = format!(
             "SELECT {ATTEMPT_COLUMNS} FROM webhook_attempts a \
              JOIN webhook_messages m ON m.id = a.message_id \
-             WHERE a.endpoint_id = $1 ORDER BY a.id DESC LIMIT $2"
+             WHERE a.endpoint_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(endpoint_id)
+            .bind(before.unwrap_or(i64::MAX))
             .bind(i64::from(limit))
             .fetch_all(self.reader())
             .await?;
@@ -245,7 +251,7 @@ impl WebhookStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn webhook_health(&self, endpoint_id: i64) -> Result<WebhookHealth> {
         let last = self
-            .webhook_attempts(endpoint_id, 1)
+            .webhook_attempts(endpoint_id, None, 1)
             .await?
             .into_iter()
             .next();

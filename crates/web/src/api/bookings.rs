@@ -4,11 +4,12 @@
 use super::availability::rfc3339_in;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use stint_app::bookings::{self, BookingDetail};
 use stint_app::scheduling::{self, BookRequest};
@@ -17,7 +18,7 @@ use stint_domain::account::{Account, zone_or_utc};
 use stint_domain::booking::{self, Booking, BookingEvent, BookingId, BookingStatus};
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ledger::bonus::BonusState;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -293,15 +294,43 @@ pub async fn create_booking(
     Ok((StatusCode::CREATED, Json(dto)))
 }
 
-/// The caller's bookings, as mentee or mentor, by start time.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BookingsParams {
+    /// Only bookings after this cursor: the one the page before named in its `Link` header.
+    #[param(pattern = r"^-?[0-9]{1,11}\.[0-9]{1,18}$")]
+    pub after: Option<String>,
+    /// At most this many (1 to 500; 100 when not given).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// The caller's bookings, as mentee or mentor, by start time, a page at a time: while there
+/// are more, the answer has a `Link` header with the next page (`rel="next"`).
 #[utoipa::path(get, path = "/api/v1/bookings", tag = "scheduling", security(("bearer" = [])),
-    responses((status = 200, body = [BookingDto])))]
+    params(BookingsParams),
+    responses((status = 200, body = [BookingDto],
+        headers(("Link" = String, description = "`</api/v1/bookings?after=…&limit=…>; rel=\"next\"` while there are more"))),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_bookings(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-) -> Result<Json<Vec<BookingDto>>, ApiError> {
-    let all = bookings::mine_in_detail(&state, &me).await?;
-    Ok(Json(all.iter().map(|d| view(&me, d)).collect()))
+    ApiQuery(p): ApiQuery<BookingsParams>,
+) -> Result<Response, ApiError> {
+    let page = bookings::mine_in_detail(&state, &me, p.after.as_deref(), p.limit).await?;
+    let body: Vec<BookingDto> = page.bookings.iter().map(|d| view(&me, d)).collect();
+    let mut response = Json(body).into_response();
+    if let Some(next) = page.next_after {
+        let limit = p.limit.unwrap_or(bookings::BOOKINGS_PAGE);
+        let link = format!("</api/v1/bookings?after={next}&limit={limit}>; rel=\"next\"");
+        if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 /// One booking.

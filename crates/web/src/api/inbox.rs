@@ -22,6 +22,8 @@ pub struct InboxParams {
     // Read as text and parsed by hand, so a bad value is a 422 naming `limit`.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
+    /// Only items older than this one: the `older_before` of the page before.
+    pub before: Option<i64>,
 }
 
 /// One message in the inbox. Times are RFC 3339 with the caller's offset.
@@ -68,6 +70,8 @@ pub struct InboxDto {
     pub unread: u64,
     /// Newest first.
     pub items: Vec<InboxItemDto>,
+    /// Ask again with `before` set to this for the older items; null on the last page.
+    pub older_before: Option<i64>,
 }
 
 /// Which items to mark read.
@@ -85,7 +89,7 @@ pub struct MarkedDto {
     pub marked: u64,
 }
 
-/// The caller's inbox: the unread count and the newest items.
+/// The caller's inbox a page at a time, newest first: the unread count and the items.
 #[utoipa::path(get, path = "/api/v1/me/inbox", tag = "nudges", security(("bearer" = [])),
     params(InboxParams),
     responses((status = 200, body = InboxDto), (status = 401, body = ErrorBody),
@@ -96,7 +100,7 @@ pub async fn get_inbox(
     ApiQuery(params): ApiQuery<InboxParams>,
 ) -> Result<Json<InboxDto>, ApiError> {
     let limit = nudge_ops::parse_limit(params.limit.as_deref())?;
-    let inbox = nudge_ops::inbox(&state, &me, limit).await?;
+    let inbox = nudge_ops::inbox(&state, &me, params.before, limit).await?;
     let tz = me.zone();
     Ok(Json(InboxDto {
         unread: inbox.unread,
@@ -105,6 +109,7 @@ pub async fn get_inbox(
             .iter()
             .map(|i| InboxItemDto::new(i, &tz))
             .collect(),
+        older_before: inbox.older_before,
     }))
 }
 

@@ -37,10 +37,12 @@ pub struct JobsParams {
     /// Only jobs in this state (all states when absent).
     #[param(value_type = Option<JobStateName>)]
     pub state: Option<String>,
-    /// At most this many jobs, most recently changed first (default 100).
+    /// At most this many jobs, newest first (default 100).
     // Read as text and parsed by hand, so a bad value is a 422 naming `limit`.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    /// Only jobs older than this one: the `older_before` of the page before.
+    pub before: Option<i64>,
 }
 
 /// How many jobs are in each state.
@@ -111,8 +113,10 @@ pub struct JobsDto {
     pub tz: String,
     /// Counts over the whole queue, whatever the filter.
     pub counts: JobCountsDto,
-    /// Most recently changed first.
+    /// Newest first.
     pub jobs: Vec<JobDto>,
+    /// Ask again with `before` set to this for older jobs; null on the last page.
+    pub older_before: Option<i64>,
 }
 
 /// The job queue: counts per state and recent jobs (operators only).
@@ -141,7 +145,7 @@ pub async fn list_jobs(
             return Err(ApiError::validation(errors));
         }
     };
-    let overview = job_ops::overview(&state, filter, limit).await?;
+    let overview = job_ops::overview(&state, filter, params.before, limit).await?;
     let count = |s: JobState| {
         overview
             .counts
@@ -160,6 +164,7 @@ pub async fn list_jobs(
             dead: count(JobState::Dead),
         },
         jobs: overview.jobs.iter().map(|j| JobDto::new(j, &tz)).collect(),
+        older_before: overview.older_before,
     }))
 }
 

@@ -19,25 +19,28 @@ use utoipa::IntoParams;
 pub struct MentorFilter {
     /// Only mentors delivering this session type (slug).
     pub sku: Option<String>,
+    /// Only mentors after this one in the directory's order: the last id of the page before.
+    pub after: Option<i64>,
+    /// At most this many (1 to 500; 60 when not given).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
 }
 
-/// Mentors, optionally only those delivering one session type.
+/// Mentors who can be booked now, optionally only those delivering one session type, by
+/// name, a page at a time: ask again with `after` set to the last id until a page comes back
+/// shorter than `limit`.
 #[utoipa::path(get, path = "/api/v1/mentors", tag = "mentors", params(MentorFilter),
-    responses((status = 200, body = [MentorDto]), (status = 404, description = "Unknown SKU", body = ErrorBody)))]
+    responses((status = 200, body = [MentorDto]), (status = 404, description = "Unknown SKU", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_mentors(
     State(state): State<AppState>,
     ApiQuery(filter): ApiQuery<MentorFilter>,
 ) -> Result<Json<Vec<MentorDto>>, ApiError> {
-    let mentors = match filter.sku {
-        Some(slug) => {
-            let sku = catalog_read::sku(&state, None, &slug).await?;
-            catalog_read::mentors_for_sku(&state, &sku).await?
-        }
-        // The directory shows mentors who can be booked now; a profile with no active
-        // session type stays reachable by its id but is not advertised.
-        None => mentors::directory(&state).await?,
+    let sku = match filter.sku {
+        Some(slug) => Some(catalog_read::sku(&state, None, &slug).await?.sku_id),
+        None => None,
     };
-    Ok(Json(mentors.iter().map(MentorDto::from).collect()))
+    let page = mentors::directory(&state, sku, filter.after, filter.limit).await?;
+    Ok(Json(page.mentors.iter().map(MentorDto::from).collect()))
 }
 
 /// One mentor's public profile.

@@ -166,6 +166,8 @@ pub struct WebhookDeliveriesDto {
     pub tz: String,
     /// Newest first.
     pub attempts: Vec<WebhookAttemptDto>,
+    /// Ask again with `before` set to this for older attempts; null on the last page.
+    pub older_before: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -175,6 +177,8 @@ pub struct DeliveriesParams {
     /// At most this many attempts, newest first (default 100).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    /// Only attempts older than this one: the `older_before` of the page before.
+    pub before: Option<i64>,
 }
 
 fn zone_name(tz: &TimeZone) -> String {
@@ -307,14 +311,14 @@ pub async fn list_deliveries(
     let ApiQuery(params) = query?;
     let limit = parse_limit(params.limit.as_deref())?;
     let tz = me.zone();
-    let attempts = hook_ops::attempts(&state, id, limit)
-        .await?
-        .iter()
-        .map(|a| WebhookAttemptDto::new(a, &tz))
-        .collect();
+    let (attempts, older_before) = hook_ops::attempts(&state, id, params.before, limit).await?;
     Ok(Json(WebhookDeliveriesDto {
         tz: zone_name(&tz),
-        attempts,
+        attempts: attempts
+            .iter()
+            .map(|a| WebhookAttemptDto::new(a, &tz))
+            .collect(),
+        older_before,
     }))
 }
 

@@ -6,11 +6,11 @@ use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use stint_app::nudges::{self as nudge_ops, INBOX_MAX_LIMIT};
+use stint_app::nudges as nudge_ops;
 use stint_store::InboxItem;
 
 /// One message, formatted for the viewer's zone.
@@ -56,17 +56,30 @@ struct InboxPage {
     chrome: Chrome,
     unread: u64,
     items: Vec<ItemRow>,
-    /// The most items shown; older ones are not listed.
-    limit: u32,
     tz: String,
+    /// Whether this is an older page (it offers the newest again).
+    paged: bool,
+    /// The link to the next, older page, or empty.
+    older: String,
+}
+
+/// Messages per page.
+const INBOX_PAGE: u32 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxQuery {
+    before: Option<String>,
 }
 
 pub async fn inbox(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     csrf: CsrfToken,
+    Query(q): Query<InboxQuery>,
 ) -> PageResult {
-    let inbox = nudge_ops::inbox(&state, &me, INBOX_MAX_LIMIT)
+    // A cursor that is not a number is the first page.
+    let before = q.before.and_then(|b| b.trim().parse::<i64>().ok());
+    let inbox = nudge_ops::inbox(&state, &me, before, INBOX_PAGE)
         .await
         .map_err(failure)?;
     let tz = me.zone();
@@ -76,8 +89,12 @@ pub async fn inbox(
     Ok(ok(&InboxPage {
         unread: inbox.unread,
         items: inbox.items.iter().map(|i| ItemRow::new(i, &tz)).collect(),
-        limit: INBOX_MAX_LIMIT,
         tz: tz.iana_name().unwrap_or("UTC").to_string(),
+        paged: before.is_some(),
+        older: inbox
+            .older_before
+            .map(|b| format!("/inbox?before={b}"))
+            .unwrap_or_default(),
         chrome,
     }))
 }

@@ -82,8 +82,11 @@ struct JobsPage {
     /// The filter's message when it named no state.
     filter_error: Option<String>,
     jobs: Vec<JobRow>,
-    limit: u32,
     tz: String,
+    /// Whether this is an older page (it offers the newest again).
+    paged: bool,
+    /// The link to the next, older page, or empty.
+    older: String,
     /// The confirmation after a retry.
     notice: Option<String>,
     /// Why the retry just asked for did not happen.
@@ -112,6 +115,7 @@ async fn render(
     me: Account,
     csrf: &str,
     filter: &str,
+    before: Option<i64>,
     messages: Messages,
     status: StatusCode,
 ) -> PageResult {
@@ -124,7 +128,7 @@ async fn render(
             Err(e) => (None, e.get("state").map(str::to_string)),
         }
     };
-    let overview = job_ops::overview(state, parsed, DEFAULT_LIMIT)
+    let overview = job_ops::overview(state, parsed, before, DEFAULT_LIMIT)
         .await
         .or_page()?;
     let tz = me.zone();
@@ -142,8 +146,15 @@ async fn render(
         filter: parsed.map(|s| s.as_str().to_string()).unwrap_or_default(),
         filter_error,
         jobs: overview.jobs.iter().map(|j| JobRow::new(j, &tz)).collect(),
-        limit: DEFAULT_LIMIT,
         tz: tz.iana_name().unwrap_or("UTC").to_string(),
+        paged: before.is_some(),
+        older: overview
+            .older_before
+            .map(|b| {
+                let state = parsed.map_or("", JobState::as_str);
+                format!("/operator/jobs?state={state}&before={b}")
+            })
+            .unwrap_or_default(),
         notice: messages.notice,
         failure: messages.failure,
         chrome: Chrome::new("Jobs · Operator · Stint", Some(me), csrf),
@@ -157,6 +168,8 @@ pub struct JobsQuery {
     state: String,
     /// The id of a job just put back in the queue.
     retried: String,
+    /// Only jobs older than this one (a page after the first).
+    before: String,
 }
 
 pub async fn jobs(
@@ -174,7 +187,18 @@ pub async fn jobs(
         notice,
         failure: None,
     };
-    render(&state, me, &csrf.0, &q.state, messages, StatusCode::OK).await
+    // A cursor that is not a number is the first page.
+    let before = q.before.trim().parse::<i64>().ok();
+    render(
+        &state,
+        me,
+        &csrf.0,
+        &q.state,
+        before,
+        messages,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,7 +251,7 @@ pub async fn retry(
                 notice: None,
                 failure: Some(failure),
             };
-            render(&state, me, &csrf.0, &back, messages, e.status()).await
+            render(&state, me, &csrf.0, &back, None, messages, e.status()).await
         }
     }
 }

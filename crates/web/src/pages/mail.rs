@@ -7,10 +7,11 @@ use super::render::{Chrome, OrPage, PageResult, html, not_found_page};
 use crate::auth::PageUser;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use serde::Deserialize;
 use stint_store::{Delivery, DeliveryStatus};
 
 /// How many outbox files and deliveries the page lists.
@@ -45,6 +46,10 @@ struct MailPage {
     /// Why the outbox could not be read, if it could not.
     outbox_error: Option<String>,
     deliveries: Vec<DeliveryRow>,
+    /// Whether this is an older page of deliveries (it offers the newest again).
+    paged: bool,
+    /// The link to the next, older page of deliveries, or empty.
+    older: String,
     tz: String,
 }
 
@@ -75,7 +80,18 @@ fn delivery_row(d: &Delivery, tz: &TimeZone) -> DeliveryRow {
     }
 }
 
-pub async fn mail(State(state): State<AppState>, PageUser(me): PageUser) -> PageResult {
+#[derive(Debug, Default, Deserialize)]
+pub struct MailQuery {
+    before: Option<String>,
+}
+
+pub async fn mail(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Query(q): Query<MailQuery>,
+) -> PageResult {
+    // A cursor that is not a number is the first page of deliveries.
+    let before = q.before.and_then(|b| b.trim().parse::<i64>().ok());
     let me = operator(me)?;
     let tz = me.zone();
     let (outbox, outbox_error) = match &state.app.settings.mail_outbox {
@@ -97,18 +113,21 @@ pub async fn mail(State(state): State<AppState>, PageUser(me): PageUser) -> Page
             Err(e) => (Some(Vec::new()), Some(e.to_string())),
         },
     };
-    let deliveries = stint_app::nudges::recent_deliveries(&state, &me, LIMIT as u32)
-        .await
-        .or_page()?
-        .iter()
-        .map(|d| delivery_row(d, &tz))
-        .collect();
+    let (deliveries, older_before) =
+        stint_app::nudges::recent_deliveries(&state, &me, before, LIMIT as u32)
+            .await
+            .or_page()?;
+    let deliveries = deliveries.iter().map(|d| delivery_row(d, &tz)).collect();
     let page = MailPage {
         chrome: Chrome::new("Mail · Stint", Some(me.clone()), ""),
         destination: state.app.settings.mail_destination.clone(),
         outbox,
         outbox_error,
         deliveries,
+        paged: before.is_some(),
+        older: older_before
+            .map(|b| format!("/operator/mail?before={b}#deliveries-title"))
+            .unwrap_or_default(),
         tz: me.timezone.clone(),
     };
     Ok(html(StatusCode::OK, &page))

@@ -5,7 +5,8 @@ use crate::auth::MaybeUser;
 use crate::auth::csrf::CsrfToken;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
 use stint_app::catalog_read as catalog;
 use stint_domain::catalog::{Checkpoint, Competency, SkuStatus, SkuVersion};
 use stint_domain::ids::UserId;
@@ -55,7 +56,7 @@ pub fn credits_words(n: i64) -> String {
 struct Home {
     chrome: Chrome,
     cards: Vec<SkuCard>,
-    mentor_count: usize,
+    mentor_count: u64,
 }
 
 pub async fn home(
@@ -67,7 +68,9 @@ pub async fn home(
     let skus = catalog::skus(&state, user.as_ref(), Some(SkuStatus::Active))
         .await
         .or_page()?;
-    let mentor_count = stint_app::mentors::directory(&state).await.or_page()?.len();
+    let mentor_count = stint_app::mentors::directory_count(&state)
+        .await
+        .or_page()?;
     Ok(ok(&Home {
         chrome: Chrome::new("Stint · focused mentoring sessions", user, &csrf.0),
         cards: skus.into_iter().map(|s| card(s, &competencies)).collect(),
@@ -170,18 +173,39 @@ pub async fn sku_version(
 struct Mentors {
     chrome: Chrome,
     mentors: Vec<MentorProfile>,
+    /// How many mentors the whole directory has.
+    total: u64,
+    /// Whether this is a later page (it offers the first again).
+    later: bool,
+    next_after: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DirectoryQuery {
+    after: Option<String>,
 }
 
 pub async fn mentors(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     csrf: CsrfToken,
+    Query(q): Query<DirectoryQuery>,
 ) -> PageResult {
-    // Only mentors who can be booked now are advertised.
-    let mentors = stint_app::mentors::directory(&state).await.or_page()?;
+    // Only mentors who can be booked now are advertised; a cursor that is not a number is
+    // the first page.
+    let after = q.after.and_then(|a| a.trim().parse::<i64>().ok());
+    let page = stint_app::mentors::directory(&state, None, after, None)
+        .await
+        .or_page()?;
+    let total = stint_app::mentors::directory_count(&state)
+        .await
+        .or_page()?;
     Ok(ok(&Mentors {
         chrome: Chrome::new("Mentors · Stint", user, &csrf.0),
-        mentors,
+        mentors: page.mentors,
+        total,
+        later: after.is_some(),
+        next_after: page.next_after,
     }))
 }
 

@@ -211,8 +211,11 @@ struct WebhookPage {
     endpoint: EndpointRow,
     secret: String,
     attempts: Vec<AttemptRow>,
-    limit: u32,
     tz: String,
+    /// Whether this is an older page of the log (it offers the newest again).
+    paged: bool,
+    /// The link to the next, older page of the log, or empty.
+    older: String,
     /// The secret was just made: say so above it.
     created: bool,
     notice: Option<String>,
@@ -230,6 +233,8 @@ struct Messages {
     failure: Option<String>,
     reason: String,
     errors: FieldErrors,
+    /// Only attempts older than this one (a page of the log after the first).
+    before: Option<i64>,
 }
 
 async fn render_one(
@@ -249,7 +254,7 @@ async fn render_one(
         Err(e) => return Err(super::render::failure(e)),
     };
     let health = hook_ops::health(state, id).await.or_page()?;
-    let attempts = hook_ops::attempts(state, id, DEFAULT_LIMIT)
+    let (attempts, older_before) = hook_ops::attempts(state, id, messages.before, DEFAULT_LIMIT)
         .await
         .or_page()?;
     let tz = me.zone();
@@ -257,7 +262,10 @@ async fn render_one(
         endpoint: EndpointRow::new(&endpoint, &health, &tz),
         secret: endpoint.secret.clone(),
         attempts: log_rows(&attempts, &tz),
-        limit: DEFAULT_LIMIT,
+        paged: messages.before.is_some(),
+        older: older_before
+            .map(|b| format!("/operator/webhooks/{id}?before={b}#log-title"))
+            .unwrap_or_default(),
         tz: tz.iana_name().unwrap_or("UTC").to_string(),
         created: messages.created,
         notice: messages.notice,
@@ -288,6 +296,8 @@ pub struct EndpointQuery {
     tested: String,
     replayed: String,
     changed: String,
+    /// Only attempts older than this one (a page of the log after the first).
+    before: String,
 }
 
 pub async fn show(
@@ -322,6 +332,8 @@ pub async fn show(
     let messages = Messages {
         created: q.created == "1",
         notice,
+        // A cursor that is not a number is the first page.
+        before: q.before.trim().parse().ok(),
         ..Messages::default()
     };
     render_one(&state, me, &csrf.0, &id, messages, StatusCode::OK).await

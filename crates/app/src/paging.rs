@@ -1,0 +1,52 @@
+//! Lists a page at a time: the one check of an asked page size, and the one way a page tells
+//! whether there is another (one row more than the page is read; its cursor is the last
+//! row's key).
+
+use crate::error::AppError;
+use stint_domain::FieldErrors;
+
+/// How many rows a page holds: `asked`, or `default`, refused outside 1 to `max`.
+pub fn limit(asked: Option<u32>, default: u32, max: u32) -> Result<u32, AppError> {
+    let limit = asked.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(AppError::validation(FieldErrors::single(
+            "limit",
+            format!("must be 1 to {max}"),
+        )));
+    }
+    Ok(limit)
+}
+
+/// `found` (read with `limit + 1` rows) cut to `limit`, and the cursor of the next page (the
+/// key of the last row kept) when the extra row says there is one.
+pub fn split<T, K>(mut found: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if found.len() <= limit {
+        return (found, None);
+    }
+    found.truncate(limit);
+    let next = found.last().map(key);
+    (found, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_says_whether_there_is_another() {
+        assert_eq!(split(vec![1, 2, 3], 2, |n| *n), (vec![1, 2], Some(2)));
+        assert_eq!(split(vec![1, 2], 2, |n| *n), (vec![1, 2], None));
+        assert_eq!(split(Vec::<i32>::new(), 2, |n| *n), (vec![], None));
+    }
+
+    #[test]
+    fn a_page_size_is_checked() {
+        assert_eq!(limit(None, 100, 500).ok(), Some(100));
+        assert_eq!(limit(Some(500), 100, 500).ok(), Some(500));
+        for bad in [0, 501] {
+            let e = limit(Some(bad), 100, 500).err().map(|e| e.fields);
+            assert!(e.is_some_and(|f| f.contains_key("limit")), "{bad}");
+        }
+    }
+}
