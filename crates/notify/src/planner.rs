@@ -1,5 +1,5 @@
 //! `booking.changed`: plan the booking's nudges from its present state and enqueue each
-//! nudge and channel as a `nudge.send` job. Running twice is harmless: a job's dedupe key is
+//! nudge and channel as a `nudge.send` job, all in one transaction. Running twice is harmless: a job's dedupe key is
 //! the nudge's, and the delivery log refuses a second delivery anyway.
 
 use crate::load;
@@ -51,17 +51,21 @@ impl Handler for Planner {
             .await
             .map_err(retry)?;
         let now = self.clock.now();
-        for p in plan(&facts) {
-            let job = NewJob {
-                kind: SEND.into(),
-                payload: serde_json::to_string(&p)
-                    .map_err(|e| JobError::fatal(format!("cannot write a nudge: {e}")))?,
-                dedupe_key: Some(format!("nudge:{}:{}", p.key, p.channel.as_str())),
-                due_at: whole_second_up(p.due_at.max(now)),
-                max_attempts: SEND_ATTEMPTS,
-            };
-            store.enqueue(&job, now).await.map_err(retry)?;
-        }
+        let jobs = plan(&facts)
+            .iter()
+            .map(|p| {
+                Ok(NewJob {
+                    kind: SEND.into(),
+                    payload: serde_json::to_string(p)
+                        .map_err(|e| JobError::fatal(format!("cannot write a nudge: {e}")))?,
+                    dedupe_key: Some(format!("nudge:{}:{}", p.key, p.channel.as_str())),
+                    due_at: whole_second_up(p.due_at.max(now)),
+                    max_attempts: SEND_ATTEMPTS,
+                })
+            })
+            .collect::<Result<Vec<_>, JobError>>()?;
+        // One commit for the booking's whole plan, not one per nudge.
+        store.enqueue_all(&jobs, now).await.map_err(retry)?;
         Ok(())
     }
 }

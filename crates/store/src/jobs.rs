@@ -86,6 +86,10 @@ pub struct Job {
 #[async_trait]
 pub trait JobStore: Send + Sync {
     async fn enqueue(&self, job: &NewJob, now: Timestamp) -> Result<Enqueued>;
+    /// Enqueues every job of `jobs` in one transaction (one commit, however many), each as
+    /// [`Self::enqueue`] would: a job whose dedupe key a live job holds is left out. How many
+    /// were new.
+    async fn enqueue_all(&self, jobs: &[NewJob], now: Timestamp) -> Result<u64>;
 
     /// Leases up to `limit` jobs to `worker` until `lease_until`: queued jobs that are due,
     /// and running jobs whose lease ran out (their worker died). Each lease counts an attempt.

@@ -17,7 +17,47 @@ conformance!(
     a_stopping_worker_hands_back_only_its_own_jobs,
     failures_retry_then_die_and_operators_can_retry,
     many_workers_run_each_of_thousands_of_jobs_exactly_once,
+    a_plan_is_enqueued_in_one_go_without_live_duplicates,
 );
+
+/// A booking's plan in one transaction: jobs whose key a live job holds (already queued, or
+/// twice in the plan) are left out; the rest are queued as one by one would queue them.
+async fn a_plan_is_enqueued_in_one_go_without_live_duplicates(store: Arc<dyn Store>) {
+    let held = store
+        .enqueue(&job("nudge.send", Some("a"), 5), t(0))
+        .await
+        .unwrap();
+    let plan = [
+        job("nudge.send", Some("a"), 9),
+        job("nudge.send", Some("b"), 10),
+        job("nudge.send", Some("b"), 11),
+        job("nudge.send", None, 12),
+        job("nudge.send", None, 12),
+    ];
+    assert_eq!(store.enqueue_all(&plan, t(1)).await.unwrap(), 3);
+    assert_eq!(store.enqueue_all(&[], t(1)).await.unwrap(), 0);
+    let queued = store.jobs(Some(JobState::Queued), None, 100).await.unwrap();
+    let mut seen: Vec<(Option<String>, i64)> = queued
+        .iter()
+        .map(|j| {
+            (
+                j.dedupe_key.clone(),
+                j.due_at.as_second() - t(0).as_second(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            (None, 12),
+            (None, 12),
+            (Some("a".into()), 5),
+            (Some("b".into()), 10)
+        ]
+    );
+    assert!(matches!(held, Enqueued::New(_)));
+}
 
 fn job(kind: &str, key: Option<&str>, due: i64) -> NewJob {
     NewJob {

@@ -84,6 +84,34 @@ impl JobStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn enqueue_all(&self, jobs: &[NewJob], now: Timestamp) -> Result<u64> {
+        if jobs.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut new = 0;
+        for job in jobs {
+            let done = sqlx::query(
+                "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
+                 created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) \
+                 ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') \
+                 DO NOTHING",
+            )
+            .bind(job.kind.clone())
+            .bind(job.payload.clone())
+            .bind(job.dedupe_key.clone())
+            .bind(job.due_at.as_second())
+            .bind(i64::from(job.max_attempts.max(1)))
+            .bind(now.as_second())
+            .execute(&mut *tx)
+            .await?;
+            new += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn lease_jobs(
         &self,
         worker: &str,
