@@ -1,4 +1,4 @@
-//! The time picker's two questions, answered by the one slot engine (`scheduling::offers`)
+//! The time picker's two questions, answered by the one slot engine (`scheduling::slots_of`)
 //! for the mentors of a SKU or the one asked about: which days of a month have times, and
 //! one day's distinct start times with how many mentors are free at each (the mentor is
 //! chosen when booking). Both answers are small whatever the number of mentors.
@@ -7,7 +7,7 @@ use crate::App;
 use crate::catalog_read::mentors_to_search;
 use crate::error::AppError;
 use crate::scheduling::{
-    Window, busy_around, offers, parse_window, rules_or_default, slot_minutes, slots_of,
+    Window, busy_around, parse_window, rules_or_default, slot_minutes, slots_of,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -201,17 +201,28 @@ pub async fn times_on(
         AppError::validation(e)
     })?;
     let mentors = mentors_asked(app, sku, mentor).await?;
-    let found = offers(app, sku, &mentors, window.from, window.to).await?;
+    // Counted as each mentor's slots come from the engine: no offer (with its mentor's
+    // name) is made for a time that is only counted.
+    let now = app.now();
+    let duration = slot_minutes(sku);
+    let ids: Vec<UserId> = mentors.iter().map(|m| m.user_id).collect();
+    let saved: HashMap<UserId, Availability> =
+        app.store.availability_of(&ids).await?.into_iter().collect();
+    let busy = busy_around(app, &ids, window.from, window.to).await?;
     let mut by_start: BTreeMap<Timestamp, TimeChoice> = BTreeMap::new();
-    for o in &found {
-        by_start
-            .entry(o.slot.start)
-            .or_insert(TimeChoice {
-                start: o.slot.start,
-                end: o.slot.end,
-                mentors: 0,
-            })
-            .mentors += 1;
+    for m in &mentors {
+        let rules = rules_or_default(&saved, m);
+        let mine = busy.get(&m.user_id).map(Vec::as_slice).unwrap_or(&[]);
+        for slot in slots_of(&rules, mine, duration, window.from, window.to, now) {
+            by_start
+                .entry(slot.start)
+                .or_insert(TimeChoice {
+                    start: slot.start,
+                    end: slot.end,
+                    mentors: 0,
+                })
+                .mentors += 1;
+        }
     }
     Ok(DayTimes {
         date: window.from.to_zoned_datetime(window.tz.clone()).date(),

@@ -14,16 +14,15 @@
 
 #[path = "../tests/support/always_open.rs"]
 mod always_open;
+#[path = "support/open_market.rs"]
+mod open_market;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Instant;
-use stint_domain::account::{Email, NewAccount, TimeZoneName};
 use stint_domain::clock::Clock;
-use stint_domain::mentor::MentorProfileInput;
-use stint_domain::role::Role;
-use stint_domain::schedule::{Availability, SlotQuery, slots};
+use stint_domain::schedule::Availability;
 use stint_store::Store;
 
 const CLIENTS: usize = 16;
@@ -137,83 +136,14 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
         .await
         .expect("hash");
     let rules = always_open::always_open("UTC");
-    let tz = TimeZoneName::parse("UTC").expect("utc").tz();
+    let sku = ("technical-triage-20", &rules);
     let per_mentor = 2 * BOOKINGS / MENTORS + 1;
-    let mut plan = Vec::new();
-    for i in 0..MENTORS {
-        let new = NewAccount {
-            email: Email::parse(&format!("bench-mentor-{i}@example.com")).expect("email"),
-            display_name: format!("Mentor {i}"),
-            timezone: TimeZoneName::parse("UTC").expect("utc"),
-            roles: vec![Role::Mentor],
-        };
-        let a = store
-            .create_account(&new, &hash, now)
-            .await
-            .expect("mentor");
-        let profile = MentorProfileInput {
-            headline: "Bench mentor".into(),
-            bio: String::new(),
-            meeting_url: String::new(),
-            skus: vec!["technical-triage-20".into()],
-        };
-        store
-            .save_mentor_profile(a.id, &profile, now)
-            .await
-            .expect("profile");
-        store
-            .save_availability(a.id, &rules, now)
-            .await
-            .expect("rules");
-        let from = now
-            .checked_add(SignedDuration::from_hours(2))
-            .expect("time");
-        let q = SlotQuery {
-            duration_minutes: 20,
-            from,
-            to: from
-                .checked_add(SignedDuration::from_hours(24 * 30))
-                .expect("time"),
-            now,
-        };
-        let starts: Vec<Timestamp> = slots(&rules, &tz, &[], &q)
-            .into_iter()
-            .step_by(2)
-            .take(per_mentor)
-            .map(|s| s.start)
-            .collect();
-        plan.push((a.id.0, starts));
-    }
-    for c in 0..CLIENTS {
-        let new = NewAccount {
-            email: Email::parse(&format!("bench-client-{c}@example.com")).expect("email"),
-            display_name: format!("Client {c}"),
-            timezone: TimeZoneName::parse("UTC").expect("utc"),
-            roles: vec![Role::Mentee],
-        };
-        let client = store
-            .create_account(&new, &hash, now)
-            .await
-            .expect("client");
-        // Enough for every booking of this client (20 credits each) and more.
-        stint_store::testing::fund(store.as_ref(), client.id, 25 * BOOKINGS as i64, now)
-            .await
-            .expect("credits");
-    }
+    let plan =
+        open_market::open_mentors(store, "bench", MENTORS, per_mentor, sku, (&hash, now)).await;
+    // Enough for every booking of each client (20 credits each) and more.
+    let credits = 25 * BOOKINGS as i64;
+    open_market::funded_clients(store, "bench", CLIENTS, credits, (&hash, now)).await;
     plan
-}
-
-/// Round-robin over mentors: at any moment the 16 clients book 16 different mentors, as
-/// many mentees booking many mentors would. (Bookings of one mentor are serialised by
-/// design, so their caps are checked against every other booking of theirs.)
-fn round_robin(plan: &[(i64, Vec<Timestamp>)]) -> Vec<(i64, Timestamp)> {
-    let longest = plan.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
-    (0..longest)
-        .flat_map(|i| {
-            plan.iter()
-                .filter_map(move |(m, starts)| starts.get(i).map(|s| (*m, *s)))
-        })
-        .collect()
 }
 
 async fn booking_rate(base: &str, plan: Vec<(i64, Vec<Timestamp>)>) -> (f64, Vec<f64>) {
@@ -231,7 +161,7 @@ async fn booking_rate(base: &str, plan: Vec<(i64, Vec<Timestamp>)>) -> (f64, Vec
             .expect("token");
         tokens.push(r["token"].as_str().unwrap_or_default().to_string());
     }
-    let mut work = round_robin(&plan);
+    let mut work = open_market::round_robin(&plan);
     work.truncate(BOOKINGS);
     let queues: Vec<Vec<(i64, Timestamp)>> = (0..CLIENTS)
         .map(|c| work.iter().skip(c).step_by(CLIENTS).copied().collect())
@@ -364,7 +294,7 @@ async fn store_rate(store: &Arc<dyn Store>, plan: &[(i64, Vec<Timestamp>)]) -> f
         .unwrap()
         .unwrap();
     // The second half of the plan: the HTTP run books the first.
-    let work: Vec<(i64, Timestamp)> = round_robin(plan)
+    let work: Vec<(i64, Timestamp)> = open_market::round_robin(plan)
         .into_iter()
         .skip(BOOKINGS)
         .take(BOOKINGS)

@@ -12,17 +12,15 @@
 
 #[path = "../tests/support/always_open.rs"]
 mod always_open;
+#[path = "support/open_market.rs"]
+mod open_market;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use stint_domain::account::{Email, NewAccount, TimeZoneName};
 use stint_domain::clock::{Clock, SystemClock};
-use stint_domain::mentor::MentorProfileInput;
-use stint_domain::role::Role;
-use stint_domain::schedule::{SlotQuery, slots};
 use stint_store::{JobState, Store};
 
 const CLIENTS: usize = 16;
@@ -51,76 +49,13 @@ async fn setup(store: &Arc<dyn Store>, bookings: usize) -> Vec<(i64, Timestamp)>
         .await
         .expect("hash");
     let rules = always_open::always_open("UTC");
-    let tz = TimeZoneName::parse("UTC").expect("utc").tz();
+    let sku = ("technical-triage-20", &rules);
     let per_mentor = bookings / MENTORS + 1;
-    let mut columns = Vec::new();
-    for i in 0..MENTORS {
-        let new = NewAccount {
-            email: Email::parse(&format!("burst-mentor-{i}@example.com")).expect("email"),
-            display_name: format!("Mentor {i}"),
-            timezone: TimeZoneName::parse("UTC").expect("utc"),
-            roles: vec![Role::Mentor],
-        };
-        let a = store
-            .create_account(&new, &hash, now)
-            .await
-            .expect("mentor");
-        let profile = MentorProfileInput {
-            headline: "Burst mentor".into(),
-            bio: String::new(),
-            meeting_url: String::new(),
-            skus: vec!["technical-triage-20".into()],
-        };
-        store
-            .save_mentor_profile(a.id, &profile, now)
-            .await
-            .expect("profile");
-        store
-            .save_availability(a.id, &rules, now)
-            .await
-            .expect("rules");
-        let from = now
-            .checked_add(SignedDuration::from_hours(2))
-            .expect("time");
-        let q = SlotQuery {
-            duration_minutes: 20,
-            from,
-            to: from
-                .checked_add(SignedDuration::from_hours(24 * 30))
-                .expect("time"),
-            now,
-        };
-        let starts: Vec<Timestamp> = slots(&rules, &tz, &[], &q)
-            .into_iter()
-            .step_by(2)
-            .take(per_mentor)
-            .map(|s| s.start)
-            .collect();
-        columns.push((a.id.0, starts));
-    }
-    for c in 0..CLIENTS {
-        let new = NewAccount {
-            email: Email::parse(&format!("burst-client-{c}@example.com")).expect("email"),
-            display_name: format!("Client {c}"),
-            timezone: TimeZoneName::parse("UTC").expect("utc"),
-            roles: vec![Role::Mentee],
-        };
-        let client = store
-            .create_account(&new, &hash, now)
-            .await
-            .expect("client");
-        stint_store::testing::fund(store.as_ref(), client.id, 25 * bookings as i64, now)
-            .await
-            .expect("credits");
-    }
-    // Round-robin over mentors, so the clients book different mentors at any moment.
-    let mut work: Vec<(i64, Timestamp)> = (0..per_mentor)
-        .flat_map(|i| {
-            columns
-                .iter()
-                .filter_map(move |(m, s)| s.get(i).map(|s| (*m, *s)))
-        })
-        .collect();
+    let plan =
+        open_market::open_mentors(store, "burst", MENTORS, per_mentor, sku, (&hash, now)).await;
+    let credits = 25 * bookings as i64;
+    open_market::funded_clients(store, "burst", CLIENTS, credits, (&hash, now)).await;
+    let mut work = open_market::round_robin(&plan);
     work.truncate(bookings);
     work
 }

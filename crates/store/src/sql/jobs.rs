@@ -12,8 +12,8 @@ use crate::jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 use crate::migrations::Backend;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 const COLUMNS: &str = "id, kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
                        lease_until, worker, last_error, created_at, updated_at";
@@ -53,20 +53,15 @@ fn clip(error: &str) -> String {
 impl JobStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn enqueue(&self, job: &NewJob, now: Timestamp) -> Result<Enqueued> {
-        let inserted = sqlx::query(
-            "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
-             created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) \
-             ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') \
-             DO NOTHING RETURNING id",
-        )
-        .bind(job.kind.clone())
-        .bind(job.payload.clone())
-        .bind(job.dedupe_key.clone())
-        .bind(job.due_at.as_second())
-        .bind(i64::from(job.max_attempts.max(1)))
-        .bind(now.as_second())
-        .fetch_optional(self.writer())
-        .await?;
+        let inserted = sqlx::query(AssertSqlSafe(format!("{INSERT} RETURNING id")))
+            .bind(job.kind.clone())
+            .bind(job.payload.clone())
+            .bind(job.dedupe_key.clone())
+            .bind(job.due_at.as_second())
+            .bind(i64::from(job.max_attempts.max(1)))
+            .bind(now.as_second())
+            .fetch_optional(self.writer())
+            .await?;
         if let Some(row) = inserted {
             return Ok(Enqueued::New(row.try_get("id")?));
         }
@@ -91,20 +86,15 @@ impl JobStore for SqlStore {
         let mut tx = self.begin_write().await?;
         let mut new = 0;
         for job in jobs {
-            let done = sqlx::query(
-                "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
-                 created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) \
-                 ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') \
-                 DO NOTHING",
-            )
-            .bind(job.kind.clone())
-            .bind(job.payload.clone())
-            .bind(job.dedupe_key.clone())
-            .bind(job.due_at.as_second())
-            .bind(i64::from(job.max_attempts.max(1)))
-            .bind(now.as_second())
-            .execute(&mut *tx)
-            .await?;
+            let done = sqlx::query(INSERT)
+                .bind(job.kind.clone())
+                .bind(job.payload.clone())
+                .bind(job.dedupe_key.clone())
+                .bind(job.due_at.as_second())
+                .bind(i64::from(job.max_attempts.max(1)))
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
             new += done.rows_affected();
         }
         tx.commit().await?;
@@ -313,3 +303,10 @@ pub(super) fn list_sql(of_one_state: bool) -> String {
     };
     format!("SELECT {COLUMNS} FROM jobs WHERE {state} AND id < $2 ORDER BY id DESC LIMIT $3")
 }
+
+/// A job queued, unless a live job holds its dedupe key: `$1` kind, `$2` payload, `$3` dedupe
+/// key, `$4` due, `$5` attempts allowed, `$6` now.
+const INSERT: &str = "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, \
+     max_attempts, created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) \
+     ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') \
+     DO NOTHING";
