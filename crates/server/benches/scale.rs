@@ -6,7 +6,8 @@
 //! p50 and p99 over 100 requests and the answer's size for the picker's two questions, a
 //! one-mentor 30-day search, the home page, the directory, a SKU page with its figures and
 //! the figures' API, `/sessions`, `/progress` and `/impact`; then, per request, the growth
-//! exponent of p50 between the sizes (0: flat; 1: grows with the data).
+//! exponent of p50 between the sizes (0: flat; 1: grows with the data). After each size, the
+//! process's resident memory before, during (peak) and after 8 clients ask the picker at once.
 //! Run: `cargo bench -p stint --bench scale`.
 
 // A benchmark is a harness: failing loudly on a broken setup is what it should do.
@@ -327,7 +328,53 @@ async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, (f64, f64, usi
         println!("    {name:<32} p50 {p50:>8.2} ms   p99 {p99:>8.2} ms   {bytes:>9} bytes");
         out.insert(name, (p50, p99, bytes));
     }
+    picker_memory(&anonymous, &base, sku, day).await;
     out
+}
+
+/// This process's resident memory line `field` of /proc/self/status (`VmRSS`, `VmHWM`), MiB.
+fn memory_mib(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The process's memory (server and client share it) while 8 clients ask the picker's two
+/// questions at once, 20 times each: resident before, the peak during (the peak is reset
+/// first, through /proc/self/clear_refs), and 2 s after.
+async fn picker_memory(client: &reqwest::Client, base: &str, sku: &str, day: jiff::civil::Date) {
+    let before = memory_mib("VmRSS:");
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (client, base, sku) = (client.clone(), base.to_string(), sku.to_string());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..20 {
+                let url = if i % 2 == 0 {
+                    format!("{base}/api/v1/skus/{sku}/times?date={day}&tz=UTC")
+                } else {
+                    let month = day.strftime("%Y-%m");
+                    format!("{base}/api/v1/skus/{sku}/days?month={month}&tz=UTC")
+                };
+                let r = client.get(url).send().await.expect("picker");
+                assert!(r.status().is_success());
+                r.bytes().await.expect("body");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("client");
+    }
+    let peak = memory_mib("VmHWM:");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let after = memory_mib("VmRSS:");
+    println!(
+        "    8 picker questions at once (x20): resident {before:.0} MiB before, peak {peak:.0} MiB, {after:.0} MiB 2 s after"
+    );
 }
 
 async fn backend(name: &str, sizes: &[usize]) {
