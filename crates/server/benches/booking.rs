@@ -17,7 +17,7 @@ mod always_open;
 #[path = "support/open_market.rs"]
 mod open_market;
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Instant;
@@ -148,19 +148,7 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Vec<Timestamp>)> {
 
 async fn booking_rate(base: &str, plan: Vec<(i64, Vec<Timestamp>)>) -> (f64, Vec<f64>) {
     let http = reqwest::Client::new();
-    let mut tokens = Vec::new();
-    for c in 0..CLIENTS {
-        let r: Value = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"email": format!("bench-client-{c}@example.com"), "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("token");
-        tokens.push(r["token"].as_str().unwrap_or_default().to_string());
-    }
+    let tokens = open_market::client_tokens(&http, base, "bench", (CLIENTS, PASSWORD)).await;
     let mut work = open_market::round_robin(&plan);
     work.truncate(BOOKINGS);
     let queues: Vec<Vec<(i64, Timestamp)>> = (0..CLIENTS)

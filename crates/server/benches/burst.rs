@@ -63,19 +63,7 @@ async fn setup(store: &Arc<dyn Store>, bookings: usize) -> Vec<(i64, Timestamp)>
 /// Makes the bookings at an even pace over `seconds`; each booking's id and when it was made.
 async fn burst(base: &str, work: Vec<(i64, Timestamp)>, seconds: f64) -> Vec<(i64, i64)> {
     let http = reqwest::Client::new();
-    let mut tokens = Vec::new();
-    for c in 0..CLIENTS {
-        let r: Value = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"email": format!("burst-client-{c}@example.com"), "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("token");
-        tokens.push(r["token"].as_str().unwrap_or_default().to_string());
-    }
+    let tokens = open_market::client_tokens(&http, base, "burst", (CLIENTS, PASSWORD)).await;
     let gap = Duration::from_secs_f64(seconds / work.len() as f64);
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -99,3 +99,26 @@ pub fn round_robin(plan: &[(i64, Vec<Timestamp>)]) -> Vec<(i64, Timestamp)> {
         })
         .collect()
 }
+
+/// An API token for each of the `count` clients of [`funded_clients`], logged in over HTTP.
+pub async fn client_tokens(
+    http: &reqwest::Client,
+    base: &str,
+    prefix: &str,
+    (count, password): (usize, &str),
+) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for c in 0..count {
+        let r: serde_json::Value = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": format!("{prefix}-client-{c}@example.com"), "password": password}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("token");
+        tokens.push(r["token"].as_str().unwrap_or_default().to_string());
+    }
+    tokens
+}
