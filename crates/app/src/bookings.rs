@@ -152,21 +152,11 @@ pub struct DetailPage {
 
 /// Reads a `<start seconds>.<id>` cursor; anything else is refused, naming `field`.
 fn parse_cursor(raw: &str, field: &str) -> Result<(Timestamp, BookingId), AppError> {
-    raw.split_once('.')
-        .and_then(|(t, id)| {
-            let at = Timestamp::from_second(t.parse().ok()?).ok()?;
-            Some((at, BookingId(id.parse().ok()?)))
-        })
-        .ok_or_else(|| {
-            AppError::validation(stint_domain::FieldErrors::single(
-                field,
-                "is not a cursor this list gave",
-            ))
-        })
+    crate::paging::parse_time_and_id(raw, field).map(|(at, id)| (at, BookingId(id)))
 }
 
 fn cursor_of(c: &BookingContext) -> String {
-    format!("{}.{}", c.booking.start.as_second(), c.booking.id.0)
+    crate::paging::time_and_id(c.booking.start, c.booking.id.0)
 }
 
 /// A page of the viewer's bookings with their histories and holds (the API's list), by

@@ -29,6 +29,7 @@ pub mod paging;
 pub mod picker;
 pub mod scheduling;
 pub mod sealed;
+pub mod slot_pages;
 pub mod webhooks;
 
 pub use access::require;

@@ -3,6 +3,7 @@
 //! row's key).
 
 use crate::error::AppError;
+use jiff::Timestamp;
 use stint_domain::FieldErrors;
 
 /// How many rows a page holds: `asked`, or `default`, refused outside 1 to `max`.
@@ -29,6 +30,23 @@ pub fn split<T, K>(mut found: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec
     (found, next)
 }
 
+/// The cursor of a list ordered by a time, then an id: `<unix seconds>.<id>`.
+pub fn time_and_id(at: Timestamp, id: i64) -> String {
+    format!("{}.{id}", at.as_second())
+}
+
+/// A cursor [`time_and_id`] gave, read back; anything else is refused on `field`.
+pub fn parse_time_and_id(raw: &str, field: &str) -> Result<(Timestamp, i64), AppError> {
+    raw.split_once('.')
+        .and_then(|(t, id)| {
+            let at = Timestamp::from_second(t.parse().ok()?).ok()?;
+            Some((at, id.parse().ok()?))
+        })
+        .ok_or_else(|| {
+            AppError::validation(FieldErrors::single(field, "is not a cursor this list gave"))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,6 +56,17 @@ mod tests {
         assert_eq!(split(vec![1, 2, 3], 2, |n| *n), (vec![1, 2], Some(2)));
         assert_eq!(split(vec![1, 2], 2, |n| *n), (vec![1, 2], None));
         assert_eq!(split(Vec::<i32>::new(), 2, |n| *n), (vec![], None));
+    }
+
+    #[test]
+    fn a_cursor_reads_back() {
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let raw = time_and_id(at, 42);
+        assert_eq!(parse_time_and_id(&raw, "after").ok(), Some((at, 42)));
+        for bad in ["", "42", "x.1", "1.x", "99999999999999.1"] {
+            let e = parse_time_and_id(bad, "after").err().map(|e| e.fields);
+            assert!(e.is_some_and(|f| f.contains_key("after")), "{bad}");
+        }
     }
 
     #[test]

@@ -104,7 +104,8 @@ pub struct Offer {
     pub slot: Slot,
 }
 
-/// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first. Rules and busy
+/// Bookable times of `sku` in `[from, to)` across `mentors`, earliest first (then by the
+/// mentor's name and id, so the order is total). Rules and busy
 /// time of these mentors, in this window only, are loaded in two queries.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn offers(
@@ -139,6 +140,7 @@ pub async fn offers(
             .start
             .cmp(&b.slot.start)
             .then(a.mentor_name.cmp(&b.mentor_name))
+            .then(a.mentor_id.cmp(&b.mentor_id))
     });
     Ok(out)
 }

@@ -49,10 +49,15 @@ async fn setup(store: &Arc<dyn Store>, bookings: usize) -> Vec<(i64, Timestamp)>
         .await
         .expect("hash");
     let rules = always_open::always_open("UTC");
-    let sku = ("technical-triage-20", &rules);
     let per_mentor = bookings / MENTORS + 1;
-    let plan =
-        open_market::open_mentors(store, "burst", MENTORS, per_mentor, sku, (&hash, now)).await;
+    let plan = open_market::open_mentors(
+        store,
+        ("burst", MENTORS, per_mentor),
+        ("technical-triage-20", &|_| rules.clone()),
+        open_market::Starts::EveryOther,
+        (&hash, now),
+    )
+    .await;
     let credits = 25 * bookings as i64;
     open_market::funded_clients(store, "burst", CLIENTS, credits, (&hash, now)).await;
     let mut work = open_market::round_robin(&plan);
@@ -133,35 +138,9 @@ async fn run(name: &str, url: &str) {
     let seconds = env_or("STINT_BURST_SECONDS", 10) as f64;
     let store = stint_store::open(url).await.expect("open");
     let work = setup(&store, bookings).await;
-    let outbox = tempfile::tempdir().expect("outbox");
-    let mut config = stint_server::config::Config::default();
-    config.mail.outbox_dir = outbox.path().to_path_buf();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    config.listen = addr.to_string();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let state = stint_server::state(&config, store.clone(), clock.clone());
-    let worker = stint_server::worker::build(store.clone(), clock, &config).expect("worker");
+    let (addr, _outbox) = open_market::serve_with_worker(&store).await;
     // Whatever the demo set off runs first, so the burst meets an idle queue.
-    tokio::spawn(stint_server::serve_with_worker(
-        listener,
-        state,
-        Some(worker),
-        std::future::pending(),
-    ));
-    let due_now = |store: Arc<dyn Store>| async move {
-        let queued = store
-            .jobs(Some(JobState::Queued), None, 100_000)
-            .await
-            .expect("jobs");
-        let now = SystemClock.now();
-        queued.iter().filter(|j| j.due_at <= now).count()
-    };
-    while due_now(store.clone()).await > 0 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    open_market::caught_up(&store, Duration::from_secs(600)).await;
     let done_before = store.job_counts().await.expect("counts");
     let started = Instant::now();
     let made = burst(&format!("http://{addr}"), work, seconds).await;
@@ -174,9 +153,7 @@ async fn run(name: &str, url: &str) {
         seen = confirmed(url).await;
     }
     let all_in = started.elapsed().as_secs_f64();
-    while due_now(store.clone()).await > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    open_market::caught_up(&store, deadline.saturating_duration_since(Instant::now())).await;
     let dry = started.elapsed().as_secs_f64();
     let done = |counts: &[(JobState, u64)]| {
         counts

@@ -7,7 +7,8 @@
 //! one-mentor 30-day search, the home page, the directory, a SKU page with its figures and
 //! the figures' API, `/sessions`, `/progress` and `/impact`; then, per request, the growth
 //! exponent of p50 between the sizes (0: flat; 1: grows with the data). After each size, the
-//! process's resident memory before, during (peak) and after 8 clients ask the picker at once.
+//! resident memory of `stint serve` in its own process, idle, at its peak while 8 clients ask
+//! the picker at once and 4 mentees book, and after.
 //! Run: `cargo bench -p stint --bench scale`.
 
 // A benchmark is a harness: failing loudly on a broken setup is what it should do.
@@ -65,7 +66,7 @@ async fn account(store: &Arc<dyn Store>, email: &str, zone: &str, role: Role, ha
 /// `mentors` mentors with the demo's session types and the default rules, `MENTEES`
 /// mentees, and 100 sessions per mentor written straight into the tables (90 in the past
 /// two years, most of them closed, some cancelled; 10 in the coming weeks).
-async fn build(store: &Arc<dyn Store>, url: &str, mentors: usize) -> (i64, i64) {
+async fn build(store: &Arc<dyn Store>, url: &str, mentors: usize) -> (Vec<i64>, Vec<i64>) {
     let now = stint_domain::clock::SystemClock.now();
     stint_server::demo::load(store, now).await.expect("demo");
     let hash = stint_app::auth::password::hash(PASSWORD.into())
@@ -191,7 +192,7 @@ async fn build(store: &Arc<dyn Store>, url: &str, mentors: usize) -> (i64, i64) 
         rows.len(),
         started.elapsed().as_secs_f64()
     );
-    (mentor_ids[0], mentee_ids[0])
+    (mentor_ids, mentee_ids)
 }
 
 /// A client logged in through the log-in form, as a browser is.
@@ -250,7 +251,8 @@ async fn timed(client: &reqwest::Client, url: &str) -> (f64, f64, usize) {
 /// One size on one backend: each request's (p50, p99, bytes).
 async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, (f64, f64, usize)> {
     let store = stint_store::open(url).await.expect("open");
-    let (mentor, _) = build(&store, url, mentors).await;
+    let (mentor_ids, mentee_ids) = build(&store, url, mentors).await;
+    let mentor = mentor_ids[0];
     let addr = stint_server::spawn(store.clone()).await.expect("server");
     let base = format!("http://{addr}");
     let anonymous = reqwest::Client::new();
@@ -328,13 +330,13 @@ async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, (f64, f64, usi
         println!("    {name:<32} p50 {p50:>8.2} ms   p99 {p99:>8.2} ms   {bytes:>9} bytes");
         out.insert(name, (p50, p99, bytes));
     }
-    picker_memory(&anonymous, &base, sku, day).await;
+    server_memory(url, &store, (&mentor_ids, &mentee_ids), day).await;
     out
 }
 
-/// This process's resident memory line `field` of /proc/self/status (`VmRSS`, `VmHWM`), MiB.
-fn memory_mib(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+/// Line `field` of /proc/`pid`/status (`VmRSS`, `VmHWM`), in MiB.
+fn memory_mib(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
         .find(|l| l.starts_with(field))
@@ -343,37 +345,192 @@ fn memory_mib(field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// The process's memory (server and client share it) while 8 clients ask the picker's two
-/// questions at once, 20 times each: resident before, the peak during (the peak is reset
-/// first, through /proc/self/clear_refs), and 2 s after.
-async fn picker_memory(client: &reqwest::Client, base: &str, sku: &str, day: jiff::civil::Date) {
-    let before = memory_mib("VmRSS:");
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let mut tasks = Vec::new();
+/// `stint serve` as users run it (its own process, the worker inside) on the data set.
+struct Server {
+    child: std::process::Child,
+    base: String,
+    _outbox: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_server(url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let outbox = tempfile::tempdir().expect("outbox");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_stint"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("STINT_DATABASE_URL", url)
+        .env("STINT_MAIL__OUTBOX_DIR", outbox.path())
+        .env("STINT_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("stint serve");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _outbox: outbox,
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = client.get(format!("{}/", server.base)).send().await
+            && r.status().is_success()
+        {
+            return server;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("stint serve did not answer within 30 s");
+}
+
+/// An API token of `email`.
+async fn token(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let r: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("log in")
+        .json()
+        .await
+        .expect("a token");
+    r["token"].as_str().expect("a token").to_string()
+}
+
+/// Books, as `token`, the first free time of each mentor in `mentors` from `day` on: a
+/// one-mentor search and then the booking, with an idempotency key, as a client would.
+async fn book_each(
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    mentors: Vec<i64>,
+    day: jiff::civil::Date,
+) -> usize {
+    let to = day
+        .checked_add(SignedDuration::from_hours(24 * 13))
+        .expect("a date");
+    let mut made = 0;
+    for mentor in mentors {
+        let url = format!(
+            "{base}/api/v1/skus/{}/slots?from={day}&to={to}&tz=UTC&mentor={mentor}",
+            SKUS[0]
+        );
+        let found: serde_json::Value = client
+            .get(url)
+            .send()
+            .await
+            .expect("slots")
+            .json()
+            .await
+            .expect("json");
+        let Some(start) = found["slots"][0]["start"].as_str() else {
+            continue;
+        };
+        let r = client
+            .post(format!("{base}/api/v1/bookings"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", format!("memory-{mentor}"))
+            .json(&serde_json::json!({"sku": SKUS[0], "mentor_id": mentor, "start": start}))
+            .send()
+            .await
+            .expect("book");
+        if r.status() == 201 {
+            made += 1;
+        }
+    }
+    made
+}
+
+/// The resident memory of `stint serve` (its own process, as users run it, the worker
+/// inside) on the data set: idle after a first answer to each picker question; the peak
+/// while 8 clients ask the picker's two questions at once (20 times each) and 4 mentees
+/// search and book a mentor each, one after another (25 each); and 2 s after.
+async fn server_memory(
+    url: &str,
+    store: &Arc<dyn Store>,
+    (mentors, mentees): (&[i64], &[i64]),
+    day: jiff::civil::Date,
+) {
+    let now = stint_domain::clock::SystemClock.now();
+    for &mentee in &mentees[..4] {
+        stint_store::testing::fund(
+            store.as_ref(),
+            stint_domain::ids::UserId(mentee),
+            10_000,
+            now,
+        )
+        .await
+        .expect("credits");
+    }
+    let server = start_server(url).await;
+    let (pid, base, sku) = (server.child.id(), server.base.clone(), SKUS[0]);
+    let started = memory_mib(pid, "VmRSS:");
+    let client = reqwest::Client::new();
+    let month = day.strftime("%Y-%m").to_string();
+    let picker = [
+        format!("{base}/api/v1/skus/{sku}/times?date={day}&tz=UTC"),
+        format!("{base}/api/v1/skus/{sku}/days?month={month}&tz=UTC"),
+    ];
+    for url in &picker {
+        client
+            .get(url)
+            .send()
+            .await
+            .expect("picker")
+            .bytes()
+            .await
+            .expect("body");
+    }
+    let mut tokens = Vec::new();
+    for n in 0..4 {
+        tokens.push(token(&client, &base, &format!("e{n}@bench.example")).await);
+    }
+    let idle = memory_mib(pid, "VmRSS:");
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    let mut pickers = Vec::new();
     for i in 0..8 {
-        let (client, base, sku) = (client.clone(), base.to_string(), sku.to_string());
-        tasks.push(tokio::spawn(async move {
+        let (client, url) = (client.clone(), picker[i % 2].clone());
+        pickers.push(tokio::spawn(async move {
             for _ in 0..20 {
-                let url = if i % 2 == 0 {
-                    format!("{base}/api/v1/skus/{sku}/times?date={day}&tz=UTC")
-                } else {
-                    let month = day.strftime("%Y-%m");
-                    format!("{base}/api/v1/skus/{sku}/days?month={month}&tz=UTC")
-                };
-                let r = client.get(url).send().await.expect("picker");
+                let r = client.get(&url).send().await.expect("picker");
                 assert!(r.status().is_success());
                 r.bytes().await.expect("body");
             }
         }));
     }
-    for t in tasks {
-        t.await.expect("client");
+    let mut bookers = Vec::new();
+    for (n, token) in tokens.into_iter().enumerate() {
+        let mine: Vec<i64> = mentors.iter().copied().skip(1 + n * 25).take(25).collect();
+        bookers.push(tokio::spawn(book_each(
+            client.clone(),
+            base.clone(),
+            token,
+            mine,
+            day,
+        )));
     }
-    let peak = memory_mib("VmHWM:");
+    for t in pickers {
+        t.await.expect("picker client");
+    }
+    let mut booked = 0;
+    for t in bookers {
+        booked += t.await.expect("booking client");
+    }
+    let peak = memory_mib(pid, "VmHWM:");
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let after = memory_mib("VmRSS:");
+    let after = memory_mib(pid, "VmRSS:");
+    let verdict = if peak <= 128.0 { "meets" } else { "MISSES" };
     println!(
-        "    8 picker questions at once (x20): resident {before:.0} MiB before, peak {peak:.0} MiB, {after:.0} MiB 2 s after"
+        "    stint serve: resident {started:.0} MiB at start, {idle:.0} MiB after a first answer \
+         and 4 log-ins, peak {peak:.0} MiB with 8 picker clients (x20) and {booked} bookings, \
+         {after:.0} MiB 2 s after ({verdict} peak <= 128 MiB)"
     );
 }
 

@@ -43,6 +43,16 @@ fn days_ahead(from: i64, to: i64) -> (String, String) {
     (day(from), day(to))
 }
 
+/// The path of the next page an answer's `Link` header names, if any.
+fn next_page(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get("link")
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.strip_prefix('<'))
+        .and_then(|l| l.split_once(">; rel=\"next\""))
+        .map(|(p, _)| p.to_string())
+}
+
 async fn slots(app: &App, sku: &str, tz: &str) -> Vec<Value> {
     let (from, to) = days_ahead(2, 9);
     let r = app
@@ -153,6 +163,38 @@ async fn slots_are_offered_in_the_viewers_zone_and_bad_windows_refused(app: App,
             .unwrap()
     });
     assert_eq!(sorted, found, "earliest first");
+    assert!(
+        found.len() < 500,
+        "one page holds the week: {}",
+        found.len()
+    );
+    // The same week a few times at a time, by the `Link` header's next page: every time once,
+    // in the same order (both mentors share starts, so a page may end between them).
+    let (from, to) = days_ahead(2, 9);
+    let mut paged: Vec<Value> = Vec::new();
+    let mut next = Some(format!(
+        "/api/v1/skus/negotiation-clinic-45/slots?from={from}&to={to}&tz=Asia/Tokyo&limit=7"
+    ));
+    while let Some(path) = next.take() {
+        let r = app.get(&path, None).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        next = next_page(&r);
+        let page: Value = r.json().await.unwrap();
+        let times = page["slots"].as_array().unwrap();
+        assert!(times.len() <= 7 && (next.is_none() || times.len() == 7));
+        paged.extend(times.iter().cloned());
+    }
+    assert_eq!(paged, found);
+
+    for q in ["after=soon", "after=1.x", "limit=0", "limit=2001"] {
+        let r = app
+            .get(
+                &format!("/api/v1/skus/negotiation-clinic-45/slots?from={from}&to={to}&tz=UTC&{q}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+    }
 
     let (from, to) = days_ahead(2, 3);
     let bad = |q: String| {
@@ -376,13 +418,7 @@ async fn booking_lifecycle_over_the_api(app: App, _: String) {
     while let Some(path) = next.take() {
         let r = app.get(&path, Some(&sam)).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        next = r
-            .headers()
-            .get("link")
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| l.strip_prefix('<'))
-            .and_then(|l| l.split_once(">; rel=\"next\""))
-            .map(|(p, _)| p.to_string());
+        next = next_page(&r);
         let page: Value = r.json().await.unwrap();
         assert!(page.as_array().unwrap().len() <= 2);
         paged.extend(page.as_array().unwrap().iter().cloned());
@@ -864,14 +900,15 @@ async fn the_picker_answers_days_and_times_as_the_slots_say(app: App, _: String)
     let (from, _) = days_ahead(2, 2);
     let month = month_of(&from);
     let first: jiff::civil::Date = format!("{month}-01").parse().unwrap();
+    // The whole month on one page.
     let (status, all) = get(format!(
-        "/api/v1/skus/{sku}/slots?from={first}&to={}&tz={tz}",
+        "/api/v1/skus/{sku}/slots?from={first}&to={}&tz={tz}&limit=2000",
         first.last_of_month()
     ))
     .await;
     assert_eq!(status, StatusCode::OK, "{all}");
     let slots = all["slots"].as_array().unwrap().clone();
-    assert!(!slots.is_empty());
+    assert!(!slots.is_empty() && slots.len() < 2000, "{}", slots.len());
     let mut expected_days: Vec<String> = slots
         .iter()
         .map(|s| s["start"].as_str().unwrap()[..10].to_string())

@@ -1,6 +1,7 @@
 //! Benchmark set-up shared by `booking` and `burst`: mentors of one session type open by the
-//! rules given (around the clock, in both), each with the free starts a benchmark books, and
-//! clients with credits. Included with `#[path]`.
+//! rules given (around the clock in `burst`; weekday hours in several zones with buffers and
+//! caps in `booking`), each with the free starts a benchmark books, and clients with credits.
+//! Included with `#[path]`.
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
@@ -10,23 +11,36 @@ use stint_domain::role::Role;
 use stint_domain::schedule::{Availability, SlotQuery, slots};
 use stint_store::Store;
 
-/// `count` mentors (`{prefix}-mentor-{i}@example.com`, in UTC) delivering `sku` (20 minutes)
-/// by `rules`, each with `per_mentor` starts every other slot from two hours after `now`.
+/// How a benchmark picks each mentor's starts among their free times.
+#[allow(dead_code)] // Each benchmark includes this file and uses one of them.
+#[derive(Clone, Copy)]
+pub enum Starts {
+    /// Every other slot: for mentors open around the clock without caps.
+    EveryOther,
+    /// Four a day two hours apart (20 a week on weekdays): within the default caps (6 a day,
+    /// 20 a week, 3 in a row) and clear of the 10-minute buffer.
+    FourADay,
+}
+
+/// `count` mentors (`{prefix}-mentor-{i}@example.com`, in their rules' zone) delivering `sku`
+/// (20 minutes) by `rules_of(i)`, each with `per_mentor` starts picked by `starts` in the 30
+/// days from two hours after `now`.
 pub async fn open_mentors(
     store: &Arc<dyn Store>,
-    prefix: &str,
-    count: usize,
-    per_mentor: usize,
-    (sku, rules): (&str, &Availability),
+    (prefix, count, per_mentor): (&str, usize, usize),
+    (sku, rules_of): (&str, &dyn Fn(usize) -> Availability),
+    starts: Starts,
     (hash, now): (&str, Timestamp),
 ) -> Vec<(i64, Vec<Timestamp>)> {
-    let tz = TimeZoneName::parse("UTC").expect("utc").tz();
     let mut plan = Vec::new();
     for i in 0..count {
+        let rules = rules_of(i);
+        let zone = TimeZoneName::parse(&rules.timezone).expect("zone");
+        let tz = zone.tz();
         let new = NewAccount {
             email: Email::parse(&format!("{prefix}-mentor-{i}@example.com")).expect("email"),
             display_name: format!("Mentor {i}"),
-            timezone: TimeZoneName::parse("UTC").expect("utc"),
+            timezone: zone,
             roles: vec![Role::Mentor],
         };
         let a = store.create_account(&new, hash, now).await.expect("mentor");
@@ -41,7 +55,7 @@ pub async fn open_mentors(
             .await
             .expect("profile");
         store
-            .save_availability(a.id, rules, now)
+            .save_availability(a.id, &rules, now)
             .await
             .expect("rules");
         let from = now
@@ -55,13 +69,31 @@ pub async fn open_mentors(
                 .expect("time"),
             now,
         };
-        let starts: Vec<Timestamp> = slots(rules, &tz, &[], &q)
-            .into_iter()
-            .step_by(2)
-            .take(per_mentor)
-            .map(|s| s.start)
-            .collect();
-        plan.push((a.id.0, starts));
+        let free = slots(&rules, &tz, &[], &q);
+        let picked: Vec<Timestamp> = match starts {
+            Starts::EveryOther => free.iter().step_by(2).map(|s| s.start).collect(),
+            Starts::FourADay => {
+                let mut per_day: std::collections::BTreeMap<_, Vec<Timestamp>> = Default::default();
+                for s in &free {
+                    let day = s.start.to_zoned_datetime(tz.clone()).date();
+                    let mine = per_day.entry(day).or_default();
+                    let apart = mine.last().is_none_or(|last| {
+                        s.start.duration_since(*last) >= SignedDuration::from_hours(2)
+                    });
+                    if mine.len() < 4 && apart {
+                        mine.push(s.start);
+                    }
+                }
+                per_day.into_values().flatten().collect()
+            }
+        };
+        let picked: Vec<Timestamp> = picked.into_iter().take(per_mentor).collect();
+        assert_eq!(
+            picked.len(),
+            per_mentor,
+            "mentor {i} has too few free starts"
+        );
+        plan.push((a.id.0, picked));
     }
     plan
 }
@@ -121,4 +153,45 @@ pub async fn client_tokens(
         tokens.push(r["token"].as_str().unwrap_or_default().to_string());
     }
     tokens
+}
+
+/// The server as `stint serve` runs it, the job worker inside, on `store`, listening on a
+/// free port: its address, and the folder its e-mails are written to (kept while it lives).
+pub async fn serve_with_worker(
+    store: &Arc<dyn Store>,
+) -> (std::net::SocketAddr, tempfile::TempDir) {
+    use stint_domain::clock::{Clock, SystemClock};
+    let outbox = tempfile::tempdir().expect("outbox");
+    let mut config = stint_server::config::Config::default();
+    config.mail.outbox_dir = outbox.path().to_path_buf();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    config.listen = addr.to_string();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let state = stint_server::state(&config, store.clone(), clock.clone());
+    let worker = stint_server::worker::build(store.clone(), clock, &config).expect("worker");
+    tokio::spawn(stint_server::serve_with_worker(
+        listener,
+        state,
+        Some(worker),
+        std::future::pending(),
+    ));
+    (addr, outbox)
+}
+
+/// Waits until no queued job is due (the worker has caught up), or until `limit` has passed;
+/// how long it took.
+pub async fn caught_up(store: &Arc<dyn Store>, limit: std::time::Duration) -> std::time::Duration {
+    use stint_domain::clock::{Clock, SystemClock};
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        let due = store.next_due().await.expect("next due");
+        if due.is_none_or(|at| at > SystemClock.now()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    started.elapsed()
 }

@@ -109,17 +109,11 @@ impl JobStore for SqlStore {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<Job>> {
-        let lock = match self.backend() {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
         let sql = format!(
             "UPDATE jobs SET state = 'running', worker = $1, lease_until = $2, \
              attempts = attempts + 1, updated_at = $3 \
-             WHERE id IN (SELECT id FROM jobs \
-               WHERE (state = 'queued' AND due_at <= $3) OR (state = 'running' AND lease_until < $3) \
-               ORDER BY due_at, id LIMIT $4 {lock}) \
-             RETURNING {COLUMNS}"
+             WHERE id IN ({}) RETURNING {COLUMNS}",
+            due_sql(self.backend())
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(worker.to_string())
@@ -293,6 +287,21 @@ impl JobStore for SqlStore {
 }
 
 /// A page of the operators' job list, newest first by id (a cursor no change to a job moves):
+/// The jobs a lease takes: `$3` now, `$4` how many; queued ones due by now (found by
+/// `jobs_state_due`, migration 27, by state and due time together) and running ones whose
+/// lease ran out, earliest first. On PostgreSQL rows another worker is leasing are skipped.
+pub(super) fn due_sql(backend: Backend) -> String {
+    let lock = match backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    format!(
+        "SELECT id FROM jobs \
+         WHERE (state = 'queued' AND due_at <= $3) OR (state = 'running' AND lease_until < $3) \
+         ORDER BY due_at, id LIMIT $4 {lock}"
+    )
+}
+
 /// `$1` the state (written as a plain equality only when `of_one_state`, so `jobs_state_id`,
 /// migration 26, answers it), `$2` the `before` id, `$3` the limit.
 pub(super) fn list_sql(of_one_state: bool) -> String {

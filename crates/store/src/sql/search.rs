@@ -203,6 +203,21 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
             searched_by: &[],
         },
         PlannedQuery {
+            name: "the jobs due, for the worker's lease",
+            sql: with_values(&super::jobs::due_sql(backend), &["", "", "1900000000", "8"]),
+            // SQLite plans by the indexes' shape (it keeps no statistics unless told to) and
+            // took `jobs_state_id`'s `state = ?` for this; PostgreSQL plans by statistics, which
+            // an empty table has none of, so there the plan is not pinned.
+            indexes: match backend {
+                Backend::Sqlite => &["jobs_state_due"],
+                Backend::Postgres => &[],
+            },
+            searched_by: match backend {
+                Backend::Sqlite => &[("state=", "due_at<")],
+                Backend::Postgres => &[],
+            },
+        },
+        PlannedQuery {
             name: "a page of a person's past sessions (/sessions)",
             sql: with_values(
                 super::booking_context::PAST,

@@ -6,8 +6,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use stint_app::{require, scheduling};
+use stint_app::{require, scheduling, slot_pages};
 use stint_domain::FieldErrors;
 use stint_domain::ids::UserId;
 use stint_domain::role::Role;
@@ -293,6 +294,12 @@ pub struct SlotParams {
     pub tz: String,
     /// Only this mentor.
     pub mentor: Option<i64>,
+    /// Only times after this cursor: the one the page before named in its `Link` header.
+    #[param(pattern = r"^[0-9]{1,11}\.[0-9]{1,18}$")]
+    pub after: Option<String>,
+    /// At most this many times (1 to 2,000; 500 when not given).
+    #[param(minimum = 1, maximum = 2000)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -318,15 +325,19 @@ pub fn rfc3339_in(t: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
         .to_string()
 }
 
-/// Bookable times of a session type across the mentors who deliver it.
+/// Bookable times of a session type across the mentors who deliver it (or the one asked
+/// for), earliest first, a page at a time: while there are more, the answer has a `Link`
+/// header with the next page (`rel="next"`).
 #[utoipa::path(get, path = "/api/v1/skus/{slug}/slots", tag = "scheduling",
     params(("slug" = String, Path, description = "SKU slug"), SlotParams),
-    responses((status = 200, body = SlotsDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = SlotsDto,
+        headers(("Link" = String, description = "`</api/v1/skus/{slug}/slots?…&after=…&limit=…>; rel=\"next\"` while there are more"))),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_slots(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(p): ApiQuery<SlotParams>,
-) -> Result<Json<SlotsDto>, ApiError> {
+) -> Result<Response, ApiError> {
     let sku = stint_app::catalog_read::bookable_sku(&state, &slug).await?;
     let window = scheduling::parse_window(&p.from, &p.to, &p.tz)?;
     let only = p.mentor.map(UserId);
@@ -337,11 +348,20 @@ pub async fn list_slots(
             "does not offer this session type",
         )));
     }
-    let offers = scheduling::offers(&state, &sku, &mentors, window.from, window.to).await?;
-    Ok(Json(SlotsDto {
+    let page = slot_pages::offers_page(
+        &state,
+        &sku,
+        &mentors,
+        (window.from, window.to),
+        p.after.as_deref(),
+        p.limit,
+    )
+    .await?;
+    let mut response = Json(SlotsDto {
         tz: window.tz_name.clone(),
         duration_minutes: sku.content.duration_minutes,
-        slots: offers
+        slots: page
+            .offers
             .iter()
             .map(|o| SlotDto {
                 mentor_id: o.mentor_id.0,
@@ -350,5 +370,29 @@ pub async fn list_slots(
                 end: rfc3339_in(o.slot.end, &window.tz),
             })
             .collect(),
-    }))
+    })
+    .into_response();
+    if let Some(next) = page.next_after {
+        let mut query = vec![
+            ("from", p.from.clone()),
+            ("to", p.to.clone()),
+            ("tz", p.tz.clone()),
+        ];
+        if let Some(m) = p.mentor {
+            query.push(("mentor", m.to_string()));
+        }
+        query.push(("after", next));
+        query.push((
+            "limit",
+            p.limit.unwrap_or(slot_pages::SLOTS_PAGE).to_string(),
+        ));
+        let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
+        let link = format!("</api/v1/skus/{}/slots?{encoded}>; rel=\"next\"", sku.slug);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LINK, value);
+        }
+    }
+    Ok(response)
 }
