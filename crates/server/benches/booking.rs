@@ -19,7 +19,6 @@
 #[path = "support/open_market.rs"]
 mod open_market;
 use jiff::{SignedDuration, Timestamp};
-use serde_json::json;
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Instant;
@@ -176,13 +175,7 @@ async fn booking_rate(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (c, token) in tokens.iter().enumerate() {
-        let queue: Vec<(usize, (i64, Timestamp))> = work
-            .iter()
-            .copied()
-            .enumerate()
-            .skip(c)
-            .step_by(CLIENTS)
-            .collect();
+        let queue = open_market::share_of(&work, c, CLIENTS);
         let (http, base, token) = (http.clone(), base.to_string(), token.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
@@ -192,15 +185,8 @@ async fn booking_rate(
                     tokio::time::sleep_until(due.into()).await;
                 }
                 let t = Instant::now();
-                let r = http
-                    .post(format!("{base}/api/v1/bookings"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", format!("bench-{mentor}-{}", start.as_second()))
-                    .json(&json!({"sku": "technical-triage-20", "mentor_id": mentor, "start": start.to_string()}))
-                    .send()
-                    .await
-                    .expect("request");
-                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+                let key = format!("bench-{mentor}-{}", start.as_second());
+                open_market::book(&http, (&base, &token), &key, (mentor, start)).await;
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             lat

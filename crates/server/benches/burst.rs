@@ -16,7 +16,6 @@ mod always_open;
 mod open_market;
 
 use jiff::Timestamp;
-use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,29 +72,18 @@ async fn burst(base: &str, work: Vec<(i64, Timestamp)>, seconds: f64) -> Vec<(i6
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (c, token) in tokens.into_iter().enumerate() {
-        let mine: Vec<(usize, (i64, Timestamp))> = work
-            .iter()
-            .copied()
-            .enumerate()
-            .skip(c)
-            .step_by(CLIENTS)
-            .collect();
+        let mine = open_market::share_of(&work, c, CLIENTS);
         let (http, base) = (http.clone(), base.to_string());
         tasks.push(tokio::spawn(async move {
             let mut made = Vec::new();
             for (n, (mentor, start)) in mine {
                 tokio::time::sleep_until((started + gap * n as u32).into()).await;
-                let r = http
-                    .post(format!("{base}/api/v1/bookings"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", format!("burst-{n}"))
-                    .json(&json!({"sku": "technical-triage-20", "mentor_id": mentor, "start": start.to_string()}))
-                    .send()
-                    .await
-                    .expect("request");
-                assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
-                let body: Value = r.json().await.expect("booking");
-                made.push((body["id"].as_i64().expect("id"), SystemClock.now().as_second()));
+                let key = format!("burst-{n}");
+                let body = open_market::book(&http, (&base, &token), &key, (mentor, start)).await;
+                made.push((
+                    body["id"].as_i64().expect("id"),
+                    SystemClock.now().as_second(),
+                ));
             }
             made
         }));

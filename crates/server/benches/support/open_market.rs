@@ -195,3 +195,34 @@ pub async fn caught_up(store: &Arc<dyn Store>, limit: std::time::Duration) -> st
     }
     started.elapsed()
 }
+
+/// Client `c`'s share of `work` when `clients` split it in turn, each with its place in the
+/// whole (for pacing and idempotency keys).
+pub fn share_of<T: Copy>(work: &[T], c: usize, clients: usize) -> Vec<(usize, T)> {
+    work.iter()
+        .copied()
+        .enumerate()
+        .skip(c)
+        .step_by(clients)
+        .collect()
+}
+
+/// Books `start` with `mentor` (the 20-minute session type) over HTTP as the client of
+/// `token`, with the idempotency key `key`; fails the benchmark unless it is booked (201).
+pub async fn book(
+    http: &reqwest::Client,
+    (base, token): (&str, &str),
+    key: &str,
+    (mentor, start): (i64, Timestamp),
+) -> serde_json::Value {
+    let r = http
+        .post(format!("{base}/api/v1/bookings"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&serde_json::json!({"sku": "technical-triage-20", "mentor_id": mentor, "start": start.to_string()}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    r.json().await.expect("a booking")
+}
