@@ -286,7 +286,6 @@ impl JobStore for SqlStore {
     }
 }
 
-/// A page of the operators' job list, newest first by id (a cursor no change to a job moves):
 /// The jobs a lease takes: `$3` now, `$4` how many; queued ones due by now (found by
 /// `jobs_state_due`, migration 27, by state and due time together) and running ones whose
 /// lease ran out, earliest first. On PostgreSQL rows another worker is leasing are skipped.
@@ -302,6 +301,7 @@ pub(super) fn due_sql(backend: Backend) -> String {
     )
 }
 
+/// A page of the operators' job list, newest first by id (a cursor no change to a job moves):
 /// `$1` the state (written as a plain equality only when `of_one_state`, so `jobs_state_id`,
 /// migration 26, answers it), `$2` the `before` id, `$3` the limit.
 pub(super) fn list_sql(of_one_state: bool) -> String {
