@@ -5,7 +5,7 @@
 //! the next in that order is tried.
 
 use crate::App;
-use crate::catalog_read::{bookable_sku, mentors_for_sku};
+use crate::catalog_read::{bookable_sku, mentors_to_search};
 use crate::error::AppError;
 use crate::scheduling::{BookRequest, Booked, claim, offers, parse_start};
 use jiff::{SignedDuration, Timestamp};
@@ -42,7 +42,7 @@ pub(crate) async fn claim_any(
             e
         }
     })?;
-    let mentors: Vec<_> = mentors_for_sku(app, &sku)
+    let mentors: Vec<_> = mentors_to_search(app, &sku, None)
         .await?
         .into_iter()
         .filter(|m| m.user_id != mentee.id)

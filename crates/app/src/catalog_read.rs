@@ -10,7 +10,7 @@ use stint_domain::catalog::{
     Checkpoint, CheckpointInput, Competency, CompetencyInput, SkuStatus, SkuVersion,
 };
 use stint_domain::ids::CheckpointId;
-use stint_domain::mentor::MentorProfile;
+use stint_domain::mentor::{BookableMentor, MentorProfile};
 use stint_domain::role::Role;
 
 fn is_operator(viewer: Option<&Account>) -> bool {
@@ -193,24 +193,24 @@ pub async fn mentors_for_sku(app: &App, sku: &SkuVersion) -> Result<Vec<MentorPr
     Ok(app.store.mentors_for_sku(sku.sku_id).await?)
 }
 
-/// The mentors a slot search of `sku` is about: all who offer it, or only `only` (none if
-/// they do not offer it). A one-mentor search reads that mentor alone, however many others
-/// there are.
+/// The mentors a slot search of `sku` is about: all who offer it, or only `only`, which is
+/// refused (422 on `mentor`) if they do not offer it. A one-mentor search reads that mentor
+/// alone, and a search of everyone reads no profile text, however many mentors there are.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mentors_to_search(
     app: &App,
     sku: &SkuVersion,
     only: Option<stint_domain::ids::UserId>,
-) -> Result<Vec<MentorProfile>, AppError> {
-    match only {
-        None => mentors_for_sku(app, sku).await,
-        Some(id) => Ok(app
-            .store
-            .mentor_profile(id)
-            .await?
-            .filter(|m| m.skus.iter().any(|s| s.id == sku.sku_id))
-            .into_iter()
-            .collect()),
+) -> Result<Vec<BookableMentor>, AppError> {
+    let Some(id) = only else {
+        return Ok(app.store.bookable_mentors(sku.sku_id).await?);
+    };
+    match app.store.mentor_profile(id).await? {
+        Some(m) if m.skus.iter().any(|s| s.id == sku.sku_id) => Ok(vec![BookableMentor::from(&m)]),
+        _ => Err(AppError::validation(FieldErrors::single(
+            "mentor",
+            "does not offer this session type",
+        ))),
     }
 }
 

@@ -29,6 +29,7 @@ pub mod paging;
 pub mod picker;
 pub mod scheduling;
 pub mod sealed;
+mod slot_cache;
 pub mod slot_pages;
 pub mod webhooks;
 
@@ -98,6 +99,8 @@ pub struct App {
     pub(crate) signups: Arc<auth::signup_limit::SignupLimit>,
     /// API tokens whose use this process recorded lately (`auth::token_use`).
     pub(crate) token_uses: Arc<auth::token_use::RecentUse>,
+    /// Slots kept while their mentors' schedule versions hold (`slot_cache`).
+    pub(crate) slots: Arc<slot_cache::SlotCache>,
 }
 
 impl App {
@@ -107,6 +110,7 @@ impl App {
             clock,
             signups: Arc::default(),
             token_uses: Arc::default(),
+            slots: Arc::default(),
             settings: Arc::new(settings),
         }
     }

@@ -41,10 +41,10 @@ pub async fn directory(
     })
 }
 
-/// How many mentors can be booked now, counted by the database.
+/// How many mentors can be booked now (of `sku` when given), counted by the database.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn directory_count(app: &App) -> Result<u64, AppError> {
-    Ok(app.store.directory_count(None).await?)
+pub async fn directory_count(app: &App, sku: Option<SkuId>) -> Result<u64, AppError> {
+    Ok(app.store.directory_count(sku).await?)
 }
 
 /// One mentor's public profile: someone who is a mentor and has saved a profile.

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use stint_domain::FieldErrors;
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
-use stint_domain::mentor::MentorProfile;
+use stint_domain::mentor::BookableMentor;
 use stint_domain::schedule::Availability;
 
 /// The days of one month, in the viewer's zone, that have a bookable time.
@@ -42,22 +42,6 @@ pub struct DayTimes {
     pub date: Date,
     pub window: Window,
     pub times: Vec<TimeChoice>,
-}
-
-/// The mentors a picker question is about; `mentor` must offer the SKU.
-async fn mentors_asked(
-    app: &App,
-    sku: &SkuVersion,
-    mentor: Option<i64>,
-) -> Result<Vec<MentorProfile>, AppError> {
-    let mentors = mentors_to_search(app, sku, mentor.map(UserId)).await?;
-    if mentor.is_some() && mentors.is_empty() {
-        return Err(AppError::validation(FieldErrors::single(
-            "mentor",
-            "does not offer this session type",
-        )));
-    }
-    Ok(mentors)
 }
 
 /// Reads a month (`YYYY-MM`) as its first day.
@@ -95,7 +79,7 @@ pub async fn days_with_times(
             return Err(AppError::validation(e));
         }
     };
-    let mentors = mentors_asked(app, sku, mentor).await?;
+    let mentors = mentors_to_search(app, sku, mentor.map(UserId)).await?;
     let days = days_found(app, sku, &mentors, first, &window).await?;
     Ok(MonthDays {
         month: first,
@@ -114,7 +98,7 @@ const MENTORS_AT_ONCE: usize = 64;
 async fn days_found(
     app: &App,
     sku: &SkuVersion,
-    mentors: &[MentorProfile],
+    mentors: &[BookableMentor],
     first: Date,
     window: &Window,
 ) -> Result<BTreeSet<Date>, AppError> {
@@ -200,20 +184,20 @@ pub async fn times_on(
         e.0.remove("to");
         AppError::validation(e)
     })?;
-    let mentors = mentors_asked(app, sku, mentor).await?;
-    // Counted as each mentor's slots come from the engine: no offer (with its mentor's
-    // name) is made for a time that is only counted.
-    let now = app.now();
-    let duration = slot_minutes(sku);
-    let ids: Vec<UserId> = mentors.iter().map(|m| m.user_id).collect();
-    let saved: HashMap<UserId, Availability> =
-        app.store.availability_of(&ids).await?.into_iter().collect();
-    let busy = busy_around(app, &ids, window.from, window.to).await?;
+    let mentors = mentors_to_search(app, sku, mentor.map(UserId)).await?;
+    // Counted as each mentor's slots come from the engine (or were kept from it): no offer
+    // (with its mentor's name) is made for a time that is only counted.
+    let found = crate::slot_cache::slots_by_mentor(
+        app,
+        &mentors,
+        slot_minutes(sku),
+        window.from,
+        window.to,
+    )
+    .await?;
     let mut by_start: BTreeMap<Timestamp, TimeChoice> = BTreeMap::new();
-    for m in &mentors {
-        let rules = rules_or_default(&saved, m);
-        let mine = busy.get(&m.user_id).map(Vec::as_slice).unwrap_or(&[]);
-        for slot in slots_of(&rules, mine, duration, window.from, window.to, now) {
+    for slots in found {
+        for slot in slots {
             by_start
                 .entry(slot.start)
                 .or_insert(TimeChoice {

@@ -13,14 +13,12 @@ use stint_domain::account::{Account, TimeZoneName};
 use stint_domain::booking::{self, Booking};
 use stint_domain::catalog::{SkuStatus, SkuVersion};
 use stint_domain::ids::UserId;
-use stint_domain::mentor::MentorProfile;
-use stint_domain::schedule::{Availability, Busy, Slot, SlotQuery, slots};
+use stint_domain::mentor::BookableMentor;
+use stint_domain::schedule::{Availability, Busy, Slot, SlotQuery, busy_reach, slots};
 use stint_store::{BookingOutcome, IdempotencyKey, NewBooking, Offering, StoreError};
 
 /// The longest slot search, in days.
 pub const MAX_WINDOW_DAYS: i64 = 62;
-/// Busy time is loaded this far around a window so weekly caps see the whole week.
-const CAP_MARGIN: SignedDuration = SignedDuration::from_hours(24 * 8);
 
 /// A mentor's rules: saved ones, or weekdays 09:00–17:00 in the mentor's zone.
 #[tracing::instrument(level = "debug", skip_all)]
@@ -111,29 +109,19 @@ pub struct Offer {
 pub async fn offers(
     app: &App,
     sku: &SkuVersion,
-    mentors: &[MentorProfile],
+    mentors: &[BookableMentor],
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<Offer>, AppError> {
-    let now = app.now();
-    let duration = slot_minutes(sku);
-    let ids: Vec<UserId> = mentors.iter().map(|m| m.user_id).collect();
-    let saved: std::collections::HashMap<UserId, Availability> =
-        app.store.availability_of(&ids).await?.into_iter().collect();
-    let busy = busy_around(app, &ids, from, to).await?;
+    let found =
+        crate::slot_cache::slots_by_mentor(app, mentors, slot_minutes(sku), from, to).await?;
     let mut out = Vec::new();
-    for m in mentors {
-        let rules = rules_or_default(&saved, m);
-        let mine = busy.get(&m.user_id).map(Vec::as_slice).unwrap_or(&[]);
-        out.extend(
-            slots_of(&rules, mine, duration, from, to, now)
-                .into_iter()
-                .map(|slot| Offer {
-                    mentor_id: m.user_id,
-                    mentor_name: m.display_name.clone(),
-                    slot,
-                }),
-        );
+    for (m, slots) in mentors.iter().zip(found) {
+        out.extend(slots.into_iter().map(|slot| Offer {
+            mentor_id: m.user_id,
+            mentor_name: m.display_name.clone(),
+            slot,
+        }));
     }
     out.sort_by(|a, b| {
         a.slot
@@ -153,7 +141,7 @@ pub(crate) fn slot_minutes(sku: &SkuVersion) -> u16 {
 /// A mentor's saved rules from `saved`, or the default in their zone.
 pub(crate) fn rules_or_default(
     saved: &std::collections::HashMap<UserId, Availability>,
-    m: &MentorProfile,
+    m: &BookableMentor,
 ) -> Availability {
     saved
         .get(&m.user_id)
@@ -161,18 +149,15 @@ pub(crate) fn rules_or_default(
         .unwrap_or_else(|| Availability::default_for(&m.timezone))
 }
 
-/// The busy time of `mentors` around `[from, to)` (far enough for weekly caps), by mentor,
-/// in one query.
+/// The busy time of `mentors` that decides the slots of `[from, to)` (`busy_reach`: the
+/// weeks the caps count), by mentor, in one query.
 pub(crate) async fn busy_around(
     app: &App,
     mentors: &[UserId],
     from: Timestamp,
     to: Timestamp,
 ) -> Result<std::collections::HashMap<UserId, Vec<Busy>>, AppError> {
-    let (wide_from, wide_to) = (
-        from.saturating_sub(CAP_MARGIN).unwrap_or(from),
-        to.saturating_add(CAP_MARGIN).unwrap_or(to),
-    );
+    let (wide_from, wide_to) = busy_reach(from, to);
     let mut busy: std::collections::HashMap<UserId, Vec<Busy>> = std::collections::HashMap::new();
     for (mentor, b) in app.store.busy_of(mentors, wide_from, wide_to).await? {
         busy.entry(mentor).or_default().push(b);
@@ -450,7 +435,7 @@ pub async fn offers_for_booking(
     let Some(mentor) = app.store.mentor_profile(c.booking.mentor_id).await? else {
         return Err(AppError::not_found("mentor"));
     };
-    offers(app, &c.sku, &[mentor], from, to).await
+    offers(app, &c.sku, &[BookableMentor::from(&mentor)], from, to).await
 }
 
 /// Saves the viewer's weekly hours and rules (mentors).

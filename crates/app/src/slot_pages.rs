@@ -9,7 +9,7 @@ use crate::scheduling::{self, Offer};
 use jiff::{SignedDuration, Timestamp};
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
-use stint_domain::mentor::MentorProfile;
+use stint_domain::mentor::BookableMentor;
 
 /// Times on a page when the caller does not say.
 pub const SLOTS_PAGE: u32 = 500;
@@ -32,7 +32,7 @@ pub struct OfferPage {
 pub async fn offers_page(
     app: &App,
     sku: &SkuVersion,
-    mentors: &[MentorProfile],
+    mentors: &[BookableMentor],
     (from, to): (Timestamp, Timestamp),
     after: Option<&str>,
     limit: Option<u32>,

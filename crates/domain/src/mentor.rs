@@ -59,6 +59,28 @@ pub struct DeliveredSku {
     pub price_credits: i64,
 }
 
+/// What a slot search needs to know of a mentor, and no more: who, the name offers are
+/// sorted and shown by, the zone default hours are read in, and the version of their
+/// schedule when it was read (which a kept answer must match; `None`: not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookableMentor {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub timezone: String,
+    pub schedule_version: Option<i64>,
+}
+
+impl From<&MentorProfile> for BookableMentor {
+    fn from(m: &MentorProfile) -> Self {
+        BookableMentor {
+            user_id: m.user_id,
+            display_name: m.display_name.clone(),
+            timezone: m.timezone.clone(),
+            schedule_version: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MentorProfile {
     pub user_id: UserId,

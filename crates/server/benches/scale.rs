@@ -3,7 +3,9 @@
 //! default weekdays 09:00–17:00 in a spread of zones, a 10-minute buffer, 6 a day and 20 a
 //! week at most), on SQLite and (with `STINT_TEST_POSTGRES_URL`) PostgreSQL
 //! (`STINT_BENCH_ONLY=sqlite|postgres` picks one). Over HTTP, one request at a time, it prints
-//! p50 and p99 over 100 requests and the answer's size for the picker's two questions, a
+//! the first request's time (nothing kept from an earlier one), p50 and p99 over 100 more,
+//! the answer's size and the CPU each request cost (this process, which serves it, and
+//! PostgreSQL's processes) for the picker's two questions, a
 //! one-mentor 30-day search, the home page, the directory, a SKU page with its figures and
 //! the figures' API, `/sessions`, `/progress` and `/impact`; then, per request, the growth
 //! exponent of p50 between the sizes (0: flat; 1: grows with the data). After each size, the
@@ -231,25 +233,86 @@ async fn browser(base: &str, email: &str) -> reqwest::Client {
     client
 }
 
-/// p50, p99 (ms) and the answer's bytes of `REQUESTS` GETs of `url`.
-async fn timed(client: &reqwest::Client, url: &str) -> (f64, f64, usize) {
+/// CPU time (user and system, ms) used so far by the process whose `stat` file this is; the
+/// kernel counts it in ticks of 10 ms.
+fn cpu_ms(stat: &str) -> f64 {
+    // Fields after the command name (which may hold spaces, inside parentheses): utime is
+    // the 12th and stime the 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) * 10.0
+}
+
+/// CPU time (ms) used so far by this process (the server and its client) and by the
+/// PostgreSQL processes on this machine (0 on SQLite, which runs inside this process).
+fn cpu_now() -> (f64, f64) {
+    let own = cpu_ms(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());
+    let mut database = 0.0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        if stat.contains("(postgres)") {
+            database += cpu_ms(&stat);
+        }
+    }
+    (own, database)
+}
+
+/// What `REQUESTS` GETs of one URL cost: p50 and p99 (ms), the answer's bytes, and the CPU
+/// (ms) per request of this process (the server, with the client's small share) and of
+/// PostgreSQL.
+struct Figures {
+    /// The first request's time (ms): nothing kept from an earlier one.
+    first: f64,
+    p50: f64,
+    p99: f64,
+    bytes: usize,
+    cpu: f64,
+    db_cpu: f64,
+}
+
+async fn timed(client: &reqwest::Client, url: &str) -> Figures {
     let mut lat = Vec::with_capacity(REQUESTS);
     let mut bytes = 0;
+    let mut first = 0.0;
+    let mut cpu_from = cpu_now();
     for i in 0..REQUESTS + 5 {
+        if i == 5 {
+            cpu_from = cpu_now();
+        }
         let t = Instant::now();
         let r = client.get(url).send().await.expect("request");
         assert_eq!(r.status(), 200, "{url}");
         bytes = r.bytes().await.expect("body").len();
-        if i >= 5 {
-            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if i == 0 {
+            first = ms;
+        } else if i >= 5 {
+            lat.push(ms);
         }
     }
+    let cpu_to = cpu_now();
     lat.sort_by(|a, b| a.total_cmp(b));
-    (percentile(&lat, 0.5), percentile(&lat, 0.99), bytes)
+    Figures {
+        first,
+        p50: percentile(&lat, 0.5),
+        p99: percentile(&lat, 0.99),
+        bytes,
+        cpu: (cpu_to.0 - cpu_from.0) / REQUESTS as f64,
+        db_cpu: (cpu_to.1 - cpu_from.1) / REQUESTS as f64,
+    }
 }
 
 /// One size on one backend: each request's (p50, p99, bytes).
-async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, (f64, f64, usize)> {
+async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, Figures> {
     let store = stint_store::open(url).await.expect("open");
     let (mentor_ids, mentee_ids) = build(&store, url, mentors).await;
     let mentor = mentor_ids[0];
@@ -326,9 +389,12 @@ async fn run(url: &str, mentors: usize) -> BTreeMap<&'static str, (f64, f64, usi
         ("/impact (a mentor)", &as_mentor, format!("{base}/impact")),
     ];
     for (name, client, url) in asks {
-        let (p50, p99, bytes) = timed(client, &url).await;
-        println!("    {name:<32} p50 {p50:>8.2} ms   p99 {p99:>8.2} ms   {bytes:>9} bytes");
-        out.insert(name, (p50, p99, bytes));
+        let f = timed(client, &url).await;
+        println!(
+            "    {name:<32} first {:>7.2} ms   p50 {:>7.2} ms   p99 {:>7.2} ms   {:>8} bytes   cpu {:>6.2} ms + db {:>6.2} ms",
+            f.first, f.p50, f.p99, f.bytes, f.cpu, f.db_cpu
+        );
+        out.insert(name, f);
     }
     server_memory(url, &store, (&mentor_ids, &mentee_ids), day).await;
     out
@@ -550,9 +616,8 @@ async fn backend(name: &str, sizes: &[usize]) {
     for pair in results.windows(2) {
         let ((a, fa), (b, fb)) = (&pair[0], &pair[1]);
         println!("  growth of p50 from {a} to {b} mentors (exponent: 0 flat, 1 linear):");
-        for (name, (p50a, _, _)) in fa {
-            let p50b = fb[name].0;
-            let k = (p50b / p50a).ln() / ((*b as f64) / (*a as f64)).ln();
+        for (name, fig) in fa {
+            let k = (fb[name].p50 / fig.p50).ln() / ((*b as f64) / (*a as f64)).ln();
             println!("    {name:<32} {k:>5.2}");
         }
     }

@@ -20,6 +20,7 @@ on_both_backends!(Site, url;
     sessions_work_across_server_processes_sharing_a_database,
     csrf_tokens_are_bound_to_the_session,
     past_sessions_page_back_fifty_at_a_time,
+    a_session_page_names_a_few_mentors_and_the_directory_lists_them_all,
 );
 
 struct Site {
@@ -893,4 +894,64 @@ async fn past_sessions_page_back_fifty_at_a_time(site: Site, _: String) {
     );
     // Sixty of ours and the demo's own history: every one is on a page.
     assert!(all.len() >= 60, "{}", all.len());
+}
+
+/// Mentors' names on a page: the directory's cards and the SKU page's list both link
+/// each name to `/mentors/{id}`.
+fn mentor_links(body: &str) -> usize {
+    body.matches("<a href=\"/mentors/").count()
+}
+
+async fn a_session_page_names_a_few_mentors_and_the_directory_lists_them_all(
+    site: Site,
+    _: String,
+) {
+    use stint_domain::account::{Email, NewAccount, TimeZoneName};
+    let slug = "negotiation-clinic-45";
+    let client = Site::browser();
+    let (_, before, _) = site.page(&client, &format!("/mentors?sku={slug}")).await;
+    let demo_mentors = mentor_links(&before);
+    // Ten more mentors of the clinic, and one who delivers only another session type.
+    let now = common::test_epoch();
+    for n in 0..11 {
+        let new = NewAccount {
+            email: Email::parse(&format!("extra{n}@stint.example")).unwrap(),
+            display_name: format!("Extra Mentor {n:02}"),
+            timezone: TimeZoneName::parse("Europe/Paris").unwrap(),
+            roles: vec![stint_domain::role::Role::Mentor],
+        };
+        let id = site.store.create_account(&new, "x", now).await.unwrap().id;
+        let skus = if n == 10 { "technical-triage-20" } else { slug };
+        let profile = stint_domain::mentor::MentorProfileInput {
+            headline: "Ten years of hard conversations".into(),
+            bio: String::new(),
+            meeting_url: String::new(),
+            skus: vec![skus.to_string()],
+        };
+        site.store
+            .save_mentor_profile(id, &profile, now)
+            .await
+            .unwrap();
+    }
+    let total = demo_mentors + 10;
+    let (status, page, _) = site.page(&client, &format!("/skus/{slug}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mentor_links(&page), 6, "the session page names six mentors");
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/mentors?sku={slug}\">All {total} mentors</a>"
+        )),
+        "and links to all {total}"
+    );
+    let (status, all, _) = site.page(&client, &format!("/mentors?sku={slug}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(all.contains("Mentors for 45-min negotiation clinic"));
+    assert_eq!(mentor_links(&all), total);
+    assert!(all.contains("Extra Mentor 09"));
+    assert!(
+        !all.contains("Extra Mentor 10"),
+        "who does not deliver it is not listed"
+    );
+    let (status, _, _) = site.page(&client, "/mentors?sku=no-such").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -23,6 +23,7 @@ on_both_backends!(App, url;
     idempotent_retries_make_one_booking,
     calendar_invites_and_private_feeds,
     the_picker_answers_days_and_times_as_the_slots_say,
+    kept_picker_answers_hold_only_while_true,
     any_mentor_bookings_share_the_load_by_the_fair_rule,
     calendar_files_are_read_by_python_icalendar [peer_python_icalendar,
         "needs Python's icalendar: pip install icalendar==7.3.2, then touch crates/server/build.rs"],
@@ -1100,4 +1101,89 @@ async fn any_mentor_bookings_share_the_load_by_the_fair_rule(app: App, _: String
     assert_eq!(again.status(), StatusCode::OK);
     let again: Value = again.json().await.unwrap();
     assert_eq!(again["id"], first["id"]);
+}
+
+/// The picker's day answers are kept between requests, but never past the truth: a mentor's
+/// new hours show at once, and a time leaves the answer once it has come inside notice.
+async fn kept_picker_answers_hold_only_while_true(app: App, _: String) {
+    let sku = "career-pivot-30";
+    let maya = app.login("maya@stint.example", DEMO_PASSWORD).await;
+    let me: Value = app
+        .get("/api/v1/me", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let maya_id = me["id"].as_i64().unwrap();
+    let times = |query: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .get(&format!("/api/v1/skus/{sku}/times?{query}"), None)
+                .await;
+            let status = r.status();
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{query}: {body}");
+            body["times"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["start"].as_str().unwrap().to_string(),
+                        t["mentors"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<(String, u64)>>()
+        }
+    };
+    let total = |t: &[(String, u64)]| t.iter().map(|(_, n)| n).sum::<u64>();
+    // A day on which Maya and others have times.
+    let mut found = None;
+    for d in 2..12 {
+        let (day, _) = days_ahead(d, d);
+        let hers = times(format!("date={day}&tz=UTC&mentor={maya_id}")).await;
+        let all = times(format!("date={day}&tz=UTC")).await;
+        if !hers.is_empty() && total(&all) > total(&hers) {
+            found = Some((day, hers, all));
+            break;
+        }
+    }
+    let (day, hers, before) = found.expect("a day Maya shares with others");
+    assert_eq!(
+        times(format!("date={day}&tz=UTC")).await,
+        before,
+        "asked again"
+    );
+
+    // Maya stops working: her times leave the answer at once.
+    let mut rules: Value = app
+        .get("/api/v1/mentors/me/availability", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+        rules["weekly"][d] = json!([]);
+    }
+    let r = app
+        .put("/api/v1/mentors/me/availability", Some(&maya), rules)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let without_her = times(format!("date={day}&tz=UTC")).await;
+    assert_eq!(total(&without_her), total(&before) - total(&hers));
+
+    // The clock runs on past the first time: it is no longer offered.
+    let first: jiff::Timestamp = without_her[0].0.parse().unwrap();
+    let now = app.clock.now();
+    app.clock
+        .advance(first.duration_since(now) + jiff::SignedDuration::from_secs(1));
+    let later = times(format!("date={day}&tz=UTC")).await;
+    assert!(!later.is_empty(), "later times remain");
+    assert!(
+        later
+            .iter()
+            .all(|(start, _)| start.parse::<jiff::Timestamp>().unwrap() > first),
+        "{later:?}"
+    );
 }

@@ -8,7 +8,7 @@ use stint_domain::catalog::{
     Checkpoint, CheckpointInput, Competency, CompetencyInput, SkuContent, SkuStatus, SkuVersion,
 };
 use stint_domain::ids::{CheckpointId, CompetencyId, SkuId, UserId};
-use stint_domain::mentor::{MentorProfile, MentorProfileInput};
+use stint_domain::mentor::{BookableMentor, MentorProfile, MentorProfileInput};
 use stint_domain::role::Role;
 use stint_domain::schedule::{Availability, Busy};
 
@@ -183,6 +183,10 @@ pub trait MentorStore: Send + Sync {
     async fn offering(&self, slug: &str, mentor: UserId) -> Result<Option<Offering>>;
     /// Mentors who deliver a SKU.
     async fn mentors_for_sku(&self, sku: SkuId) -> Result<Vec<MentorProfile>>;
+    /// Mentors who deliver a SKU while it is active, as a slot search needs them (no
+    /// profile text, no other SKUs; the schedule version, which every change to a mentor's
+    /// sessions, rules or other calendars bumps): one query, by name.
+    async fn bookable_mentors(&self, sku: SkuId) -> Result<Vec<BookableMentor>>;
 }
 
 /// A SKU as delivered by one mentor.

@@ -612,11 +612,35 @@ async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
     assert_eq!(store.directory_page(None, None, 10).await.unwrap().len(), 1);
     assert_eq!(store.directory_count(Some(sku.sku_id)).await.unwrap(), 1);
     assert_eq!(store.mentors_for_sku(sku.sku_id).await.unwrap().len(), 1);
+    let bookable = store.bookable_mentors(sku.sku_id).await.unwrap();
+    let version = bookable[0].schedule_version;
+    assert!(
+        version.is_some(),
+        "a slot search reads the schedule version"
+    );
+    assert_eq!(
+        bookable,
+        vec![stint_domain::mentor::BookableMentor {
+            schedule_version: version,
+            ..stint_domain::mentor::BookableMentor::from(&p)
+        }]
+    );
+    store
+        .save_availability(
+            m.id,
+            &stint_domain::schedule::Availability::default_for("UTC"),
+            t(2),
+        )
+        .await
+        .unwrap();
+    let bumped = store.bookable_mentors(sku.sku_id).await.unwrap()[0].schedule_version;
+    assert!(bumped > version, "new rules bump the version");
     store
         .set_sku_status("clinic", SkuStatus::Retired, t(3))
         .await
         .unwrap();
     assert!(store.mentors_for_sku(sku.sku_id).await.unwrap().is_empty());
+    assert!(store.bookable_mentors(sku.sku_id).await.unwrap().is_empty());
     assert_eq!(store.directory_count(None).await.unwrap(), 0);
     store
         .save_mentor_profile(m.id, &input(vec![]), t(4))

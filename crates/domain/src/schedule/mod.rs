@@ -5,8 +5,10 @@
 //! machine's. Conversion happens in one place, `slots::civil_instants`, which decides what a
 //! DST gap (skipped) and a fold (both occurrences offered) mean for a working interval.
 
+pub mod reach;
 pub mod rules;
 pub mod slots;
 
+pub use reach::busy_reach;
 pub use rules::{Availability, ClockTime, DateOverride, DayInterval, LoadCaps, TimeOff};
 pub use slots::{Busy, BusyKind, Slot, SlotQuery, slots};

@@ -1,6 +1,7 @@
 //! A mentor's availability rules, validated: weekly hours, date overrides, time off,
 //! buffers, notice, horizon, slot step and the load caps that protect against burnout.
 
+use super::reach::{MAX_BREAK_MINUTES, MAX_CONSECUTIVE};
 use crate::account::TimeZoneName;
 use crate::validate::FieldErrors;
 use jiff::Timestamp;
@@ -214,11 +215,19 @@ impl Availability {
         {
             e.add("caps.max_per_week", "must not be less than the daily cap");
         }
-        if c.max_consecutive.is_some_and(|n| !(1..=12).contains(&n)) {
-            e.add("caps.max_consecutive", "must be between 1 and 12");
+        if c.max_consecutive
+            .is_some_and(|n| !(1..=MAX_CONSECUTIVE).contains(&n))
+        {
+            e.add(
+                "caps.max_consecutive",
+                format!("must be between 1 and {MAX_CONSECUTIVE}"),
+            );
         }
-        if c.max_consecutive.is_some() && !(5..=240).contains(&c.break_minutes) {
-            e.add("caps.break_minutes", "must be between 5 and 240 minutes");
+        if c.max_consecutive.is_some() && !(5..=MAX_BREAK_MINUTES).contains(&c.break_minutes) {
+            e.add(
+                "caps.break_minutes",
+                format!("must be between 5 and {MAX_BREAK_MINUTES} minutes"),
+            );
         }
         match tz {
             Some(tz) if e.is_empty() => Ok(tz),

@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 use stint_domain::FieldErrors;
 use stint_domain::ids::{CompetencyId, SkuId, UserId};
-use stint_domain::mentor::{DeliveredSku, MentorProfile, MentorProfileInput};
+use stint_domain::mentor::{BookableMentor, DeliveredSku, MentorProfile, MentorProfileInput};
 
 /// A profile row before its SKUs and competencies are attached.
 struct ProfileRow {
@@ -252,5 +252,23 @@ impl MentorStore for SqlStore {
             .await?;
         let rows = rows.iter().map(profile_row).collect::<Result<Vec<_>>>()?;
         self.assemble(rows).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn bookable_mentors(&self, sku: SkuId) -> Result<Vec<BookableMentor>> {
+        let rows = sqlx::query(super::search::BOOKABLE_MENTORS)
+            .bind(sku.0)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BookableMentor {
+                    user_id: UserId(r.try_get("user_id")?),
+                    display_name: r.try_get("display_name")?,
+                    timezone: r.try_get("timezone")?,
+                    schedule_version: Some(r.try_get("booking_version")?),
+                })
+            })
+            .collect()
     }
 }

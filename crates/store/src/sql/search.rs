@@ -58,14 +58,29 @@ fn availability_sql(backend: Backend) -> String {
     format!("SELECT user_id, rules FROM mentor_availability WHERE {mentors}")
 }
 
-/// The mentors who deliver SKU `$1` while it is active, by name.
-pub(super) const MENTORS_FOR_SKU: &str = "\
-SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
-FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id AND s.status = 'active' \
-JOIN mentor_profiles p ON p.user_id = ms.user_id \
-JOIN users u ON u.id = p.user_id \
-JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
-WHERE ms.sku_id = $1 ORDER BY u.display_name, p.user_id";
+/// Who delivers SKU `$1` while it is active: the rows `MENTORS_FOR_SKU` and
+/// `BOOKABLE_MENTORS` select from, by name.
+macro_rules! of_active_sku {
+    ($columns:literal) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            " FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id AND s.status = 'active' \
+             JOIN mentor_profiles p ON p.user_id = ms.user_id \
+             JOIN users u ON u.id = p.user_id \
+             JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
+             WHERE ms.sku_id = $1 ORDER BY u.display_name, p.user_id"
+        )
+    };
+}
+
+/// The mentors who deliver SKU `$1` while it is active, with their profiles, by name.
+pub(super) const MENTORS_FOR_SKU: &str =
+    of_active_sku!("p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url");
+
+/// The same mentors as a slot search needs them, with their schedule versions.
+pub(super) const BOOKABLE_MENTORS: &str =
+    of_active_sku!("p.user_id, u.display_name, u.timezone, u.booking_version");
 
 /// A JSON array of ids, as `ids_in` reads it.
 pub(super) fn json_ids(ids: &[UserId]) -> String {
@@ -229,6 +244,12 @@ pub fn planned_queries(backend: Backend) -> Vec<PlannedQuery> {
         PlannedQuery {
             name: "the mentors of a SKU",
             sql: with_values(MENTORS_FOR_SKU, &["1"]),
+            indexes: &["mentor_skus_sku"],
+            searched_by: &[],
+        },
+        PlannedQuery {
+            name: "the mentors of a SKU, for a slot search",
+            sql: with_values(BOOKABLE_MENTORS, &["1"]),
             indexes: &["mentor_skus_sku"],
             searched_by: &[],
         },

@@ -342,12 +342,6 @@ pub async fn list_slots(
     let window = scheduling::parse_window(&p.from, &p.to, &p.tz)?;
     let only = p.mentor.map(UserId);
     let mentors = stint_app::catalog_read::mentors_to_search(&state, &sku, only).await?;
-    if only.is_some() && mentors.is_empty() {
-        return Err(ApiError::validation(FieldErrors::single(
-            "mentor",
-            "does not offer this session type",
-        )));
-    }
     let page = slot_pages::offers_page(
         &state,
         &sku,

@@ -23,7 +23,7 @@ use stint_domain::account::{Account, TimeZoneName, zone_or_utc};
 use stint_domain::booking::{self, BookingId};
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
-use stint_domain::mentor::MentorProfile;
+use stint_domain::mentor::{BookableMentor, MentorProfile};
 
 const DAYS_SHOWN: i64 = 7;
 
@@ -138,14 +138,12 @@ pub async fn book_page(
     let all_mentors = catalog_read::mentors_for_sku(&state, &sku)
         .await
         .or_page()?;
-    let mentors: Vec<MentorProfile> = match q.mentor.parse::<i64>() {
-        Ok(id) => all_mentors
-            .iter()
-            .filter(|m| m.user_id == UserId(id))
-            .cloned()
-            .collect(),
-        Err(_) => all_mentors.clone(),
-    };
+    let only = q.mentor.parse::<i64>().ok().map(UserId);
+    let mentors: Vec<BookableMentor> = all_mentors
+        .iter()
+        .filter(|m| only.is_none_or(|id| m.user_id == id))
+        .map(BookableMentor::from)
+        .collect();
     let window = scheduling::parse_window(&from.to_string(), &to.to_string(), &tz_name)
         .map_err(|_| not_found_page(user.clone()))?;
     let offers = scheduling::offers(&state, &sku, &mentors, window.from, window.to)

@@ -68,7 +68,7 @@ pub async fn home(
     let skus = catalog::skus(&state, user.as_ref(), Some(SkuStatus::Active))
         .await
         .or_page()?;
-    let mentor_count = stint_app::mentors::directory_count(&state)
+    let mentor_count = stint_app::mentors::directory_count(&state, None)
         .await
         .or_page()?;
     Ok(ok(&Home {
@@ -85,7 +85,10 @@ struct SkuPage {
     card: SkuCard,
     competency: Option<Competency>,
     checkpoint: Option<Checkpoint>,
+    /// The first mentors who deliver it, by name (the directory lists them all).
     mentors: Vec<MentorProfile>,
+    /// How many mentors deliver it.
+    mentor_total: u64,
     /// Set when showing an older version than the one on sale.
     older: bool,
     versions: Vec<i64>,
@@ -96,6 +99,9 @@ struct SkuPage {
     figures: Option<super::outcomes::PublicFigures>,
     threshold: u64,
 }
+
+/// Mentors named on a SKU's page.
+const SKU_PAGE_MENTORS: u32 = 6;
 
 async fn sku_page(
     state: &AppState,
@@ -112,10 +118,19 @@ async fn sku_page(
         .as_ref()
         .and_then(|c| c.checkpoint(sku.content.checkpoint_id))
         .cloned();
-    let mentors = if sku.status == SkuStatus::Active {
-        catalog::mentors_for_sku(state, &sku).await.or_page()?
+    // A few names, and how many more there are: the page costs the same whatever the number
+    // of mentors.
+    let (mentors, mentor_total) = if sku.status == SkuStatus::Active {
+        let first =
+            stint_app::mentors::directory(state, Some(sku.sku_id), None, Some(SKU_PAGE_MENTORS))
+                .await
+                .or_page()?;
+        let total = stint_app::mentors::directory_count(state, Some(sku.sku_id))
+            .await
+            .or_page()?;
+        (first.mentors, total)
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
     let versions = catalog::sku_versions(state, user.as_ref(), &sku.slug)
         .await
@@ -137,6 +152,7 @@ async fn sku_page(
         competency,
         checkpoint,
         mentors,
+        mentor_total,
         versions,
     }))
 }
@@ -173,8 +189,10 @@ pub async fn sku_version(
 struct Mentors {
     chrome: Chrome,
     mentors: Vec<MentorProfile>,
-    /// How many mentors the whole directory has.
+    /// How many mentors the whole directory (or the session type's part of it) has.
     total: u64,
+    /// The session type the directory is narrowed to, if any.
+    sku: Option<SkuVersion>,
     /// Whether this is a later page (it offers the first again).
     later: bool,
     next_after: Option<i64>,
@@ -183,6 +201,8 @@ struct Mentors {
 #[derive(Debug, Deserialize)]
 pub struct DirectoryQuery {
     after: Option<String>,
+    /// Only mentors who deliver this session type (its slug).
+    sku: Option<String>,
 }
 
 pub async fn mentors(
@@ -194,16 +214,29 @@ pub async fn mentors(
     // Only mentors who can be booked now are advertised; a cursor that is not a number is
     // the first page.
     let after = q.after.and_then(|a| a.trim().parse::<i64>().ok());
-    let page = stint_app::mentors::directory(&state, None, after, None)
+    let sku = match q.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => match catalog::sku(&state, user.as_ref(), slug).await {
+            Ok(sku) => Some(sku),
+            Err(e) => return Err(failure_for(e, user)),
+        },
+        None => None,
+    };
+    let sku_id = sku.as_ref().map(|s| s.sku_id);
+    let page = stint_app::mentors::directory(&state, sku_id, after, None)
         .await
         .or_page()?;
-    let total = stint_app::mentors::directory_count(&state)
+    let total = stint_app::mentors::directory_count(&state, sku_id)
         .await
         .or_page()?;
+    let title = match &sku {
+        Some(s) => format!("Mentors for {} · Stint", s.content.title),
+        None => "Mentors · Stint".to_string(),
+    };
     Ok(ok(&Mentors {
-        chrome: Chrome::new("Mentors · Stint", user, &csrf.0),
+        chrome: Chrome::new(title, user, &csrf.0),
         mentors: page.mentors,
         total,
+        sku,
         later: after.is_some(),
         next_after: page.next_after,
     }))

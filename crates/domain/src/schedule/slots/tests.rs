@@ -617,3 +617,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_206),
+        ..ProptestConfig::default()
+    })]
+
+    /// A search that reads only `busy_reach` of its window finds exactly the slots it would
+    /// with all of the mentor's busy time (here from six days before the window on).
+    #[test]
+    fn busy_time_beyond_the_reach_changes_no_slot((rules, busy, q) in scenario()) {
+        let tz = TimeZone::get(&rules.timezone).unwrap();
+        let six_days = SignedDuration::from_hours(24 * 6);
+        let busy: Vec<Busy> = busy
+            .into_iter()
+            .map(|b| Busy { start: b.start.checked_sub(six_days).unwrap(), end: b.end.checked_sub(six_days).unwrap(), kind: b.kind })
+            .collect();
+        let (from, to) = crate::schedule::busy_reach(q.from, q.to);
+        let near: Vec<Busy> = busy.iter().filter(|b| b.end > from && b.start < to).copied().collect();
+        prop_assert_eq!(slots(&rules, &tz, &near, &q), slots(&rules, &tz, &busy, &q));
+    }
+}
