@@ -116,6 +116,10 @@ pub trait JobStore: Send + Sync {
     /// Marks a leased job done; `false` if it is no longer this worker's.
     async fn complete_job(&self, id: i64, worker: &str, now: Timestamp) -> Result<bool>;
 
+    /// Marks leased jobs done in one statement; answers those that were still this
+    /// worker's (the others are left as they are).
+    async fn complete_jobs(&self, ids: &[i64], worker: &str, now: Timestamp) -> Result<Vec<i64>>;
+
     /// Records a failed attempt: queued again for `retry_at`, or dead when `None`.
     /// `false` if the job is no longer this worker's.
     async fn fail_job(

@@ -18,7 +18,59 @@ conformance!(
     failures_retry_then_die_and_operators_can_retry,
     many_workers_run_each_of_thousands_of_jobs_exactly_once,
     a_plan_is_enqueued_in_one_go_without_live_duplicates,
+    jobs_done_together_are_marked_in_one_go_only_if_still_leased,
 );
+
+/// A worker marks the jobs it finished at about the same time in one write: those still its
+/// own are done, one another worker has taken over meanwhile is left to that worker.
+async fn jobs_done_together_are_marked_in_one_go_only_if_still_leased(store: Arc<dyn Store>) {
+    let a = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    let b = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    let c = id(store.enqueue(&job("mail", None, 0), t(0)).await.unwrap());
+    let waiting = id(store.enqueue(&job("mail", None, 500), t(0)).await.unwrap());
+    assert_eq!(
+        store.lease_jobs("w1", t(10), t(40), 2).await.unwrap().len(),
+        2
+    );
+    // w1's lease on the third runs out and w2 takes it.
+    assert_eq!(
+        store.lease_jobs("w1", t(10), t(20), 1).await.unwrap()[0].id,
+        c
+    );
+    assert_eq!(
+        store.lease_jobs("w2", t(21), t(60), 10).await.unwrap()[0].id,
+        c
+    );
+    let mut done = store
+        .complete_jobs(&[a, b, c, waiting], "w1", t(30))
+        .await
+        .unwrap();
+    done.sort_unstable();
+    assert_eq!(done, vec![a, b]);
+    for (job, state) in [
+        (a, JobState::Done),
+        (b, JobState::Done),
+        (c, JobState::Running),
+        (waiting, JobState::Queued),
+    ] {
+        assert_eq!(
+            store.job(job).await.unwrap().unwrap().state,
+            state,
+            "job {job}"
+        );
+    }
+    assert!(
+        store
+            .complete_jobs(&[], "w1", t(31))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.complete_jobs(&[c], "w2", t(32)).await.unwrap(),
+        vec![c]
+    );
+}
 
 /// A booking's plan in one transaction: jobs whose key a live job holds (already queued, or
 /// twice in the plan) are left out; the rest are queued as one by one would queue them.

@@ -99,7 +99,7 @@ async fn record(shared: &Shared, job: &Job, outcome: Result<(), JobError>) {
     let name = &shared.settings.name;
     let now = shared.clock.now();
     let written = match &outcome {
-        Ok(()) => shared.store.complete_job(job.id, name, now).await,
+        Ok(()) => shared.completions.complete(job.id).await,
         Err(error) => {
             let retry = retry_at(job, error, now);
             match retry {
@@ -116,6 +116,7 @@ async fn record(shared: &Shared, job: &Job, outcome: Result<(), JobError>) {
                 .store
                 .fail_job(job.id, name, &error.message, retry, now)
                 .await
+                .map_err(|e| e.to_string())
         }
     };
     match written {

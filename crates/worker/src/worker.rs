@@ -2,6 +2,7 @@
 //! job is due (or at most `idle_max`), and on shutdown stop leasing and let running jobs
 //! finish within the grace period.
 
+use crate::completions::{self, Completions, Writer};
 use crate::handler::Registry;
 use crate::job::drive;
 use crate::periodic::Periodic;
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) registry: Registry,
     pub(crate) settings: WorkerSettings,
+    /// Where a job that ran well is marked done (with others done meanwhile).
+    pub(crate) completions: Completions,
 }
 
 /// When the worker's loop last ran, by the worker's clock: what a readiness check in the
@@ -59,6 +62,8 @@ pub struct Worker {
     shared: Arc<Shared>,
     periodic: Vec<Periodic>,
     pulse: Pulse,
+    /// Started with the loop, in `run`.
+    writer: Option<Writer>,
 }
 
 impl Worker {
@@ -68,15 +73,18 @@ impl Worker {
         registry: Registry,
         settings: WorkerSettings,
     ) -> Worker {
+        let (completions, writer) = completions::channel();
         Worker {
             shared: Arc::new(Shared {
                 store,
                 clock,
                 registry,
                 settings,
+                completions,
             }),
             periodic: Vec::new(),
             pulse: Pulse::new(),
+            writer: Some(writer),
         }
     }
 
@@ -109,7 +117,15 @@ impl Worker {
 
     /// Runs until `shutdown` completes, then waits up to the grace period for running jobs.
     /// Storage errors are logged and retried; the worker itself never gives up.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+    pub async fn run(mut self, shutdown: impl Future<Output = ()> + Send) {
+        // The writer ends once the loop and every job's task have let go of `Shared`.
+        if let Some(writer) = self.writer.take() {
+            tokio::spawn(writer.run(
+                self.shared.store.clone(),
+                self.shared.clock.clone(),
+                self.shared.settings.name.clone(),
+            ));
+        }
         let s = &self.shared.settings;
         tracing::info!(
             worker = %s.name, lease_secs = s.lease.as_secs(), batch = s.batch,

@@ -163,6 +163,27 @@ impl JobStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn complete_jobs(&self, ids: &[i64], worker: &str, now: Timestamp) -> Result<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1 \
+             WHERE {} AND worker = $3 AND state = 'running' RETURNING id",
+            super::search::ids_in(self.backend(), "id", "$2")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(now.as_second())
+            .bind(serde_json::to_string(ids)?)
+            .bind(worker.to_string())
+            .fetch_all(self.writer())
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn fail_job(
         &self,
         id: i64,
