@@ -44,6 +44,7 @@ pub async fn open_mentors(
             roles: vec![Role::Mentor],
         };
         let a = store.create_account(&new, hash, now).await.expect("mentor");
+        never_quiet(store, a.id, now).await;
         let profile = MentorProfileInput {
             headline: "Bench mentor".into(),
             bio: String::new(),
@@ -98,6 +99,17 @@ pub async fn open_mentors(
     plan
 }
 
+/// No quiet hours for `user`: every confirmation is due at once, whatever the hour the
+/// benchmark runs at (the default, 22:00–07:00 in their zone, would hold some overnight).
+async fn never_quiet(store: &Arc<dyn Store>, user: stint_domain::ids::UserId, now: Timestamp) {
+    let mut prefs = store.nudge_prefs(user).await.expect("prefs");
+    prefs.quiet = None;
+    store
+        .save_nudge_prefs(user, &prefs, now)
+        .await
+        .expect("prefs");
+}
+
 /// `count` mentees (`{prefix}-client-{c}@example.com`) with `credits` each.
 pub async fn funded_clients(
     store: &Arc<dyn Store>,
@@ -117,6 +129,7 @@ pub async fn funded_clients(
         stint_store::testing::fund(store.as_ref(), client.id, credits, now)
             .await
             .expect("credits");
+        never_quiet(store, client.id, now).await;
     }
 }
 
