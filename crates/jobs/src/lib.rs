@@ -108,6 +108,13 @@ pub fn worker(
             stint_notify::SEND,
             Arc::new(nudge_metrics::Counted::new(Arc::new(send), store.clone())),
         )
+        .with(
+            stint_notify::PLAN,
+            Arc::new(stint_notify::LaterPlanner::new(
+                store.clone(),
+                clock.clone(),
+            )),
+        )
         // Nudge planning and webhooks, in one handler for the outbox's job.
         .with(
             stint_store::outbox::BOOKING_CHANGED,

@@ -3,7 +3,9 @@
 //!
 //! - `planner.rs` — `booking.changed` (written by the store's outbox in the same transaction
 //!   as the change): reads the booking as it is, plans with `stint_domain::nudge::plan`, and
-//!   enqueues one `nudge.send` job per nudge and channel, deduplicated by the nudge's key;
+//!   enqueues one `nudge.send` job per nudge and channel due within the hour, deduplicated by
+//!   the nudge's key, and one `nudge.plan` job, due with the first later nudge, that does the
+//!   same then (unless the booking was moved, cancelled or closed in between);
 //! - `sender.rs` — `nudge.send`: skips what the delivery log already has, withdraws what the
 //!   booking no longer calls for, and delivers: the inbox item and its log row in one
 //!   transaction; an e-mail, then its log row;
@@ -16,7 +18,7 @@ mod planner;
 mod sender;
 mod wording;
 
-pub use planner::Planner;
+pub use planner::{LaterPlanner, PLAN, Planner};
 pub use sender::Sender;
 pub use wording::{Words, lead_words};
 

@@ -29,6 +29,7 @@ on_both_backends!(App;
         "needs Python's aiosmtpd: pip install aiosmtpd==1.4.6, then touch crates/server/build.rs"],
     without_smtp_mail_lands_in_the_outbox_and_operators_read_it,
     after_the_session_come_the_close_prompt_task_days_and_the_follow_up,
+    a_booking_queues_what_is_due_soon_and_plans_the_rest_when_it_is_near,
 );
 
 const ZONE: &str = "Asia/Kolkata";
@@ -618,4 +619,99 @@ async fn after_the_session_come_the_close_prompt_task_days_and_the_follow_up(app
             .count(),
         1
     );
+}
+
+/// A booking queues only the nudges due within the hour, and one `nudge.plan` job due with
+/// the first of the rest; that job, when due, queues what is near then. Once the booking is
+/// moved, the old plan's job queues nothing: the move planned afresh.
+async fn a_booking_queues_what_is_due_soon_and_plans_the_rest_when_it_is_near(app: App) {
+    let (token, me) = signup(&app, "ravi@example.com", "Ravi Iyer").await;
+    no_quiet_hours(&app, me).await;
+    let s = slot(&app, 0).await;
+    let mentor = UserId(s["mentor_id"].as_i64().unwrap());
+    no_quiet_hours(&app, mentor).await;
+    app.clear_queue().await;
+    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
+        .unwrap();
+    let stop = Shutdown::on(std::future::pending());
+    tokio::spawn(w.run(stop.wait()));
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&token),
+            json!({"sku": SKU, "mentor_id": s["mentor_id"], "start": s["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    settle(&app).await;
+    let of_booking = |kind: &'static str, jobs: Vec<stint_store::Job>| {
+        jobs.into_iter()
+            .filter(move |j| j.kind == kind && j.payload.contains(&format!("\"booking\":{id},")))
+            .collect::<Vec<_>>()
+    };
+    let all = || async { app.store.jobs(None, None, 10_000).await.unwrap() };
+    let booked_at = app.clock.now();
+    let sends = of_booking("nudge.send", all().await);
+    assert!(!sends.is_empty(), "the confirmations are queued at once");
+    assert!(
+        sends
+            .iter()
+            .all(|j| j.due_at <= booked_at + SignedDuration::from_hours(1)),
+        "only what is due within the hour is queued: {:?}",
+        sends
+            .iter()
+            .map(|j| (&j.payload, j.due_at))
+            .collect::<Vec<_>>()
+    );
+    let plans = of_booking("nudge.plan", all().await);
+    assert_eq!(plans.len(), 1, "one job for the rest");
+    let first_later = plans[0].due_at;
+    let start = ts(&s["start"]);
+    assert!(first_later > booked_at + SignedDuration::from_hours(1) && first_later < start);
+
+    // When it is due, it queues the nudges near then, and the next plan job.
+    travel_to(&app, first_later);
+    settle(&app).await;
+    let sends = of_booking("nudge.send", all().await);
+    assert!(
+        sends.iter().any(|j| j.due_at >= first_later),
+        "the first later nudge is queued when it is near"
+    );
+    let plans = of_booking("nudge.plan", all().await);
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    let next = plans.iter().map(|j| j.due_at).max().unwrap();
+    assert!(next > first_later);
+
+    // Moved: the old plan's next job finds the booking changed and queues nothing more
+    // for the old time.
+    let later = {
+        let mut n = 1;
+        loop {
+            let c = slot(&app, n).await;
+            if ts(&c["start"]) > start + SignedDuration::from_hours(30)
+                && c["mentor_id"] == s["mentor_id"]
+            {
+                break c;
+            }
+            n += 1;
+        }
+    };
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/reschedule"),
+            Some(&token),
+            json!({"start": later["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    settle(&app).await;
+    let before = all().await.len();
+    travel_to(&app, next);
+    settle(&app).await;
+    let after = all().await;
+    let made = after.iter().filter(|j| j.created_at >= next).count();
+    assert_eq!(made, 0, "nothing is queued for the old time");
+    assert_eq!(after.len(), before);
+    stop.trigger();
 }

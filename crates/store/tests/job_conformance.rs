@@ -109,6 +109,12 @@ async fn a_plan_is_enqueued_in_one_go_without_live_duplicates(store: Arc<dyn Sto
         ]
     );
     assert!(matches!(held, Enqueued::New(_)));
+    // A list longer than one statement writes is queued whole.
+    let many: Vec<NewJob> = (0..1_200)
+        .map(|n| job("webhook.deliver", Some(&format!("many-{n}")), 20))
+        .collect();
+    assert_eq!(store.enqueue_all(&many, t(1)).await.unwrap(), 1_200);
+    assert_eq!(store.enqueue_all(&many, t(1)).await.unwrap(), 0);
 }
 
 fn job(kind: &str, key: Option<&str>, due: i64) -> NewJob {

@@ -83,19 +83,28 @@ impl JobStore for SqlStore {
         if jobs.is_empty() {
             return Ok(0);
         }
+        let insert = |chunk: &[NewJob]| {
+            let mut q = sqlx::query(AssertSqlSafe(insert_many(chunk.len())));
+            for job in chunk {
+                q = q
+                    .bind(job.kind.clone())
+                    .bind(job.payload.clone())
+                    .bind(job.dedupe_key.clone())
+                    .bind(job.due_at.as_second())
+                    .bind(i64::from(job.max_attempts.max(1)))
+                    .bind(now.as_second());
+            }
+            q
+        };
+        // A booking's plan is one statement, one round trip; only a list longer than one
+        // statement takes needs a transaction around its statements.
+        if jobs.len() <= INSERT_ROWS {
+            return Ok(insert(jobs).execute(self.writer()).await?.rows_affected());
+        }
         let mut tx = self.begin_write().await?;
         let mut new = 0;
-        for job in jobs {
-            let done = sqlx::query(INSERT)
-                .bind(job.kind.clone())
-                .bind(job.payload.clone())
-                .bind(job.dedupe_key.clone())
-                .bind(job.due_at.as_second())
-                .bind(i64::from(job.max_attempts.max(1)))
-                .bind(now.as_second())
-                .execute(&mut *tx)
-                .await?;
-            new += done.rows_affected();
+        for chunk in jobs.chunks(INSERT_ROWS) {
+            new += insert(chunk).execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
         Ok(new)
@@ -334,9 +343,47 @@ pub(super) fn list_sql(of_one_state: bool) -> String {
     format!("SELECT {COLUMNS} FROM jobs WHERE {state} AND id < $2 ORDER BY id DESC LIMIT $3")
 }
 
+/// Nothing is written over a live job with the same dedupe key.
+macro_rules! live_conflict {
+    () => {
+        "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL \
+         AND state IN ('queued', 'running') DO NOTHING"
+    };
+}
+
+/// Jobs one `INSERT` writes: six values each, well under SQLite's 32,766.
+const INSERT_ROWS: usize = 500;
+
+/// `rows` jobs queued by one statement, each unless a live job holds its dedupe key (six
+/// values a job, in the order of [`INSERT`]'s).
+fn insert_many(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| {
+            let n = i * 6;
+            format!(
+                "(${}, ${}, ${}, 'queued', ${}, 0, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 6
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
+         created_at, updated_at) VALUES {} {}",
+        values.join(", "),
+        live_conflict!()
+    )
+}
+
 /// A job queued, unless a live job holds its dedupe key: `$1` kind, `$2` payload, `$3` dedupe
 /// key, `$4` due, `$5` attempts allowed, `$6` now.
-const INSERT: &str = "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, \
-     max_attempts, created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) \
-     ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') \
-     DO NOTHING";
+const INSERT: &str = concat!(
+    "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
+     created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) ",
+    live_conflict!()
+);
