@@ -106,7 +106,7 @@ pub fn worker(
         )
         .with(
             stint_notify::SEND,
-            Arc::new(nudge_metrics::Counted::new(Arc::new(send), store.clone())),
+            Arc::new(nudge_metrics::Counted::new(Arc::new(send))),
         )
         .with(
             stint_notify::PLAN,

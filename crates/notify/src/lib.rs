@@ -19,7 +19,7 @@ mod sender;
 mod wording;
 
 pub use planner::{LaterPlanner, PLAN, Planner};
-pub use sender::Sender;
+pub use sender::{Sender, Sent};
 pub use wording::{Words, lead_words};
 
 /// The job kind of one nudge on one channel.

@@ -4,7 +4,7 @@
 use stint_domain::account::Account;
 use stint_domain::booking::{Booking, BookingId};
 use stint_domain::catalog::SkuContent;
-use stint_domain::nudge::{Change, Current, Facts, Party, Planned};
+use stint_domain::nudge::{Change, Current, Facts, NudgeKind, Party, Planned};
 use stint_domain::outcome::assessment::AssessmentKind;
 use stint_domain::outcome::prep::PrepStatus;
 use stint_store::{Store, StoreError};
@@ -30,33 +30,16 @@ impl Session {
     }
 }
 
-/// The booking and what goes with it; `None` if the booking is gone.
+/// The booking and what goes with it, in one query; `None` if the booking is gone.
 pub(crate) async fn session(
     store: &dyn Store,
     id: BookingId,
 ) -> Result<Option<Session>, StoreError> {
-    let Some(booking) = store.booking(id).await? else {
-        return Ok(None);
-    };
-    let missing = |what: &str| StoreError::Backend(format!("booking {id} has no {what}").into());
-    let sku = store
-        .sku_version_by_id(booking.sku_id, booking.sku_version)
-        .await?
-        .ok_or_else(|| missing("SKU version"))?
-        .content;
-    let mentee = store
-        .account(booking.mentee_id)
-        .await?
-        .ok_or_else(|| missing("mentee"))?;
-    let mentor = store
-        .account(booking.mentor_id)
-        .await?
-        .ok_or_else(|| missing("mentor"))?;
-    Ok(Some(Session {
-        booking,
-        sku,
-        mentee,
-        mentor,
+    Ok(store.booking_context(id).await?.map(|c| Session {
+        booking: c.booking,
+        sku: c.sku.content,
+        mentee: c.mentee,
+        mentor: c.mentor,
     }))
 }
 
@@ -104,22 +87,36 @@ pub(crate) async fn facts(
     })
 }
 
-/// The booking and recipient as a nudge is checked against when it is sent.
+/// The booking and recipient as a nudge is checked against when it is sent. Only what the
+/// nudge's kind is checked against is read: a notice or reminder needs neither the
+/// assessments nor the prep, and it is most of what is sent.
 pub(crate) async fn current(
     store: &dyn Store,
     s: &Session,
     p: &Planned,
 ) -> Result<Current, StoreError> {
     let b = &s.booking;
-    let assessments = store.assessments(b.id).await?;
-    let taken = |k: AssessmentKind| assessments.iter().any(|a| a.kind == k);
-    let prep = store.prep(b.id).await?;
-    let prep_done = PrepStatus::of(
-        &s.sku,
-        prep.as_ref().map(|r| &r.prep),
-        taken(AssessmentKind::Baseline),
-    )
-    .is_done();
+    let (prep_done, followup_taken) = match p.kind {
+        NudgeKind::PrepDue => {
+            let baseline = store
+                .assessments(b.id)
+                .await?
+                .iter()
+                .any(|a| a.kind == AssessmentKind::Baseline);
+            let prep = store.prep(b.id).await?;
+            let done = PrepStatus::of(&s.sku, prep.as_ref().map(|r| &r.prep), baseline).is_done();
+            (done, false)
+        }
+        NudgeKind::FollowUpOpen => {
+            let taken = store
+                .assessments(b.id)
+                .await?
+                .iter()
+                .any(|a| a.kind == AssessmentKind::Followup);
+            (false, taken)
+        }
+        _ => (false, false),
+    };
     let task_done = match p.task {
         Some(id) => store
             .tasks(b.id)
@@ -134,7 +131,7 @@ pub(crate) async fn current(
         sequence: b.sequence,
         start: b.start,
         prep_done,
-        followup_taken: taken(AssessmentKind::Followup),
+        followup_taken,
         task_done,
         prefs: store.nudge_prefs(p.recipient).await?,
     })

@@ -43,25 +43,42 @@ impl Sender {
     }
 }
 
+/// What one run of a `nudge.send` job did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Delivered now.
+    Delivered,
+    /// Nothing new: delivered before (by this run's twin, even), withdrawn, or the booking
+    /// is gone.
+    Nothing,
+}
+
 #[async_trait]
 impl Handler for Sender {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
+        self.send(job).await.map(|_| ())
+    }
+}
+
+impl Sender {
+    /// Runs a `nudge.send` job and says whether it delivered, for whoever counts.
+    pub async fn send(&self, job: &Job) -> Result<Sent, JobError> {
         let p: Planned = serde_json::from_str(&job.payload)
             .map_err(|e| JobError::fatal(format!("unreadable nudge: {e}")))?;
         let store = &*self.store;
         if let Some(d) = store.delivery(&p.key, p.channel).await.map_err(retry)?
             && d.status == DeliveryStatus::Sent
         {
-            return Ok(());
+            return Ok(Sent::Nothing);
         }
         let Some(session) = load::session(store, p.booking).await.map_err(retry)? else {
-            return Ok(());
+            return Ok(Sent::Nothing);
         };
         let now = self.clock.now();
         let current = load::current(store, &session, &p).await.map_err(retry)?;
         if let Err(why) = still_wanted(&p, now, &current) {
             tracing::debug!(nudge = %p.key, channel = p.channel.as_str(), why, "nudge withdrawn");
-            return Ok(());
+            return Ok(Sent::Nothing);
         }
         let task_title = match p.task {
             Some(id) => store
@@ -103,10 +120,11 @@ impl Handler for Sender {
                     link: text.action.1.clone(),
                 };
                 delivery.detail = "inbox".into();
-                store
+                let new = store
                     .deliver_in_app(&delivery, &item, now)
                     .await
                     .map_err(retry)?;
+                Ok(if new { Sent::Delivered } else { Sent::Nothing })
             }
             Channel::Email => {
                 let base = &self.settings.public_url;
@@ -115,7 +133,8 @@ impl Handler for Sender {
                 match self.mailer.send(&message).await {
                     Ok(_) => {
                         delivery.detail = message.message_id.clone();
-                        store.record_sent(&delivery, now).await.map_err(retry)?;
+                        let new = store.record_sent(&delivery, now).await.map_err(retry)?;
+                        Ok(if new { Sent::Delivered } else { Sent::Nothing })
                     }
                     Err(e) => {
                         delivery.detail = e.to_string();
@@ -124,14 +143,13 @@ impl Handler for Sender {
                         if let Err(log) = store.record_failed(&delivery, now).await {
                             tracing::warn!(error = %log, "cannot record a failed delivery");
                         }
-                        return Err(JobError {
+                        Err(JobError {
                             message: e.to_string(),
                             retry: e.is_retryable(),
-                        });
+                        })
                     }
                 }
             }
         }
-        Ok(())
     }
 }
