@@ -132,6 +132,31 @@ async fn slot(app: &App, n: usize) -> Value {
     slots["slots"][n].clone()
 }
 
+/// Moves booking `id`, made at `slot`, to the same mentor's first free slot more than 30 h
+/// later; the slot it moved to.
+async fn move_later(app: &App, token: &str, id: BookingId, slot_of: &Value) -> Value {
+    let old_start = ts(&slot_of["start"]);
+    let mut n = 1;
+    let later = loop {
+        let s = slot(app, n).await;
+        if ts(&s["start"]) > old_start + SignedDuration::from_hours(30)
+            && s["mentor_id"] == slot_of["mentor_id"]
+        {
+            break s;
+        }
+        n += 1;
+    };
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{id}/reschedule"),
+            Some(token),
+            json!({"start": later["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    later
+}
+
 fn ts(v: &Value) -> Timestamp {
     v.as_str().unwrap().parse::<Timestamp>().unwrap()
 }
@@ -281,26 +306,7 @@ async fn a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel(ap
 
     // Moved to a later slot: a notice each; the first slot's reminders are withdrawn.
     let old_start = ts(&first["start"]);
-    let later = {
-        let mut n = 1;
-        loop {
-            let s = slot(&app, n).await;
-            if ts(&s["start"]) > old_start + SignedDuration::from_hours(30)
-                && s["mentor_id"] == first["mentor_id"]
-            {
-                break s;
-            }
-            n += 1;
-        }
-    };
-    let r = app
-        .post(
-            &format!("/api/v1/bookings/{id}/reschedule"),
-            Some(&token),
-            json!({"start": later["start"]}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let later = move_later(&app, &token, id, &first).await;
     settle(&app).await;
     let mine = to(&sink.received(), "asha@example.com");
     assert_eq!(mine.len(), 2);
@@ -685,26 +691,7 @@ async fn a_booking_queues_what_is_due_soon_and_plans_the_rest_when_it_is_near(ap
 
     // Moved: the old plan's next job finds the booking changed and queues nothing more
     // for the old time.
-    let later = {
-        let mut n = 1;
-        loop {
-            let c = slot(&app, n).await;
-            if ts(&c["start"]) > start + SignedDuration::from_hours(30)
-                && c["mentor_id"] == s["mentor_id"]
-            {
-                break c;
-            }
-            n += 1;
-        }
-    };
-    let r = app
-        .post(
-            &format!("/api/v1/bookings/{id}/reschedule"),
-            Some(&token),
-            json!({"start": later["start"]}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    move_later(&app, &token, BookingId(id), &s).await;
     settle(&app).await;
     travel_to(&app, next);
     settle(&app).await;
