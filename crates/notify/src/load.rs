@@ -98,23 +98,12 @@ pub(crate) async fn current(
     let b = &s.booking;
     let (prep_done, followup_taken) = match p.kind {
         NudgeKind::PrepDue => {
-            let baseline = store
-                .assessments(b.id)
-                .await?
-                .iter()
-                .any(|a| a.kind == AssessmentKind::Baseline);
+            let baseline = taken(store, b.id, AssessmentKind::Baseline).await?;
             let prep = store.prep(b.id).await?;
             let done = PrepStatus::of(&s.sku, prep.as_ref().map(|r| &r.prep), baseline).is_done();
             (done, false)
         }
-        NudgeKind::FollowUpOpen => {
-            let taken = store
-                .assessments(b.id)
-                .await?
-                .iter()
-                .any(|a| a.kind == AssessmentKind::Followup);
-            (false, taken)
-        }
+        NudgeKind::FollowUpOpen => (false, taken(store, b.id, AssessmentKind::Followup).await?),
         _ => (false, false),
     };
     let task_done = match p.task {
@@ -135,4 +124,9 @@ pub(crate) async fn current(
         task_done,
         prefs: store.nudge_prefs(p.recipient).await?,
     })
+}
+
+/// Whether the booking has an assessment of `kind`.
+async fn taken(store: &dyn Store, b: BookingId, kind: AssessmentKind) -> Result<bool, StoreError> {
+    Ok(store.assessments(b).await?.iter().any(|a| a.kind == kind))
 }

@@ -50,6 +50,28 @@ fn worker(app: &App, smtp_port: u16) -> Shutdown {
     stop
 }
 
+/// A worker of the app's database on the app's clock, with mail going to the outbox folder.
+fn outbox_worker(app: &App) -> Shutdown {
+    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
+        .unwrap();
+    let stop = Shutdown::on(std::future::pending());
+    tokio::spawn(w.run(stop.wait()));
+    stop
+}
+
+/// Books `slot` as the holder of `token`; the booking's id.
+async fn book(app: &App, token: &str, slot: &Value) -> i64 {
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(token),
+            json!({"sku": SKU, "mentor_id": slot["mentor_id"], "start": slot["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
 /// Waits until no job is due and none is running (each poll a little after the worker's
 /// longest idle sleep would have noticed new work).
 async fn settle(app: &App) {
@@ -453,10 +475,7 @@ async fn without_smtp_mail_lands_in_the_outbox_and_operators_read_it(app: App) {
     let (token, mei) = signup(&app, "mei@example.com", "Mei Chen").await;
     no_quiet_hours(&app, mei).await;
     app.clear_queue().await;
-    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
-        .unwrap();
-    let stop = Shutdown::on(std::future::pending());
-    tokio::spawn(w.run(stop.wait()));
+    let stop = outbox_worker(&app);
     let s = slot(&app, 0).await;
     let r = app
         .post(
@@ -525,19 +544,8 @@ async fn after_the_session_come_the_close_prompt_task_days_and_the_follow_up(app
             .unwrap();
     }
     app.clear_queue().await;
-    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
-        .unwrap();
-    let stop = Shutdown::on(std::future::pending());
-    tokio::spawn(w.run(stop.wait()));
-    let r = app
-        .post(
-            "/api/v1/bookings",
-            Some(&token),
-            json!({"sku": SKU, "mentor_id": s["mentor_id"], "start": s["start"]}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let stop = outbox_worker(&app);
+    let id = book(&app, &token, &s).await;
     let titles = |items: Vec<stint_store::InboxItem>| -> Vec<String> {
         items.into_iter().map(|i| i.title).collect()
     };
@@ -637,19 +645,8 @@ async fn a_booking_queues_what_is_due_soon_and_plans_the_rest_when_it_is_near(ap
     let mentor = UserId(s["mentor_id"].as_i64().unwrap());
     no_quiet_hours(&app, mentor).await;
     app.clear_queue().await;
-    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
-        .unwrap();
-    let stop = Shutdown::on(std::future::pending());
-    tokio::spawn(w.run(stop.wait()));
-    let r = app
-        .post(
-            "/api/v1/bookings",
-            Some(&token),
-            json!({"sku": SKU, "mentor_id": s["mentor_id"], "start": s["start"]}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let stop = outbox_worker(&app);
+    let id = book(&app, &token, &s).await;
     settle(&app).await;
     let of_booking = |kind: &'static str, jobs: Vec<stint_store::Job>| {
         jobs.into_iter()
