@@ -33,3 +33,7 @@ id_type!(
     /// A session type (SKU), across all its versions.
     SkuId
 );
+id_type!(
+    /// A sponsoring organisation.
+    OrgId
+);

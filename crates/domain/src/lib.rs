@@ -15,6 +15,7 @@ pub mod nudge;
 pub mod outcome;
 pub mod role;
 pub mod schedule;
+pub mod sponsor;
 pub mod validate;
 
 pub use validate::FieldErrors;

@@ -380,6 +380,7 @@ pub trait Store:
     + crate::money::MoneyStore
     + crate::payouts::PayoutStore
     + crate::adjustments::AdjustmentStore
+    + crate::sponsor::SponsorStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

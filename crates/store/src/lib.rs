@@ -19,6 +19,7 @@ pub mod outbox;
 mod outcomes;
 pub mod payouts;
 pub mod signups;
+pub mod sponsor;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -47,6 +48,7 @@ pub use outcomes::{
 };
 pub use payouts::PayoutStore;
 pub use signups::{PendingSignup, SignupStore};
+pub use sponsor::SponsorStore;
 pub use sql::search::{PlannedQuery, planned_queries};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
 pub use webhooks::{

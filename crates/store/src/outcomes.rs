@@ -118,6 +118,8 @@ pub struct OutcomeFilter {
     pub mentor: Option<UserId>,
     pub mentee: Option<UserId>,
     pub sku: Option<SkuId>,
+    /// Only sessions this organisation's budget paid for.
+    pub sponsor: Option<stint_domain::ids::OrgId>,
 }
 
 /// Storage of the outcome loop.

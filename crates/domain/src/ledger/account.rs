@@ -1,6 +1,6 @@
 //! Ledger accounts, one per party and purpose, named in storage as text (`wallet:12`).
 
-use crate::ids::UserId;
+use crate::ids::{OrgId, UserId};
 use std::fmt;
 
 /// An account of the ledger.
@@ -10,6 +10,8 @@ pub enum Account {
     Wallet(UserId),
     /// What a mentor has earned and not yet been paid out.
     Earnings(UserId),
+    /// A sponsoring organisation's budget: what it funded and has not yet spent.
+    Budget(OrgId),
     /// Credits held for booked sessions until they are settled, released or forfeited.
     Held,
     /// Outcome bonuses waiting for the milestone or the end of its window.
@@ -60,6 +62,8 @@ impl Account {
                     Account::Wallet(u)
                 } else if let Some(u) = owned("earnings:") {
                     Account::Earnings(u)
+                } else if let Some(u) = owned("budget:") {
+                    Account::Budget(OrgId(u.0))
                 } else {
                     return Err(AccountParseError(name.to_string()));
                 }
@@ -74,6 +78,7 @@ impl fmt::Display for Account {
         match self {
             Account::Wallet(u) => write!(f, "wallet:{}", u.0),
             Account::Earnings(u) => write!(f, "earnings:{}", u.0),
+            Account::Budget(o) => write!(f, "budget:{}", o.0),
             Account::Held => f.write_str("held"),
             Account::BonusEscrow => f.write_str("bonus_escrow"),
             Account::Revenue => f.write_str("revenue"),
@@ -92,6 +97,7 @@ mod tests {
         for a in [
             Account::Wallet(UserId(12)),
             Account::Earnings(UserId(7)),
+            Account::Budget(OrgId(3)),
             Account::Held,
             Account::BonusEscrow,
             Account::Revenue,
@@ -106,6 +112,7 @@ mod tests {
             "wallet:-3",
             "wallet:x",
             "earnings",
+            "budget:0",
             "bank",
             "",
         ] {

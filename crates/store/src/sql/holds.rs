@@ -7,6 +7,7 @@
 
 use super::bookings::ts;
 use super::ledger::write_movement;
+use super::sponsor::holds::give_back_usage;
 use crate::StoreError;
 use crate::interfaces::Result;
 use crate::ledger::HoldRecord;
@@ -61,6 +62,10 @@ pub(crate) async fn end_hold(
             transfers.extend(bonus::returned_transfer(bonus, payer_account));
             back += bonus;
         }
+    }
+    if matches!(payer_account, Account::Budget(_)) {
+        // Before the movement: the usage row is taken before the accounts, as at booking.
+        give_back_usage(tx, booking, back, end == HoldEnd::Release).await?;
     }
     let movement = Movement {
         key: format!("hold-end:{}", booking.0),

@@ -329,6 +329,7 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
         "SELECT c.booking_id, c.price + c.bonus AS price, \
                 CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) AS taken \
          FROM booking_charges c LEFT JOIN hold_lots h ON h.booking_id = c.booking_id \
+         WHERE c.payer LIKE 'wallet:%' \
          GROUP BY c.booking_id, c.price, c.bonus \
          HAVING COALESCE(SUM(h.amount), 0) <> c.price + c.bonus \
          ORDER BY c.booking_id LIMIT 20",
@@ -343,6 +344,21 @@ async fn hold_and_lot_violations(store: &SqlStore) -> Result<Vec<String>> {
         );
         found.push(format!(
             "the hold (and bonus) of booking {booking} is {price} but took {taken} from lots"
+        ));
+    }
+    let unbudgeted: Vec<i64> = sqlx::query_scalar(
+        "SELECT c.booking_id FROM booking_charges c \
+         LEFT JOIN budget_holds b ON b.booking_id = c.booking_id \
+         WHERE c.payer LIKE 'budget:%' \
+           AND (b.booking_id IS NULL OR b.credits <> c.price + c.bonus \
+                OR c.payer <> 'budget:' || CAST(b.org_id AS TEXT)) \
+         ORDER BY c.booking_id LIMIT 20",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for booking in unbudgeted {
+        found.push(format!(
+            "the hold of booking {booking} is paid by a budget that does not count it"
         ));
     }
     let wallets = sqlx::query(

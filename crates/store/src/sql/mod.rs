@@ -30,6 +30,7 @@ mod payouts;
 mod rows;
 pub(crate) mod search;
 mod signups;
+pub(crate) mod sponsor;
 mod webhooks;
 mod who;
 

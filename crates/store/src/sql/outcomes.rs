@@ -79,6 +79,13 @@ pub(super) fn outcomes_sql(filter: &OutcomeFilter) -> (String, Vec<i64>) {
             conditions.push(format!("{column} = ${}", values.len()));
         }
     }
+    if let Some(org) = filter.sponsor {
+        values.push(org.0);
+        conditions.push(format!(
+            "b.id IN (SELECT booking_id FROM budget_holds WHERE org_id = ${})",
+            values.len()
+        ));
+    }
     let filter_sql = if conditions.is_empty() {
         String::new()
     } else {
@@ -531,11 +538,13 @@ impl OutcomeStore for SqlStore {
                 sku: Some(sku),
                 mentor: None,
                 mentee: None,
+                sponsor: None,
             } => Some(("sku", sku.0)),
             OutcomeFilter {
                 sku: None,
                 mentor: Some(m),
                 mentee: None,
+                sponsor: None,
             } => Some(("mentor", m.0)),
             _ => None,
         };

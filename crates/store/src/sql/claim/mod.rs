@@ -29,6 +29,8 @@ use crate::StoreError;
 use crate::error::{is_overlap_violation, is_unique_violation};
 use crate::interfaces::{Admit, BookingOutcome, IdempotencyKey, NewBooking, Result};
 use crate::migrations::Backend;
+use crate::sponsor::BudgetCharge;
+use crate::sql::sponsor::holds::hold_from_budget;
 use jiff::{SignedDuration, Timestamp};
 use snapshot::{Snapshot, SnapshotAsk, decision_window};
 use sqlx::{Any, AssertSqlSafe, Transaction};
@@ -94,12 +96,36 @@ impl SqlStore {
         // Holding the mentor, only the mentee's wallet can still move (their own booking or
         // purchase a moment ago, on PostgreSQL): then look again.
         for _ in 0..LOCKED_ATTEMPTS {
-            if let Some(outcome) = self.claim_locked(new, key, admit, now).await? {
+            if let Some(outcome) = self.claim_locked(new, key, admit, None, now).await? {
                 return Ok(outcome);
             }
         }
         Err(StoreError::Backend(
             "the mentee's wallet kept changing while booking".into(),
+        ))
+    }
+
+    /// Makes a booking a budget pays for: always on the locked path, whose transaction also
+    /// takes the hold from the budget (`crate::sql::sponsor::holds`), so the claim, the cap
+    /// and the budget are one write. The claim itself holds nothing from the wallet.
+    pub(crate) async fn claim_sponsored(
+        &self,
+        new: &NewBooking,
+        key: Option<&IdempotencyKey>,
+        admit: Admit<'_>,
+        charge: BudgetCharge,
+        now: Timestamp,
+    ) -> Result<BookingOutcome> {
+        for _ in 0..LOCKED_ATTEMPTS {
+            if let Some(outcome) = self
+                .claim_locked(new, key, admit, Some(charge), now)
+                .await?
+            {
+                return Ok(outcome);
+            }
+        }
+        Err(StoreError::Backend(
+            "the mentor's schedule kept changing while booking".into(),
         ))
     }
 
@@ -214,12 +240,14 @@ impl SqlStore {
         ))
     }
 
-    /// `None` when the mentee's wallet moved between read and write.
+    /// `None` when the mentee's wallet moved between read and write. With a `charge`, the
+    /// budget it names pays instead of the wallet, in the same transaction.
     async fn claim_locked(
         &self,
         new: &NewBooking,
         key: Option<&IdempotencyKey>,
         admit: Admit<'_>,
+        charge: Option<BudgetCharge>,
         now: Timestamp,
     ) -> Result<Option<BookingOutcome>> {
         self.forget_schedule(new.mentor_id);
@@ -240,8 +268,14 @@ impl SqlStore {
             return Err(StoreError::SlotTaken);
         }
         // The same write as the optimistic path; holding the mentor, the version cannot move.
+        // A budget's booking is written free of the wallet and held from the budget after.
+        let unpaid = charge.map(|_| NewBooking {
+            price: 0,
+            bonus: 0,
+            ..new.clone()
+        });
         let claim = ClaimWrite {
-            new,
+            new: unpaid.as_ref().unwrap_or(new),
             key,
             version: s.version,
             now,
@@ -256,6 +290,9 @@ impl SqlStore {
         };
         match written {
             Written::Made(id) => {
+                if let Some(charge) = charge {
+                    hold_from_budget(&mut tx, self.backend(), id, new, charge, now).await?;
+                }
                 tx.commit().await?;
                 Ok(Some(BookingOutcome::Created(created(new, id, now))))
             }

@@ -1,0 +1,169 @@
+//! Sponsorship's storage: organisations, their members and invitations, their budget's rules
+//! and funding, and bookings paid by a budget (the hold, the cap and the budget checked in
+//! the booking's own write).
+
+use crate::interfaces::{Admit, BookingOutcome, IdempotencyKey, NewBooking, Result};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use stint_domain::ids::{OrgId, SkuId, UserId};
+use stint_domain::ledger::Credits;
+use stint_domain::sponsor::{BudgetRules, OrgRole};
+
+/// An organisation with its budget's rules. `rules` is `None` until an admin sets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRecord {
+    pub id: OrgId,
+    pub name: String,
+    pub rules: Option<BudgetRules>,
+    pub created_at: Timestamp,
+}
+
+/// A person's place in an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub org: OrgId,
+    pub org_name: String,
+    pub user: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: OrgRole,
+    pub joined_at: Timestamp,
+    /// When they left; they keep what was already booked.
+    pub left_at: Option<Timestamp>,
+}
+
+impl Membership {
+    pub fn is_active(&self) -> bool {
+        self.left_at.is_none()
+    }
+}
+
+/// An invitation to join, as the admins' list shows it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRecord {
+    pub id: i64,
+    pub org: OrgId,
+    pub email: String,
+    pub role: OrgRole,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+}
+
+/// A new invitation: its secret arrives only as a digest.
+#[derive(Debug, Clone)]
+pub struct NewInvite<'a> {
+    pub org: OrgId,
+    pub email: &'a str,
+    pub role: OrgRole,
+    pub digest: &'a str,
+    pub invited_by: UserId,
+    pub expires_at: Timestamp,
+}
+
+/// Money into a budget: an invoice, credited once when an operator marks it paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundingRecord {
+    pub id: i64,
+    pub org: OrgId,
+    pub credits: Credits,
+    pub reference: String,
+    pub paid_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// What a booking paid by a budget counts against: the organisation and the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetCharge {
+    pub org: OrgId,
+    pub period_start: Timestamp,
+}
+
+/// The budget's spend on one session type in one month (UTC, `YYYY-MM`): sessions held or
+/// taken place, the credits they cost, and how many members they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpendRow {
+    pub month: String,
+    pub sku: SkuId,
+    pub sku_title: String,
+    pub sessions: i64,
+    pub people: i64,
+    pub credits: Credits,
+}
+
+/// Storage of sponsorship.
+#[async_trait]
+pub trait SponsorStore: Send + Sync {
+    /// A new organisation with `admin` as its first admin (granted the sponsor admin role).
+    async fn create_org(&self, name: &str, admin: UserId, now: Timestamp) -> Result<OrgRecord>;
+    async fn org(&self, id: OrgId) -> Result<Option<OrgRecord>>;
+    /// Every organisation, by name (operators).
+    async fn orgs(&self) -> Result<Vec<OrgRecord>>;
+    /// Replaces the budget's rules.
+    async fn set_budget_rules(&self, org: OrgId, rules: &BudgetRules, now: Timestamp)
+    -> Result<()>;
+
+    /// The organisations `user` belongs or belonged to.
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>>;
+    /// Everyone who belongs or belonged to `org`, by name.
+    async fn members(&self, org: OrgId) -> Result<Vec<Membership>>;
+    /// Adds `user` (again) with `role`; a returning member's leaving is forgotten.
+    async fn add_member(
+        &self,
+        org: OrgId,
+        user: UserId,
+        role: OrgRole,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Marks `user` as having left `org`; false if they were not an active member.
+    async fn leave_org(&self, org: OrgId, user: UserId, now: Timestamp) -> Result<bool>;
+
+    async fn create_invite(&self, invite: &NewInvite<'_>, now: Timestamp) -> Result<InviteRecord>;
+    async fn invites(&self, org: OrgId) -> Result<Vec<InviteRecord>>;
+    /// Uses the invitation whose secret has `digest` for `user`, once and before it expires,
+    /// and makes them a member with its role, in one transaction. `NotFound` if there is no
+    /// such unused, unexpired invitation.
+    async fn accept_invite(&self, digest: &str, user: UserId, now: Timestamp) -> Result<OrgId>;
+
+    /// What `member` used of their cap in the period starting `period_start`: credits, sessions.
+    async fn budget_usage(
+        &self,
+        org: OrgId,
+        member: UserId,
+        period_start: Timestamp,
+    ) -> Result<(Credits, i64)>;
+
+    /// A new invoice to fund `org`'s budget.
+    async fn request_funding(
+        &self,
+        org: OrgId,
+        credits: Credits,
+        reference: &str,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<FundingRecord>;
+    /// `org`'s fundings, newest first; or, with `None`, every unpaid one (operators).
+    async fn fundings(&self, org: Option<OrgId>) -> Result<Vec<FundingRecord>>;
+    /// Credits a funding's invoice to its budget, once (movement `funding:<id>`). A funding
+    /// paid already is `Conflict { field: "funding" }`; an unknown one `NotFound`.
+    async fn mark_funding_paid(&self, id: i64, now: Timestamp) -> Result<FundingRecord>;
+
+    /// Makes a booking whose price the budget pays, as `create_booking` does for a wallet:
+    /// the member's cap for the period, the session type and the budget are checked in the
+    /// same write transaction as the claim and the hold, so concurrent bookings never spend
+    /// more than the budget holds or a member past the cap. A refusal is
+    /// `Conflict { field: "paid_by" }` with the `PayRefusal`'s code as its message.
+    async fn create_sponsored_booking(
+        &self,
+        new: &NewBooking,
+        key: Option<&IdempotencyKey>,
+        admit: Admit<'_>,
+        charge: BudgetCharge,
+        now: Timestamp,
+    ) -> Result<BookingOutcome>;
+
+    /// The budget's spend by month and session type, newest month first.
+    async fn budget_spend(&self, org: OrgId) -> Result<Vec<SpendRow>>;
+    /// How many of `org`'s active members have had a session paid by it.
+    async fn participants(&self, org: OrgId) -> Result<i64>;
+}
