@@ -31,6 +31,7 @@ pub mod scheduling;
 pub mod sealed;
 mod slot_cache;
 pub mod slot_pages;
+pub mod sponsor;
 pub mod webhooks;
 
 pub use access::require;

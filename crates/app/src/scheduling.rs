@@ -216,6 +216,9 @@ pub struct BookRequest<'a> {
     pub mentor_id: Option<i64>,
     pub start: &'a str,
     pub idempotency_key: Option<&'a str>,
+    /// The organisation whose budget pays (`crate::sponsor::budget`); `None`: the mentee's
+    /// own credits.
+    pub paid_by: Option<stint_domain::ids::OrgId>,
 }
 
 /// A booking made (or replayed), with the SKU version and mentor it was made with, so the
@@ -348,12 +351,24 @@ pub(crate) async fn claim(
         is_slot(rules, busy, duration, start, now)
     };
     // The price is held from the mentee's wallet in the same write as the booking; too few
-    // credits is `insufficient_credits` (402) and nothing is booked.
-    let (booking, replayed) = match app
-        .store
-        .create_booking(&new, key.as_ref(), &admit, now)
-        .await
-    {
+    // credits is `insufficient_credits` (402) and nothing is booked. A sponsor's budget pays
+    // instead when asked, checked here for a clear answer and again inside that write.
+    let written = match req.paid_by {
+        Some(org) => {
+            let charge =
+                crate::sponsor::budget::charge_for(app, mentee, org, sku.sku_id, new.total())
+                    .await?;
+            app.store
+                .create_sponsored_booking(&new, key.as_ref(), &admit, charge, now)
+                .await
+        }
+        None => {
+            app.store
+                .create_booking(&new, key.as_ref(), &admit, now)
+                .await
+        }
+    };
+    let (booking, replayed) = match written {
         Ok(BookingOutcome::Created(b)) => (b, false),
         Ok(BookingOutcome::Replayed(b)) => (b, true),
         Err(StoreError::SlotTaken) if never.load(std::sync::atomic::Ordering::Relaxed) => {
@@ -362,7 +377,7 @@ pub(crate) async fn claim(
                 "is not a bookable time of this mentor (outside their hours, inside the notice period or beyond the horizon)",
             )));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(crate::sponsor::budget::store_refusal(e)),
     };
     Ok(Booked {
         booking,

@@ -67,6 +67,11 @@ pub fn worker(
         mailer.clone(),
         settings.public_url.clone(),
     );
+    let invite_mail = account_mail::org_invite::InviteMail::new(
+        app.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
     let receipt_mail = account_mail::receipt::ReceiptMailer::new(
         store.clone(),
         mailer.clone(),
@@ -88,6 +93,10 @@ pub fn worker(
             Arc::new(reset_mail),
         )
         .with(stint_app::auth::signup::SIGNUP_MAIL, Arc::new(signup_mail))
+        .with(
+            stint_app::sponsor::members::INVITE_MAIL,
+            Arc::new(invite_mail),
+        )
         .with(stint_store::outbox::RECEIPT_MAIL, Arc::new(receipt_mail))
         .with(stint_store::outbox::PROVIDER_REFUND, Arc::new(refunds))
         .with(

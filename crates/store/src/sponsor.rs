@@ -120,6 +120,14 @@ pub trait SponsorStore: Send + Sync {
 
     async fn create_invite(&self, invite: &NewInvite<'_>, now: Timestamp) -> Result<InviteRecord>;
     async fn invites(&self, org: OrgId) -> Result<Vec<InviteRecord>>;
+    /// Gives invitation `id` a new secret (its `digest`) if it is still unused and
+    /// unexpired at `now`: the invitation and its organisation's name, or `None`.
+    async fn reissue_invite(
+        &self,
+        id: i64,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<(InviteRecord, String)>>;
     /// Uses the invitation whose secret has `digest` for `user`, once and before it expires,
     /// and makes them a member with its role, in one transaction. `NotFound` if there is no
     /// such unused, unexpired invitation.

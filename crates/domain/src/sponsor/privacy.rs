@@ -48,7 +48,8 @@ pub fn shown_cells<T>(cells: Vec<Cell<T>>, with_total: bool) -> Vec<Option<T>> {
     cells
         .into_iter()
         .zip(hidden)
-        .map(|(c, h)| (!h && c.people >= MIN_GROUP).then_some(c.value))
+        // A cell about nobody reveals nobody: "0 did not take part" is shown.
+        .map(|(c, h)| (!h && (c.people == 0 || c.people >= MIN_GROUP)).then_some(c.value))
         .collect()
 }
 
@@ -93,6 +94,8 @@ mod tests {
         );
         // Nothing small: everything shown.
         assert_eq!(shown_cells(cells(&[6, 5]), true), vec![Some(6), Some(5)]);
+        // Nobody in a cell: its zero is shown, and hides nothing else.
+        assert_eq!(shown_cells(cells(&[5, 0]), true), vec![Some(5), Some(0)]);
     }
 
     proptest! {
@@ -100,9 +103,12 @@ mod tests {
         fn what_is_hidden_is_never_fewer_than_five_people_together(people in proptest::collection::vec(0u64..12, 1..8)) {
             let shown = shown_cells(cells(&people), true);
             let hidden: u64 = people.iter().zip(&shown).filter(|(_, s)| s.is_none()).map(|(p, _)| *p).sum();
-            prop_assert!(hidden == 0 || hidden >= MIN_GROUP || shown.iter().all(Option::is_none));
+            // Fewer than five hidden only when every cell about anyone is hidden: then the
+            // total is about those few too, and the caller hides it (`shown`).
+            let all_hidden = people.iter().zip(&shown).all(|(p, s)| *p == 0 || s.is_none());
+            prop_assert!(hidden == 0 || hidden >= MIN_GROUP || all_hidden);
             for (p, s) in people.iter().zip(&shown) {
-                prop_assert!(s.is_none() || *p >= MIN_GROUP);
+                prop_assert!(s.is_none() || *p == 0 || *p >= MIN_GROUP);
             }
         }
     }

@@ -1,11 +1,12 @@
 //! Mail about one's account: the purchase receipt, the warning that credits expire soon, and
 //! mail that carries a single-use link:
-//! the sign-up link (or, for an address that has an account, a note saying so) and the
-//! password-reset link. Each link is
+//! the sign-up link (or, for an address that has an account, a note saying so), the
+//! password-reset link and an organisation's invitation. Each link is
 //! made when its mail is sent, not where it was asked for, so its secret never sits in the
 //! job queue (which operators can read); only its digest is stored.
 
 pub mod expiry_warning;
+pub mod org_invite;
 pub mod password_reset;
 pub mod receipt;
 pub mod signup;

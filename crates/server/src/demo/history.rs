@@ -8,11 +8,14 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use stint_domain::booking::BookingId;
+use stint_domain::ids::OrgId;
 use stint_domain::ids::UserId;
 use stint_domain::outcome::assessment::{Assessment, AssessmentKind, Level, followup_opens_at};
 use stint_domain::outcome::closing::{CheckpointResult, Closing, Task};
 use stint_domain::outcome::notes::NoteKind;
 use stint_domain::outcome::prep::Prep;
+use stint_domain::sponsor::Period;
+use stint_store::sponsor::BudgetCharge;
 use stint_store::{BookingOutcome, CloseSession, NewBooking, Store};
 
 /// Mentees with a history, in the order sessions are dealt to them.
@@ -45,8 +48,12 @@ fn story(i: usize) -> (CheckpointResult, i64, i64) {
     (checkpoint, baseline, (baseline + gain).min(5))
 }
 
-/// Loads the history; the accounts, catalog and profiles must already be there.
-pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> {
+/// The weeks whose sessions the demo's sponsor paid for (the budget started then).
+const SPONSORED_WEEKS: i64 = 6;
+
+/// Loads the history; the accounts, catalog and profiles must already be there, and the
+/// sponsor `acme`, whose budget paid for the last weeks' sessions.
+pub async fn load(store: &Arc<dyn Store>, now: Timestamp, acme: OrgId) -> anyhow::Result<()> {
     let mut mentees = Vec::new();
     for email in MENTEES {
         let a = store
@@ -86,22 +93,39 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             let start = day.at(*hour, 0, 0, 0).to_zoned_datetime(zone)?.timestamp();
             // Only the last fortnight leaves a task open: older ones were all done.
             let recent = week <= 2;
-            session(store, now, i, (mentor.id, mentee.id), sku, start, recent).await?;
+            let who = Parties {
+                mentor: mentor.id,
+                mentee: mentee.id,
+                paid_by: (week <= SPONSORED_WEEKS).then_some(acme),
+            };
+            session(store, now, i, who, sku, start, recent).await?;
             i += 1;
         }
     }
     Ok(())
 }
 
+/// Who a history session is between, and the sponsor who paid for it, if one did.
+struct Parties {
+    mentor: UserId,
+    mentee: UserId,
+    paid_by: Option<OrgId>,
+}
+
 async fn session(
     store: &Arc<dyn Store>,
     now: Timestamp,
     i: usize,
-    (mentor, mentee): (UserId, UserId),
+    who: Parties,
     sku: &stint_domain::catalog::SkuVersion,
     start: Timestamp,
     recent: bool,
 ) -> anyhow::Result<()> {
+    let Parties {
+        mentor,
+        mentee,
+        paid_by,
+    } = who;
     let c = &sku.content;
     let end = start.checked_add(SignedDuration::from_mins(c.duration_minutes))?;
     let new = NewBooking {
@@ -112,17 +136,34 @@ async fn session(
         start,
         end,
         meeting_url: format!("https://meet.jit.si/stint-demo-{i}"),
-        // The history is from before the demo's wallets: it holds nothing.
-        price: 0,
+        // The history is from before the demo's wallets: only the sponsor paid.
+        price: if paid_by.is_some() {
+            c.price_credits
+        } else {
+            0
+        },
         bonus: 0,
     };
     let anything =
         |_: Option<&stint_domain::schedule::Availability>, _: &[stint_domain::schedule::Busy]| true;
     let booked_at = start.checked_sub(hours(72))?;
-    let id: BookingId = match store
-        .create_booking(&new, None, &anything, booked_at)
-        .await?
-    {
+    let made = match paid_by {
+        Some(org) => {
+            let charge = BudgetCharge {
+                org,
+                period_start: Period::Month.start(booked_at),
+            };
+            store
+                .create_sponsored_booking(&new, None, &anything, charge, booked_at)
+                .await?
+        }
+        None => {
+            store
+                .create_booking(&new, None, &anything, booked_at)
+                .await?
+        }
+    };
+    let id: BookingId = match made {
         BookingOutcome::Created(b) | BookingOutcome::Replayed(b) => b.id,
     };
     let (checkpoint, baseline, followup) = story(i);
@@ -189,8 +230,10 @@ async fn session(
                 artifacts: &c.artifacts,
                 closed_by: mentor,
                 followup_opens_at: opens,
-                // Nothing was held (see `price` above).
-                hold: stint_domain::ledger::HoldEnd::Release,
+                // The sponsor's hold is paid to the mentor; otherwise nothing was held.
+                hold: stint_domain::ledger::HoldEnd::Settle {
+                    fee_basis_points: stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS,
+                },
             },
             closed_at,
         )

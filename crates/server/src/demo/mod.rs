@@ -4,6 +4,7 @@
 
 mod credits;
 mod history;
+mod sponsor;
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
@@ -497,7 +498,10 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             .map_err(|e| anyhow::anyhow!("demo availability of {email}: {e}"))?;
         store.save_availability(mentor.id, &rules, now).await?;
     }
-    history::load(store, now).await.context("demo history")?;
+    let acme = sponsor::setup(store, now).await.context("demo sponsor")?;
+    history::load(store, now, acme)
+        .await
+        .context("demo history")?;
     credits::load(store, now).await.context("demo credits")?;
     Ok(())
 }

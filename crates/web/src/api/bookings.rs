@@ -34,6 +34,10 @@ pub struct BookingRequest {
     /// RFC 3339, one of the starts from the slots endpoint.
     #[schema(format = DateTime)]
     pub start: String,
+    /// An organisation whose budget pays (see `/api/v1/me/orgs`); without it, your credits.
+    /// A budget that may not pay is 409 with the reason under `paid_by`.
+    #[serde(default, deserialize_with = "crate::api::integral::opt_i64")]
+    pub paid_by: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -251,6 +255,7 @@ pub async fn create_booking(
             mentor_id: req.mentor_id,
             start: &req.start,
             idempotency_key: key,
+            paid_by: req.paid_by.map(stint_domain::ids::OrgId),
         },
     )
     .await?;

@@ -20,6 +20,7 @@ pub mod nudges;
 pub mod outcomes;
 pub mod payouts;
 pub mod picker;
+pub mod sponsor;
 pub mod stripe_webhook;
 pub mod users;
 pub mod webhooks;
@@ -61,6 +62,7 @@ use utoipa_axum::routes;
         (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
+        (name = "sponsor", description = "Organisations that pay for their members' sessions: budgets, members, invitations and the console's figures, never an individual's"),
         (name = "meta", description = "Health, readiness, Prometheus metrics and this document"),
     )
 )]
@@ -255,6 +257,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhooks::replay_webhook))
         .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(sponsor::list_orgs, sponsor::create_org))
+        .routes(routes!(sponsor::unpaid_fundings))
+        .routes(routes!(sponsor::mark_funding_paid))
+        .routes(routes!(sponsor::get_console))
+        .routes(routes!(sponsor::put_rules))
+        .routes(routes!(sponsor::list_fundings, sponsor::request_funding))
+        .routes(routes!(sponsor::list_invites, sponsor::invite))
+        .routes(routes!(sponsor::list_members))
+        .routes(routes!(sponsor::my_orgs))
+        .routes(routes!(sponsor::join))
+        .routes(routes!(sponsor::leave))
 }
 
 /// The OpenAPI document, built once.

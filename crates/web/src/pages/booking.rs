@@ -204,6 +204,14 @@ pub struct ConfirmParams {
     tz: String,
     /// `1` when a booking was refused for too few credits.
     short: String,
+    /// The code of a sponsor's refusal to pay (`stint_domain::sponsor::PayRefusal`).
+    budget: String,
+}
+
+/// An organisation that may pay for this session, as the confirmation offers it.
+struct SponsorChoice {
+    id: i64,
+    name: String,
 }
 
 #[derive(Template)]
@@ -224,6 +232,10 @@ struct ConfirmPage {
     spendable: i64,
     /// Sent back here because the wallet held too little when confirming.
     refused_short: bool,
+    /// Organisations whose budget pays for this session type; the first is chosen.
+    sponsors: Vec<SponsorChoice>,
+    /// Why a sponsor would not pay, when sent back here for it.
+    budget_refusal: Option<&'static str>,
 }
 
 impl ConfirmPage {
@@ -234,6 +246,11 @@ impl ConfirmPage {
 
     fn short(&self) -> bool {
         self.spendable < self.needed()
+    }
+
+    /// Whether confirming cannot work: the wallet is short and no sponsor offers to pay.
+    fn blocked(&self) -> bool {
+        self.short() && self.sponsors.is_empty()
     }
 }
 
@@ -261,9 +278,25 @@ pub async fn confirm_page(
     let spendable = stint_app::money::wallet::spendable(&state, &me)
         .await
         .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let sponsors = stint_app::sponsor::orgs::sponsors_of(&state, &me)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?
+        .into_iter()
+        .filter(|o| {
+            o.rules
+                .as_ref()
+                .is_some_and(|r| r.skus.contains(&sku.sku_id))
+        })
+        .map(|o| SponsorChoice {
+            id: o.id.0,
+            name: o.name,
+        })
+        .collect();
     Ok(ok(&ConfirmPage {
         spendable,
         refused_short: q.short == "1",
+        sponsors,
+        budget_refusal: stint_domain::sponsor::PayRefusal::parse(&q.budget).map(|r| r.message()),
         chrome: Chrome::new(format!("Confirm {} · Stint", c.title), Some(me), &csrf.0),
         when_mine: when(start, &tz),
         when_theirs: format!(
@@ -305,6 +338,8 @@ pub struct BookFields {
     /// One per confirmation page: a double click or a resubmit books once.
     key: String,
     tz: String,
+    /// An organisation's id whose budget pays; empty for the wallet.
+    paid_by: String,
 }
 
 pub async fn create_booking(
@@ -317,6 +352,10 @@ pub async fn create_booking(
         mentor_id: Some(f.mentor_id.parse().unwrap_or(-1)),
         start: &f.start,
         idempotency_key: (!f.key.is_empty()).then_some(f.key.as_str()),
+        paid_by: match f.paid_by.trim() {
+            "" => None,
+            id => Some(stint_domain::ids::OrgId(id.parse().unwrap_or(-1))),
+        },
     };
     match scheduling::book(&state, &me, req).await {
         Ok(done) => {
@@ -328,6 +367,16 @@ pub async fn create_booking(
         {
             let back = query_string(&[("tz", f.tz.clone()), ("taken", "1".into())]);
             Ok(Redirect::to(&format!("/skus/{}/book?{back}", f.sku)).into_response())
+        }
+        // Back to the same time, which now says why the sponsor would not pay.
+        Err(e) if e.fields.contains_key("paid_by") => {
+            let back = query_string(&[
+                ("mentor", f.mentor_id.clone()),
+                ("start", f.start.clone()),
+                ("tz", f.tz.clone()),
+                ("budget", e.code.to_string()),
+            ]);
+            Ok(Redirect::to(&format!("/skus/{}/book/confirm?{back}", f.sku)).into_response())
         }
         // Back to the same time, which now says how many credits are missing.
         Err(e) if e.kind == ErrorKind::PaymentRequired => {

@@ -23,6 +23,7 @@ mod mail;
 mod mentor;
 mod nudges;
 mod operator;
+mod organisations;
 pub(crate) mod outcomes;
 mod payouts;
 mod public;
@@ -30,6 +31,8 @@ pub mod render;
 mod security;
 mod sessions;
 mod signup;
+mod sponsor;
+mod sponsors;
 mod unread;
 mod wallet;
 mod webhooks;
@@ -155,6 +158,25 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts/{id}/roles", post(accounts::change_role))
         .route("/operator/jobs", get(jobs::jobs))
         .route("/operator/credits", get(credits::page))
+        .route(
+            "/operator/sponsors",
+            get(sponsors::page).post(sponsors::create),
+        )
+        .route(
+            "/operator/sponsors/fundings/{id}/paid",
+            post(sponsors::mark_paid),
+        )
+        .route("/sponsor", get(sponsor::index))
+        .route("/sponsor/{id}", get(sponsor::page))
+        .route("/sponsor/{id}/rules", post(sponsor::save_rules))
+        .route("/sponsor/{id}/fundings", post(sponsor::request_funding))
+        .route("/sponsor/{id}/invites", post(sponsor::invite))
+        .route("/organisations", get(organisations::page))
+        .route("/organisations/{id}/leave", post(organisations::leave))
+        .route(
+            "/join",
+            get(organisations::join_page).post(organisations::join),
+        )
         .route("/operator/payouts", get(payouts::payouts_page))
         .route("/operator/adjustments", get(adjustments::page))
         .route("/operator/adjustments/refunds", post(adjustments::refund))

@@ -53,6 +53,12 @@ impl Chrome {
     pub fn is_mentor(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.has(Role::Mentor))
     }
+
+    pub fn is_sponsor(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.has(Role::SponsorAdmin))
+    }
 }
 
 /// Renders a template, or a plain error page if the template itself fails.

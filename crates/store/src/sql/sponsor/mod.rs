@@ -301,6 +301,35 @@ impl SponsorStore for SqlStore {
         .collect()
     }
 
+    async fn reissue_invite(
+        &self,
+        id: i64,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<(InviteRecord, String)>> {
+        let changed = sqlx::query(
+            "UPDATE org_invites SET digest = $2 WHERE id = $1 AND used_at IS NULL \
+             AND expires_at > $3",
+        )
+        .bind(id)
+        .bind(digest.to_string())
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT i.id, i.org_id, i.email, i.role, i.created_at, i.expires_at, i.used_at, \
+             o.name AS org_name FROM org_invites i JOIN organisations o ON o.id = i.org_id \
+             WHERE i.id = $1",
+        )
+        .bind(id)
+        .fetch_one(self.writer())
+        .await?;
+        Ok(Some((invite_row(&row)?, row.try_get("org_name")?)))
+    }
+
     async fn accept_invite(&self, digest: &str, user: UserId, now: Timestamp) -> Result<OrgId> {
         let mut tx = self.begin_write().await?;
         let used = sqlx::query(

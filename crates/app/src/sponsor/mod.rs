@@ -1,0 +1,44 @@
+//! Employer sponsorship's use cases, for the API, the pages and the worker alike:
+//!
+//! - `orgs.rs` — operators create an organisation with its first admin; who administers what.
+//! - `budget.rs` — the budget's rules, its funding by invoice (an operator marks it paid),
+//!   and paying for a booking with it (`pay_check`, used by `scheduling::claim`).
+//! - `members.rs` — invitations (mailed as a single-use link), joining, leaving.
+//! - `console.rs` — what an admin sees: balance, spend, members, and outcomes in aggregate,
+//!   each figure about people shown only over groups `stint_domain::sponsor` allows.
+//!
+//! An organisation is visible only to its own admins: anyone else, an admin of another
+//! organisation included, is told it does not exist.
+
+pub mod budget;
+pub mod console;
+pub mod members;
+pub mod orgs;
+
+use crate::App;
+use crate::error::AppError;
+use stint_domain::account::Account;
+use stint_domain::ids::OrgId;
+use stint_domain::sponsor::OrgRole;
+use stint_store::sponsor::OrgRecord;
+
+/// `org`, if `actor` is one of its active admins; `NotFound` for everyone else.
+pub(crate) async fn administered(
+    app: &App,
+    actor: &Account,
+    org: OrgId,
+) -> Result<OrgRecord, AppError> {
+    let admin = app
+        .store
+        .memberships_of(actor.id)
+        .await?
+        .iter()
+        .any(|m| m.org == org && m.role == OrgRole::Admin && m.is_active());
+    if !admin {
+        return Err(AppError::not_found("organisation"));
+    }
+    app.store
+        .org(org)
+        .await?
+        .ok_or_else(|| AppError::not_found("organisation"))
+}
