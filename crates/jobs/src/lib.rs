@@ -3,6 +3,7 @@
 //! Nothing here depends on the web edge, so `stint worker` runs without it.
 
 pub mod account_mail;
+pub mod approval_lapse;
 pub mod calendar_sync;
 pub mod credit_expiry;
 pub mod events;
@@ -82,6 +83,7 @@ pub fn worker(
         mailer.clone(),
         settings.public_url.clone(),
     );
+    let lapse_approval = approval_lapse::LapseApproval::new(app.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -104,6 +106,10 @@ pub fn worker(
             Arc::new(expiry_warning),
         )
         .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
+        .with(
+            stint_app::sponsor::approvals::APPROVAL_LAPSE,
+            Arc::new(lapse_approval),
+        )
         .with(housekeeping::PRUNE, Arc::new(prune))
         .with(
             stint_webhooks::KIND,

@@ -23,6 +23,7 @@ on_both_backends!(App;
     members_pay_with_the_budget_within_its_rules,
     bad_input_is_refused_by_field_and_writes_nothing,
     the_console_pages_show_the_budget_and_a_member_books_with_it,
+    approvals_are_decided_once_and_a_lapse_gives_the_credits_back,
 );
 
 const SKU: &str = "negotiation-clinic-45";
@@ -37,7 +38,7 @@ async fn admin(app: &App) -> String {
 
 /// The GET routes of `org`'s console.
 fn reads(org: i64) -> Vec<String> {
-    ["", "/fundings", "/invites", "/members"]
+    ["", "/fundings", "/invites", "/members", "/approvals"]
         .iter()
         .map(|tail| format!("/api/v1/sponsor/orgs/{org}{tail}"))
         .collect()
@@ -255,15 +256,23 @@ async fn small_groups_and_complements_are_hidden(app: App) {
     assert_eq!(mine.as_array().map(Vec::len), Some(0));
 }
 
-/// The first slot of `SKU` between 3 and 10 days ahead whose mentor and start are not in
-/// `taken`.
+/// The first of `slots` at least two hours from every slot of `taken` with the same mentor,
+/// so a session there overlaps none of theirs.
 fn free_slot<'a>(slots: &'a [Value], taken: &[&Value]) -> &'a Value {
+    let at = |v: &Value| {
+        v["start"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+    };
     slots
         .iter()
         .find(|s| {
-            !taken
-                .iter()
-                .any(|t| t["mentor_id"] == s["mentor_id"] && t["start"] == s["start"])
+            taken.iter().all(|t| {
+                t["mentor_id"] != s["mentor_id"]
+                    || (at(t) - at(s)).abs() >= jiff::SignedDuration::from_hours(2)
+            })
         })
         .unwrap()
 }
@@ -652,4 +661,93 @@ async fn the_console_pages_show_the_budget_and_a_member_books_with_it(app: App) 
     .await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(app.store.ledger_balance(budget).await.unwrap(), before - 45);
+}
+
+async fn approvals_are_decided_once_and_a_lapse_gives_the_credits_back(app: App) {
+    let org = acme(&app).await;
+    let own = admin(&app).await;
+    let budget = Account::Budget(stint_domain::ids::OrgId(org));
+    let r = app
+        .put(
+            &format!("/api/v1/sponsor/orgs/{org}/budget"),
+            Some(&own),
+            json!({"period": "month", "leftover": "roll_over", "cap_credits": 100, "cap_sessions": 2, "skus": [SKU], "approval_hours": 24}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rules: Value = r.json().await.unwrap();
+    assert_eq!(rules["rules"]["approval_hours"], 24);
+    let slots = app.slots_in_days(SKU, 3, 10).await;
+    let before = app.store.ledger_balance(budget).await.unwrap();
+    let mut ids = Vec::new();
+    for (who, slot) in ["sam", "lena", "noor"].iter().zip([
+        &slots[0],
+        free_slot(&slots, &[&slots[0]]),
+        free_slot(&slots, &[&slots[0], free_slot(&slots, &[&slots[0]])]),
+    ]) {
+        let token = app
+            .login(&format!("{who}@stint.example"), DEMO_PASSWORD)
+            .await;
+        let r = book(&app, &token, slot, Some(org)).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let b: Value = r.json().await.unwrap();
+        ids.push(b["id"].as_i64().unwrap());
+    }
+    assert_eq!(
+        app.store.ledger_balance(budget).await.unwrap(),
+        before - 3 * 45
+    );
+    let waiting: Value = app
+        .get(&format!("/api/v1/sponsor/orgs/{org}/approvals"), Some(&own))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(waiting.as_array().map(Vec::len), Some(3), "{waiting}");
+    let decide = |id: i64, approve: bool| {
+        let own = own.clone();
+        let path = format!("/api/v1/sponsor/orgs/{org}/approvals/{id}");
+        let app = &app;
+        async move {
+            app.post(&path, Some(&own), json!({"approve": approve}))
+                .await
+        }
+    };
+    assert_eq!(decide(ids[0], true).await.status(), StatusCode::NO_CONTENT);
+    expect_error(decide(ids[0], true).await, StatusCode::CONFLICT, "conflict").await;
+    // Declining cancels the session and gives its credits back.
+    assert_eq!(decide(ids[1], false).await.status(), StatusCode::NO_CONTENT);
+    let lena = app.login("lena@stint.example", DEMO_PASSWORD).await;
+    let seen: Value = app
+        .get(&format!("/api/v1/bookings/{}", ids[1]), Some(&lena))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["status"], "cancelled", "{seen}");
+    // Another organisation's admin cannot decide Acme's requests.
+    let other = globex_admin(&app).await;
+    let r = app
+        .post(
+            &format!("/api/v1/sponsor/orgs/{org}/approvals/{}", ids[2]),
+            Some(&other),
+            json!({"approve": true}),
+        )
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    // Nobody decides the third: a day later it lapses.
+    app.clock.advance(jiff::SignedDuration::from_hours(25));
+    let core = stint_app::App::new(
+        app.store.clone(),
+        app.clock.clone(),
+        stint_app::Settings::default(),
+    );
+    assert!(
+        stint_app::sponsor::approvals::lapse(&core, stint_domain::booking::BookingId(ids[2]))
+            .await
+            .unwrap()
+    );
+    assert_eq!(app.store.ledger_balance(budget).await.unwrap(), before - 45);
+    expect_error(decide(ids[2], true).await, StatusCode::CONFLICT, "conflict").await;
+    common::ledger_is_sound(&app).await;
 }

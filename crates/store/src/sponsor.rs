@@ -91,6 +91,20 @@ pub struct SpendRow {
     pub credits: Credits,
 }
 
+pub use crate::sql::sponsor::holds::APPROVAL_LAPSE;
+
+/// A booking waiting for an admin's approval, as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalRow {
+    pub booking: stint_domain::booking::BookingId,
+    pub member: String,
+    pub sku_title: String,
+    pub start: Timestamp,
+    pub credits: Credits,
+    /// When it lapses if nobody decides.
+    pub due: Timestamp,
+}
+
 /// Storage of sponsorship.
 #[async_trait]
 pub trait SponsorStore: Send + Sync {
@@ -169,6 +183,20 @@ pub trait SponsorStore: Send + Sync {
         charge: BudgetCharge,
         now: Timestamp,
     ) -> Result<BookingOutcome>;
+
+    /// The bookings of `org` waiting for approval, the first to lapse first.
+    async fn pending_approvals(&self, org: OrgId) -> Result<Vec<ApprovalRow>>;
+    /// Decides a pending request (of `org`, when given): `Approved`; or `Declined` or
+    /// `Lapsed` (only once due at `now`), which cancel the booking, if still confirmed, and
+    /// release its hold to the budget, in one transaction. False when it is no longer pending
+    /// (decided already, or a lapse not yet due); `NotFound` when `org` has no such request.
+    async fn decide_approval(
+        &self,
+        org: Option<OrgId>,
+        booking: stint_domain::booking::BookingId,
+        decision: stint_domain::sponsor::Approval,
+        now: Timestamp,
+    ) -> Result<bool>;
 
     /// The budget's spend by month and session type, newest month first.
     async fn budget_spend(&self, org: OrgId) -> Result<Vec<SpendRow>>;

@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use stint_domain::booking::BookingStatus;
 use stint_domain::ids::{OrgId, UserId};
 use stint_domain::ledger::{Account, HoldEnd};
-use stint_domain::sponsor::{BudgetRules, Leftover, OrgRole, PayRefusal, Period};
+use stint_domain::sponsor::{Approval, BudgetRules, Leftover, OrgRole, PayRefusal, Period};
 use stint_store::sponsor::BudgetCharge;
 use stint_store::{BookingOutcome, NewBooking, Store, StoreError};
 
@@ -23,6 +24,7 @@ conformance!(
     a_release_gives_the_budget_and_the_cap_back,
     refusals_name_their_reason_and_write_nothing,
     funding_is_credited_once,
+    an_undecided_request_lapses_and_gives_everything_back,
 );
 two_node_conformance!(a_budget_for_five_books_five_through_two_nodes);
 
@@ -52,6 +54,7 @@ async fn world(store: &dyn Store, sessions: i64) -> World {
         cap_credits: PRICE,
         cap_sessions: 1,
         skus: [base.sku].into_iter().collect(),
+        approval_hours: None,
     };
     store.set_budget_rules(org, &rules, t(0)).await.unwrap();
     let funding = store
@@ -344,5 +347,86 @@ async fn funding_is_credited_once(store: Arc<dyn Store>) {
     );
     assert!(store.fundings(None).await.unwrap().is_empty());
     assert_eq!(store.fundings(Some(w.org)).await.unwrap().len(), 2);
+    sound(store.as_ref()).await;
+}
+
+async fn an_undecided_request_lapses_and_gives_everything_back(store: Arc<dyn Store>) {
+    let w = world(store.as_ref(), 5).await;
+    let mut rules = store.org(w.org).await.unwrap().unwrap().rules.unwrap();
+    rules.approval_hours = Some(1);
+    store.set_budget_rules(w.org, &rules, t(0)).await.unwrap();
+    let made = |r: Result<BookingOutcome, StoreError>| match r {
+        Ok(BookingOutcome::Created(b)) => b,
+        other => panic!("{other:?}"),
+    };
+    let approved = made(book(store.as_ref(), &w, 0, 0).await);
+    let lapsing = made(book(store.as_ref(), &w, 1, 0).await);
+    assert_eq!(store.pending_approvals(w.org).await.unwrap().len(), 2);
+    assert_eq!(
+        store.ledger_balance(Account::Budget(w.org)).await.unwrap(),
+        3 * PRICE
+    );
+    // Approved once; a second decision changes nothing.
+    assert!(
+        store
+            .decide_approval(Some(w.org), approved.id, Approval::Approved, t(20))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .decide_approval(Some(w.org), approved.id, Approval::Declined, t(21))
+            .await
+            .unwrap()
+    );
+    // Another organisation cannot decide it.
+    assert!(matches!(
+        store
+            .decide_approval(
+                Some(OrgId(w.org.0 + 1)),
+                lapsing.id,
+                Approval::Approved,
+                t(22)
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // Not due yet: nothing lapses.
+    assert!(
+        !store
+            .decide_approval(None, lapsing.id, Approval::Lapsed, t(30))
+            .await
+            .unwrap()
+    );
+    // Due (an hour after it was asked): the booking is cancelled, budget and cap come back.
+    assert!(
+        store
+            .decide_approval(None, lapsing.id, Approval::Lapsed, t(10 + 3600))
+            .await
+            .unwrap()
+    );
+    let after = store.booking(lapsing.id).await.unwrap().unwrap();
+    assert_eq!(after.status, BookingStatus::Cancelled);
+    assert_eq!(
+        store.ledger_balance(Account::Budget(w.org)).await.unwrap(),
+        4 * PRICE
+    );
+    assert_eq!(
+        store
+            .budget_usage(w.org, w.members[1], t(PERIOD))
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    assert!(store.pending_approvals(w.org).await.unwrap().is_empty());
+    // The lapse's job was queued with the booking.
+    let queued = store.jobs(None, None, 100).await.unwrap();
+    assert_eq!(
+        queued
+            .iter()
+            .filter(|j| j.kind == stint_store::sponsor::APPROVAL_LAPSE)
+            .count(),
+        2
+    );
     sound(store.as_ref()).await;
 }

@@ -25,6 +25,8 @@ pub struct RulesForm {
     pub cap_credits: String,
     pub cap_sessions: String,
     pub skus: Vec<String>,
+    /// Hours an admin has to approve each booking; empty: no approval.
+    pub approval_hours: String,
 }
 
 /// What the budget holds now.
@@ -62,6 +64,7 @@ pub async fn set_rules(
         cap_credits: form.cap_credits.clone(),
         cap_sessions: form.cap_sessions.clone(),
         skus,
+        approval_hours: form.approval_hours.clone(),
     };
     let rules = match input.validate(balance(app, org).await?) {
         Ok(rules) if e.is_empty() => rules,

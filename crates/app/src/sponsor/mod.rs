@@ -4,12 +4,14 @@
 //! - `budget.rs` — the budget's rules, its funding by invoice (an operator marks it paid),
 //!   and paying for a booking with it (`pay_check`, used by `scheduling::claim`).
 //! - `members.rs` — invitations (mailed as a single-use link), joining, leaving.
+//! - `approvals.rs` — bookings waiting for an admin's approval: approve, decline, lapse.
 //! - `console.rs` — what an admin sees: balance, spend, members, and outcomes in aggregate,
 //!   each figure about people shown only over groups `stint_domain::sponsor` allows.
 //!
 //! An organisation is visible only to its own admins: anyone else, an admin of another
 //! organisation included, is told it does not exist.
 
+pub mod approvals;
 pub mod budget;
 pub mod console;
 pub mod members;

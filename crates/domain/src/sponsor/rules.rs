@@ -11,6 +11,8 @@ use std::collections::BTreeSet;
 pub const CAP_CREDITS_MAX: Credits = 100_000;
 /// The most sessions a member's cap may allow in one period.
 pub const CAP_SESSIONS_MAX: i64 = 100;
+/// The longest an admin may take to approve a booking (two weeks).
+pub const APPROVAL_HOURS_MAX: i64 = 336;
 
 /// A person's part in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -129,6 +131,8 @@ pub struct BudgetRules {
     pub cap_sessions: i64,
     /// The session types it pays for; none until the admin chooses.
     pub skus: BTreeSet<SkuId>,
+    /// Hours an admin has to approve each booking before it lapses; `None`: no approval.
+    pub approval_hours: Option<i64>,
 }
 
 /// The rules as typed in a form or an API body.
@@ -139,6 +143,8 @@ pub struct BudgetRulesInput {
     pub cap_credits: String,
     pub cap_sessions: String,
     pub skus: Vec<SkuId>,
+    /// Empty: bookings need no approval.
+    pub approval_hours: String,
 }
 
 impl BudgetRulesInput {
@@ -170,8 +176,19 @@ impl BudgetRulesInput {
             "cap_sessions",
             whole(&self.cap_sessions, CAP_SESSIONS_MAX, "sessions"),
         );
-        let (Some(period), Some(leftover), Some(cap_credits), Some(cap_sessions)) =
-            (period, leftover, cap_credits, cap_sessions)
+        let approval_hours = match self.approval_hours.trim() {
+            "" => Some(None),
+            raw => e
+                .check("approval_hours", whole(raw, APPROVAL_HOURS_MAX, "hours"))
+                .map(Some),
+        };
+        let (
+            Some(period),
+            Some(leftover),
+            Some(cap_credits),
+            Some(cap_sessions),
+            Some(approval_hours),
+        ) = (period, leftover, cap_credits, cap_sessions, approval_hours)
         else {
             return Err(e);
         };
@@ -181,6 +198,7 @@ impl BudgetRulesInput {
             cap_credits,
             cap_sessions,
             skus: self.skus.iter().copied().collect(),
+            approval_hours,
         })
     }
 }
@@ -200,93 +218,6 @@ pub fn validate_org_name(raw: &str) -> Result<String, String> {
         return Err("must be 2 to 100 characters".into());
     }
     Ok(name.to_string())
-}
-
-/// Why a budget will not pay for a booking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PayRefusal {
-    /// The person is not (or no longer) a member.
-    NotAMember,
-    /// The budget does not pay for this session type.
-    SkuNotAllowed,
-    /// The session costs more than a member's whole cap.
-    OverCap,
-    /// The member has used this period's sessions or credits.
-    CapReached,
-    /// The budget holds too little.
-    BudgetSpent,
-}
-
-impl PayRefusal {
-    /// What the member is told, under the `paid_by` field.
-    pub fn message(self) -> &'static str {
-        match self {
-            PayRefusal::NotAMember => "you are not a member of this organisation",
-            PayRefusal::SkuNotAllowed => {
-                "this organisation's budget does not pay for this session type"
-            }
-            PayRefusal::OverCap => "this session costs more than your allowance per period",
-            PayRefusal::CapReached => {
-                "you have used this period's allowance from this organisation"
-            }
-            PayRefusal::BudgetSpent => {
-                "this organisation's budget has too little left for this session"
-            }
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PayRefusal::NotAMember => "not_a_member",
-            PayRefusal::SkuNotAllowed => "sku_not_allowed",
-            PayRefusal::OverCap => "over_cap",
-            PayRefusal::CapReached => "cap_reached",
-            PayRefusal::BudgetSpent => "budget_spent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PayRefusal> {
-        [
-            PayRefusal::NotAMember,
-            PayRefusal::SkuNotAllowed,
-            PayRefusal::OverCap,
-            PayRefusal::CapReached,
-            PayRefusal::BudgetSpent,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-}
-
-/// Whether a member may pay `price` for a session of `sku` with a budget under `rules`, given
-/// what they used this period (`used_credits`, `used_sessions`) and what the budget holds.
-/// The store checks the same in the booking's write, where concurrent bookings cannot both
-/// pass it; this answer is for telling the member why before trying.
-pub fn may_pay(
-    rules: &BudgetRules,
-    member: bool,
-    sku: SkuId,
-    price: Credits,
-    used: (Credits, i64),
-    budget: Credits,
-) -> Result<(), PayRefusal> {
-    if !member {
-        return Err(PayRefusal::NotAMember);
-    }
-    if !rules.skus.contains(&sku) {
-        return Err(PayRefusal::SkuNotAllowed);
-    }
-    if price > rules.cap_credits {
-        return Err(PayRefusal::OverCap);
-    }
-    let (credits, sessions) = used;
-    if credits + price > rules.cap_credits || sessions + 1 > rules.cap_sessions {
-        return Err(PayRefusal::CapReached);
-    }
-    if price > budget {
-        return Err(PayRefusal::BudgetSpent);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -316,6 +247,7 @@ mod tests {
             cap_credits: cap.into(),
             cap_sessions: sessions.into(),
             skus: vec![SkuId(1)],
+            approval_hours: String::new(),
         }
     }
 
@@ -330,42 +262,12 @@ mod tests {
         let mut bad = input("10", "1");
         bad.period = "week".into();
         bad.leftover = "keep".into();
+        bad.approval_hours = "1000".into();
         let e = bad.validate(500).unwrap_err();
         assert!(e.get("period").is_some() && e.get("leftover").is_some());
-    }
-
-    #[test]
-    fn may_pay_checks_membership_sku_cap_and_budget_in_that_order() {
-        let rules = input("30", "1").validate(100).unwrap();
-        let pay =
-            |member, sku, price, used, budget| may_pay(&rules, member, sku, price, used, budget);
-        assert_eq!(pay(true, SkuId(1), 30, (0, 0), 100), Ok(()));
-        assert_eq!(
-            pay(false, SkuId(1), 30, (0, 0), 100),
-            Err(PayRefusal::NotAMember)
-        );
-        assert_eq!(
-            pay(true, SkuId(2), 30, (0, 0), 100),
-            Err(PayRefusal::SkuNotAllowed)
-        );
-        assert_eq!(
-            pay(true, SkuId(1), 31, (0, 0), 100),
-            Err(PayRefusal::OverCap)
-        );
-        assert_eq!(
-            pay(true, SkuId(1), 10, (0, 1), 100),
-            Err(PayRefusal::CapReached)
-        );
-        assert_eq!(
-            pay(true, SkuId(1), 30, (0, 0), 29),
-            Err(PayRefusal::BudgetSpent)
-        );
-        for r in [
-            PayRefusal::NotAMember,
-            PayRefusal::BudgetSpent,
-            PayRefusal::CapReached,
-        ] {
-            assert_eq!(PayRefusal::parse(r.as_str()), Some(r));
-        }
+        assert!(e.get("approval_hours").is_some());
+        let mut asks = input("10", "1");
+        asks.approval_hours = "48".into();
+        assert_eq!(asks.validate(500).unwrap().approval_hours, Some(48));
     }
 }

@@ -41,6 +41,7 @@ pub async fn setup(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<Org
         cap_credits: 400,
         cap_sessions: 6,
         skus,
+        approval_hours: None,
     };
     store.set_budget_rules(org, &rules, long_ago).await?;
     let paid = store

@@ -2,7 +2,8 @@
 -- ledger account `budget:<id>` funded by invoices an operator marks paid (`budget_fundings`,
 -- credited once, key `funding:<id>`). Its rules sit on its row: the period (month or
 -- quarter, UTC), what is left at the end (roll over or expire), each member's cap per period
--- in credits and sessions, and the session types it pays for (`budget_skus`).
+-- in credits and sessions, the session types it pays for (`budget_skus`), and whether a
+-- booking waits for an admin's approval (`approval_hours` to decide; NULL: it does not).
 CREATE TABLE organisations (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     name         TEXT    NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE organisations (
     leftover     TEXT    NOT NULL DEFAULT 'roll_over' CHECK (leftover IN ('roll_over', 'expire')),
     cap_credits  BIGINT  NOT NULL DEFAULT 0 CHECK (cap_credits >= 0),
     cap_sessions BIGINT  NOT NULL DEFAULT 0 CHECK (cap_sessions >= 0),
+    approval_hours BIGINT CHECK (approval_hours IS NULL OR approval_hours BETWEEN 1 AND 336),
     created_at   BIGINT  NOT NULL,
     updated_at   BIGINT  NOT NULL
 );
@@ -57,15 +59,21 @@ CREATE TABLE budget_usage (
     PRIMARY KEY (org_id, member_id, period_start)
 );
 
--- The bookings a budget pays for, with the period and credits they count against.
+-- The bookings a budget pays for, with the period and credits they count against, and, where
+-- the budget asks for it, the admin's decision: pending until `approval_due`, when an
+-- undecided request lapses (the booking is cancelled and its hold released).
 CREATE TABLE budget_holds (
     booking_id   BIGINT PRIMARY KEY REFERENCES bookings(id),
     org_id       BIGINT NOT NULL REFERENCES organisations(id),
     member_id    BIGINT NOT NULL REFERENCES users(id),
     period_start BIGINT NOT NULL,
-    credits      BIGINT NOT NULL CHECK (credits > 0)
+    credits      BIGINT NOT NULL CHECK (credits > 0),
+    approval     TEXT   CHECK (approval IS NULL OR approval IN ('pending', 'approved', 'declined', 'lapsed')),
+    approval_due BIGINT,
+    CHECK ((approval IS NULL) = (approval_due IS NULL))
 );
 CREATE INDEX budget_holds_org ON budget_holds(org_id, booking_id);
+CREATE INDEX budget_holds_pending ON budget_holds(org_id, approval, approval_due);
 
 CREATE TABLE budget_fundings (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,

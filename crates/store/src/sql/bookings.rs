@@ -111,7 +111,7 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn booking_in(
+    pub(crate) async fn booking_in(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: BookingId,
@@ -428,36 +428,8 @@ impl BookingStore for SqlStore {
                 format!("a {} booking cannot be cancelled", current.status.as_str()),
             ));
         }
-        // The time is free again: claims decided on a snapshot with this session in it
-        // must look again (see `claim::snapshot`).
-        bump_version(&mut tx, current.mentor_id).await?;
-        sqlx::query(
-            "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, late_cancel = $3, \
-             sequence = sequence + 1, updated_at = $4 WHERE id = $5",
-        )
-        .bind(actor.0)
-        .bind(reason.to_string())
-        .bind(i64::from(late))
-        .bind(now.as_second())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
-        super::holds::end_hold(&mut tx, self.backend, id, current.mentor_id, hold, now).await?;
-        let note = if late {
-            format!("cancelled late: {reason}")
-        } else {
-            format!("cancelled: {reason}")
-        };
-        self.event(
-            &mut tx,
-            id,
-            Some(actor),
-            BookingStatus::Cancelled,
-            &note,
-            now,
-        )
-        .await?;
-        super::outbox::booking_changed(&mut tx, id, BookingChange::Cancelled, None, now).await?;
+        self.cancel_in(&mut tx, &current, actor, reason, late, hold, now)
+            .await?;
         let booking = self.booking_in(&mut tx, id).await?;
         tx.commit().await?;
         self.forget_schedule(booking.mentor_id);
@@ -507,5 +479,48 @@ impl BookingStore for SqlStore {
         tx.commit().await?;
         self.forget_schedule(booking.mentor_id);
         Ok(booking)
+    }
+}
+
+impl SqlStore {
+    /// Cancels `current` (a confirmed booking, read in `tx`) as `actor`, ending its hold as
+    /// `hold` says and queueing the change, in `tx`: the cancel use case's write, shared with a
+    /// sponsor's decline or lapse.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn cancel_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        current: &Booking,
+        actor: UserId,
+        reason: &str,
+        late: bool,
+        hold: HoldEnd,
+        now: Timestamp,
+    ) -> Result<()> {
+        let id = current.id;
+        // The time is free again: claims decided on a snapshot with this session in it
+        // must look again (see `claim::snapshot`).
+        bump_version(tx, current.mentor_id).await?;
+        sqlx::query(
+            "UPDATE bookings SET status = 'cancelled', cancelled_by = $1, cancel_reason = $2, late_cancel = $3, \
+             sequence = sequence + 1, updated_at = $4 WHERE id = $5",
+        )
+        .bind(actor.0)
+        .bind(reason.to_string())
+        .bind(i64::from(late))
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await?;
+        super::holds::end_hold(tx, self.backend, id, current.mentor_id, hold, now).await?;
+        let note = if late {
+            format!("cancelled late: {reason}")
+        } else {
+            format!("cancelled: {reason}")
+        };
+        self.event(tx, id, Some(actor), BookingStatus::Cancelled, &note, now)
+            .await?;
+        super::outbox::booking_changed(tx, id, BookingChange::Cancelled, None, now).await?;
+        Ok(())
     }
 }

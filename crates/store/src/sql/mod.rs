@@ -150,7 +150,7 @@ impl SqlStore {
     }
 
     /// After a change to a mentor's sessions, rules or external busy time on this node.
-    fn forget_schedule(&self, mentor: stint_domain::ids::UserId) {
+    pub(crate) fn forget_schedule(&self, mentor: stint_domain::ids::UserId) {
         self.caches.schedules.forget(mentor);
     }
 

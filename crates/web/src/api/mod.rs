@@ -265,6 +265,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sponsor::list_fundings, sponsor::request_funding))
         .routes(routes!(sponsor::list_invites, sponsor::invite))
         .routes(routes!(sponsor::list_members))
+        .routes(routes!(sponsor::list_approvals))
+        .routes(routes!(sponsor::decide_approval))
         .routes(routes!(sponsor::my_orgs))
         .routes(routes!(sponsor::join))
         .routes(routes!(sponsor::leave))

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use stint_app::sponsor::console::Console;
-use stint_app::sponsor::{budget, console, members, orgs};
+use stint_app::sponsor::{approvals, budget, console, members, orgs};
 use stint_domain::ids::OrgId;
 use stint_store::sponsor::{FundingRecord, InviteRecord, Membership, OrgRecord};
 use utoipa::ToSchema;
@@ -31,6 +31,8 @@ pub struct RulesDto {
     pub cap_sessions: i64,
     /// The session types the budget pays for.
     pub sku_ids: Vec<i64>,
+    /// Hours an admin has to approve each booking before it lapses; absent: no approval.
+    pub approval_hours: Option<i64>,
 }
 
 /// An organisation.
@@ -54,6 +56,7 @@ impl From<&OrgRecord> for OrgDto {
                 cap_credits: r.cap_credits,
                 cap_sessions: r.cap_sessions,
                 sku_ids: r.skus.iter().map(|s| s.0).collect(),
+                approval_hours: r.approval_hours,
             }),
             created_at: o.created_at.to_string(),
         }
@@ -347,6 +350,11 @@ pub struct RulesRequest {
     /// Slugs of the session types the budget pays for.
     #[schema(min_items = 1, max_items = 100)]
     pub skus: Vec<String>,
+    /// Hours an admin has to approve each booking (it lapses then, or at the session's start
+    /// if sooner, and its credits come back); leave out for no approval.
+    #[serde(default, deserialize_with = "super::integral::opt_i64")]
+    #[schema(minimum = 1, maximum = 336)]
+    pub approval_hours: Option<i64>,
 }
 
 /// Sets the budget's rules: a cap above what the budget holds, an unknown session type or a
@@ -366,6 +374,10 @@ pub async fn put_rules(
         cap_credits: req.cap_credits.to_string(),
         cap_sessions: req.cap_sessions.to_string(),
         skus: req.skus,
+        approval_hours: req
+            .approval_hours
+            .map(|h| h.to_string())
+            .unwrap_or_default(),
     };
     budget::set_rules(&state, &me, OrgId(id), &form).await?;
     let c = console::console(&state, &me, OrgId(id)).await?;
@@ -513,5 +525,72 @@ pub async fn leave(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     members::leave(&state, &me, OrgId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A booking waiting for an admin's approval.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalDto {
+    pub booking_id: i64,
+    /// The member who asked.
+    pub member: String,
+    pub session_type: String,
+    pub start: String,
+    pub credits: i64,
+    /// When it lapses if nobody decides.
+    pub due: String,
+}
+
+/// The bookings waiting for approval, the first to lapse first.
+#[utoipa::path(get, path = "/api/v1/sponsor/orgs/{id}/approvals", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 200, body = Vec<ApprovalDto>)))]
+pub async fn list_approvals(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ApprovalDto>>, ApiError> {
+    let all = approvals::pending(&state, &me, OrgId(id)).await?;
+    Ok(Json(
+        all.iter()
+            .map(|a| ApprovalDto {
+                booking_id: a.booking.0,
+                member: a.member.clone(),
+                session_type: a.sku_title.clone(),
+                start: a.start.to_string(),
+                credits: a.credits,
+                due: a.due.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// An admin's decision.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// `true` approves; `false` declines, which cancels the booking and returns its credits.
+    pub approve: bool,
+}
+
+/// Approves or declines a booking waiting for approval; a second decision is 409.
+#[utoipa::path(post, path = "/api/v1/sponsor/orgs/{id}/approvals/{booking}", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id"), ("booking" = i64, Path, description = "Booking id")),
+    request_body = DecisionRequest,
+    responses((status = 204, description = "Decided"), (status = 409, description = "Decided already or lapsed", body = ErrorBody)))]
+pub async fn decide_approval(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath((id, booking)): ApiPath<(i64, i64)>,
+    ApiJson(req): ApiJson<DecisionRequest>,
+) -> Result<StatusCode, ApiError> {
+    approvals::decide(
+        &state,
+        &me,
+        OrgId(id),
+        stint_domain::booking::BookingId(booking),
+        req.approve,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use stint_app::ErrorKind;
 use stint_app::outcomes::when_for;
 use stint_app::sponsor::console::{Console, console};
-use stint_app::sponsor::{budget, members, orgs};
+use stint_app::sponsor::{approvals, budget, members, orgs};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::catalog::SkuStatus;
@@ -38,6 +38,13 @@ pub(crate) struct PersonRow {
     note: String,
 }
 
+/// One booking waiting for approval.
+pub(crate) struct ApprovalLine {
+    booking: i64,
+    what: String,
+    due: String,
+}
+
 /// One funding invoice.
 pub(crate) struct FundingRow {
     id: i64,
@@ -54,6 +61,7 @@ pub struct RulesFields {
     cap_credits: String,
     cap_sessions: String,
     skus: Vec<String>,
+    approval_hours: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +98,7 @@ struct ConsolePage {
     members: Vec<PersonRow>,
     invites: Vec<PersonRow>,
     fundings: Vec<FundingRow>,
+    approvals: Vec<ApprovalLine>,
     rules: RulesFields,
     funding: FundingFields,
     invite: InviteFields,
@@ -208,6 +217,22 @@ async fn console_page(
             },
         })
         .collect();
+    let approvals = approvals::pending(state, me, org)
+        .await
+        .or_page()?
+        .iter()
+        .map(|a| ApprovalLine {
+            booking: a.booking.0,
+            what: format!(
+                "{} · {} · {} · {} credits",
+                a.member,
+                a.sku_title,
+                when_for(me, a.start),
+                a.credits
+            ),
+            due: when_for(me, a.due),
+        })
+        .collect();
     let rules_form = if forms.errors.is_empty() {
         match &rules {
             Some(r) => RulesFields {
@@ -216,6 +241,7 @@ async fn console_page(
                 cap_credits: r.cap_credits.to_string(),
                 cap_sessions: r.cap_sessions.to_string(),
                 skus: Vec::new(),
+                approval_hours: r.approval_hours.map(|h| h.to_string()).unwrap_or_default(),
             },
             None => RulesFields {
                 period: "month".into(),
@@ -247,6 +273,7 @@ async fn console_page(
         members,
         invites,
         fundings,
+        approvals,
         rules: rules_form,
         funding: forms.funding,
         invite: forms.invite,
@@ -275,6 +302,8 @@ pub async fn page(
         "rules" => "The budget's rules are saved.",
         "funding" => "Invoice requested: the credits arrive once it is paid.",
         "invite" => "Invitation sent.",
+        "approved" => "Approved: the session stays booked, paid by the budget.",
+        "declined" => "Declined: the session is cancelled and its credits are back in the budget.",
         _ => "",
     };
     let page = console_page(&state, &me, &csrf.0, OrgId(id), Forms::default(), notice).await?;
@@ -314,6 +343,7 @@ pub async fn save_rules(
         cap_credits: f.cap_credits.clone(),
         cap_sessions: f.cap_sessions.clone(),
         skus: f.skus.clone(),
+        approval_hours: f.approval_hours.clone(),
     };
     let done = budget::set_rules(&state, &me, OrgId(id), &form)
         .await
@@ -366,4 +396,32 @@ pub async fn invite(
         }
     })
     .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionFields {
+    /// `approve` or `decline`.
+    decision: String,
+}
+
+/// Approves or declines a booking waiting for approval.
+pub async fn decide(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path((id, booking)): Path<(i64, i64)>,
+    CsrfForm(f): CsrfForm<DecisionFields>,
+) -> PageResult {
+    let approve = f.decision == "approve";
+    approvals::decide(
+        &state,
+        &me,
+        OrgId(id),
+        stint_domain::booking::BookingId(booking),
+        approve,
+    )
+    .await
+    .map_err(failure)?;
+    let done = if approve { "approved" } else { "declined" };
+    Ok(Redirect::to(&format!("/sponsor/{id}?done={done}")).into_response())
 }

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use sqlx::{Any, Transaction};
 use stint_domain::booking::BookingId;
 use stint_domain::ledger::{Account, Transfer, TransferKind};
-use stint_domain::sponsor::PayRefusal;
+use stint_domain::sponsor::{Approval, PayRefusal};
 
 /// The refusal a member hears, as the store's error.
 pub(crate) fn refused(r: PayRefusal) -> StoreError {
@@ -107,19 +107,44 @@ pub(crate) async fn hold_from_budget(
     .bind(new.bonus)
     .execute(&mut **tx)
     .await?;
+    // Where the budget asks for approval, the request waits for an admin until it is due,
+    // and a job that lapses it then is queued in this same transaction.
+    let hours: Option<i64> =
+        sqlx::query_scalar("SELECT approval_hours FROM organisations WHERE id = $1")
+            .bind(org)
+            .fetch_one(&mut **tx)
+            .await?;
+    let due = hours.map(|h| Approval::due(now, new.start, h).as_second());
     sqlx::query(
-        "INSERT INTO budget_holds (booking_id, org_id, member_id, period_start, credits) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO budget_holds (booking_id, org_id, member_id, period_start, credits, \
+         approval, approval_due) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id.0)
     .bind(org)
     .bind(member)
     .bind(period)
     .bind(total)
+    .bind(due.map(|_| Approval::Pending.as_str()))
+    .bind(due)
     .execute(&mut **tx)
     .await?;
+    if let Some(due) = due {
+        sqlx::query(
+            "INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, created_at, \
+             updated_at) VALUES ($1, $2, 'queued', $3, 0, 12, $4, $4)",
+        )
+        .bind(APPROVAL_LAPSE)
+        .bind(serde_json::json!({ "booking": id.0 }).to_string())
+        .bind(due)
+        .bind(now.as_second())
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
+
+/// The job that lapses a request nobody decided in time: `{"booking": id}`.
+pub const APPROVAL_LAPSE: &str = "sponsor.approval_lapse";
 
 /// Why the cap's `UPDATE` counted nothing.
 async fn why_not(

@@ -1,6 +1,7 @@
 //! `SponsorStore` on SQLite and PostgreSQL: organisations, members, invitations, funding
 //! and the budget's figures (`console.rs`); a budget's hold in a booking's write (`holds.rs`).
 
+mod approvals;
 mod console;
 pub(crate) mod holds;
 
@@ -11,18 +12,19 @@ use crate::StoreError;
 use crate::interfaces::{Admit, BookingOutcome, IdempotencyKey, NewBooking, Result};
 use crate::ledger::{Moved, Movement};
 use crate::sponsor::{
-    BudgetCharge, FundingRecord, InviteRecord, Membership, NewInvite, OrgRecord, SpendRow,
-    SponsorStore,
+    ApprovalRow, BudgetCharge, FundingRecord, InviteRecord, Membership, NewInvite, OrgRecord,
+    SpendRow, SponsorStore,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::BTreeSet;
+use stint_domain::booking::BookingId;
 use stint_domain::ids::{OrgId, SkuId, UserId};
 use stint_domain::ledger::{Account, Credits, Transfer, TransferKind};
 use stint_domain::role::Role;
-use stint_domain::sponsor::{BudgetRules, Leftover, OrgRole, Period};
+use stint_domain::sponsor::{Approval, BudgetRules, Leftover, OrgRole, Period};
 
 fn broken(what: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("sponsor: unknown {what} {value:?}").into())
@@ -86,8 +88,8 @@ impl SqlStore {
     /// The organisations `where_sql` picks, with their rules and session types.
     async fn orgs_where(&self, where_sql: &str, id: Option<i64>) -> Result<Vec<OrgRecord>> {
         let sql = format!(
-            "SELECT id, name, period, leftover, cap_credits, cap_sessions, created_at \
-             FROM organisations {where_sql} ORDER BY name, id"
+            "SELECT id, name, period, leftover, cap_credits, cap_sessions, approval_hours, \
+             created_at FROM organisations {where_sql} ORDER BY name, id"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(id) = id {
@@ -121,6 +123,7 @@ impl SqlStore {
                                 .filter(|(o, _)| *o == id)
                                 .map(|(_, s)| *s)
                                 .collect::<BTreeSet<_>>(),
+                            approval_hours: row.try_get("approval_hours")?,
                         })
                     })
                     .transpose()?;
@@ -183,7 +186,7 @@ impl SponsorStore for SqlStore {
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE organisations SET period = $2, leftover = $3, cap_credits = $4, \
-             cap_sessions = $5, updated_at = $6 WHERE id = $1",
+             cap_sessions = $5, updated_at = $6, approval_hours = $7 WHERE id = $1",
         )
         .bind(org.0)
         .bind(rules.period.as_str())
@@ -191,6 +194,7 @@ impl SponsorStore for SqlStore {
         .bind(rules.cap_credits)
         .bind(rules.cap_sessions)
         .bind(now.as_second())
+        .bind(rules.approval_hours)
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {
@@ -468,6 +472,20 @@ impl SponsorStore for SqlStore {
         now: Timestamp,
     ) -> Result<BookingOutcome> {
         self.claim_sponsored(new, key, admit, charge, now).await
+    }
+
+    async fn pending_approvals(&self, org: OrgId) -> Result<Vec<ApprovalRow>> {
+        approvals::pending(self, org).await
+    }
+
+    async fn decide_approval(
+        &self,
+        org: Option<OrgId>,
+        booking: BookingId,
+        decision: Approval,
+        now: Timestamp,
+    ) -> Result<bool> {
+        approvals::decide(self, org, booking, decision, now).await
     }
 
     async fn budget_spend(&self, org: OrgId) -> Result<Vec<SpendRow>> {
