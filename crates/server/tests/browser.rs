@@ -1556,3 +1556,51 @@ async fn a_note_draft_survives_a_reload_and_is_saved_when_back_online() {
     assert_eq!(b.content(status).await, "");
     b.finish().await;
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
+async fn sponsor_admin_runs_the_console_and_a_member_books_paid_by_the_budget() {
+    let b = Browser::start().await;
+    b.log_in("sponsor@acme.example").await;
+    b.click_link("Sponsor").await;
+    let console = wait_location_prefix(&b, "/sponsor/").await;
+    b.wait_text("Outcomes, in aggregate").await;
+    assert!(b.body_text().await.contains("Acme Corp"));
+    // A cap above the budget is refused in place, with what was typed kept.
+    b.fill("#f-cap_credits", "999999").await;
+    b.click("form[action$='/rules'] button[type=submit]").await;
+    b.wait_text("more than the budget holds").await;
+    assert_eq!(b.value("#f-cap_credits").await, "999999");
+    b.fill("#f-cap_credits", "100").await;
+    b.click("form[action$='/rules'] button[type=submit]").await;
+    b.wait_text("The budget's rules are saved.").await;
+    b.wait_location(&format!("{console}?done=rules")).await;
+    b.log_out().await;
+
+    // Lena, a member, books the triage; the confirmation offers Acme as the payer, chosen.
+    let org = b.store.orgs().await.unwrap()[0].id;
+    let budget = stint_domain::ledger::Account::Budget(org);
+    let before = b.store.ledger_balance(budget).await.unwrap();
+    b.log_in("lena@stint.example").await;
+    b.goto("/skus/technical-triage-20").await;
+    b.click_link("Choose a time").await;
+    wait_location_prefix(&b, "/skus/technical-triage-20/book?").await;
+    b.wait_text("Times in").await;
+    b.click(".slot").await;
+    wait_location_prefix(&b, "/skus/technical-triage-20/book/confirm?").await;
+    b.wait_text("Who pays").await;
+    assert_eq!(
+        b.attr("fieldset.payer input[type=radio]:checked", "value")
+            .await
+            .as_deref(),
+        Some(org.0.to_string().as_str())
+    );
+    b.click("main form button[type=submit]").await;
+    let session = wait_location_prefix(&b, "/sessions/").await;
+    assert!(session.ends_with("?booked=1"), "{session}");
+    assert_eq!(b.store.ledger_balance(budget).await.unwrap(), before - 20);
+    b.finish().await;
+}

@@ -38,10 +38,17 @@ async fn admin(app: &App) -> String {
 
 /// The GET routes of `org`'s console.
 fn reads(org: i64) -> Vec<String> {
-    ["", "/fundings", "/invites", "/members", "/approvals"]
-        .iter()
-        .map(|tail| format!("/api/v1/sponsor/orgs/{org}{tail}"))
-        .collect()
+    [
+        "",
+        "/fundings",
+        "/invites",
+        "/members",
+        "/approvals",
+        "/statement?month=2026-01",
+    ]
+    .iter()
+    .map(|tail| format!("/api/v1/sponsor/orgs/{org}{tail}"))
+    .collect()
 }
 
 /// A second organisation, Globex, with its own admin; their token.
@@ -321,6 +328,38 @@ async fn members_pay_with_the_budget_within_its_rules(app: App) {
         wallet_after["balance"], wallet_before["balance"],
         "the wallet paid nothing"
     );
+    // The month's statement lists the session, never who took it.
+    let month = &slots[0]["start"].as_str().unwrap()[..7];
+    let r = app
+        .get(
+            &format!("/api/v1/sponsor/orgs/{org}/statement?month={month}"),
+            Some(&own),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.starts_with("booking,session_start_utc,session_type,state"),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("{},", made["id"])), "{csv}");
+    assert!(!csv.contains("Sam"), "{csv}");
+    expect_error(
+        app.get(
+            &format!("/api/v1/sponsor/orgs/{org}/statement?month=13"),
+            Some(&own),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     // The cap: a second one this month is refused, and nothing is booked or held.
     let second = free_slot(&slots, &[&slots[0]]);
     let e = expect_error(

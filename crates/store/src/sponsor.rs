@@ -105,6 +105,18 @@ pub struct ApprovalRow {
     pub due: Timestamp,
 }
 
+/// One session on a budget's statement: what the budget held for it and what came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementLine {
+    pub booking: stint_domain::booking::BookingId,
+    pub start: Timestamp,
+    pub sku_title: String,
+    /// Where its hold stands: `held`, `settled`, `released` or `forfeited`.
+    pub state: String,
+    pub held: Credits,
+    pub returned: Credits,
+}
+
 /// Storage of sponsorship.
 #[async_trait]
 pub trait SponsorStore: Send + Sync {
@@ -197,6 +209,23 @@ pub trait SponsorStore: Send + Sync {
         decision: stint_domain::sponsor::Approval,
         now: Timestamp,
     ) -> Result<bool>;
+
+    /// Closes `org`'s budget period that began at `period_start`, once: the credits it held
+    /// then (its balance less what was funded since) expire. `None` if it was closed already.
+    async fn close_budget_period(
+        &self,
+        org: OrgId,
+        period_start: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<Credits>>;
+
+    /// The sessions `org`'s budget paid for that start in `[from, to)`, in time order.
+    async fn budget_statement(
+        &self,
+        org: OrgId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<StatementLine>>;
 
     /// The budget's spend by month and session type, newest month first.
     async fn budget_spend(&self, org: OrgId) -> Result<Vec<SpendRow>>;

@@ -25,6 +25,7 @@ conformance!(
     refusals_name_their_reason_and_write_nothing,
     funding_is_credited_once,
     an_undecided_request_lapses_and_gives_everything_back,
+    what_is_left_expires_once_when_a_period_ends,
 );
 two_node_conformance!(a_budget_for_five_books_five_through_two_nodes);
 
@@ -427,6 +428,58 @@ async fn an_undecided_request_lapses_and_gives_everything_back(store: Arc<dyn St
             .filter(|j| j.kind == stint_store::sponsor::APPROVAL_LAPSE)
             .count(),
         2
+    );
+    sound(store.as_ref()).await;
+}
+
+async fn what_is_left_expires_once_when_a_period_ends(store: Arc<dyn Store>) {
+    let w = world(store.as_ref(), 5).await;
+    let mut rules = store.org(w.org).await.unwrap().unwrap().rules.unwrap();
+    rules.leftover = Leftover::Expire;
+    store.set_budget_rules(w.org, &rules, t(5)).await.unwrap();
+    let Ok(BookingOutcome::Created(b)) = book(store.as_ref(), &w, 0, 0).await else {
+        panic!("the booking was refused");
+    };
+    // The period the rules were set in is not closed again.
+    assert_eq!(
+        store
+            .close_budget_period(w.org, Period::Month.start(t(5)), t(20))
+            .await
+            .unwrap(),
+        None
+    );
+    // The next month: the last one's 4 sessions' worth left expires, once; its own funding
+    // stays.
+    let feb = Period::Month.end(t(5));
+    let funding = store
+        .request_funding(w.org, 7, "FEB", w.members[0], feb)
+        .await
+        .unwrap();
+    store.mark_funding_paid(funding.id, feb).await.unwrap();
+    assert_eq!(
+        store.close_budget_period(w.org, feb, feb).await.unwrap(),
+        Some(4 * PRICE)
+    );
+    assert_eq!(
+        store.close_budget_period(w.org, feb, feb).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.ledger_balance(Account::Budget(w.org)).await.unwrap(),
+        7
+    );
+    assert_eq!(
+        store.ledger_balance(Account::Expired).await.unwrap(),
+        4 * PRICE
+    );
+    // A hold released later comes back to the budget.
+    store
+        .cancel_booking(b.id, w.members[0], "in time", false, HoldEnd::Release, feb)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.ledger_balance(Account::Budget(w.org)).await.unwrap(),
+        7 + PRICE
     );
     sound(store.as_ref()).await;
 }

@@ -184,3 +184,27 @@ pub fn store_refusal(e: StoreError) -> AppError {
         _ => e.into(),
     }
 }
+
+/// Closes every budget period that has ended where what is left expires (the hourly
+/// `credits.expire` job): what each budget lost.
+#[tracing::instrument(skip_all)]
+pub async fn close_periods(app: &App) -> Result<Vec<(OrgId, Credits)>, AppError> {
+    let now = app.now();
+    let mut expired = Vec::new();
+    for org in app.store.orgs().await? {
+        let Some(rules) = org.rules else { continue };
+        if rules.leftover != stint_domain::sponsor::Leftover::Expire {
+            continue;
+        }
+        if let Some(left) = app
+            .store
+            .close_budget_period(org.id, rules.period.start(now), now)
+            .await?
+            && left > 0
+        {
+            tracing::info!(org = %org.id, credits = left, "budget leftover expired");
+            expired.push((org.id, left));
+        }
+    }
+    Ok(expired)
+}

@@ -245,3 +245,75 @@ async fn outcomes(app: &App, org: OrgId, members: usize) -> Result<Outcomes, App
 
 /// Fewer people than this behind a figure hide it (for the pages' explanations).
 pub const HIDDEN_BELOW: u64 = MIN_GROUP;
+
+/// A month's statement as CSV (its admins): every session the budget paid for that started
+/// in `month` (`YYYY-MM`, UTC), with what was held, what came back and what it cost. It
+/// names sessions, never the people who took them. The file's name and its text.
+pub async fn statement_csv(
+    app: &App,
+    admin: &Account,
+    org: OrgId,
+    month: &str,
+) -> Result<(String, String), AppError> {
+    let record = administered(app, admin, org).await?;
+    let first = month
+        .trim()
+        .split_once('-')
+        .and_then(|(y, m)| jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok())
+        .ok_or_else(|| {
+            AppError::validation(stint_domain::FieldErrors::single(
+                "month",
+                "must be a month like 2026-11",
+            ))
+        })?;
+    let from = stint_domain::sponsor::Period::Month.start(
+        first
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::UNIX_EPOCH),
+    );
+    let to = stint_domain::sponsor::Period::Month.end(from);
+    let lines = app.store.budget_statement(org, from, to).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut write = |fields: &[String]| {
+        out.write_record(fields).map_err(|e| {
+            tracing::error!(error = %e, "writing a statement");
+            AppError::internal()
+        })
+    };
+    write(
+        &[
+            "booking",
+            "session_start_utc",
+            "session_type",
+            "state",
+            "credits_held",
+            "credits_returned",
+            "credits_spent",
+        ]
+        .map(String::from),
+    )?;
+    for l in &lines {
+        write(&[
+            l.booking.0.to_string(),
+            l.start.to_string(),
+            l.sku_title.clone(),
+            l.state.clone(),
+            l.held.to_string(),
+            l.returned.to_string(),
+            (l.held - l.returned).to_string(),
+        ])?;
+    }
+    let body = out.into_inner().map_err(|_| AppError::internal())?;
+    let name = format!(
+        "stint-{}-{}.csv",
+        record
+            .name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>(),
+        from.strftime("%Y-%m")
+    );
+    Ok((name, String::from_utf8_lossy(&body).into_owned()))
+}

@@ -88,3 +88,15 @@ CREATE TABLE budget_fundings (
 );
 CREATE INDEX budget_fundings_org ON budget_fundings(org_id, id);
 CREATE INDEX budget_fundings_pending ON budget_fundings(state, id);
+
+-- Each budget period is closed once, after it ends: where what is left expires, the budget's
+-- balance less what was funded since the new period began moves to `expired` (movement
+-- `budget-expire:<org>:<period start>`). Setting the rules closes the period they are set in,
+-- so a change to `expire` applies from the next period on.
+CREATE TABLE budget_periods (
+    org_id       BIGINT NOT NULL REFERENCES organisations(id),
+    period_start BIGINT NOT NULL,
+    expired      BIGINT NOT NULL CHECK (expired >= 0),
+    closed_at    BIGINT NOT NULL,
+    PRIMARY KEY (org_id, period_start)
+);

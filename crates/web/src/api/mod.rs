@@ -266,6 +266,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sponsor::list_invites, sponsor::invite))
         .routes(routes!(sponsor::list_members))
         .routes(routes!(sponsor::list_approvals))
+        .routes(routes!(sponsor::statement))
         .routes(routes!(sponsor::decide_approval))
         .routes(routes!(sponsor::my_orgs))
         .routes(routes!(sponsor::join))

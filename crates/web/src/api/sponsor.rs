@@ -6,17 +6,19 @@
 
 use crate::auth::{ApiOperator, ApiUser};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header;
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use stint_app::sponsor::console::Console;
 use stint_app::sponsor::{approvals, budget, console, members, orgs};
 use stint_domain::ids::OrgId;
 use stint_store::sponsor::{FundingRecord, InviteRecord, Membership, OrgRecord};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A budget's rules.
 #[derive(Debug, Serialize, ToSchema)]
@@ -593,4 +595,38 @@ pub async fn decide_approval(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which month's statement.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatementParams {
+    /// `YYYY-MM` (UTC).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    pub month: String,
+}
+
+/// A month's statement as CSV: each session the budget paid for that started in the month,
+/// with the credits held, returned and spent; sessions, never who took them.
+#[utoipa::path(get, path = "/api/v1/sponsor/orgs/{id}/statement", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id"), StatementParams),
+    responses((status = 200, description = "The statement", content_type = "text/csv", body = String)))]
+pub async fn statement(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<StatementParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (name, body) = console::statement_csv(&state, &me, OrgId(id), &p.month).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    ))
 }

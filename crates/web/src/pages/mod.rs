@@ -171,6 +171,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sponsor/{id}/rules", post(sponsor::save_rules))
         .route("/sponsor/{id}/fundings", post(sponsor::request_funding))
         .route("/sponsor/{id}/invites", post(sponsor::invite))
+        .route("/sponsor/{id}/statement", get(sponsor::statement))
         .route("/sponsor/{id}/approvals/{booking}", post(sponsor::decide))
         .route("/organisations", get(organisations::page))
         .route("/organisations/{id}/leave", post(organisations::leave))

@@ -425,3 +425,35 @@ pub async fn decide(
     let done = if approve { "approved" } else { "declined" };
     Ok(Redirect::to(&format!("/sponsor/{id}?done={done}")).into_response())
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MonthParam {
+    month: String,
+}
+
+/// A month's statement as a CSV download.
+pub async fn statement(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<MonthParam>,
+) -> PageResult {
+    let (name, body) = stint_app::sponsor::console::statement_csv(&state, &me, OrgId(id), &q.month)
+        .await
+        .map_err(failure)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -4,9 +4,12 @@
 
 use crate::interfaces::Result;
 use crate::migrations::Backend;
-use crate::sponsor::SpendRow;
+use crate::sponsor::{SpendRow, StatementLine};
 use crate::sql::SqlStore;
+use crate::sql::bookings::ts;
+use jiff::Timestamp;
 use sqlx::Row;
+use stint_domain::booking::BookingId;
 use stint_domain::ids::{OrgId, SkuId};
 use stint_domain::ledger::Account;
 
@@ -67,4 +70,42 @@ pub(super) async fn participants(store: &SqlStore, org: OrgId) -> Result<i64> {
     .bind(org.0)
     .fetch_one(store.reader())
     .await?)
+}
+
+/// The sessions the budget paid for that start in `[from, to)`, with what came back of each.
+pub(super) async fn statement(
+    store: &SqlStore,
+    org: OrgId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<StatementLine>> {
+    sqlx::query(
+        "SELECT h.booking_id, b.start_at, v.title, c.state, h.credits, \
+           CAST(COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t \
+               WHERE t.reference = 'booking:' || CAST(h.booking_id AS TEXT) \
+                 AND t.to_account = $4), 0) AS BIGINT) AS returned \
+         FROM budget_holds h JOIN bookings b ON b.id = h.booking_id \
+         JOIN booking_charges c ON c.booking_id = h.booking_id \
+         JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version \
+         WHERE h.org_id = $1 AND b.start_at >= $2 AND b.start_at < $3 \
+         ORDER BY b.start_at, h.booking_id",
+    )
+    .bind(org.0)
+    .bind(from.as_second())
+    .bind(to.as_second())
+    .bind(Account::Budget(org).to_string())
+    .fetch_all(store.reader())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StatementLine {
+            booking: BookingId(r.try_get("booking_id")?),
+            start: ts(r.try_get("start_at")?)?,
+            sku_title: r.try_get("title")?,
+            state: r.try_get("state")?,
+            held: r.try_get("credits")?,
+            returned: r.try_get("returned")?,
+        })
+    })
+    .collect()
 }

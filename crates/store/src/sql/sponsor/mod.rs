@@ -13,7 +13,7 @@ use crate::interfaces::{Admit, BookingOutcome, IdempotencyKey, NewBooking, Resul
 use crate::ledger::{Moved, Movement};
 use crate::sponsor::{
     ApprovalRow, BudgetCharge, FundingRecord, InviteRecord, Membership, NewInvite, OrgRecord,
-    SpendRow, SponsorStore,
+    SpendRow, SponsorStore, StatementLine,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -200,6 +200,8 @@ impl SponsorStore for SqlStore {
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        // New rules apply from the next period: this one counts as closed.
+        mark_period_closed(&mut tx, org, rules.period.start(now), now).await?;
         sqlx::query("DELETE FROM budget_skus WHERE org_id = $1")
             .bind(org.0)
             .execute(&mut *tx)
@@ -488,6 +490,65 @@ impl SponsorStore for SqlStore {
         approvals::decide(self, org, booking, decision, now).await
     }
 
+    async fn close_budget_period(
+        &self,
+        org: OrgId,
+        period_start: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<Credits>> {
+        let mut tx = self.begin_write().await?;
+        if !mark_period_closed(&mut tx, org, period_start, now).await? {
+            return Ok(None);
+        }
+        let funded: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(credits), 0) AS BIGINT) FROM budget_fundings \
+             WHERE org_id = $1 AND paid_at >= $2",
+        )
+        .bind(org.0)
+        .bind(period_start.as_second())
+        .fetch_one(&mut *tx)
+        .await?;
+        let held: Option<i64> =
+            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE name = $1")
+                .bind(Account::Budget(org).to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let left = (held.unwrap_or(0) - funded).max(0);
+        if left > 0 {
+            let movement = Movement {
+                key: format!("budget-expire:{}:{}", org.0, period_start.as_second()),
+                transfers: vec![Transfer {
+                    from: Account::Budget(org),
+                    to: Account::Expired,
+                    amount: left,
+                    kind: TransferKind::Expiry,
+                }],
+                reference: format!("budget:{}", org.0),
+                money: None,
+            };
+            write_movement(&mut tx, self.backend(), &movement, now).await?;
+            sqlx::query(
+                "UPDATE budget_periods SET expired = $3 WHERE org_id = $1 AND period_start = $2",
+            )
+            .bind(org.0)
+            .bind(period_start.as_second())
+            .bind(left)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(left))
+    }
+
+    async fn budget_statement(
+        &self,
+        org: OrgId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<StatementLine>> {
+        console::statement(self, org, from, to).await
+    }
+
     async fn budget_spend(&self, org: OrgId) -> Result<Vec<SpendRow>> {
         console::spend(self, org).await
     }
@@ -495,6 +556,25 @@ impl SponsorStore for SqlStore {
     async fn participants(&self, org: OrgId) -> Result<i64> {
         console::participants(self, org).await
     }
+}
+
+/// Records `org`'s period from `start` as closed: false if it was already.
+async fn mark_period_closed(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org: OrgId,
+    start: Timestamp,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO budget_periods (org_id, period_start, expired, closed_at) \
+         VALUES ($1, $2, 0, $3) ON CONFLICT (org_id, period_start) DO NOTHING",
+    )
+    .bind(org.0)
+    .bind(start.as_second())
+    .bind(now.as_second())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Makes `user` a member of `org` with `role` (again, if they had left).
