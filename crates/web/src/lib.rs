@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+mod download;
 pub mod error;
 mod extract;
 pub mod ics;

@@ -138,21 +138,10 @@ pub fn may_pay(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sponsor::BudgetRulesInput;
+    use crate::sponsor::rules::tests::input;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
-    }
-
-    fn input(cap: &str, sessions: &str) -> BudgetRulesInput {
-        BudgetRulesInput {
-            period: "month".into(),
-            leftover: "roll_over".into(),
-            cap_credits: cap.into(),
-            cap_sessions: sessions.into(),
-            skus: vec![SkuId(1)],
-            approval_hours: String::new(),
-        }
     }
 
     #[test]

@@ -221,7 +221,7 @@ pub fn validate_org_name(raw: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn ts(s: &str) -> Timestamp {
@@ -240,7 +240,8 @@ mod tests {
         assert_eq!(Period::Month.start(dec), ts("2026-12-01T00:00:00Z"));
     }
 
-    fn input(cap: &str, sessions: &str) -> BudgetRulesInput {
+    /// Monthly rules paying for SKU 1 with the caps given, as typed.
+    pub(in crate::sponsor) fn input(cap: &str, sessions: &str) -> BudgetRulesInput {
         BudgetRulesInput {
             period: "month".into(),
             leftover: "roll_over".into(),

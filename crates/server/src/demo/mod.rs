@@ -502,6 +502,9 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
     history::load(store, now, acme)
         .await
         .context("demo history")?;
+    sponsor::pay_out_history(store, now)
+        .await
+        .context("demo payouts")?;
     credits::load(store, now).await.context("demo credits")?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The demo's sponsor: Acme Corp, run by sponsor@acme.example, pays for its five members'
 //! sessions (the mentees with a history) from a funded monthly budget, with a second invoice
 //! waiting in the operators' queue and an invitation out. The history's last weeks are paid
-//! by it (see `history.rs`), so the console has spend and outcome figures at first start.
+//! by it (see `history.rs`), so the console has spend and outcome figures at first start; what
+//! those sessions earned the mentors was paid out the day before.
 
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -77,4 +78,23 @@ pub async fn setup(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<Org
         )
         .await?;
     Ok(org)
+}
+
+/// Pays every mentor what the history earned them (the sponsor's sessions), as an operator's
+/// payout run the day before the demo starts: the earnings pages show a paid past, and
+/// nothing is owed at first start.
+pub async fn pay_out_history(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> {
+    let owed = store.owed().await?;
+    if owed.is_empty() {
+        return Ok(());
+    }
+    let operator = store
+        .account_by_email("operator@stint.example")
+        .await?
+        .context("the demo operator")?;
+    let yesterday = now
+        .checked_sub(SignedDuration::from_hours(24))
+        .unwrap_or(now);
+    store.run_payouts(operator.id, &owed, yesterday).await?;
+    Ok(())
 }

@@ -7,7 +7,7 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use stint_app::money::{earnings, payouts};
@@ -180,14 +180,8 @@ pub async fn run_csv(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     let body = payouts::csv(&state, &me, id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"stint-payouts-{id}.csv\""),
-            ),
-        ],
+    Ok(crate::download::csv(
+        &format!("stint-payouts-{id}.csv"),
         body,
     ))
 }

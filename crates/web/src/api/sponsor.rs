@@ -11,7 +11,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use stint_app::sponsor::console::Console;
@@ -619,14 +618,5 @@ pub async fn statement(
     ApiQuery(p): ApiQuery<StatementParams>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (name, body) = console::statement_csv(&state, &me, OrgId(id), &p.month).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    ))
+    Ok(crate::download::csv(&name, body))
 }

@@ -9,7 +9,6 @@ use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use stint_app::money::{earnings, payouts};
@@ -159,15 +158,8 @@ pub async fn run_csv(
 ) -> PageResult {
     let me = operator(me)?;
     let body = payouts::csv(&state, &me, id).await.map_err(failure)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"stint-payouts-{id}.csv\""),
-            ),
-        ],
+    Ok(crate::download::csv(
+        &format!("stint-payouts-{id}.csv"),
         body,
-    )
-        .into_response())
+    ))
 }

@@ -442,18 +442,5 @@ pub async fn statement(
     let (name, body) = stint_app::sponsor::console::statement_csv(&state, &me, OrgId(id), &q.month)
         .await
         .map_err(failure)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::download::csv(&name, body))
 }
