@@ -212,6 +212,8 @@ pub struct ConfirmParams {
 struct SponsorChoice {
     id: i64,
     name: String,
+    /// Hours its admins have to approve the booking, if they must.
+    approval_hours: Option<i64>,
 }
 
 #[derive(Template)]
@@ -289,6 +291,7 @@ pub async fn confirm_page(
         })
         .map(|o| SponsorChoice {
             id: o.id.0,
+            approval_hours: o.rules.as_ref().and_then(|r| r.approval_hours),
             name: o.name,
         })
         .collect();
