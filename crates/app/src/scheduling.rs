@@ -353,11 +353,24 @@ pub(crate) async fn claim(
     // The price is held from the mentee's wallet in the same write as the booking; too few
     // credits is `insufficient_credits` (402) and nothing is booked. A sponsor's budget pays
     // instead when asked, checked here for a clear answer and again inside that write.
-    let written = match req.paid_by {
+    // A free session needs nobody to pay for it.
+    let written = match req.paid_by.filter(|_| new.total() > 0) {
         Some(org) => {
-            let charge =
+            // A retry of a booking made already replays it (the store finds the key before
+            // anything is written); the rules are not asked again, as the first one counted.
+            let replay = match &key {
+                Some(k) => app.store.booking_by_key(mentee.id, &k.key).await?.is_some(),
+                None => false,
+            };
+            let charge = if replay {
+                stint_store::sponsor::BudgetCharge {
+                    org,
+                    period_start: now,
+                }
+            } else {
                 crate::sponsor::budget::charge_for(app, mentee, org, sku.sku_id, new.total())
-                    .await?;
+                    .await?
+            };
             app.store
                 .create_sponsored_booking(&new, key.as_ref(), &admit, charge, now)
                 .await

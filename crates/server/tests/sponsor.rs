@@ -314,9 +314,22 @@ async fn members_pay_with_the_budget_within_its_rules(app: App) {
         .await
         .unwrap();
     let before = app.store.ledger_balance(budget).await.unwrap();
-    let r = book(&app, &sam, &slots[0], Some(org)).await;
+    let keyed = || {
+        app.http
+            .post(app.url("/api/v1/bookings"))
+            .bearer_auth(&sam)
+            .header("Idempotency-Key", "sponsored-1")
+            .json(&json!({"sku": SKU, "mentor_id": slots[0]["mentor_id"], "start": slots[0]["start"], "paid_by": org}))
+            .send()
+    };
+    let r = keyed().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let made: Value = r.json().await.unwrap();
+    // A retry with the same key replays it, though the member's cap is used now.
+    let again = keyed().await.unwrap();
+    assert!(again.status().is_success(), "{}", again.status());
+    let replayed: Value = again.json().await.unwrap();
+    assert_eq!(replayed["id"], made["id"]);
     assert_eq!(app.store.ledger_balance(budget).await.unwrap(), before - 45);
     let wallet_after: Value = app
         .get("/api/v1/me/wallet", Some(&sam))

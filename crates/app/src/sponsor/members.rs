@@ -22,6 +22,8 @@ use stint_store::sponsor::{InviteRecord, Membership, NewInvite};
 pub const INVITE_MAIL: &str = "org.invite_mail";
 /// How long an invitation works.
 pub const INVITE_DAYS: i64 = 14;
+/// The most invitations (each a mail) an organisation sends in an hour.
+pub const INVITES_PER_HOUR: usize = 100;
 
 /// The `org.invite_mail` job's payload.
 #[derive(Debug, Serialize, Deserialize)]
@@ -49,6 +51,25 @@ pub async fn invite(
         return Err(AppError::validation(e));
     };
     let now = app.now();
+    // Each invitation sends a mail: an organisation sends at most this many an hour.
+    let hour_ago = now
+        .saturating_sub(SignedDuration::from_hours(1))
+        .unwrap_or(now);
+    let recent = app
+        .store
+        .invites(org)
+        .await?
+        .iter()
+        .filter(|i| i.created_at > hour_ago)
+        .count();
+    if recent >= INVITES_PER_HOUR {
+        return Err(AppError::new(
+            ErrorKind::RateLimited,
+            "rate_limited",
+            format!("At most {INVITES_PER_HOUR} invitations an hour; try again later."),
+        )
+        .retry_after(3600));
+    }
     // A digest of a secret nobody keeps: the mail's job replaces it with its link's.
     let unsent = secret::digest(&secret::new_secret()?);
     let invite = app

@@ -444,10 +444,15 @@ fn payment_words(hold: &stint_store::ledger::HoldRecord, is_mentor: bool, other:
     use stint_domain::ledger::HoldState;
     let n = hold.price;
     let credits = if n == 1 { "credit" } else { "credits" };
+    // A sponsor's budget pays for some sessions: their credits come from and go back there.
+    let source = match hold.payer {
+        stint_domain::ledger::Account::Budget(_) => "your organisation's budget",
+        _ => "your wallet",
+    };
     match (hold.state, is_mentor) {
-        (HoldState::Held, false) => format!(
-            "{n} {credits} held from your wallet, paid to {other} once the session is closed."
-        ),
+        (HoldState::Held, false) => {
+            format!("{n} {credits} held from {source}, paid to {other} once the session is closed.")
+        }
         (HoldState::Held, true) => format!(
             "{n} {credits} held; yours when you close the session, less the platform's fee."
         ),
@@ -455,10 +460,10 @@ fn payment_words(hold: &stint_store::ledger::HoldRecord, is_mentor: bool, other:
         (HoldState::Settled, true) => {
             format!("{n} {credits} paid to you, less the platform's fee.")
         }
-        (HoldState::Released, false) => format!("{n} {credits} back in your wallet."),
+        (HoldState::Released, false) => format!("{n} {credits} back in {source}."),
         (HoldState::Released, true) => format!("{n} {credits} released to {other}."),
         (HoldState::Forfeited, false) => format!(
-            "{n} {credits} held; the session's policy gave {other} their share and the rest came back to your wallet."
+            "{n} {credits} held; the session's policy gave {other} their share and the rest came back to {source}."
         ),
         (HoldState::Forfeited, true) => format!(
             "{n} {credits} held; the session's policy gave you your share (less the platform's fee), the rest went back."
