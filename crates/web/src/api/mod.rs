@@ -257,20 +257,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhooks::replay_webhook))
         .routes(routes!(webhooks::test_webhook))
-        .routes(routes!(sponsor::list_orgs, sponsor::create_org))
-        .routes(routes!(sponsor::unpaid_fundings))
-        .routes(routes!(sponsor::mark_funding_paid))
-        .routes(routes!(sponsor::get_console))
-        .routes(routes!(sponsor::put_rules))
-        .routes(routes!(sponsor::list_fundings, sponsor::request_funding))
-        .routes(routes!(sponsor::list_invites, sponsor::invite))
-        .routes(routes!(sponsor::list_members))
-        .routes(routes!(sponsor::list_approvals))
-        .routes(routes!(sponsor::statement))
-        .routes(routes!(sponsor::decide_approval))
-        .routes(routes!(sponsor::my_orgs))
-        .routes(routes!(sponsor::join))
-        .routes(routes!(sponsor::leave))
+        .routes(routes!(
+            sponsor::operator::list_orgs,
+            sponsor::operator::create_org
+        ))
+        .routes(routes!(sponsor::operator::unpaid_fundings))
+        .routes(routes!(sponsor::operator::mark_funding_paid))
+        .routes(routes!(sponsor::console::get_console))
+        .routes(routes!(sponsor::console::put_rules))
+        .routes(routes!(
+            sponsor::console::list_fundings,
+            sponsor::console::request_funding
+        ))
+        .routes(routes!(
+            sponsor::console::list_invites,
+            sponsor::console::invite
+        ))
+        .routes(routes!(sponsor::console::list_members))
+        .routes(routes!(sponsor::console::list_approvals))
+        .routes(routes!(sponsor::console::statement))
+        .routes(routes!(sponsor::console::decide_approval))
+        .routes(routes!(sponsor::members::my_orgs))
+        .routes(routes!(sponsor::members::join))
+        .routes(routes!(sponsor::members::leave))
 }
 
 /// The OpenAPI document, built once.

@@ -1,0 +1,60 @@
+//! A member's side: the organisations one belongs to, joining by a link, leaving.
+
+use super::dto::*;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use stint_app::sponsor::{members, orgs};
+use stint_domain::ids::OrgId;
+use utoipa::ToSchema;
+
+/// The organisations you belong to now.
+#[utoipa::path(get, path = "/api/v1/me/orgs", tag = "sponsor", security(("bearer" = [])),
+    responses((status = 200, body = Vec<MembershipDto>)))]
+pub async fn my_orgs(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<MembershipDto>>, ApiError> {
+    let all = orgs::mine(&state, &me).await?;
+    Ok(Json(all.iter().map(MembershipDto::from).collect()))
+}
+
+/// An invitation link's secret.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    #[schema(format = "line", max_length = 200)]
+    pub token: String,
+}
+
+/// Joins the organisation of an invitation link: unknown, used or expired is 422.
+#[utoipa::path(post, path = "/api/v1/me/orgs/join", tag = "sponsor", security(("bearer" = [])),
+    request_body = JoinRequest,
+    responses((status = 200, body = Vec<MembershipDto>)))]
+pub async fn join(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(req): ApiJson<JoinRequest>,
+) -> Result<Json<Vec<MembershipDto>>, ApiError> {
+    members::accept(&state, &me, &req.token).await?;
+    let all = orgs::mine(&state, &me).await?;
+    Ok(Json(all.iter().map(MembershipDto::from).collect()))
+}
+
+/// Leaves an organisation; sessions already booked stay booked and paid by it.
+#[utoipa::path(post, path = "/api/v1/me/orgs/{id}/leave", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 204, description = "Left")))]
+pub async fn leave(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    members::leave(&state, &me, OrgId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
