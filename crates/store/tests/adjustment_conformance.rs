@@ -31,17 +31,6 @@ async fn people(store: &dyn Store) -> (UserId, UserId) {
     (op.id, ana.id)
 }
 
-async fn sound(store: &dyn Store) {
-    assert_eq!(
-        store.ledger_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        store.holding_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-}
-
 async fn refunds_give_back_unspent_credits_and_exactly_the_price(store: Arc<dyn Store>) {
     let (op, ana) = people(store.as_ref()).await;
     let pack = Pack {

@@ -56,17 +56,6 @@ fn priced(w: &Booked, start_min: i64) -> NewBooking {
     }
 }
 
-async fn sound(store: &dyn Store) {
-    assert_eq!(
-        store.ledger_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        store.holding_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-}
-
 async fn lots(store: &dyn Store, who: UserId) -> Vec<i64> {
     store
         .lots_of(who)

@@ -144,17 +144,6 @@ async fn race(stores: &[Arc<dyn Store>], w: &World) -> HashMap<UserId, usize> {
     made
 }
 
-async fn sound(store: &dyn Store) {
-    assert_eq!(
-        store.ledger_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        store.holding_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-}
-
 async fn five_of_five(stores: &[Arc<dyn Store>]) {
     let store = stores[0].as_ref();
     let w = world(store, 5).await;

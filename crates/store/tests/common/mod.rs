@@ -231,3 +231,15 @@ pub fn assert_no_overlap(live: &[stint_domain::booking::Booking]) {
         }
     }
 }
+
+/// Both ledger checks find nothing: balances follow the transfers, and every hold is counted.
+pub async fn sound(store: &dyn Store) {
+    assert_eq!(
+        store.ledger_violations().await.unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store.holding_violations().await.unwrap(),
+        Vec::<String>::new()
+    );
+}

@@ -42,7 +42,17 @@ impl SqlStore {
             q = q.bind(id);
         }
         let rows = q.fetch_all(self.reader()).await?;
-        let mut skus = sqlx::query("SELECT org_id, sku_id FROM budget_skus")
+        // One organisation's session types when one was asked for (every booking paid by a
+        // budget asks), not the whole table.
+        let skus_sql = match id {
+            Some(_) => "SELECT org_id, sku_id FROM budget_skus WHERE org_id = $1",
+            None => "SELECT org_id, sku_id FROM budget_skus",
+        };
+        let mut skus_query = sqlx::query(skus_sql);
+        if let Some(id) = id {
+            skus_query = skus_query.bind(id);
+        }
+        let mut skus = skus_query
             .fetch_all(self.reader())
             .await?
             .iter()
