@@ -57,7 +57,16 @@ pub async fn create(
     me: &Account,
     input: &EndpointInput,
 ) -> Result<WebhookEndpoint, AppError> {
-    let valid = input.validate()?;
+    create_valid(app, me, input.validate()?, None).await
+}
+
+/// Registers an endpoint that passed its checks, for operators or for organisation `org`.
+pub(crate) async fn create_valid(
+    app: &App,
+    me: &Account,
+    valid: stint_webhooks::ValidEndpoint,
+    org: Option<stint_domain::ids::OrgId>,
+) -> Result<WebhookEndpoint, AppError> {
     let url = crate::outbound::allowed(app, valid.url)
         .map_err(|m| AppError::validation(FieldErrors::single("url", m)))?;
     let secret = stint_webhooks::generate_secret().map_err(|e| {
@@ -70,6 +79,7 @@ pub async fn create(
         secret,
         event_types: valid.event_types,
         created_by: me.id,
+        org,
     };
     Ok(app.store.create_webhook_endpoint(&new, app.now()).await?)
 }
@@ -78,6 +88,22 @@ pub async fn create(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoint, AppError> {
     let current = endpoint(app, id).await?;
+    let types = if current.org.is_some() {
+        stint_webhooks::check_org_event_types
+    } else {
+        check_event_types
+    };
+    update_checked(app, current, change, types).await
+}
+
+/// Applies `change` to `current`, its event types checked by `types`.
+pub(crate) async fn update_checked(
+    app: &App,
+    current: WebhookEndpoint,
+    change: &Change,
+    types: fn(&[String]) -> Result<Vec<String>, String>,
+) -> Result<WebhookEndpoint, AppError> {
+    let id = current.id;
     let mut errors = FieldErrors::new();
     let url = match &change.url {
         Some(u) => errors.check(
@@ -91,7 +117,7 @@ pub async fn update(app: &App, id: i64, change: &Change) -> Result<WebhookEndpoi
         None => Some(current.description.clone()),
     };
     let event_types = match &change.event_types {
-        Some(t) => errors.check("event_types", check_event_types(t)),
+        Some(t) => errors.check("event_types", types(t)),
         None => Some(current.event_types.clone()),
     };
     let enabled = change.enabled.unwrap_or(current.enabled);
@@ -152,7 +178,7 @@ pub async fn attempts(
     Ok(crate::paging::split(found, limit, |a| a.id))
 }
 
-fn emit_failed(e: EmitError) -> AppError {
+pub(crate) fn emit_failed(e: EmitError) -> AppError {
     match e {
         EmitError::NoEndpoint(_) => not_found(),
         EmitError::NoMessage(id) => AppError::field(

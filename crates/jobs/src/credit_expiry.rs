@@ -1,7 +1,9 @@
 //! `credits.expire`, every hour: returns the outcome bonuses whose window closed unconfirmed,
 //! expires the lots whose time has come and queues the warning mail of those that expire
 //! within two weeks (`stint_app::money::{bonus, expiry}`), and closes the sponsors' budget
-//! periods that ended where what is left expires (`stint_app::sponsor::budget::close_periods`).
+//! periods that ended where what is left expires (`stint_app::sponsor::budget::close_periods`)
+//! and opens the sponsors' due notices: last month's statement, a budget running low
+//! (`stint_app::sponsor::notices::open_due`).
 
 use async_trait::async_trait;
 use std::time::Duration;
@@ -34,6 +36,9 @@ impl Handler for ExpireCredits {
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
         stint_app::sponsor::budget::close_periods(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
+        stint_app::sponsor::notices::open_due(&self.app)
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
         warn_due(&self.app)

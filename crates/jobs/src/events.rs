@@ -2,7 +2,8 @@
 //! store's outbox in the change's own transaction) plans the booking's nudges, queues a sync
 //! of the mentor's CalDAV calendars and tells subscribed webhooks. Every step is idempotent,
 //! so a retried job repeats none: nudges by their keys, syncs by their dedupe keys, the
-//! webhook message by an id derived from the job's.
+//! webhook message by an id derived from the job's. A booking a sponsor must approve opens
+//! the sponsor's notice.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -17,6 +18,7 @@ use stint_worker::{Handler, JobError};
 
 pub struct OnBookingChanged {
     planner: Planner,
+    app: stint_app::App,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
@@ -25,6 +27,7 @@ impl OnBookingChanged {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
         OnBookingChanged {
             planner: Planner::new(store.clone(), clock.clone()),
+            app: stint_app::App::new(store.clone(), clock.clone(), stint_app::Settings::default()),
             store,
             clock,
         }
@@ -98,6 +101,12 @@ impl Handler for OnBookingChanged {
         ) {
             // The mentor's CalDAV calendars get the change at their next sync, queued now.
             crate::calendar_sync::queue_for_mentor(&*self.store, b.mentor_id, self.clock.now())
+                .await
+                .map_err(|e| retry(&e))?;
+        }
+        if change.change == BookingChange::Created {
+            // A budget that asks for approval tells its admins (once: the notice is recorded).
+            stint_app::sponsor::notices::approval_requested(&self.app, b.id)
                 .await
                 .map_err(|e| retry(&e))?;
         }

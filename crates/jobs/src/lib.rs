@@ -9,6 +9,7 @@ pub mod credit_expiry;
 pub mod events;
 mod nudge_metrics;
 pub mod provider_refund;
+pub mod sponsor_notice;
 
 use events::OnBookingChanged;
 use std::sync::Arc;
@@ -73,6 +74,16 @@ pub fn worker(
         mailer.clone(),
         settings.public_url.clone(),
     );
+    let domain_mail = account_mail::org_domain::DomainMail::new(
+        app.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
+    let sponsor_notice = sponsor_notice::SponsorNotice::new(
+        app.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
     let receipt_mail = account_mail::receipt::ReceiptMailer::new(
         store.clone(),
         mailer.clone(),
@@ -98,6 +109,14 @@ pub fn worker(
         .with(
             stint_app::sponsor::members::INVITE_MAIL,
             Arc::new(invite_mail),
+        )
+        .with(
+            stint_app::sponsor::domains::DOMAIN_MAIL,
+            Arc::new(domain_mail),
+        )
+        .with(
+            stint_app::sponsor::notices::NOTICE_JOB,
+            Arc::new(sponsor_notice),
         )
         .with(stint_store::outbox::RECEIPT_MAIL, Arc::new(receipt_mail))
         .with(stint_store::outbox::PROVIDER_REFUND, Arc::new(refunds))

@@ -346,6 +346,7 @@ async fn a_delivery_to_an_internal_address_never_connects(app: Strict) {
                         secret: stint_webhooks::generate_secret().unwrap(),
                         event_types: vec!["booking.completed".into()],
                         created_by: operator.id,
+                        org: None,
                     },
                     now,
                 )

@@ -117,6 +117,44 @@ pub struct StatementLine {
     pub returned: Credits,
 }
 
+/// A request to verify an e-mail domain, its link's secret only as a digest.
+#[derive(Debug, Clone)]
+pub struct NewDomain<'a> {
+    pub org: OrgId,
+    pub domain: &'a str,
+    /// Where the link goes: an address at `domain`.
+    pub address: &'a str,
+    pub digest: &'a str,
+    pub requested_by: UserId,
+    pub expires_at: Timestamp,
+}
+
+/// An organisation's e-mail domain: asked for, verified by the link mailed to `address`, or
+/// removed (then nobody joins by it any more; who joined stays).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRecord {
+    pub id: i64,
+    pub org: OrgId,
+    pub domain: String,
+    pub address: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub verified_at: Option<Timestamp>,
+    pub removed_at: Option<Timestamp>,
+}
+
+/// Who pays for a booking from a budget, and where its approval stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetHoldInfo {
+    pub org: OrgId,
+    pub org_name: String,
+    pub member: UserId,
+    pub credits: Credits,
+    /// `None` where the budget does not ask for approval.
+    pub approval: Option<stint_domain::sponsor::Approval>,
+    pub approval_due: Option<Timestamp>,
+}
+
 /// Storage of sponsorship.
 #[async_trait]
 pub trait SponsorStore: Send + Sync {
@@ -231,4 +269,56 @@ pub trait SponsorStore: Send + Sync {
     async fn budget_spend(&self, org: OrgId) -> Result<Vec<SpendRow>>;
     /// How many of `org`'s active members have had a session paid by it.
     async fn participants(&self, org: OrgId) -> Result<i64>;
+
+    /// Records a request to verify an e-mail domain for `org`.
+    async fn request_domain(&self, new: &NewDomain<'_>, now: Timestamp) -> Result<DomainRecord>;
+    /// `org`'s domains not removed, newest first.
+    async fn domains(&self, org: OrgId) -> Result<Vec<DomainRecord>>;
+    /// The organisation that verified `domain`, if one has.
+    async fn verified_domain(&self, domain: &str) -> Result<Option<OrgId>>;
+    /// Gives domain request `id` a new link (its `digest`) while it is unverified, not
+    /// removed and unexpired: the request and its organisation's name, or `None`.
+    async fn reissue_domain_link(
+        &self,
+        id: i64,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<(DomainRecord, String)>>;
+    /// The open request (unverified, not removed, unexpired) whose link has `digest`, and
+    /// its organisation's name: what the link's page names before anyone confirms.
+    async fn domain_request(
+        &self,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<(DomainRecord, String)>>;
+    /// Verifies the request whose link has `digest` and joins every account at its domain
+    /// that never belonged to the organisation, in one transaction: the domain and how many
+    /// joined. `NotFound` for no such open request; `Conflict { field: "domain" }` when
+    /// another organisation verified the domain first.
+    async fn verify_domain(&self, digest: &str, now: Timestamp) -> Result<(DomainRecord, u64)>;
+    /// Removes `org`'s domain `id`: nobody joins by it any more. False if there was none.
+    async fn remove_domain(&self, org: OrgId, id: i64, now: Timestamp) -> Result<bool>;
+    /// Joins `user` to the organisation that verified `domain`, unless they belonged to it
+    /// before: the organisation joined.
+    async fn join_by_domain(
+        &self,
+        user: UserId,
+        domain: &str,
+        now: Timestamp,
+    ) -> Result<Option<OrgId>>;
+
+    /// Records notice `notice` of `org` and queues `job` in one transaction, once: false
+    /// (nothing queued) if it was opened before.
+    async fn open_notice(
+        &self,
+        org: OrgId,
+        notice: &str,
+        job: &crate::NewJob,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Which budget pays for `booking` and where its approval stands; `None` for another payer.
+    async fn budget_hold_of(
+        &self,
+        booking: stint_domain::booking::BookingId,
+    ) -> Result<Option<BudgetHoldInfo>>;
 }

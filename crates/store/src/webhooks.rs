@@ -5,7 +5,7 @@
 use crate::interfaces::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use stint_domain::ids::UserId;
+use stint_domain::ids::{OrgId, UserId};
 
 /// An endpoint to add. Its input is checked before it reaches storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub struct NewWebhookEndpoint {
     /// Event type names, e.g. `booking.created`.
     pub event_types: Vec<String>,
     pub created_by: UserId,
+    /// The organisation whose admins registered it (it receives only that organisation's
+    /// events); `None` for an operator's.
+    pub org: Option<OrgId>,
 }
 
 /// What an update writes: every field, as the caller merged it with the stored endpoint.
@@ -42,6 +45,8 @@ pub struct WebhookEndpoint {
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub created_by: UserId,
+    /// The organisation it belongs to; `None` for an operator's endpoint.
+    pub org: Option<OrgId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

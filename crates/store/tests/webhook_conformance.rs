@@ -36,6 +36,7 @@ fn endpoint(by: UserId, url: &str) -> NewWebhookEndpoint {
         secret: "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD".into(),
         event_types: vec!["booking.created".into(), "task.done".into()],
         created_by: by,
+        org: None,
     }
 }
 

@@ -7,6 +7,7 @@ use crate::deliver::{DeliveryJob, KIND, MAX_ATTEMPTS};
 use crate::event::{EventType, TEST_EVENT, envelope};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
+use stint_domain::ids::OrgId;
 use stint_store::{Enqueued, NewJob, Store, StoreError, WebhookEndpoint, WebhookMessage};
 
 /// Why an event or a replay was not queued.
@@ -60,7 +61,7 @@ pub async fn emit(
     data: &serde_json::Value,
     now: Timestamp,
 ) -> Result<Emitted, EmitError> {
-    emit_message(store, &new_message_id()?, event_type, data, now).await
+    emit_message(store, None, &new_message_id()?, event_type, data, now).await
 }
 
 /// As [`emit`], under the id `message_id_for(key)`: calling it again for the same event
@@ -72,11 +73,42 @@ pub async fn emit_once(
     data: &serde_json::Value,
     now: Timestamp,
 ) -> Result<Emitted, EmitError> {
-    emit_message(store, &message_id_for(key), event_type, data, now).await
+    emit_message(store, None, &message_id_for(key), event_type, data, now).await
+}
+
+/// As [`emit_once`], for an event about organisation `org`: it goes to that organisation's
+/// endpoints and to operators' endpoints subscribed to it, never to another organisation's.
+pub async fn emit_once_for_org(
+    store: &dyn Store,
+    org: OrgId,
+    key: &str,
+    event_type: EventType,
+    data: &serde_json::Value,
+    now: Timestamp,
+) -> Result<Emitted, EmitError> {
+    emit_message(
+        store,
+        Some(org),
+        &message_id_for(key),
+        event_type,
+        data,
+        now,
+    )
+    .await
+}
+
+/// Whether `endpoint` may receive an event about `org` (`None`: about no organisation).
+/// An organisation's endpoint receives only its own organisation's events.
+pub fn in_scope(endpoint: &WebhookEndpoint, org: Option<OrgId>) -> bool {
+    match endpoint.org {
+        None => true,
+        Some(own) => org == Some(own),
+    }
 }
 
 async fn emit_message(
     store: &dyn Store,
+    org: Option<OrgId>,
     message_id: &str,
     event_type: EventType,
     data: &serde_json::Value,
@@ -86,7 +118,7 @@ async fn emit_message(
         .webhook_endpoints()
         .await?
         .into_iter()
-        .filter(|e| e.receives(event_type.as_str()))
+        .filter(|e| e.receives(event_type.as_str()) && in_scope(e, org))
         .collect();
     let mut deliveries = Vec::new();
     if receivers.is_empty() {
@@ -165,8 +197,10 @@ pub async fn replay(
         .webhook_message(message_id)
         .await?
         .ok_or_else(|| EmitError::NoMessage(message_id.to_string()))?;
-    let meant_for = endpoint.event_types.contains(&message.event_type)
-        || store.webhook_message_tried(endpoint_id, message_id).await?;
+    // An organisation's endpoint is sent again only what it was sent: a message about
+    // another organisation may share its event type.
+    let subscribed = endpoint.org.is_none() && endpoint.event_types.contains(&message.event_type);
+    let meant_for = subscribed || store.webhook_message_tried(endpoint_id, message_id).await?;
     if !meant_for {
         return Err(EmitError::NoMessage(message_id.to_string()));
     }

@@ -54,20 +54,30 @@ pub fn check_url(raw: &str) -> Result<String, String> {
 
 /// At least one type, each known.
 pub fn check_event_types(raw: &[String]) -> Result<Vec<String>, String> {
+    check_types_among(raw, &EventType::ALL)
+}
+
+/// At least one type, each one of an organisation's events: what its admins may subscribe to.
+pub fn check_org_event_types(raw: &[String]) -> Result<Vec<String>, String> {
+    check_types_among(raw, &EventType::ORG)
+}
+
+fn check_types_among(raw: &[String], allowed: &[EventType]) -> Result<Vec<String>, String> {
     let unknown: Vec<&str> = raw
         .iter()
         .map(String::as_str)
-        .filter(|t| EventType::parse(t).is_none())
+        .filter(|t| EventType::parse(t).is_none_or(|t| !allowed.contains(&t)))
         .collect();
     if let Some(first) = unknown.first() {
-        let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        let known: Vec<&str> = allowed.iter().map(|t| t.as_str()).collect();
         return Err(format!(
             "unknown event type \"{first}\"; choose from {}",
             known.join(", ")
         ));
     }
-    let chosen: Vec<String> = EventType::ALL
-        .into_iter()
+    let chosen: Vec<String> = allowed
+        .iter()
+        .copied()
         .filter(|t| raw.iter().any(|r| r == t.as_str()))
         .map(|t| t.as_str().to_string())
         .collect();
@@ -83,10 +93,20 @@ pub fn check_description(raw: &str) -> Result<String, String> {
 
 impl EndpointInput {
     pub fn validate(&self) -> Result<ValidEndpoint, FieldErrors> {
+        self.validate_among(&EventType::ALL)
+    }
+
+    /// As [`EndpointInput::validate`], for an organisation's endpoint: only its events.
+    pub fn validate_for_org(&self) -> Result<ValidEndpoint, FieldErrors> {
+        self.validate_among(&EventType::ORG)
+    }
+
+    fn validate_among(&self, allowed: &[EventType]) -> Result<ValidEndpoint, FieldErrors> {
         let mut errors = FieldErrors::new();
         let url = errors.check("url", check_url(&self.url));
         let description = errors.check("description", check_description(&self.description));
-        let event_types = errors.check("event_types", check_event_types(&self.event_types));
+        let event_types =
+            errors.check("event_types", check_types_among(&self.event_types, allowed));
         match (url, description, event_types) {
             (Some(url), Some(description), Some(event_types)) if errors.is_empty() => {
                 Ok(ValidEndpoint {
@@ -110,6 +130,28 @@ mod tests {
             description: "CRM".into(),
             event_types: types.iter().map(|t| t.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn an_organisation_subscribes_only_to_its_own_events() {
+        let org = input(
+            "https://hr.example/hook",
+            &["budget.low", "statement.ready"],
+        );
+        assert_eq!(
+            org.validate_for_org().unwrap().event_types,
+            vec!["budget.low", "statement.ready"]
+        );
+        let wider = input(
+            "https://hr.example/hook",
+            &["budget.low", "booking.created"],
+        );
+        let e = wider.validate_for_org().unwrap_err();
+        assert!(
+            e.get("event_types").unwrap().contains("booking.created"),
+            "{e:?}"
+        );
+        assert!(wider.validate().is_ok(), "operators may subscribe to both");
     }
 
     #[test]

@@ -15,11 +15,17 @@ pub enum EventType {
     PurchasePaid,
     PurchaseRefunded,
     CreditsSettled,
+    /// An organisation's budget fell below a fifth of its last funding.
+    BudgetLow,
+    /// A member's booking waits for an organisation admin's approval.
+    ApprovalRequested,
+    /// An organisation's monthly statement can be read.
+    StatementReady,
 }
 
 impl EventType {
     /// Every type an endpoint may subscribe to, in the order forms list them.
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 12] = [
         EventType::BookingCreated,
         EventType::BookingRescheduled,
         EventType::BookingCancelled,
@@ -29,7 +35,22 @@ impl EventType {
         EventType::PurchasePaid,
         EventType::PurchaseRefunded,
         EventType::CreditsSettled,
+        EventType::BudgetLow,
+        EventType::ApprovalRequested,
+        EventType::StatementReady,
     ];
+
+    /// The events about one organisation: the only ones its admins' endpoints may receive.
+    pub const ORG: [EventType; 3] = [
+        EventType::BudgetLow,
+        EventType::ApprovalRequested,
+        EventType::StatementReady,
+    ];
+
+    /// Whether the event is about one organisation (sent to its endpoints and operators').
+    pub fn is_org_event(self) -> bool {
+        EventType::ORG.contains(&self)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,6 +63,9 @@ impl EventType {
             EventType::PurchasePaid => "purchase.paid",
             EventType::PurchaseRefunded => "purchase.refunded",
             EventType::CreditsSettled => "credits.settled",
+            EventType::BudgetLow => "budget.low",
+            EventType::ApprovalRequested => "approval.requested",
+            EventType::StatementReady => "statement.ready",
         }
     }
 
@@ -63,6 +87,9 @@ impl EventType {
             EventType::CreditsSettled => {
                 "A session's credits were paid to the mentor, given back or forfeited"
             }
+            EventType::BudgetLow => "A sponsor's budget fell below a fifth of its last funding",
+            EventType::ApprovalRequested => "A member's booking waits for its sponsor's approval",
+            EventType::StatementReady => "A sponsor's statement of the month is ready",
         }
     }
 }

@@ -12,10 +12,13 @@ mod signing;
 
 pub use deliver::{Deliver, DeliveryJob, EXCERPT_BYTES, KIND, MAX_ATTEMPTS, TIMEOUT};
 pub use emit::{
-    EmitError, Emitted, dedupe_key, emit, emit_once, message_id_for, new_message_id, replay,
-    send_test,
+    EmitError, Emitted, dedupe_key, emit, emit_once, emit_once_for_org, in_scope, message_id_for,
+    new_message_id, replay, send_test,
 };
-pub use endpoint::{EndpointInput, ValidEndpoint, check_description, check_event_types, check_url};
+pub use endpoint::{
+    EndpointInput, ValidEndpoint, check_description, check_event_types, check_org_event_types,
+    check_url,
+};
 pub use event::{EventType, TEST_EVENT, envelope};
 pub use signing::{
     HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, SECRET_PREFIX, SecretError, TOLERANCE_SECONDS,

@@ -145,7 +145,14 @@ pub async fn confirm_sign_up(app: &App, token: &str) -> Result<Account, AppError
     }
     let digest = secret::digest(token.trim());
     match app.store.confirm_signup(&digest, app.now()).await {
-        Ok(Some(account)) => Ok(account),
+        Ok(Some(account)) => {
+            // Someone at a domain an organisation verified joins it; the account stands
+            // whatever happens here (the join is tried again by nothing, so it is logged).
+            if let Err(e) = crate::sponsor::domains::join_by_domain(app, &account).await {
+                tracing::warn!(error = %e, "joining by e-mail domain failed");
+            }
+            Ok(account)
+        }
         Ok(None) => Err(link_refused()),
         Err(stint_store::StoreError::Conflict { .. }) => Err(AppError::field(
             ErrorKind::Conflict,

@@ -70,3 +70,29 @@ pub async fn lapse(app: &App, booking: BookingId) -> Result<bool, AppError> {
         Err(e) => Err(e.into()),
     }
 }
+
+/// Where a budget-paid booking's approval stands, for the session's page.
+#[derive(Debug, Clone)]
+pub struct ApprovalState {
+    pub org_name: String,
+    pub approval: Approval,
+    /// When an undecided request lapses.
+    pub due: Option<jiff::Timestamp>,
+}
+
+/// The approval of `booking` if a budget that asks for it pays for it (someone who may see
+/// the booking: its parties and operators); `None` otherwise.
+pub async fn state_of(
+    app: &App,
+    viewer: &Account,
+    booking: BookingId,
+) -> Result<Option<ApprovalState>, AppError> {
+    crate::bookings::visible(app, viewer, booking).await?;
+    Ok(app.store.budget_hold_of(booking).await?.and_then(|h| {
+        h.approval.map(|approval| ApprovalState {
+            org_name: h.org_name,
+            approval,
+            due: h.approval_due,
+        })
+    }))
+}

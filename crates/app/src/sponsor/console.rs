@@ -266,6 +266,17 @@ pub async fn statement_csv(
                 "must be a month like 2026-11",
             ))
         })?;
+    let (name, csv, _) = statement_of(app, &record, first).await?;
+    Ok((name, csv))
+}
+
+/// The statement of the month beginning `first` (UTC): its file name, its CSV and its lines.
+pub(crate) async fn statement_of(
+    app: &App,
+    record: &stint_store::sponsor::OrgRecord,
+    first: jiff::civil::Date,
+) -> Result<(String, String, Vec<stint_store::sponsor::StatementLine>), AppError> {
+    let org = record.id;
     let from = stint_domain::sponsor::Period::Month.start(
         first
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
@@ -315,5 +326,5 @@ pub async fn statement_csv(
             .collect::<String>(),
         from.strftime("%Y-%m")
     );
-    Ok((name, String::from_utf8_lossy(&body).into_owned()))
+    Ok((name, String::from_utf8_lossy(&body).into_owned(), lines))
 }

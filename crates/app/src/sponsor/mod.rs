@@ -4,6 +4,10 @@
 //! - `budget.rs` — the budget's rules, its funding by invoice (an operator marks it paid),
 //!   and paying for a booking with it (`pay_check`, used by `scheduling::claim`).
 //! - `members.rs` — invitations (mailed as a single-use link), joining, leaving.
+//! - `domains.rs` — joining by an e-mail domain, verified by a link mailed to an address there.
+//! - `notices.rs` — what admins are told once, by mail and to their endpoints: a month's
+//!   statement, a low budget, a booking to approve.
+//! - `webhooks.rs` — the organisation's own webhook endpoints, for its events only.
 //! - `approvals.rs` — bookings waiting for an admin's approval: approve, decline, lapse.
 //! - `console.rs` — what an admin sees: balance, spend, members, and outcomes in aggregate,
 //!   each figure about people shown only over groups `stint_domain::sponsor` allows.
@@ -14,8 +18,11 @@
 pub mod approvals;
 pub mod budget;
 pub mod console;
+pub mod domains;
 pub mod members;
+pub mod notices;
 pub mod orgs;
+pub mod webhooks;
 
 use crate::App;
 use crate::error::AppError;

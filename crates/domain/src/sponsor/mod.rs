@@ -4,12 +4,14 @@
 //! - `rules.rs` — a budget's period, what happens to what is left, the sessions it pays for,
 //!   each member's cap per period and how long an admin has to approve a booking.
 //! - `pay.rs` — who may pay with it for what (`may_pay`), and an approval's states.
+//! - `domains.rs` — the e-mail domains an organisation may claim for its people to join by.
 //! - `privacy.rs` — figures about people shown only over groups of at least [`MIN_GROUP`],
 //!   also where a breakdown and its total together would narrow a group below it.
 //!
 //! The budget itself is a ledger account ([`crate::ledger::Account::Budget`]): funding is a
 //! transfer into it, a booking's hold a transfer out of it, a release one back.
 
+pub mod domains;
 mod pay;
 mod privacy;
 mod rules;

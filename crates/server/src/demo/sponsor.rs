@@ -1,6 +1,6 @@
 //! The demo's sponsor: Acme Corp, run by sponsor@acme.example, pays for its five members'
 //! sessions (the mentees with a history) from a funded monthly budget, with a second invoice
-//! waiting in the operators' queue and an invitation out. The history's last weeks are paid
+//! waiting in the operators' queue, an invitation out and its e-mail domain verified. The history's last weeks are paid
 //! by it (see `history.rs`), so the console has spend and outcome figures at first start; what
 //! those sessions earned the mentors was paid out the day before.
 
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use stint_domain::ids::OrgId;
 use stint_domain::sponsor::{BudgetRules, Leftover, OrgRole, Period};
 use stint_store::Store;
-use stint_store::sponsor::NewInvite;
+use stint_store::sponsor::{NewDomain, NewInvite};
 
 /// Sets Acme up before the history is loaded; its id, for the history to pay with.
 pub async fn setup(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<OrgId> {
@@ -77,6 +77,22 @@ pub async fn setup(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<Org
             now,
         )
         .await?;
+    // People with an acme.example address join by it (verified by its link long ago).
+    let secret = stint_app::auth::secret::digest(&stint_app::auth::secret::new_secret()?);
+    store
+        .request_domain(
+            &NewDomain {
+                org,
+                domain: "acme.example",
+                address: "it@acme.example",
+                digest: &secret,
+                requested_by: admin.id,
+                expires_at: now,
+            },
+            long_ago,
+        )
+        .await?;
+    store.verify_domain(&secret, long_ago).await?;
     Ok(org)
 }
 

@@ -17,10 +17,10 @@ use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use stint_domain::FieldErrors;
-use stint_domain::ids::UserId;
+use stint_domain::ids::{OrgId, UserId};
 
 const ENDPOINT_COLUMNS: &str = "id, url, description, secret, event_types, enabled, \
-                                disabled_reason, created_by, created_at, updated_at";
+                                disabled_reason, created_by, org_id, created_at, updated_at";
 
 const ATTEMPT_COLUMNS: &str = "a.id, a.endpoint_id, a.message_id, m.event_type, a.attempt, \
                                a.status_code, a.error, a.response_excerpt, a.duration_ms, a.at";
@@ -39,6 +39,7 @@ fn endpoint_from(r: &AnyRow) -> Result<WebhookEndpoint> {
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         disabled_reason: r.try_get("disabled_reason")?,
         created_by: UserId(r.try_get("created_by")?),
+        org: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
         created_at: ts(r.try_get("created_at")?)?,
         updated_at: ts(r.try_get("updated_at")?)?,
     })
@@ -80,7 +81,7 @@ impl WebhookStore for SqlStore {
     ) -> Result<WebhookEndpoint> {
         let sql = format!(
             "INSERT INTO webhook_endpoints (url, description, secret, event_types, enabled, \
-             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $6, $6) \
+             created_by, org_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $7, $6, $6) \
              RETURNING {ENDPOINT_COLUMNS}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -90,6 +91,7 @@ impl WebhookStore for SqlStore {
             .bind(serde_json::to_string(&new.event_types)?)
             .bind(new.created_by.0)
             .bind(now.as_second())
+            .bind(new.org.map(|o| o.0))
             .fetch_one(self.writer())
             .await?;
         endpoint_from(&row)

@@ -87,7 +87,12 @@ pub struct WebhookEndpointDto {
 }
 
 impl WebhookEndpointDto {
-    fn new(e: &WebhookEndpoint, health: &WebhookHealth, tz: &TimeZone, with_secret: bool) -> Self {
+    pub(crate) fn new(
+        e: &WebhookEndpoint,
+        health: &WebhookHealth,
+        tz: &TimeZone,
+        with_secret: bool,
+    ) -> Self {
         WebhookEndpointDto {
             id: e.id,
             url: e.url.clone(),
@@ -129,7 +134,8 @@ pub struct CreateWebhookRequest {
     pub description: String,
     /// At least one of: booking.created, booking.rescheduled, booking.cancelled,
     /// booking.completed, assessment.submitted, task.done, purchase.paid, purchase.refunded,
-    /// credits.settled.
+    /// credits.settled, budget.low, approval.requested, statement.ready (the last three about
+    /// a sponsor; an organisation's own endpoints receive only those, about it).
     #[schema(min_items = 1, value_type = Vec<crate::api::dto::EventTypeName>)]
     pub event_types: Vec<String>,
 }
@@ -181,7 +187,7 @@ pub struct DeliveriesParams {
     pub before: Option<i64>,
 }
 
-fn zone_name(tz: &TimeZone) -> String {
+pub(crate) fn zone_name(tz: &TimeZone) -> String {
     tz.iana_name().unwrap_or("UTC").to_string()
 }
 

@@ -471,6 +471,34 @@ fn payment_words(hold: &stint_store::ledger::HoldRecord, is_mentor: bool, other:
     }
 }
 
+/// Where a sponsor's approval of the session stands, in words.
+fn approval_words(
+    a: &stint_app::sponsor::approvals::ApprovalState,
+    is_mentor: bool,
+    me: &Account,
+) -> String {
+    use stint_domain::sponsor::Approval;
+    let org = &a.org_name;
+    let due = a
+        .due
+        .map_or(String::new(), |t| stint_app::outcomes::when_for(me, t));
+    match (a.approval, is_mentor) {
+        (Approval::Pending, false) => format!(
+            "Waiting for {org}'s approval: if nobody decides by {due}, the session is cancelled and the credits go back."
+        ),
+        (Approval::Pending, true) => format!(
+            "The mentee's organisation has until {due} to approve it; undecided, it is cancelled."
+        ),
+        (Approval::Approved, _) => format!("{org} approved it."),
+        (Approval::Declined, _) => {
+            format!("{org} declined it, so it was cancelled and nothing was charged.")
+        }
+        (Approval::Lapsed, _) => {
+            format!("Nobody at {org} decided in time, so it was cancelled and nothing was charged.")
+        }
+    }
+}
+
 pub async fn session(
     State(state): State<AppState>,
     PageUser(me): PageUser,
@@ -528,9 +556,20 @@ pub(crate) async fn render_session(
     let is_mentor = b.mentor_id == me.id;
     let other = if is_mentor { &dto.mentee } else { &dto.mentor };
     let (cancel_reason, cancel_errors) = refused.cancel.clone().unwrap_or_default();
-    let payment = d.hold.as_ref().map_or(String::new(), |h| {
+    let mut payment = d.hold.as_ref().map_or(String::new(), |h| {
         payment_words(h, is_mentor, &other.display_name)
     });
+    let budget_paid = d
+        .hold
+        .as_ref()
+        .is_some_and(|h| matches!(h.payer, stint_domain::ledger::Account::Budget(_)));
+    if budget_paid
+        && let Some(a) = stint_app::sponsor::approvals::state_of(state, &me, b.id)
+            .await
+            .or_page()?
+    {
+        payment = format!("{payment} {}", approval_words(&a, is_mentor, &me));
+    }
     let bonus = d.hold.as_ref().map_or(String::new(), |h| {
         super::bonus::words(
             h,

@@ -32,6 +32,7 @@ mod security;
 mod sessions;
 mod signup;
 mod sponsor;
+mod sponsor_settings;
 mod sponsors;
 mod unread;
 mod wallet;
@@ -172,6 +173,28 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sponsor/{id}/fundings", post(sponsor::request_funding))
         .route("/sponsor/{id}/invites", post(sponsor::invite))
         .route("/sponsor/{id}/statement", get(sponsor::statement))
+        .route("/sponsor/{id}/settings", get(sponsor_settings::page))
+        .route("/sponsor/{id}/domains", post(sponsor_settings::add_domain))
+        .route(
+            "/sponsor/{id}/domains/{domain}/remove",
+            post(sponsor_settings::remove_domain),
+        )
+        .route(
+            "/sponsor/{id}/webhooks",
+            post(sponsor_settings::add_endpoint),
+        )
+        .route(
+            "/sponsor/{id}/webhooks/{endpoint}/test",
+            post(sponsor_settings::test_endpoint),
+        )
+        .route(
+            "/sponsor/{id}/webhooks/{endpoint}/status",
+            post(sponsor_settings::set_status),
+        )
+        .route(
+            "/org-domains/verify",
+            get(sponsor_settings::verify_form).post(sponsor_settings::verify),
+        )
         .route("/sponsor/{id}/approvals/{booking}", post(sponsor::decide))
         .route("/organisations", get(organisations::page))
         .route("/organisations/{id}/leave", post(organisations::leave))

@@ -198,7 +198,7 @@ pub(super) async fn accept_invite(
 }
 
 /// Makes `user` a member of `org` with `role` (again, if they had left).
-async fn upsert_member(
+pub(super) async fn upsert_member(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     org: OrgId,
     user: UserId,

@@ -5,17 +5,19 @@
 
 mod approvals;
 mod console;
+mod domains;
 mod funding;
 pub(crate) mod holds;
 mod members;
+mod notices;
 
 use super::SqlStore;
 use super::bookings::ts;
 use crate::StoreError;
 use crate::interfaces::{Admit, BookingOutcome, IdempotencyKey, NewBooking, Result};
 use crate::sponsor::{
-    ApprovalRow, BudgetCharge, FundingRecord, InviteRecord, Membership, NewInvite, OrgRecord,
-    SpendRow, SponsorStore, StatementLine,
+    ApprovalRow, BudgetCharge, BudgetHoldInfo, DomainRecord, FundingRecord, InviteRecord,
+    Membership, NewDomain, NewInvite, OrgRecord, SpendRow, SponsorStore, StatementLine,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -314,5 +316,65 @@ impl SponsorStore for SqlStore {
 
     async fn participants(&self, org: OrgId) -> Result<i64> {
         console::participants(self, org).await
+    }
+
+    async fn request_domain(&self, new: &NewDomain<'_>, now: Timestamp) -> Result<DomainRecord> {
+        domains::request_domain(self, new, now).await
+    }
+
+    async fn domains(&self, org: OrgId) -> Result<Vec<DomainRecord>> {
+        domains::domains(self, org).await
+    }
+
+    async fn verified_domain(&self, domain: &str) -> Result<Option<OrgId>> {
+        domains::verified_domain(self, domain).await
+    }
+
+    async fn reissue_domain_link(
+        &self,
+        id: i64,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<(DomainRecord, String)>> {
+        domains::reissue_domain_link(self, id, digest, now).await
+    }
+
+    async fn domain_request(
+        &self,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<(DomainRecord, String)>> {
+        domains::domain_request(self, digest, now).await
+    }
+
+    async fn verify_domain(&self, digest: &str, now: Timestamp) -> Result<(DomainRecord, u64)> {
+        domains::verify_domain(self, digest, now).await
+    }
+
+    async fn remove_domain(&self, org: OrgId, id: i64, now: Timestamp) -> Result<bool> {
+        domains::remove_domain(self, org, id, now).await
+    }
+
+    async fn join_by_domain(
+        &self,
+        user: UserId,
+        domain: &str,
+        now: Timestamp,
+    ) -> Result<Option<OrgId>> {
+        domains::join_by_domain(self, user, domain, now).await
+    }
+
+    async fn open_notice(
+        &self,
+        org: OrgId,
+        notice: &str,
+        job: &crate::NewJob,
+        now: Timestamp,
+    ) -> Result<bool> {
+        notices::open_notice(self, org, notice, job, now).await
+    }
+
+    async fn budget_hold_of(&self, booking: BookingId) -> Result<Option<BudgetHoldInfo>> {
+        notices::budget_hold_of(self, booking).await
     }
 }

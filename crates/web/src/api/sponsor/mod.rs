@@ -2,10 +2,13 @@
 //! organisations and mark funding paid (`operator.rs`: `/api/v1/operator/orgs`,
 //! `/api/v1/operator/fundings`), admins run their organisation's console (`console.rs`:
 //! `/api/v1/sponsor/orgs/{id}/…`), and members see and join or leave theirs (`members.rs`:
-//! `/api/v1/me/orgs`); the answers' shapes are `dto.rs`. Paying for a booking with a budget
+//! `/api/v1/me/orgs`); the answers' shapes are `dto.rs`. `domains.rs` and `webhooks.rs` are
+//! the admins' e-mail domains and their organisation's own webhook endpoints. Paying for a booking with a budget
 //! is `paid_by` on `POST /api/v1/bookings`.
 
 pub mod console;
+pub mod domains;
 pub mod dto;
 pub mod members;
 pub mod operator;
+pub mod webhooks;
