@@ -307,15 +307,25 @@ pub trait SponsorStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<OrgId>>;
 
-    /// Records notice `notice` of `org` and queues `job` in one transaction, once: false
-    /// (nothing queued) if it was opened before.
+    /// Records notice `notice` of `org` (with `detail`, if any) and queues `job` (if any) in
+    /// one transaction, once: false (nothing written) if it was opened before.
     async fn open_notice(
         &self,
         org: OrgId,
         notice: &str,
-        job: &crate::NewJob,
+        detail: Option<&str>,
+        job: Option<&crate::NewJob>,
         now: Timestamp,
     ) -> Result<bool>;
+    /// `org`'s newest notice whose name starts with `prefix`: its name, detail and time.
+    async fn latest_notice(
+        &self,
+        org: OrgId,
+        prefix: &str,
+    ) -> Result<Option<(String, Option<String>, Timestamp)>>;
+    /// The members who had a session paid by `org`'s budget that started before `before`
+    /// and was not cancelled.
+    async fn participant_ids(&self, org: OrgId, before: Timestamp) -> Result<Vec<UserId>>;
     /// Which budget pays for `booking` and where its approval stands; `None` for another payer.
     async fn budget_hold_of(
         &self,

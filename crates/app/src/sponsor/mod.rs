@@ -7,6 +7,7 @@
 //! - `domains.rs` — joining by an e-mail domain, verified by a link mailed to an address there.
 //! - `notices.rs` — what admins are told once, by mail and to their endpoints: a month's
 //!   statement, a low budget, a booking to approve.
+//! - `retention.rs` — the 90-day retention comparison from the organisation's own list.
 //! - `webhooks.rs` — the organisation's own webhook endpoints, for its events only.
 //! - `approvals.rs` — bookings waiting for an admin's approval: approve, decline, lapse.
 //! - `console.rs` — what an admin sees: balance, spend, members, and outcomes in aggregate,
@@ -22,6 +23,7 @@ pub mod domains;
 pub mod members;
 pub mod notices;
 pub mod orgs;
+pub mod retention;
 pub mod webhooks;
 
 use crate::App;

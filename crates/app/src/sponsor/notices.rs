@@ -91,7 +91,10 @@ pub async fn open(app: &App, org: OrgId, notice: Notice) -> Result<bool, AppErro
         due_at: now,
         max_attempts: 8,
     };
-    Ok(app.store.open_notice(org, &key, &job, now).await?)
+    Ok(app
+        .store
+        .open_notice(org, &key, None, Some(&job), now)
+        .await?)
 }
 
 /// The hourly check: last month's statement of every organisation that existed then, and a

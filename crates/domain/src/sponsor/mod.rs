@@ -5,6 +5,8 @@
 //!   each member's cap per period and how long an admin has to approve a booking.
 //! - `pay.rs` — who may pay with it for what (`may_pay`), and an approval's states.
 //! - `domains.rs` — the e-mail domains an organisation may claim for its people to join by.
+//! - `retention.rs` — the 90-day retention comparison from the sponsor's own list, shown
+//!   only over groups of five and at most once a month.
 //! - `privacy.rs` — figures about people shown only over groups of at least [`MIN_GROUP`],
 //!   also where a breakdown and its total together would narrow a group below it.
 //!
@@ -14,6 +16,7 @@
 pub mod domains;
 mod pay;
 mod privacy;
+pub mod retention;
 mod rules;
 
 pub use pay::{Approval, PayRefusal, may_pay};

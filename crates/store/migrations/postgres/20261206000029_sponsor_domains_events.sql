@@ -28,9 +28,12 @@ CREATE INDEX webhook_endpoints_org ON webhook_endpoints(org_id, id);
 -- What an organisation's admins are told once (by mail and to its endpoints): a month's
 -- statement (`statement:2026-11`), a low budget (`budget-low:<funding>`), a booking to
 -- approve (`approval:<booking>`). The row and the job that sends it are written together.
+-- A retention comparison is recorded here too (`retention:<window>`, its figures in
+-- `detail`, aggregates only), which keeps it to one per window.
 CREATE TABLE org_notices (
     org_id    BIGINT NOT NULL REFERENCES organisations(id),
     notice    TEXT   NOT NULL,
     opened_at BIGINT NOT NULL,
+    detail    TEXT,
     PRIMARY KEY (org_id, notice)
 );

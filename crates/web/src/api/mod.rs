@@ -277,6 +277,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sponsor::console::list_approvals))
         .routes(routes!(sponsor::console::statement))
         .routes(routes!(sponsor::console::decide_approval))
+        .routes(routes!(sponsor::retention::latest, sponsor::retention::run))
         .routes(routes!(sponsor::domains::list, sponsor::domains::add))
         .routes(routes!(sponsor::domains::remove))
         .routes(routes!(sponsor::webhooks::list, sponsor::webhooks::create))

@@ -32,6 +32,7 @@ mod security;
 mod sessions;
 mod signup;
 mod sponsor;
+mod sponsor_retention;
 mod sponsor_settings;
 mod sponsors;
 mod unread;
@@ -174,6 +175,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sponsor/{id}/invites", post(sponsor::invite))
         .route("/sponsor/{id}/statement", get(sponsor::statement))
         .route("/sponsor/{id}/settings", get(sponsor_settings::page))
+        .route(
+            "/sponsor/{id}/retention",
+            get(sponsor_retention::page).post(sponsor_retention::run),
+        )
         .route("/sponsor/{id}/domains", post(sponsor_settings::add_domain))
         .route(
             "/sponsor/{id}/domains/{domain}/remove",

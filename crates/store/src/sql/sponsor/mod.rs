@@ -368,10 +368,23 @@ impl SponsorStore for SqlStore {
         &self,
         org: OrgId,
         notice: &str,
-        job: &crate::NewJob,
+        detail: Option<&str>,
+        job: Option<&crate::NewJob>,
         now: Timestamp,
     ) -> Result<bool> {
-        notices::open_notice(self, org, notice, job, now).await
+        notices::open_notice(self, org, notice, detail, job, now).await
+    }
+
+    async fn latest_notice(
+        &self,
+        org: OrgId,
+        prefix: &str,
+    ) -> Result<Option<(String, Option<String>, Timestamp)>> {
+        notices::latest_notice(self, org, prefix).await
+    }
+
+    async fn participant_ids(&self, org: OrgId, before: Timestamp) -> Result<Vec<UserId>> {
+        notices::participant_ids(self, org, before).await
     }
 
     async fn budget_hold_of(&self, booking: BookingId) -> Result<Option<BudgetHoldInfo>> {

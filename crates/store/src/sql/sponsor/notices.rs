@@ -17,22 +17,24 @@ pub(super) async fn open_notice(
     store: &SqlStore,
     org: OrgId,
     notice: &str,
-    job: &NewJob,
+    detail: Option<&str>,
+    job: Option<&NewJob>,
     now: Timestamp,
 ) -> Result<bool> {
     let mut tx = store.begin_write().await?;
     let opened = sqlx::query(
-        "INSERT INTO org_notices (org_id, notice, opened_at) VALUES ($1, $2, $3) \
+        "INSERT INTO org_notices (org_id, notice, opened_at, detail) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (org_id, notice) DO NOTHING",
     )
     .bind(org.0)
     .bind(notice.to_string())
     .bind(now.as_second())
+    .bind(detail.map(str::to_string))
     .execute(&mut *tx)
     .await?
     .rows_affected()
         == 1;
-    if opened {
+    if let (true, Some(job)) = (opened, job) {
         sqlx::query(
             "INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, \
              created_at, updated_at) VALUES ($1, $2, 'queued', $3, 0, $4, $5, $5)",
@@ -47,6 +49,49 @@ pub(super) async fn open_notice(
     }
     tx.commit().await?;
     Ok(opened)
+}
+
+pub(super) async fn latest_notice(
+    store: &SqlStore,
+    org: OrgId,
+    prefix: &str,
+) -> Result<Option<(String, Option<String>, Timestamp)>> {
+    let row = sqlx::query(
+        "SELECT notice, detail, opened_at FROM org_notices WHERE org_id = $1 \
+         AND notice LIKE $2 ORDER BY opened_at DESC, notice DESC LIMIT 1",
+    )
+    .bind(org.0)
+    // Notice names are letters, digits, `-` and `:`: no pattern characters to escape.
+    .bind(format!("{prefix}%"))
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|r| -> Result<_> {
+        Ok((
+            r.try_get("notice")?,
+            r.try_get("detail")?,
+            ts(r.try_get("opened_at")?)?,
+        ))
+    })
+    .transpose()
+}
+
+pub(super) async fn participant_ids(
+    store: &SqlStore,
+    org: OrgId,
+    before: Timestamp,
+) -> Result<Vec<UserId>> {
+    sqlx::query(
+        "SELECT DISTINCT h.member_id FROM budget_holds h JOIN bookings b ON b.id = h.booking_id \
+         WHERE h.org_id = $1 AND b.start_at < $2 AND b.status <> 'cancelled' \
+         ORDER BY h.member_id",
+    )
+    .bind(org.0)
+    .bind(before.as_second())
+    .fetch_all(store.reader())
+    .await?
+    .iter()
+    .map(|r| Ok(UserId(r.try_get("member_id")?)))
+    .collect()
 }
 
 pub(super) async fn budget_hold_of(
