@@ -2,7 +2,7 @@
 //! (localstripe, with Checkout added by `support/stripe_peer.py`), on both backends: a buyer
 //! goes to the Checkout page, pays, and the credits arrive only with Stripe's signed event;
 //! one event delivered ten times at once credits once; bad, old or mismatched events write
-//! nothing; a refund goes back through Stripe. Without localstripe these are reported as
+//! nothing; a refund goes back through Stripe; a sponsor funds its budget by card the same way. Without localstripe these are reported as
 //! ignored; with `CI=true` they run and fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,6 +22,7 @@ on_both_backends!(Paying;
     one_event_delivered_ten_times_at_once_credits_once [peer_stripe, "needs localstripe: python3 -m pip install localstripe==1.15.10"],
     bad_old_and_mismatched_events_write_nothing [peer_stripe, "needs localstripe: python3 -m pip install localstripe==1.15.10"],
     card_payments_are_not_invoices [peer_stripe, "needs localstripe: python3 -m pip install localstripe==1.15.10"],
+    a_sponsor_funds_its_budget_by_card_once [peer_stripe, "needs localstripe: python3 -m pip install localstripe==1.15.10"],
 );
 
 /// A server without Stripe's keys.
@@ -529,4 +530,131 @@ async fn without_keys_stripe_is_not_offered(app: App) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+async fn a_sponsor_funds_its_budget_by_card_once(t: Paying) {
+    let admin = t
+        .app
+        .login("sponsor@acme.example", stint_server::demo::DEMO_PASSWORD)
+        .await;
+    let org = t.app.store.orgs().await.unwrap()[0].id;
+    let budget = stint_domain::ledger::Account::Budget(org);
+    let before = t.app.store.ledger_balance(budget).await.unwrap();
+    let (pack, credits, price, currency) = t.pack(&admin).await;
+    let path = format!("/api/v1/sponsor/orgs/{}/fundings/card", org.0);
+    // Refused by field, nothing written: an unknown pack, a quantity out of range.
+    for (body, field) in [
+        (json!({"pack_id": 9_999, "quantity": 1}), "pack_id"),
+        (json!({"pack_id": pack, "quantity": 0}), "quantity"),
+        (json!({"pack_id": pack, "quantity": 101}), "quantity"),
+    ] {
+        let e = expect_error(
+            t.app.post(&path, Some(&admin), body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(e["fields"][field].is_string(), "{e}");
+    }
+    // A member may not fund it.
+    let member = t
+        .app
+        .login("sam@stint.example", stint_server::demo::DEMO_PASSWORD)
+        .await;
+    expect_error(
+        t.app
+            .post(&path, Some(&member), json!({"pack_id": pack, "quantity": 2}))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let r = t
+        .app
+        .post(&path, Some(&admin), json!({"pack_id": pack, "quantity": 2}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.unwrap();
+    let funding = body["funding"]["id"].as_i64().unwrap();
+    assert_eq!(body["funding"]["provider"], "stripe");
+    assert_eq!(body["funding"]["price_minor"], 2 * price);
+    assert!(body["funding"]["paid_at"].is_null());
+    let pay_at = body["pay_at"].as_str().unwrap().to_string();
+    // Operators settle invoices, not card payments.
+    let op = t.app.operator().await;
+    let unpaid: Value = t
+        .app
+        .get("/api/v1/operator/fundings", Some(&op))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !unpaid.to_string().contains(&format!("\"id\":{funding},")),
+        "{unpaid}"
+    );
+    let r = t
+        .app
+        .post(
+            &format!("/api/v1/operator/fundings/{funding}/paid"),
+            Some(&op),
+            json!({}),
+        )
+        .await;
+    expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+    // A payment of another amount credits nothing.
+    let short = json!({
+        "id": "evt_short", "object": "event", "type": "payment_intent.succeeded",
+        "data": {"object": {"id": "pi_short", "object": "payment_intent", "amount": price,
+            "amount_received": price, "currency": currency.to_ascii_lowercase(),
+            "status": "succeeded", "metadata": {"stint_funding": funding.to_string()}}}
+    });
+    let r = t.deliver(&short, SECRET, t.now()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(t.app.store.ledger_balance(budget).await.unwrap(), before);
+
+    // The admin pays on the hosted page; Stripe's event funds the budget, once.
+    let r = t.http.post(format!("{pay_at}/pay")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("/sponsor/{}?done=card", org.0))
+    );
+    let mut waited = 0;
+    while t.app.store.ledger_balance(budget).await.unwrap() == before {
+        assert!(waited < 100, "the card payment never funded the budget");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        t.app.store.ledger_balance(budget).await.unwrap(),
+        before + 2 * credits
+    );
+    let again = json!({
+        "id": "evt_again", "object": "event", "type": "payment_intent.succeeded",
+        "data": {"object": {"id": "pi_again", "object": "payment_intent", "amount": 2 * price,
+            "amount_received": 2 * price, "currency": currency.to_ascii_lowercase(),
+            "status": "succeeded", "metadata": {"stint_funding": funding.to_string()}}}
+    });
+    let r = t.deliver(&again, SECRET, t.now()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        t.app.store.ledger_balance(budget).await.unwrap(),
+        before + 2 * credits,
+        "a second delivery credits nothing"
+    );
+    let listed: Value = t
+        .app
+        .get(
+            &format!("/api/v1/sponsor/orgs/{}/fundings", org.0),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(listed[0]["paid_at"].is_string(), "{listed}");
+    common::ledger_is_sound(&t.app).await;
 }

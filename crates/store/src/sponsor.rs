@@ -70,6 +70,11 @@ pub struct FundingRecord {
     pub reference: String,
     pub paid_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// `invoice` (an operator marks it paid) or `stripe` (paid by card, on Stripe's word).
+    pub provider: String,
+    /// What a card payment asks, in ISO 4217 minor units; `None` for an invoice.
+    pub price_minor: Option<i64>,
+    pub currency: Option<String>,
 }
 
 /// What a booking paid by a budget counts against: the organisation and the period.
@@ -217,8 +222,24 @@ pub trait SponsorStore: Send + Sync {
     /// `org`'s fundings, newest first; or, with `None`, every unpaid one (operators).
     async fn fundings(&self, org: Option<OrgId>) -> Result<Vec<FundingRecord>>;
     /// Credits a funding's invoice to its budget, once (movement `funding:<id>`). A funding
-    /// paid already is `Conflict { field: "funding" }`; an unknown one `NotFound`.
+    /// paid already is `Conflict { field: "funding" }`; an unknown one (or one paid by card)
+    /// `NotFound`.
     async fn mark_funding_paid(&self, id: i64, now: Timestamp) -> Result<FundingRecord>;
+    /// A funding `org` pays by card: `price_minor` in `currency` for `credits`.
+    #[allow(clippy::too_many_arguments)]
+    async fn request_card_funding(
+        &self,
+        org: OrgId,
+        credits: Credits,
+        reference: &str,
+        by: UserId,
+        price_minor: i64,
+        currency: &str,
+        now: Timestamp,
+    ) -> Result<FundingRecord>;
+    /// Credits a card funding once its payment succeeded, as `mark_funding_paid` does.
+    async fn mark_card_funding_paid(&self, id: i64, now: Timestamp) -> Result<FundingRecord>;
+    async fn funding(&self, id: i64) -> Result<Option<FundingRecord>>;
 
     /// Makes a booking whose price the budget pays, as `create_booking` does for a wallet:
     /// the member's cap for the period, the session type and the budget are checked in the

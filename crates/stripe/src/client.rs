@@ -64,10 +64,13 @@ pub enum StripeError {
     Transport(String),
 }
 
-/// One purchase to pay on Stripe's hosted page.
+/// One payment on Stripe's hosted page: a purchase of credits or a budget's funding.
 #[derive(Debug, Clone)]
 pub struct CheckoutRequest {
-    pub purchase: i64,
+    /// The metadata key naming what is paid for ([`PURCHASE_KEY`] or [`FUNDING_KEY`]).
+    pub key: &'static str,
+    /// Its id.
+    pub id: i64,
     /// What the buyer sees on the page ("Starter pack: 45 credits").
     pub name: String,
     pub amount_minor: i64,
@@ -89,6 +92,8 @@ pub struct Checkout {
 
 /// The metadata key that carries Stint's purchase id on a Checkout session and its payment.
 pub const PURCHASE_KEY: &str = "stint_purchase";
+/// The metadata key that carries a sponsor's funding id.
+pub const FUNDING_KEY: &str = "stint_funding";
 
 /// Stripe's API through the egress policy.
 #[derive(Debug, Clone)]
@@ -121,10 +126,12 @@ impl Stripe {
         &self.settings.webhook_secret
     }
 
-    /// Opens a Checkout session for one purchase; its id travels in the metadata of the
-    /// session and of the payment, so either event finds the purchase.
+    /// Opens a Checkout session for one payment; what it pays for travels in the metadata of
+    /// the session and of the payment, so either event finds it.
     pub async fn create_checkout(&self, req: &CheckoutRequest) -> Result<Checkout, StripeError> {
-        let purchase = req.purchase.to_string();
+        let id = req.id.to_string();
+        let session_key = format!("metadata[{}]", req.key);
+        let payment_key = format!("payment_intent_data[metadata][{}]", req.key);
         let form: Vec<(&str, String)> = vec![
             ("mode", "payment".into()),
             ("line_items[0][quantity]", "1".into()),
@@ -140,22 +147,19 @@ impl Stripe {
                 "line_items[0][price_data][product_data][name]",
                 req.name.clone(),
             ),
-            ("client_reference_id", purchase.clone()),
-            ("metadata[stint_purchase]", purchase.clone()),
-            (
-                "payment_intent_data[metadata][stint_purchase]",
-                purchase.clone(),
-            ),
+            ("client_reference_id", id.clone()),
+            (&session_key, id.clone()),
+            (&payment_key, id.clone()),
             ("customer_email", req.customer_email.clone()),
             ("success_url", req.success_url.clone()),
             ("cancel_url", req.cancel_url.clone()),
         ];
-        self.post(
-            "/v1/checkout/sessions",
-            &format!("stint-checkout-{purchase}"),
-            &form,
-        )
-        .await
+        // Purchases keep the key they always had, so a retry of an older one still matches.
+        let idempotency = match req.key {
+            PURCHASE_KEY => format!("stint-checkout-{id}"),
+            other => format!("{other}-checkout-{id}"),
+        };
+        self.post("/v1/checkout/sessions", &idempotency, &form).await
     }
 
     /// Refunds `amount_minor` of payment `payment_intent`; `key` makes a retry harmless.

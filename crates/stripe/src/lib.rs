@@ -5,5 +5,7 @@
 mod client;
 mod signature;
 
-pub use client::{Checkout, CheckoutRequest, PURCHASE_KEY, Stripe, StripeError, StripeSettings};
+pub use client::{
+    Checkout, CheckoutRequest, FUNDING_KEY, PURCHASE_KEY, Stripe, StripeError, StripeSettings,
+};
 pub use signature::{Event, SignatureError, TOLERANCE_SECONDS, sign, verify};

@@ -1,5 +1,5 @@
-//! Paying by card on Stripe: a Checkout session per purchase, and the signed events Stripe
-//! posts back. Credits arrive only when a verified event says the payment succeeded, for the
+//! Paying by card on Stripe: a Checkout session per purchase (or sponsor's funding,
+//! `crate::sponsor::card`), and the signed events Stripe posts back. Credits arrive only when a verified event says the payment succeeded, for the
 //! amount and currency the purchase asked; each event acts once (replays change nothing),
 //! and paying a purchase is itself idempotent, so ten deliveries at once credit it once.
 
@@ -10,7 +10,7 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_store::StoreError;
 use stint_store::money::{Paid, PurchaseRecord};
-use stint_stripe::{CheckoutRequest, PURCHASE_KEY};
+use stint_stripe::{CheckoutRequest, FUNDING_KEY, PURCHASE_KEY};
 
 /// The provider name purchases and the event log use.
 const STRIPE: &str = "stripe";
@@ -21,6 +21,35 @@ pub(super) async fn checkout(
     me: &Account,
     purchase: &PurchaseRecord,
 ) -> Result<String, AppError> {
+    open_checkout(
+        app,
+        me,
+        CheckoutRequest {
+            key: PURCHASE_KEY,
+            id: purchase.id,
+            name: format!("{}: {} credits", purchase.pack_name, purchase.credits),
+            amount_minor: purchase.price_minor,
+            currency: purchase.currency.clone(),
+            customer_email: me.email.clone(),
+            success_url: "/wallet?bought=card".into(),
+            cancel_url: "/wallet".into(),
+        },
+    )
+    .await
+}
+
+/// Whether card payments are offered here.
+pub(crate) fn offered(app: &App) -> bool {
+    app.settings.stripe.is_some()
+}
+
+/// Opens a Checkout page for `request` (its return addresses as paths on this site);
+/// returns its address. Unavailable Stripe is a 503 that charged nothing.
+pub(crate) async fn open_checkout(
+    app: &App,
+    me: &Account,
+    mut request: CheckoutRequest,
+) -> Result<String, AppError> {
     let Some(stripe) = app.settings.stripe.as_ref() else {
         return Err(AppError::conflict(
             "provider",
@@ -28,19 +57,13 @@ pub(super) async fn checkout(
         ));
     };
     let site = app.settings.public_url.trim_end_matches('/');
-    let request = CheckoutRequest {
-        purchase: purchase.id,
-        name: format!("{}: {} credits", purchase.pack_name, purchase.credits),
-        amount_minor: purchase.price_minor,
-        currency: purchase.currency.clone(),
-        customer_email: me.email.clone(),
-        success_url: format!("{site}/wallet?bought=card"),
-        cancel_url: format!("{site}/wallet"),
-    };
+    request.success_url = format!("{site}{}", request.success_url);
+    request.cancel_url = format!("{site}{}", request.cancel_url);
     match stripe.create_checkout(&request).await {
         Ok(session) => Ok(session.url),
         Err(e) => {
-            tracing::warn!(error = %e, purchase = purchase.id, "Stripe Checkout could not be opened");
+            tracing::warn!(error = %e, key = request.key, id = request.id, who = %me.id,
+                "Stripe Checkout could not be opened");
             Err(AppError::new(
                 ErrorKind::Unavailable,
                 "payment_unavailable",
@@ -56,6 +79,8 @@ pub(super) async fn checkout(
 pub enum Received {
     /// It paid purchase `.0` (now, or it had been paid by an earlier delivery).
     Paid(i64),
+    /// It funded a sponsor's budget by funding `.0` (now, or earlier).
+    Funded(i64),
     /// This event was acted on before: nothing changed.
     Replay,
     /// An event Stint does not act on.
@@ -105,9 +130,22 @@ pub async fn receive(
             return Ok(Received::Ignored);
         }
     };
-    let purchase_id = object["metadata"][PURCHASE_KEY]
-        .as_str()
-        .and_then(|s| s.parse::<i64>().ok());
+    let id_of = |key: &str| {
+        object["metadata"][key]
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+    };
+    if let (Some(funding), Some(_), Some(amount), true) =
+        (id_of(FUNDING_KEY), payment, amount, succeeded)
+    {
+        let currency = object["currency"].as_str().unwrap_or_default();
+        crate::sponsor::card::paid(app, funding, amount, currency).await?;
+        app.store
+            .record_payment_event(STRIPE, &event.id, &event.kind, None, app.now())
+            .await?;
+        return Ok(Received::Funded(funding));
+    }
+    let purchase_id = id_of(PURCHASE_KEY);
     let (Some(purchase_id), Some(payment), Some(amount), true) =
         (purchase_id, payment, amount, succeeded)
     else {

@@ -3,6 +3,7 @@
 //! - `orgs.rs` — operators create an organisation with its first admin; who administers what.
 //! - `budget.rs` — the budget's rules, its funding by invoice (an operator marks it paid),
 //!   and paying for a booking with it (`pay_check`, used by `scheduling::claim`).
+//! - `card.rs` — funding the budget by card (credit packs paid on Stripe's page).
 //! - `members.rs` — invitations (mailed as a single-use link), joining, leaving.
 //! - `domains.rs` — joining by an e-mail domain, verified by a link mailed to an address there.
 //! - `notices.rs` — what admins are told once, by mail and to their endpoints: a month's
@@ -18,6 +19,7 @@
 
 pub mod approvals;
 pub mod budget;
+pub mod card;
 pub mod console;
 pub mod domains;
 pub mod members;

@@ -37,3 +37,10 @@ CREATE TABLE org_notices (
     detail    TEXT,
     PRIMARY KEY (org_id, notice)
 );
+
+-- A budget funded by card: the price asked in ISO 4217 minor units, credited only when the
+-- provider says the payment succeeded for that amount. Operators mark only invoices paid.
+ALTER TABLE budget_fundings ADD COLUMN provider TEXT NOT NULL DEFAULT 'invoice'
+    CHECK (provider IN ('invoice', 'stripe'));
+ALTER TABLE budget_fundings ADD COLUMN price_minor BIGINT;
+ALTER TABLE budget_fundings ADD COLUMN currency TEXT;

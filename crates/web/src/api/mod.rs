@@ -278,6 +278,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sponsor::console::statement))
         .routes(routes!(sponsor::console::decide_approval))
         .routes(routes!(sponsor::retention::latest, sponsor::retention::run))
+        .routes(routes!(sponsor::console::fund_by_card))
         .routes(routes!(sponsor::domains::list, sponsor::domains::add))
         .routes(routes!(sponsor::domains::remove))
         .routes(routes!(sponsor::webhooks::list, sponsor::webhooks::create))

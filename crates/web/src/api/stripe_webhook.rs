@@ -21,6 +21,7 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok());
     let done = match stripe::receive(&state, signature, &body).await? {
         Received::Paid(purchase) => json!({ "received": true, "purchase_id": purchase }),
+        Received::Funded(funding) => json!({ "received": true, "funding_id": funding }),
         Received::Replay => json!({ "received": true, "replay": true }),
         Received::Ignored => json!({ "received": true, "ignored": true }),
     };

@@ -172,6 +172,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sponsor/{id}", get(sponsor::page))
         .route("/sponsor/{id}/rules", post(sponsor::save_rules))
         .route("/sponsor/{id}/fundings", post(sponsor::request_funding))
+        .route("/sponsor/{id}/fundings/card", post(sponsor::fund_by_card))
         .route("/sponsor/{id}/invites", post(sponsor::invite))
         .route("/sponsor/{id}/statement", get(sponsor::statement))
         .route("/sponsor/{id}/settings", get(sponsor_settings::page))

@@ -45,12 +45,19 @@ pub(crate) struct ApprovalLine {
     due: String,
 }
 
-/// One funding invoice.
+/// One funding: an invoice or a card payment.
 pub(crate) struct FundingRow {
     id: i64,
     credits: i64,
     reference: String,
     state: String,
+    card: bool,
+}
+
+/// A pack the budget can be funded with by card.
+pub(crate) struct PackOption {
+    id: i64,
+    label: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +80,13 @@ pub struct FundingFields {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+pub struct CardFields {
+    pack_id: String,
+    quantity: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct InviteFields {
     email: String,
     role: String,
@@ -83,6 +97,7 @@ pub struct InviteFields {
 struct Forms {
     rules: RulesFields,
     funding: FundingFields,
+    card: CardFields,
     invite: InviteFields,
     errors: FieldErrors,
 }
@@ -101,6 +116,9 @@ struct ConsolePage {
     approvals: Vec<ApprovalLine>,
     rules: RulesFields,
     funding: FundingFields,
+    card: CardFields,
+    /// Packs to fund by card with; empty where cards are not taken.
+    packs: Vec<PackOption>,
     invite: InviteFields,
     errors: FieldErrors,
     notice: &'static str,
@@ -211,12 +229,32 @@ async fn console_page(
             id: f.id,
             credits: f.credits,
             reference: f.reference.clone(),
-            state: match f.paid_at {
-                Some(t) => format!("paid {}", when_for(me, t)),
-                None => "waiting for payment".to_string(),
+            card: f.provider == "stripe",
+            state: match (f.paid_at, f.provider.as_str()) {
+                (Some(t), _) => format!("paid {}", when_for(me, t)),
+                (None, "stripe") => "waiting for the card payment".to_string(),
+                (None, _) => "waiting for payment".to_string(),
             },
         })
         .collect();
+    let packs = if stint_app::sponsor::card::offered(state) {
+        stint_app::money::packs::on_sale(state)
+            .await
+            .or_page()?
+            .into_iter()
+            .map(|p| PackOption {
+                id: p.id,
+                label: format!(
+                    "{}: {} credits for {}",
+                    p.pack.name,
+                    p.pack.credits,
+                    stint_domain::ledger::format_money(p.pack.price_minor, &p.pack.currency)
+                ),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let approvals = approvals::pending(state, me, org)
         .await
         .or_page()?
@@ -276,6 +314,15 @@ async fn console_page(
         approvals,
         rules: rules_form,
         funding: forms.funding,
+        card: CardFields {
+            quantity: if forms.card.quantity.is_empty() {
+                "1".into()
+            } else {
+                forms.card.quantity
+            },
+            pack_id: forms.card.pack_id,
+        },
+        packs,
         invite: forms.invite,
         errors: forms.errors,
         notice,
@@ -301,6 +348,7 @@ pub async fn page(
     let notice = match q.done.as_str() {
         "rules" => "The budget's rules are saved.",
         "funding" => "Invoice requested: the credits arrive once it is paid.",
+        "card" => "Thank you: the credits arrive as soon as Stripe confirms the payment.",
         "invite" => "Invitation sent.",
         "approved" => "Approved: the session stays booked, paid by the budget.",
         "declined" => "Declined: the session is cancelled and its credits are back in the budget.",
@@ -376,6 +424,31 @@ pub async fn request_funding(
         }
     })
     .await
+}
+
+/// Funds the budget by card: on to Stripe's page, or the console again with the errors.
+pub async fn fund_by_card(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<CardFields>,
+) -> PageResult {
+    match stint_app::sponsor::card::fund_by_card(&state, &me, OrgId(id), &f.pack_id, &f.quantity)
+        .await
+    {
+        Ok((_, pay_at)) => Ok(Redirect::to(&pay_at).into_response()),
+        Err(e) => {
+            answer(&state, &me, &csrf.0, OrgId(id), Err(e), "card", |errors| {
+                Forms {
+                    card: f,
+                    errors,
+                    ..Forms::default()
+                }
+            })
+            .await
+        }
+    }
 }
 
 pub async fn invite(

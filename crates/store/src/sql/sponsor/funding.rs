@@ -25,8 +25,15 @@ fn funding_row(row: &AnyRow) -> Result<FundingRecord> {
             .map(ts)
             .transpose()?,
         created_at: ts(row.try_get("created_at")?)?,
+        provider: row.try_get("provider")?,
+        price_minor: row.try_get("price_minor")?,
+        currency: row.try_get("currency")?,
     })
 }
+
+/// A funding's columns, as `funding_row` reads them.
+const FUNDING_COLUMNS: &str =
+    "id, org_id, credits, reference, paid_at, created_at, provider, price_minor, currency";
 
 pub(super) async fn request_funding(
     store: &SqlStore,
@@ -34,36 +41,46 @@ pub(super) async fn request_funding(
     credits: Credits,
     reference: &str,
     by: UserId,
+    card: Option<(i64, &str)>,
     now: Timestamp,
 ) -> Result<FundingRecord> {
-    let row = sqlx::query(
+    let sql = format!(
         "INSERT INTO budget_fundings (org_id, credits, reference, state, created_by, \
-         created_at) VALUES ($1, $2, $3, 'pending', $4, $5) \
-         RETURNING id, org_id, credits, reference, paid_at, created_at",
-    )
-    .bind(org.0)
-    .bind(credits)
-    .bind(reference.to_string())
-    .bind(by.0)
-    .bind(now.as_second())
-    .fetch_one(store.writer())
-    .await?;
+         created_at, provider, price_minor, currency) \
+         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8) RETURNING {FUNDING_COLUMNS}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.0)
+        .bind(credits)
+        .bind(reference.to_string())
+        .bind(by.0)
+        .bind(now.as_second())
+        .bind(if card.is_some() { "stripe" } else { "invoice" })
+        .bind(card.map(|(minor, _)| minor))
+        .bind(card.map(|(_, currency)| currency.to_string()))
+        .fetch_one(store.writer())
+        .await?;
     funding_row(&row)
 }
 
 pub(super) async fn fundings(store: &SqlStore, org: Option<OrgId>) -> Result<Vec<FundingRecord>> {
-    const COLUMNS: &str = "SELECT id, org_id, credits, reference, paid_at, created_at \
-                           FROM budget_fundings";
     let rows = match org {
         Some(o) => {
-            let sql = format!("{COLUMNS} WHERE org_id = $1 ORDER BY id DESC LIMIT 200");
+            let sql = format!(
+                "SELECT {FUNDING_COLUMNS} FROM budget_fundings WHERE org_id = $1 \
+                 ORDER BY id DESC LIMIT 200"
+            );
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(o.0)
                 .fetch_all(store.reader())
                 .await?
         }
         None => {
-            let sql = format!("{COLUMNS} WHERE state = 'pending' ORDER BY id LIMIT 200");
+            // Operators settle invoices; a card payment is settled by its provider's word.
+            let sql = format!(
+                "SELECT {FUNDING_COLUMNS} FROM budget_fundings WHERE state = 'pending' \
+                 AND provider = 'invoice' ORDER BY id LIMIT 200"
+            );
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(store.reader())
                 .await?
@@ -72,26 +89,42 @@ pub(super) async fn fundings(store: &SqlStore, org: Option<OrgId>) -> Result<Vec
     rows.iter().map(funding_row).collect()
 }
 
+pub(super) async fn funding(store: &SqlStore, id: i64) -> Result<Option<FundingRecord>> {
+    let sql = format!("SELECT {FUNDING_COLUMNS} FROM budget_fundings WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(store.writer())
+        .await?
+        .as_ref()
+        .map(funding_row)
+        .transpose()
+}
+
 pub(super) async fn mark_funding_paid(
     store: &SqlStore,
     id: i64,
+    provider: &str,
     now: Timestamp,
 ) -> Result<FundingRecord> {
     let mut tx = store.begin_write().await?;
-    let row = sqlx::query(
+    let sql = format!(
         "UPDATE budget_fundings SET state = 'paid', paid_at = $2 \
-         WHERE id = $1 AND state = 'pending' \
-         RETURNING id, org_id, credits, reference, paid_at, created_at",
-    )
-    .bind(id)
-    .bind(now.as_second())
-    .fetch_optional(&mut *tx)
-    .await?;
+         WHERE id = $1 AND state = 'pending' AND provider = $3 RETURNING {FUNDING_COLUMNS}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(now.as_second())
+        .bind(provider.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(row) = row else {
-        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM budget_fundings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let known: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM budget_fundings WHERE id = $1 AND provider = $2",
+        )
+        .bind(id)
+        .bind(provider.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
         return Err(match known {
             Some(_) => StoreError::conflict("funding", "this invoice is paid already"),
             None => StoreError::NotFound,

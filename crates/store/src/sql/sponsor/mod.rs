@@ -256,7 +256,7 @@ impl SponsorStore for SqlStore {
         by: UserId,
         now: Timestamp,
     ) -> Result<FundingRecord> {
-        funding::request_funding(self, org, credits, reference, by, now).await
+        funding::request_funding(self, org, credits, reference, by, None, now).await
     }
 
     async fn fundings(&self, org: Option<OrgId>) -> Result<Vec<FundingRecord>> {
@@ -264,7 +264,7 @@ impl SponsorStore for SqlStore {
     }
 
     async fn mark_funding_paid(&self, id: i64, now: Timestamp) -> Result<FundingRecord> {
-        funding::mark_funding_paid(self, id, now).await
+        funding::mark_funding_paid(self, id, "invoice", now).await
     }
 
     async fn create_sponsored_booking(
@@ -389,5 +389,27 @@ impl SponsorStore for SqlStore {
 
     async fn budget_hold_of(&self, booking: BookingId) -> Result<Option<BudgetHoldInfo>> {
         notices::budget_hold_of(self, booking).await
+    }
+
+    async fn request_card_funding(
+        &self,
+        org: OrgId,
+        credits: Credits,
+        reference: &str,
+        by: UserId,
+        price_minor: i64,
+        currency: &str,
+        now: Timestamp,
+    ) -> Result<FundingRecord> {
+        let card = Some((price_minor, currency));
+        funding::request_funding(self, org, credits, reference, by, card, now).await
+    }
+
+    async fn mark_card_funding_paid(&self, id: i64, now: Timestamp) -> Result<FundingRecord> {
+        funding::mark_funding_paid(self, id, "stripe", now).await
+    }
+
+    async fn funding(&self, id: i64) -> Result<Option<FundingRecord>> {
+        funding::funding(self, id).await
     }
 }

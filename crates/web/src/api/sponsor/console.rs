@@ -128,6 +128,55 @@ pub async fn request_funding(
     Ok((StatusCode::CREATED, Json(FundingDto::from(&f))))
 }
 
+/// Credit packs to buy for the budget by card.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardFundingRequest {
+    /// A pack on sale (`/api/v1/packs`).
+    pub pack_id: i64,
+    #[serde(deserialize_with = "crate::api::integral::i64")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub quantity: i64,
+}
+
+/// A card funding waiting for its payment, and where to pay it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardFundingDto {
+    pub funding: FundingDto,
+    /// Stripe's hosted page; the credits arrive when Stripe confirms the payment.
+    pub pay_at: String,
+}
+
+/// Funds the budget by card: packs on sale at their price, paid on Stripe's page. An
+/// unknown pack or a wrong quantity is 422; a server without Stripe 409 (`provider`).
+#[utoipa::path(post, path = "/api/v1/sponsor/orgs/{id}/fundings/card", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")), request_body = CardFundingRequest,
+    responses((status = 201, body = CardFundingDto), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "Stripe is unreachable; nothing was charged", body = ErrorBody)))]
+pub async fn fund_by_card(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CardFundingRequest>,
+) -> Result<(StatusCode, Json<CardFundingDto>), ApiError> {
+    let (f, pay_at) = stint_app::sponsor::card::fund_by_card(
+        &state,
+        &me,
+        OrgId(id),
+        &req.pack_id.to_string(),
+        &req.quantity.to_string(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CardFundingDto {
+            funding: FundingDto::from(&f),
+            pay_at,
+        }),
+    ))
+}
+
 /// An invitation to send.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

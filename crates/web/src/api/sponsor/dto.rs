@@ -104,13 +104,18 @@ impl From<&InviteRecord> for InviteDto {
     }
 }
 
-/// An invoice funding a budget.
+/// Money into a budget: an invoice, or a card payment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FundingDto {
     pub id: i64,
     pub org_id: i64,
     pub credits: i64,
     pub reference: String,
+    /// `invoice` (an operator marks it paid) or `stripe` (paid by card).
+    pub provider: String,
+    /// What a card payment asks, in ISO 4217 minor units (absent for an invoice).
+    pub price_minor: Option<i64>,
+    pub currency: Option<String>,
     /// Absent while unpaid.
     pub paid_at: Option<String>,
     pub created_at: String,
@@ -123,6 +128,9 @@ impl From<&FundingRecord> for FundingDto {
             org_id: f.org.0,
             credits: f.credits,
             reference: f.reference.clone(),
+            provider: f.provider.clone(),
+            price_minor: f.price_minor,
+            currency: f.currency.clone(),
             paid_at: f.paid_at.map(|t| t.to_string()),
             created_at: f.created_at.to_string(),
         }
