@@ -32,6 +32,16 @@ pub struct Sharing {
     pub with_sponsor: BTreeSet<DataClass>,
 }
 
+impl Sharing {
+    /// "My progress": the sponsor may see the member's scores (levels, skill gain,
+    /// checkpoints, tasks), never their answers or notes.
+    pub fn progress() -> Sharing {
+        Sharing {
+            with_sponsor: BTreeSet::from([DataClass::Scores]),
+        }
+    }
+}
+
 /// How the viewer relates to the mentee whose data is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {

@@ -45,6 +45,10 @@ fn reads(org: i64) -> Vec<String> {
         "/members",
         "/approvals",
         "/statement?month=2026-01",
+        "/progress",
+        "/retention",
+        "/domains",
+        "/webhooks",
     ]
     .iter()
     .map(|tail| format!("/api/v1/sponsor/orgs/{org}{tail}"))

@@ -563,7 +563,11 @@ async fn a_sponsor_funds_its_budget_by_card_once(t: Paying) {
         .await;
     expect_error(
         t.app
-            .post(&path, Some(&member), json!({"pack_id": pack, "quantity": 2}))
+            .post(
+                &path,
+                Some(&member),
+                json!({"pack_id": pack, "quantity": 2}),
+            )
             .await,
         StatusCode::NOT_FOUND,
         "not_found",

@@ -30,6 +30,8 @@ pub struct Membership {
     pub joined_at: Timestamp,
     /// When they left; they keep what was already booked.
     pub left_at: Option<Timestamp>,
+    /// What they let the organisation see of them.
+    pub sharing: stint_domain::access::Sharing,
 }
 
 impl Membership {
@@ -184,6 +186,15 @@ pub trait SponsorStore: Send + Sync {
         role: OrgRole,
         now: Timestamp,
     ) -> Result<()>;
+    /// Sets what `user` shares with `org` (`sharing`'s classes for the sponsor); false if they
+    /// are not an active member.
+    async fn set_sharing(
+        &self,
+        org: OrgId,
+        user: UserId,
+        sharing: &stint_domain::access::Sharing,
+        now: Timestamp,
+    ) -> Result<bool>;
     /// Marks `user` as having left `org`; false if they were not an active member.
     async fn leave_org(&self, org: OrgId, user: UserId, now: Timestamp) -> Result<bool>;
 

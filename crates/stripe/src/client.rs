@@ -159,7 +159,8 @@ impl Stripe {
             PURCHASE_KEY => format!("stint-checkout-{id}"),
             other => format!("{other}-checkout-{id}"),
         };
-        self.post("/v1/checkout/sessions", &idempotency, &form).await
+        self.post("/v1/checkout/sessions", &idempotency, &form)
+            .await
     }
 
     /// Refunds `amount_minor` of payment `payment_intent`; `key` makes a retry harmless.

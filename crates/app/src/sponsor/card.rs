@@ -100,12 +100,7 @@ pub async fn fund_by_card(
 
 /// Credits card funding `id` once Stripe says `amount` (minor units) in `currency` was paid:
 /// anything else is refused and nothing is credited; paid already is fine (a redelivery).
-pub(crate) async fn paid(
-    app: &App,
-    id: i64,
-    amount: i64,
-    currency: &str,
-) -> Result<(), AppError> {
+pub(crate) async fn paid(app: &App, id: i64, amount: i64, currency: &str) -> Result<(), AppError> {
     let funding = app
         .store
         .funding(id)
@@ -118,7 +113,10 @@ pub(crate) async fn paid(
             .as_deref()
             .is_some_and(|c| c.eq_ignore_ascii_case(currency));
     if !matches {
-        tracing::error!(funding = id, "a Stripe payment does not match its funding; nothing was credited");
+        tracing::error!(
+            funding = id,
+            "a Stripe payment does not match its funding; nothing was credited"
+        );
         return Err(AppError::validation(FieldErrors::single(
             "data.object",
             "the payment's amount, currency or funding does not match what was asked",

@@ -13,7 +13,7 @@ use stint_domain::account::Account;
 use stint_domain::ids::{CompetencyId, OrgId, UserId};
 use stint_domain::ledger::Credits;
 use stint_domain::outcome::metrics::{OutcomeStats, SessionOutcome};
-use stint_domain::sponsor::{Cell, MIN_GROUP, shown, shown_cells};
+use stint_domain::sponsor::{Cell, MIN_GROUP, shown, shown_beside_shared, shown_cells};
 use stint_store::OutcomeFilter;
 use stint_store::sponsor::OrgRecord;
 
@@ -146,7 +146,19 @@ pub async fn console(app: &App, admin: &Account, org: OrgId) -> Result<Console, 
         .iter()
         .filter(|m| m.role == stint_domain::sponsor::OrgRole::Member)
         .count();
-    let outcomes = outcomes(app, org, booking_members).await?;
+    // Members who share their own progress: their rows are shown beside the figures.
+    let sharers: BTreeSet<UserId> = active
+        .iter()
+        .filter(|m| {
+            stint_domain::access::may_read(
+                stint_domain::access::Relation::SponsorOfMember,
+                stint_domain::access::DataClass::Scores,
+                &m.sharing,
+            )
+        })
+        .map(|m| m.user)
+        .collect();
+    let outcomes = outcomes(app, org, booking_members, &sharers).await?;
     Ok(Console {
         org: record,
         balance,
@@ -168,8 +180,15 @@ fn month_label(at: Timestamp) -> String {
         .to_string()
 }
 
-/// The outcome figures of the sessions `org` paid for, each shown only over enough people.
-async fn outcomes(app: &App, org: OrgId, members: usize) -> Result<Outcomes, AppError> {
+/// The outcome figures of the sessions `org` paid for, each shown only over enough people,
+/// and only where the members who share their own progress (`sharers`) cannot be taken away
+/// from it to leave fewer than five who do not.
+async fn outcomes(
+    app: &App,
+    org: OrgId,
+    members: usize,
+    sharers: &BTreeSet<UserId>,
+) -> Result<Outcomes, AppError> {
     let participants = app.store.participants(org).await?;
     let members = i64::try_from(members).unwrap_or(i64::MAX);
     let non = (members - participants).max(0);
@@ -197,8 +216,18 @@ async fn outcomes(app: &App, org: OrgId, members: usize) -> Result<Outcomes, App
         let who: BTreeSet<UserId> = list.iter().map(|o| o.mentee_id).collect();
         who.len() as u64
     };
+    let private = |list: &[&SessionOutcome]| -> u64 {
+        let who: BTreeSet<UserId> = list
+            .iter()
+            .map(|o| o.mentee_id)
+            .filter(|m| !sharers.contains(m))
+            .collect();
+        who.len() as u64
+    };
     let all: Vec<&SessionOutcome> = sessions.iter().collect();
-    let stats = shown(people(&all), OutcomeStats::of(&sessions));
+    let stats = shown(people(&all), ())
+        .and(shown_beside_shared(people(&all), private(&all), ()))
+        .map(|()| OutcomeStats::of(&sessions));
     let mut per: BTreeMap<CompetencyId, Vec<&SessionOutcome>> = BTreeMap::new();
     for o in &sessions {
         per.entry(o.competency_id).or_default().push(o);
@@ -210,11 +239,13 @@ async fn outcomes(app: &App, org: OrgId, members: usize) -> Result<Outcomes, App
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
+    // A cell counts the people who keep their figures private: the sharers' own rows are
+    // shown anyway, so a cell of sharers alone reveals nobody else.
     let groups: Vec<(CompetencyId, u64, Option<f64>)> = per
         .iter()
         .map(|(c, list)| {
             let owned: Vec<SessionOutcome> = list.iter().map(|o| (*o).clone()).collect();
-            (*c, people(list), OutcomeStats::of(&owned).mean_gain)
+            (*c, private(list), OutcomeStats::of(&owned).mean_gain)
         })
         .collect();
     let gains = shown_cells(

@@ -9,6 +9,7 @@
 //! - `notices.rs` — what admins are told once, by mail and to their endpoints: a month's
 //!   statement, a low budget, a booking to approve.
 //! - `retention.rs` — the 90-day retention comparison from the organisation's own list.
+//! - `sharing.rs` — what a member lets the organisation see ("my progress"), and that progress.
 //! - `webhooks.rs` — the organisation's own webhook endpoints, for its events only.
 //! - `approvals.rs` — bookings waiting for an admin's approval: approve, decline, lapse.
 //! - `console.rs` — what an admin sees: balance, spend, members, and outcomes in aggregate,
@@ -26,6 +27,7 @@ pub mod members;
 pub mod notices;
 pub mod orgs;
 pub mod retention;
+pub mod sharing;
 pub mod webhooks;
 
 use crate::App;

@@ -20,7 +20,7 @@ pub mod retention;
 mod rules;
 
 pub use pay::{Approval, PayRefusal, may_pay};
-pub use privacy::{Cell, MIN_GROUP, shown, shown_cells};
+pub use privacy::{Cell, MIN_GROUP, shown, shown_beside_shared, shown_cells};
 pub use rules::{
     APPROVAL_HOURS_MAX, BudgetRules, BudgetRulesInput, CAP_CREDITS_MAX, CAP_SESSIONS_MAX, Leftover,
     OrgRole, Period, validate_org_name,

@@ -58,9 +58,31 @@ pub fn shown<T>(people: u64, value: T) -> Option<T> {
     (people >= MIN_GROUP).then_some(value)
 }
 
+/// A figure about `people` people of whom `private` keep their own figures to themselves
+/// (the others share their progress with the sponsor), if it may be shown. The sharers'
+/// rows are shown beside it, so taking them away must still leave at least [`MIN_GROUP`]
+/// private people — or none, when everyone in it chose to share.
+pub fn shown_beside_shared<T>(people: u64, private: u64, value: T) -> Option<T> {
+    ((private == 0 && people > 0) || private >= MIN_GROUP).then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sharers_never_leave_a_small_private_remainder() {
+        // Five took part and one shares: the other four would be the figure less that one.
+        assert_eq!(shown_beside_shared(5, 4, "rate"), None);
+        assert_eq!(shown_beside_shared(6, 5, "rate"), Some("rate"));
+        assert_eq!(
+            shown_beside_shared(3, 0, "rate"),
+            Some("rate"),
+            "all shared"
+        );
+        assert_eq!(shown_beside_shared(0, 0, "rate"), None);
+        assert_eq!(shown_beside_shared(9, 1, "rate"), None);
+    }
     use proptest::prelude::*;
 
     fn cells(people: &[u64]) -> Vec<Cell<u64>> {

@@ -44,3 +44,10 @@ ALTER TABLE budget_fundings ADD COLUMN provider TEXT NOT NULL DEFAULT 'invoice'
     CHECK (provider IN ('invoice', 'stripe'));
 ALTER TABLE budget_fundings ADD COLUMN price_minor BIGINT;
 ALTER TABLE budget_fundings ADD COLUMN currency TEXT;
+
+-- What a member lets their organisation see of them: figures about groups only (the
+-- default), or also their own progress (sessions, checkpoints reached, skill gain, tasks);
+-- never notes or answers. Changed by the member alone, taking effect at once.
+ALTER TABLE org_members ADD COLUMN shares TEXT NOT NULL DEFAULT 'aggregates'
+    CHECK (shares IN ('aggregates', 'progress'));
+ALTER TABLE org_members ADD COLUMN shares_changed_at BIGINT;

@@ -279,6 +279,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sponsor::console::decide_approval))
         .routes(routes!(sponsor::retention::latest, sponsor::retention::run))
         .routes(routes!(sponsor::console::fund_by_card))
+        .routes(routes!(sponsor::console::shared_progress))
+        .routes(routes!(sponsor::members::set_sharing))
         .routes(routes!(sponsor::domains::list, sponsor::domains::add))
         .routes(routes!(sponsor::domains::remove))
         .routes(routes!(sponsor::webhooks::list, sponsor::webhooks::create))

@@ -205,6 +205,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/organisations", get(organisations::page))
         .route("/organisations/{id}/leave", post(organisations::leave))
         .route(
+            "/organisations/{id}/sharing",
+            post(organisations::set_sharing),
+        )
+        .route(
             "/join",
             get(organisations::join_page).post(organisations::join),
         )

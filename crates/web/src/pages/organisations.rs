@@ -1,5 +1,5 @@
 //! A member's side of sponsorship: `/organisations` lists the organisations that pay for
-//! one's sessions (with a button to leave), `/join` takes an invitation link. Over
+//! one's sessions (with what each may see of one, and a button to leave), `/join` takes an invitation link. Over
 //! `stint_app::sponsor`.
 
 use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use stint_app::ErrorKind;
 use stint_app::outcomes::when_for;
-use stint_app::sponsor::{members, orgs};
+use stint_app::sponsor::{members, orgs, sharing};
 use stint_domain::ids::OrgId;
 
 pub(crate) struct OrgRow {
@@ -21,6 +21,8 @@ pub(crate) struct OrgRow {
     name: String,
     role: &'static str,
     since: String,
+    /// Whether the member shares their progress with it.
+    shares_progress: bool,
 }
 
 #[derive(Template)]
@@ -52,11 +54,14 @@ pub async fn page(
             name: m.org_name.clone(),
             role: m.role.as_str(),
             since: when_for(&me, m.joined_at),
+            shares_progress: sharing::name_of(&m.sharing) == sharing::PROGRESS,
         })
         .collect();
     let notice = match q.done.as_str() {
         "joined" => "Welcome: you can now book the sessions it pays for.",
         "left" => "You left. Sessions already booked stay booked.",
+        "shared" => "Saved: it sees your progress from now on.",
+        "private" => "Saved: it sees only figures about groups from now on.",
         _ => "",
     };
     Ok(ok(&OrganisationsPage {
@@ -76,6 +81,30 @@ pub async fn leave(
         .await
         .map_err(failure)?;
     Ok(Redirect::to("/organisations?done=left").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SharingFields {
+    share: String,
+}
+
+/// Chooses what an organisation sees of the member.
+pub async fn set_sharing(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<SharingFields>,
+) -> PageResult {
+    sharing::set(&state, &me, OrgId(id), &f.share)
+        .await
+        .map_err(failure)?;
+    let done = if f.share.trim() == sharing::PROGRESS {
+        "shared"
+    } else {
+        "private"
+    };
+    Ok(Redirect::to(&format!("/organisations?done={done}")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

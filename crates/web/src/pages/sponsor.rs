@@ -38,6 +38,15 @@ pub(crate) struct PersonRow {
     note: String,
 }
 
+/// One member's progress, shared by them.
+pub(crate) struct ProgressRow {
+    name: String,
+    sessions: u64,
+    checkpoints: u64,
+    gain: String,
+    tasks: String,
+}
+
 /// One booking waiting for approval.
 pub(crate) struct ApprovalLine {
     booking: i64,
@@ -119,6 +128,8 @@ struct ConsolePage {
     card: CardFields,
     /// Packs to fund by card with; empty where cards are not taken.
     packs: Vec<PackOption>,
+    /// The progress of members who chose to share it.
+    shared: Vec<ProgressRow>,
     invite: InviteFields,
     errors: FieldErrors,
     notice: &'static str,
@@ -237,6 +248,22 @@ async fn console_page(
             },
         })
         .collect();
+    let shared = stint_app::sponsor::sharing::shared_progress(state, me, org)
+        .await
+        .or_page()?
+        .into_iter()
+        .map(|p| ProgressRow {
+            name: p.name,
+            sessions: p.sessions,
+            checkpoints: p.checkpoints_reached,
+            gain: gain(p.mean_gain),
+            tasks: if p.tasks_total == 0 {
+                "—".into()
+            } else {
+                format!("{} of {}", p.tasks_done, p.tasks_total)
+            },
+        })
+        .collect();
     let packs = if stint_app::sponsor::card::offered(state) {
         stint_app::money::packs::on_sale(state)
             .await
@@ -314,6 +341,7 @@ async fn console_page(
         approvals,
         rules: rules_form,
         funding: forms.funding,
+        shared,
         card: CardFields {
             quantity: if forms.card.quantity.is_empty() {
                 "1".into()

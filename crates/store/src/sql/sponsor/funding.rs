@@ -118,13 +118,12 @@ pub(super) async fn mark_funding_paid(
         .fetch_optional(&mut *tx)
         .await?;
     let Some(row) = row else {
-        let known: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM budget_fundings WHERE id = $1 AND provider = $2",
-        )
-        .bind(id)
-        .bind(provider.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM budget_fundings WHERE id = $1 AND provider = $2")
+                .bind(id)
+                .bind(provider.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
         return Err(match known {
             Some(_) => StoreError::conflict("funding", "this invoice is paid already"),
             None => StoreError::NotFound,

@@ -10,6 +10,7 @@ use crate::sql::bookings::ts;
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use stint_domain::access::Sharing;
 use stint_domain::ids::{OrgId, UserId};
 use stint_domain::role::Role;
 use stint_domain::sponsor::OrgRole;
@@ -32,11 +33,20 @@ fn membership_row(row: &AnyRow) -> Result<Membership> {
             .try_get::<Option<i64>, _>("left_at")?
             .map(ts)
             .transpose()?,
+        sharing: sharing_of(&row.try_get::<String, _>("shares")?),
     })
 }
 
+/// What a member's `shares` column lets the sponsor see.
+fn sharing_of(shares: &str) -> Sharing {
+    match shares {
+        "progress" => Sharing::progress(),
+        _ => Sharing::default(),
+    }
+}
+
 const MEMBERSHIP_SELECT: &str = "SELECT m.org_id, o.name AS org_name, m.user_id, u.display_name, \
-    u.email, m.role, m.joined_at, m.left_at FROM org_members m \
+    u.email, m.role, m.joined_at, m.left_at, m.shares FROM org_members m \
     JOIN organisations o ON o.id = m.org_id JOIN users u ON u.id = m.user_id";
 
 fn invite_row(row: &AnyRow) -> Result<InviteRecord> {
@@ -88,6 +98,31 @@ pub(super) async fn add_member(
     tx.commit().await?;
     store.forget_people_and_catalog();
     Ok(())
+}
+
+pub(super) async fn set_sharing(
+    store: &SqlStore,
+    org: OrgId,
+    user: UserId,
+    sharing: &Sharing,
+    now: Timestamp,
+) -> Result<bool> {
+    let shares = if *sharing == Sharing::progress() {
+        "progress"
+    } else {
+        "aggregates"
+    };
+    let done = sqlx::query(
+        "UPDATE org_members SET shares = $3, shares_changed_at = $4 WHERE org_id = $1 \
+         AND user_id = $2 AND left_at IS NULL",
+    )
+    .bind(org.0)
+    .bind(user.0)
+    .bind(shares)
+    .bind(now.as_second())
+    .execute(store.writer())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(super) async fn leave_org(

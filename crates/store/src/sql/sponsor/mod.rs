@@ -202,6 +202,16 @@ impl SponsorStore for SqlStore {
         members::add_member(self, org, user, role, now).await
     }
 
+    async fn set_sharing(
+        &self,
+        org: OrgId,
+        user: UserId,
+        sharing: &stint_domain::access::Sharing,
+        now: Timestamp,
+    ) -> Result<bool> {
+        members::set_sharing(self, org, user, sharing, now).await
+    }
+
     async fn leave_org(&self, org: OrgId, user: UserId, now: Timestamp) -> Result<bool> {
         members::leave_org(self, org, user, now).await
     }

@@ -177,6 +177,19 @@ pub async fn fund_by_card(
     ))
 }
 
+/// The progress of the members who chose to share it (and only theirs), by name.
+#[utoipa::path(get, path = "/api/v1/sponsor/orgs/{id}/progress", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 200, body = Vec<MemberProgressDto>), (status = 404, body = ErrorBody)))]
+pub async fn shared_progress(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<MemberProgressDto>>, ApiError> {
+    let all = stint_app::sponsor::sharing::shared_progress(&state, &me, OrgId(id)).await?;
+    Ok(Json(all.iter().map(MemberProgressDto::from).collect()))
+}
+
 /// An invitation to send.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

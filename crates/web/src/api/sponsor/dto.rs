@@ -63,6 +63,9 @@ pub struct MembershipDto {
     pub joined_at: String,
     /// When they left; they keep the sessions already booked.
     pub left_at: Option<String>,
+    /// What they let the organisation see: `aggregates` (figures about groups only) or
+    /// `progress` (also their own progress; never notes or answers).
+    pub shares: String,
 }
 
 impl From<&Membership> for MembershipDto {
@@ -76,6 +79,7 @@ impl From<&Membership> for MembershipDto {
             role: m.role.as_str().to_string(),
             joined_at: m.joined_at.to_string(),
             left_at: m.left_at.map(|t| t.to_string()),
+            shares: stint_app::sponsor::sharing::name_of(&m.sharing).to_string(),
         }
     }
 }
@@ -249,6 +253,34 @@ impl From<&Console> for ConsoleDto {
                     })
                     .collect(),
             },
+        }
+    }
+}
+
+/// A member's progress over the sessions the budget paid for, shown only because they chose
+/// to share it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberProgressDto {
+    pub user_id: i64,
+    pub name: String,
+    pub sessions: u64,
+    pub checkpoints_reached: u64,
+    /// Mean levels gained from baseline to follow-up, where both were taken.
+    pub mean_gain: Option<f64>,
+    pub tasks_done: u64,
+    pub tasks_total: u64,
+}
+
+impl From<&stint_app::sponsor::sharing::MemberProgress> for MemberProgressDto {
+    fn from(p: &stint_app::sponsor::sharing::MemberProgress) -> Self {
+        MemberProgressDto {
+            user_id: p.user.0,
+            name: p.name.clone(),
+            sessions: p.sessions,
+            checkpoints_reached: p.checkpoints_reached,
+            mean_gain: p.mean_gain,
+            tasks_done: p.tasks_done,
+            tasks_total: p.tasks_total,
         }
     }
 }

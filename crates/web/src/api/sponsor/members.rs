@@ -1,4 +1,5 @@
-//! A member's side: the organisations one belongs to, joining by a link, leaving.
+//! A member's side: the organisations one belongs to, joining by a link, what one shares with
+//! each, leaving.
 
 use super::dto::*;
 use crate::auth::ApiUser;
@@ -57,4 +58,42 @@ pub async fn leave(
 ) -> Result<StatusCode, ApiError> {
     members::leave(&state, &me, OrgId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What an organisation may see of a member.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareChoice {
+    /// Figures about groups of at least five people only.
+    Aggregates,
+    /// Also the member's own sessions, checkpoints, skill gain and tasks; never notes or
+    /// answers.
+    Progress,
+}
+
+/// What to let an organisation see of you.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharingRequest {
+    pub share: ShareChoice,
+}
+
+/// Chooses what an organisation you belong to may see of you; it takes effect at once.
+#[utoipa::path(put, path = "/api/v1/me/orgs/{id}/sharing", tag = "sponsor", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Organisation id")), request_body = SharingRequest,
+    responses((status = 200, body = Vec<MembershipDto>), (status = 404, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_sharing(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<SharingRequest>,
+) -> Result<Json<Vec<MembershipDto>>, ApiError> {
+    let share = match req.share {
+        ShareChoice::Aggregates => stint_app::sponsor::sharing::AGGREGATES,
+        ShareChoice::Progress => stint_app::sponsor::sharing::PROGRESS,
+    };
+    stint_app::sponsor::sharing::set(&state, &me, OrgId(id), share).await?;
+    let all = orgs::mine(&state, &me).await?;
+    Ok(Json(all.iter().map(MembershipDto::from).collect()))
 }
