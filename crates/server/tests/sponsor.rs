@@ -10,6 +10,7 @@
 #[macro_use]
 mod common;
 
+use common::sponsor::{acme, admin, free_slot};
 use common::{App, expect_error};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -27,14 +28,6 @@ on_both_backends!(App;
 );
 
 const SKU: &str = "negotiation-clinic-45";
-
-async fn acme(app: &App) -> i64 {
-    app.store.orgs().await.unwrap()[0].id.0
-}
-
-async fn admin(app: &App) -> String {
-    app.login("sponsor@acme.example", DEMO_PASSWORD).await
-}
 
 /// The GET routes of `org`'s console.
 fn reads(org: i64) -> Vec<String> {
@@ -55,19 +48,9 @@ fn reads(org: i64) -> Vec<String> {
     .collect()
 }
 
-/// A second organisation, Globex, with its own admin; their token.
+/// A second organisation's admin: their token.
 async fn globex_admin(app: &App) -> String {
-    common::make_mentee_unfunded(app, "boss@globex.example", "Globex Boss").await;
-    let op = app.operator().await;
-    let r = app
-        .post(
-            "/api/v1/operator/orgs",
-            Some(&op),
-            json!({"name": "Globex", "admin_email": "boss@globex.example"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    app.login("boss@globex.example", "a long passphrase").await
+    common::sponsor::globex(app).await.1
 }
 
 async fn every_sponsor_route_answers_only_its_own_admins_and_never_about_one_person(app: App) {
@@ -265,27 +248,6 @@ async fn small_groups_and_complements_are_hidden(app: App) {
         .await
         .unwrap();
     assert_eq!(mine.as_array().map(Vec::len), Some(0));
-}
-
-/// The first of `slots` at least two hours from every slot of `taken` with the same mentor,
-/// so a session there overlaps none of theirs.
-fn free_slot<'a>(slots: &'a [Value], taken: &[&Value]) -> &'a Value {
-    let at = |v: &Value| {
-        v["start"]
-            .as_str()
-            .unwrap()
-            .parse::<jiff::Timestamp>()
-            .unwrap()
-    };
-    slots
-        .iter()
-        .find(|s| {
-            taken.iter().all(|t| {
-                t["mentor_id"] != s["mentor_id"]
-                    || (at(t) - at(s)).abs() >= jiff::SignedDuration::from_hours(2)
-            })
-        })
-        .unwrap()
 }
 
 async fn book(app: &App, token: &str, slot: &Value, paid_by: Option<i64>) -> reqwest::Response {

@@ -11,6 +11,7 @@
 mod common;
 
 use axum::extract::State;
+use common::sponsor::{acme, admin, globex};
 use common::{App, expect_error, link_token_in_outbox};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -28,38 +29,11 @@ on_both_backends!(App;
 
 const SKU: &str = "negotiation-clinic-45";
 
-async fn acme(app: &App) -> i64 {
-    app.store.orgs().await.unwrap()[0].id.0
-}
-
-async fn admin(app: &App) -> String {
-    app.login("sponsor@acme.example", DEMO_PASSWORD).await
-}
-
 fn core(app: &App) -> stint_app::App {
     stint_app::App::new(
         app.store.clone(),
         app.clock.clone(),
         stint_app::Settings::default(),
-    )
-}
-
-/// A second organisation, Globex, with its own admin: its id and the admin's token.
-async fn globex(app: &App) -> (i64, String) {
-    common::make_mentee_unfunded(app, "boss@globex.example", "Globex Boss").await;
-    let op = app.operator().await;
-    let r = app
-        .post(
-            "/api/v1/operator/orgs",
-            Some(&op),
-            json!({"name": "Globex", "admin_email": "boss@globex.example"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let org: Value = r.json().await.unwrap();
-    (
-        org["id"].as_i64().unwrap(),
-        app.login("boss@globex.example", "a long passphrase").await,
     )
 }
 

@@ -8,6 +8,7 @@
 #[macro_use]
 mod common;
 
+use common::sponsor::free_slot;
 use common::{App, expect_error};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -27,26 +28,6 @@ const DEMO_MEMBERS: [&str; 5] = [
     "diego@stint.example",
     "aiko@stint.example",
 ];
-
-/// A slot of `slots` at least two hours from every one of `taken` with the same mentor.
-fn free_slot<'a>(slots: &'a [Value], taken: &[Value]) -> &'a Value {
-    let at = |v: &Value| {
-        v["start"]
-            .as_str()
-            .unwrap()
-            .parse::<jiff::Timestamp>()
-            .unwrap()
-    };
-    slots
-        .iter()
-        .find(|s| {
-            taken.iter().all(|t| {
-                t["mentor_id"] != s["mentor_id"]
-                    || (at(t) - at(s)).abs() >= jiff::SignedDuration::from_hours(2)
-            })
-        })
-        .unwrap()
-}
 
 fn list(rows: &[(String, bool)]) -> String {
     let mut csv = String::from("Email,Employed\n");
@@ -77,7 +58,8 @@ async fn retention_compares_groups_of_five_from_a_complete_list_once_a_month(app
             .unwrap();
         if i < 6 {
             let token = app.login(&email, "a long passphrase").await;
-            let slot = free_slot(&slots, &taken).clone();
+            let taken_refs: Vec<&Value> = taken.iter().collect();
+            let slot = free_slot(&slots, &taken_refs).clone();
             let r = app
                 .post(
                     "/api/v1/bookings",
@@ -139,17 +121,7 @@ async fn retention_compares_groups_of_five_from_a_complete_list_once_a_month(app
     let none: Value = app.get(&path, Some(&own)).await.json().await.unwrap();
     assert_eq!(none, Value::Null, "nothing kept");
     // Another organisation's admin and a member are told it does not exist.
-    common::make_mentee_unfunded(&app, "boss@globex.example", "Globex Boss").await;
-    let op = app.operator().await;
-    let r = app
-        .post(
-            "/api/v1/operator/orgs",
-            Some(&op),
-            json!({"name": "Globex", "admin_email": "boss@globex.example"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let other = app.login("boss@globex.example", "a long passphrase").await;
+    let (_, other) = common::sponsor::globex(&app).await;
     let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
     for token in [&other, &sam] {
         expect_error(

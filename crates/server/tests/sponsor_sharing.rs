@@ -110,15 +110,7 @@ async fn a_member_shares_their_progress_and_stops_at_once(app: App) {
         figures["outcomes"]
     );
     // Another organisation's admin sees nothing of it.
-    common::make_mentee_unfunded(&app, "boss@globex.example", "Globex Boss").await;
-    let op = app.operator().await;
-    app.post(
-        "/api/v1/operator/orgs",
-        Some(&op),
-        json!({"name": "Globex", "admin_email": "boss@globex.example"}),
-    )
-    .await;
-    let other = app.login("boss@globex.example", "a long passphrase").await;
+    let (_, other) = common::sponsor::globex(&app).await;
     expect_error(
         app.get(&progress, Some(&other)).await,
         StatusCode::NOT_FOUND,

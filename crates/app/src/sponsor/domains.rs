@@ -4,7 +4,7 @@
 //! at it joins as a member, now and when one is made later (`join_by_domain`, after a
 //! sign-up). A member who left is never joined again by their domain.
 
-use super::administered;
+use super::{administered, queue_link_mail, unsent_digest, within_hourly_limit};
 use crate::App;
 use crate::auth::secret;
 use crate::error::{AppError, ErrorKind};
@@ -14,8 +14,8 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::ids::OrgId;
 use stint_domain::sponsor::domains::{address_at, domain_of, parse_domain};
+use stint_store::StoreError;
 use stint_store::sponsor::{DomainRecord, NewDomain};
-use stint_store::{NewJob, StoreError};
 
 /// The job that mails a domain's verification link.
 pub const DOMAIN_MAIL: &str = "org.domain_mail";
@@ -65,26 +65,14 @@ pub async fn add(
         return Err(AppError::conflict("domain", message));
     }
     let now = app.now();
-    let hour_ago = now
-        .saturating_sub(SignedDuration::from_hours(1))
-        .unwrap_or(now);
-    let recent = app
-        .store
-        .domains(org)
-        .await?
-        .iter()
-        .filter(|d| d.created_at > hour_ago)
-        .count();
-    if recent >= DOMAIN_MAILS_PER_HOUR {
-        return Err(AppError::new(
-            ErrorKind::RateLimited,
-            "rate_limited",
-            format!("At most {DOMAIN_MAILS_PER_HOUR} verification mails an hour; try later."),
-        )
-        .retry_after(3600));
-    }
-    // A digest of a secret nobody keeps: the mail's job replaces it with its link's.
-    let unsent = secret::digest(&secret::new_secret()?);
+    let asked = app.store.domains(org).await?;
+    within_hourly_limit(
+        app,
+        asked.iter().map(|d| d.created_at),
+        DOMAIN_MAILS_PER_HOUR,
+        "verification mails",
+    )?;
+    let unsent = unsent_digest()?;
     let record = app
         .store
         .request_domain(
@@ -101,20 +89,13 @@ pub async fn add(
             now,
         )
         .await?;
-    let payload = serde_json::to_string(&DomainMailJob { domain: record.id })
-        .map_err(|_| AppError::internal())?;
-    app.store
-        .enqueue(
-            &NewJob {
-                kind: DOMAIN_MAIL.to_string(),
-                payload,
-                dedupe_key: Some(format!("{DOMAIN_MAIL}:{}", record.id)),
-                due_at: now,
-                max_attempts: 5,
-            },
-            now,
-        )
-        .await?;
+    queue_link_mail(
+        app,
+        DOMAIN_MAIL,
+        &DomainMailJob { domain: record.id },
+        record.id,
+    )
+    .await?;
     Ok(record)
 }
 

@@ -5,7 +5,7 @@
 //! digest matches no link. A member who leaves keeps the sessions already booked, paid by the
 //! budget as they were; they can book nothing more with it.
 
-use super::administered;
+use super::{administered, queue_link_mail, unsent_digest, within_hourly_limit};
 use crate::App;
 use crate::auth::secret;
 use crate::error::{AppError, ErrorKind};
@@ -15,7 +15,6 @@ use stint_domain::FieldErrors;
 use stint_domain::account::{Account, Email};
 use stint_domain::ids::OrgId;
 use stint_domain::sponsor::OrgRole;
-use stint_store::NewJob;
 use stint_store::sponsor::{InviteRecord, Membership, NewInvite};
 
 /// The job that mails an invitation.
@@ -52,26 +51,14 @@ pub async fn invite(
     };
     let now = app.now();
     // Each invitation sends a mail: an organisation sends at most this many an hour.
-    let hour_ago = now
-        .saturating_sub(SignedDuration::from_hours(1))
-        .unwrap_or(now);
-    let recent = app
-        .store
-        .invites(org)
-        .await?
-        .iter()
-        .filter(|i| i.created_at > hour_ago)
-        .count();
-    if recent >= INVITES_PER_HOUR {
-        return Err(AppError::new(
-            ErrorKind::RateLimited,
-            "rate_limited",
-            format!("At most {INVITES_PER_HOUR} invitations an hour; try again later."),
-        )
-        .retry_after(3600));
-    }
-    // A digest of a secret nobody keeps: the mail's job replaces it with its link's.
-    let unsent = secret::digest(&secret::new_secret()?);
+    let sent = app.store.invites(org).await?;
+    within_hourly_limit(
+        app,
+        sent.iter().map(|i| i.created_at),
+        INVITES_PER_HOUR,
+        "invitations",
+    )?;
+    let unsent = unsent_digest()?;
     let invite = app
         .store
         .create_invite(
@@ -88,20 +75,13 @@ pub async fn invite(
             now,
         )
         .await?;
-    let payload = serde_json::to_string(&InviteMailJob { invite: invite.id })
-        .map_err(|_| AppError::internal())?;
-    app.store
-        .enqueue(
-            &NewJob {
-                kind: INVITE_MAIL.to_string(),
-                payload,
-                dedupe_key: Some(format!("{INVITE_MAIL}:{}", invite.id)),
-                due_at: now,
-                max_attempts: 5,
-            },
-            now,
-        )
-        .await?;
+    queue_link_mail(
+        app,
+        INVITE_MAIL,
+        &InviteMailJob { invite: invite.id },
+        invite.id,
+    )
+    .await?;
     Ok(invite)
 }
 

@@ -37,6 +37,61 @@ use stint_domain::ids::OrgId;
 use stint_domain::sponsor::OrgRole;
 use stint_store::sponsor::OrgRecord;
 
+/// Refuses a mail-sending request once `limit` of them (made at `created`) fell in the last
+/// hour: 429 with `Retry-After`, the message naming `what` was sent.
+pub(crate) fn within_hourly_limit(
+    app: &App,
+    created: impl Iterator<Item = jiff::Timestamp>,
+    limit: usize,
+    what: &str,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let hour_ago = now
+        .saturating_sub(jiff::SignedDuration::from_hours(1))
+        .unwrap_or(now);
+    if created.filter(|t| *t > hour_ago).count() >= limit {
+        return Err(AppError::new(
+            crate::error::ErrorKind::RateLimited,
+            "rate_limited",
+            format!("At most {limit} {what} an hour; try again later."),
+        )
+        .retry_after(3600));
+    }
+    Ok(())
+}
+
+/// A digest of a secret nobody keeps: a row that will carry a mailed link is written with
+/// it, and the job that mails the link replaces it with the link's own.
+pub(crate) fn unsent_digest() -> Result<String, AppError> {
+    Ok(crate::auth::secret::digest(
+        &crate::auth::secret::new_secret()?,
+    ))
+}
+
+/// Queues job `kind` (with `payload`) that mails the link of row `id`, once.
+pub(crate) async fn queue_link_mail(
+    app: &App,
+    kind: &str,
+    payload: &impl serde::Serialize,
+    id: i64,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let payload = serde_json::to_string(payload).map_err(|_| AppError::internal())?;
+    app.store
+        .enqueue(
+            &stint_store::NewJob {
+                kind: kind.to_string(),
+                payload,
+                dedupe_key: Some(format!("{kind}:{id}")),
+                due_at: now,
+                max_attempts: 5,
+            },
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
 /// `org`, if `actor` is one of its active admins; `NotFound` for everyone else.
 pub(crate) async fn administered(
     app: &App,

@@ -7,6 +7,7 @@ pub mod radicale;
 pub mod signup_link;
 #[path = "../../../mail/tests/common/mod.rs"]
 pub mod smtp;
+pub mod sponsor;
 
 use reqwest::{Client, Response, StatusCode, redirect};
 use serde_json::{Value, json};

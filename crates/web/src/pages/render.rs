@@ -135,6 +135,24 @@ pub fn forbidden_form(user: Option<Account>) -> Response {
 /// A failure of a page handler: already a response.
 pub type PageResult = Result<Response, Response>;
 
+/// A form's refused input: the page `reshow` builds with the field messages (and what was
+/// typed), as 422, or 409 for a conflict that names a field; any other failure is its error
+/// page.
+pub async fn refused_form<T, F, Fut>(e: AppError, reshow: F) -> PageResult
+where
+    T: Template,
+    F: FnOnce(FieldErrors) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Response>>,
+{
+    let status = match e.kind {
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Conflict if !e.fields.is_empty() => StatusCode::CONFLICT,
+        _ => return Err(failure(e)),
+    };
+    let page = reshow(FieldErrors(e.fields)).await?;
+    Ok(html(status, &page))
+}
+
 /// Lets `?` turn a failed use case into its page.
 pub trait OrPage<T> {
     fn or_page(self) -> Result<T, Response>;

@@ -4,16 +4,14 @@
 //! with its field messages and what was typed.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
+use super::render::{Chrome, OrPage, PageResult, failure, ok, refused_form};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use stint_app::ErrorKind;
 use stint_app::outcomes::when_for;
 use stint_app::sponsor::console::{Console, console};
 use stint_app::sponsor::{approvals, budget, members, orgs};
@@ -398,11 +396,12 @@ async fn answer(
 ) -> PageResult {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/sponsor/{}?done={done}", org.0)).into_response()),
-        Err(e) if e.kind == ErrorKind::Invalid => {
-            let page = console_page(state, me, csrf, org, forms(FieldErrors(e.fields)), "").await?;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        Err(e) => {
+            refused_form(e, |errors| {
+                console_page(state, me, csrf, org, forms(errors), "")
+            })
+            .await
         }
-        Err(e) => Err(failure(e)),
     }
 }
 

@@ -4,16 +4,14 @@
 //! back in the form with its message.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
+use super::render::{Chrome, OrPage, PageResult, failure, ok, refused_form};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use stint_app::ErrorKind;
 use stint_app::outcomes::when_for;
 use stint_app::sponsor::console::console;
 use stint_app::sponsor::retention::{self, RetentionReport};
@@ -153,26 +151,11 @@ pub async fn run(
 ) -> PageResult {
     match retention::compare(&state, &me, OrgId(id), &f.csv).await {
         Ok(_) => Ok(Redirect::to(&format!("/sponsor/{id}/retention")).into_response()),
-        Err(e)
-            if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict)
-                && !e.fields.is_empty() =>
-        {
-            let status = if e.kind == ErrorKind::Invalid {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::CONFLICT
-            };
-            let page = retention_page(
-                &state,
-                &me,
-                &csrf.0,
-                OrgId(id),
-                f.csv,
-                FieldErrors(e.fields),
-            )
-            .await?;
-            Ok(html(status, &page))
+        Err(e) => {
+            refused_form(e, |errors| {
+                retention_page(&state, &me, &csrf.0, OrgId(id), f.csv, errors)
+            })
+            .await
         }
-        Err(e) => Err(failure(e)),
     }
 }

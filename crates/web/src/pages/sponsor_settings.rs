@@ -5,7 +5,7 @@
 //! `stint_app::sponsor::{domains, webhooks}`; a wrong one re-shows the page with its errors.
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
+use super::render::{Chrome, OrPage, PageResult, failure, html, ok, refused_form};
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::auth::{MaybeUser, PageUser};
 use crate::state::AppState;
@@ -207,20 +207,12 @@ async fn answer(
         Ok(()) => {
             Ok(Redirect::to(&format!("/sponsor/{}/settings?done={done}", org.0)).into_response())
         }
-        Err(e)
-            if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict)
-                && !e.fields.is_empty() =>
-        {
-            let status = if e.kind == ErrorKind::Invalid {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::CONFLICT
-            };
-            let page =
-                settings_page(state, me, csrf, org, forms(FieldErrors(e.fields)), "").await?;
-            Ok(html(status, &page))
+        Err(e) => {
+            refused_form(e, |errors| {
+                settings_page(state, me, csrf, org, forms(errors), "")
+            })
+            .await
         }
-        Err(e) => Err(failure(e)),
     }
 }
 
