@@ -27,6 +27,7 @@ mod outbound;
 pub mod outcomes;
 pub mod paging;
 pub mod picker;
+pub mod privacy;
 pub mod scheduling;
 pub mod sealed;
 mod slot_cache;

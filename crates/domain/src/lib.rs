@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod mentor;
 pub mod nudge;
 pub mod outcome;
+pub mod retention;
 pub mod role;
 pub mod schedule;
 pub mod sponsor;

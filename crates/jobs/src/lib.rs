@@ -9,6 +9,7 @@ pub mod credit_expiry;
 pub mod events;
 mod nudge_metrics;
 pub mod provider_refund;
+pub mod retention;
 pub mod sponsor_notice;
 
 use events::OnBookingChanged;
@@ -95,6 +96,7 @@ pub fn worker(
         settings.public_url.clone(),
     );
     let lapse_approval = approval_lapse::LapseApproval::new(app.clone());
+    let apply_retention = retention::ApplyRetention::new(app.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -125,6 +127,7 @@ pub fn worker(
             Arc::new(expiry_warning),
         )
         .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
+        .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
         .with(
             stint_app::sponsor::approvals::APPROVAL_LAPSE,
             Arc::new(lapse_approval),
@@ -176,5 +179,6 @@ pub fn worker(
     Ok(Worker::new(store, clock, registry, worker_settings)
         .with_periodic(housekeeping::periodic())
         .with_periodic(calendar_sync::periodic())
-        .with_periodic(credit_expiry::periodic()))
+        .with_periodic(credit_expiry::periodic())
+        .with_periodic(retention::periodic()))
 }

@@ -381,6 +381,7 @@ pub trait Store:
     + crate::payouts::PayoutStore
     + crate::adjustments::AdjustmentStore
     + crate::sponsor::SponsorStore
+    + crate::retention::RetentionStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

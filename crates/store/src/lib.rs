@@ -18,6 +18,7 @@ mod nudges;
 pub mod outbox;
 mod outcomes;
 pub mod payouts;
+pub mod retention;
 pub mod signups;
 pub mod sponsor;
 mod sql;
@@ -47,6 +48,7 @@ pub use outcomes::{
     OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord, TodoFacts,
 };
 pub use payouts::PayoutStore;
+pub use retention::{RetentionRun, RetentionStore};
 pub use signups::{PendingSignup, SignupStore};
 pub use sponsor::SponsorStore;
 pub use sql::search::{PlannedQuery, planned_queries};

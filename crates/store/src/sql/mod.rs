@@ -27,6 +27,7 @@ mod outbox;
 pub(crate) mod outcome_tallies;
 mod outcomes;
 mod payouts;
+mod retention;
 mod rows;
 pub(crate) mod search;
 mod signups;

@@ -26,6 +26,7 @@ mod operator;
 mod organisations;
 pub(crate) mod outcomes;
 mod payouts;
+mod privacy;
 mod public;
 pub mod render;
 mod security;
@@ -52,6 +53,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/skus/{slug}", get(public::sku))
         .route("/skus/{slug}/v/{version}", get(public::sku_version))
         .route("/mentors", get(public::mentors))
+        .route("/privacy", get(privacy::page))
+        .route("/privacy/policy.json", get(privacy::document))
         .route("/mentors/{id}", get(public::mentor))
         .route("/signup", get(signup::signup_form).post(signup::signup))
         .route(

@@ -1,0 +1,33 @@
+//! The storage side of the retention policy (`stint_domain::retention`): removing a class's
+//! rows older than a cut-off, a batch at a time, and the record of what each run removed
+//! (counts, never content).
+
+use crate::interfaces::Result;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use stint_domain::retention::RetainedClass;
+
+/// One run's removal of one class, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionRun {
+    pub class: String,
+    pub removed: u64,
+    pub ran_at: Timestamp,
+}
+
+#[async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// Removes at most `batch` records of `class` whose time counts from before `cutoff`
+    /// (a session's end, or when they were written): how many it removed. Classes kept by
+    /// law (the ledger) remove nothing.
+    async fn remove_expired(
+        &self,
+        class: RetainedClass,
+        cutoff: Timestamp,
+        batch: u32,
+    ) -> Result<u64>;
+    /// Records that a run removed `removed` records of `class`.
+    async fn record_retention(&self, class: &str, removed: u64, now: Timestamp) -> Result<()>;
+    /// The latest runs' records, newest first.
+    async fn retention_runs(&self, limit: u32) -> Result<Vec<RetentionRun>>;
+}
