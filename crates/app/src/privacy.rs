@@ -6,7 +6,6 @@
 use crate::App;
 use crate::access::require;
 use crate::error::AppError;
-use jiff::SignedDuration;
 use stint_domain::account::Account;
 use stint_domain::retention::{AtExpiry, ClassPolicy, POLICY, RetainedClass};
 use stint_domain::role::Role;
@@ -30,13 +29,12 @@ pub async fn apply(app: &App) -> Result<Vec<(RetainedClass, u64)>, AppError> {
     let now = app.now();
     let mut done = Vec::new();
     for p in POLICY.iter().filter(|p| p.at_expiry == AtExpiry::Deleted) {
-        let keep = SignedDuration::from_hours(24 * i64::from(p.default_days));
-        let Ok(cutoff) = now.checked_sub(keep) else {
-            continue;
-        };
         let mut removed = 0;
         for _ in 0..MAX_BATCHES {
-            let n = app.store.remove_expired(p.class, cutoff, BATCH).await?;
+            let n = app
+                .store
+                .remove_expired(p.class, now, p.default_days, BATCH)
+                .await?;
             removed += n;
             if n < u64::from(BATCH) {
                 break;
@@ -59,4 +57,82 @@ pub async fn apply(app: &App) -> Result<Vec<(RetainedClass, u64)>, AppError> {
 pub async fn runs(app: &App, op: &Account, limit: u32) -> Result<Vec<RetentionRun>, AppError> {
     require(op, Role::Operator)?;
     Ok(app.store.retention_runs(limit).await?)
+}
+
+/// The name of a class, as the policy document, forms and the API spell it.
+pub fn class_key(class: RetainedClass) -> String {
+    serde_json::to_value(class)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A person's retention for one class they may choose for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub policy: &'static ClassPolicy,
+    pub key: String,
+    /// Days kept: their choice, or the policy's default.
+    pub days: u32,
+    /// Whether they chose it (else the default applies).
+    pub chosen: bool,
+}
+
+/// How long `me`'s data of each class they may choose for is kept.
+pub async fn choices(app: &App, me: &Account) -> Result<Vec<Choice>, AppError> {
+    let mine = app.store.retention_choices(me.id).await?;
+    Ok(POLICY
+        .iter()
+        .filter(|p| p.adjustable())
+        .map(|p| {
+            let key = class_key(p.class);
+            let chosen = mine.iter().find(|(k, _)| *k == key).map(|(_, d)| *d);
+            Choice {
+                policy: p,
+                days: chosen.unwrap_or(p.default_days),
+                chosen: chosen.is_some(),
+                key,
+            }
+        })
+        .collect())
+}
+
+/// Sets how long `me`'s data of the classes named in `changes` (class name, days as typed)
+/// is kept; the others stay as they were. Every class is checked against the published
+/// range and every wrong one named; nothing changes then. It takes effect at the next run.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_choices(
+    app: &App,
+    me: &Account,
+    changes: &[(String, String)],
+) -> Result<Vec<Choice>, AppError> {
+    let mut errors = stint_domain::FieldErrors::new();
+    let mut current: Vec<(String, u32)> = app.store.retention_choices(me.id).await?;
+    for (key, raw) in changes {
+        let Some(p) = POLICY.iter().find(|p| class_key(p.class) == *key) else {
+            errors.add(key, "is not a kind of data the policy names");
+            continue;
+        };
+        let days = raw
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| "must be a whole number of days".to_string())
+            .and_then(|d| p.check_days(d));
+        let Some(days) = errors.check(key, days) else {
+            continue;
+        };
+        current.retain(|(k, _)| k != key);
+        // The default is no choice: a later change of the default applies to them too.
+        if days != p.default_days {
+            current.push((key.clone(), days));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    app.store
+        .set_retention_choices(me.id, &current, app.now())
+        .await?;
+    tracing::info!(classes = changes.len(), "retention choices changed");
+    choices(app, me).await
 }

@@ -18,6 +18,7 @@ use stint_domain::retention::{POLICY, RetainedClass, policy_of};
 on_both_backends!(App;
     each_class_goes_exactly_when_its_time_is_up,
     the_policy_is_published_from_the_definitions_the_job_uses,
+    a_persons_choice_moves_their_own_data_only,
 );
 
 fn days(class: RetainedClass) -> SignedDuration {
@@ -183,4 +184,104 @@ async fn the_policy_is_published_from_the_definitions_the_job_uses(app: App) {
     );
     let home = app.get("/", None).await.text().await.unwrap();
     assert!(home.contains("href=\"/privacy\""), "linked from every page");
+}
+
+async fn a_persons_choice_moves_their_own_data_only(app: App) {
+    use serde_json::json;
+    // Two closed sessions with notes: one of Sam's, one of someone else's.
+    let sam = app
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut mine = None;
+    let mut theirs = None;
+    for o in app
+        .store
+        .outcomes(stint_store::OutcomeFilter::default())
+        .await
+        .unwrap()
+    {
+        if app.store.notes(o.booking_id).await.unwrap().is_empty() {
+            continue;
+        }
+        if o.mentee_id == sam {
+            mine.get_or_insert(o.booking_id);
+        } else {
+            theirs.get_or_insert(o.booking_id);
+        }
+    }
+    let (mine, theirs) = (mine.unwrap(), theirs.unwrap());
+    let token = app
+        .login("sam@stint.example", stint_server::demo::DEMO_PASSWORD)
+        .await;
+    // Refused by class, nothing changed: outside the range, a class nobody chooses, unknown.
+    for (body, field) in [
+        (json!({"retention": {"notes": 30}}), "notes"),
+        (json!({"retention": {"ledger": 30}}), "ledger"),
+        (json!({"retention": {"photos": 30}}), "photos"),
+    ] {
+        let e = common::expect_error(
+            app.put("/api/v1/me/privacy", Some(&token), body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(e["fields"][field].is_string(), "{e}");
+    }
+    let r = app
+        .put(
+            "/api/v1/me/privacy",
+            Some(&token),
+            json!({"retention": {"notes": 90}}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let chosen: Value = r.json().await.unwrap();
+    let notes = chosen["retention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"] == "notes")
+        .unwrap()
+        .clone();
+    assert_eq!(notes["days"], 90);
+    assert_eq!(notes["chosen"], true);
+    // The page shows the choice.
+    let client = common::browser();
+    common::log_in(&app, &client, "sam@stint.example").await;
+    let (status, page, _) = common::page(&app, &client, "/account/privacy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<option value=\"90\" selected>90 days</option>"),
+        "{page}"
+    );
+    let (status, page) = common::submit(
+        &app,
+        &client,
+        "/account/privacy",
+        "/account/privacy",
+        &[("notes", "12")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("must be from 90 to 3650 days"), "{page}");
+
+    // 91 days after the later of the two sessions: Sam's notes are gone, the others' kept.
+    let end = |b| {
+        let store = app.store.clone();
+        async move { store.booking(b).await.unwrap().unwrap().end }
+    };
+    let later = end(mine).await.max(end(theirs).await);
+    run_at(&app, later + SignedDuration::from_hours(24 * 91)).await;
+    assert!(
+        app.store.notes(mine).await.unwrap().is_empty(),
+        "Sam chose 90 days"
+    );
+    assert!(
+        !app.store.notes(theirs).await.unwrap().is_empty(),
+        "the others keep the default"
+    );
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod account;
+mod account_privacy;
 mod accounts;
 mod adjustments;
 pub mod assets;
@@ -72,6 +73,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(security::reset_form).post(security::reset),
         )
         .route("/account/security", get(security::page))
+        .route(
+            "/account/privacy",
+            get(account_privacy::page).post(account_privacy::save),
+        )
         .route("/wallet", get(wallet::page))
         .route("/wallet/buy", post(wallet::buy))
         .route("/wallet/purchases/{id}", get(wallet::receipt))

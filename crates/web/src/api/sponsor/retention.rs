@@ -81,11 +81,9 @@ impl From<&RetentionReport> for RetentionDto {
 #[serde(deny_unknown_fields)]
 pub struct RetentionRequest {
     /// CSV with a header row naming `email` and `employed` (yes or no), one row per person;
-    /// every member who belonged 90 days ago must be in it. It is read, never stored.
-    #[schema(
-        max_length = 1000000,
-        example = "email,employed\nsam@acme.example,yes\n"
-    )]
+    /// every member who belonged 90 days ago must be in it. At most 1 MB (a longer list is
+    /// 422 under `file`; a body over 2 MB is 413). It is read, never stored.
+    #[schema(example = "email,employed\nsam@acme.example,yes\n")]
     pub csv: String,
 }
 

@@ -1,0 +1,146 @@
+//! Account → Privacy (`/account/privacy`): how long one's own data of each class is kept,
+//! within the published policy's ranges, with what organisations may see of one and the
+//! nudge settings one click away. Over `stint_app::privacy`; a refused choice re-shows the
+//! form with its message.
+
+use super::filters;
+use super::render::{Chrome, OrPage, PageResult, ok, refused_form};
+use crate::auth::PageUser;
+use crate::auth::csrf::{CsrfForm, CsrfToken};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use stint_app::privacy::{self, Choice};
+use stint_domain::FieldErrors;
+use stint_domain::account::Account;
+
+/// The lengths a form offers, where the class's range allows them.
+const LADDER: [u32; 9] = [30, 90, 180, 365, 730, 1095, 1825, 2555, 3650];
+
+pub(crate) struct ChoiceRow {
+    key: String,
+    name: &'static str,
+    default_words: String,
+    options: Vec<(u32, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "account_privacy.html")]
+struct AccountPrivacyPage {
+    chrome: Chrome,
+    rows: Vec<ChoiceRow>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+fn words(days: u32) -> String {
+    match days {
+        d if d >= 365 && d % 365 == 0 => match d / 365 {
+            1 => "1 year".into(),
+            y => format!("{y} years"),
+        },
+        d => format!("{d} days"),
+    }
+}
+
+fn row(c: &Choice, typed: Option<&String>) -> ChoiceRow {
+    let selected = typed.and_then(|t| t.parse::<u32>().ok()).unwrap_or(c.days);
+    let mut days: Vec<u32> = LADDER
+        .iter()
+        .copied()
+        .filter(|d| (c.policy.min_days..=c.policy.max_days).contains(d))
+        .collect();
+    for d in [c.policy.default_days, c.days] {
+        if !days.contains(&d) {
+            days.push(d);
+        }
+    }
+    days.sort_unstable();
+    ChoiceRow {
+        key: c.key.clone(),
+        name: c.policy.name,
+        default_words: words(c.policy.default_days),
+        options: days
+            .into_iter()
+            .map(|d| {
+                let label = if d == c.policy.default_days {
+                    format!("{} (the default)", words(d))
+                } else {
+                    words(d)
+                };
+                (d, label, d == selected)
+            })
+            .collect(),
+    }
+}
+
+async fn privacy_page(
+    state: &AppState,
+    me: &Account,
+    csrf: &str,
+    typed: &BTreeMap<String, String>,
+    errors: FieldErrors,
+    saved: bool,
+) -> Result<AccountPrivacyPage, Response> {
+    let rows = privacy::choices(state, me)
+        .await
+        .or_page()?
+        .iter()
+        .map(|c| row(c, typed.get(&c.key)))
+        .collect();
+    Ok(AccountPrivacyPage {
+        chrome: Chrome::new("Privacy · Stint", Some(me.clone()), csrf),
+        rows,
+        errors,
+        saved,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SavedParam {
+    saved: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Query(q): Query<SavedParam>,
+) -> PageResult {
+    let page = privacy_page(
+        &state,
+        &me,
+        &csrf.0,
+        &BTreeMap::new(),
+        FieldErrors::new(),
+        !q.saved.is_empty(),
+    )
+    .await?;
+    Ok(ok(&page))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
+) -> PageResult {
+    let changes: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k.as_str() != "csrf")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    match privacy::set_choices(&state, &me, &changes).await {
+        Ok(_) => Ok(Redirect::to("/account/privacy?saved=1").into_response()),
+        Err(e) => {
+            refused_form(e, |errors| {
+                privacy_page(&state, &me, &csrf.0, &form, errors, false)
+            })
+            .await
+        }
+    }
+}
