@@ -5,6 +5,7 @@
 //! knows HTTP: the API, the pages, the worker and the CLI are edges over these functions.
 
 pub mod access;
+pub mod access_log;
 pub mod accounts;
 mod allocation;
 pub mod auth;

@@ -16,6 +16,7 @@ pub enum RetainedClass {
     DeliveryLog,
     WebhookPayloads,
     LoginRecords,
+    AccessLog,
     Ledger,
 }
 
@@ -81,7 +82,7 @@ impl ClassPolicy {
 }
 
 /// The policy, one entry per class, in the order it is published.
-pub const POLICY: [ClassPolicy; 8] = [
+pub const POLICY: [ClassPolicy; 9] = [
     ClassPolicy {
         class: RetainedClass::Notes,
         name: "Session notes",
@@ -166,6 +167,18 @@ pub const POLICY: [ClassPolicy; 8] = [
         at_expiry: AtExpiry::Deleted,
     },
     ClassPolicy {
+        class: RetainedClass::AccessLog,
+        name: "Access log",
+        purpose: "Who read your intake answers, assessments, shared notes or shared progress, \
+                  and when, so you can see it.",
+        who_can_see: "You.",
+        default_days: 730,
+        min_days: 730,
+        max_days: 730,
+        counted_from: CountedFrom::Written,
+        at_expiry: AtExpiry::Deleted,
+    },
+    ClassPolicy {
         class: RetainedClass::Ledger,
         name: "Credit movements and payments",
         purpose: "What was bought, held, paid out and refunded, as accounting law requires.",
@@ -201,7 +214,7 @@ mod tests {
             );
             assert_eq!(policy_of(p.class), &p);
         }
-        assert_eq!(seen.len(), 8);
+        assert_eq!(seen.len(), 9);
     }
 
     #[test]

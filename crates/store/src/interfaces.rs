@@ -382,6 +382,7 @@ pub trait Store:
     + crate::adjustments::AdjustmentStore
     + crate::sponsor::SponsorStore
     + crate::retention::RetentionStore
+    + crate::access_log::AccessLogStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

@@ -4,6 +4,7 @@
 //! SQL is written once where both databases accept it (`$1` placeholders, `RETURNING`,
 //! `ON CONFLICT`); each backend keeps its own migrations with the same versions and names.
 
+pub mod access_log;
 pub mod adjustments;
 pub mod calendars;
 pub mod credentials;
@@ -26,6 +27,7 @@ mod sql;
 pub mod testing;
 mod webhooks;
 
+pub use access_log::{AccessEntry, AccessLogStore, NewAccess};
 pub use adjustments::AdjustmentStore;
 pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,

@@ -170,15 +170,38 @@ pub async fn outcome_view(app: &App, pb: &PartyBooking) -> Result<OutcomeView, A
     {
         note.html = crate::markdown::render(note.body.clone()).await;
     }
+    let prep = prep.filter(|_| pb.may_read(DataClass::Answers));
+    let assessments = if pb.may_read(DataClass::Scores) {
+        assessments
+    } else {
+        Vec::new()
+    };
+    if pb.side == Side::Mentor {
+        // The mentee's data read by their mentor: logged for the mentee to see.
+        let shared = notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Shared && n.author_id == pb.booking.mentee_id);
+        let reads: Vec<stint_store::NewAccess<'_>> = [
+            (prep.is_some(), crate::access_log::INTAKE_ANSWERS),
+            (!assessments.is_empty(), crate::access_log::ASSESSMENTS),
+            (shared, crate::access_log::SHARED_NOTES),
+        ]
+        .into_iter()
+        .filter(|(read, _)| *read)
+        .map(|(_, what)| stint_store::NewAccess {
+            owner: pb.booking.mentee_id,
+            reader: pb.booking.mentor_id,
+            what,
+            booking: Some(id),
+        })
+        .collect();
+        crate::access_log::record(app, &reads).await?;
+    }
     Ok(OutcomeView {
         side: pb.side,
-        prep: prep.filter(|_| pb.may_read(DataClass::Answers)),
+        prep,
         prep_status,
-        assessments: if pb.may_read(DataClass::Scores) {
-            assessments
-        } else {
-            Vec::new()
-        },
+        assessments,
         notes,
         closing: store.closing(id).await?,
         tasks: store.tasks(id).await?,

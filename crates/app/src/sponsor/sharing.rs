@@ -92,6 +92,16 @@ pub async fn shared_progress(
             })
             .await?;
         let stats = OutcomeStats::of(&sessions);
+        crate::access_log::record(
+            app,
+            &[stint_store::NewAccess {
+                owner: m.user,
+                reader: admin.id,
+                what: crate::access_log::PROGRESS,
+                booking: None,
+            }],
+        )
+        .await?;
         out.push(MemberProgress {
             user: m.user,
             name: m.name,

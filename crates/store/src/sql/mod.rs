@@ -6,6 +6,7 @@
 //! racing for the file lock (no `SQLITE_BUSY` reaches a user); readers use their own pool
 //! and never block the writer. PostgreSQL: one pool for both.
 
+mod access_log;
 mod accounts;
 mod adjustments;
 mod booking_context;

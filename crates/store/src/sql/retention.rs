@@ -51,6 +51,8 @@ fn deletes(class: RetainedClass) -> &'static [&'static str] {
         ],
         RetainedClass::LoginRecords => &["DELETE FROM login_attempts WHERE id IN (\
              SELECT id FROM login_attempts WHERE at < $1 - $3 LIMIT $2)"],
+        RetainedClass::AccessLog => &["DELETE FROM access_log WHERE id IN (\
+             SELECT id FROM access_log WHERE at < $1 - $3 LIMIT $2)"],
         RetainedClass::Ledger => &[],
     }
 }

@@ -63,7 +63,7 @@ use utoipa_axum::routes;
         (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
-        (name = "privacy", description = "How long one's own data is kept, within the published retention policy"),
+        (name = "privacy", description = "How long one's own data is kept, within the published retention policy, and who read it"),
         (name = "sponsor", description = "Organisations that pay for their members' sessions: budgets, members, invitations and the console's figures, never an individual's"),
         (name = "meta", description = "Health, readiness, Prometheus metrics and this document"),
     )
@@ -168,6 +168,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::observe::metrics::prometheus))
         .routes(routes!(openapi_json))
         .routes(routes!(privacy::get_privacy, privacy::put_privacy))
+        .routes(routes!(privacy::access_log))
         .routes(routes!(money::list_packs, money::create_pack))
         .routes(routes!(money::update_pack))
         .routes(routes!(money::buy))

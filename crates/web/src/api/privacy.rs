@@ -1,5 +1,5 @@
 //! `/api/v1/me/privacy`: how long one's own data of each class is kept, within the ranges the
-//! published policy (`/privacy/policy.json`) allows.
+//! published policy (`/privacy/policy.json`) allows; `/api/v1/me/access-log`: who read it.
 
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
@@ -87,5 +87,64 @@ pub async fn put_privacy(
     let all = privacy::set_choices(&state, &me, &changes).await?;
     Ok(Json(PrivacyDto {
         retention: all.iter().map(RetentionChoiceDto::from).collect(),
+    }))
+}
+
+/// One read of your private data by someone else.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessEntryDto {
+    pub id: i64,
+    pub reader_id: i64,
+    pub reader_name: String,
+    /// `intake_answers`, `assessments`, `shared_notes` or `progress`.
+    pub what: String,
+    pub booking_id: Option<i64>,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogDto {
+    /// Newest first.
+    pub entries: Vec<AccessEntryDto>,
+    /// Ask again with `before` set to this for older entries; null on the last page.
+    pub older_before: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLogParams {
+    /// Only entries older than this one: the `older_before` of the page before.
+    pub before: Option<i64>,
+    /// At most this many (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// Who read your intake answers, assessments, shared notes or shared progress, and when.
+#[utoipa::path(get, path = "/api/v1/me/access-log", tag = "privacy", security(("bearer" = [])),
+    params(AccessLogParams),
+    responses((status = 200, body = AccessLogDto), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<AccessLogParams>,
+) -> Result<Json<AccessLogDto>, ApiError> {
+    let (entries, older_before) =
+        stint_app::access_log::mine(&state, &me, q.before, q.limit).await?;
+    Ok(Json(AccessLogDto {
+        entries: entries
+            .iter()
+            .map(|e| AccessEntryDto {
+                id: e.id,
+                reader_id: e.reader.0,
+                reader_name: e.reader_name.clone(),
+                what: e.what.clone(),
+                booking_id: e.booking.map(|b| b.0),
+                at: e.at.to_string(),
+            })
+            .collect(),
+        older_before,
     }))
 }

@@ -1,5 +1,5 @@
 //! Account → Privacy (`/account/privacy`): how long one's own data of each class is kept,
-//! within the published policy's ranges, with what organisations may see of one and the
+//! within the published policy's ranges, who read it (the access log), with what organisations may see of one and the
 //! nudge settings one click away. Over `stint_app::privacy`; a refused choice re-shows the
 //! form with its message.
 
@@ -27,11 +27,21 @@ pub(crate) struct ChoiceRow {
     options: Vec<(u32, String, bool)>,
 }
 
+/// One line of the access log: "Maya Chen read your baseline · Tue 8 Dec 2026 14:02".
+pub(crate) struct ReadRow {
+    who: String,
+    what: &'static str,
+    session: Option<i64>,
+    when: String,
+}
+
 #[derive(Template)]
 #[template(path = "account_privacy.html")]
 struct AccountPrivacyPage {
     chrome: Chrome,
     rows: Vec<ChoiceRow>,
+    reads: Vec<ReadRow>,
+    older_before: Option<i64>,
     errors: FieldErrors,
     saved: bool,
 }
@@ -84,7 +94,20 @@ async fn privacy_page(
     typed: &BTreeMap<String, String>,
     errors: FieldErrors,
     saved: bool,
+    before: Option<i64>,
 ) -> Result<AccountPrivacyPage, Response> {
+    let (entries, older_before) = stint_app::access_log::mine(state, me, before, None)
+        .await
+        .or_page()?;
+    let reads = entries
+        .iter()
+        .map(|e| ReadRow {
+            who: e.reader_name.clone(),
+            what: stint_app::access_log::words(&e.what),
+            session: e.booking.map(|b| b.0),
+            when: stint_app::outcomes::when_for(me, e.at),
+        })
+        .collect();
     let rows = privacy::choices(state, me)
         .await
         .or_page()?
@@ -94,6 +117,8 @@ async fn privacy_page(
     Ok(AccountPrivacyPage {
         chrome: Chrome::new("Privacy · Stint", Some(me.clone()), csrf),
         rows,
+        reads,
+        older_before,
         errors,
         saved,
     })
@@ -103,6 +128,8 @@ async fn privacy_page(
 #[serde(default)]
 pub struct SavedParam {
     saved: String,
+    /// The access log's page: entries older than this one.
+    before: Option<i64>,
 }
 
 pub async fn page(
@@ -118,6 +145,7 @@ pub async fn page(
         &BTreeMap::new(),
         FieldErrors::new(),
         !q.saved.is_empty(),
+        q.before,
     )
     .await?;
     Ok(ok(&page))
@@ -138,7 +166,7 @@ pub async fn save(
         Ok(_) => Ok(Redirect::to("/account/privacy?saved=1").into_response()),
         Err(e) => {
             refused_form(e, |errors| {
-                privacy_page(&state, &me, &csrf.0, &form, errors, false)
+                privacy_page(&state, &me, &csrf.0, &form, errors, false, None)
             })
             .await
         }

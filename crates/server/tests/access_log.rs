@@ -1,0 +1,136 @@
+//! The access log on both backends: a mentor reading a mentee's intake answers and
+//! assessments, and a sponsor's admin reading the progress a member shares, are each recorded
+//! once an hour and shown to the mentee — and nothing else is: the mentee's own reads, a
+//! stranger's refused reads, and another person's log stay out of it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+use common::App;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use stint_server::demo::DEMO_PASSWORD;
+
+on_both_backends!(App;
+    each_read_by_someone_else_is_logged_for_the_owner_only,
+);
+
+async fn each_read_by_someone_else_is_logged_for_the_owner_only(app: App) {
+    let sam = app
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    // A closed session of Sam's with intake answers and assessments.
+    let mut chosen = None;
+    for o in app
+        .store
+        .outcomes(stint_store::OutcomeFilter {
+            mentee: Some(sam.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    {
+        let b = o.booking_id;
+        if app.store.prep(b).await.unwrap().is_some()
+            && !app.store.assessments(b).await.unwrap().is_empty()
+        {
+            chosen = Some(b);
+            break;
+        }
+    }
+    let booking = chosen.expect("a demo session of Sam's with prep and assessments");
+    let mentor_id = app.store.booking(booking).await.unwrap().unwrap().mentor_id;
+    let mentor = app.store.account(mentor_id).await.unwrap().unwrap();
+    let sam_token = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let mentor_token = app.login(&mentor.email, DEMO_PASSWORD).await;
+    let log = |token: String| {
+        let app = &app;
+        async move {
+            let v: Value = app
+                .get("/api/v1/me/access-log", Some(&token))
+                .await
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    assert_eq!(log(sam_token.clone()).await["entries"], json!([]));
+    let outcome = format!("/api/v1/bookings/{}/outcome", booking.0);
+    // Sam's own reads are not logged; a stranger's refused read is not either.
+    assert_eq!(
+        app.get(&outcome, Some(&sam_token)).await.status(),
+        StatusCode::OK
+    );
+    let lena = app.login("lena@stint.example", DEMO_PASSWORD).await;
+    assert_eq!(
+        app.get(&outcome, Some(&lena)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(log(sam_token.clone()).await["entries"], json!([]));
+
+    // The mentor reads it twice in a minute: logged once per kind.
+    for _ in 0..2 {
+        assert_eq!(
+            app.get(&outcome, Some(&mentor_token)).await.status(),
+            StatusCode::OK
+        );
+    }
+    let entries = log(sam_token.clone()).await["entries"].clone();
+    let mut kinds: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    kinds.sort_unstable();
+    assert!(
+        kinds.contains(&"intake_answers") && kinds.contains(&"assessments"),
+        "{entries}"
+    );
+    assert_eq!(
+        kinds.len(),
+        kinds
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        "each kind once: {entries}"
+    );
+    for e in entries.as_array().unwrap() {
+        assert_eq!(e["reader_name"], mentor.display_name.as_str());
+        assert_eq!(e["booking_id"], booking.0);
+    }
+    // An hour later it counts again.
+    app.clock.advance(jiff::SignedDuration::from_mins(61));
+    let count = |v: Value| v["entries"].as_array().unwrap().len();
+    let before = count(log(sam_token.clone()).await);
+    app.get(&outcome, Some(&mentor_token)).await;
+    assert!(count(log(sam_token.clone()).await) > before);
+
+    // A sponsor reads the progress Sam shares: logged; the mentor's own log stays empty.
+    let sharing = app
+        .put(
+            "/api/v1/me/orgs/1/sharing",
+            Some(&sam_token),
+            json!({"share": "progress"}),
+        )
+        .await;
+    assert_eq!(sharing.status(), StatusCode::OK);
+    let admin = app.login("sponsor@acme.example", DEMO_PASSWORD).await;
+    app.get("/api/v1/sponsor/orgs/1/progress", Some(&admin))
+        .await;
+    let entries = log(sam_token.clone()).await["entries"].clone();
+    assert_eq!(entries[0]["what"], "progress", "{entries}");
+    assert!(entries[0]["booking_id"].is_null());
+    assert_eq!(log(mentor_token).await["entries"], json!([]));
+    // The page shows it to Sam.
+    let client = common::browser();
+    common::log_in(&app, &client, "sam@stint.example").await;
+    let (_, page, _) = common::page(&app, &client, "/account/privacy").await;
+    assert!(page.contains("read your progress"), "{page}");
+    assert!(page.contains("read your intake answers"), "{page}");
+}
