@@ -191,6 +191,18 @@ pub const POLICY: [ClassPolicy; 9] = [
     },
 ];
 
+/// A number of days as people say it: "1 day", "180 days", "1 year", "2 years".
+pub fn span_words(days: u32) -> String {
+    match days {
+        1 => "1 day".into(),
+        d if d >= 365 && d % 365 == 0 => match d / 365 {
+            1 => "1 year".into(),
+            y => format!("{y} years"),
+        },
+        d => format!("{d} days"),
+    }
+}
+
 /// The policy of `class`.
 pub fn policy_of(class: RetainedClass) -> &'static ClassPolicy {
     POLICY
@@ -215,6 +227,16 @@ mod tests {
             assert_eq!(policy_of(p.class), &p);
         }
         assert_eq!(seen.len(), 9);
+    }
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        assert_eq!(span_words(1), "1 day");
+        assert_eq!(span_words(180), "180 days");
+        assert_eq!(span_words(365), "1 year");
+        assert_eq!(span_words(730), "2 years");
+        assert_eq!(span_words(3650), "10 years");
+        assert_eq!(span_words(400), "400 days");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use stint_app::privacy::{self, Choice};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
+use stint_domain::retention::span_words as words;
 
 /// The lengths a form offers, where the class's range allows them.
 const LADDER: [u32; 9] = [30, 90, 180, 365, 730, 1095, 1825, 2555, 3650];
@@ -44,16 +45,6 @@ struct AccountPrivacyPage {
     older_before: Option<i64>,
     errors: FieldErrors,
     saved: bool,
-}
-
-fn words(days: u32) -> String {
-    match days {
-        d if d >= 365 && d % 365 == 0 => match d / 365 {
-            1 => "1 year".into(),
-            y => format!("{y} years"),
-        },
-        d => format!("{d} days"),
-    }
 }
 
 fn row(c: &Choice, typed: Option<&String>) -> ChoiceRow {

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Json;
 use axum::response::Response;
 use serde::Serialize;
-use stint_domain::retention::{AtExpiry, ClassPolicy, CountedFrom};
+use stint_domain::retention::{AtExpiry, ClassPolicy, CountedFrom, span_words as span};
 
 /// One class as the page shows it.
 pub(crate) struct ClassRow {
@@ -26,18 +26,6 @@ pub(crate) struct ClassRow {
 struct PrivacyPage {
     chrome: Chrome,
     classes: Vec<ClassRow>,
-}
-
-/// A number of days as people say it: "2 years", "180 days", "1 day".
-fn span(days: u32) -> String {
-    match days {
-        1 => "1 day".into(),
-        d if d >= 365 && d % 365 == 0 => match d / 365 {
-            1 => "1 year".into(),
-            y => format!("{y} years"),
-        },
-        d => format!("{d} days"),
-    }
 }
 
 fn row(p: &ClassPolicy) -> ClassRow {
@@ -93,19 +81,4 @@ pub async fn document() -> Json<PolicyDocument> {
         version: 1,
         classes: stint_app::privacy::policy(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::span;
-
-    #[test]
-    fn spans_read_as_people_say_them() {
-        assert_eq!(span(1), "1 day");
-        assert_eq!(span(180), "180 days");
-        assert_eq!(span(365), "1 year");
-        assert_eq!(span(730), "2 years");
-        assert_eq!(span(3650), "10 years");
-        assert_eq!(span(400), "400 days");
-    }
 }
