@@ -136,3 +136,18 @@ pub async fn set_choices(
     tracing::info!(classes = changes.len(), "retention choices changed");
     choices(app, me).await
 }
+
+/// Whether `me` keeps their intake answers and baseline from their mentor until the session
+/// starts.
+pub async fn prep_private(app: &App, me: &Account) -> Result<bool, AppError> {
+    Ok(app.store.prep_private_until_session(me.id).await?)
+}
+
+/// Sets it; it holds from the next read on (`outcomes::party_to` reads it each time).
+pub async fn set_prep_private(app: &App, me: &Account, private: bool) -> Result<(), AppError> {
+    app.store
+        .set_prep_private_until_session(me.id, private, app.now())
+        .await?;
+    tracing::info!(private, "prep visibility to mentors changed");
+    Ok(())
+}

@@ -30,6 +30,10 @@ pub enum DataClass {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sharing {
     pub with_sponsor: BTreeSet<DataClass>,
+    /// The mentee keeps their intake answers and baseline from their mentor until the session
+    /// starts (by default the mentor reads them beforehand, to prepare).
+    #[serde(default)]
+    pub prep_private_until_session: bool,
 }
 
 impl Sharing {
@@ -38,6 +42,7 @@ impl Sharing {
     pub fn progress() -> Sharing {
         Sharing {
             with_sponsor: BTreeSet::from([DataClass::Scores]),
+            ..Sharing::default()
         }
     }
 }
@@ -49,6 +54,8 @@ pub enum Relation {
     Owner,
     /// The mentor of a booking with this mentee (for that booking's data).
     MentorOfBooking,
+    /// That mentor before the session starts.
+    MentorBeforeSession,
     /// An admin of a sponsor that funds this mentee.
     SponsorOfMember,
     /// Anyone else, whatever their roles (operators included).
@@ -65,6 +72,11 @@ pub fn may_read(relation: Relation, class: DataClass, sharing: &Sharing) -> bool
                 DataClass::Answers | DataClass::Scores | DataClass::SharedNotes
             )
         }
+        Relation::MentorBeforeSession => match class {
+            DataClass::Answers | DataClass::Scores => !sharing.prep_private_until_session,
+            DataClass::SharedNotes => true,
+            DataClass::PrivateNotes => false,
+        },
         Relation::SponsorOfMember => {
             class != DataClass::PrivateNotes && sharing.with_sponsor.contains(&class)
         }
@@ -139,6 +151,33 @@ mod tests {
     ];
 
     #[test]
+    fn a_mentee_may_keep_prep_from_the_mentor_until_the_session() {
+        let open = Sharing::default();
+        let kept = Sharing {
+            prep_private_until_session: true,
+            ..Sharing::default()
+        };
+        for class in [DataClass::Answers, DataClass::Scores] {
+            assert!(may_read(Relation::MentorBeforeSession, class, &open));
+            assert!(!may_read(Relation::MentorBeforeSession, class, &kept));
+            assert!(
+                may_read(Relation::MentorOfBooking, class, &kept),
+                "once it starts"
+            );
+        }
+        assert!(may_read(
+            Relation::MentorBeforeSession,
+            DataClass::SharedNotes,
+            &kept
+        ));
+        assert!(!may_read(
+            Relation::MentorBeforeSession,
+            DataClass::PrivateNotes,
+            &open
+        ));
+    }
+
+    #[test]
     fn a_sponsor_reads_nothing_individual_by_default() {
         for c in ALL {
             assert!(
@@ -152,6 +191,7 @@ mod tests {
     fn a_sponsor_reads_only_what_was_shared_and_never_private_notes() {
         let sharing = Sharing {
             with_sponsor: ALL.into_iter().collect(),
+            ..Sharing::default()
         };
         assert!(may_read(
             Relation::SponsorOfMember,
@@ -165,6 +205,7 @@ mod tests {
         ));
         let scores_only = Sharing {
             with_sponsor: [DataClass::Scores].into_iter().collect(),
+            ..Sharing::default()
         };
         assert!(!may_read(
             Relation::SponsorOfMember,
@@ -177,6 +218,7 @@ mod tests {
     fn strangers_and_operators_read_nothing_and_owners_everything() {
         let sharing = Sharing {
             with_sponsor: ALL.into_iter().collect(),
+            ..Sharing::default()
         };
         for c in ALL {
             assert!(!may_read(Relation::Other, c, &sharing));

@@ -1,7 +1,8 @@
 //! The access log on both backends: a mentor reading a mentee's intake answers and
 //! assessments, and a sponsor's admin reading the progress a member shares, are each recorded
 //! once an hour and shown to the mentee — and nothing else is: the mentee's own reads, a
-//! stranger's refused reads, and another person's log stay out of it.
+//! stranger's refused reads, and another person's log stay out of it. A mentee who keeps
+//! their prep until the session starts: their mentor reads it only from the start.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
@@ -14,6 +15,7 @@ use stint_server::demo::DEMO_PASSWORD;
 
 on_both_backends!(App;
     each_read_by_someone_else_is_logged_for_the_owner_only,
+    a_mentee_keeps_their_prep_from_the_mentor_until_the_session,
 );
 
 async fn each_read_by_someone_else_is_logged_for_the_owner_only(app: App) {
@@ -133,4 +135,82 @@ async fn each_read_by_someone_else_is_logged_for_the_owner_only(app: App) {
     let (_, page, _) = common::page(&app, &client, "/account/privacy").await;
     assert!(page.contains("read your progress"), "{page}");
     assert!(page.contains("read your intake answers"), "{page}");
+}
+
+async fn a_mentee_keeps_their_prep_from_the_mentor_until_the_session(app: App) {
+    use stint_domain::clock::Clock;
+    let sam_token = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    // A session of Sam's still to come, with intake answers given.
+    let slots = app.slots_in_days("career-pivot-30", 3, 10).await;
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&sam_token),
+            json!({"sku": "career-pivot-30", "mentor_id": slots[0]["mentor_id"], "start": slots[0]["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let booking: Value = r.json().await.unwrap();
+    let id = stint_domain::booking::BookingId(booking["id"].as_i64().unwrap());
+    app.store
+        .save_prep(
+            id,
+            &stint_domain::outcome::prep::Prep {
+                intake_answers: vec!["CANARY-prep".into()],
+                pre_reads_read: Vec::new(),
+            },
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let mentor = app
+        .store
+        .account(stint_domain::ids::UserId(
+            slots[0]["mentor_id"].as_i64().unwrap(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let outcome = format!("/api/v1/bookings/{}/outcome", id.0);
+    let read_by_mentor = |token: String| {
+        let app = &app;
+        let outcome = outcome.clone();
+        async move {
+            app.get(&outcome, Some(&token))
+                .await
+                .text()
+                .await
+                .unwrap()
+                .contains("CANARY-prep")
+        }
+    };
+    let mentor_token = app.login(&mentor.email, DEMO_PASSWORD).await;
+    assert!(
+        read_by_mentor(mentor_token.clone()).await,
+        "by default, to prepare"
+    );
+    let r = app
+        .put(
+            "/api/v1/me/privacy",
+            Some(&sam_token),
+            json!({"prep_private_until_session": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["prep_private_until_session"], true);
+    assert!(
+        !read_by_mentor(mentor_token.clone()).await,
+        "kept until it starts"
+    );
+    assert!(
+        read_by_mentor(sam_token.clone()).await,
+        "Sam still reads them"
+    );
+    // Once the session starts, the mentor reads them.
+    let start: jiff::Timestamp = booking["start"].as_str().unwrap().parse().unwrap();
+    app.clock
+        .advance(start - app.clock.now() + jiff::SignedDuration::from_mins(1));
+    let mentor_token = app.login(&mentor.email, DEMO_PASSWORD).await;
+    assert!(read_by_mentor(mentor_token).await, "from the start");
 }

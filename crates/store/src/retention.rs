@@ -1,6 +1,7 @@
 //! The storage side of the retention policy (`stint_domain::retention`): removing a class's
-//! rows older than a cut-off, a batch at a time, and the record of what each run removed
-//! (counts, never content).
+//! rows older than a cut-off, a batch at a time, the record of what each run removed
+//! (counts, never content), and each person's privacy choices (how long, and whether their
+//! mentor reads their prep before the session).
 
 use crate::interfaces::Result;
 use async_trait::async_trait;
@@ -36,6 +37,15 @@ pub trait RetentionStore: Send + Sync {
         &self,
         user: UserId,
         choices: &[(String, u32)],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Whether `user` keeps their intake answers and baseline from their mentor until the
+    /// session starts.
+    async fn prep_private_until_session(&self, user: UserId) -> Result<bool>;
+    async fn set_prep_private_until_session(
+        &self,
+        user: UserId,
+        private: bool,
         now: Timestamp,
     ) -> Result<()>;
     /// Records that a run removed `removed` records of `class`.

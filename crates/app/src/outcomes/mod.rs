@@ -43,19 +43,24 @@ pub struct PartyBooking {
     pub booking: Booking,
     pub sku: SkuVersion,
     pub side: Side,
+    /// What the mentee lets the mentor see (read for the mentor only).
+    pub sharing: Sharing,
+    /// Whether the session has started, as of the request.
+    pub started: bool,
 }
 
 impl PartyBooking {
     fn relation(&self) -> Relation {
-        match self.side {
-            Side::Mentee => Relation::Owner,
-            Side::Mentor => Relation::MentorOfBooking,
+        match (self.side, self.started) {
+            (Side::Mentee, _) => Relation::Owner,
+            (Side::Mentor, true) => Relation::MentorOfBooking,
+            (Side::Mentor, false) => Relation::MentorBeforeSession,
         }
     }
 
     /// Whether the viewer may read this class of the mentee's data for this booking.
     pub fn may_read(&self, class: DataClass) -> bool {
-        may_read(self.relation(), class, &Sharing::default())
+        may_read(self.relation(), class, &self.sharing)
     }
 
     pub fn may_read_note(&self, kind: NoteKind) -> bool {
@@ -88,7 +93,22 @@ pub async fn party_to(app: &App, viewer: &Account, id: i64) -> Result<PartyBooki
         .sku_version_by_id(booking.sku_id, booking.sku_version)
         .await?
         .ok_or_else(AppError::internal)?;
-    Ok(PartyBooking { booking, sku, side })
+    let sharing = Sharing {
+        prep_private_until_session: side == Side::Mentor
+            && app
+                .store
+                .prep_private_until_session(booking.mentee_id)
+                .await?,
+        ..Sharing::default()
+    };
+    let started = app.now() >= booking.start;
+    Ok(PartyBooking {
+        booking,
+        sku,
+        side,
+        sharing,
+        started,
+    })
 }
 
 /// Refuses the other party of the booking with 403. The 403 names `booking` as its field

@@ -122,6 +122,38 @@ impl RetentionStore for SqlStore {
         Ok(())
     }
 
+    async fn prep_private_until_session(&self, user: UserId) -> Result<bool> {
+        let row =
+            sqlx::query("SELECT prep_private_until_session FROM privacy_prefs WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>("prep_private_until_session")? != 0,
+            None => false,
+        })
+    }
+
+    async fn set_prep_private_until_session(
+        &self,
+        user: UserId,
+        private: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO privacy_prefs (user_id, prep_private_until_session, updated_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET \
+             prep_private_until_session = excluded.prep_private_until_session, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user.0)
+        .bind(i64::from(private))
+        .bind(now.as_second())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
     async fn record_retention(&self, class: &str, removed: u64, now: Timestamp) -> Result<()> {
         sqlx::query("INSERT INTO retention_runs (class, removed, ran_at) VALUES ($1, $2, $3)")
             .bind(class.to_string())

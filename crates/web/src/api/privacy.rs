@@ -45,14 +45,21 @@ impl From<&Choice> for RetentionChoiceDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PrivacyDto {
     pub retention: Vec<RetentionChoiceDto>,
+    /// Your mentor reads your intake answers and baseline only once the session starts
+    /// (false: beforehand, to prepare).
+    pub prep_private_until_session: bool,
 }
 
 /// Changes to one's retention: days per class; classes left out stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacyRequest {
+    #[serde(default)]
     #[schema(example = json!({"notes": 365, "inbox": 90}))]
     pub retention: BTreeMap<String, i64>,
+    /// Left out: unchanged.
+    #[serde(default)]
+    pub prep_private_until_session: Option<bool>,
 }
 
 /// How long your data of each class you may choose for is kept.
@@ -62,14 +69,23 @@ pub async fn get_privacy(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<PrivacyDto>, ApiError> {
-    let all = privacy::choices(&state, &me).await?;
+    privacy_dto(&state, &me).await
+}
+
+async fn privacy_dto(
+    state: &AppState,
+    me: &stint_domain::account::Account,
+) -> Result<Json<PrivacyDto>, ApiError> {
+    let all = privacy::choices(state, me).await?;
     Ok(Json(PrivacyDto {
         retention: all.iter().map(RetentionChoiceDto::from).collect(),
+        prep_private_until_session: privacy::prep_private(state, me).await?,
     }))
 }
 
-/// Chooses how long your data of some classes is kept. A class the policy does not let you
-/// choose for, or days outside its range, is 422 naming the class; nothing changes then.
+/// Chooses how long your data of some classes is kept, and whether your mentor reads your
+/// prep before the session. A class the policy does not let you choose for, or days outside
+/// its range, is 422 naming the class; nothing changes then.
 #[utoipa::path(put, path = "/api/v1/me/privacy", tag = "privacy", security(("bearer" = [])),
     request_body = PrivacyRequest,
     responses((status = 200, body = PrivacyDto), (status = 401, body = ErrorBody),
@@ -84,10 +100,11 @@ pub async fn put_privacy(
         .into_iter()
         .map(|(k, v)| (k, v.to_string()))
         .collect();
-    let all = privacy::set_choices(&state, &me, &changes).await?;
-    Ok(Json(PrivacyDto {
-        retention: all.iter().map(RetentionChoiceDto::from).collect(),
-    }))
+    privacy::set_choices(&state, &me, &changes).await?;
+    if let Some(private) = req.prep_private_until_session {
+        privacy::set_prep_private(&state, &me, private).await?;
+    }
+    privacy_dto(&state, &me).await
 }
 
 /// One read of your private data by someone else.

@@ -18,6 +18,9 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::retention::span_words as words;
 
+/// The form's field for when the mentor reads prep: `before` or `at_start`.
+const PREP_FIELD: &str = "mentor_reads_prep";
+
 /// The lengths a form offers, where the class's range allows them.
 const LADDER: [u32; 9] = [30, 90, 180, 365, 730, 1095, 1825, 2555, 3650];
 
@@ -41,6 +44,8 @@ pub(crate) struct ReadRow {
 struct AccountPrivacyPage {
     chrome: Chrome,
     rows: Vec<ChoiceRow>,
+    /// The mentor reads prep and baseline only once the session starts.
+    prep_private: bool,
     reads: Vec<ReadRow>,
     older_before: Option<i64>,
     errors: FieldErrors,
@@ -105,9 +110,16 @@ async fn privacy_page(
         .iter()
         .map(|c| row(c, typed.get(&c.key)))
         .collect();
+    let prep_private = match typed.get(PREP_FIELD) {
+        Some(v) => v == "at_start",
+        None => stint_app::privacy::prep_private(state, me)
+            .await
+            .or_page()?,
+    };
     Ok(AccountPrivacyPage {
         chrome: Chrome::new("Privacy · Stint", Some(me.clone()), csrf),
         rows,
+        prep_private,
         reads,
         older_before,
         errors,
@@ -150,11 +162,17 @@ pub async fn save(
 ) -> PageResult {
     let changes: Vec<(String, String)> = form
         .iter()
-        .filter(|(k, _)| k.as_str() != "csrf")
+        .filter(|(k, _)| k.as_str() != "csrf" && k.as_str() != PREP_FIELD)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    match privacy::set_choices(&state, &me, &changes).await {
-        Ok(_) => Ok(Redirect::to("/account/privacy?saved=1").into_response()),
+    let mut done = privacy::set_choices(&state, &me, &changes)
+        .await
+        .map(|_| ());
+    if let (Ok(()), Some(when)) = (&done, form.get(PREP_FIELD)) {
+        done = privacy::set_prep_private(&state, &me, when == "at_start").await;
+    }
+    match done {
+        Ok(()) => Ok(Redirect::to("/account/privacy?saved=1").into_response()),
         Err(e) => {
             refused_form(e, |errors| {
                 privacy_page(&state, &me, &csrf.0, &form, errors, false, None)
