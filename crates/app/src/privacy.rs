@@ -130,11 +130,26 @@ pub async fn set_choices(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
+    let before = choices(app, me).await?;
     app.store
         .set_retention_choices(me.id, &current, app.now())
         .await?;
+    let after = choices(app, me).await?;
+    for (old, new) in before.iter().zip(&after) {
+        if old.days != new.days {
+            let change = format!(
+                "{} kept {} (was {})",
+                new.policy.name,
+                stint_domain::retention::span_words(new.days),
+                stint_domain::retention::span_words(old.days)
+            );
+            app.store
+                .record_privacy_change(me.id, &change, app.now())
+                .await?;
+        }
+    }
     tracing::info!(classes = changes.len(), "retention choices changed");
-    choices(app, me).await
+    Ok(after)
 }
 
 /// Whether `me` keeps their intake answers and baseline from their mentor until the session
@@ -145,9 +160,25 @@ pub async fn prep_private(app: &App, me: &Account) -> Result<bool, AppError> {
 
 /// Sets it; it holds from the next read on (`outcomes::party_to` reads it each time).
 pub async fn set_prep_private(app: &App, me: &Account, private: bool) -> Result<(), AppError> {
+    if prep_private(app, me).await? == private {
+        return Ok(());
+    }
     app.store
         .set_prep_private_until_session(me.id, private, app.now())
         .await?;
+    let change = if private {
+        "Your mentor reads your intake answers and baseline only once the session starts"
+    } else {
+        "Your mentor reads your intake answers and baseline before the session"
+    };
+    app.store
+        .record_privacy_change(me.id, change, app.now())
+        .await?;
     tracing::info!(private, "prep visibility to mentors changed");
     Ok(())
+}
+
+/// `me`'s latest changes to their privacy settings, newest first.
+pub async fn changes(app: &App, me: &Account) -> Result<Vec<(String, jiff::Timestamp)>, AppError> {
+    Ok(app.store.privacy_changes(me.id, 20).await?)
 }

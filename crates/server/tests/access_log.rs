@@ -199,6 +199,12 @@ async fn a_mentee_keeps_their_prep_from_the_mentor_until_the_session(app: App) {
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["prep_private_until_session"], true);
+    // The change itself is logged for Sam.
+    assert_eq!(
+        v["changes"][0]["change"],
+        "Your mentor reads your intake answers and baseline only once the session starts",
+        "{v}"
+    );
     assert!(
         !read_by_mentor(mentor_token.clone()).await,
         "kept until it starts"

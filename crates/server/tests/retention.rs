@@ -249,6 +249,10 @@ async fn a_persons_choice_moves_their_own_data_only(app: App) {
         .clone();
     assert_eq!(notes["days"], 90);
     assert_eq!(notes["chosen"], true);
+    assert_eq!(
+        chosen["changes"][0]["change"], "Session notes kept 90 days (was 2 years)",
+        "each change is logged: {chosen}"
+    );
     // The page shows the choice.
     let client = common::browser();
     common::log_in(&app, &client, "sam@stint.example").await;

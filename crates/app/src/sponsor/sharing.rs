@@ -48,6 +48,20 @@ pub async fn set(app: &App, member: &Account, org: OrgId, share: &str) -> Result
         .await?
     {
         tracing::info!(org = %org, share = name_of(&sharing), "sharing with a sponsor changed");
+        let org_name = app
+            .store
+            .org(org)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let change = if name_of(&sharing) == PROGRESS {
+            format!("{org_name} sees your progress")
+        } else {
+            format!("{org_name} sees only figures about groups")
+        };
+        app.store
+            .record_privacy_change(member.id, &change, app.now())
+            .await?;
         Ok(())
     } else {
         Err(AppError::not_found("organisation"))

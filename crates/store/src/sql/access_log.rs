@@ -40,6 +40,34 @@ impl AccessLogStore for SqlStore {
         Ok(written)
     }
 
+    async fn record_privacy_change(
+        &self,
+        user: UserId,
+        change: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO privacy_changes (user_id, change, at) VALUES ($1, $2, $3)")
+            .bind(user.0)
+            .bind(change.to_string())
+            .bind(now.as_second())
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    async fn privacy_changes(&self, user: UserId, limit: u32) -> Result<Vec<(String, Timestamp)>> {
+        sqlx::query(
+            "SELECT change, at FROM privacy_changes WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(user.0)
+        .bind(i64::from(limit))
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("change")?, ts(r.try_get("at")?)?)))
+        .collect()
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn access_log(
         &self,

@@ -48,6 +48,15 @@ pub struct PrivacyDto {
     /// Your mentor reads your intake answers and baseline only once the session starts
     /// (false: beforehand, to prepare).
     pub prep_private_until_session: bool,
+    /// Your latest changes to these settings and to what sponsors see, newest first.
+    pub changes: Vec<PrivacyChangeDto>,
+}
+
+/// One change you made to your privacy settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrivacyChangeDto {
+    pub change: String,
+    pub at: String,
 }
 
 /// Changes to one's retention: days per class; classes left out stay as they are.
@@ -80,6 +89,14 @@ async fn privacy_dto(
     Ok(Json(PrivacyDto {
         retention: all.iter().map(RetentionChoiceDto::from).collect(),
         prep_private_until_session: privacy::prep_private(state, me).await?,
+        changes: privacy::changes(state, me)
+            .await?
+            .into_iter()
+            .map(|(change, at)| PrivacyChangeDto {
+                change,
+                at: at.to_string(),
+            })
+            .collect(),
     }))
 }
 

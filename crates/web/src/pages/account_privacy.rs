@@ -46,6 +46,8 @@ struct AccountPrivacyPage {
     rows: Vec<ChoiceRow>,
     /// The mentor reads prep and baseline only once the session starts.
     prep_private: bool,
+    /// The person's own changes: words and when.
+    changes: Vec<(String, String)>,
     reads: Vec<ReadRow>,
     older_before: Option<i64>,
     errors: FieldErrors,
@@ -116,10 +118,17 @@ async fn privacy_page(
             .await
             .or_page()?,
     };
+    let changes = stint_app::privacy::changes(state, me)
+        .await
+        .or_page()?
+        .into_iter()
+        .map(|(change, at)| (change, stint_app::outcomes::when_for(me, at)))
+        .collect();
     Ok(AccountPrivacyPage {
         chrome: Chrome::new("Privacy · Stint", Some(me.clone()), csrf),
         rows,
         prep_private,
+        changes,
         reads,
         older_before,
         errors,
