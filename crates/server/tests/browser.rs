@@ -1604,3 +1604,50 @@ async fn sponsor_admin_runs_the_console_and_a_member_books_paid_by_the_budget() 
     assert_eq!(b.store.ledger_balance(budget).await.unwrap(), before - 20);
     b.finish().await;
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
+async fn a_mentee_sets_their_privacy_and_sees_who_read_their_data() {
+    let b = Browser::start().await;
+    b.log_in("sam@stint.example").await;
+    b.click_link("Account").await;
+    b.wait_location("/account").await;
+    b.click_link("Privacy").await;
+    b.wait_location("/account/privacy").await;
+    b.wait_text("Who read your data").await;
+    assert!(b.body_text().await.contains("Nobody yet."));
+    // Notes kept one year, prep kept from the mentor until the session starts.
+    b.set_value("#f-notes", "365").await;
+    b.click("input[name=mentor_reads_prep][value=at_start]")
+        .await;
+    b.click("main form button[type=submit]").await;
+    b.wait_location("/account/privacy?saved=1").await;
+    b.wait_text("Saved.").await;
+    assert_eq!(b.value("#f-notes").await, "365");
+    assert_eq!(
+        b.attr("input[name=mentor_reads_prep]:checked", "value")
+            .await
+            .as_deref(),
+        Some("at_start")
+    );
+    let changes = b.body_text().await;
+    assert!(
+        changes.contains("Session notes kept 1 year (was 2 years)"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("only once the session starts"),
+        "{changes}"
+    );
+    let sam = b
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(b.store.prep_private_until_session(sam.id).await.unwrap());
+    b.finish().await;
+}
