@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod catalog_read;
 pub mod dashboard;
 mod error;
+pub mod export;
 pub mod health;
 pub mod jobs;
 pub mod markdown;

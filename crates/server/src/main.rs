@@ -47,6 +47,15 @@ enum Command {
     /// Check the credit ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Write everything Stint holds about one person to a zip (JSON and Markdown).
+    Export {
+        /// The person's e-mail address.
+        #[arg(long)]
+        user: String,
+        /// Where to write the zip (default: the file name the export gives, here).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,6 +172,26 @@ async fn run() -> anyhow::Result<()> {
         Command::Ledger(LedgerCommand::Export) => {
             let store = open(&config).await?;
             export_ledger(store.as_ref(), std::io::stdout().lock()).await
+        }
+        Command::Export { user, out } => {
+            let store = open(&config).await?;
+            let account = store
+                .account_by_email(&user.trim().to_lowercase())
+                .await?
+                .with_context(|| format!("no account has the address {user}"))?;
+            let app = stint_app::App::new(
+                store,
+                std::sync::Arc::new(stint_domain::clock::SystemClock),
+                stint_app::Settings::default(),
+            );
+            eprintln!("Exporting {}…", account.email);
+            let (name, bytes) = stint_app::export::export(&app, &account)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let path = out.unwrap_or_else(|| std::path::PathBuf::from(name));
+            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("Wrote {} ({} bytes).", path.display(), bytes.len());
+            Ok(())
         }
     }
 }

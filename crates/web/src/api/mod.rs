@@ -169,6 +169,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_json))
         .routes(routes!(privacy::get_privacy, privacy::put_privacy))
         .routes(routes!(privacy::access_log))
+        .routes(routes!(privacy::export))
         .routes(routes!(money::list_packs, money::create_pack))
         .routes(routes!(money::update_pack))
         .routes(routes!(money::buy))

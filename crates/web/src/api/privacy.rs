@@ -182,3 +182,16 @@ pub async fn access_log(
         older_before,
     }))
 }
+
+/// Everything Stint holds about you, as a zip: `stint-export.json` for machines and
+/// `stint-export.md` for people.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "privacy", security(("bearer" = [])),
+    responses((status = 200, description = "The zip", content_type = "application/zip", body = Vec<u8>),
+        (status = 401, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<axum::response::Response, ApiError> {
+    let (name, bytes) = stint_app::export::export(&state, &me).await?;
+    Ok(crate::download::zip(&name, bytes))
+}

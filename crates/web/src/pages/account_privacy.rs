@@ -190,3 +190,11 @@ pub async fn save(
         }
     }
 }
+
+/// Everything Stint holds about the person, as a zip download.
+pub async fn export(State(state): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let (name, bytes) = stint_app::export::export(&state, &me)
+        .await
+        .map_err(super::render::failure)?;
+    Ok(crate::download::zip(&name, bytes))
+}

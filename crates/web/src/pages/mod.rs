@@ -77,6 +77,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/account/privacy",
             get(account_privacy::page).post(account_privacy::save),
         )
+        .route("/account/export", get(account_privacy::export))
         .route("/wallet", get(wallet::page))
         .route("/wallet/buy", post(wallet::buy))
         .route("/wallet/purchases/{id}", get(wallet::receipt))

@@ -1,0 +1,233 @@
+//! Export: everything Stint holds about a person, as a zip with one JSON document (for
+//! machines) and Markdown (for people): the account, their sessions with the notes they may
+//! read, their own prep and assessments, tasks, credit movements, inbox, the access log and
+//! their privacy choices. What they may read is decided as everywhere else
+//! (`stint_domain::access`): a mentor's export has the shared notes and their own private
+//! ones, never a mentee's private notes; a mentee's prep and assessments are in the mentee's
+//! export only. Reading one's own data is not logged.
+
+use crate::App;
+use crate::error::AppError;
+use serde_json::{Value, json};
+use std::io::Write;
+use stint_domain::access::may_read_note;
+use stint_domain::account::Account;
+use stint_domain::ledger::Account as LedgerAccount;
+
+/// The most bookings, entries or messages of each kind one export carries.
+const MOST: u32 = 10_000;
+
+/// The export of `me` now: the zip's file name and bytes.
+#[tracing::instrument(skip_all)]
+pub async fn export(app: &App, me: &Account) -> Result<(String, Vec<u8>), AppError> {
+    let doc = document(app, me).await?;
+    let markdown = markdown(&doc);
+    let json = serde_json::to_vec_pretty(&doc).map_err(|_| AppError::internal())?;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in [
+        ("stint-export.json", json),
+        ("stint-export.md", markdown.into_bytes()),
+    ] {
+        zip.start_file(name, options).map_err(zip_failed)?;
+        zip.write_all(&bytes).map_err(|e| zip_failed(e.into()))?;
+    }
+    let bytes = zip.finish().map_err(zip_failed)?.into_inner();
+    let day = app.now().strftime("%Y-%m-%d").to_string();
+    Ok((format!("stint-export-{day}.zip"), bytes))
+}
+
+fn zip_failed(e: zip::result::ZipError) -> AppError {
+    tracing::error!(error = %e, "an export could not be written");
+    AppError::internal()
+}
+
+/// Everything about `me`, as the JSON document says it.
+pub async fn document(app: &App, me: &Account) -> Result<Value, AppError> {
+    let store = &app.store;
+    let mut sessions = Vec::new();
+    for ctx in store.booking_contexts_of(me.id).await? {
+        let b = &ctx.booking;
+        let is_mentor = b.mentor_id == me.id;
+        let is_mentee = b.mentee_id == me.id;
+        let notes: Vec<Value> = store
+            .notes(b.id)
+            .await?
+            .into_iter()
+            .filter(|n| may_read_note(n.kind, is_mentor, is_mentee))
+            .map(|n| json!({"kind": n.kind.as_str(), "body": n.body}))
+            .collect();
+        let (prep, assessments) = if is_mentee {
+            let prep = store
+                .prep(b.id)
+                .await?
+                .map(|p| json!({"intake_answers": p.prep.intake_answers}));
+            let assessments: Vec<Value> = store
+                .assessments(b.id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    json!({"kind": a.kind.as_str(), "level": a.level.to_string(),
+                           "answers": a.answers, "at": a.submitted_at.to_string()})
+                })
+                .collect();
+            (prep, assessments)
+        } else {
+            (None, Vec::new())
+        };
+        let tasks: Vec<Value> = store
+            .tasks(b.id)
+            .await?
+            .into_iter()
+            .map(|t| {
+                json!({"title": t.title, "due": t.due.to_string(),
+                       "done_at": t.done_at.map(|d| d.to_string())})
+            })
+            .collect();
+        sessions.push(json!({
+            "id": b.id.0,
+            "session_type": ctx.sku.content.title,
+            "you_were": if is_mentor { "mentor" } else { "mentee" },
+            "with": ctx.other(me).display_name,
+            "start": b.start.to_string(),
+            "end": b.end.to_string(),
+            "status": b.status.as_str(),
+            "notes": notes,
+            "prep": prep,
+            "assessments": assessments,
+            "tasks": tasks,
+        }));
+    }
+    let mut ledger = Vec::new();
+    for account in [LedgerAccount::Wallet(me.id), LedgerAccount::Earnings(me.id)] {
+        for e in store.ledger_entries(account, None, MOST).await? {
+            ledger.push(json!({
+                "account": account.to_string(),
+                "at": e.at.to_string(),
+                "kind": e.kind.as_str(),
+                "credits": e.amount,
+                "balance": e.balance,
+                "reference": e.reference,
+            }));
+        }
+    }
+    let inbox: Vec<Value> = store
+        .inbox(me.id, None, MOST)
+        .await?
+        .into_iter()
+        .map(|i| json!({"title": i.title, "body": i.body, "at": i.created_at.to_string()}))
+        .collect();
+    let reads: Vec<Value> = store
+        .access_log(me.id, None, MOST)
+        .await?
+        .into_iter()
+        .map(|e| json!({"reader": e.reader_name, "what": e.what, "at": e.at.to_string()}))
+        .collect();
+    let retention: Vec<Value> = crate::privacy::choices(app, me)
+        .await?
+        .into_iter()
+        .map(|c| json!({"class": c.key, "days": c.days}))
+        .collect();
+    let memberships: Vec<Value> = store
+        .memberships_of(me.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            json!({"organisation": m.org_name, "role": m.role.as_str(),
+                   "shares": crate::sponsor::sharing::name_of(&m.sharing)})
+        })
+        .collect();
+    Ok(json!({
+        "exported_at": app.now().to_string(),
+        "account": {
+            "email": me.email,
+            "name": me.display_name,
+            "time_zone": me.timezone,
+            "roles": me.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        },
+        "sessions": sessions,
+        "credit_movements": ledger,
+        "inbox": inbox,
+        "organisations": memberships,
+        "access_log": reads,
+        "privacy": {
+            "retention": retention,
+            "prep_private_until_session": crate::privacy::prep_private(app, me).await?,
+            "changes": crate::privacy::changes(app, me).await?.into_iter()
+                .map(|(c, at)| json!({"change": c, "at": at.to_string()})).collect::<Vec<_>>(),
+        },
+    }))
+}
+
+/// The same document for people to read.
+fn markdown(doc: &Value) -> String {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut out = format!(
+        "# Your data at Stint\n\nExported {}.\n\n## Account\n\n- Name: {}\n- E-mail: {}\n- Time zone: {}\n",
+        s(&doc["exported_at"]),
+        s(&doc["account"]["name"]),
+        s(&doc["account"]["email"]),
+        s(&doc["account"]["time_zone"]),
+    );
+    out.push_str("\n## Sessions\n");
+    for session in doc["sessions"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "\n### {} with {} — {}\n\nYou were the {}; {}.\n",
+            s(&session["session_type"]),
+            s(&session["with"]),
+            s(&session["start"]),
+            s(&session["you_were"]),
+            s(&session["status"]),
+        ));
+        for note in session["notes"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "\n**Notes ({})**\n\n{}\n",
+                s(&note["kind"]).replace('_', " "),
+                s(&note["body"])
+            ));
+        }
+        if let Some(answers) = session["prep"]["intake_answers"].as_array() {
+            out.push_str("\n**Your intake answers**\n\n");
+            for a in answers {
+                out.push_str(&format!("- {}\n", s(a)));
+            }
+        }
+        for a in session["assessments"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "\n**{} self-rating**: level {}\n",
+                s(&a["kind"]),
+                s(&a["level"])
+            ));
+        }
+        for t in session["tasks"].as_array().into_iter().flatten() {
+            let done = if t["done_at"].is_null() { " " } else { "x" };
+            out.push_str(&format!(
+                "\n- [{done}] {} (due {})",
+                s(&t["title"]),
+                s(&t["due"])
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("\n## Credit movements\n\n");
+    for e in doc["credit_movements"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "- {} {}: {} credits ({})\n",
+            s(&e["at"]),
+            s(&e["kind"]),
+            e["credits"],
+            s(&e["reference"])
+        ));
+    }
+    out.push_str("\n## Who read your data\n\n");
+    for r in doc["access_log"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "- {} read your {} ({})\n",
+            s(&r["reader"]),
+            s(&r["what"]).replace('_', " "),
+            s(&r["at"])
+        ));
+    }
+    out
+}
