@@ -41,10 +41,7 @@ pub async fn apply(app: &App) -> Result<Vec<(RetainedClass, u64)>, AppError> {
             }
         }
         if removed > 0 {
-            let class = serde_json::to_value(p.class)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let class = class_key(p.class);
             app.store.record_retention(&class, removed, now).await?;
             tracing::info!(class, removed, "expired data removed");
         }

@@ -37,10 +37,20 @@ pub async fn endpoint(app: &App, id: i64) -> Result<WebhookEndpoint, AppError> {
 /// Every endpoint with its last attempt and consecutive failures, oldest first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(app: &App) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, AppError> {
+    list_where(app, |_| true).await
+}
+
+/// The endpoints `keep` picks, each with how it is doing, oldest first.
+pub(crate) async fn list_where(
+    app: &App,
+    keep: impl Fn(&WebhookEndpoint) -> bool,
+) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, AppError> {
     let mut out = Vec::new();
     for e in app.store.webhook_endpoints().await? {
-        let health = app.store.webhook_health(e.id).await?;
-        out.push((e, health));
+        if keep(&e) {
+            let health = app.store.webhook_health(e.id).await?;
+            out.push((e, health));
+        }
     }
     Ok(out)
 }

@@ -34,14 +34,7 @@ pub async fn list(
     org: OrgId,
 ) -> Result<Vec<(WebhookEndpoint, WebhookHealth)>, AppError> {
     administered(app, admin, org).await?;
-    let mut out = Vec::new();
-    for e in app.store.webhook_endpoints().await? {
-        if e.org == Some(org) {
-            let health = app.store.webhook_health(e.id).await?;
-            out.push((e, health));
-        }
-    }
-    Ok(out)
+    crate::webhooks::list_where(app, |e| e.org == Some(org)).await
 }
 
 /// Registers an endpoint for `org`'s events, with a new secret.

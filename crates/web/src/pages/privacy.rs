@@ -50,10 +50,7 @@ fn row(p: &ClassPolicy) -> ClassRow {
         "Fixed for everyone.".into()
     };
     ClassRow {
-        id: serde_json::to_value(p.class)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        id: stint_app::privacy::class_key(p.class),
         name: p.name,
         purpose: p.purpose,
         who: p.who_can_see,
