@@ -17,10 +17,44 @@ use stint_domain::ledger::Account as LedgerAccount;
 /// The most bookings, entries or messages of each kind one export carries.
 const MOST: u32 = 10_000;
 
+/// Where an export's progress is told as it is made.
+pub enum Progress<'a> {
+    /// Nobody is watching (a small export answered at once).
+    Silent,
+    /// An export request's row (`privacy.export`), for its owner's page.
+    Request(i64),
+    /// A function given (done, of): the command line's progress bar.
+    Report(&'a (dyn Fn(u64, u64) + Sync)),
+}
+
+impl Progress<'_> {
+    async fn tell(&self, app: &App, done: u64, of: u64) -> Result<(), AppError> {
+        match self {
+            Progress::Silent => {}
+            Progress::Request(id) => {
+                let percent = u8::try_from(done * 100 / of.max(1)).unwrap_or(100);
+                app.store.set_export_progress(*id, percent).await?;
+            }
+            Progress::Report(f) => f(done, of),
+        }
+        Ok(())
+    }
+}
+
 /// The export of `me` now: the zip's file name and bytes.
 #[tracing::instrument(skip_all)]
 pub async fn export(app: &App, me: &Account) -> Result<(String, Vec<u8>), AppError> {
-    let doc = document(app, me).await?;
+    export_with(app, me, &Progress::Silent).await
+}
+
+/// As [`export`], telling `progress` how far it is.
+#[tracing::instrument(skip_all)]
+pub async fn export_with(
+    app: &App,
+    me: &Account,
+    progress: &Progress<'_>,
+) -> Result<(String, Vec<u8>), AppError> {
+    let doc = document(app, me, progress).await?;
     let markdown = markdown(&doc);
     let json = serde_json::to_vec_pretty(&doc).map_err(|_| AppError::internal())?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -44,10 +78,19 @@ fn zip_failed(e: zip::result::ZipError) -> AppError {
 }
 
 /// Everything about `me`, as the JSON document says it.
-pub async fn document(app: &App, me: &Account) -> Result<Value, AppError> {
+pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Result<Value, AppError> {
     let store = &app.store;
     let mut sessions = Vec::new();
-    for ctx in store.booking_contexts_of(me.id).await? {
+    let contexts = store.booking_contexts_of(me.id).await?;
+    // Each session is a step, and the rest (credits, inbox, log, profile) one more.
+    let steps = contexts.len() as u64 + 1;
+    let every = (steps / 20).max(1);
+    progress.tell(app, 0, steps).await?;
+    for (done, ctx) in contexts.into_iter().enumerate() {
+        let done = done as u64;
+        if done > 0 && done.is_multiple_of(every) {
+            progress.tell(app, done, steps).await?;
+        }
         let b = &ctx.booking;
         let is_mentor = b.mentor_id == me.id;
         let is_mentee = b.mentee_id == me.id;
@@ -85,6 +128,10 @@ pub async fn document(app: &App, me: &Account) -> Result<Value, AppError> {
                        "done_at": t.done_at.map(|d| d.to_string())})
             })
             .collect();
+        let closing = store.closing(b.id).await?.map(|c| {
+            json!({"checkpoint": c.checkpoint.as_str(), "evidence": c.evidence,
+                   "followup": c.followup, "closed_at": c.closed_at.to_string()})
+        });
         sessions.push(json!({
             "id": b.id.0,
             "session_type": ctx.sku.content.title,
@@ -97,6 +144,7 @@ pub async fn document(app: &App, me: &Account) -> Result<Value, AppError> {
             "prep": prep,
             "assessments": assessments,
             "tasks": tasks,
+            "closing": closing,
         }));
     }
     let mut ledger = Vec::new();
@@ -138,8 +186,24 @@ pub async fn document(app: &App, me: &Account) -> Result<Value, AppError> {
                    "shares": crate::sponsor::sharing::name_of(&m.sharing)})
         })
         .collect();
+    let profile = store
+        .mentor_profile(me.id)
+        .await?
+        .map(|p| json!({"headline": p.headline, "bio": p.bio, "meeting_url": p.meeting_url}));
+    let calendars: Vec<Value> = store
+        .calendar_sources_of(me.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({"kind": c.kind.as_str(), "url": c.url, "username": c.username,
+                   "calendars": c.calendars.iter().map(|k| &k.name).collect::<Vec<_>>()})
+        })
+        .collect();
+    progress.tell(app, steps, steps).await?;
     Ok(json!({
         "exported_at": app.now().to_string(),
+        "mentor_profile": profile,
+        "calendars": calendars,
         "account": {
             "email": me.email,
             "name": me.display_name,
@@ -170,6 +234,29 @@ fn markdown(doc: &Value) -> String {
         s(&doc["account"]["email"]),
         s(&doc["account"]["time_zone"]),
     );
+    if let Some(p) = doc["mentor_profile"].as_object() {
+        out.push_str(&format!(
+            "\n## Mentor profile\n\n- Headline: {}\n- Meeting link: {}\n\n{}\n",
+            p.get("headline").map(s).unwrap_or_default(),
+            p.get("meeting_url").map(s).unwrap_or_default(),
+            p.get("bio").map(s).unwrap_or_default(),
+        ));
+    }
+    for c in doc["calendars"].as_array().into_iter().flatten() {
+        let names: Vec<String> = c["calendars"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(s)
+            .collect();
+        out.push_str(&format!(
+            "\n- Calendar connection ({}) {} as {}: {}\n",
+            s(&c["kind"]),
+            s(&c["url"]),
+            s(&c["username"]),
+            names.join(", ")
+        ));
+    }
     out.push_str("\n## Sessions\n");
     for session in doc["sessions"].as_array().into_iter().flatten() {
         out.push_str(&format!(
@@ -198,6 +285,17 @@ fn markdown(doc: &Value) -> String {
                 "\n**{} self-rating**: level {}\n",
                 s(&a["kind"]),
                 s(&a["level"])
+            ));
+        }
+        if let Some(c) = session["closing"].as_object() {
+            out.push_str(&format!(
+                "\n**Checkpoint**: {}. {}\n\n**Follow-up**\n\n{}\n",
+                c.get("checkpoint")
+                    .map(s)
+                    .unwrap_or_default()
+                    .replace('_', " "),
+                c.get("evidence").map(s).unwrap_or_default(),
+                c.get("followup").map(s).unwrap_or_default(),
             ));
         }
         for t in session["tasks"].as_array().into_iter().flatten() {

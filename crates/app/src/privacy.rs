@@ -47,6 +47,11 @@ pub async fn apply(app: &App) -> Result<Vec<(RetainedClass, u64)>, AppError> {
         }
         done.push((p.class, removed));
     }
+    // Exports whose link expired: their zips go.
+    let expired = app.store.expire_exports(now).await?;
+    if expired > 0 {
+        tracing::info!(expired, "expired exports removed");
+    }
     Ok(done)
 }
 

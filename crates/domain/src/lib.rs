@@ -8,6 +8,7 @@ pub mod account;
 pub mod booking;
 pub mod catalog;
 pub mod clock;
+pub mod erasure;
 pub mod ids;
 pub mod ledger;
 pub mod mentor;

@@ -8,6 +8,7 @@ pub mod calendar_sync;
 pub mod credit_expiry;
 pub mod events;
 mod nudge_metrics;
+pub mod privacy_requests;
 pub mod provider_refund;
 pub mod retention;
 pub mod sponsor_notice;
@@ -97,6 +98,8 @@ pub fn worker(
     );
     let lapse_approval = approval_lapse::LapseApproval::new(app.clone());
     let apply_retention = retention::ApplyRetention::new(app.clone());
+    let erase_due = privacy_requests::EraseDue::new(app.clone());
+    let make_export = privacy_requests::MakeExport::new(app.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -128,6 +131,8 @@ pub fn worker(
         )
         .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
+        .with(stint_app::erasure::ERASE, Arc::new(erase_due))
+        .with(stint_app::export_requests::EXPORT, Arc::new(make_export))
         .with(
             stint_app::sponsor::approvals::APPROVAL_LAPSE,
             Arc::new(lapse_approval),
@@ -180,5 +185,6 @@ pub fn worker(
         .with_periodic(housekeeping::periodic())
         .with_periodic(calendar_sync::periodic())
         .with_periodic(credit_expiry::periodic())
-        .with_periodic(retention::periodic()))
+        .with_periodic(retention::periodic())
+        .with_periodic(privacy_requests::periodic()))
 }

@@ -22,7 +22,9 @@ mod smtp;
 pub use error::MailError;
 pub use mailer::{Delivery, Mailer, SentReceipt};
 pub use message::{Attachment, Message};
-pub use outbox::{OutboxEntry, list_outbox, outbox_file_name, read_outbox};
+pub use outbox::{
+    OutboxEntry, erase_from_outbox, list_outbox, message_text, outbox_file_name, read_outbox,
+};
 pub use settings::{DEFAULT_FROM, DEFAULT_OUTBOX_DIR, MailSettings, SmtpSettings, TlsMode};
 
 /// This crate's result type.

@@ -242,6 +242,78 @@ pub fn read_outbox(dir: impl AsRef<Path>, file_name: &str) -> Result<String> {
     }
 }
 
+/// Everything a message says, decoded, in lower case: its raw bytes, each header's text and
+/// addresses (RFC 2047 words decoded) and each part's body (quoted-printable and base64
+/// decoded). What a search for a person's name or address must look through.
+pub fn message_text(bytes: &[u8]) -> String {
+    let mut out = String::from_utf8_lossy(bytes).into_owned();
+    if let Some(message) = mail_parser::MessageParser::default().parse(bytes) {
+        for part in &message.parts {
+            for header in &part.headers {
+                match &header.value {
+                    mail_parser::HeaderValue::Text(t) => out.push_str(t),
+                    mail_parser::HeaderValue::TextList(list) => {
+                        list.iter().for_each(|t| out.push_str(t))
+                    }
+                    mail_parser::HeaderValue::Address(a) => {
+                        for addr in a.iter() {
+                            out.push_str(addr.name.as_deref().unwrap_or_default());
+                            out.push(' ');
+                            out.push_str(addr.address.as_deref().unwrap_or_default());
+                        }
+                    }
+                    _ => {}
+                }
+                out.push('\n');
+            }
+            out.push_str(&String::from_utf8_lossy(part.contents()));
+            out.push('\n');
+        }
+    }
+    out.to_lowercase()
+}
+
+/// Deletes every message in `dir` that names any of `names` (a person's address, their name)
+/// anywhere, decoded (`message_text`), case aside: how many. For an erased account.
+pub fn erase_from_outbox(dir: impl AsRef<Path>, names: &[&str]) -> Result<u64> {
+    let dir = dir.as_ref();
+    let names: Vec<String> = names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| n.to_lowercase())
+        .collect();
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| MailError::Outbox { path, source }
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(io_error(dir))?;
+        let path = entry.path();
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            // A folder, or something else that is not a message.
+            Err(_) if !path.is_file() => continue,
+            Err(e) => return Err(io_error(&path)(e)),
+        };
+        let text = message_text(&bytes);
+        if names.iter().any(|n| text.contains(n.as_str())) {
+            match fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(&path)(e)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +367,33 @@ mod tests {
             assert!(!is_outbox_name(bad), "{bad:?}");
         }
         assert!(is_outbox_name("nudge-1@stint.localhost.eml"));
+    }
+
+    #[test]
+    fn erasing_removes_every_message_that_names_the_person_however_encoded()
+    -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        // Base64 body, an RFC 2047 name: neither shows the name in the raw bytes.
+        let encoded = "To: =?utf-8?b?WsO8bGEgQ2FuYXJ5?= <z@example.com>\r\nSubject: hi\r\n\
+                       Content-Transfer-Encoding: base64\r\n\r\nU2VlIHlvdSwgWsO8bGEgQ2FuYXJ5IQ==\r\n";
+        fs::write(dir.path().join("a@x.eml"), encoded)?;
+        fs::write(
+            dir.path().join("b@x.eml"),
+            "To: other@example.com\r\n\r\nHello\r\n",
+        )?;
+        fs::write(
+            dir.path().join("c@x.eml"),
+            "To: other@example.com\r\n\r\nfrom Z@EXAMPLE.com\r\n",
+        )?;
+        assert!(!String::from_utf8_lossy(encoded.as_bytes()).contains("Canary"));
+        assert!(message_text(encoded.as_bytes()).contains("zÜla canary".to_lowercase().as_str()));
+        let removed = erase_from_outbox(dir.path(), &["Züla Canary"])?;
+        assert_eq!(removed, 1);
+        assert_eq!(erase_from_outbox(dir.path(), &["z@example.com", ""])?, 1);
+        let left: Vec<_> = fs::read_dir(dir.path())?.collect();
+        assert_eq!(left.len(), 1);
+        assert_eq!(erase_from_outbox(dir.path().join("absent"), &["x"])?, 0);
+        Ok(())
     }
 
     #[test]

@@ -185,9 +185,24 @@ async fn run() -> anyhow::Result<()> {
                 stint_app::Settings::default(),
             );
             eprintln!("Exporting {}…", account.email);
-            let (name, bytes) = stint_app::export::export(&app, &account)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // A bar on a terminal, nothing when the output is piped or logged.
+            let bar = indicatif::ProgressBar::new(1);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}%")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let report = |done: u64, of: u64| {
+                bar.set_length(of);
+                bar.set_position(done);
+            };
+            let (name, bytes) = stint_app::export::export_with(
+                &app,
+                &account,
+                &stint_app::export::Progress::Report(&report),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
             let path = out.unwrap_or_else(|| std::path::PathBuf::from(name));
             std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
             eprintln!("Wrote {} ({} bytes).", path.display(), bytes.len());

@@ -1651,3 +1651,73 @@ async fn a_mentee_sets_their_privacy_and_sees_who_read_their_data() {
     assert!(b.store.prep_private_until_session(sam.id).await.unwrap());
     b.finish().await;
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
+async fn a_mentee_exports_their_data_and_asks_for_then_calls_off_erasure() {
+    let b = Browser::start().await;
+    b.log_in("sam@stint.example").await;
+    b.goto("/account/privacy").await;
+    b.click_link("Export or erase your data").await;
+    b.wait_location("/account/data").await;
+    b.click("#export button[type=submit]").await;
+    b.wait_location("/account/data?done=export").await;
+    b.wait_text("Preparing…").await;
+    // The worker's job, run here: the page shows the download once it is made.
+    let sam = b
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let asked = b.store.privacy_requests_of(sam.id, 5).await.unwrap();
+    let core = stint_app::App::new(
+        b.store.clone(),
+        b.clock.clone(),
+        stint_app::Settings::default(),
+    );
+    stint_app::export_requests::make(&core, asked[0].id)
+        .await
+        .unwrap();
+    b.goto("/account/data").await;
+    b.wait_text("Ready · the link works until").await;
+    let href = b.attr("#export a[download]", "href").await.unwrap();
+    assert_eq!(href, format!("/account/exports/{}/download", asked[0].id));
+    // The browser downloads it with its own session: a zip.
+    let got = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer()).then(a => {
+               const v = new Uint8Array(a); done([v.length, v[0], v[1]]); });",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    let got: Vec<u64> = serde_json::from_value(got).unwrap();
+    assert!(
+        got[0] > 100 && got[1] == b'P' as u64 && got[2] == b'K' as u64,
+        "{got:?}"
+    );
+
+    // Erasure: refused without the box ticked, then asked, then called off.
+    b.click("#erase button[type=submit]").await;
+    b.wait_text("tick the box").await;
+    b.click("#f-understood").await;
+    b.click("#erase button[type=submit]").await;
+    b.wait_location("/account/data?done=erasure").await;
+    b.wait_text("Your account will be erased on").await;
+    b.click("#erase button[type=submit]").await;
+    b.wait_location("/account/data?done=kept").await;
+    b.wait_text("The erasure is called off").await;
+    assert!(
+        stint_app::erasure::pending(&core, &sam)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    b.finish().await;
+}

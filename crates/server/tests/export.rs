@@ -108,11 +108,11 @@ async fn an_export_holds_everything_of_mine_and_nothing_i_may_not_read(app: App)
         app.get("/api/v1/me/export", None).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    // The page's link downloads the same.
+    // The page's download gives the same.
     let client = common::browser();
     common::log_in(&app, &client, "sam@stint.example").await;
     let (_, page, _) = common::page(&app, &client, "/account/privacy").await;
-    assert!(page.contains("href=\"/account/export\""));
+    assert!(page.contains("href=\"/account/data\""));
     let r = client.get(app.url("/account/export")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (json, _) = unzip(&r.bytes().await.unwrap());

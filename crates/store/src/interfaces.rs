@@ -383,6 +383,7 @@ pub trait Store:
     + crate::sponsor::SponsorStore
     + crate::retention::RetentionStore
     + crate::access_log::AccessLogStore
+    + crate::privacy_requests::PrivacyRequestStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

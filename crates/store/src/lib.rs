@@ -19,6 +19,7 @@ mod nudges;
 pub mod outbox;
 mod outcomes;
 pub mod payouts;
+pub mod privacy_requests;
 pub mod retention;
 pub mod signups;
 pub mod sponsor;
@@ -50,6 +51,7 @@ pub use outcomes::{
     OutcomeFilter, OutcomeStore, PrepRecord, TaskRecord, TodoFacts,
 };
 pub use payouts::PayoutStore;
+pub use privacy_requests::{Erasure, PrivacyRequest, PrivacyRequestStore};
 pub use retention::{RetentionRun, RetentionStore};
 pub use signups::{PendingSignup, SignupStore};
 pub use sponsor::SponsorStore;

@@ -140,6 +140,10 @@ impl SyncCalendar {
         for b in bookings {
             let record = records.get(&b.id);
             let result = match (b.status, record) {
+                // One party's account is being erased: the event goes, whatever the session.
+                (_, Some(w)) if w.sequence < 0 => {
+                    self.delete(client, calendar, source, b, w, ours).await
+                }
                 (BookingStatus::Confirmed, None) if b.end > now => {
                     self.put(client, calendar, source, mentor, b, None, ours)
                         .await

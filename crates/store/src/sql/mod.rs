@@ -17,6 +17,7 @@ mod calendars;
 mod catalog;
 mod claim;
 mod credentials;
+mod erasure;
 mod holds;
 mod jobs;
 mod ledger;
@@ -28,6 +29,7 @@ mod outbox;
 pub(crate) mod outcome_tallies;
 mod outcomes;
 mod payouts;
+mod privacy_requests;
 mod retention;
 mod rows;
 pub(crate) mod search;
@@ -171,8 +173,10 @@ impl SqlStore {
 }
 
 /// The settings of every SQLite connection; public so benchmarks measure the same durability.
+/// `secure_delete`: what is deleted is overwritten with zeros, so an erased account's data is
+/// not left behind in free pages of the file.
 pub const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; PRAGMA secure_delete = ON;";
 
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()

@@ -21,6 +21,7 @@ pub mod outcomes;
 pub mod payouts;
 pub mod picker;
 pub mod privacy;
+pub mod privacy_requests;
 pub mod sponsor;
 pub mod stripe_webhook;
 pub mod users;
@@ -170,6 +171,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(privacy::get_privacy, privacy::put_privacy))
         .routes(routes!(privacy::access_log))
         .routes(routes!(privacy::export))
+        .routes(routes!(
+            privacy_requests::request_export,
+            privacy_requests::exports
+        ))
+        .routes(routes!(privacy_requests::download))
+        .routes(routes!(
+            privacy_requests::get_erasure,
+            privacy_requests::request_erasure,
+            privacy_requests::cancel_erasure
+        ))
+        .routes(routes!(privacy_requests::open_requests))
         .routes(routes!(money::list_packs, money::create_pack))
         .routes(routes!(money::update_pack))
         .routes(routes!(money::buy))

@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod account;
+mod account_data;
 mod account_privacy;
 mod accounts;
 mod adjustments;
@@ -78,6 +79,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(account_privacy::page).post(account_privacy::save),
         )
         .route("/account/export", get(account_privacy::export))
+        .route("/account/data", get(account_data::page))
+        .route("/account/exports", post(account_data::request_export))
+        .route(
+            "/account/exports/{id}/download",
+            get(account_data::download),
+        )
+        .route("/account/erasure", post(account_data::request_erasure))
+        .route(
+            "/account/erasure/cancel",
+            post(account_data::cancel_erasure),
+        )
+        .route(
+            "/operator/privacy-requests",
+            get(account_data::open_requests),
+        )
         .route("/wallet", get(wallet::page))
         .route("/wallet/buy", post(wallet::buy))
         .route("/wallet/purchases/{id}", get(wallet::receipt))
