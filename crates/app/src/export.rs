@@ -94,18 +94,17 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
         let b = &ctx.booking;
         let is_mentor = b.mentor_id == me.id;
         let is_mentee = b.mentee_id == me.id;
-        let notes: Vec<Value> = store
-            .notes(b.id)
-            .await?
-            .into_iter()
-            .filter(|n| may_read_note(n.kind, is_mentor, is_mentee))
-            .map(|n| json!({"kind": n.kind.as_str(), "body": n.body}))
-            .collect();
+        let mut notes: Vec<Value> = Vec::new();
+        for n in store.notes(b.id).await? {
+            if may_read_note(n.kind, is_mentor, is_mentee) {
+                notes.push(json!({"kind": n.kind.as_str(), "body": app.open(&n.body)?}));
+            }
+        }
         let (prep, assessments) = if is_mentee {
-            let prep = store
-                .prep(b.id)
-                .await?
-                .map(|p| json!({"intake_answers": p.prep.intake_answers}));
+            let prep = match store.prep(b.id).await? {
+                Some(p) => Some(json!({"intake_answers": app.open_all(&p.prep.intake_answers)?})),
+                None => None,
+            };
             let assessments: Vec<Value> = store
                 .assessments(b.id)
                 .await?

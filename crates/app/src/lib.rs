@@ -8,6 +8,7 @@ pub mod access;
 pub mod access_log;
 pub mod accounts;
 mod allocation;
+pub mod at_rest;
 pub mod auth;
 pub mod bookings;
 pub mod calendar_choices;
@@ -22,6 +23,7 @@ pub mod export;
 pub mod export_requests;
 pub mod health;
 pub mod jobs;
+pub mod keys;
 pub mod markdown;
 pub mod mentors;
 pub mod metrics;
@@ -40,6 +42,7 @@ pub mod sponsor;
 pub mod webhooks;
 
 pub use access::require;
+pub use at_rest::DataKeys;
 pub use error::{AppError, AppResult, BUY_CREDITS_PATH, ErrorKind, Shortfall, missing};
 pub use sealed::CalendarKey;
 
@@ -66,6 +69,8 @@ pub struct Settings {
     pub mail_destination: String,
     /// Seals the passwords of mentors' CalDAV accounts; without it, connecting one is refused.
     pub calendar_key: Option<CalendarKey>,
+    /// Seals notes and intake answers at rest (`at_rest`); without it they are stored as typed.
+    pub data_keys: Option<Arc<DataKeys>>,
     /// Which addresses webhook endpoints and calendars may point to (public ones by default).
     pub egress: Arc<stint_egress::EgressPolicy>,
     /// Whether the demo top-up (credits without payment) is offered.
@@ -85,6 +90,7 @@ impl Default for Settings {
             mail_outbox: None,
             mail_destination: "nowhere (no worker sends mail from this process)".into(),
             calendar_key: None,
+            data_keys: None,
             egress: Arc::default(),
             demo_top_up: false,
             platform_fee_basis_points: DEFAULT_PLATFORM_FEE_BASIS_POINTS,

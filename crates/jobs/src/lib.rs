@@ -31,6 +31,8 @@ pub struct JobSettings {
     pub public_url: String,
     /// Opens mentors' sealed CalDAV passwords; without it their calendars cannot sync.
     pub calendar_key: Option<CalendarKey>,
+    /// Seals notes and intake answers at rest (`stint_app::at_rest`).
+    pub data_keys: Option<Arc<stint_app::DataKeys>>,
     /// How long a job is leased to one worker (its heartbeat renews it every third).
     pub lease: Duration,
     /// How many jobs one worker runs at once.
@@ -59,7 +61,23 @@ pub fn worker(
         mailer.clone(),
         Arc::new(nudges),
     );
-    let app = stint_app::App::new(store.clone(), clock.clone(), stint_app::Settings::default());
+    // The use cases jobs run: mail in the same outbox the mailer writes (an erasure removes
+    // what names the person), the same keys as the servers.
+    let app = stint_app::App::new(
+        store.clone(),
+        clock.clone(),
+        stint_app::Settings {
+            mail_outbox: match &settings.mail.smtp {
+                None => Some(settings.mail.outbox_dir.clone()),
+                Some(_) => None,
+            },
+            calendar_key: settings.calendar_key.clone(),
+            data_keys: settings.data_keys.clone(),
+            egress: settings.egress.clone(),
+            public_url: settings.public_url.clone(),
+            ..stint_app::Settings::default()
+        },
+    );
     let reset_mail = account_mail::password_reset::PasswordResetMail::new(
         app.clone(),
         store.clone(),

@@ -434,6 +434,10 @@ async fn start_server(url: &str) -> Server {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_stint"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("STINT_DATABASE_URL", url)
+        .env(
+            "STINT_DATA_KEY",
+            "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100",
+        )
         .env("STINT_MAIL__OUTBOX_DIR", outbox.path())
         .env("STINT_LOG", "warn")
         .stdout(std::process::Stdio::null())

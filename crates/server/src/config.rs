@@ -47,6 +47,13 @@ pub struct Config {
     /// (`openssl rand -hex 32`). Empty: `stint serve` on the embedded default database keeps
     /// one in `stint-data/calendar.key`; anywhere else connecting a CalDAV calendar is refused.
     pub calendar_key: SecretText,
+    /// Seals notes and intake answers at rest: 32 bytes as 64 hex digits or base64 (`stint keys
+    /// new`). Empty: on SQLite a key is kept in `data.key` beside the database file; on
+    /// PostgreSQL start-up is refused (every node needs the same key).
+    pub data_key: SecretText,
+    /// Keys values may still be sealed with, comma-separated, while `stint keys rotate`
+    /// re-seals them under `data_key`.
+    pub previous_data_keys: SecretText,
     /// Private or internal addresses that webhooks and calendars may reach anyway (by
     /// default Stint connects to public addresses only): IPs, ranges (`10.20.0.0/16`), host
     /// names (`caldav.corp.example`) and `*.domain` patterns.
@@ -96,6 +103,8 @@ impl Default for Config {
             public_url: String::new(),
             mail: stint_mail::MailSettings::default(),
             calendar_key: SecretText::default(),
+            data_key: SecretText::default(),
+            previous_data_keys: SecretText::default(),
             egress_allow: Vec::new(),
             demo_top_up: false,
             platform_fee_basis_points: stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS,
@@ -114,7 +123,7 @@ pub struct Overrides {
 }
 
 /// The settings environment variables may set (with `mail__…` for the mail section).
-const SETTINGS: [&str; 13] = [
+const SETTINGS: [&str; 15] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -126,6 +135,8 @@ const SETTINGS: [&str; 13] = [
     "worker_batch",
     "public_url",
     "calendar_key",
+    "data_key",
+    "previous_data_keys",
     "egress_allow",
     "platform_fee_basis_points",
 ];
@@ -232,7 +243,7 @@ impl Config {
 }
 
 /// Writes a new file only its owner can read.
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;

@@ -4,6 +4,7 @@
 //! administrative commands alone (`cargo build -p stint --no-default-features`).
 
 pub mod config;
+pub mod data_keys;
 pub mod demo;
 #[cfg(feature = "web")]
 mod http;
@@ -38,6 +39,7 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             },
             // A bad key stops start-up earlier (`main` checks it); here it only reads.
             calendar_key: config.calendar_key().ok().flatten(),
+            data_keys: config.data_keys().ok().flatten(),
             stripe: stint_stripe::Stripe::new(config.stripe.clone(), egress.clone()).map(Arc::new),
             egress,
             demo_top_up: config.demo_top_up,

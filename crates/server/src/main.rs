@@ -47,6 +47,9 @@ enum Command {
     /// Check the credit ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// The key notes and intake answers are sealed with at rest.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Write everything Stint holds about one person to a zip (JSON and Markdown).
     Export {
         /// The person's e-mail address.
@@ -56,6 +59,17 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Print a new random key (64 hex digits) for data_key or calendar_key.
+    New,
+    /// Re-seal every note and intake answer under data_key (old values open with
+    /// previous_data_keys); servers keep running meanwhile.
+    Rotate,
+    /// Check that the configured keys open everything sealed in the database.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +170,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(config, cmd).await,
+        Command::Keys(cmd) => keys(config, cmd).await,
         Command::Ledger(LedgerCommand::Verify) => {
             let store = open(&config).await?;
             let mut violations = store.ledger_violations().await?;
@@ -174,16 +189,11 @@ async fn run() -> anyhow::Result<()> {
             export_ledger(store.as_ref(), std::io::stdout().lock()).await
         }
         Command::Export { user, out } => {
-            let store = open(&config).await?;
+            let (store, app) = keyed_app(config).await?;
             let account = store
                 .account_by_email(&user.trim().to_lowercase())
                 .await?
                 .with_context(|| format!("no account has the address {user}"))?;
-            let app = stint_app::App::new(
-                store,
-                std::sync::Arc::new(stint_domain::clock::SystemClock),
-                stint_app::Settings::default(),
-            );
             eprintln!("Exporting {}…", account.email);
             // A bar on a terminal, nothing when the output is piped or logged.
             let bar = indicatif::ProgressBar::new(1);
@@ -301,10 +311,17 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
     config
         .trusted_proxies()
         .context("reading trusted_proxies")?;
+    let config = config.with_data_key()?;
     let store = open(&config).await?;
+    let app = stint_server::application(&config, store.clone(), Arc::new(SystemClock));
+    stint_server::data_keys::refuse_unknown_keys(&app).await?;
     if with_demo {
         if demo::is_empty(store.as_ref()).await? {
             demo::load(&store, SystemClock.now()).await?;
+            // The demo's notes and answers are written as typed: sealed now, as any would be.
+            stint_app::keys::rotate(&app, &|_| {})
+                .await
+                .map_err(|e| anyhow::anyhow!("sealing the demo's notes: {e}"))?;
             println!("Demo data loaded.");
         } else {
             println!("The database already has data; the demo was not loaded again.");
@@ -350,7 +367,10 @@ async fn work(config: Config) -> anyhow::Result<()> {
     config
         .trusted_proxies()
         .context("reading trusted_proxies")?;
+    let config = config.with_data_key()?;
     let store = open(&config).await?;
+    let app = stint_server::application(&config, store.clone(), Arc::new(SystemClock));
+    stint_server::data_keys::refuse_unknown_keys(&app).await?;
     let shutdown = stint_server::shutdown_signal();
     let worker = stint_server::worker::build(store.clone(), Arc::new(SystemClock), &config)?;
     println!(
@@ -360,6 +380,46 @@ async fn work(config: Config) -> anyhow::Result<()> {
     );
     worker.run(shutdown).await;
     Ok(())
+}
+
+/// The store and the application with the configured data keys, checked against the
+/// database.
+async fn keyed_app(config: Config) -> anyhow::Result<(Arc<dyn Store>, stint_app::App)> {
+    let config = config.with_data_key()?;
+    let store = open(&config).await?;
+    let app = stint_server::application(&config, store.clone(), Arc::new(SystemClock));
+    stint_server::data_keys::refuse_unknown_keys(&app).await?;
+    Ok((store, app))
+}
+
+async fn keys(config: Config, cmd: KeysCommand) -> anyhow::Result<()> {
+    match cmd {
+        KeysCommand::New => {
+            println!("{}", stint_app::CalendarKey::generate()?.to_hex());
+            Ok(())
+        }
+        KeysCommand::Check => {
+            let (_, app) = keyed_app(config).await?;
+            println!("The configured keys open everything sealed in the database.");
+            drop(app);
+            Ok(())
+        }
+        KeysCommand::Rotate => {
+            let (_, app) = keyed_app(config).await?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            let report = |seen: u64| bar.set_message(format!("{seen} notes and preps looked at"));
+            let done = stint_app::keys::rotate(&app, &report)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!(
+                "Re-sealed {} notes and {} preps under the current data_key. The previous keys \
+                 can now be removed from previous_data_keys.",
+                done.notes, done.preps
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {

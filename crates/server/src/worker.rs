@@ -22,6 +22,7 @@ pub fn build(
         mail: config.mail.clone(),
         public_url: config.public_url(),
         calendar_key: config.calendar_key()?,
+        data_keys: config.data_keys()?,
         lease: Duration::from_secs(config.worker_lease_secs.max(3)),
         batch: config.worker_batch.max(1),
         egress: Arc::new(config.egress()?),

@@ -37,6 +37,10 @@ fn worker(db: &str, smtp_port: u16) -> Child {
         .arg("worker")
         .env_remove("STINT_CONFIG")
         .env("STINT_DATABASE_URL", db)
+        .env(
+            "STINT_DATA_KEY",
+            "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100",
+        )
         .env("STINT_LOG", "warn")
         .env("STINT_WORKER_LEASE_SECS", "3")
         .env("STINT_MAIL__SMTP__HOST", "127.0.0.1")

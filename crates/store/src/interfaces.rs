@@ -384,6 +384,7 @@ pub trait Store:
     + crate::retention::RetentionStore
     + crate::access_log::AccessLogStore
     + crate::privacy_requests::PrivacyRequestStore
+    + crate::at_rest::AtRestStore
 {
     /// Answers once the database does (for `/healthz`).
     async fn ping(&self) -> Result<()>;

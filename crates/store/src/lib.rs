@@ -6,6 +6,7 @@
 
 pub mod access_log;
 pub mod adjustments;
+pub mod at_rest;
 pub mod calendars;
 pub mod credentials;
 mod error;
@@ -30,6 +31,7 @@ mod webhooks;
 
 pub use access_log::{AccessEntry, AccessLogStore, NewAccess};
 pub use adjustments::AdjustmentStore;
+pub use at_rest::{AtRestStore, StoredNote};
 pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
     SyncRecord, WrittenEvent,

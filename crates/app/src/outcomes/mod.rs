@@ -169,7 +169,10 @@ pub struct OutcomeView {
 pub async fn outcome_view(app: &App, pb: &PartyBooking) -> Result<OutcomeView, AppError> {
     let id = pb.booking.id;
     let store = &app.store;
-    let prep = store.prep(id).await?;
+    let mut prep = store.prep(id).await?;
+    if let Some(p) = prep.as_mut() {
+        p.prep.intake_answers = app.open_all(&p.prep.intake_answers)?;
+    }
     let assessments = store.assessments(id).await?;
     // From the full records, before the filters below: the status is the same whoever looks.
     let prep_status = PrepStatus::of(
@@ -183,6 +186,9 @@ pub async fn outcome_view(app: &App, pb: &PartyBooking) -> Result<OutcomeView, A
         .into_iter()
         .filter(|n| pb.may_read_note(n.kind))
         .collect();
+    for note in notes.iter_mut() {
+        (note.body, note.html) = (app.open(&note.body)?, app.open(&note.html)?);
+    }
     // Notes saved before their HTML was stored are rendered here, once per view.
     for note in notes
         .iter_mut()

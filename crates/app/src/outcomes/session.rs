@@ -13,7 +13,7 @@ use stint_domain::outcome::closing::{
     CloseInput, DEFAULT_FOLLOWUP_TEMPLATE, FollowupContext, Task, render_followup,
 };
 use stint_domain::outcome::notes::{NoteKind, validate_note};
-use stint_domain::outcome::prep::PrepInput;
+use stint_domain::outcome::prep::{Prep, PrepInput};
 use stint_store::{
     AssessmentRecord, CloseSession, ClosingRecord, NewNote, NoteRecord, PrepRecord, TaskRecord,
 };
@@ -33,7 +33,11 @@ pub async fn save_prep(
         .validate(&pb.sku.content)
         .map_err(AppError::validation)?;
     let now = app.now();
-    app.store.save_prep(pb.booking.id, &prep, now).await?;
+    let stored = Prep {
+        intake_answers: app.seal_all(&prep.intake_answers)?,
+        pre_reads_read: prep.pre_reads_read.clone(),
+    };
+    app.store.save_prep(pb.booking.id, &stored, now).await?;
     Ok(PrepRecord {
         prep,
         updated_at: now,
@@ -162,14 +166,17 @@ pub async fn save_note(
         validate_note(body).map_err(|m| AppError::validation(FieldErrors::single("body", m)))?;
     // Rendered once, here, off the async workers; every view reads the stored HTML.
     let html = crate::markdown::render(body.clone()).await;
+    let (sealed_body, sealed_html) = (app.seal(&body)?, app.seal(&html)?);
     let note = NewNote {
         booking: pb.booking.id,
         kind,
         author: viewer.id,
-        body: &body,
-        html: &html,
+        body: &sealed_body,
+        html: &sealed_html,
     };
-    Ok(app.store.save_note(&note, app.now()).await?)
+    let mut saved = app.store.save_note(&note, app.now()).await?;
+    (saved.body, saved.html) = (body, html);
+    Ok(saved)
 }
 
 /// The follow-up message pre-filled from the SKU's template, for the mentor to edit.

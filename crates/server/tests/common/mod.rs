@@ -85,6 +85,9 @@ macro_rules! on_both_backends {
 pub const TEST_CALENDAR_KEY: &str =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
+/// The key the test servers seal notes and intake answers with.
+pub const TEST_DATA_KEY: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
 pub struct App {
     pub base: String,
     pub http: Client,
@@ -141,6 +144,7 @@ impl App {
                 ..Default::default()
             },
             calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
+            data_key: stint_server::config::SecretText(TEST_DATA_KEY.into()),
             egress_allow: loopback_peers(),
             ..Default::default()
         };
@@ -163,7 +167,12 @@ impl App {
     /// Another server on the same database: a second stateless node, on the same clock.
     pub async fn another_node(&self, url: &str) -> App {
         let store = stint_store::open(url).await.expect("open store");
-        let addr = stint_server::spawn_with_clock(store.clone(), self.clock.clone())
+        let config = stint_server::config::Config {
+            calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
+            data_key: stint_server::config::SecretText(TEST_DATA_KEY.into()),
+            ..Default::default()
+        };
+        let addr = stint_server::spawn_configured(&config, store.clone(), self.clock.clone())
             .await
             .expect("server");
         App {
@@ -188,6 +197,7 @@ impl App {
             public_url: self.base.clone(),
             mail,
             calendar_key: stint_server::config::SecretText(TEST_CALENDAR_KEY.into()),
+            data_key: stint_server::config::SecretText(TEST_DATA_KEY.into()),
             egress_allow: self.egress_allow.clone(),
             ..Default::default()
         }

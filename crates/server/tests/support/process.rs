@@ -23,6 +23,10 @@ impl Drop for Server {
 pub fn stint(db: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stint"));
     cmd.env("STINT_DATABASE_URL", db)
+        .env(
+            "STINT_DATA_KEY",
+            "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100",
+        )
         .env_remove("STINT_CONFIG")
         .env("STINT_LOG", "warn");
     cmd
