@@ -34,6 +34,10 @@ pub struct Sharing {
     /// starts (by default the mentor reads them beforehand, to prepare).
     #[serde(default)]
     pub prep_private_until_session: bool,
+    /// The member keeps themself out of their sponsor's figures altogether ("nothing"): not
+    /// counted in its outcome figures or participation.
+    #[serde(default)]
+    pub withheld_from_sponsor: bool,
 }
 
 impl Sharing {
@@ -44,6 +48,21 @@ impl Sharing {
             with_sponsor: BTreeSet::from([DataClass::Scores]),
             ..Sharing::default()
         }
+    }
+}
+
+impl Sharing {
+    /// "Nothing": the sponsor sees nothing of the member, not even in figures about groups.
+    pub fn nothing() -> Sharing {
+        Sharing {
+            withheld_from_sponsor: true,
+            ..Sharing::default()
+        }
+    }
+
+    /// Whether the member counts in their sponsor's figures about groups.
+    pub fn in_sponsor_figures(&self) -> bool {
+        !self.withheld_from_sponsor
     }
 }
 
@@ -78,7 +97,9 @@ pub fn may_read(relation: Relation, class: DataClass, sharing: &Sharing) -> bool
             DataClass::PrivateNotes => false,
         },
         Relation::SponsorOfMember => {
-            class != DataClass::PrivateNotes && sharing.with_sponsor.contains(&class)
+            !sharing.withheld_from_sponsor
+                && class != DataClass::PrivateNotes
+                && sharing.with_sponsor.contains(&class)
         }
         Relation::Other => false,
     }

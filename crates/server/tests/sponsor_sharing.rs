@@ -2,8 +2,8 @@
 //! figures about groups only; a member who shares "my progress" appears with their own
 //! sessions, checkpoints, gain and tasks — never their notes or answers — and disappears the
 //! moment they stop. The group's figures are hidden while the sharers' rows beside them
-//! would leave fewer than five others. Another organisation's admin sees nothing; a wrong
-//! choice is refused.
+//! would leave fewer than five others. A member who chooses "nothing" is not counted in them
+//! at all. Another organisation's admin sees nothing; a wrong choice is refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
@@ -154,4 +154,41 @@ async fn a_member_shares_their_progress_and_stops_at_once(app: App) {
     );
     let (_, html, _) = common::page(&app, &client, &console).await;
     assert!(!html.contains("Progress members shared with you"));
+    let before = figures["outcomes"]["participants"].as_i64().unwrap();
+    assert_eq!(before, 5, "{}", figures["outcomes"]);
+
+    // "Nothing": Sam leaves even the group's figures; with four left, they are hidden.
+    let r = app
+        .put(&sharing, Some(&sam), json!({"share": "nothing"}))
+        .await;
+    let mine: Value = r.json().await.unwrap();
+    assert_eq!(mine[0]["shares"], "nothing", "{mine}");
+    let figures: Value = app
+        .get(&console_api, Some(&own))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        figures["outcomes"]["participants"].is_null()
+            && figures["outcomes"]["mini_win_rate"].is_null(),
+        "{}",
+        figures["outcomes"]
+    );
+    let (_, body) = common::submit(
+        &app,
+        &member,
+        "/organisations",
+        &format!("/organisations/{}/sharing", org.0),
+        &[("share", "aggregates")],
+    )
+    .await;
+    assert!(body.contains("it sees only figures about groups"), "{body}");
+    let figures: Value = app
+        .get(&console_api, Some(&own))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(figures["outcomes"]["participants"], before);
 }

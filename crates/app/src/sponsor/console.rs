@@ -141,11 +141,18 @@ pub async fn console(app: &App, admin: &Account, org: OrgId) -> Result<Console, 
             sessions,
         })
         .collect();
-    // Participation is counted among members: admins run the budget.
+    // Participation is counted among members: admins run the budget. A member who chose
+    // "nothing" is in no figure.
     let booking_members = active
         .iter()
         .filter(|m| m.role == stint_domain::sponsor::OrgRole::Member)
+        .filter(|m| m.sharing.in_sponsor_figures())
         .count();
+    let withheld: BTreeSet<UserId> = people
+        .iter()
+        .filter(|m| !m.sharing.in_sponsor_figures())
+        .map(|m| m.user)
+        .collect();
     // Members who share their own progress: their rows are shown beside the figures.
     let sharers: BTreeSet<UserId> = active
         .iter()
@@ -158,7 +165,7 @@ pub async fn console(app: &App, admin: &Account, org: OrgId) -> Result<Console, 
         })
         .map(|m| m.user)
         .collect();
-    let outcomes = outcomes(app, org, booking_members, &sharers).await?;
+    let outcomes = outcomes(app, org, booking_members, &sharers, &withheld).await?;
     Ok(Console {
         org: record,
         balance,
@@ -188,6 +195,7 @@ async fn outcomes(
     org: OrgId,
     members: usize,
     sharers: &BTreeSet<UserId>,
+    withheld: &BTreeSet<UserId>,
 ) -> Result<Outcomes, AppError> {
     let participants = app.store.participants(org).await?;
     let members = i64::try_from(members).unwrap_or(i64::MAX);
@@ -205,13 +213,14 @@ async fn outcomes(
         ],
         true,
     );
-    let sessions = app
+    let mut sessions = app
         .store
         .outcomes(OutcomeFilter {
             sponsor: Some(org),
             ..OutcomeFilter::default()
         })
         .await?;
+    sessions.retain(|o| !withheld.contains(&o.mentee_id));
     let people = |list: &[&SessionOutcome]| -> u64 {
         let who: BTreeSet<UserId> = list.iter().map(|o| o.mentee_id).collect();
         who.len() as u64

@@ -1,5 +1,6 @@
 //! What a member lets their organisation see of them, and what its admins then see: by
-//! default figures about groups only; a member who chooses to share "my progress" shows
+//! default figures about groups only ("nothing" leaves them out of those too); a member who
+//! chooses to share "my progress" shows
 //! their own sessions, checkpoints reached, skill gain and tasks — never notes or answers.
 //! Whether an admin may read a member's progress is `stint_domain::access::may_read`'s to
 //! decide; the choice is the member's alone and takes effect at once.
@@ -16,12 +17,15 @@ use stint_domain::sponsor::OrgRole;
 use stint_store::OutcomeFilter;
 
 /// The choices, as forms and the API name them.
+pub const NOTHING: &str = "nothing";
 pub const AGGREGATES: &str = "aggregates";
 pub const PROGRESS: &str = "progress";
 
 /// The name of what `sharing` shares.
 pub fn name_of(sharing: &Sharing) -> &'static str {
-    if may_read(Relation::SponsorOfMember, DataClass::Scores, sharing) {
+    if !sharing.in_sponsor_figures() {
+        NOTHING
+    } else if may_read(Relation::SponsorOfMember, DataClass::Scores, sharing) {
         PROGRESS
     } else {
         AGGREGATES
@@ -33,12 +37,13 @@ pub fn name_of(sharing: &Sharing) -> &'static str {
 #[tracing::instrument(level = "debug", skip_all, fields(org = %org))]
 pub async fn set(app: &App, member: &Account, org: OrgId, share: &str) -> Result<(), AppError> {
     let sharing = match share.trim() {
+        NOTHING => Sharing::nothing(),
         AGGREGATES => Sharing::default(),
         PROGRESS => Sharing::progress(),
         _ => {
             return Err(AppError::validation(FieldErrors::single(
                 "share",
-                "must be aggregates or progress",
+                "must be nothing, aggregates or progress",
             )));
         }
     };
@@ -54,10 +59,10 @@ pub async fn set(app: &App, member: &Account, org: OrgId, share: &str) -> Result
             .await?
             .map(|o| o.name)
             .unwrap_or_default();
-        let change = if name_of(&sharing) == PROGRESS {
-            format!("{org_name} sees your progress")
-        } else {
-            format!("{org_name} sees only figures about groups")
+        let change = match name_of(&sharing) {
+            PROGRESS => format!("{org_name} sees your progress"),
+            NOTHING => format!("{org_name} sees nothing of you, not even in its figures"),
+            _ => format!("{org_name} sees only figures about groups"),
         };
         app.store
             .record_privacy_change(member.id, &change, app.now())

@@ -22,7 +22,8 @@ pub(crate) struct OrgRow {
     role: &'static str,
     since: String,
     /// Whether the member shares their progress with it.
-    shares_progress: bool,
+    /// `nothing`, `aggregates` or `progress`.
+    shares: &'static str,
 }
 
 #[derive(Template)]
@@ -54,7 +55,7 @@ pub async fn page(
             name: m.org_name.clone(),
             role: m.role.as_str(),
             since: when_for(&me, m.joined_at),
-            shares_progress: sharing::name_of(&m.sharing) == sharing::PROGRESS,
+            shares: sharing::name_of(&m.sharing),
         })
         .collect();
     let notice = match q.done.as_str() {
@@ -62,6 +63,7 @@ pub async fn page(
         "left" => "You left. Sessions already booked stay booked.",
         "shared" => "Saved: it sees your progress from now on.",
         "private" => "Saved: it sees only figures about groups from now on.",
+        "nothing" => "Saved: it sees nothing of you from now on, not even in its figures.",
         _ => "",
     };
     Ok(ok(&OrganisationsPage {
@@ -99,10 +101,10 @@ pub async fn set_sharing(
     sharing::set(&state, &me, OrgId(id), &f.share)
         .await
         .map_err(failure)?;
-    let done = if f.share.trim() == sharing::PROGRESS {
-        "shared"
-    } else {
-        "private"
+    let done = match f.share.trim() {
+        sharing::PROGRESS => "shared",
+        sharing::NOTHING => "nothing",
+        _ => "private",
     };
     Ok(Redirect::to(&format!("/organisations?done={done}")).into_response())
 }

@@ -58,11 +58,11 @@ pub(super) async fn spend(store: &SqlStore, org: OrgId) -> Result<Vec<SpendRow>>
         .collect()
 }
 
-/// Active members (admins aside) with at least one session the budget paid for that was not released.
+/// Active members (admins and those who keep out of its figures aside) with at least one session the budget paid for that was not released.
 pub(super) async fn participants(store: &SqlStore, org: OrgId) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM org_members m WHERE m.org_id = $1 AND m.left_at IS NULL \
-           AND m.role = 'member' \
+           AND m.role = 'member' AND m.withheld = 0 \
            AND EXISTS (SELECT 1 FROM budget_holds h \
                        JOIN booking_charges c ON c.booking_id = h.booking_id \
                        WHERE h.org_id = $1 AND h.member_id = m.user_id AND c.state <> 'released')",

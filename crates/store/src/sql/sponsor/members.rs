@@ -33,20 +33,24 @@ fn membership_row(row: &AnyRow) -> Result<Membership> {
             .try_get::<Option<i64>, _>("left_at")?
             .map(ts)
             .transpose()?,
-        sharing: sharing_of(&row.try_get::<String, _>("shares")?),
+        sharing: sharing_of(
+            &row.try_get::<String, _>("shares")?,
+            row.try_get::<i64, _>("withheld")? != 0,
+        ),
     })
 }
 
 /// What a member's `shares` column lets the sponsor see.
-fn sharing_of(shares: &str) -> Sharing {
-    match shares {
-        "progress" => Sharing::progress(),
+fn sharing_of(shares: &str, withheld: bool) -> Sharing {
+    match (shares, withheld) {
+        (_, true) => Sharing::nothing(),
+        ("progress", _) => Sharing::progress(),
         _ => Sharing::default(),
     }
 }
 
 const MEMBERSHIP_SELECT: &str = "SELECT m.org_id, o.name AS org_name, m.user_id, u.display_name, \
-    u.email, m.role, m.joined_at, m.left_at, m.shares FROM org_members m \
+    u.email, m.role, m.joined_at, m.left_at, m.shares, m.withheld FROM org_members m \
     JOIN organisations o ON o.id = m.org_id JOIN users u ON u.id = m.user_id";
 
 fn invite_row(row: &AnyRow) -> Result<InviteRecord> {
@@ -113,13 +117,14 @@ pub(super) async fn set_sharing(
         "aggregates"
     };
     let done = sqlx::query(
-        "UPDATE org_members SET shares = $3, shares_changed_at = $4 WHERE org_id = $1 \
-         AND user_id = $2 AND left_at IS NULL",
+        "UPDATE org_members SET shares = $3, shares_changed_at = $4, withheld = $5 \
+         WHERE org_id = $1 AND user_id = $2 AND left_at IS NULL",
     )
     .bind(org.0)
     .bind(user.0)
     .bind(shares)
     .bind(now.as_second())
+    .bind(i64::from(sharing.withheld_from_sponsor))
     .execute(store.writer())
     .await?;
     Ok(done.rows_affected() == 1)

@@ -63,8 +63,9 @@ pub struct MembershipDto {
     pub joined_at: String,
     /// When they left; they keep the sessions already booked.
     pub left_at: Option<String>,
-    /// What they let the organisation see: `aggregates` (figures about groups only) or
-    /// `progress` (also their own progress; never notes or answers).
+    /// What they let the organisation see: `nothing` (not even counted in its figures),
+    /// `aggregates` (figures about groups only) or `progress` (also their own progress; never
+    /// notes or answers).
     pub shares: String,
 }
 

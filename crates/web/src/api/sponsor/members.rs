@@ -64,6 +64,8 @@ pub async fn leave(
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ShareChoice {
+    /// Nothing: not even counted in its figures about groups.
+    Nothing,
     /// Figures about groups of at least five people only.
     Aggregates,
     /// Also the member's own sessions, checkpoints, skill gain and tasks; never notes or
@@ -90,6 +92,7 @@ pub async fn set_sharing(
     ApiJson(req): ApiJson<SharingRequest>,
 ) -> Result<Json<Vec<MembershipDto>>, ApiError> {
     let share = match req.share {
+        ShareChoice::Nothing => stint_app::sponsor::sharing::NOTHING,
         ShareChoice::Aggregates => stint_app::sponsor::sharing::AGGREGATES,
         ShareChoice::Progress => stint_app::sponsor::sharing::PROGRESS,
     };
