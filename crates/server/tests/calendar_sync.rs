@@ -32,6 +32,8 @@ on_both_backends!(App;
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     a_cancelled_sessions_time_is_free_again_at_once [peer_radicale,
         "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
+    an_erased_mentees_events_leave_the_mentors_calendar [peer_radicale,
+        "needs Radicale: pip install radicale==3.9.0, then touch crates/server/build.rs"],
     an_unreachable_calendar_is_retried_with_a_clear_error,
     a_hostile_ics_feed_is_bounded_and_a_broken_one_keeps_busy_time,
     only_the_owner_sees_a_calendar_and_bad_input_writes_nothing,
@@ -977,4 +979,71 @@ async fn the_calendars_page_connects_shows_health_syncs_and_removes(app: App) {
         page(&app, &mentee, "/mentor/calendars").await.0,
         StatusCode::FORBIDDEN
     );
+}
+
+/// Erasure reaches the calendars: the event Stint wrote for a past session of an erased mentee
+/// is deleted from the mentor's CalDAV calendar at the next sync.
+async fn an_erased_mentees_events_leave_the_mentors_calendar(app: App) {
+    let server = Radicale::start().await;
+    let (mentor, token, id, cal) = connected(&app, &server).await;
+    common::make_mentee(&app, "erin@example.com", "Erin Erased").await;
+    let erin = app.login("erin@example.com", "a long passphrase").await;
+    let slot = slots(&app, Some(mentor)).await[0].clone();
+    let booking = book(&app, &erin, mentor, &slot).await;
+    wait_until(&app, &token, id, |c| c["events_written"] == 1).await;
+    let b = app
+        .store
+        .booking(stint_domain::booking::BookingId(
+            booking["id"].as_i64().unwrap(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    // The events around the session, whenever the clock says it is.
+    let around = || {
+        let (from, to) = (b.start - jiff::SignedDuration::from_hours(1), b.end);
+        let client = client_at(&server);
+        let cal = Url::parse(&cal).unwrap();
+        async move { client.busy(&cal, from, to).await.unwrap().len() }
+    };
+    assert_eq!(around().await, 1);
+    // The session happens; then Erin asks to be erased, and the grace period passes.
+    app.clock
+        .advance(b.end - app.clock.now() + jiff::SignedDuration::from_mins(1));
+    let erin = app.login("erin@example.com", "a long passphrase").await;
+    let r = app.post("/api/v1/me/erasure", Some(&erin), json!({})).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.clock
+        .advance(jiff::SignedDuration::from_hours(14 * 24 + 1));
+    let core = stint_app::App::new(
+        app.store.clone(),
+        app.clock.clone(),
+        stint_app::Settings::default(),
+    );
+    stint_app::erasure::erase_due(&core).await.unwrap();
+    // The next sync deletes the event.
+    let token = app
+        .login(
+            &app.store
+                .account(UserId(mentor))
+                .await
+                .unwrap()
+                .unwrap()
+                .email,
+            DEMO_PASSWORD,
+        )
+        .await;
+    let job = sync(&app, &token, id).await;
+    assert_eq!(job.state, JobState::Done, "{:?}", job.last_error);
+    assert_eq!(around().await, 0, "the erased mentee's event is gone");
+    assert!(app.store.written_events(id).await.unwrap().is_empty());
+    // An hour on, the account itself is erased.
+    app.clock.advance(jiff::SignedDuration::from_mins(61));
+    stint_app::erasure::erase_due(&core).await.unwrap();
+    let gone = app
+        .store
+        .account_by_email("erin@example.com")
+        .await
+        .unwrap();
+    assert!(gone.is_none(), "{gone:?}");
 }
