@@ -26,7 +26,28 @@ pub(crate) struct ClassRow {
 struct PrivacyPage {
     chrome: Chrome,
     classes: Vec<ClassRow>,
+    rights: Rights,
 }
+
+/// Your requests, in the domain's numbers (`stint_domain::erasure`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Rights {
+    /// Days between asking for an erasure and its taking effect.
+    pub erasure_grace_days: i64,
+    /// Days within which every export or erasure is answered.
+    pub answered_within_days: i64,
+    /// Days an export's download works.
+    pub export_link_days: i64,
+    /// Hours before a session in which an erasure cannot be asked.
+    pub no_erasure_within_hours_of_a_session: i64,
+}
+
+const RIGHTS: Rights = Rights {
+    erasure_grace_days: stint_domain::erasure::GRACE_DAYS,
+    answered_within_days: stint_domain::erasure::LEGAL_DAYS,
+    export_link_days: stint_domain::erasure::EXPORT_LINK_DAYS,
+    no_erasure_within_hours_of_a_session: stint_domain::erasure::SOON_HOURS,
+};
 
 fn row(p: &ClassPolicy) -> ClassRow {
     let from = match p.counted_from {
@@ -63,6 +84,7 @@ pub async fn page(MaybeUser(user): MaybeUser, csrf: CsrfToken) -> Response {
     ok(&PrivacyPage {
         chrome: Chrome::new("Privacy and retention · Stint", user, &csrf.0),
         classes: stint_app::privacy::policy().iter().map(row).collect(),
+        rights: RIGHTS,
     })
 }
 
@@ -71,11 +93,13 @@ pub async fn page(MaybeUser(user): MaybeUser, csrf: CsrfToken) -> Response {
 pub struct PolicyDocument {
     pub version: u32,
     pub classes: &'static [ClassPolicy],
+    pub requests: Rights,
 }
 
 pub async fn document() -> Json<PolicyDocument> {
     Json(PolicyDocument {
         version: 1,
         classes: stint_app::privacy::policy(),
+        requests: RIGHTS,
     })
 }
