@@ -1,10 +1,10 @@
 //! Export: everything Stint holds about a person, as a zip with one JSON document (for
 //! machines) and Markdown (for people): the account, their sessions with the notes they may
-//! read, their own prep and assessments, tasks, credit movements, inbox, the access log and
-//! their privacy choices. What they may read is decided as everywhere else
-//! (`stint_domain::access`): a mentor's export has the shared notes and their own private
-//! ones, never a mentee's private notes; a mentee's prep and assessments are in the mentee's
-//! export only. Reading one's own data is not logged.
+//! read, their own prep and assessments, tasks, the nudges sent to them and their nudge
+//! settings, credit movements, inbox, the access log and their privacy choices. What they may
+//! read is decided as everywhere else (`stint_domain::access`): a mentor's export has the
+//! shared notes and their own private ones, never a mentee's private notes; a mentee's prep
+//! and assessments are in the mentee's export only. Reading one's own data is not logged.
 
 use crate::App;
 use crate::error::AppError;
@@ -127,6 +127,17 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
                        "done_at": t.done_at.map(|d| d.to_string())})
             })
             .collect();
+        let nudges: Vec<Value> = store
+            .deliveries(b.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.recipient == me.id)
+            .map(|d| {
+                json!({"kind": d.kind.as_str(), "channel": d.channel.as_str(),
+                       "sent": d.status == stint_store::DeliveryStatus::Sent,
+                       "at": d.at.to_string()})
+            })
+            .collect();
         let closing = store.closing(b.id).await?.map(|c| {
             json!({"checkpoint": c.checkpoint.as_str(), "evidence": c.evidence,
                    "followup": c.followup, "closed_at": c.closed_at.to_string()})
@@ -144,6 +155,7 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
             "assessments": assessments,
             "tasks": tasks,
             "closing": closing,
+            "nudges": nudges,
         }));
     }
     let mut ledger = Vec::new();
@@ -202,6 +214,7 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
     Ok(json!({
         "exported_at": app.now().to_string(),
         "mentor_profile": profile,
+        "nudge_settings": store.nudge_prefs(me.id).await?,
         "calendars": calendars,
         "account": {
             "email": me.email,

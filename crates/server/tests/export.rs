@@ -90,6 +90,12 @@ async fn an_export_holds_everything_of_mine_and_nothing_i_may_not_read(app: App)
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["account"]["email"], "sam@stint.example");
     assert!(!doc["credit_movements"].as_array().unwrap().is_empty());
+    assert!(
+        doc["nudge_settings"]["reminders"].is_array(),
+        "{}",
+        doc["nudge_settings"]
+    );
+    assert!(doc["sessions"][0]["nudges"].is_array());
     assert!(md.starts_with("# Your data at Stint"));
 
     // The mentor's export: the shared note and their own, never Sam's private one nor his
