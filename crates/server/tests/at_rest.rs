@@ -39,24 +39,6 @@ fn with_keys(app: &App, keys: Option<DataKeys>) -> stint_app::App {
     )
 }
 
-/// Everything the database holds, as bytes.
-async fn database_bytes(url: &str) -> Vec<u8> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let path = path.split('?').next().unwrap();
-        let mut all = std::fs::read(path).unwrap();
-        if let Ok(more) = std::fs::read(format!("{path}-wal")) {
-            all.extend(more);
-        }
-        return all;
-    }
-    let out = std::process::Command::new("pg_dump")
-        .args(["--data-only", "--dbname", url])
-        .output()
-        .expect("pg_dump, from PostgreSQL's client programs");
-    assert!(out.status.success());
-    out.stdout
-}
-
 fn holds(bytes: &[u8], needle: &str) -> bool {
     bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -102,7 +84,7 @@ async fn notes_and_answers_are_sealed_and_a_rotation_moves_them_to_the_new_key(
         .unwrap();
     assert!(outcome.contains("CANARY-secret-answer"), "{outcome}");
     assert!(outcome.contains("CANARY-secret-note"), "{outcome}");
-    let raw = database_bytes(&url).await;
+    let raw = common::database_bytes(&url).await;
     for canary in [
         "CANARY-secret-answer",
         "CANARY-secret-note",
@@ -180,6 +162,6 @@ async fn notes_and_answers_are_sealed_and_a_rotation_moves_them_to_the_new_key(
         .unwrap()
         .to_string();
     assert!(doc.contains("CANARY-secret-answer") && doc.contains("CANARY-secret-note"));
-    let raw = database_bytes(&url).await;
+    let raw = common::database_bytes(&url).await;
     assert!(!holds(&raw, "CANARY-secret-note"));
 }

@@ -117,54 +117,6 @@ fn mail_texts(app: &App) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Everything the database holds, as bytes: the SQLite file and its log, or a PostgreSQL
-/// dump of every table.
-async fn database_bytes(url: &str) -> Vec<u8> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let path = path.split('?').next().unwrap();
-        let mut all = std::fs::read(path).unwrap();
-        for suffix in ["-wal", "-journal"] {
-            if let Ok(more) = std::fs::read(format!("{path}{suffix}")) {
-                all.extend(more);
-            }
-        }
-        return all;
-    }
-    let out = std::process::Command::new("pg_dump")
-        .args(["--data-only", "--dbname", url])
-        .output();
-    match out {
-        Ok(out) if out.status.success() => out.stdout,
-        // No pg_dump here: every row of every table, as text, is what a dump would hold.
-        _ => {
-            use sqlx::{Connection, Row};
-            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-            let tables: Vec<String> = sqlx::query(
-                "SELECT table_name::text AS t FROM information_schema.tables \
-                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
-            )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get("t"))
-            .collect();
-            let mut all = Vec::new();
-            for t in tables {
-                let sql = format!("SELECT CAST(x AS TEXT) AS row FROM \"{t}\" x");
-                for r in sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .fetch_all(&mut conn)
-                    .await
-                    .unwrap()
-                {
-                    all.extend(r.get::<String, _>("row").into_bytes());
-                }
-            }
-            all
-        }
-    }
-}
-
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -489,7 +441,7 @@ async fn an_erased_account_leaves_no_canary_anywhere_and_others_keep_their_recor
     // Wait for the worker to go quiet, then look everywhere.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 
-    let db = database_bytes(&url).await;
+    let db = common::database_bytes(&url).await;
     let mails = mail_texts(&app);
     for c in MENTEE_CANARIES.iter().chain(MENTOR_CANARIES.iter()) {
         assert!(!contains(&db, c), "{c} is left in the database");

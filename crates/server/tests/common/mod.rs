@@ -527,3 +527,51 @@ pub async fn log_in_with(app: &App, client: &Client, email: &str, password: &str
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "log-in of {email}");
 }
+
+/// Everything the database holds, as bytes: the SQLite file and its log, or a PostgreSQL
+/// dump of every table.
+pub async fn database_bytes(url: &str) -> Vec<u8> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap();
+        let mut all = std::fs::read(path).unwrap();
+        for suffix in ["-wal", "-journal"] {
+            if let Ok(more) = std::fs::read(format!("{path}{suffix}")) {
+                all.extend(more);
+            }
+        }
+        return all;
+    }
+    let out = std::process::Command::new("pg_dump")
+        .args(["--data-only", "--dbname", url])
+        .output();
+    match out {
+        Ok(out) if out.status.success() => out.stdout,
+        // No pg_dump here: every row of every table, as text, is what a dump would hold.
+        _ => {
+            use sqlx::{Connection, Row};
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            let tables: Vec<String> = sqlx::query(
+                "SELECT table_name::text AS t FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("t"))
+            .collect();
+            let mut all = Vec::new();
+            for t in tables {
+                let sql = format!("SELECT CAST(x AS TEXT) AS row FROM \"{t}\" x");
+                for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+                {
+                    all.extend(r.get::<String, _>("row").into_bytes());
+                }
+            }
+            all
+        }
+    }
+}

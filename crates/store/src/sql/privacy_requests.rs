@@ -18,6 +18,21 @@ const COLUMNS: &str = "r.id, r.user_id, u.display_name, u.email, r.kind, r.state
      r.requested_at, r.due_at, r.deadline_at, r.progress, r.file_name, r.expires_at, \
      r.finished_at FROM privacy_requests r JOIN users u ON u.id = r.user_id";
 
+type Query = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Requests with their owner, `rest` (the conditions and order) after the columns.
+fn select(rest: &str) -> Query {
+    sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} {rest}")))
+}
+
+async fn fetch(store: &SqlStore, q: Query) -> Result<Vec<PrivacyRequest>> {
+    q.fetch_all(store.reader())
+        .await?
+        .iter()
+        .map(request_from)
+        .collect()
+}
+
 fn request_from(row: &AnyRow) -> Result<PrivacyRequest> {
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
@@ -73,39 +88,21 @@ impl PrivacyRequestStore for SqlStore {
     }
 
     async fn privacy_request(&self, id: i64) -> Result<Option<PrivacyRequest>> {
-        sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} WHERE r.id = $1")))
-            .bind(id)
-            .fetch_optional(self.reader())
+        Ok(fetch(self, select("WHERE r.id = $1").bind(id))
             .await?
-            .as_ref()
-            .map(request_from)
-            .transpose()
+            .into_iter()
+            .next())
     }
 
     async fn privacy_requests_of(&self, user: UserId, limit: u32) -> Result<Vec<PrivacyRequest>> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} WHERE r.user_id = $1 ORDER BY r.id DESC LIMIT $2"
-        )))
-        .bind(user.0)
-        .bind(i64::from(limit))
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(request_from)
-        .collect()
+        let q = select("WHERE r.user_id = $1 ORDER BY r.id DESC LIMIT $2");
+        fetch(self, q.bind(user.0).bind(i64::from(limit))).await
     }
 
     async fn open_privacy_requests(&self, limit: u32) -> Result<Vec<PrivacyRequest>> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} WHERE r.state IN ('pending', 'erasing') \
-             ORDER BY r.deadline_at, r.id LIMIT $1"
-        )))
-        .bind(i64::from(limit))
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(request_from)
-        .collect()
+        let q =
+            select("WHERE r.state IN ('pending', 'erasing') ORDER BY r.deadline_at, r.id LIMIT $1");
+        fetch(self, q.bind(i64::from(limit))).await
     }
 
     async fn cancel_erasure(&self, user: UserId, now: Timestamp) -> Result<bool> {
@@ -121,17 +118,11 @@ impl PrivacyRequestStore for SqlStore {
     }
 
     async fn due_erasures(&self, now: Timestamp, limit: u32) -> Result<Vec<PrivacyRequest>> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} WHERE r.state IN ('pending', 'erasing') AND r.kind = 'erasure' \
-             AND r.due_at <= $1 ORDER BY r.due_at, r.id LIMIT $2"
-        )))
-        .bind(now.as_second())
-        .bind(i64::from(limit))
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(request_from)
-        .collect()
+        let q = select(
+            "WHERE r.state IN ('pending', 'erasing') AND r.kind = 'erasure' \
+             AND r.due_at <= $1 ORDER BY r.due_at, r.id LIMIT $2",
+        );
+        fetch(self, q.bind(now.as_second()).bind(i64::from(limit))).await
     }
 
     async fn set_erasing(&self, id: i64, due: Timestamp) -> Result<()> {
