@@ -1721,3 +1721,74 @@ async fn a_mentee_exports_their_data_and_asks_for_then_calls_off_erasure() {
     );
     b.finish().await;
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
+async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_that_time() {
+    let b = Browser::start().await;
+    b.goto("/skus/technical-triage-20").await;
+    b.click_link("Choose a time").await;
+    wait_location_prefix(&b, "/skus/technical-triage-20/book?").await;
+    b.wait_text("Times in").await;
+    // A month with its bookable days marked, one of them chosen, and its times.
+    assert!(b.count("table.month .day-link").await >= 5);
+    assert_eq!(b.count("table.month .day-link[aria-current=date]").await, 1);
+    let day = b.text("#times-title").await;
+    assert!(b.count(".picker-times .slot").await >= 3);
+    let first = b.text(".picker-times .slot").await;
+    assert!(
+        first.contains("free"),
+        "any mentor: how many are free, {first}"
+    );
+    // Another day: its own times, the chosen day in the URL.
+    b.click("table.month .day-link:not([aria-current])").await;
+    let other = wait_location_prefix(&b, "/skus/technical-triage-20/book?").await;
+    assert!(other.contains("day="), "{other}");
+    assert_ne!(b.text("#times-title").await, day);
+    // On a phone the day's times fit the width: nothing scrolls sideways.
+    b.client.set_window_size(390, 844).await.unwrap();
+    let wide: u64 = serde_json::from_value(
+        b.client
+            .execute("return document.documentElement.scrollWidth;", vec![])
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(wide <= 390, "the picker is {wide} px wide on a phone");
+    b.client.set_window_size(1280, 1000).await.unwrap();
+
+    // The time chosen survives logging in: the log-in page names it.
+    let time = b.text(".picker-times .slot").await;
+    let time = time.lines().next().unwrap_or_default().to_string();
+    b.click(".picker-times .slot").await;
+    wait_location_prefix(&b, "/login?next=").await;
+    b.wait_text("Log in to confirm 20-min technical triage")
+        .await;
+    assert!(
+        b.body_text().await.contains(&time),
+        "the login page names {time}"
+    );
+    // A new visitor signs up instead, and after the mailed link is back at that time.
+    b.click_link("Create an account").await;
+    wait_location_prefix(&b, "/signup?next=").await;
+    b.wait_text("Create your account to confirm 20-min technical triage")
+        .await;
+    b.fill("#f-display_name", "Vera Visitor").await;
+    b.fill("#f-email", "vera@example.com").await;
+    b.fill("#f-password", "a long passphrase").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("Check your mail").await;
+    b.follow_signup_link("vera@example.com").await;
+    wait_location_prefix(&b, "/skus/technical-triage-20/book/confirm?").await;
+    b.wait_text("Confirm your session").await;
+    assert!(b.text(".facts dd strong").await.ends_with(&time));
+    assert!(
+        b.body_text()
+            .await
+            .contains("Whoever is free then, chosen fairly when you confirm")
+    );
+    b.finish().await;
+}

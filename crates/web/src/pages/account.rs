@@ -38,6 +38,8 @@ struct LoginPage {
     error: String,
     /// After a password reset or signing out everywhere.
     notice: &'static str,
+    /// The time a visitor chose before logging in, in words (`picker::chosen_time`).
+    booking: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,7 +55,7 @@ pub struct NextParam {
 /// read `\` as `/`, so `/\t/evil.example` would leave the site:
 /// a control character, whitespace or backslash anywhere refuses it, and so does anything
 /// that does not stay on this origin once resolved against it.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     let plain = next.starts_with('/')
         && !next.starts_with("//")
         && !next
@@ -71,6 +73,7 @@ fn safe_next(next: &str) -> String {
 }
 
 pub async fn login_form(
+    State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     csrf: CsrfToken,
     Query(q): Query<NextParam>,
@@ -88,6 +91,7 @@ pub async fn login_form(
     ok(&LoginPage {
         chrome: Chrome::new("Log in · Stint", None, &csrf.0),
         email: String::new(),
+        booking: super::picker::chosen_time(&state, &q.next).await,
         next: q.next,
         error: String::new(),
         notice,
@@ -101,6 +105,7 @@ pub async fn login(
     ClientAddr(addr): ClientAddr,
     CsrfForm(form): CsrfForm<LoginFields>,
 ) -> PageResult {
+    let booking = super::picker::chosen_time(&state, &form.next).await;
     let refuse = |status: StatusCode, error: &str| {
         let page = LoginPage {
             chrome: Chrome::new("Log in · Stint", None, &csrf.0),
@@ -108,6 +113,7 @@ pub async fn login(
             next: form.next.clone(),
             error: error.to_string(),
             notice: "",
+            booking: booking.clone(),
         };
         html(status, &page)
     };

@@ -4,8 +4,8 @@
 use super::filters;
 use super::render::{Chrome, OrPage, PageResult, failure_for, not_found_page, ok, refusal};
 use crate::api::bookings::{BookingDto, view};
+use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
-use crate::auth::{MaybeUser, PageUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -23,9 +23,7 @@ use stint_domain::account::{Account, TimeZoneName, zone_or_utc};
 use stint_domain::booking::{self, BookingId};
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
-use stint_domain::mentor::{BookableMentor, MentorProfile};
-
-const DAYS_SHOWN: i64 = 7;
+use stint_domain::mentor::MentorProfile;
 
 /// "Tue 1 Dec, 14:00" in `tz`.
 pub fn when(t: Timestamp, tz: &TimeZone) -> String {
@@ -34,22 +32,12 @@ pub fn when(t: Timestamp, tz: &TimeZone) -> String {
         .to_string()
 }
 
-fn query_string(pairs: &[(&str, String)]) -> String {
+pub(super) fn query_string(pairs: &[(&str, String)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct BookParams {
-    tz: String,
-    from: String,
-    mentor: String,
-    taken: String,
 }
 
 pub struct SlotLink {
     pub time: String,
-    pub mentor_name: String,
     pub href: String,
 }
 
@@ -58,25 +46,8 @@ pub struct DayGroup {
     pub slots: Vec<SlotLink>,
 }
 
-#[derive(Template)]
-#[template(path = "book.html")]
-struct BookPage {
-    chrome: Chrome,
-    sku: SkuVersion,
-    tz: String,
-    tz_given: bool,
-    zones: Vec<String>,
-    days: Vec<DayGroup>,
-    mentors: Vec<MentorProfile>,
-    mentor_filter: String,
-    prev_href: String,
-    next_href: String,
-    range_label: String,
-    taken: bool,
-}
-
 /// Chooses the zone times are shown in: the one asked for, else the account's, else UTC.
-fn viewer_zone(asked: &str, user: &Option<Account>) -> (String, bool) {
+pub(super) fn viewer_zone(asked: &str, user: &Option<Account>) -> (String, bool) {
     if let Ok(z) = TimeZoneName::parse(asked) {
         return (z.as_str().to_string(), true);
     }
@@ -103,97 +74,11 @@ fn group_by_day(offers: &[Offer], tz: &TimeZone, link: impl Fn(&Offer) -> String
         if let Some(day) = days.last_mut() {
             day.slots.push(SlotLink {
                 time: local.strftime("%H:%M").to_string(),
-                mentor_name: o.mentor_name.clone(),
                 href: link(o),
             });
         }
     }
     days
-}
-
-pub async fn book_page(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    csrf: CsrfToken,
-    Path(slug): Path<String>,
-    Query(q): Query<BookParams>,
-) -> PageResult {
-    let sku = catalog_read::bookable_sku(&state, &slug)
-        .await
-        .map_err(|e| failure_for(e, user.clone()))?;
-    let (tz_name, tz_given) = viewer_zone(&q.tz, &user);
-    let tz = zone_or_utc(&tz_name);
-    let today = state.now().to_zoned_datetime(tz.clone()).date();
-    let from = q
-        .from
-        .parse::<Date>()
-        .ok()
-        .filter(|d| *d >= today)
-        .unwrap_or(today);
-    let day = |d: Date, n: i64| {
-        d.checked_add(SignedDuration::from_hours(24 * n))
-            .unwrap_or(d)
-    };
-    let to = day(from, DAYS_SHOWN - 1);
-    let all_mentors = catalog_read::mentors_for_sku(&state, &sku)
-        .await
-        .or_page()?;
-    let only = q.mentor.parse::<i64>().ok().map(UserId);
-    let mentors: Vec<BookableMentor> = all_mentors
-        .iter()
-        .filter(|m| only.is_none_or(|id| m.user_id == id))
-        .map(BookableMentor::from)
-        .collect();
-    let window = scheduling::parse_window(&from.to_string(), &to.to_string(), &tz_name)
-        .map_err(|_| not_found_page(user.clone()))?;
-    let offers = scheduling::offers(&state, &sku, &mentors, window.from, window.to)
-        .await
-        .or_page()?;
-    let days = group_by_day(&offers, &tz, |o| {
-        format!(
-            "/skus/{}/book/confirm?{}",
-            sku.slug,
-            query_string(&[
-                ("mentor", o.mentor_id.to_string()),
-                ("start", o.slot.start.to_string()),
-                ("tz", tz_name.clone())
-            ])
-        )
-    });
-    let nav = |d: Date| {
-        format!(
-            "/skus/{}/book?{}",
-            sku.slug,
-            query_string(&[
-                ("tz", tz_name.clone()),
-                ("from", d.to_string()),
-                ("mentor", q.mentor.clone())
-            ])
-        )
-    };
-    let prev = day(from, -DAYS_SHOWN);
-    Ok(ok(&BookPage {
-        chrome: Chrome::new(format!("Book {} · Stint", sku.content.title), user, &csrf.0),
-        range_label: format!(
-            "{} – {}",
-            from.strftime("%a %-d %b"),
-            to.strftime("%a %-d %b")
-        ),
-        prev_href: if from > today {
-            nav(prev.max(today))
-        } else {
-            String::new()
-        },
-        next_href: nav(day(from, DAYS_SHOWN)),
-        zones: crate::pages::signup::zones(),
-        mentor_filter: q.mentor.clone(),
-        mentors: all_mentors,
-        taken: !q.taken.is_empty(),
-        tz: tz_name,
-        tz_given,
-        days,
-        sku,
-    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -221,7 +106,8 @@ struct SponsorChoice {
 struct ConfirmPage {
     chrome: Chrome,
     sku: SkuVersion,
-    mentor: MentorProfile,
+    /// `None`: any mentor, assigned when the booking is made.
+    mentor: Option<MentorProfile>,
     start: String,
     when_mine: String,
     when_theirs: String,
@@ -266,9 +152,16 @@ pub async fn confirm_page(
     let sku = catalog_read::bookable_sku(&state, &slug)
         .await
         .map_err(|e| failure_for(e, Some(me.clone())))?;
-    let mentor = match q.mentor.parse::<i64>() {
-        Ok(id) => catalog_read::mentor(&state, UserId(id)).await.ok(),
-        Err(_) => None,
+    // No mentor: "any mentor", one is assigned fairly when the booking is made.
+    let mentor = match q.mentor.trim() {
+        "" => Some(None),
+        id => match id.parse::<i64>() {
+            Ok(id) => catalog_read::mentor(&state, UserId(id))
+                .await
+                .ok()
+                .map(Some),
+            Err(_) => None,
+        },
     };
     let (Some(mentor), Ok(start)) = (mentor, q.start.parse::<Timestamp>()) else {
         return Ok(Redirect::to(&format!("/skus/{slug}/book")).into_response());
@@ -302,11 +195,16 @@ pub async fn confirm_page(
         budget_refusal: stint_domain::sponsor::PayRefusal::parse(&q.budget).map(|r| r.message()),
         chrome: Chrome::new(format!("Confirm {} · Stint", c.title), Some(me), &csrf.0),
         when_mine: when(start, &tz),
-        when_theirs: format!(
-            "{} in {}",
-            when(start, &zone_or_utc(&mentor.timezone)),
-            mentor.timezone
-        ),
+        when_theirs: mentor
+            .as_ref()
+            .map(|m| {
+                format!(
+                    "{} in {}",
+                    when(start, &zone_or_utc(&m.timezone)),
+                    m.timezone
+                )
+            })
+            .unwrap_or_default(),
         cancel_words: if c.price_credits > 0 && c.late_cancel_percent > 0 {
             format!(
                 "Free cancellation until {} your time; after that, {}% of the price goes to your mentor.",
@@ -326,7 +224,17 @@ pub async fn confirm_page(
         start: start.to_string(),
         my_zone: tz_name.clone(),
         key: stint_app::auth::secret::new_secret().map_err(|e| failure_for(e, None))?,
-        back_href: format!("/skus/{slug}/book?{}", query_string(&[("tz", tz_name)])),
+        back_href: format!(
+            "/skus/{slug}/book?{}",
+            query_string(&[
+                ("tz", tz_name),
+                (
+                    "day",
+                    start.to_zoned_datetime(tz.clone()).date().to_string()
+                ),
+                ("mentor", q.mentor.clone())
+            ])
+        ),
         sku,
         mentor,
     }))
@@ -352,7 +260,11 @@ pub async fn create_booking(
 ) -> PageResult {
     let req = BookRequest {
         sku_slug: &f.sku,
-        mentor_id: Some(f.mentor_id.parse().unwrap_or(-1)),
+        // Empty: any mentor (the fair rule picks one); anything else must be a mentor's id.
+        mentor_id: match f.mentor_id.trim() {
+            "" => None,
+            id => Some(id.parse().unwrap_or(-1)),
+        },
         start: &f.start,
         idempotency_key: (!f.key.is_empty()).then_some(f.key.as_str()),
         paid_by: match f.paid_by.trim() {

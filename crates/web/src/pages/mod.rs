@@ -28,6 +28,7 @@ mod operator;
 mod organisations;
 pub(crate) mod outcomes;
 mod payouts;
+mod picker;
 mod privacy;
 mod public;
 pub mod render;
@@ -105,7 +106,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/account/tokens/{id}/revoke", post(security::revoke_token))
         .route("/dashboard", get(account::dashboard))
-        .route("/skus/{slug}/book", get(booking::book_page))
+        .route("/skus/{slug}/book", get(picker::book_page))
         .route("/skus/{slug}/book/confirm", get(booking::confirm_page))
         .route(
             "/sessions",

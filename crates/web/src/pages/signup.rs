@@ -1,6 +1,8 @@
 //! Signing up: the form, "check your mail" (the same for every address), and the page the
 //! mailed link opens, whose button makes the account and logs it in. A button, not the link
-//! itself, makes it, so a mail scanner that opens links cannot use the link up.
+//! itself, makes it, so a mail scanner that opens links cannot use the link up. A visitor who
+//! chose a time before signing up comes back to it: the page names it, and a short-lived
+//! cookie (`AFTER_SIGNUP`) takes them there once the account is made in the same browser.
 
 use super::filters;
 use super::render::{Chrome, OrPage, PageResult, failure, html, ok};
@@ -26,12 +28,19 @@ pub struct SignupFields {
     display_name: String,
     password: String,
     timezone: String,
+    /// Where to go once the account is made (a path on this site).
+    next: String,
 }
+
+/// Where the browser goes once its sign-up is confirmed: set with the sign-up, for a day.
+const AFTER_SIGNUP: &str = "after_signup";
 
 #[derive(Template)]
 #[template(path = "signup.html")]
 struct SignupPage {
     chrome: Chrome,
+    /// The time a visitor chose before signing up, in words.
+    booking: Option<String>,
     form: SignupFields,
     errors: FieldErrors,
     zones: Vec<String>,
@@ -51,16 +60,29 @@ pub(crate) fn zones() -> Vec<String> {
     all
 }
 
-pub async fn signup_form(MaybeUser(user): MaybeUser, csrf: CsrfToken) -> Response {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextParam {
+    next: String,
+}
+
+pub async fn signup_form(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    csrf: CsrfToken,
+    Query(q): Query<NextParam>,
+) -> Response {
     if user.is_some() {
         return Redirect::to("/dashboard").into_response();
     }
     let form = SignupFields {
         timezone: "UTC".into(),
+        next: q.next,
         ..Default::default()
     };
     ok(&SignupPage {
         chrome: Chrome::new(TITLE, None, &csrf.0),
+        booking: super::picker::chosen_time(&state, &form.next).await,
         form,
         errors: FieldErrors::new(),
         zones: zones(),
@@ -70,6 +92,7 @@ pub async fn signup_form(MaybeUser(user): MaybeUser, csrf: CsrfToken) -> Respons
 
 pub async fn signup(
     State(state): State<AppState>,
+    jar: CookieJar,
     csrf: CsrfToken,
     ClientAddr(addr): ClientAddr,
     CsrfForm(form): CsrfForm<SignupFields>,
@@ -81,18 +104,26 @@ pub async fn signup(
         timezone: form.timezone.clone(),
     };
     let result = signup::sign_up(&state, input, &addr).await;
+    let booking = super::picker::chosen_time(&state, &form.next).await;
+    let next = super::account::safe_next(&form.next);
+    let came_to_book = booking.is_some();
     let form = SignupFields {
         password: String::new(),
         ..form
     };
     let page = |errors: FieldErrors, sent: bool| SignupPage {
         chrome: Chrome::new(TITLE, None, &csrf.0),
+        booking,
         form,
         errors,
         zones: zones(),
         sent,
     };
     match result {
+        Ok(()) if came_to_book => {
+            let jar = jar.add(session::cookie(&state, AFTER_SIGNUP, next, 24 * 60 * 60));
+            Ok((jar, ok(&page(FieldErrors::new(), true))).into_response())
+        }
         Ok(()) => Ok(ok(&page(FieldErrors::new(), true))),
         Err(e) if e.kind == ErrorKind::Invalid => Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,8 +188,13 @@ pub async fn confirm(
 ) -> PageResult {
     match signup::confirm_sign_up(&state, &form.token).await {
         Ok(account) => {
+            // Back to the time chosen before signing up, in this browser.
+            let after = session::cookie_value(&state, &jar, AFTER_SIGNUP)
+                .map(super::account::safe_next)
+                .unwrap_or_else(|| "/dashboard?welcome=1".into());
+            let jar = jar.remove(session::cookie(&state, AFTER_SIGNUP, String::new(), 0));
             let jar = session::start(&state, jar, account.id).await.or_page()?;
-            Ok((jar, Redirect::to("/dashboard?welcome=1")).into_response())
+            Ok((jar, Redirect::to(&after)).into_response())
         }
         Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             let status = if e.kind == ErrorKind::Conflict {
