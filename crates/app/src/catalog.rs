@@ -110,7 +110,8 @@ pub async fn create(
     }
 }
 
-/// Edits a SKU (a new version once it has been published); `errors` as for [`create`].
+/// Edits a SKU (a new version once it has been published, and only when something changed);
+/// `errors` as for [`create`].
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     app: &App,
@@ -121,10 +122,12 @@ pub async fn update(
 ) -> Result<SkuVersion, AppError> {
     require(actor, Role::Operator)?;
     let by = actor.id;
-    if app.store.sku(slug).await?.is_none() {
+    let Some(current) = app.store.sku(slug).await? else {
         return Err(AppError::not_found("session type"));
-    }
+    };
     match resolve(app, draft, &mut errors).await? {
+        // Saved without a change: nothing to version.
+        Some(content) if errors.is_empty() && content == current.content => Ok(current),
         Some(content) if errors.is_empty() => Ok(app
             .store
             .update_sku(slug, &content, Some(by), app.now())

@@ -16,6 +16,7 @@ mod error;
 mod mailer;
 mod message;
 mod outbox;
+mod readable;
 mod settings;
 mod smtp;
 
@@ -25,6 +26,7 @@ pub use message::{Attachment, Message};
 pub use outbox::{
     OutboxEntry, erase_from_outbox, list_outbox, message_text, outbox_file_name, read_outbox,
 };
+pub use readable::{Readable, readable};
 pub use settings::{DEFAULT_FROM, DEFAULT_OUTBOX_DIR, MailSettings, SmtpSettings, TlsMode};
 
 /// This crate's result type.

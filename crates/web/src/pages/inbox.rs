@@ -13,12 +13,49 @@ use serde::Deserialize;
 use stint_app::nudges as nudge_ops;
 use stint_store::InboxItem;
 
+/// A run of a line: text, or a web address shown as a link (a meeting room, say).
+pub(crate) struct Piece {
+    text: String,
+    link: bool,
+}
+
+/// `line` cut into text and the `https://`/`http://` addresses in it, so the template can
+/// link them (each still escaped: only the address itself becomes an `href`).
+fn pieces(line: &str) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    for (i, word) in line.split(' ').enumerate() {
+        let is_link = (word.starts_with("https://") || word.starts_with("http://"))
+            && word.len() > "https://".len()
+            && !word.contains(['"', '<', '>']);
+        let sep = if i == 0 { "" } else { " " };
+        match out.last_mut() {
+            Some(p) if !p.link && !is_link => {
+                p.text.push_str(sep);
+                p.text.push_str(word);
+            }
+            _ => {
+                if !sep.is_empty() {
+                    out.push(Piece {
+                        text: sep.into(),
+                        link: false,
+                    });
+                }
+                out.push(Piece {
+                    text: word.to_string(),
+                    link: is_link,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// One message, formatted for the viewer's zone.
 struct ItemRow {
     id: i64,
     title: String,
-    /// The body's lines, each escaped when rendered.
-    lines: Vec<String>,
+    /// The body's lines, each escaped when rendered; web addresses in them become links.
+    lines: Vec<Vec<Piece>>,
     /// A path inside Stint, or empty when the stored link is not one.
     link: String,
     when: String,
@@ -32,7 +69,7 @@ impl ItemRow {
         ItemRow {
             id: item.id,
             title: item.title.clone(),
-            lines: item.body.lines().map(str::to_string).collect(),
+            lines: item.body.lines().map(pieces).collect(),
             link: internal(&item.link),
             when: z.strftime("%a %-d %b %Y, %H:%M").to_string(),
             iso: z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
@@ -127,5 +164,31 @@ pub async fn mark_read(
     match nudge_ops::mark_read(&state, &me, Some(id)).await {
         Ok(_) => Ok(Redirect::to("/inbox").into_response()),
         Err(e) => Err(failure_for(e, Some(me))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pieces;
+
+    #[test]
+    fn web_addresses_in_a_line_become_links_and_the_rest_stays_text() {
+        let p = pieces("Join at https://meet.jit.si/stint-abc when it starts");
+        let shown: Vec<(&str, bool)> = p.iter().map(|p| (p.text.as_str(), p.link)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("Join at", false),
+                (" ", false),
+                ("https://meet.jit.si/stint-abc", true),
+                (" ", false),
+                ("when it starts", false)
+            ]
+        );
+        assert!(
+            pieces("javascript:alert(1) https://")
+                .iter()
+                .all(|p| !p.link)
+        );
     }
 }

@@ -58,6 +58,9 @@ struct MailPage {
 struct MessagePage {
     chrome: Chrome,
     file_name: String,
+    /// Headers and body decoded, when the file is a message.
+    message: Option<stint_mail::Readable>,
+    /// The file as it is, for the curious (MIME parts, encodings).
     raw: String,
 }
 
@@ -149,6 +152,7 @@ pub async fn message(
             let page = MessagePage {
                 chrome: Chrome::new(format!("{file_name} · Stint"), Some(me), ""),
                 file_name,
+                message: stint_mail::readable(raw.as_bytes()),
                 raw,
             };
             Ok(html(StatusCode::OK, &page))

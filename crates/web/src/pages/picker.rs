@@ -75,6 +75,8 @@ struct PickerPage {
     /// The first day with times from today on: (its words, its link).
     next_available: Option<(String, String)>,
     taken: bool,
+    /// A `tz` asked for that is not a zone: said, with the zone used instead.
+    tz_unknown: Option<String>,
 }
 
 pub async fn book_page(
@@ -197,6 +199,7 @@ pub async fn book_page(
             .map(|m| m.display_name.clone()),
         zones: crate::pages::signup::zones(),
         taken: !q.taken.is_empty(),
+        tz_unknown: (!q.tz.trim().is_empty() && !tz_given).then(|| q.tz.trim().to_string()),
         tz: tz_name,
         tz_given,
         mentor_filter,

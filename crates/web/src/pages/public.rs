@@ -71,9 +71,23 @@ pub async fn home(
     let mentor_count = stint_app::mentors::directory_count(&state, None)
         .await
         .or_page()?;
+    // Only what can be booked: a session type no mentor offers yet is not on sale here.
+    let mut offered = Vec::with_capacity(skus.len());
+    for s in skus {
+        if stint_app::mentors::directory_count(&state, Some(s.sku_id))
+            .await
+            .or_page()?
+            > 0
+        {
+            offered.push(s);
+        }
+    }
     Ok(ok(&Home {
         chrome: Chrome::new("Stint · focused mentoring sessions", user, &csrf.0),
-        cards: skus.into_iter().map(|s| card(s, &competencies)).collect(),
+        cards: offered
+            .into_iter()
+            .map(|s| card(s, &competencies))
+            .collect(),
         mentor_count,
     }))
 }

@@ -18,9 +18,23 @@ pub struct Chrome {
     pub csrf: String,
     /// The logged-in viewer's unread inbox items, for the navigation's badge.
     pub unread: u64,
+    /// The request's path, for the navigation's current page.
+    pub path: String,
 }
 
 impl Chrome {
+    /// Whether the navigation's link to `href` is the section this page is in: the catalog
+    /// for `/` and the session types' pages, else the link's path and what lies under it.
+    pub fn current(&self, href: &str) -> bool {
+        let p = self.path.as_str();
+        if href == "/" {
+            return p == "/" || p.starts_with("/skus/");
+        }
+        p == href
+            || p.strip_prefix(href)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
     pub fn new(title: impl Into<String>, user: Option<Account>, csrf: &str) -> Self {
         // Error pages are rendered away from the handler; they take the request's token.
         let csrf = if csrf.is_empty() {
@@ -36,6 +50,7 @@ impl Chrome {
         };
         Chrome {
             title: title.into(),
+            path: super::unread::path(),
             user,
             csrf,
             unread,

@@ -75,8 +75,9 @@ pub async fn signup_form(
     if user.is_some() {
         return Redirect::to("/dashboard").into_response();
     }
+    // Empty until the browser's zone is detected (with JavaScript) or typed: never a silent
+    // guess.
     let form = SignupFields {
-        timezone: "UTC".into(),
         next: q.next,
         ..Default::default()
     };
