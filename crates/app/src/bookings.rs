@@ -232,16 +232,33 @@ pub fn local_words(t: Timestamp, viewer: &Account) -> String {
     )
 }
 
-/// Cancels a booking. Either party (or an operator) may, until the session starts; after
-/// the free-cancellation cut-off it is recorded as late. A reason over [`MAX_REASON`]
-/// characters is refused, never cut.
-#[tracing::instrument(skip_all, fields(booking = %id, viewer = %viewer.id))]
-pub async fn cancel(
+/// What cancelling a booking now would do, checked as [`cancel`] checks it, nothing written:
+/// for the confirmation a page asks before cancelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelPreview {
+    /// Past the free-cancellation cut-off: recorded as late.
+    pub late: bool,
+    pub hold: HoldEnd,
+}
+
+/// Checks a cancellation of `id` by `viewer` with `reason` without making it.
+pub async fn preview_cancel(
     app: &App,
     viewer: &Account,
     id: BookingId,
     reason: &str,
-) -> Result<Booking, AppError> {
+) -> Result<CancelPreview, AppError> {
+    let (_, preview, _) = checked_cancel(app, viewer, id, reason).await?;
+    Ok(preview)
+}
+
+/// The checks of a cancellation, once: the booking, what it would do and the reason.
+async fn checked_cancel(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+    reason: &str,
+) -> Result<(Booking, CancelPreview, String), AppError> {
     let reason = validate::text(reason, 0, MAX_REASON)
         .map_err(|m| AppError::validation(FieldErrors::single("reason", m)))?;
     let c = visible_context(app, viewer, id).await?;
@@ -272,9 +289,23 @@ pub async fn cancel(
         u32::try_from(c.sku.content.late_cancel_percent).unwrap_or(0),
         app.settings.platform_fee_basis_points,
     );
+    Ok((c.booking.clone(), CancelPreview { late, hold }, reason))
+}
+
+/// Cancels a booking. Either party (or an operator) may, until the session starts; after
+/// the free-cancellation cut-off it is recorded as late. A reason over [`MAX_REASON`]
+/// characters is refused, never cut.
+#[tracing::instrument(skip_all, fields(booking = %id, viewer = %viewer.id))]
+pub async fn cancel(
+    app: &App,
+    viewer: &Account,
+    id: BookingId,
+    reason: &str,
+) -> Result<Booking, AppError> {
+    let (b, p, reason) = checked_cancel(app, viewer, id, reason).await?;
     Ok(app
         .store
-        .cancel_booking(b.id, viewer.id, &reason, late, hold, now)
+        .cancel_booking(b.id, viewer.id, &reason, p.late, p.hold, app.now())
         .await?)
 }
 

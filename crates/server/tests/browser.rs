@@ -1045,6 +1045,13 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
     // Cancel with a reason.
     b.fill("#f-reason", "Solved it myself, thanks!").await;
     b.click("form[action$='/cancel'] button").await;
+    // Asked first, with what it costs; nothing is cancelled until confirmed.
+    b.wait_text("Cancel this session?").await;
+    assert_eq!(
+        b.booking(id.parse().unwrap()).await.status.as_str(),
+        "confirmed"
+    );
+    b.click("#confirm-cancel button[type=submit]").await;
     b.wait_location(&format!("/sessions/{id}?cancelled=1"))
         .await;
     assert_eq!(

@@ -473,10 +473,14 @@ async fn operator_sku_form_reshows_errors_and_publishes(site: Site, _: String) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Published, its page is public; the home page offers it once a mentor does.
+    let (status, page, _) = site.page(&Site::browser(), "/skus/offer-review-40").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("40-min offer review"));
     let (_, home, _) = site.page(&Site::browser(), "/").await;
     assert!(
-        home.contains("40-min offer review"),
-        "published SKU is on the home page"
+        !home.contains("40-min offer review"),
+        "a session type no mentor offers is not on the home page"
     );
 }
 

@@ -122,8 +122,20 @@ async fn a_long_cancel_reason_is_refused_by_the_api_and_the_page(app: App) {
     assert!(body.contains(long.trim()), "the reason is kept as typed");
     assert_eq!(status_of(&app, &sam, ids[1]).await["status"], "confirmed");
 
-    // Within the limit, both edges cancel and keep the reason whole.
-    let (status, _) = post_form(&app, &client, ids[1], "cancel", &[("reason", "ill")]).await;
+    // Within the limit, the page asks first (nothing changes), then both edges cancel and
+    // keep the reason whole.
+    let (status, body) = post_form(&app, &client, ids[1], "cancel", &[("reason", "ill")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Cancel this session?"), "asked to confirm");
+    assert_eq!(status_of(&app, &sam, ids[1]).await["status"], "confirmed");
+    let (status, _) = post_form(
+        &app,
+        &client,
+        ids[1],
+        "cancel",
+        &[("reason", "ill"), ("confirm", "yes")],
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let b = status_of(&app, &sam, ids[1]).await;
     assert_eq!(
@@ -160,7 +172,11 @@ async fn cancelling_twice_is_a_conflict_on_the_api_and_the_page(app: App) {
     let submit = || {
         client
             .post(app.url(&format!("/sessions/{}/cancel", ids[1])))
-            .form(&[("csrf", csrf.as_str()), ("reason", "changed plans")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("reason", "changed plans"),
+                ("confirm", "yes"),
+            ])
             .send()
     };
     assert_eq!(submit().await.unwrap().status(), StatusCode::SEE_OTHER);

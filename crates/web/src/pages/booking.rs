@@ -336,6 +336,8 @@ struct SessionPage {
     /// A refused cancel: the reason as typed and its messages.
     cancel_reason: String,
     cancel_errors: stint_domain::FieldErrors,
+    /// Asking "cancel this session?" before it is done.
+    confirm_cancel: bool,
     notice: String,
     /// The outcome loop, for the session's two parties only.
     outcome: Option<super::outcomes::Panel>,
@@ -468,6 +470,7 @@ pub(crate) async fn render_session(
     let is_mentor = b.mentor_id == me.id;
     let other = if is_mentor { &dto.mentee } else { &dto.mentor };
     let (cancel_reason, cancel_errors) = refused.cancel.clone().unwrap_or_default();
+    let confirm_cancel = refused.confirm_cancel;
     let mut payment = d.hold.as_ref().map_or(String::new(), |h| {
         payment_words(h, is_mentor, &other.display_name)
     });
@@ -519,6 +522,7 @@ pub(crate) async fn render_session(
             can_report: actions.can_report_no_show,
             cancel_reason,
             cancel_errors,
+            confirm_cancel,
             notice: notice.to_string(),
             is_mentor,
             outcome,
@@ -536,6 +540,8 @@ pub(crate) async fn render_session(
 #[serde(default)]
 pub struct CancelFields {
     reason: String,
+    /// `yes` once the person confirmed; the first send only asks.
+    confirm: String,
 }
 
 pub async fn cancel(
@@ -545,6 +551,21 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<CancelFields>,
 ) -> PageResult {
+    // The first send is checked as the cancellation would be, then asks for a confirmation
+    // (also without JavaScript), saying what it costs.
+    if f.confirm != "yes" {
+        return match bookings::preview_cancel(&state, &me, BookingId(id), &f.reason).await {
+            Ok(_) => {
+                let asking = super::outcomes::Refused::confirm_cancel(f.reason);
+                render_session(&state, me, &csrf.0, id, "", "", asking, StatusCode::OK).await
+            }
+            Err(e) => {
+                let (status, errors) = refusal(e, &me)?;
+                let refused = super::outcomes::Refused::cancel(f.reason, errors);
+                render_session(&state, me, &csrf.0, id, "", "", refused, status).await
+            }
+        };
+    }
     match bookings::cancel(&state, &me, BookingId(id), &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/sessions/{id}?cancelled=1")).into_response()),
         Err(e) => {

@@ -62,6 +62,15 @@ impl Refused {
             ..Default::default()
         }
     }
+
+    /// The cancel form sent once: the page asks to confirm, the reason kept.
+    pub(crate) fn confirm_cancel(reason: String) -> Self {
+        Refused {
+            cancel: Some((reason, FieldErrors::new())),
+            confirm_cancel: true,
+            ..Default::default()
+        }
+    }
 }
 
 impl ChecklistFields {
@@ -79,6 +88,8 @@ impl ChecklistFields {
 pub(crate) struct Refused {
     /// The cancel form: the reason as typed and its messages.
     pub(crate) cancel: Option<(String, FieldErrors)>,
+    /// The cancel form was sent once: the page asks to confirm, saying what it will cost.
+    pub(crate) confirm_cancel: bool,
     pub(super) prep: Option<(PrepFields, FieldErrors)>,
     pub(super) assessment: Option<(AssessFields, FieldErrors)>,
     pub(super) note: Option<(NoteFields, FieldErrors)>,
