@@ -50,3 +50,33 @@ pub fn sentence<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askam
         None => text,
     })
 }
+
+/// An RFC 3339 time with its offset (as the API writes it) for people: "Sun 6 Dec 2026,
+/// 08:19", in the offset it was written in (the viewer's zone). Anything else as it is.
+#[askama::filter_fn]
+pub fn readable_time<T: std::fmt::Display>(
+    value: T,
+    _: &dyn askama::Values,
+) -> askama::Result<String> {
+    let text = value.to_string();
+    // The local date and time are the text before its offset.
+    let local = text
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|_| text.get(..19))
+        .and_then(|dt| dt.parse::<jiff::civil::DateTime>().ok());
+    Ok(match local {
+        Some(dt) => dt.strftime("%a %-d %b %Y, %H:%M").to_string(),
+        None => text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_read_as_people_write_them() {
+        let f = |s: &str| super::readable_time::default().execute(s, &()).unwrap();
+        assert_eq!(f("2026-12-06T08:19:26-06:00"), "Sun 6 Dec 2026, 08:19");
+        assert_eq!(f("not a time"), "not a time");
+    }
+}
