@@ -14,8 +14,24 @@ use stint_mail::{Attachment, Message};
 #[template(path = "email.html")]
 struct Html<'a> {
     words: &'a Words,
+    /// Each line as text and, when it ends in a web address (a meeting room), that address,
+    /// shown as a link.
+    lines: Vec<(String, Option<String>)>,
     link: String,
     prefs: String,
+}
+
+/// `line` split before a web address it ends with.
+fn with_link(line: &str) -> (String, Option<String>) {
+    match line.rsplit_once(' ') {
+        Some((before, url))
+            if (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.contains(['"', '<', '>']) =>
+        {
+            (format!("{before} "), Some(url.to_string()))
+        }
+        _ => (line.to_string(), None),
+    }
 }
 
 /// The e-mail for `p`. Its Message-ID is the nudge's key and channel, so a resend of the
@@ -33,6 +49,7 @@ pub(crate) fn message(
     let prefs = format!("{base}/account#nudges");
     let html = Html {
         words,
+        lines: words.lines.iter().map(|l| with_link(l)).collect(),
         link: link.clone(),
         prefs: prefs.clone(),
     }

@@ -50,7 +50,7 @@ pub(crate) fn words(s: &Session, p: &Planned, task_title: Option<&str>) -> Optio
             subject: format!("Booked: {title} with {} on {when}", other.display_name),
             lines: vec![
                 format!(
-                    "Your {minutes}-minute session {title} with {} is booked for {when}.",
+                    "{title} with {} is booked for {when}. It lasts {minutes} minutes.",
                     other.display_name
                 ),
                 join,
