@@ -1035,6 +1035,9 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
     b.click_link("Reschedule").await;
     b.wait_location(&format!("/sessions/{id}/reschedule")).await;
     b.click(".slot").await;
+    // Asked first, naming both times; nothing moves until confirmed.
+    b.wait_text("Move the session from").await;
+    b.click("#confirm-move button[type=submit]").await;
     b.wait_location(&format!("/sessions/{id}?moved=1")).await;
     b.wait_text("Moved to the new time.").await;
     assert!(

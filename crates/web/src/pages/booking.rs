@@ -602,6 +602,16 @@ struct ReschedulePage {
     days: Vec<DayGroup>,
     tz: String,
     taken: bool,
+    /// A time picked and not yet confirmed: (its instant, from → to in words).
+    moving: Option<(String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveParams {
+    taken: String,
+    /// A new start picked: the page asks to confirm the move.
+    start: String,
 }
 
 pub async fn reschedule_page(
@@ -609,7 +619,7 @@ pub async fn reschedule_page(
     PageUser(me): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-    Query(q): Query<SessionParams>,
+    Query(q): Query<MoveParams>,
 ) -> PageResult {
     let d = bookings::detail(&state, &me, BookingId(id))
         .await
@@ -626,12 +636,29 @@ pub async fn reschedule_page(
         .or_page()?;
     let days = group_by_day(&offers, &tz, |o| o.slot.start.to_string());
     let dto = view(&me, &d);
+    // Only a time on offer is asked about; anything else shows the times again.
+    let moving = q
+        .start
+        .parse::<Timestamp>()
+        .ok()
+        .filter(|t| offers.iter().any(|o| o.slot.start == *t))
+        .map(|t| {
+            (
+                t.to_string(),
+                format!(
+                    "from {} to {}",
+                    when(d.context.booking.start, &tz),
+                    when(t, &tz)
+                ),
+            )
+        });
     Ok(ok(&ReschedulePage {
         chrome: Chrome::new("Reschedule · Stint", Some(me.clone()), &csrf.0),
         tz: me.timezone.clone(),
         taken: !q.taken.is_empty(),
         b: dto,
         days,
+        moving,
     }))
 }
 
