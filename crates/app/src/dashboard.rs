@@ -1,4 +1,5 @@
-//! What a person's dashboard shows: their mentor profile, their upcoming sessions and, for
+//! What a person's dashboard shows: their mentor profile, their upcoming sessions, a
+//! mentor's schedule for today and the coming week with what each session needs, and, for
 //! operators, the size of the catalog and of the community.
 
 use crate::App;
@@ -23,6 +24,81 @@ pub struct Overview {
     pub counts: CatalogCounts,
     /// Confirmed sessions not yet over, soonest first.
     pub upcoming: Vec<Booking>,
+    /// A mentor's sessions from the start of today to a week on, in their zone.
+    pub schedule: Vec<ScheduleRow>,
+}
+
+/// One session of a mentor's week and what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleRow {
+    pub booking: stint_domain::booking::BookingId,
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
+    pub title: String,
+    pub mentee: String,
+    /// The mentee answered the intake questions and took the baseline.
+    pub prep_done: bool,
+    /// Over and not yet closed: the mentor's turn.
+    pub ready_to_close: bool,
+}
+
+/// Days of schedule the dashboard shows after today.
+const SCHEDULE_DAYS: i64 = 7;
+
+/// `me`'s sessions as mentor from the start of today (in their zone) to a week on.
+async fn schedule(app: &App, me: &Account) -> Result<Vec<ScheduleRow>, AppError> {
+    if !me.has(Role::Mentor) {
+        return Ok(Vec::new());
+    }
+    let now = app.now();
+    let today = now.to_zoned_datetime(me.zone()).date();
+    let from = today
+        .at(0, 0, 0, 0)
+        .to_zoned_datetime(me.zone())
+        .map(|z| z.timestamp())
+        .unwrap_or(now);
+    let to = from
+        .saturating_add(jiff::SignedDuration::from_hours(24 * (SCHEDULE_DAYS + 1)))
+        .unwrap_or(now);
+    let contexts: Vec<_> = app
+        .store
+        .booking_contexts_of(me.id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.booking.mentor_id == me.id
+                && c.booking.status == BookingStatus::Confirmed
+                && c.booking.start >= from
+                && c.booking.start < to
+        })
+        .collect();
+    let ids: Vec<_> = contexts.iter().map(|c| c.booking.id).collect();
+    let facts = app.store.todo_facts(&ids).await?;
+    let mut rows: Vec<ScheduleRow> = contexts
+        .iter()
+        .map(|c| {
+            let f = facts.iter().find(|f| f.booking == c.booking.id);
+            let answered = f.and_then(|f| f.prep.as_ref()).is_some_and(|p| {
+                p.intake_answers.iter().filter(|a| !a.is_empty()).count()
+                    >= c.sku.content.intake_questions.len()
+            });
+            let baseline = f.is_some_and(|f| {
+                f.taken
+                    .contains(&stint_domain::outcome::assessment::AssessmentKind::Baseline)
+            });
+            ScheduleRow {
+                booking: c.booking.id,
+                start: c.booking.start,
+                end: c.booking.end,
+                title: c.sku.content.title.clone(),
+                mentee: c.mentee.display_name.clone(),
+                prep_done: answered && baseline,
+                ready_to_close: c.booking.end <= now,
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| r.start);
+    Ok(rows)
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -55,5 +131,6 @@ pub async fn overview(app: &App, me: &Account) -> Result<Overview, AppError> {
         profile,
         counts,
         upcoming,
+        schedule: schedule(app, me).await?,
     })
 }

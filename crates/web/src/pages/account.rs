@@ -180,6 +180,19 @@ struct Dashboard {
     next_session: String,
     /// What the viewer should do next across their sessions, most urgent first.
     todo: Vec<super::outcomes::TodoRow>,
+    /// A mentor's today and coming week: (day, its sessions).
+    week: Vec<(String, Vec<WeekRow>)>,
+}
+
+/// One session of a mentor's week, as the dashboard shows it.
+pub(crate) struct WeekRow {
+    id: i64,
+    time: String,
+    title: String,
+    mentee: String,
+    /// "Prep done", "Prep not done yet" or "Ready to close".
+    state: &'static str,
+    ok: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +212,36 @@ pub async fn dashboard(
         .or_page()?;
     let (profile, counts, mine) = (overview.profile, overview.counts, overview.upcoming);
     let tz = me.zone();
+    let today = state.now().to_zoned_datetime(tz.clone()).date();
+    let mut week: Vec<(String, Vec<WeekRow>)> = Vec::new();
+    for r in &overview.schedule {
+        let local = r.start.to_zoned_datetime(tz.clone());
+        let day = if local.date() == today {
+            "Today".to_string()
+        } else {
+            local.strftime("%A %-d %B").to_string()
+        };
+        let row = WeekRow {
+            id: r.booking.0,
+            time: format!(
+                "{}–{}",
+                local.strftime("%H:%M"),
+                r.end.to_zoned_datetime(tz.clone()).strftime("%H:%M")
+            ),
+            title: r.title.clone(),
+            mentee: r.mentee.clone(),
+            state: match (r.ready_to_close, r.prep_done) {
+                (true, _) => "Ready to close",
+                (false, true) => "Prep done",
+                (false, false) => "Prep not done yet",
+            },
+            ok: r.prep_done && !r.ready_to_close,
+        };
+        match week.last_mut() {
+            Some((d, rows)) if *d == day => rows.push(row),
+            _ => week.push((day, vec![row])),
+        }
+    }
     let my_tz = me.zone();
     let next_session = mine
         .first()
@@ -230,6 +273,7 @@ pub async fn dashboard(
         upcoming: mine.len(),
         next_session,
         todo,
+        week,
         me,
     }))
 }
