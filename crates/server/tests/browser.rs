@@ -1037,6 +1037,7 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
     b.click(".slot").await;
     // Asked first, naming both times; nothing moves until confirmed.
     b.wait_text("Move the session from").await;
+    b.assert_accessible().await;
     b.click("#confirm-move button[type=submit]").await;
     b.wait_location(&format!("/sessions/{id}?moved=1")).await;
     b.wait_text("Moved to the new time.").await;
@@ -1050,6 +1051,7 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
     b.click("form[action$='/cancel'] button").await;
     // Asked first, with what it costs; nothing is cancelled until confirmed.
     b.wait_text("Cancel this session?").await;
+    b.assert_accessible().await;
     assert_eq!(
         b.booking(id.parse().unwrap()).await.status.as_str(),
         "confirmed"
@@ -1156,6 +1158,34 @@ impl Browser {
             let _ = std::fs::write(Path::new(&dir).join(format!("{name}.png")), png);
         }
         let _ = self.client.set_window_size(1280, 1000).await;
+    }
+
+    /// Runs axe-core (`tests/support/axe.min.js`, MPL-2.0, Deque Systems) on the page and
+    /// fails on any serious or critical violation, naming each rule and where it fails.
+    async fn assert_accessible(&self) {
+        const AXE: &str = include_str!("support/axe.min.js");
+        self.client
+            .execute(AXE, vec![])
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): '
+                       + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        let found: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+        assert!(
+            found.is_empty(),
+            "{}: axe-core finds {found:#?}",
+            self.location().await
+        );
     }
 
     /// Sets a field's value by script: date inputs take typed keys in the browser's locale.
@@ -1630,6 +1660,7 @@ async fn a_mentee_sets_their_privacy_and_sees_who_read_their_data() {
     b.click_link("Privacy").await;
     b.wait_location("/account/privacy").await;
     b.wait_text("Who read your data").await;
+    b.assert_accessible().await;
     assert!(b.body_text().await.contains("Nobody yet."));
     // Notes kept one year, prep kept from the mentor until the session starts.
     b.set_value("#f-notes", "365").await;
@@ -1696,6 +1727,7 @@ async fn a_mentee_exports_their_data_and_asks_for_then_calls_off_erasure() {
         .unwrap();
     b.goto("/account/data").await;
     b.wait_text("Ready · the link works until").await;
+    b.assert_accessible().await;
     let href = b.attr("#export a[download]", "href").await.unwrap();
     assert_eq!(href, format!("/account/exports/{}/download", asked[0].id));
     // The browser downloads it with its own session: a zip.
@@ -1746,6 +1778,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     wait_location_prefix(&b, "/skus/technical-triage-20/book?").await;
     b.wait_text("Times in").await;
     // A month with its bookable days marked, one of them chosen, and its times.
+    b.assert_accessible().await;
     assert!(b.count("table.month .day-link").await >= 5);
     assert_eq!(b.count("table.month .day-link[aria-current=date]").await, 1);
     let day = b.text("#times-title").await;
@@ -1779,6 +1812,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     wait_location_prefix(&b, "/login?next=").await;
     b.wait_text("Log in to confirm 20-min technical triage")
         .await;
+    b.assert_accessible().await;
     assert!(
         b.body_text().await.contains(&time),
         "the login page names {time}"
@@ -1788,6 +1822,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     wait_location_prefix(&b, "/signup?next=").await;
     b.wait_text("Create your account to confirm 20-min technical triage")
         .await;
+    b.assert_accessible().await;
     b.fill("#f-display_name", "Vera Visitor").await;
     b.fill("#f-email", "vera@example.com").await;
     b.fill("#f-password", "a long passphrase").await;
@@ -1796,6 +1831,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     b.follow_signup_link("vera@example.com").await;
     wait_location_prefix(&b, "/skus/technical-triage-20/book/confirm?").await;
     b.wait_text("Confirm your session").await;
+    b.assert_accessible().await;
     assert!(b.text(".facts dd strong").await.ends_with(&time));
     assert!(
         b.body_text()
