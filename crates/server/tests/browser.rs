@@ -1038,6 +1038,7 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
     // Asked first, naming both times; nothing moves until confirmed.
     b.wait_text("Move the session from").await;
     b.assert_accessible().await;
+    b.snap("move-confirmation").await;
     b.click("#confirm-move button[type=submit]").await;
     b.wait_location(&format!("/sessions/{id}?moved=1")).await;
     b.wait_text("Moved to the new time.").await;
@@ -1052,6 +1053,7 @@ async fn mentee_books_reschedules_and_cancels_in_their_own_zone() {
     // Asked first, with what it costs; nothing is cancelled until confirmed.
     b.wait_text("Cancel this session?").await;
     b.assert_accessible().await;
+    b.snap("cancel-confirmation").await;
     assert_eq!(
         b.booking(id.parse().unwrap()).await.status.as_str(),
         "confirmed"
@@ -1139,23 +1141,29 @@ impl Browser {
         );
     }
 
-    /// Saves a screenshot to `$STINT_SCREENSHOTS/<name>.png` when that is set (for people
-    /// reviewing the pages; tests never need it).
+    /// Saves screenshots of the whole page to `$STINT_SCREENSHOTS/<name>-desktop.png` and
+    /// `<name>-phone.png` (1280 and 390 pixels wide) when that is set — `.ci/run` sets it to
+    /// `target/screenshots` — for people reviewing the pages; tests never need them.
     async fn snap(&self, name: &str) {
         let Ok(dir) = std::env::var("STINT_SCREENSHOTS") else {
             return;
         };
-        // The whole page: the window as tall as the document, then back.
-        let height = self
-            .client
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|h| h.as_u64())
-            .unwrap_or(1000) as u32;
-        let _ = self.client.set_window_size(1280, height.max(1000)).await;
-        if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::write(Path::new(&dir).join(format!("{name}.png")), png);
+        let _ = std::fs::create_dir_all(&dir);
+        for (width, tag) in [(1280, "desktop"), (390, "phone")] {
+            let _ = self.client.set_window_size(width, 1000).await;
+            // The whole page: the window as tall as the document.
+            let height = self
+                .client
+                .execute("return document.documentElement.scrollHeight;", vec![])
+                .await
+                .ok()
+                .and_then(|h| h.as_u64())
+                .unwrap_or(1000)
+                .min(6000) as u32;
+            let _ = self.client.set_window_size(width, height.max(800)).await;
+            if let Ok(png) = self.client.screenshot().await {
+                let _ = std::fs::write(Path::new(&dir).join(format!("{name}-{tag}.png")), png);
+            }
         }
         let _ = self.client.set_window_size(1280, 1000).await;
     }
@@ -1728,6 +1736,7 @@ async fn a_mentee_exports_their_data_and_asks_for_then_calls_off_erasure() {
     b.goto("/account/data").await;
     b.wait_text("Ready · the link works until").await;
     b.assert_accessible().await;
+    b.snap("your-data").await;
     let href = b.attr("#export a[download]", "href").await.unwrap();
     assert_eq!(href, format!("/account/exports/{}/download", asked[0].id));
     // The browser downloads it with its own session: a zip.
@@ -1779,6 +1788,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     b.wait_text("Times in").await;
     // A month with its bookable days marked, one of them chosen, and its times.
     b.assert_accessible().await;
+    b.snap("picker").await;
     assert!(b.count("table.month .day-link").await >= 5);
     assert_eq!(b.count("table.month .day-link[aria-current=date]").await, 1);
     let day = b.text("#times-title").await;
@@ -1823,6 +1833,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     b.wait_text("Create your account to confirm 20-min technical triage")
         .await;
     b.assert_accessible().await;
+    b.snap("signup-with-chosen-time").await;
     b.fill("#f-display_name", "Vera Visitor").await;
     b.fill("#f-email", "vera@example.com").await;
     b.fill("#f-password", "a long passphrase").await;
@@ -1832,6 +1843,7 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     wait_location_prefix(&b, "/skus/technical-triage-20/book/confirm?").await;
     b.wait_text("Confirm your session").await;
     b.assert_accessible().await;
+    b.snap("confirm-any-mentor").await;
     assert!(b.text(".facts dd strong").await.ends_with(&time));
     assert!(
         b.body_text()
