@@ -45,8 +45,9 @@ pub struct ScheduleRow {
 /// Days of schedule the dashboard shows after today.
 const SCHEDULE_DAYS: i64 = 7;
 
-/// `me`'s sessions as mentor from the start of today (in their zone) to a week on.
-async fn schedule(app: &App, me: &Account) -> Result<Vec<ScheduleRow>, AppError> {
+/// `me`'s sessions as mentor from the start of today (in their zone) to a week on, out of
+/// `mine` (their bookings, read once for the whole overview); only those get their context.
+async fn schedule(app: &App, me: &Account, mine: &[Booking]) -> Result<Vec<ScheduleRow>, AppError> {
     if !me.has(Role::Mentor) {
         return Ok(Vec::new());
     }
@@ -60,18 +61,17 @@ async fn schedule(app: &App, me: &Account) -> Result<Vec<ScheduleRow>, AppError>
     let to = from
         .saturating_add(jiff::SignedDuration::from_hours(24 * (SCHEDULE_DAYS + 1)))
         .unwrap_or(now);
-    let contexts: Vec<_> = app
-        .store
-        .booking_contexts_of(me.id)
-        .await?
-        .into_iter()
-        .filter(|c| {
-            c.booking.mentor_id == me.id
-                && c.booking.status == BookingStatus::Confirmed
-                && c.booking.start >= from
-                && c.booking.start < to
-        })
-        .collect();
+    let mut contexts = Vec::new();
+    for b in mine.iter().filter(|b| {
+        b.mentor_id == me.id
+            && b.status == BookingStatus::Confirmed
+            && b.start >= from
+            && b.start < to
+    }) {
+        if let Some(c) = app.store.booking_context(b.id).await? {
+            contexts.push(c);
+        }
+    }
     let ids: Vec<_> = contexts.iter().map(|c| c.booking.id).collect();
     let facts = app.store.todo_facts(&ids).await?;
     let mut rows: Vec<ScheduleRow> = contexts
@@ -120,10 +120,9 @@ pub async fn overview(app: &App, me: &Account) -> Result<Overview, AppError> {
         counts.accounts = usize::try_from(app.store.account_count().await?).unwrap_or(usize::MAX);
     }
     let now = app.now();
-    let upcoming = app
-        .store
-        .bookings_of(me.id)
-        .await?
+    let mine = app.store.bookings_of(me.id).await?;
+    let schedule = schedule(app, me, &mine).await?;
+    let upcoming = mine
         .into_iter()
         .filter(|b| b.status == BookingStatus::Confirmed && b.end > now)
         .collect();
@@ -131,6 +130,6 @@ pub async fn overview(app: &App, me: &Account) -> Result<Overview, AppError> {
         profile,
         counts,
         upcoming,
-        schedule: schedule(app, me).await?,
+        schedule,
     })
 }
