@@ -142,6 +142,10 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
             json!({"checkpoint": c.checkpoint.as_str(), "evidence": c.evidence,
                    "followup": c.followup, "closed_at": c.closed_at.to_string()})
         });
+        let review = store.review_of_booking(b.id.0).await?.map(|r| {
+            json!({"rating": r.rating, "text": r.text, "at": r.created_at.to_string(),
+                   "answer": r.reply})
+        });
         sessions.push(json!({
             "id": b.id.0,
             "session_type": ctx.sku.content.title,
@@ -156,6 +160,7 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
             "tasks": tasks,
             "closing": closing,
             "nudges": nudges,
+            "review": review,
         }));
     }
     let mut ledger = Vec::new();
@@ -197,10 +202,10 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
                    "shares": crate::sponsor::sharing::name_of(&m.sharing)})
         })
         .collect();
-    let profile = store
-        .mentor_profile(me.id)
-        .await?
-        .map(|p| json!({"headline": p.headline, "bio": p.bio, "meeting_url": p.meeting_url}));
+    let profile = store.mentor_profile(me.id).await?.map(|p| {
+        json!({"headline": p.headline, "bio": p.bio, "experience": p.experience,
+                   "languages": p.languages, "meeting_url": p.meeting_url})
+    });
     let calendars: Vec<Value> = store
         .calendar_sources_of(me.id)
         .await?

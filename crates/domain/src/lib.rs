@@ -15,6 +15,7 @@ pub mod mentor;
 pub mod nudge;
 pub mod outcome;
 pub mod retention;
+pub mod review;
 pub mod role;
 pub mod schedule;
 pub mod sponsor;

@@ -92,6 +92,7 @@ async fn build(store: &Arc<dyn Store>, url: &str, mentors: usize) -> (Vec<i64>, 
             bio: "Runs short, focused sessions.".into(),
             meeting_url: String::new(),
             skus: SKUS.iter().map(|s| (*s).to_string()).collect(),
+            ..Default::default()
         };
         store
             .save_mentor_profile(user, &profile, now)

@@ -500,12 +500,26 @@ async fn catalog_pages_show_sessions_policies_and_mentors() {
             "Priya Raman"
         ]
     );
+    b.assert_accessible().await;
+    b.snap("mentor-directory").await;
+
+    // The directory's filters, without JavaScript: a GET form whose answer keeps them.
+    b.fill("#f-q", "product").await;
+    b.click(".directory-filter button[type=submit]").await;
+    b.wait_text("1 mentor matches.").await;
+    assert_eq!(b.texts(".mentor-card h2").await, ["Priya Raman"]);
+    assert_eq!(b.value("#f-q").await, "product");
+
     b.click_link("Priya Raman").await;
     b.wait_text("Engineering manager turned product lead").await;
     assert_eq!(b.text("main h1").await, "Priya Raman");
-    assert_eq!(
-        b.content(".profile .eyebrow").await,
-        "Mentor · Asia/Kolkata"
+    b.assert_accessible().await;
+    b.snap("mentor-profile").await;
+    assert!(b.body_text().await.contains("Book with Priya"));
+    let eyebrow = b.content(".profile .eyebrow").await;
+    assert!(
+        eyebrow.starts_with("Mentor · Kolkata · ") && eyebrow.ends_with(" local time"),
+        "the mentor's city and local time: {eyebrow}"
     );
     let offered = b
         .texts("#offers ~ ul h3, section[aria-labelledby=offers] h3")
@@ -832,12 +846,35 @@ async fn mentor_edits_headline_and_sees_it_on_the_public_profile() {
 
     let headline = "Negotiation coach; ex-recruiter at two scale-ups";
     b.fill("#f-headline", headline).await;
-    b.click("main form button[type=submit]").await;
-    b.wait_location("/mentor/profile?saved=1").await;
-    assert_eq!(
-        b.text("[role=status]").await,
-        "Saved. Your profile is live."
+    b.fill("#f-languages", "English, Spanish").await;
+    b.click("#profile-form button[type=submit]").await;
+    b.wait_location("/mentor/profile?saved=profile").await;
+    assert!(
+        b.text("[role=status]")
+            .await
+            .starts_with("Saved. Your profile is live."),
     );
+    assert_eq!(b.value("#f-languages").await, "English, Spanish");
+
+    // A photo, chosen as a file: cropped to a square and shown at once.
+    let picture = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    image::RgbImage::from_pixel(640, 480, image::Rgb([40, 110, 160]))
+        .save_with_format(picture.path(), image::ImageFormat::Png)
+        .unwrap();
+    b.find("#f-photo")
+        .await
+        .send_keys(&picture.path().display().to_string())
+        .await
+        .expect("choosing the file");
+    b.click(".photo-editor button[type=submit]").await;
+    b.wait_location("/mentor/profile?saved=photo").await;
+    assert!(b.text("[role=status]").await.starts_with("Photo saved."));
+    assert_eq!(
+        b.attr(".photo-editor img", "alt").await.as_deref(),
+        Some("Your photo")
+    );
+    b.assert_accessible().await;
+    b.snap("mentor-profile-editor").await;
     assert_eq!(b.value("#f-headline").await, headline);
     assert!(offered("negotiation-clinic-45").await);
     assert!(offered("career-pivot-30").await);

@@ -54,6 +54,7 @@ async fn mentors(app: &App) -> Vec<(i64, jiff::Timestamp)> {
             bio: String::new(),
             meeting_url: String::new(),
             skus: vec![SKU.into()],
+            ..Default::default()
         };
         app.store
             .save_mentor_profile(m.id, &profile, now)

@@ -33,7 +33,7 @@ const SKU: &str = "negotiation-clinic-45";
 const MENTEE_EMAIL: &str = "canarymail@example.com";
 const MENTEE_NAME: &str = "Quinn CANARYNAME";
 const MENTOR_NAME: &str = "Maya CANARYMENTOR";
-const MENTEE_CANARIES: [&str; 10] = [
+const MENTEE_CANARIES: [&str; 11] = [
     MENTEE_EMAIL,
     MENTEE_NAME,
     "CANARY-shared",
@@ -44,11 +44,14 @@ const MENTEE_CANARIES: [&str; 10] = [
     "CANARY-evidence",
     "CANARY-followup",
     "CANARY-about-quinn",
+    "CANARY-review",
 ];
-const MENTOR_CANARIES: [&str; 6] = [
+const MENTOR_CANARIES: [&str; 8] = [
     MENTOR_NAME,
     "CANARY-headline",
     "CANARY-bio",
+    "CANARY-experience",
+    "CANARY-language",
     "CANARY-room",
     "CANARY-calendar",
     "canary-caluser",
@@ -170,6 +173,7 @@ async fn an_erased_account_leaves_no_canary_anywhere_and_others_keep_their_recor
             "/api/v1/mentors/me",
             Some(&m_token),
             json!({"headline": "CANARY-headline coach", "bio": "CANARY-bio",
+                   "experience": "CANARY-experience", "languages": ["CANARY-language"],
                    "meeting_url": "https://meet.example.com/CANARY-room", "skus": [SKU]}),
         )
         .await;
@@ -264,6 +268,14 @@ async fn an_erased_account_leaves_no_canary_anywhere_and_others_keep_their_recor
         )
         .await;
     json_of(r, StatusCode::OK).await;
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{}/review", first.0),
+            Some(&q_token),
+            json!({"rating": 4, "text": "CANARY-review"}),
+        )
+        .await;
+    json_of(r, StatusCode::CREATED).await;
     // A later session, which the erasure cancels.
     let later = app.slots_in_days(SKU, 17, 24).await;
     let r = app

@@ -96,6 +96,7 @@ async fn setup(store: &Arc<dyn Store>) -> Vec<(i64, Timestamp)> {
             bio: String::new(),
             meeting_url: String::new(),
             skus: vec![SKU.into()],
+            ..Default::default()
         };
         store
             .save_mentor_profile(a.id, &profile, now)

@@ -931,6 +931,7 @@ async fn a_session_page_names_a_few_mentors_and_the_directory_lists_them_all(
             bio: String::new(),
             meeting_url: String::new(),
             skus: vec![skus.to_string()],
+            ..Default::default()
         };
         site.store
             .save_mentor_profile(id, &profile, now)

@@ -8,7 +8,7 @@ use stint_domain::catalog::{
     Checkpoint, CheckpointInput, Competency, CompetencyInput, SkuContent, SkuStatus, SkuVersion,
 };
 use stint_domain::ids::{CheckpointId, CompetencyId, SkuId, UserId};
-use stint_domain::mentor::{BookableMentor, MentorProfile, MentorProfileInput};
+use stint_domain::mentor::{BookableMentor, DirectoryFilter, MentorProfile, MentorProfileInput};
 use stint_domain::role::Role;
 use stint_domain::schedule::{Availability, Busy};
 
@@ -168,16 +168,25 @@ pub trait MentorStore: Send + Sync {
     ) -> Result<MentorProfile>;
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>>;
     /// The directory a page at a time: mentors who can be booked now (a profile, the mentor
-    /// role and an active session type; `sku`'s when given), by display name, after mentor
+    /// role and an active session type; narrowed by `filter`), by display name, after mentor
     /// `after` in that order (a stable cursor), at most `limit`.
     async fn directory_page(
         &self,
-        sku: Option<SkuId>,
+        filter: &DirectoryFilter,
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<MentorProfile>>;
-    /// How many mentors the directory (of `sku`, when given) has, counted by the database.
-    async fn directory_count(&self, sku: Option<SkuId>) -> Result<u64>;
+    /// How many mentors the directory (narrowed by `filter`) has, counted by the database.
+    async fn directory_count(&self, filter: &DirectoryFilter) -> Result<u64>;
+    /// Keeps `user`'s photo (replacing one they had).
+    async fn save_mentor_photo(&self, user: UserId, photo: &MentorPhoto) -> Result<()>;
+    async fn mentor_photo(&self, user: UserId) -> Result<Option<MentorPhoto>>;
+    /// Removes `user`'s photo; whether there was one.
+    async fn remove_mentor_photo(&self, user: UserId) -> Result<bool>;
+    /// The zones mentors with a profile are in (the directory's band filter reads them).
+    async fn mentor_zones(&self) -> Result<Vec<String>>;
+    /// The languages mentors hold sessions in, each once whatever its letter case.
+    async fn mentor_language_names(&self) -> Result<Vec<String>>;
     /// The current version of the SKU `slug` (whatever its status) if `mentor` is a mentor
     /// who delivers it, with what a booking needs of the mentor: one query, for the booking path.
     async fn offering(&self, slug: &str, mentor: UserId) -> Result<Option<Offering>>;
@@ -384,6 +393,7 @@ pub trait Store:
     + crate::retention::RetentionStore
     + crate::access_log::AccessLogStore
     + crate::privacy_requests::PrivacyRequestStore
+    + crate::reviews::ReviewStore
     + crate::at_rest::AtRestStore
 {
     /// Answers once the database does (for `/healthz`).
@@ -391,6 +401,14 @@ pub trait Store:
     fn backend_name(&self) -> &'static str;
     /// The connection pools as they are now (for `/metrics`).
     fn pools(&self) -> Vec<PoolStats>;
+}
+
+/// A mentor's photo as it is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorPhoto {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub updated_at: Timestamp,
 }
 
 /// One connection pool's state.

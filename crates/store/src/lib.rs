@@ -22,6 +22,7 @@ mod outcomes;
 pub mod payouts;
 pub mod privacy_requests;
 pub mod retention;
+pub mod reviews;
 pub mod signups;
 pub mod sponsor;
 mod sql;
@@ -39,8 +40,8 @@ pub use calendars::{
 pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;
 pub use interfaces::{
-    AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorStore,
-    NewBooking, Offering, PoolStats, Store,
+    AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorPhoto,
+    MentorStore, NewBooking, Offering, PoolStats, Store,
 };
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 pub use ledger::LedgerStore;
@@ -55,6 +56,7 @@ pub use outcomes::{
 pub use payouts::PayoutStore;
 pub use privacy_requests::{Erasure, PrivacyRequest, PrivacyRequestStore};
 pub use retention::{RetentionRun, RetentionStore};
+pub use reviews::ReviewStore;
 pub use signups::{PendingSignup, SignupStore};
 pub use sponsor::SponsorStore;
 pub use sql::search::{PlannedQuery, planned_queries};

@@ -584,6 +584,7 @@ async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
         bio: "Former recruiter.".into(),
         meeting_url: String::new(),
         skus: skus.into_iter().map(String::from).collect(),
+        ..Default::default()
     };
     let refused = store
         .save_mentor_profile(m.id, &input(vec!["clinic"]), t(1))
@@ -609,8 +610,21 @@ async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
         vec!["clinic"]
     );
     assert_eq!(p.competencies.len(), 1);
-    assert_eq!(store.directory_page(None, None, 10).await.unwrap().len(), 1);
-    assert_eq!(store.directory_count(Some(sku.sku_id)).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .directory_page(&by_sku(None), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .directory_count(&by_sku(Some(sku.sku_id)))
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(store.mentors_for_sku(sku.sku_id).await.unwrap().len(), 1);
     let bookable = store.bookable_mentors(sku.sku_id).await.unwrap();
     let version = bookable[0].schedule_version;
@@ -641,7 +655,7 @@ async fn mentor_profiles_list_active_skus_only(store: Arc<dyn Store>) {
         .unwrap();
     assert!(store.mentors_for_sku(sku.sku_id).await.unwrap().is_empty());
     assert!(store.bookable_mentors(sku.sku_id).await.unwrap().is_empty());
-    assert_eq!(store.directory_count(None).await.unwrap(), 0);
+    assert_eq!(store.directory_count(&by_sku(None)).await.unwrap(), 0);
     store
         .save_mentor_profile(m.id, &input(vec![]), t(4))
         .await
@@ -1329,5 +1343,13 @@ async fn sessions_list_upcoming_and_page_back_through_the_rest(store: Arc<dyn St
             pages,
             [made[7].id, made[3].id, made[2].id, made[1].id, made[0].id]
         );
+    }
+}
+
+/// The directory narrowed to one SKU's mentors, or not at all.
+fn by_sku(sku: Option<stint_domain::ids::SkuId>) -> stint_domain::mentor::DirectoryFilter {
+    stint_domain::mentor::DirectoryFilter {
+        sku,
+        ..Default::default()
     }
 }

@@ -45,7 +45,10 @@ async fn all_pages(store: &dyn Store, sku: Option<SkuId>, limit: u32) -> Vec<Use
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = store.directory_page(sku, after, limit + 1).await.unwrap();
+        let page = store
+            .directory_page(&by_sku(sku), after, limit + 1)
+            .await
+            .unwrap();
         let more = page.len() > limit as usize;
         seen.extend(page.iter().take(limit as usize).map(|m| m.user_id));
         if !more {
@@ -87,6 +90,7 @@ async fn the_directory_pages_by_name(store: Arc<dyn Store>) {
             bio: String::new(),
             meeting_url: String::new(),
             skus,
+            ..Default::default()
         };
         s.save_mentor_profile(m.id, &profile, t(1)).await.unwrap();
         if i == 8 {
@@ -106,8 +110,8 @@ async fn the_directory_pages_by_name(store: Arc<dyn Store>) {
         assert_eq!(all_pages(s, None, limit).await, everyone, "limit {limit}");
         assert_eq!(all_pages(s, Some(clinic), limit).await, of_clinic);
     }
-    assert_eq!(s.directory_count(None).await.unwrap(), 7);
-    assert_eq!(s.directory_count(Some(clinic)).await.unwrap(), 4);
+    assert_eq!(s.directory_count(&by_sku(None)).await.unwrap(), 7);
+    assert_eq!(s.directory_count(&by_sku(Some(clinic))).await.unwrap(), 4);
 }
 
 async fn a_persons_bookings_page_by_start(store: Arc<dyn Store>) {
@@ -274,4 +278,12 @@ async fn jobs_inbox_and_deliveries_page_newest_first(store: Arc<dyn Store>) {
     }
     // Another person's inbox is not the mentee's.
     assert!(s.inbox(w.mentor, None, 10).await.unwrap().is_empty());
+}
+
+/// The directory narrowed to one SKU's mentors, or not at all.
+fn by_sku(sku: Option<stint_domain::ids::SkuId>) -> stint_domain::mentor::DirectoryFilter {
+    stint_domain::mentor::DirectoryFilter {
+        sku,
+        ..Default::default()
+    }
 }

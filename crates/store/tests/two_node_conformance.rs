@@ -371,6 +371,7 @@ async fn a_sku_retired_here_is_offered_as_retired_at_once(store: Arc<dyn Store>)
                 bio: String::new(),
                 meeting_url: String::new(),
                 skus: vec!["clinic".into()],
+                ..Default::default()
             },
             t(0),
         )

@@ -34,6 +34,12 @@ pub fn app(state: AppState) -> Router {
         .merge(api_router)
         .merge(pages::router(&state))
         .route("/static/{*file}", axum::routing::get(pages::assets::asset))
+        // Beside the pages, not among them: a cacheable picture sets no cookie and reads
+        // no inbox.
+        .route(
+            "/mentors/{id}/photo",
+            axum::routing::get(pages::photos::serve),
+        )
         .route("/calendar/{file}", axum::routing::get(api::calendar::feed))
         .route(
             "/webhooks/stripe",

@@ -50,6 +50,7 @@ pub async fn open_mentors(
             bio: String::new(),
             meeting_url: String::new(),
             skus: vec![sku.into()],
+            ..Default::default()
         };
         store
             .save_mentor_profile(a.id, &profile, now)

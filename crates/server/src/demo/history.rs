@@ -36,14 +36,16 @@ fn day_of(t: Timestamp) -> Date {
     t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
 }
 
-/// How session `i` went: its checkpoint result, baseline level and gain by the follow-up.
-fn story(i: usize) -> (CheckpointResult, i64, i64) {
+/// How session `i`, `week` weeks ago, went: its checkpoint result, baseline level and level
+/// at the follow-up. Baselines rise with time (level 1 ten weeks ago, 3 in the last weeks), so
+/// each mentee's progress tells the story of people getting better.
+fn story(i: usize, week: i64) -> (CheckpointResult, i64, i64) {
     let checkpoint = match i % 10 {
         0..=5 => CheckpointResult::Reached,
         6..=8 => CheckpointResult::Partly,
         _ => CheckpointResult::NotReached,
     };
-    let baseline = 1 + (i % 3) as i64;
+    let baseline = 1 + (WEEKS - week.clamp(1, WEEKS)) * 3 / WEEKS;
     let gain = [1, 2, 0, 1, 1, 0, 2][i % 7];
     (checkpoint, baseline, (baseline + gain).min(5))
 }
@@ -79,6 +81,7 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp, acme: OrgId) -> anyhow
         }
     }
     let mut i = 0usize;
+    let mut reviews = Vec::new();
     for week in 1..=WEEKS {
         for (p, (mentor, sku, hour)) in pairs.iter().enumerate() {
             if (week as usize + p).is_multiple_of(3) {
@@ -98,9 +101,13 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp, acme: OrgId) -> anyhow
                 mentee: mentee.id,
                 paid_by: (week <= SPONSORED_WEEKS).then_some(acme),
             };
-            session(store, now, i, who, sku, start, recent).await?;
+            reviews.push(session(store, now, (i, week), who, sku, start, recent).await?);
             i += 1;
         }
+    }
+    reviews.sort_by_key(|r| r.at);
+    for r in reviews.into_iter().filter(|r| r.at <= now) {
+        review(store, r).await?;
     }
     Ok(())
 }
@@ -115,12 +122,12 @@ struct Parties {
 async fn session(
     store: &Arc<dyn Store>,
     now: Timestamp,
-    i: usize,
+    (i, week): (usize, i64),
     who: Parties,
     sku: &stint_domain::catalog::SkuVersion,
     start: Timestamp,
     recent: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<DemoReview> {
     let Parties {
         mentor,
         mentee,
@@ -163,10 +170,11 @@ async fn session(
                 .await?
         }
     };
-    let id: BookingId = match made {
-        BookingOutcome::Created(b) | BookingOutcome::Replayed(b) => b.id,
+    let booking = match made {
+        BookingOutcome::Created(b) | BookingOutcome::Replayed(b) => b,
     };
-    let (checkpoint, baseline, followup) = story(i);
+    let id: BookingId = booking.id;
+    let (checkpoint, baseline, followup) = story(i, week);
     let prep = Prep {
         intake_answers: c
             .intake_questions
@@ -253,6 +261,73 @@ async fn session(
             .save_assessment(id, AssessmentKind::Followup, &level(followup)?, taken)
             .await?;
     }
+    Ok(DemoReview {
+        booking,
+        i,
+        checkpoint,
+        at: closed_at.checked_add(hours(20))?,
+    })
+}
+
+/// A review a demo session gets, written once every session is in (oldest first, as they
+/// would have been).
+struct DemoReview {
+    booking: stint_domain::booking::Booking,
+    i: usize,
+    checkpoint: CheckpointResult,
+    at: Timestamp,
+}
+
+/// What demo mentees wrote.
+const REVIEWS: [(i64, &str); 11] = [
+    (
+        5,
+        "Left with a script I used the same week. Worth every minute.",
+    ),
+    (5, "Clear, kind and very practical."),
+    (
+        4,
+        "Useful structure; I wanted a little more time on my own case.",
+    ),
+    (5, "Exactly the push I needed."),
+    (4, "Good questions that changed how I saw the problem."),
+    (3, "Helpful, though we spent a while on background."),
+    (5, "Thirty minutes, one decision made. Rare."),
+    (4, "Direct feedback, no fluff. I will book again."),
+    (5, "The role-play at the end was the most useful part."),
+    (4, ""),
+    (5, "Came in stuck, left with a plan and a date."),
+];
+
+/// Most demo sessions get a review the day after; the mentor answers some.
+async fn review(store: &Arc<dyn Store>, r: DemoReview) -> anyhow::Result<()> {
+    let DemoReview {
+        booking,
+        i,
+        checkpoint,
+        at,
+    } = r;
+    let booking = &booking;
+    if i % 5 == 4 {
+        return Ok(());
+    }
+    let (mut rating, text) = REVIEWS[(i * 7) % REVIEWS.len()];
+    if checkpoint == CheckpointResult::NotReached {
+        rating = rating.min(3);
+    }
+    let input = stint_domain::review::ReviewInput {
+        rating,
+        text: text.into(),
+    };
+    let review = store.add_review(booking, &input, at).await?;
+    if i % 3 == 0 {
+        let answer = if rating < 4 {
+            "Thanks for saying so: I now ask for the background in the prep form."
+        } else {
+            "Thank you, and good luck with the next step!"
+        };
+        store.reply_to_review(review.id, answer, at).await?;
+    }
     Ok(())
 }
 
@@ -263,7 +338,7 @@ mod tests {
 
     #[test]
     fn stories_are_mostly_good_but_not_all() {
-        let all: Vec<_> = (0..30).map(story).collect();
+        let all: Vec<_> = (0..30).map(|i| story(i, 1 + (i as i64) / 3)).collect();
         let reached = all
             .iter()
             .filter(|s| s.0 == CheckpointResult::Reached)
@@ -274,5 +349,6 @@ mod tests {
             all.iter()
                 .all(|s| (1..=5).contains(&s.1) && (s.1..=5).contains(&s.2))
         );
+        assert!(story(0, 10).1 < story(0, 1).1, "levels rise with time");
     }
 }

@@ -325,6 +325,30 @@ const PROFILES: &[(&str, &str, &str, &[&str])] = &[
     ),
 ];
 
+/// Each demo mentor's experience and credentials, and the languages they mentor in.
+const BACKGROUND: &[(&str, &str, &[&str])] = &[
+    (
+        "maya@stint.example",
+        "Head of talent acquisition at two New York scale-ups (2015–2024).\n\nCertified negotiation coach (Harvard PON, 2021).",
+        &["English", "Spanish"],
+    ),
+    (
+        "jonas@stint.example",
+        "Staff engineer at a payments company; on-call lead for eight years.\n\nSpeaker on incident analysis.",
+        &["German", "English"],
+    ),
+    (
+        "priya@stint.example",
+        "Engineering manager (6 years), then product lead (4 years) at a Bengaluru marketplace.",
+        &["English", "Hindi"],
+    ),
+    (
+        "liam@stint.example",
+        "Sales director for APAC enterprise software; 12 years of closing multi-year deals.",
+        &["English"],
+    ),
+];
+
 /// A mentor's working week: e-mail, weekdays (Monday = 0), hours each of those days.
 type DemoWeek = (
     &'static str,
@@ -478,9 +502,16 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
             .account_by_email(email)
             .await?
             .with_context(|| format!("mentor {email}"))?;
+        let (experience, languages) = BACKGROUND
+            .iter()
+            .find(|(e, _, _)| e == email)
+            .map(|(_, x, l)| (*x, *l))
+            .unwrap_or_default();
         let input = MentorProfileInput {
             headline: (*headline).into(),
             bio: (*bio).into(),
+            experience: experience.into(),
+            languages: languages.iter().map(|l| l.to_string()).collect(),
             meeting_url: String::new(),
             skus: skus.iter().map(|s| s.to_string()).collect(),
         }

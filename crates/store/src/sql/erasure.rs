@@ -42,6 +42,9 @@ fn removals() -> Vec<String> {
             .into(),
         "DELETE FROM calendar_busy WHERE mentor_id = $1".into(),
         "DELETE FROM calendar_sources WHERE mentor_id = $1".into(),
+        // Reviews: a mentee's reviews go (and an answer to them); a mentor's reviews go with
+        // the profile they were shown on.
+        "DELETE FROM mentor_reviews WHERE mentee_id = $1 OR mentor_id = $1".into(),
         "DELETE FROM access_log WHERE owner_id = $1".into(),
         "DELETE FROM privacy_requests WHERE user_id = $1 AND kind = 'export'".into(),
         "DELETE FROM login_attempts WHERE email = $3".into(),
@@ -65,6 +68,8 @@ fn removals() -> Vec<String> {
         ("inbox_items", "user_id"),
         ("nudge_deliveries", "recipient_id"),
         ("mentor_skus", "user_id"),
+        ("mentor_languages", "user_id"),
+        ("mentor_photos", "user_id"),
         ("mentor_profiles", "user_id"),
         ("mentor_availability", "user_id"),
         ("user_roles", "user_id"),

@@ -2,7 +2,7 @@
 
 use super::SqlStore;
 use crate::StoreError;
-use crate::interfaces::{CatalogStore, MentorStore, Offering, Result};
+use crate::interfaces::{CatalogStore, MentorPhoto, MentorStore, Offering, Result};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -10,7 +10,9 @@ use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 use stint_domain::FieldErrors;
 use stint_domain::ids::{CompetencyId, SkuId, UserId};
-use stint_domain::mentor::{BookableMentor, DeliveredSku, MentorProfile, MentorProfileInput};
+use stint_domain::mentor::{
+    BookableMentor, DeliveredSku, DirectoryFilter, MentorProfile, MentorProfileInput,
+};
 
 /// A profile row before its SKUs and competencies are attached.
 struct ProfileRow {
@@ -19,6 +21,7 @@ struct ProfileRow {
     timezone: String,
     headline: String,
     bio: String,
+    experience: String,
     meeting_url: String,
 }
 
@@ -29,48 +32,113 @@ fn profile_row(row: &AnyRow) -> Result<ProfileRow> {
         timezone: row.try_get("timezone")?,
         headline: row.try_get("headline")?,
         bio: row.try_get("bio")?,
+        experience: row.try_get("experience")?,
         meeting_url: row.try_get("meeting_url")?,
     })
 }
 
-/// The directory's mentors (a profile, the mentor role and an active session type, `sku`
-/// when given) by display name, after mentor `after` in that order, at most `limit`: the SQL
+/// A value bound to the directory's query.
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// The directory's mentors (a profile, the mentor role and an active session type, narrowed
+/// by `filter`) by display name, after mentor `after` in that order, at most `limit`: the SQL
 /// and its values. Only the conditions asked for are written.
 fn directory_sql(
-    sku: Option<SkuId>,
+    backend: crate::migrations::Backend,
+    filter: &DirectoryFilter,
     after: Option<UserId>,
     limit: Option<u32>,
-) -> (String, Vec<i64>) {
+) -> (String, Vec<Value>) {
     let mut values = Vec::new();
     let mut sku_condition = String::new();
-    if let Some(sku) = sku {
-        values.push(sku.0);
-        sku_condition = format!(" AND s.id = ${}", values.len());
+    if let Some(sku) = filter.sku {
+        values.push(Value::Int(sku.0));
+        sku_condition.push_str(&format!(" AND s.id = ${}", values.len()));
     }
-    let mut after_condition = String::new();
-    if let Some(after) = after {
-        values.push(after.0);
+    if let Some(c) = filter.competency {
+        values.push(Value::Int(c.0));
+        sku_condition.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM sku_versions v WHERE v.sku_id = s.id \
+               AND v.version = s.current_version AND v.competency_id = ${})",
+            values.len()
+        ));
+    }
+    let mut conditions = String::new();
+    if let Some(language) = &filter.language {
+        values.push(Value::Text(language.trim().to_lowercase()));
+        conditions.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM mentor_languages l WHERE l.user_id = p.user_id \
+               AND LOWER(l.name) = ${})",
+            values.len()
+        ));
+    }
+    if let Some(zones) = &filter.zones {
+        values.push(Value::Text(
+            serde_json::to_string(zones).unwrap_or_else(|_| "[]".into()),
+        ));
         let n = values.len();
-        after_condition = format!(
+        conditions.push_str(&match backend {
+            crate::migrations::Backend::Sqlite => {
+                format!(" AND u.timezone IN (SELECT value FROM json_each(${n}))")
+            }
+            crate::migrations::Backend::Postgres => {
+                format!(" AND u.timezone IN (SELECT json_array_elements_text(CAST(${n} AS JSON)))")
+            }
+        });
+    }
+    if let Some(text) = &filter.text {
+        // Looked for as it is: the wildcards of LIKE are not the searcher's to use.
+        let words: String = text
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
+        values.push(Value::Text(format!("%{words}%")));
+        let n = values.len();
+        conditions.push_str(&format!(
+            " AND (LOWER(u.display_name) LIKE ${n} OR LOWER(p.headline) LIKE ${n})"
+        ));
+    }
+    if let Some(after) = after {
+        values.push(Value::Int(after.0));
+        let n = values.len();
+        conditions.push_str(&format!(
             " AND (u.display_name > (SELECT display_name FROM users WHERE id = ${n}) \
                OR (u.display_name = (SELECT display_name FROM users WHERE id = ${n}) \
                    AND p.user_id > ${n}))"
-        );
+        ));
     }
     let mut limit_clause = String::new();
     if let Some(limit) = limit {
-        values.push(i64::from(limit));
+        values.push(Value::Int(i64::from(limit)));
         limit_clause = format!(" LIMIT ${}", values.len());
     }
     let sql = format!(
-        "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
+        "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, \
+                p.meeting_url \
          FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
          JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
          WHERE EXISTS (SELECT 1 FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id \
-           WHERE ms.user_id = p.user_id AND s.status = 'active'{sku_condition}){after_condition} \
+           WHERE ms.user_id = p.user_id AND s.status = 'active'{sku_condition}){conditions} \
          ORDER BY u.display_name, p.user_id{limit_clause}"
     );
     (sql, values)
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind_all(mut query: Query<'_>, values: Vec<Value>) -> Query<'_> {
+    for v in values {
+        query = match v {
+            Value::Int(i) => query.bind(i),
+            Value::Text(t) => query.bind(t),
+        };
+    }
+    query
 }
 
 impl SqlStore {
@@ -105,6 +173,21 @@ impl SqlStore {
             });
             entry.1.push(CompetencyId(d.try_get("competency_id")?));
         }
+        let sql = format!(
+            "SELECT user_id, name FROM mentor_languages ms WHERE {} ORDER BY user_id, position",
+            super::search::ids_in(self.backend(), "ms.user_id", "$1")
+        );
+        let spoken = sqlx::query(AssertSqlSafe(sql))
+            .bind(super::search::json_ids(&ids))
+            .fetch_all(self.reader())
+            .await?;
+        let mut languages: HashMap<i64, Vec<String>> = HashMap::new();
+        for l in &spoken {
+            languages
+                .entry(l.try_get("user_id")?)
+                .or_default()
+                .push(l.try_get("name")?);
+        }
         let competencies = self.competencies().await?;
         let mut out = Vec::with_capacity(rows.len());
         for p in rows {
@@ -115,6 +198,8 @@ impl SqlStore {
                 timezone: p.timezone,
                 headline: p.headline,
                 bio: p.bio,
+                experience: p.experience,
+                languages: languages.remove(&p.user_id.0).unwrap_or_default(),
                 meeting_url: p.meeting_url,
                 competencies: competencies
                     .iter()
@@ -164,18 +249,34 @@ impl MentorStore for SqlStore {
             return Err(StoreError::NotFound);
         }
         sqlx::query(
-            "INSERT INTO mentor_profiles (user_id, headline, bio, meeting_url, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET \
+            "INSERT INTO mentor_profiles \
+             (user_id, headline, bio, meeting_url, updated_at, experience) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE SET \
              headline = excluded.headline, bio = excluded.bio, meeting_url = excluded.meeting_url, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, experience = excluded.experience",
         )
         .bind(user.0)
         .bind(input.headline.clone())
         .bind(input.bio.clone())
         .bind(input.meeting_url.clone())
         .bind(now.as_second())
+        .bind(input.experience.clone())
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM mentor_languages WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        for (position, name) in (0i64..).zip(&input.languages) {
+            sqlx::query(
+                "INSERT INTO mentor_languages (user_id, position, name) VALUES ($1, $2, $3)",
+            )
+            .bind(user.0)
+            .bind(position)
+            .bind(name.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("DELETE FROM mentor_skus WHERE user_id = $1")
             .bind(user.0)
             .execute(&mut *tx)
@@ -195,7 +296,8 @@ impl MentorStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>> {
         let row = sqlx::query(
-            "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url \
+            "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, \
+                p.meeting_url \
              FROM mentor_profiles p JOIN users u ON u.id = p.user_id WHERE p.user_id = $1",
         )
         .bind(user.0)
@@ -213,30 +315,94 @@ impl MentorStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn directory_page(
         &self,
-        sku: Option<SkuId>,
+        filter: &DirectoryFilter,
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<MentorProfile>> {
-        let (sql, values) = directory_sql(sku, after, Some(limit));
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for v in values {
-            query = query.bind(v);
-        }
+        let (sql, values) = directory_sql(self.backend(), filter, after, Some(limit));
+        let query = bind_all(sqlx::query(AssertSqlSafe(sql)), values);
         let rows = query.fetch_all(self.reader()).await?;
         let rows = rows.iter().map(profile_row).collect::<Result<Vec<_>>>()?;
         self.assemble(rows).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn directory_count(&self, sku: Option<SkuId>) -> Result<u64> {
-        let (sql, values) = directory_sql(sku, None, None);
+    async fn directory_count(&self, filter: &DirectoryFilter) -> Result<u64> {
+        let (sql, values) = directory_sql(self.backend(), filter, None, None);
         let sql = format!("SELECT COUNT(*) AS n FROM ({sql}) AS d");
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for v in values {
-            query = query.bind(v);
-        }
+        let query = bind_all(sqlx::query(AssertSqlSafe(sql)), values);
         let n: i64 = query.fetch_one(self.reader()).await?.try_get("n")?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn save_mentor_photo(&self, user: UserId, photo: &MentorPhoto) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO mentor_photos (user_id, content_type, bytes, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET \
+             content_type = excluded.content_type, bytes = excluded.bytes, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user.0)
+        .bind(photo.content_type.clone())
+        .bind(photo.bytes.clone())
+        .bind(photo.updated_at.as_second())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mentor_photo(&self, user: UserId) -> Result<Option<MentorPhoto>> {
+        let row = sqlx::query(
+            "SELECT content_type, bytes, updated_at FROM mentor_photos WHERE user_id = $1",
+        )
+        .bind(user.0)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            Ok(MentorPhoto {
+                content_type: r.try_get("content_type")?,
+                bytes: r.try_get("bytes")?,
+                updated_at: super::bookings::ts(r.try_get("updated_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn remove_mentor_photo(&self, user: UserId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM mentor_photos WHERE user_id = $1")
+            .bind(user.0)
+            .execute(self.writer())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mentor_zones(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT u.timezone FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
+             ORDER BY u.timezone",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("timezone")?)).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mentor_language_names(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT name FROM mentor_languages ORDER BY name")
+            .fetch_all(self.reader())
+            .await?;
+        let mut names: Vec<String> = Vec::new();
+        for r in &rows {
+            let name: String = r.try_get("name")?;
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                names.push(name);
+            }
+        }
+        Ok(names)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

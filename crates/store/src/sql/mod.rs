@@ -32,6 +32,7 @@ mod outcomes;
 mod payouts;
 mod privacy_requests;
 mod retention;
+mod reviews;
 mod rows;
 pub(crate) mod search;
 mod signups;

@@ -75,8 +75,9 @@ macro_rules! of_active_sku {
 }
 
 /// The mentors who deliver SKU `$1` while it is active, with their profiles, by name.
-pub(super) const MENTORS_FOR_SKU: &str =
-    of_active_sku!("p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.meeting_url");
+pub(super) const MENTORS_FOR_SKU: &str = of_active_sku!(
+    "p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, p.meeting_url"
+);
 
 /// The same mentors as a slot search needs them, with their schedule versions.
 pub(super) const BOOKABLE_MENTORS: &str =

@@ -369,6 +369,14 @@ pub struct MentorDto {
     pub timezone: String,
     pub headline: String,
     pub bio: String,
+    /// Experience and credentials.
+    pub experience: String,
+    /// Languages the mentor holds sessions in.
+    pub languages: Vec<String>,
+    /// Where the mentor is, as people say it (the city of their zone).
+    pub city: String,
+    /// Their portrait: a photo, or their initials.
+    pub photo_url: String,
     pub competencies: Vec<CompetencyRef>,
     pub skus: Vec<DeliveredSkuDto>,
 }
@@ -381,6 +389,10 @@ impl From<&MentorProfile> for MentorDto {
             timezone: m.timezone.clone(),
             headline: m.headline.clone(),
             bio: m.bio.clone(),
+            experience: m.experience.clone(),
+            languages: m.languages.clone(),
+            city: stint_domain::mentor::zone_city(&m.timezone),
+            photo_url: format!("/mentors/{}/photo", m.user_id),
             competencies: m
                 .competencies
                 .iter()
@@ -413,6 +425,14 @@ pub struct MentorProfileRequest {
     #[serde(default)]
     #[schema(format = "text", max_length = 4000)]
     pub bio: String,
+    /// Experience and credentials, a few lines.
+    #[serde(default)]
+    #[schema(format = "text", max_length = 2000)]
+    pub experience: String,
+    /// Languages you hold sessions in (at most 10), in your order of preference.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub languages: Vec<String>,
     /// Your own video room (https); leave empty to get a room per booking.
     #[serde(default)]
     pub meeting_url: String,

@@ -22,6 +22,7 @@ pub mod payouts;
 pub mod picker;
 pub mod privacy;
 pub mod privacy_requests;
+pub mod reviews;
 pub mod sponsor;
 pub mod stripe_webhook;
 pub mod users;
@@ -162,6 +163,13 @@ impl Modify for StandardResponses {
 }
 
 /// Every API route with its documentation.
+/// A mentor's photo: the one API body larger than `BODY_LIMIT` (a picture of up to 5 MB).
+fn photo_routes() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(mentors::put_my_photo, mentors::delete_my_photo);
+    let limit = axum::extract::DefaultBodyLimit::max(stint_app::photos::PHOTO_MAX_BYTES + 1);
+    (schemas, paths, method.layer(limit))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
@@ -222,6 +230,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentors::list_mentors))
         .routes(routes!(mentors::get_mentor))
         .routes(routes!(mentors::save_my_profile))
+        .routes(photo_routes())
+        .routes(routes!(reviews::mentor_reviews))
+        .routes(routes!(
+            reviews::review_session,
+            reviews::get_session_review
+        ))
+        .routes(routes!(reviews::reply_to_review))
         .routes(routes!(
             calendars::list_calendars,
             calendars::connect_calendar

@@ -85,6 +85,17 @@ struct CsrfField {
     csrf: String,
 }
 
+/// Whether `sent` is the form token of the cookies in `jar`: for forms read another way
+/// than [`CsrfForm`] (a file upload).
+pub fn token_matches(state: &AppState, jar: &CookieJar, sent: &str) -> bool {
+    let cookie = session::cookie_value(state, jar, CSRF_COOKIE).unwrap_or_default();
+    let expected = form_token(
+        cookie,
+        session::cookie_value(state, jar, session::SESSION_COOKIE),
+    );
+    !cookie.is_empty() && secret::constant_time_eq(&expected, sent)
+}
+
 /// A URL-encoded form whose CSRF field matched the cookie. Every field of `T` should have
 /// a default, so a missing field becomes a validation message rather than a rejection.
 pub struct CsrfForm<T>(pub T);
@@ -106,12 +117,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField {
             csrf: String::new(),
         });
-        let cookie = session::cookie_value(state, &jar, CSRF_COOKIE).unwrap_or_default();
-        let expected = form_token(
-            cookie,
-            session::cookie_value(state, &jar, session::SESSION_COOKIE),
-        );
-        if cookie.is_empty() || !secret::constant_time_eq(&expected, &field.csrf) {
+        if !token_matches(state, &jar, &field.csrf) {
             return Err(crate::pages::render::forbidden_form(user));
         }
         serde_html_form::from_bytes(&bytes)

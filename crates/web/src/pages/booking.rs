@@ -351,6 +351,8 @@ struct SessionPage {
     bonus: String,
     /// The mentee may confirm the milestone now.
     can_confirm_bonus: bool,
+    /// The review and its answer, or the form for one (the session's parties only).
+    review: Option<super::reviews::ReviewPanel>,
 }
 
 /// Where a hold stands, in words for the mentee or the mentor.
@@ -498,6 +500,16 @@ pub(crate) async fn render_session(
         .as_ref()
         .is_some_and(|h| super::bonus::can_confirm(h, b.mentee_id == me.id, state.now()));
     let late_share = d.context.sku.content.late_cancel_percent;
+    // Reviews are the two parties' (an operator sees the session, not its review forms).
+    let review = match stint_app::outcomes::party_to(state, &me, id).await {
+        Ok(party) => Some(
+            super::reviews::panel(state, &party, saved, refused.review.clone())
+                .await
+                .or_page()?,
+        ),
+        Err(e) if e.is(stint_app::ErrorKind::NotFound) => None,
+        Err(e) => return Err(failure_for(e, Some(me))),
+    };
     let outcome =
         super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
     let nudges = super::deliveries::rows(state, &me, &b).await?;
@@ -531,6 +543,7 @@ pub(crate) async fn render_session(
             late_share,
             bonus,
             can_confirm_bonus,
+            review,
             b: dto,
         },
     ))

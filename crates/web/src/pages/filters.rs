@@ -71,6 +71,25 @@ pub fn readable_time<T: std::fmt::Display>(
     })
 }
 
+/// An IANA zone as the city people know it by: "America/New_York" → "New York".
+#[askama::filter_fn]
+pub fn city<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+    Ok(stint_domain::mentor::zone_city(&value.to_string()))
+}
+
+/// A moment as its month and year, "December 2026" (reviews are dated no closer).
+#[askama::filter_fn]
+pub fn month_year<T: std::fmt::Display>(
+    value: T,
+    _: &dyn askama::Values,
+) -> askama::Result<String> {
+    let text = value.to_string();
+    Ok(match text.parse::<jiff::Timestamp>() {
+        Ok(t) => t.strftime("%B %Y").to_string(),
+        Err(_) => text,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -78,5 +97,7 @@ mod tests {
         let f = |s: &str| super::readable_time::default().execute(s, &()).unwrap();
         assert_eq!(f("2026-12-06T08:19:26-06:00"), "Sun 6 Dec 2026, 08:19");
         assert_eq!(f("not a time"), "not a time");
+        let m = |s: &str| super::month_year::default().execute(s, &()).unwrap();
+        assert_eq!(m("2026-12-06T08:19:26Z"), "December 2026");
     }
 }

@@ -1,7 +1,7 @@
-//! A mentor's own profile editor.
+//! A mentor's own profile editor, with their photo (uploads: `photos.rs`).
 
 use super::filters;
-use super::render::{Chrome, OrPage, PageResult, failure_for, html, ok, refusal};
+use super::render::{Chrome, OrPage, PageResult, failure_for, html, refusal};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
@@ -20,6 +20,9 @@ use stint_domain::mentor::MentorProfileInput;
 pub struct ProfileFields {
     headline: String,
     bio: String,
+    experience: String,
+    /// Comma-separated, as typed.
+    languages: String,
     meeting_url: String,
     skus: Vec<String>,
 }
@@ -31,7 +34,12 @@ struct ProfilePage {
     form: ProfileFields,
     errors: FieldErrors,
     skus: Vec<SkuVersion>,
-    saved: bool,
+    /// What was just saved: "profile", "photo" or "photo-removed"; empty otherwise.
+    saved: String,
+    /// The photo's time, to show the newest (the portrait is cached); `None`: initials.
+    photo: Option<i64>,
+    photo_errors: FieldErrors,
+    user_id: i64,
 }
 
 impl ProfilePage {
@@ -52,28 +60,61 @@ pub async fn profile_form(
     csrf: CsrfToken,
     Query(q): Query<SavedParam>,
 ) -> PageResult {
-    let own = mentors::own_profile(&state, &me)
+    let saved = match q.saved.as_str() {
+        "" => "",
+        "photo" => "photo",
+        "photo-removed" => "photo-removed",
+        _ => "profile",
+    };
+    editor(&state, me, &csrf.0, saved, FieldErrors::new()).await
+}
+
+/// The editor with the saved profile in its form; `photo_errors` from a refused upload.
+pub(super) async fn editor(
+    state: &AppState,
+    me: stint_domain::account::Account,
+    csrf: &str,
+    saved: &str,
+    photo_errors: FieldErrors,
+) -> PageResult {
+    let own = mentors::own_profile(state, &me)
         .await
         .map_err(|e| failure_for(e, Some(me.clone())))?;
     let form = match own {
         Some(p) => ProfileFields {
             headline: p.headline,
             bio: p.bio,
+            experience: p.experience,
+            languages: p.languages.join(", "),
             meeting_url: p.meeting_url,
             skus: p.skus.into_iter().map(|s| s.slug).collect(),
         },
         None => ProfileFields::default(),
     };
-    let skus = catalog_read::skus(&state, Some(&me), Some(SkuStatus::Active))
+    let skus = catalog_read::skus(state, Some(&me), Some(SkuStatus::Active))
         .await
         .or_page()?;
-    Ok(ok(&ProfilePage {
-        chrome: Chrome::new("Your mentor profile · Stint", Some(me), &csrf.0),
-        form,
-        errors: FieldErrors::new(),
-        skus,
-        saved: !q.saved.is_empty(),
-    }))
+    let photo = stint_app::photos::own_photo_time(state, &me)
+        .await
+        .or_page()?;
+    let status = if photo_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html(
+        status,
+        &ProfilePage {
+            user_id: me.id.0,
+            chrome: Chrome::new("Your mentor profile · Stint", Some(me), csrf),
+            form,
+            errors: FieldErrors::new(),
+            skus,
+            saved: saved.to_string(),
+            photo,
+            photo_errors,
+        },
+    ))
 }
 
 pub async fn save_profile(
@@ -85,22 +126,48 @@ pub async fn save_profile(
     let input = MentorProfileInput {
         headline: form.headline.clone(),
         bio: form.bio.clone(),
+        experience: form.experience.clone(),
+        languages: form
+            .languages
+            .split(',')
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
         meeting_url: form.meeting_url.clone(),
         skus: form.skus.clone(),
     };
     let errors = match mentors::save_profile(&state, &me, input).await {
-        Ok(_) => return Ok(Redirect::to("/mentor/profile?saved=1").into_response()),
-        Err(e) => refusal(e, &me)?.1,
+        Ok(_) => return Ok(Redirect::to("/mentor/profile?saved=profile").into_response()),
+        Err(e) => languages_as_one(refusal(e, &me)?.1),
     };
     let skus = catalog_read::skus(&state, Some(&me), Some(SkuStatus::Active))
         .await
         .or_page()?;
+    let photo = stint_app::photos::own_photo_time(&state, &me)
+        .await
+        .or_page()?;
     let page = ProfilePage {
+        user_id: me.id.0,
         chrome: Chrome::new("Your mentor profile · Stint", Some(me), &csrf.0),
         form,
         errors,
         skus,
-        saved: false,
+        saved: String::new(),
+        photo,
+        photo_errors: FieldErrors::new(),
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+/// Errors about one language (`languages.2`) shown on the one field they are typed in.
+fn languages_as_one(errors: FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (field, message) in errors.0 {
+        if field.starts_with("languages.") {
+            out.add("languages", message);
+        } else {
+            out.add(&field, message);
+        }
+    }
+    out
 }

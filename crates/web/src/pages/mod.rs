@@ -17,6 +17,7 @@ pub(crate) mod booking;
 mod calendars;
 mod credits;
 mod deliveries;
+mod directory;
 mod filters;
 mod forms;
 mod inbox;
@@ -28,10 +29,12 @@ mod operator;
 mod organisations;
 pub(crate) mod outcomes;
 mod payouts;
+pub(crate) mod photos;
 mod picker;
 mod privacy;
 mod public;
 pub mod render;
+mod reviews;
 mod security;
 mod sessions;
 mod signup;
@@ -55,10 +58,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/", get(public::home))
         .route("/skus/{slug}", get(public::sku))
         .route("/skus/{slug}/v/{version}", get(public::sku_version))
-        .route("/mentors", get(public::mentors))
+        .route("/mentors", get(directory::mentors))
         .route("/privacy", get(privacy::page))
         .route("/privacy/policy.json", get(privacy::document))
-        .route("/mentors/{id}", get(public::mentor))
+        .route("/mentors/{id}", get(directory::mentor))
         .route("/signup", get(signup::signup_form).post(signup::signup))
         .route(
             "/signup/confirm",
@@ -120,6 +123,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sessions/{id}/close", post(outcomes::close))
         .route("/sessions/{id}/tasks", post(outcomes::save_tasks))
         .route("/sessions/{id}/artifacts", post(outcomes::save_artifacts))
+        .route("/sessions/{id}/review", post(reviews::leave))
+        .route("/sessions/{id}/review/reply", post(reviews::reply))
         .route("/progress", get(outcomes::progress))
         .route("/impact", get(outcomes::impact))
         // `/metrics` itself is Prometheus's (see `observe::metrics`).
@@ -145,6 +150,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/mentor/profile",
             get(mentor::profile_form).post(mentor::save_profile),
         )
+        .route(
+            "/mentor/photo",
+            post(photos::upload).layer(axum::extract::DefaultBodyLimit::max(
+                stint_app::photos::PHOTO_MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/mentor/photo/remove", post(photos::remove))
         .route(
             "/mentor/availability",
             get(availability::editor).post(availability::save),

@@ -1,15 +1,13 @@
-//! Public pages: the catalog, a session type, the mentor directory and a profile.
+//! Public pages: the catalog and a session type (the directory and profiles: `directory.rs`).
 
 use super::render::{Chrome, OrPage, PageResult, failure_for, not_found_page, ok};
 use crate::auth::MaybeUser;
 use crate::auth::csrf::CsrfToken;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use serde::Deserialize;
+use axum::extract::{Path, State};
 use stint_app::catalog_read as catalog;
 use stint_domain::catalog::{Checkpoint, Competency, SkuStatus, SkuVersion};
-use stint_domain::ids::UserId;
 use stint_domain::mentor::MentorProfile;
 
 /// A SKU with what a page shows next to it.
@@ -135,10 +133,14 @@ async fn sku_page(
     // A few names, and how many more there are: the page costs the same whatever the number
     // of mentors.
     let (mentors, mentor_total) = if sku.status == SkuStatus::Active {
-        let first =
-            stint_app::mentors::directory(state, Some(sku.sku_id), None, Some(SKU_PAGE_MENTORS))
-                .await
-                .or_page()?;
+        let first = stint_app::mentors::directory(
+            state,
+            &stint_app::mentors::DirectoryQuery::of_sku(Some(sku.sku_id)),
+            None,
+            Some(SKU_PAGE_MENTORS),
+        )
+        .await
+        .or_page()?;
         let total = stint_app::mentors::directory_count(state, Some(sku.sku_id))
             .await
             .or_page()?;
@@ -194,89 +196,6 @@ pub async fn sku_version(
     };
     match catalog::sku_version(&state, user.as_ref(), &slug, version).await {
         Ok(sku) => sku_page(&state, user, &csrf.0, sku).await,
-        Err(e) => Err(failure_for(e, user)),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "mentors.html")]
-struct Mentors {
-    chrome: Chrome,
-    mentors: Vec<MentorProfile>,
-    /// How many mentors the whole directory (or the session type's part of it) has.
-    total: u64,
-    /// The session type the directory is narrowed to, if any.
-    sku: Option<SkuVersion>,
-    /// Whether this is a later page (it offers the first again).
-    later: bool,
-    next_after: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DirectoryQuery {
-    after: Option<String>,
-    /// Only mentors who deliver this session type (its slug).
-    sku: Option<String>,
-}
-
-pub async fn mentors(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    csrf: CsrfToken,
-    Query(q): Query<DirectoryQuery>,
-) -> PageResult {
-    // Only mentors who can be booked now are advertised; a cursor that is not a number is
-    // the first page.
-    let after = q.after.and_then(|a| a.trim().parse::<i64>().ok());
-    let sku = match q.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(slug) => match catalog::sku(&state, user.as_ref(), slug).await {
-            Ok(sku) => Some(sku),
-            Err(e) => return Err(failure_for(e, user)),
-        },
-        None => None,
-    };
-    let sku_id = sku.as_ref().map(|s| s.sku_id);
-    let page = stint_app::mentors::directory(&state, sku_id, after, None)
-        .await
-        .or_page()?;
-    let total = stint_app::mentors::directory_count(&state, sku_id)
-        .await
-        .or_page()?;
-    let title = match &sku {
-        Some(s) => format!("Mentors for {} · Stint", s.content.title),
-        None => "Mentors · Stint".to_string(),
-    };
-    Ok(ok(&Mentors {
-        chrome: Chrome::new(title, user, &csrf.0),
-        mentors: page.mentors,
-        total,
-        sku,
-        later: after.is_some(),
-        next_after: page.next_after,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "mentor.html")]
-struct MentorPage {
-    chrome: Chrome,
-    mentor: MentorProfile,
-}
-
-pub async fn mentor(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-) -> PageResult {
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(not_found_page(user));
-    };
-    match stint_app::mentors::profile(&state, UserId(id)).await {
-        Ok(mentor) => Ok(ok(&MentorPage {
-            chrome: Chrome::new(format!("{} · Stint", mentor.display_name), user, &csrf.0),
-            mentor,
-        })),
         Err(e) => Err(failure_for(e, user)),
     }
 }

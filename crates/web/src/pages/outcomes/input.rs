@@ -55,6 +55,14 @@ pub(crate) struct ChecklistFields {
 }
 
 impl Refused {
+    /// The review form (or its answer) refused, with its input and messages.
+    pub(crate) fn review(form: crate::pages::reviews::ReviewFields, errors: FieldErrors) -> Self {
+        Refused {
+            review: Some((form, errors)),
+            ..Default::default()
+        }
+    }
+
     /// The cancel form refused with `errors`, the reason kept as typed.
     pub(crate) fn cancel(reason: String, errors: FieldErrors) -> Self {
         Refused {
@@ -94,6 +102,8 @@ pub(crate) struct Refused {
     pub(super) assessment: Option<(AssessFields, FieldErrors)>,
     pub(super) note: Option<(NoteFields, FieldErrors)>,
     pub(super) close: Option<(CloseFields, FieldErrors)>,
+    /// The review or its answer (`pages::reviews`).
+    pub(crate) review: Option<(crate::pages::reviews::ReviewFields, FieldErrors)>,
 }
 
 #[cfg(test)]

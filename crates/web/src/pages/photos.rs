@@ -1,0 +1,153 @@
+//! Mentor portraits: served with caching headers (a photo, or initials drawn as SVG), and a
+//! mentor's upload and removal of their own. The checks and the resizing are
+//! `stint_app::photos`'.
+
+use super::render::{PageResult, failure_for, forbidden_form, refusal};
+use crate::auth::PageUser;
+use crate::auth::csrf::{CsrfForm, CsrfToken, token_matches};
+use crate::error::HttpStatus;
+use crate::state::AppState;
+use axum::extract::multipart::Multipart;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use stint_app::photos::{self, PHOTO_MAX_BYTES, Portrait};
+use stint_domain::FieldErrors;
+use stint_domain::ids::UserId;
+
+/// How long a browser keeps a photo (its link changes when it does) and drawn initials.
+const PHOTO_CACHE: &str = "public, max-age=86400";
+const INITIALS_CACHE: &str = "public, max-age=3600";
+
+/// Escapes text for an SVG text node.
+fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Initials on a coloured disc, readable in light and dark pages alike.
+fn initials_svg(letters: &str, hue: u16) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 100\" width=\"256\" height=\"256\">\
+         <rect width=\"100\" height=\"100\" fill=\"hsl({hue} 45% 38%)\"/>\
+         <text x=\"50\" y=\"50\" dy=\".35em\" text-anchor=\"middle\" fill=\"#fff\" \
+         font-family=\"system-ui, sans-serif\" font-size=\"40\" font-weight=\"600\">{}</text></svg>",
+        xml_text(letters)
+    )
+}
+
+/// `GET /mentors/{id}/photo`: the mentor's portrait, answered 304 when the browser has it.
+pub async fn serve(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (etag, cache, content_type, body) = match photos::portrait(&state, UserId(id)).await {
+        Ok(Portrait::Photo(p)) => (
+            format!("\"p{}\"", p.updated_at.as_second()),
+            PHOTO_CACHE,
+            p.content_type,
+            p.bytes,
+        ),
+        Ok(Portrait::Initials { letters, hue }) => (
+            format!("\"i{hue}-{}\"", letters.len()),
+            INITIALS_CACHE,
+            "image/svg+xml".to_string(),
+            initials_svg(&letters, hue).into_bytes(),
+        ),
+        Err(e) => return e.status().into_response(),
+    };
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        body.into_response()
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if !fresh && let Ok(v) = HeaderValue::from_str(&content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // A picture only, whatever a browser might guess from its bytes.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    response
+}
+
+/// `POST /mentor/photo` (multipart): the upload, checked, made square and kept.
+pub async fn upload(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    jar: CookieJar,
+    mut form: Multipart,
+) -> PageResult {
+    let mut token = String::new();
+    let mut picture: Option<Vec<u8>> = None;
+    let mut too_big = false;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => token = field.text().await.unwrap_or_default(),
+                Some("photo") => match field.bytes().await {
+                    Ok(bytes) => picture = Some(bytes.to_vec()),
+                    Err(_) => too_big = true,
+                },
+                _ => {}
+            },
+            Ok(None) => break,
+            // A body past the route's limit ends here.
+            Err(_) => {
+                too_big = true;
+                break;
+            }
+        }
+    }
+    if !too_big && !token_matches(&state, &jar, &token) {
+        return Err(forbidden_form(Some(me)));
+    }
+    let errors = if too_big {
+        FieldErrors::single(
+            "photo",
+            format!("must be at most {} MB", PHOTO_MAX_BYTES / (1024 * 1024)),
+        )
+    } else {
+        match picture.filter(|p| !p.is_empty()) {
+            None => FieldErrors::single("photo", "is required: choose a picture"),
+            Some(p) => match photos::save_photo(&state, &me, p).await {
+                Ok(()) => return Ok(Redirect::to("/mentor/profile?saved=photo").into_response()),
+                Err(e) => refusal(e, &me)?.1,
+            },
+        }
+    };
+    super::mentor::editor(&state, me, &csrf.0, "", errors).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
+/// `POST /mentor/photo/remove`.
+pub async fn remove(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> PageResult {
+    photos::remove_photo(&state, &me)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    Ok(Redirect::to("/mentor/profile?saved=photo-removed").into_response())
+}
