@@ -20,6 +20,7 @@ on_both_backends!(App;
     a_profile_says_who_the_mentor_is_and_when_they_are_free,
     the_directory_filters_by_words_competency_language_zone_and_week,
     a_photo_is_checked_made_square_and_cached,
+    progress_impact_and_a_skus_figures_are_drawn,
 );
 
 const SKU: &str = "negotiation-clinic-45";
@@ -467,4 +468,68 @@ async fn a_photo_is_checked_made_square_and_cached(app: App) {
     assert_eq!(status, StatusCode::OK);
     let r = app.get(&photo, None).await;
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
+}
+
+/// The numbers in a table's body cells of column `col` (0 = the row header).
+fn column(html: &str, caption: &str, col: usize) -> Vec<String> {
+    let table = html
+        .split(caption)
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<&str> = row.split("</t").collect();
+            let cell = cells[col];
+            cell.rsplit('>').next().unwrap().trim().to_string()
+        })
+        .collect()
+}
+
+async fn progress_impact_and_a_skus_figures_are_drawn(app: App) {
+    // A mentee's progress: a chart per competency, named, beside the table it draws.
+    let sam = common::browser();
+    common::log_in(&app, &sam, "sam@stint.example").await;
+    let (_, html, _) = common::page(&app, &sam, "/progress").await;
+    assert!(html.contains("<svg class=\"chart\""), "{html}");
+    assert!(html.contains("role=\"img\""));
+    assert!(html.contains("Your level in Career transition over time"));
+    assert!(
+        html.contains("ratings from level"),
+        "a description in words"
+    );
+
+    // A mentor's impact month by month: the months' sessions add up to all of them (the
+    // demo's are all within the year), each month with its rate and interval.
+    let maya = common::browser();
+    common::log_in(&app, &maya, "maya@stint.example").await;
+    let (_, html, _) = common::page(&app, &maya, "/impact").await;
+    assert!(html.contains("Your mini-win rate month by month"), "{html}");
+    let total: u64 = html
+        .split("id=\"impact-sessions\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let by_month: u64 = column(&html, "Mini-win rate by month", 1)
+        .iter()
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(by_month, total, "every closed session is in one month");
+    assert!(
+        html.contains("class=\"c-band\""),
+        "the interval is drawn as a band"
+    );
+
+    // A session type's public figures, as bars beside the words.
+    let (_, html, _) = common::page(&app, &sam, "/skus/negotiation-clinic-45").await;
+    assert!(html.contains("Outcomes of completed sessions"), "{html}");
+    assert!(html.contains("Mini-wins: "));
 }

@@ -120,6 +120,8 @@ pub struct OutcomeFilter {
     pub sku: Option<SkuId>,
     /// Only sessions this organisation's budget paid for.
     pub sponsor: Option<stint_domain::ids::OrgId>,
+    /// Only sessions closed at or after this time (a chart's months).
+    pub closed_since: Option<Timestamp>,
 }
 
 /// Storage of the outcome loop.

@@ -47,6 +47,70 @@ pub async fn impact(app: &App, mentor: &Account) -> Result<OutcomeStats, AppErro
     Ok(OutcomeStats::of_tallies(tallies))
 }
 
+/// One month of a mentor's figures (the sessions closed in it, in the mentor's zone).
+#[derive(Debug, Clone)]
+pub struct MonthFigures {
+    /// The month's first day.
+    pub month: jiff::civil::Date,
+    pub stats: OutcomeStats,
+}
+
+/// A mentor's figures month by month, the last `months` months to this one (a month without
+/// closed sessions has a sample of 0). Reads only those months' sessions.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn impact_by_month(
+    app: &App,
+    mentor: &Account,
+    months: u32,
+) -> Result<Vec<MonthFigures>, AppError> {
+    let zone = mentor.zone();
+    let this_month = app
+        .now()
+        .to_zoned_datetime(zone.clone())
+        .date()
+        .first_of_month();
+    let back = i64::from(months.max(1) - 1);
+    let first = this_month
+        .checked_sub(jiff::Span::new().months(back))
+        .map_err(|_| AppError::internal())?;
+    let since = first
+        .at(0, 0, 0, 0)
+        .to_zoned_datetime(zone.clone())
+        .map_err(|_| AppError::internal())?
+        .timestamp();
+    let outcomes = app
+        .store
+        .outcomes(OutcomeFilter {
+            mentor: Some(mentor.id),
+            closed_since: Some(since),
+            ..Default::default()
+        })
+        .await?;
+    let mut out: Vec<MonthFigures> = Vec::new();
+    let mut month = first;
+    while month <= this_month {
+        let in_month: Vec<_> = outcomes
+            .iter()
+            .filter(|o| {
+                o.closed_at
+                    .to_zoned_datetime(zone.clone())
+                    .date()
+                    .first_of_month()
+                    == month
+            })
+            .cloned()
+            .collect();
+        out.push(MonthFigures {
+            month,
+            stats: OutcomeStats::of(&in_month),
+        });
+        month = month
+            .checked_add(jiff::Span::new().months(1))
+            .map_err(|_| AppError::internal())?;
+    }
+    Ok(out)
+}
+
 /// A SKU's public outcome figures, or only their sample size below the public minimum.
 pub enum PublicOutcomes {
     Hidden { sessions: u64 },

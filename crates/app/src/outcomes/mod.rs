@@ -9,7 +9,10 @@
 mod figures;
 mod session;
 
-pub use figures::{PublicOutcomes, impact, progress, sku_public_outcomes, sku_stats, todo_of};
+pub use figures::{
+    MonthFigures, PublicOutcomes, impact, impact_by_month, progress, sku_public_outcomes,
+    sku_stats, todo_of,
+};
 pub use session::{
     close, followup_draft, followup_draft_for_mentor, save_note, save_prep, set_task,
     take_assessment, tick_deliverable,

@@ -79,6 +79,10 @@ pub(super) fn outcomes_sql(filter: &OutcomeFilter) -> (String, Vec<i64>) {
             conditions.push(format!("{column} = ${}", values.len()));
         }
     }
+    if let Some(since) = filter.closed_since {
+        values.push(since.as_second());
+        conditions.push(format!("c.closed_at >= ${}", values.len()));
+    }
     if let Some(org) = filter.sponsor {
         values.push(org.0);
         conditions.push(format!(
@@ -539,12 +543,14 @@ impl OutcomeStore for SqlStore {
                 mentor: None,
                 mentee: None,
                 sponsor: None,
+                closed_since: None,
             } => Some(("sku", sku.0)),
             OutcomeFilter {
                 sku: None,
                 mentor: Some(m),
                 mentee: None,
                 sponsor: None,
+                closed_since: None,
             } => Some(("mentor", m.0)),
             _ => None,
         };

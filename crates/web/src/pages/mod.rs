@@ -15,6 +15,7 @@ mod availability;
 mod bonus;
 pub(crate) mod booking;
 mod calendars;
+mod charts;
 mod credits;
 mod deliveries;
 mod directory;

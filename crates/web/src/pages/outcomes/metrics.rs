@@ -4,6 +4,7 @@
 use super::view::{day_of, day_words, rubric_words};
 use crate::auth::csrf::CsrfToken;
 use crate::auth::{MaybeUser, PageUser};
+use crate::pages::charts::{self, LevelPoint, MonthRate, Share};
 use crate::pages::filters;
 use crate::pages::render::{Chrome, OrPage, PageResult, forbidden_page, ok};
 use crate::state::AppState;
@@ -69,6 +70,8 @@ pub(crate) struct PublicFigures {
     pub(crate) interval: String,
     pub(crate) sessions: u64,
     pub(crate) mean_gain: String,
+    /// Mini-wins and checkpoints reached as shares, drawn.
+    pub(crate) chart: String,
 }
 
 impl PublicFigures {
@@ -80,8 +83,34 @@ impl PublicFigures {
             interval: interval_words(s),
             sessions: s.sessions,
             mean_gain: s.mean_gain.map(gain_words).unwrap_or_default(),
+            chart: figures_chart(s),
         }
     }
+}
+
+/// A set of sessions' mini-win rate (with its interval) and checkpoints reached, as bars.
+fn figures_chart(s: &OutcomeStats) -> String {
+    let Some(rate) = s.mini_win_rate else {
+        return String::new();
+    };
+    #[allow(clippy::cast_precision_loss)] // session counts far below 2^52
+    let reached = s.checkpoints_reached as f64 / s.sessions.max(1) as f64;
+    charts::shares(
+        "figures",
+        "Outcomes of completed sessions",
+        &[
+            Share {
+                label: "Mini-wins".into(),
+                value: rate,
+                interval: s.interval,
+            },
+            Share {
+                label: "Checkpoint reached".into(),
+                value: reached,
+                interval: None,
+            },
+        ],
+    )
 }
 
 /// The figures a SKU page shows, or `None` below the public sample size.
@@ -118,6 +147,8 @@ struct CompetencyView {
     mini_wins: u64,
     latest: Option<LevelCell>,
     rows: Vec<ProgressRow>,
+    /// The level over time, drawn (`charts::levels_over_time`).
+    chart: String,
 }
 
 #[derive(Template)]
@@ -138,7 +169,8 @@ pub(crate) async fn progress(
     let all = oc::progress(&state, &me).await.or_page()?;
     let competencies = all
         .into_iter()
-        .map(|np| {
+        .enumerate()
+        .map(|(n, np)| {
             let cell = |l: Level| LevelCell {
                 level: l.get(),
                 words: rubric_words(&np.rubric, l.get()),
@@ -169,7 +201,27 @@ pub(crate) async fn progress(
                     row.gain = format!("{:+}", f.level - b.level);
                 }
             }
+            let points: Vec<LevelPoint> = p
+                .points
+                .iter()
+                .map(|pt| LevelPoint {
+                    at: pt.at,
+                    level: u8::try_from(pt.level.get()).unwrap_or(1),
+                    followup: pt.kind == AssessmentKind::Followup,
+                })
+                .collect();
+            let date = |pt: Option<&LevelPoint>| {
+                pt.map(|pt| day_of(&me, pt.at).strftime("%-d %b %Y").to_string())
+                    .unwrap_or_default()
+            };
+            let chart = charts::levels_over_time(
+                &format!("progress-{n}"),
+                &format!("Your level in {} over time", np.name),
+                &points,
+                (&date(points.first()), &date(points.last())),
+            );
             CompetencyView {
+                chart,
                 name: np.name.clone(),
                 sessions: p.sessions,
                 checkpoints_reached: p.checkpoints_reached,
@@ -203,7 +255,21 @@ struct ImpactPage {
     tasks_total: u64,
     tasks_rate: String,
     definitions: Vec<Definition>,
+    /// The mini-win rate month by month, drawn, and the same as rows.
+    chart: String,
+    months: Vec<MonthRow>,
 }
+
+/// One month of the impact page's table.
+struct MonthRow {
+    month: String,
+    sessions: u64,
+    rate: String,
+    interval: String,
+}
+
+/// Months the impact page looks back over, this one included.
+const IMPACT_MONTHS: u32 = 12;
 
 /// A mentor's impact over every session they closed.
 pub(crate) async fn impact(
@@ -215,6 +281,41 @@ pub(crate) async fn impact(
         return Ok(forbidden_page(Some(me)));
     }
     let s = oc::impact(&state, &me).await.or_page()?;
+    let mut by_month = oc::impact_by_month(&state, &me, IMPACT_MONTHS)
+        .await
+        .or_page()?;
+    // Months before the first with a closed session say nothing: from there on (at least
+    // the last six months, so a new mentor's chart still has a time axis).
+    let first_used = by_month.iter().position(|m| m.stats.sessions > 0);
+    let keep_from = first_used
+        .unwrap_or(usize::MAX)
+        .min(by_month.len().saturating_sub(6));
+    by_month.drain(..keep_from);
+    let chart = charts::rate_by_month(
+        "impact-months",
+        "Your mini-win rate month by month",
+        "The share of sessions closed each month that were a mini-win, with its 95% interval \
+         as a band; the table below has the same figures.",
+        &by_month
+            .iter()
+            .map(|m| MonthRate {
+                label: m.month.strftime("%b").to_string(),
+                rate: m.stats.mini_win_rate,
+                interval: m.stats.interval,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let months = by_month
+        .iter()
+        .rev()
+        .filter(|m| m.stats.sessions > 0)
+        .map(|m| MonthRow {
+            month: m.month.strftime("%B %Y").to_string(),
+            sessions: m.stats.sessions,
+            rate: m.stats.mini_win_rate.map(pct).unwrap_or_default(),
+            interval: interval_words(&m.stats),
+        })
+        .collect();
     let PublicFigures {
         rate,
         interval,
@@ -238,6 +339,8 @@ pub(crate) async fn impact(
         tasks_done: s.tasks_done,
         tasks_total: s.tasks_total,
         definitions: definitions(),
+        chart,
+        months,
     }))
 }
 
