@@ -162,9 +162,16 @@ async fn reviews_are_written_and_answered_on_the_session_page(app: App) {
         !html.contains("Post review"),
         "no review before the session"
     );
+    // One next step for the session's state: first, prepare.
+    assert_eq!(html.matches("Next step ·").count(), 1);
+    assert!(html.contains("Prepare for the session"), "{html}");
     after_the_session(&app, id).await;
     let (_, html, _) = common::page(&app, &sam, &session).await;
     assert!(html.contains("Post review"), "{html}");
+    assert!(
+        !html.contains("Prepare for the session"),
+        "a step that passed is not offered"
+    );
 
     // Without a rating the form comes back with its line kept and a message.
     let action = format!("/sessions/{id}/review");
@@ -190,6 +197,7 @@ async fn reviews_are_written_and_answered_on_the_session_page(app: App) {
     common::log_in(&app, &mentor, &mentor_email).await;
     let (_, html, _) = common::page(&app, &mentor, &session).await;
     assert!(html.contains("Answer once, publicly"), "{html}");
+    assert!(html.contains("Next step · Close the session"), "{html}");
     let reply = format!("/sessions/{id}/review/reply");
     let (status, html) = common::submit(&app, &mentor, &session, &reply, &[("reply", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

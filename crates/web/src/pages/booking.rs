@@ -353,6 +353,8 @@ struct SessionPage {
     can_confirm_bonus: bool,
     /// The review and its answer, or the form for one (the session's parties only).
     review: Option<super::reviews::ReviewPanel>,
+    /// The one primary action for the session's state.
+    next: Option<super::next_step::NextStep>,
 }
 
 /// Where a hold stands, in words for the mentee or the mentor.
@@ -513,6 +515,20 @@ pub(crate) async fn render_session(
     let outcome =
         super::outcomes::panel(state, &me, &other.display_name, id, saved, refused).await?;
     let nudges = super::deliveries::rows(state, &me, &b).await?;
+    let next = super::next_step::next_step(
+        &super::next_step::SessionState {
+            live: b.status == stint_domain::booking::BookingStatus::Confirmed,
+            start: b.start,
+            end: b.end,
+            now: state.now(),
+            is_mentor,
+            other: &other.display_name,
+            meeting_url: &b.meeting_url,
+            can_confirm_bonus,
+        },
+        outcome.as_ref(),
+        review.as_ref(),
+    );
     Ok(super::render::html(
         status,
         &SessionPage {
@@ -544,6 +560,7 @@ pub(crate) async fn render_session(
             bonus,
             can_confirm_bonus,
             review,
+            next,
             b: dto,
         },
     ))

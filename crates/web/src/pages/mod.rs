@@ -25,6 +25,7 @@ mod inbox;
 mod jobs;
 mod mail;
 mod mentor;
+mod next_step;
 mod nudges;
 mod operator;
 mod organisations;
