@@ -25,6 +25,7 @@ pub mod health;
 pub mod jobs;
 pub mod keys;
 pub mod markdown;
+pub mod materials;
 pub mod mentors;
 pub mod metrics;
 pub mod money;

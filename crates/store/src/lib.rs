@@ -14,6 +14,7 @@ mod interfaces;
 mod jobs;
 pub mod ledger;
 mod logins;
+pub mod materials;
 mod migrations;
 pub mod money;
 mod nudges;
@@ -46,6 +47,7 @@ pub use interfaces::{
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
 pub use ledger::LedgerStore;
 pub use logins::{LoginCounts, LoginOutcome, LoginWindows};
+pub use materials::{Attachment, Material, MaterialStore};
 pub use migrations::{Backend, migration_names};
 pub use money::MoneyStore;
 pub use nudges::{Delivery, DeliveryStatus, InboxItem, NewDelivery, NewInboxItem, NudgeStore};

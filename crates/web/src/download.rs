@@ -15,6 +15,17 @@ pub fn zip(name: &str, body: Vec<u8>) -> Response {
     file("application/zip", name, body)
 }
 
+/// A session's material: `body` as the file `name` of `content_type` (chosen by Stint from an
+/// allowed extension), never shown in the page's origin (a download, sandboxed), never cached.
+pub fn material(content_type: &str, name: &str, body: Vec<u8>) -> Response {
+    let mut r = file(content_type, name, body);
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    r
+}
+
 fn file(content_type: &str, name: &str, body: impl IntoResponse) -> Response {
     (
         [

@@ -453,6 +453,8 @@ impl CatalogStore for SqlStore {
         check_refs(&mut tx, content).await?;
         if edit_makes_new_version(published != 0) {
             insert_version(&mut tx, id, current + 1, content, by, now).await?;
+            super::materials::carry_over(&mut tx, id, (current, current + 1), &content.artifacts)
+                .await?;
             sqlx::query("UPDATE skus SET current_version = $1, updated_at = $2 WHERE id = $3")
                 .bind(current + 1)
                 .bind(now.as_second())
@@ -466,6 +468,8 @@ impl CatalogStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             insert_version(&mut tx, id, current, content, by, now).await?;
+            super::materials::carry_over(&mut tx, id, (current, current), &content.artifacts)
+                .await?;
             sqlx::query("UPDATE skus SET updated_at = $1 WHERE id = $2")
                 .bind(now.as_second())
                 .bind(id.0)

@@ -23,6 +23,7 @@ mod holds;
 mod jobs;
 mod ledger;
 mod logins;
+mod materials;
 mod mentors;
 mod money;
 mod nudges;

@@ -14,6 +14,7 @@ pub mod health;
 pub mod inbox;
 mod integral;
 pub mod jobs;
+pub mod materials;
 pub mod mentors;
 pub mod money;
 pub mod nudges;
@@ -170,6 +171,13 @@ fn photo_routes() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
     (schemas, paths, method.layer(limit))
 }
 
+/// A session type's material file: up to 10 MB (`BODY_LIMIT` elsewhere).
+fn material_file_routes() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(materials::put_file);
+    let limit = axum::extract::DefaultBodyLimit::max(stint_app::materials::MATERIAL_MAX_BYTES + 1);
+    (schemas, paths, method.layer(limit))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
@@ -231,6 +239,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentors::get_mentor))
         .routes(routes!(mentors::save_my_profile))
         .routes(photo_routes())
+        .routes(routes!(materials::session_materials))
+        .routes(routes!(materials::session_material_file))
+        .routes(routes!(materials::sku_materials))
+        .routes(routes!(materials::put_link, materials::delete_material))
+        .routes(material_file_routes())
         .routes(routes!(reviews::mentor_reviews))
         .routes(routes!(
             reviews::review_session,

@@ -355,6 +355,8 @@ struct SessionPage {
     review: Option<super::reviews::ReviewPanel>,
     /// The one primary action for the session's state.
     next: Option<super::next_step::NextStep>,
+    /// What the session type promises, with the links and files attached to it.
+    materials: Vec<stint_app::materials::ArtifactMaterial>,
 }
 
 /// Where a hold stands, in words for the mentee or the mentor.
@@ -502,14 +504,19 @@ pub(crate) async fn render_session(
         .as_ref()
         .is_some_and(|h| super::bonus::can_confirm(h, b.mentee_id == me.id, state.now()));
     let late_share = d.context.sku.content.late_cancel_percent;
-    // Reviews are the two parties' (an operator sees the session, not its review forms).
-    let review = match stint_app::outcomes::party_to(state, &me, id).await {
-        Ok(party) => Some(
-            super::reviews::panel(state, &party, saved, refused.review.clone())
+    // Reviews and materials are the two parties' (an operator sees the session, not these).
+    let (review, materials) = match stint_app::outcomes::party_to(state, &me, id).await {
+        Ok(party) => (
+            Some(
+                super::reviews::panel(state, &party, saved, refused.review.clone())
+                    .await
+                    .or_page()?,
+            ),
+            stint_app::materials::for_booking(state, &me, id)
                 .await
                 .or_page()?,
         ),
-        Err(e) if e.is(stint_app::ErrorKind::NotFound) => None,
+        Err(e) if e.is(stint_app::ErrorKind::NotFound) => (None, Vec::new()),
         Err(e) => return Err(failure_for(e, Some(me))),
     };
     let outcome =
@@ -561,6 +568,7 @@ pub(crate) async fn render_session(
             can_confirm_bonus,
             review,
             next,
+            materials,
             b: dto,
         },
     ))

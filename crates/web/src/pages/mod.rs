@@ -24,6 +24,7 @@ mod forms;
 mod inbox;
 mod jobs;
 mod mail;
+pub(crate) mod materials;
 mod mentor;
 mod next_step;
 mod nudges;
@@ -196,6 +197,25 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(operator::edit_sku).post(operator::update_sku),
         )
         .route("/operator/skus/{slug}/status", post(operator::set_status))
+        .route("/operator/skus/{slug}/materials", get(materials::page))
+        .route(
+            "/operator/skus/{slug}/materials/{position}/link",
+            post(materials::attach_link),
+        )
+        .route(
+            "/operator/skus/{slug}/materials/{position}/file",
+            post(materials::attach_file).layer(axum::extract::DefaultBodyLimit::max(
+                materials::UPLOAD_LIMIT,
+            )),
+        )
+        .route(
+            "/operator/skus/{slug}/materials/{position}/remove",
+            post(materials::detach),
+        )
+        .route(
+            "/sessions/{id}/materials/{position}",
+            get(materials::download),
+        )
         .route("/operator/accounts", get(accounts::accounts))
         .route("/operator/accounts/{id}/roles", post(accounts::change_role))
         .route("/operator/jobs", get(jobs::jobs))
