@@ -2,9 +2,9 @@
 //! promised artifact, and a session's download of one (its two parties). The rules are
 //! `stint_app::materials`'.
 
-use super::render::{Chrome, OrPage, PageResult, failure_for, forbidden_form, html, refusal};
+use super::render::{Chrome, OrPage, PageResult, failure_for, html, refusal};
 use crate::auth::PageUser;
-use crate::auth::csrf::{CsrfForm, CsrfToken, token_matches};
+use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::Multipart;
@@ -142,38 +142,13 @@ pub async fn attach_file(
     csrf: CsrfToken,
     jar: CookieJar,
     Path((slug, position)): Path<(String, i64)>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
-    let mut token = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_big = false;
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf") => token = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    let name = field.file_name().unwrap_or_default().to_string();
-                    match field.bytes().await {
-                        Ok(bytes) => file = Some((name, bytes.to_vec())),
-                        Err(_) => too_big = true,
-                    }
-                }
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => {
-                too_big = true;
-                break;
-            }
-        }
-    }
-    if !too_big && !token_matches(&state, &jar, &token) {
-        return Err(forbidden_form(Some(me)));
-    }
-    let errors = if too_big {
+    let upload = super::upload::read(&state, &jar, &me, form, "file").await?;
+    let errors = if upload.too_big {
         FieldErrors::single("file", "must be at most 10 MB")
     } else {
-        match file.filter(|(_, b)| !b.is_empty()) {
+        match upload.file {
             None => FieldErrors::single("file", "is required: choose a file"),
             Some((name, bytes)) => {
                 match materials::attach_file(&state, &me, &slug, position, &name, bytes).await {

@@ -46,6 +46,7 @@ mod sponsor_retention;
 mod sponsor_settings;
 mod sponsors;
 mod unread;
+mod upload;
 mod wallet;
 mod webhooks;
 

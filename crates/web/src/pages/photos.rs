@@ -2,9 +2,9 @@
 //! mentor's upload and removal of their own. The checks and the resizing are
 //! `stint_app::photos`'.
 
-use super::render::{PageResult, failure_for, forbidden_form, refusal};
+use super::render::{PageResult, failure_for, refusal};
 use crate::auth::PageUser;
-use crate::auth::csrf::{CsrfForm, CsrfToken, token_matches};
+use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::error::HttpStatus;
 use crate::state::AppState;
 use axum::extract::multipart::Multipart;
@@ -94,41 +94,18 @@ pub async fn upload(
     PageUser(me): PageUser,
     csrf: CsrfToken,
     jar: CookieJar,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
-    let mut token = String::new();
-    let mut picture: Option<Vec<u8>> = None;
-    let mut too_big = false;
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("csrf") => token = field.text().await.unwrap_or_default(),
-                Some("photo") => match field.bytes().await {
-                    Ok(bytes) => picture = Some(bytes.to_vec()),
-                    Err(_) => too_big = true,
-                },
-                _ => {}
-            },
-            Ok(None) => break,
-            // A body past the route's limit ends here.
-            Err(_) => {
-                too_big = true;
-                break;
-            }
-        }
-    }
-    if !too_big && !token_matches(&state, &jar, &token) {
-        return Err(forbidden_form(Some(me)));
-    }
-    let errors = if too_big {
+    let upload = super::upload::read(&state, &jar, &me, form, "photo").await?;
+    let errors = if upload.too_big {
         FieldErrors::single(
             "photo",
             format!("must be at most {} MB", PHOTO_MAX_BYTES / (1024 * 1024)),
         )
     } else {
-        match picture.filter(|p| !p.is_empty()) {
+        match upload.file {
             None => FieldErrors::single("photo", "is required: choose a picture"),
-            Some(p) => match photos::save_photo(&state, &me, p).await {
+            Some((_, p)) => match photos::save_photo(&state, &me, p).await {
                 Ok(()) => return Ok(Redirect::to("/mentor/profile?saved=photo").into_response()),
                 Err(e) => refusal(e, &me)?.1,
             },
