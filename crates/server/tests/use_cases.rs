@@ -142,6 +142,13 @@ async fn a_long_cancel_reason_is_refused_by_the_api_and_the_page(app: App) {
         (b["status"].as_str(), b["cancel_reason"].as_str()),
         (Some("cancelled"), Some("ill"))
     );
+    // The page no longer offers what cannot be done, and says so.
+    let (_, body, _) = page(&app, &client, &format!("/sessions/{}", ids[1])).await;
+    assert!(
+        body.contains("it can no longer be moved or cancelled"),
+        "{body}"
+    );
+    assert!(!body.contains("Free cancellation until"));
 }
 
 async fn cancelling_twice_is_a_conflict_on_the_api_and_the_page(app: App) {

@@ -18,6 +18,7 @@ mod calendars;
 mod catalog;
 mod claim;
 mod credentials;
+mod directory;
 mod erasure;
 mod holds;
 mod jobs;
