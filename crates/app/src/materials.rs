@@ -206,6 +206,15 @@ pub async fn for_booking(
     booking: i64,
 ) -> Result<Vec<ArtifactMaterial>, AppError> {
     let pb = party_to(app, viewer, booking).await?;
+    of_party(app, &pb).await
+}
+
+/// The materials of a session whose party has been checked already (the session page).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn of_party(
+    app: &App,
+    pb: &crate::outcomes::PartyBooking,
+) -> Result<Vec<ArtifactMaterial>, AppError> {
     of_version(app, &pb.sku).await
 }
 

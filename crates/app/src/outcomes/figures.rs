@@ -86,20 +86,21 @@ pub async fn impact_by_month(
             ..Default::default()
         })
         .await?;
+    // Each session's month worked out once.
+    let mut by_month: std::collections::BTreeMap<jiff::civil::Date, Vec<_>> =
+        std::collections::BTreeMap::new();
+    for o in outcomes {
+        let month = o
+            .closed_at
+            .to_zoned_datetime(zone.clone())
+            .date()
+            .first_of_month();
+        by_month.entry(month).or_default().push(o);
+    }
     let mut out: Vec<MonthFigures> = Vec::new();
     let mut month = first;
     while month <= this_month {
-        let in_month: Vec<_> = outcomes
-            .iter()
-            .filter(|o| {
-                o.closed_at
-                    .to_zoned_datetime(zone.clone())
-                    .date()
-                    .first_of_month()
-                    == month
-            })
-            .cloned()
-            .collect();
+        let in_month = by_month.remove(&month).unwrap_or_default();
         out.push(MonthFigures {
             month,
             stats: OutcomeStats::of(&in_month),

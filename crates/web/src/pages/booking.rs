@@ -512,7 +512,7 @@ pub(crate) async fn render_session(
                     .await
                     .or_page()?,
             ),
-            stint_app::materials::for_booking(state, &me, id)
+            stint_app::materials::of_party(state, &party)
                 .await
                 .or_page()?,
         ),

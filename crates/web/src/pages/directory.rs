@@ -174,12 +174,6 @@ impl MentorPage {
         name.split_whitespace().next().unwrap_or(name)
     }
 
-    /// "★★★★☆" for a rating of 4.
-    fn stars(&self, rating: &i64) -> String {
-        let full = usize::try_from((*rating).clamp(0, 5)).unwrap_or(0);
-        format!("{}{}", "★".repeat(full), "☆".repeat(5 - full))
-    }
-
     fn percent(&self, rate: &f64) -> String {
         format!("{:.0}%", rate * 100.0)
     }

@@ -77,6 +77,13 @@ pub fn city<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::R
     Ok(stint_domain::mentor::zone_city(&value.to_string()))
 }
 
+/// A 1–5 rating as stars: 4 → "★★★★☆".
+#[askama::filter_fn]
+pub fn stars<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+    let full = value.to_string().parse::<usize>().unwrap_or(0).min(5);
+    Ok(format!("{}{}", "★".repeat(full), "☆".repeat(5 - full)))
+}
+
 /// A moment as its month and year, "December 2026" (reviews are dated no closer).
 #[askama::filter_fn]
 pub fn month_year<T: std::fmt::Display>(
@@ -99,5 +106,7 @@ mod tests {
         assert_eq!(f("not a time"), "not a time");
         let m = |s: &str| super::month_year::default().execute(s, &()).unwrap();
         assert_eq!(m("2026-12-06T08:19:26Z"), "December 2026");
+        let stars = |n: i64| super::stars::default().execute(n, &()).unwrap();
+        assert_eq!(stars(4), "★★★★☆");
     }
 }

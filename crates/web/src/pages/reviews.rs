@@ -37,12 +37,6 @@ pub struct ReviewPanel {
 }
 
 impl ReviewPanel {
-    /// "★★★★☆" for a rating of 4.
-    pub fn stars(&self, rating: &i64) -> String {
-        let full = usize::try_from((*rating).clamp(0, 5)).unwrap_or(0);
-        format!("{}{}", "★".repeat(full), "☆".repeat(5 - full))
-    }
-
     pub fn chosen(&self, n: &u8) -> bool {
         self.form.rating.trim() == n.to_string()
     }
