@@ -22,6 +22,7 @@ mod error;
 pub mod export;
 pub mod export_requests;
 pub mod health;
+pub mod insights;
 pub mod jobs;
 pub mod keys;
 pub mod markdown;
@@ -116,6 +117,8 @@ pub struct App {
     pub(crate) token_uses: Arc<auth::token_use::RecentUse>,
     /// Slots kept while their mentors' schedule versions hold (`slot_cache`).
     pub(crate) slots: Arc<slot_cache::SlotCache>,
+    /// Search demand counted since this node last wrote it (`insights::demand`).
+    pub(crate) demand: Arc<insights::demand::DemandTally>,
 }
 
 impl App {
@@ -126,6 +129,7 @@ impl App {
             signups: Arc::default(),
             token_uses: Arc::default(),
             slots: Arc::default(),
+            demand: Arc::default(),
             settings: Arc::new(settings),
         }
     }

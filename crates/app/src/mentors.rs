@@ -5,9 +5,13 @@ use crate::access::require;
 use crate::error::AppError;
 use crate::reviews::{self, ReviewPage};
 use jiff::{SignedDuration, Timestamp};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use stint_domain::account::Account;
+use stint_domain::catalog::SkuStatus;
 use stint_domain::ids::{SkuId, UserId};
-use stint_domain::mentor::{DirectoryFilter, MentorProfile, MentorProfileInput, ZoneBand};
+use stint_domain::mentor::{
+    BookableMentor, DirectoryFilter, MentorProfile, MentorProfileInput, ZoneBand,
+};
 use stint_domain::outcome::metrics::{OutcomeStats, public};
 use stint_domain::role::Role;
 use stint_store::OutcomeFilter;
@@ -96,18 +100,20 @@ pub async fn directory(
         });
     }
     // Only those with a time in the next seven days: candidates are read a page at a time
-    // and each asked for their next time, for a bounded number of rounds.
+    // and each page searched at once, for a bounded number of rounds.
     let week = SignedDuration::from_hours(24 * 7);
+    let want = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut kept = Vec::new();
     let mut cursor = after.map(UserId);
     for _ in 0..AVAILABILITY_ROUNDS {
         let found = app.store.directory_page(&filter, cursor, limit).await?;
-        let exhausted = found.len() < usize::try_from(limit).unwrap_or(usize::MAX);
+        let exhausted = found.len() < want;
+        let free = free_within(app, &found, week).await?;
         for m in found {
             cursor = Some(m.user_id);
-            if next_available(app, &m, week).await?.is_some() {
+            if free.contains(&m.user_id) {
                 kept.push(m);
-                if kept.len() == usize::try_from(limit).unwrap_or(usize::MAX) {
+                if kept.len() == want {
                     return Ok(DirectoryPage {
                         mentors: kept,
                         next_after: cursor.map(|c| c.0),
@@ -126,6 +132,59 @@ pub async fn directory(
         mentors: kept,
         next_after: cursor.map(|c| c.0),
     })
+}
+
+/// Which of `mentors` have a bookable time within `span` from now. A shorter session fits
+/// wherever a longer one does (the same hours, buffers and caps), so each mentor is searched
+/// with their shortest active session type only, and all mentors of one length at once: a
+/// few batched searches however many mentors the page holds.
+async fn free_within(
+    app: &App,
+    mentors: &[MentorProfile],
+    span: SignedDuration,
+) -> Result<HashSet<UserId>, AppError> {
+    let now = app.now();
+    let to = now.checked_add(span).unwrap_or(now);
+    let mut slugs: Vec<String> = mentors
+        .iter()
+        .flat_map(|m| m.skus.iter().map(|s| s.slug.clone()))
+        .collect();
+    slugs.sort();
+    slugs.dedup();
+    let mut lengths: HashMap<String, Option<u16>> = HashMap::new();
+    for slug in slugs {
+        let length = app
+            .store
+            .sku(&slug)
+            .await?
+            .filter(|sku| sku.status == SkuStatus::Active)
+            .map(|sku| crate::scheduling::slot_minutes(&sku));
+        lengths.insert(slug, length);
+    }
+    let mut by_length: BTreeMap<u16, Vec<BookableMentor>> = BTreeMap::new();
+    for m in mentors {
+        let shortest = m
+            .skus
+            .iter()
+            .filter_map(|s| lengths.get(&s.slug).copied().flatten())
+            .min();
+        if let Some(minutes) = shortest {
+            by_length
+                .entry(minutes)
+                .or_default()
+                .push(BookableMentor::from(m));
+        }
+    }
+    let mut free = HashSet::new();
+    for (minutes, group) in by_length {
+        let found = crate::slot_cache::slots_by_mentor(app, &group, minutes, now, to).await?;
+        for (m, slots) in group.iter().zip(found) {
+            if !slots.is_empty() {
+                free.insert(m.user_id);
+            }
+        }
+    }
+    Ok(free)
 }
 
 /// How many mentors can be booked now (of `sku` when given), counted by the database.

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use stint_domain::FieldErrors;
 use stint_domain::catalog::SkuVersion;
 use stint_domain::ids::UserId;
+use stint_domain::insights::SearchResult;
 use stint_domain::mentor::BookableMentor;
 use stint_domain::schedule::Availability;
 
@@ -81,6 +82,13 @@ pub async fn days_with_times(
     };
     let mentors = mentors_to_search(app, sku, mentor.map(UserId)).await?;
     let days = days_found(app, sku, &mentors, first, &window).await?;
+    // A month with nothing is a search that found nothing; one with days is counted when
+    // a day of it is asked for.
+    if days.is_empty() && mentor.is_none() {
+        let competency = sku.content.competency_id;
+        crate::insights::demand::record(app, competency, &window.tz_name, SearchResult::Empty)
+            .await;
+    }
     Ok(MonthDays {
         month: first,
         tz_name: window.tz_name,
@@ -208,9 +216,21 @@ pub async fn times_on(
                 .mentors += 1;
         }
     }
+    let times: Vec<TimeChoice> = by_start.into_values().collect();
+    // Demand is what anyone may be booked for: a search narrowed to one mentor says
+    // little about supply.
+    if mentor.is_none() {
+        let found = SearchResult::of_hours(
+            times
+                .iter()
+                .map(|t| t.start.to_zoned_datetime(window.tz.clone()).hour()),
+        );
+        crate::insights::demand::record(app, sku.content.competency_id, &window.tz_name, found)
+            .await;
+    }
     Ok(DayTimes {
         date: window.from.to_zoned_datetime(window.tz.clone()).date(),
-        times: by_start.into_values().collect(),
+        times,
         window,
     })
 }

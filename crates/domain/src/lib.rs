@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod clock;
 pub mod erasure;
 pub mod ids;
+pub mod insights;
 pub mod ledger;
 pub mod mentor;
 pub mod nudge;

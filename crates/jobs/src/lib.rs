@@ -7,6 +7,7 @@ pub mod approval_lapse;
 pub mod calendar_sync;
 pub mod credit_expiry;
 pub mod events;
+pub mod insights;
 mod nudge_metrics;
 pub mod privacy_requests;
 pub mod provider_refund;
@@ -118,6 +119,7 @@ pub fn worker(
     let apply_retention = retention::ApplyRetention::new(app.clone());
     let erase_due = privacy_requests::EraseDue::new(app.clone());
     let make_export = privacy_requests::MakeExport::new(app.clone());
+    let keep_hours = insights::KeepHours::new(app.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -148,6 +150,7 @@ pub fn worker(
             Arc::new(expiry_warning),
         )
         .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
+        .with(stint_app::insights::hours::HOURS, Arc::new(keep_hours))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
         .with(stint_app::erasure::ERASE, Arc::new(erase_due))
         .with(stint_app::export_requests::EXPORT, Arc::new(make_export))
@@ -203,6 +206,7 @@ pub fn worker(
         .with_periodic(housekeeping::periodic())
         .with_periodic(calendar_sync::periodic())
         .with_periodic(credit_expiry::periodic())
+        .with_periodic(insights::periodic())
         .with_periodic(retention::periodic())
         .with_periodic(privacy_requests::periodic()))
 }

@@ -394,6 +394,7 @@ pub trait Store:
     + crate::access_log::AccessLogStore
     + crate::privacy_requests::PrivacyRequestStore
     + crate::reviews::ReviewStore
+    + crate::insights::InsightStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore
 {

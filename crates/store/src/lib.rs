@@ -10,6 +10,7 @@ pub mod at_rest;
 pub mod calendars;
 pub mod credentials;
 mod error;
+pub mod insights;
 mod interfaces;
 mod jobs;
 pub mod ledger;
@@ -40,6 +41,7 @@ pub use calendars::{
 };
 pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;
+pub use insights::InsightStore;
 pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorPhoto,
     MentorStore, NewBooking, Offering, PoolStats, Store,

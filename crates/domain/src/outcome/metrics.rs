@@ -40,6 +40,26 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "task completion",
         "tasks marked done divided by tasks the mentors set when closing sessions",
     ),
+    (
+        "hours offered",
+        "a mentor's working hours in a week (Monday to Sunday, UTC), less time off and time other calendars hold, and no more than the caps let be booked (a day's or week's cap times the mean length of the session types they deliver)",
+    ),
+    (
+        "hours booked",
+        "the length of the sessions that started in the week and were not cancelled; utilization is hours booked over hours offered",
+    ),
+    (
+        "hours delivered",
+        "of the hours booked, the sessions that took place",
+    ),
+    (
+        "bookings made",
+        "sessions booked in the week, by the mentee's time-zone band",
+    ),
+    (
+        "searches",
+        "a day's times asked for (or a month with no times at all), by competency and the searcher's time-zone band, with how many found nothing and how many found nothing between 09:00 and 18:00 in the searcher's zone; no person is recorded",
+    ),
 ];
 
 /// The definition of a metric by name, for pages that explain one figure.

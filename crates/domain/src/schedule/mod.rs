@@ -5,6 +5,7 @@
 //! machine's. Conversion happens in one place, `slots::civil_instants`, which decides what a
 //! DST gap (skipped) and a fold (both occurrences offered) mean for a working interval.
 
+pub mod hours;
 pub mod reach;
 pub mod rules;
 pub mod slots;

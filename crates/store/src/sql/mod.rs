@@ -21,6 +21,7 @@ mod credentials;
 mod directory;
 mod erasure;
 mod holds;
+mod insights;
 mod jobs;
 mod ledger;
 mod logins;

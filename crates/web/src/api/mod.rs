@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod dto;
 pub mod health;
 pub mod inbox;
+pub mod insights;
 mod integral;
 pub mod jobs;
 pub mod materials;
@@ -292,6 +293,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::grant_role))
         .routes(routes!(users::revoke_role))
         .routes(routes!(jobs::list_jobs))
+        .routes(routes!(insights::report))
         .routes(routes!(jobs::retry_job))
         .routes(routes!(inbox::get_inbox))
         .routes(routes!(inbox::mark_read))

@@ -22,6 +22,7 @@ mod directory;
 mod filters;
 mod forms;
 mod inbox;
+mod insights;
 mod jobs;
 mod mail;
 pub(crate) mod materials;
@@ -39,6 +40,8 @@ mod public;
 pub mod render;
 mod reviews;
 mod security;
+pub(crate) mod session_moves;
+pub(crate) mod session_page;
 mod sessions;
 mod signup;
 mod sponsor;
@@ -119,8 +122,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/sessions",
             get(sessions::sessions).post(booking::create_booking),
         )
-        .route("/sessions/{id}", get(booking::session))
-        .route("/sessions/{id}/invite.ics", get(booking::invite_file))
+        .route("/sessions/{id}", get(session_page::session))
+        .route("/sessions/{id}/invite.ics", get(session_moves::invite_file))
         .route("/sessions/{id}/prep", post(outcomes::save_prep))
         .route("/sessions/{id}/assessment", post(outcomes::take_assessment))
         .route("/sessions/{id}/notes", post(outcomes::save_note))
@@ -139,12 +142,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/read", post(inbox::mark_all_read))
         .route("/inbox/{id}/read", post(inbox::mark_read))
-        .route("/sessions/{id}/cancel", post(booking::cancel))
-        .route("/sessions/{id}/no-show", post(booking::no_show))
+        .route("/sessions/{id}/cancel", post(session_moves::cancel))
+        .route("/sessions/{id}/no-show", post(session_moves::no_show))
         .route("/sessions/{id}/bonus", post(bonus::confirm))
         .route(
             "/sessions/{id}/reschedule",
-            get(booking::reschedule_page).post(booking::reschedule),
+            get(session_moves::reschedule_page).post(session_moves::reschedule),
         )
         .route(
             "/account",
@@ -220,6 +223,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts", get(accounts::accounts))
         .route("/operator/accounts/{id}/roles", post(accounts::change_role))
         .route("/operator/jobs", get(jobs::jobs))
+        .route("/operator/insights", get(insights::page))
         .route("/operator/credits", get(credits::page))
         .route(
             "/operator/sponsors",

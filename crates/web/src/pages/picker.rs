@@ -17,7 +17,7 @@ use serde::Deserialize;
 use stint_app::{catalog_read, picker};
 use stint_domain::account::zone_or_utc;
 use stint_domain::catalog::SkuVersion;
-use stint_domain::mentor::MentorProfile;
+use stint_domain::mentor::BookableMentor;
 
 /// Months looked through for the next available day.
 const MONTHS_AHEAD: i32 = 3;
@@ -54,6 +54,9 @@ pub(crate) struct TimeLink {
     pub href: String,
 }
 
+/// The most mentors the page lists to choose from; with more, it links to the directory.
+const MENTOR_LIST_MAX: usize = 40;
+
 #[derive(Template)]
 #[template(path = "book.html")]
 struct PickerPage {
@@ -62,7 +65,11 @@ struct PickerPage {
     tz: String,
     tz_given: bool,
     zones: Vec<String>,
-    mentors: Vec<MentorProfile>,
+    /// The mentors to choose from in a list, when there are few enough to read one.
+    mentors: Vec<BookableMentor>,
+    /// How many mentors offer the session type (more than a list holds: a link to the
+    /// directory instead).
+    mentor_count: usize,
     mentor_filter: String,
     /// The chosen mentor's name, when one is.
     mentor_name: Option<String>,
@@ -99,7 +106,8 @@ pub async fn book_page(
         .or(asked_day.map(|d| d.first_of_month()))
         .filter(|m| *m >= this_month)
         .unwrap_or(this_month);
-    let mentors = catalog_read::mentors_for_sku(&state, &sku)
+    // Who offers it, read lightly (id, name, zone): the page lists them only when few.
+    let mut mentors = catalog_read::mentors_to_search(&state, &sku, None)
         .await
         .or_page()?;
     let mentor = q
@@ -197,13 +205,19 @@ pub async fn book_page(
             .iter()
             .find(|m| Some(m.user_id.0) == mentor)
             .map(|m| m.display_name.clone()),
+        mentor_count: mentors.len(),
         zones: crate::pages::signup::zones(),
         taken: !q.taken.is_empty(),
         tz_unknown: (!q.tz.trim().is_empty() && !tz_given).then(|| q.tz.trim().to_string()),
         tz: tz_name,
         tz_given,
         mentor_filter,
-        mentors,
+        mentors: if mentors.len() <= MENTOR_LIST_MAX {
+            mentors.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+            mentors
+        } else {
+            Vec::new()
+        },
         weeks,
         times,
         next_available,

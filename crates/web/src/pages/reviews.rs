@@ -85,7 +85,7 @@ async fn reshow(
     (status, errors): (StatusCode, FieldErrors),
 ) -> PageResult {
     let refused = super::outcomes::Refused::review(form, errors);
-    super::booking::render_session(state, me, &csrf.0, id, "", "", refused, status).await
+    super::session_page::render_session(state, me, &csrf.0, id, "", "", refused, status).await
 }
 
 /// `POST /sessions/{id}/review`: the mentee's review.

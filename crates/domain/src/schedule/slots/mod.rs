@@ -80,7 +80,7 @@ pub fn civil_instants(tz: &TimeZone, dt: DateTime) -> Vec<Timestamp> {
 /// clocks jump (an end written inside the gap is reached when the clock skips past it: a
 /// mentor working until 02:30 on a night the clock goes from 02:00 to 03:00 works until the
 /// jump, and a session ending exactly then fits).
-fn interval_end(tz: &TimeZone, date: Date, end: ClockTime) -> Option<Timestamp> {
+pub(crate) fn interval_end(tz: &TimeZone, date: Date, end: ClockTime) -> Option<Timestamp> {
     let dt = civil(date, end.minutes())?;
     match tz.to_ambiguous_timestamp(dt).offset() {
         AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(dt).ok(),

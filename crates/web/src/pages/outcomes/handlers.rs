@@ -63,7 +63,7 @@ async fn reshow(
     refused: Refused,
     status: StatusCode,
 ) -> PageResult {
-    crate::pages::booking::render_session(
+    crate::pages::session_page::render_session(
         state,
         viewer,
         &csrf.0,

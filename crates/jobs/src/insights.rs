@@ -1,0 +1,34 @@
+//! `insights.hours`, every hour: keeps last week's and this week's active hours of every
+//! bookable mentor (`stint_app::insights::hours`).
+
+use async_trait::async_trait;
+use std::time::Duration;
+use stint_app::App;
+use stint_app::insights::hours::{HOURS, keep_recent};
+use stint_store::Job;
+use stint_worker::{Handler, JobError, Periodic};
+
+pub fn periodic() -> Periodic {
+    Periodic::new(HOURS, Duration::from_secs(60 * 60))
+}
+
+pub struct KeepHours {
+    app: App,
+}
+
+impl KeepHours {
+    pub fn new(app: App) -> Self {
+        KeepHours { app }
+    }
+}
+
+#[async_trait]
+impl Handler for KeepHours {
+    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+        let kept = keep_recent(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
+        tracing::debug!(kept, "active hours kept");
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+//! Operations intelligence on both backends: the hours job keeps each bookable mentor's
+//! offered, booked and delivered hours per week (once, however often it runs), searches for a
+//! time are counted by competency and the searcher's band without a person, bookings made are
+//! counted by the mentee's band, and only operators read the report (API and page).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+use common::App;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use stint_domain::clock::Clock;
+use stint_server::demo::DEMO_PASSWORD;
+
+on_both_backends!(App;
+    operators_see_supply_and_demand,
+);
+
+const SKU: &str = "career-pivot-30";
+
+fn core(app: &App) -> stint_app::App {
+    stint_server::application(
+        &stint_server::config::Config::default(),
+        app.store.clone(),
+        app.clock.clone(),
+    )
+}
+
+/// The report's row for this week (the last) in `band`, every competency together.
+fn this_week(report: &Value, band: &str) -> Value {
+    let week = report["weeks"].as_array().unwrap().last().unwrap().clone();
+    report["by_band"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["week"] == week && r["band"] == band)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+async fn operators_see_supply_and_demand(app: App) {
+    let op = app.operator().await;
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+
+    // Operators only; a bad `weeks` is named.
+    let r = app.get("/api/v1/operator/insights", Some(&sam)).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.get("/api/v1/operator/insights", None).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    for bad in ["0", "53", "many"] {
+        let r = app
+            .get(&format!("/api/v1/operator/insights?weeks={bad}"), Some(&op))
+            .await;
+        let e =
+            common::expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert!(e["fields"].get("weeks").is_some(), "{e}");
+    }
+
+    // Searches from Berlin: a day in the past finds nothing, a weekday ahead finds times,
+    // and a search for one mentor is not demand.
+    let today = app
+        .clock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let past = today.yesterday().unwrap();
+    let ahead = today
+        .checked_add(jiff::SignedDuration::from_hours(48))
+        .unwrap();
+    for (date, mentor) in [(past, ""), (ahead, ""), (ahead, "&mentor=2")] {
+        let r = app
+            .get(
+                &format!("/api/v1/skus/{SKU}/times?date={date}&tz=Europe/Berlin{mentor}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    // A booking this week, then the hours job, twice (it replaces what it kept).
+    let slot = app.slots_in_days(SKU, 1, 4).await[0].clone();
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&sam),
+            json!({"sku": SKU, "mentor_id": slot["mentor_id"], "start": slot["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let core = core(&app);
+    let first = stint_app::insights::hours::keep_recent(&core)
+        .await
+        .unwrap();
+    let again = stint_app::insights::hours::keep_recent(&core)
+        .await
+        .unwrap();
+    assert!(first > 0);
+    assert_eq!(first, again);
+
+    let r = app
+        .get("/api/v1/operator/insights?weeks=4", Some(&op))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["weeks"].as_array().unwrap().len(), 4);
+
+    let europe = this_week(&report, "europe-africa");
+    assert_eq!(europe["searches"], 2, "{europe}");
+    assert_eq!(europe["searches_empty"], 1, "{europe}");
+
+    // Supply: every mentor's band, hours offered, and the booked session's 30 minutes.
+    let bands = ["americas", "europe-africa", "asia-pacific"];
+    let rows: Vec<Value> = bands.iter().map(|b| this_week(&report, b)).collect();
+    let mentors: i64 = rows.iter().filter_map(|r| r["mentors"].as_i64()).sum();
+    let offered: i64 = rows
+        .iter()
+        .filter_map(|r| r["offered_minutes"].as_i64())
+        .sum();
+    let booked: i64 = rows
+        .iter()
+        .filter_map(|r| r["booked_minutes"].as_i64())
+        .sum();
+    let made: i64 = rows
+        .iter()
+        .filter_map(|r| r["bookings_made"].as_i64())
+        .sum();
+    assert!(mentors >= 4, "{rows:?}");
+    assert!(offered >= 60 * 10, "{rows:?}");
+    assert!(booked >= 30, "{rows:?}");
+    assert!(made >= 1, "{rows:?}");
+    for r in &rows {
+        if let (Some(o), Some(b)) = (r["offered_minutes"].as_i64(), r["booked_minutes"].as_i64())
+            && o > 0
+        {
+            let u = r["utilization"].as_f64().unwrap();
+            assert!((u - b as f64 / o as f64).abs() < 1e-9, "{r}");
+        }
+    }
+    // Per competency: the booked session's competency shows its minutes.
+    let week = report["weeks"].as_array().unwrap().last().unwrap().clone();
+    let by_competency: i64 = report["by_competency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["week"] == week)
+        .filter_map(|r| r["booked_minutes"].as_i64())
+        .sum();
+    assert!(by_competency >= booked, "{report}");
+
+    // The page: operators see it; others are refused.
+    let client = common::browser();
+    common::log_in(&app, &client, "operator@stint.example").await;
+    let (status, body, _) = common::page(&app, &client, "/operator/insights").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Supply and demand"), "{body}");
+    assert!(body.contains("Hours offered"));
+    assert!(body.contains("<svg class=\"chart\""));
+    let (status, body, _) = common::page(&app, &client, "/operator/insights?weeks=99").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("from 1 to 52"), "{body}");
+    let client = common::browser();
+    common::log_in(&app, &client, "sam@stint.example").await;
+    let (status, _, _) = common::page(&app, &client, "/operator/insights").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,216 @@
+//! The operators' supply and demand page at `/operator/insights`: active hours (offered,
+//! booked, delivered, utilization) and demand (bookings made, searches that found nothing or
+//! nothing in the searcher's working day) week by week, per band and per competency, over
+//! `stint_app::insights::report`.
+
+use super::charts::{WeekBars, weekly_bars};
+use super::render::{Chrome, PageResult, failure_for, html, refusal};
+use crate::auth::PageUser;
+use crate::auth::csrf::CsrfToken;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use stint_app::insights::{self, InsightRow, InsightsReport};
+
+/// The choices of the weeks field.
+const WEEK_CHOICES: [u32; 5] = [4, 8, 13, 26, 52];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InsightParams {
+    weeks: String,
+}
+
+/// A row as the page shows it: hours with one decimal, utilization as a percentage.
+struct Line {
+    week: String,
+    competency: String,
+    band: &'static str,
+    mentors: i64,
+    offered: String,
+    booked: String,
+    delivered: String,
+    utilization: String,
+    bookings: i64,
+    searches: i64,
+    empty: i64,
+    off_hours: i64,
+}
+
+fn hours(minutes: i64) -> String {
+    #[allow(clippy::cast_precision_loss)] // minutes of a week
+    let h = minutes as f64 / 60.0;
+    format!("{h:.1}")
+}
+
+fn week_label(t: Timestamp) -> String {
+    t.to_zoned_datetime(TimeZone::UTC)
+        .strftime("%-d %b")
+        .to_string()
+}
+
+fn line(r: &InsightRow, report: &InsightsReport) -> Line {
+    Line {
+        week: week_label(r.week_start),
+        competency: r
+            .competency
+            .and_then(|c| report.competencies.iter().find(|(id, _)| *id == c))
+            .map_or_else(|| "All".to_string(), |(_, name)| name.clone()),
+        band: r.band.label(),
+        mentors: r.mentors,
+        offered: hours(r.offered_minutes),
+        booked: hours(r.booked_minutes),
+        delivered: hours(r.delivered_minutes),
+        utilization: r
+            .utilization()
+            .map_or_else(|| "–".to_string(), |u| format!("{:.0}%", u * 100.0)),
+        bookings: r.demand.bookings,
+        searches: r.demand.searches,
+        empty: r.demand.empty,
+        off_hours: r.demand.off_hours,
+    }
+}
+
+/// One week's figures summed over the bands.
+#[derive(Default)]
+struct Totals {
+    offered: i64,
+    booked: i64,
+    delivered: i64,
+    bookings: i64,
+    searches: i64,
+    empty: i64,
+    off_hours: i64,
+}
+
+fn totals(rows: &[InsightRow], week: Timestamp) -> Totals {
+    let mut t = Totals::default();
+    for r in rows.iter().filter(|r| r.week_start == week) {
+        t.offered += r.offered_minutes;
+        t.booked += r.booked_minutes;
+        t.delivered += r.delivered_minutes;
+        t.bookings += r.demand.bookings;
+        t.searches += r.demand.searches;
+        t.empty += r.demand.empty;
+        t.off_hours += r.demand.off_hours;
+    }
+    t
+}
+
+#[derive(Template)]
+#[template(path = "operator/insights.html")]
+struct InsightsPage {
+    chrome: Chrome,
+    weeks: String,
+    choices: Vec<u32>,
+    error: Option<String>,
+    /// Last full week's figures, and its label.
+    last_week: String,
+    summary: Vec<(&'static str, String)>,
+    chart: String,
+    by_band: Vec<Line>,
+    by_competency: Vec<Line>,
+}
+
+/// `GET /operator/insights`.
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    csrf: CsrfToken,
+    Query(q): Query<InsightParams>,
+) -> PageResult {
+    let (report, error, status) = match insights::report(&state, &me, Some(&q.weeks)).await {
+        Ok(r) => (r, None, StatusCode::OK),
+        Err(e) => {
+            // A weeks value that is not one: the default report, with the message.
+            let (status, errors) = refusal(e, &me)?;
+            let report = insights::report(&state, &me, None)
+                .await
+                .map_err(|e| failure_for(e, Some(me.clone())))?;
+            (report, errors.get("weeks").map(str::to_string), status)
+        }
+    };
+    let weeks = if error.is_some() {
+        q.weeks.trim().to_string()
+    } else {
+        report.weeks.len().to_string()
+    };
+    let last = report
+        .weeks
+        .len()
+        .checked_sub(2)
+        .and_then(|i| report.weeks.get(i))
+        .or(report.weeks.last())
+        .copied()
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let t = totals(&report.by_band, last);
+    #[allow(clippy::cast_precision_loss)] // minutes of a week
+    let utilization = if t.offered > 0 {
+        format!("{:.0}%", t.booked as f64 / t.offered as f64 * 100.0)
+    } else {
+        "–".to_string()
+    };
+    let summary = vec![
+        ("Hours offered", hours(t.offered)),
+        ("Hours booked", hours(t.booked)),
+        ("Utilization", utilization),
+        ("Hours delivered", hours(t.delivered)),
+        ("Bookings made", t.bookings.to_string()),
+        ("Searches", t.searches.to_string()),
+        ("Found nothing", t.empty.to_string()),
+        ("Nothing in working hours", t.off_hours.to_string()),
+    ];
+    let bars: Vec<WeekBars> = report
+        .weeks
+        .iter()
+        .map(|w| {
+            let t = totals(&report.by_band, *w);
+            WeekBars {
+                label: week_label(*w),
+                total: t.offered,
+                part: t.booked,
+            }
+        })
+        .collect();
+    let chart = weekly_bars(
+        "supply",
+        "Hours offered and booked, week by week",
+        "hours",
+        &bars,
+    );
+    let mut by_band: Vec<Line> = report
+        .by_band
+        .iter()
+        .rev()
+        .map(|r| line(r, &report))
+        .collect();
+    by_band.truncate(60);
+    let by_competency = report
+        .by_competency
+        .iter()
+        .filter(|r| r.week_start == last)
+        .map(|r| line(r, &report))
+        .collect();
+    Ok(html(
+        status,
+        &InsightsPage {
+            chrome: Chrome::new(
+                "Supply and demand · Operator · Stint",
+                Some(me.clone()),
+                &csrf.0,
+            ),
+            weeks,
+            choices: WEEK_CHOICES.to_vec(),
+            error,
+            last_week: week_label(last),
+            summary,
+            chart,
+            by_band,
+            by_competency,
+        },
+    ))
+}
