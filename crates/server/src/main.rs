@@ -322,6 +322,10 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
             stint_app::keys::rotate(&app, &|_| {})
                 .await
                 .map_err(|e| anyhow::anyhow!("sealing the demo's notes: {e}"))?;
+            // Operators' supply figures show the demo's history at once.
+            stint_app::insights::hours::keep_weeks_back(&app, 12)
+                .await
+                .map_err(|e| anyhow::anyhow!("counting the demo's hours: {e}"))?;
             println!("Demo data loaded.");
         } else {
             println!("The database already has data; the demo was not loaded again.");

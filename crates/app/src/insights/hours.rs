@@ -26,6 +26,20 @@ pub async fn keep_recent(app: &App) -> Result<usize, AppError> {
     Ok(keep_week(app, last_week).await? + keep_week(app, this_week).await?)
 }
 
+/// Keeps the hours of the last `weeks` weeks, this one included (a new installation's or the
+/// demo's history, which the hourly job would otherwise only count from now on).
+pub async fn keep_weeks_back(app: &App, weeks: u32) -> Result<usize, AppError> {
+    let this_week = week_start(app.now());
+    let mut kept = 0;
+    for k in 0..weeks {
+        let Ok(start) = this_week.checked_sub(WEEK * i32::try_from(k).unwrap_or(0)) else {
+            break;
+        };
+        kept += keep_week(app, start).await?;
+    }
+    Ok(kept)
+}
+
 /// Keeps the hours of the week starting at `start` (a Monday 00:00 UTC).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn keep_week(app: &App, start: Timestamp) -> Result<usize, AppError> {

@@ -410,8 +410,11 @@ pub fn weekly_bars(id: &str, title: &str, unit: &str, weeks: &[WeekBars]) -> Str
         .find(|s| *s >= top)
         .unwrap_or(top.max(10.0));
     let y = |v: f64| TOP + plot_h - (v / scale).clamp(0.0, 1.0) * plot_h;
-    for k in 0..=4 {
-        let v = scale * f64::from(k) / 4.0;
+    // Whole steps: a scale of 2×10ⁿ in quarters, of 1×10ⁿ or 5×10ⁿ in fifths.
+    let leading = scale / 10f64.powf(scale.log10().floor());
+    let steps: u8 = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
+    for k in 0..=steps {
+        let v = scale * f64::from(k) / f64::from(steps);
         let ly = y(v);
         let _ = write!(
             svg,
@@ -425,14 +428,14 @@ pub fn weekly_bars(id: &str, title: &str, unit: &str, weeks: &[WeekBars]) -> Str
     #[allow(clippy::cast_precision_loss)] // a few dozen weeks
     let step = plot_w / weeks.len().max(1) as f64;
     let bar = (step * 0.6).min(36.0);
-    // Every label when they fit, else every few.
-    let every = (weeks.len() / 8).max(1);
+    // At most four or five labels, so they fit a phone's width too.
+    let every = weeks.len().div_ceil(5).max(1);
     for (i, w) in weeks.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         let cx = LEFT + step * (i as f64 + 0.5);
         let _ = write!(
             svg,
-            "<rect class=\"c-track\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" rx=\"2\"/>\
+            "<rect class=\"c-total\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" rx=\"2\"/>\
              <rect class=\"c-bar\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" rx=\"2\"/>",
             cx - bar / 2.0,
             y(h(w.total)),
@@ -441,7 +444,7 @@ pub fn weekly_bars(id: &str, title: &str, unit: &str, weeks: &[WeekBars]) -> Str
             y(h(w.part)),
             (TOP + plot_h - y(h(w.part))).max(0.0),
         );
-        if i % every == 0 {
+        if (weeks.len() - 1 - i).is_multiple_of(every) {
             let _ = write!(
                 svg,
                 "<text class=\"c-axis\" x=\"{cx:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
