@@ -42,10 +42,16 @@ pub struct SupplyWeek {
     pub delivered_minutes: i64,
 }
 
+/// Booked over offered; `None` when nothing was offered.
+pub fn utilization(booked_minutes: i64, offered_minutes: i64) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)] // minutes of a few weeks
+    (offered_minutes > 0).then(|| booked_minutes as f64 / offered_minutes as f64)
+}
+
 impl SupplyWeek {
     /// Booked hours over offered hours; `None` when nothing was offered.
     pub fn utilization(&self) -> Option<f64> {
-        (self.offered_minutes > 0).then(|| self.booked_minutes as f64 / self.offered_minutes as f64)
+        utilization(self.booked_minutes, self.offered_minutes)
     }
 }
 

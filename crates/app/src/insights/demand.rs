@@ -73,11 +73,11 @@ impl DemandTally {
 
     /// Puts counts whose write failed back, to go with the next.
     fn restore(&self, counts: Vec<DemandCount>, now: Timestamp) {
+        let Ok(mut p) = self.inner.lock() else {
+            return;
+        };
+        p.since.get_or_insert(now);
         for c in counts {
-            let Ok(mut p) = self.inner.lock() else {
-                return;
-            };
-            p.since.get_or_insert(now);
             let e = p
                 .counts
                 .entry((c.week_start, c.competency, c.band.as_str()))

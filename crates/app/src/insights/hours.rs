@@ -3,38 +3,30 @@
 //! expanding everyone's rules on every view.
 
 use crate::{App, AppError};
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 use stint_domain::ids::UserId;
 use stint_domain::insights::MentorWeek;
 use stint_domain::mentor::ZoneBand;
-use stint_domain::schedule::hours::{offered_minutes, week_start};
+use stint_domain::schedule::hours::{WEEK, offered_minutes, week_start, weeks_back};
 use stint_domain::schedule::{Availability, BusyKind};
 
 /// The job kind.
 pub const HOURS: &str = "insights.hours";
 
-pub(crate) const WEEK: SignedDuration = SignedDuration::from_hours(7 * 24);
-
 /// Keeps last week's and this week's hours of every bookable mentor (last week's settle as
 /// its sessions are closed); returns how many mentor-weeks were written.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn keep_recent(app: &App) -> Result<usize, AppError> {
-    let this_week = week_start(app.now());
-    let last_week = this_week.checked_sub(WEEK).unwrap_or(this_week);
-    Ok(keep_week(app, last_week).await? + keep_week(app, this_week).await?)
+    keep_weeks_back(app, 2).await
 }
 
 /// Keeps the hours of the last `weeks` weeks, this one included (a new installation's or the
 /// demo's history, which the hourly job would otherwise only count from now on).
 pub async fn keep_weeks_back(app: &App, weeks: u32) -> Result<usize, AppError> {
-    let this_week = week_start(app.now());
     let mut kept = 0;
-    for k in 0..weeks {
-        let Ok(start) = this_week.checked_sub(WEEK * i32::try_from(k).unwrap_or(0)) else {
-            break;
-        };
+    for start in weeks_back(app.now(), weeks) {
         kept += keep_week(app, start).await?;
     }
     Ok(kept)

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::ids::CompetencyId;
-use stint_domain::insights::{DemandWeek, SupplyWeek};
+use stint_domain::insights::{DemandWeek, SupplyWeek, utilization};
 use stint_domain::mentor::ZoneBand;
 use stint_domain::role::Role;
-use stint_domain::schedule::hours::week_start;
+use stint_domain::schedule::hours::{WEEK, week_start, weeks_back};
 
 /// Weeks a report shows unless asked otherwise, and at most.
 pub const DEFAULT_WEEKS: u32 = 8;
@@ -37,7 +37,7 @@ pub struct InsightRow {
 impl InsightRow {
     /// Booked over offered; `None` when nothing was offered.
     pub fn utilization(&self) -> Option<f64> {
-        (self.offered_minutes > 0).then(|| self.booked_minutes as f64 / self.offered_minutes as f64)
+        utilization(self.booked_minutes, self.offered_minutes)
     }
 }
 
@@ -105,17 +105,10 @@ pub async fn report(
     let n = parse_weeks(weeks).map_err(AppError::validation)?;
     // This node's counts so far are part of the answer.
     demand::flush(app).await;
+    let week_list = weeks_back(app.now(), n);
     let this_week = week_start(app.now());
-    let week_list: Vec<Timestamp> = (0..i64::from(n))
-        .rev()
-        .filter_map(|k| {
-            this_week
-                .checked_sub(hours::WEEK * i32::try_from(k).ok()?)
-                .ok()
-        })
-        .collect();
     let from = week_list.first().copied().unwrap_or(this_week);
-    let to = this_week.checked_add(hours::WEEK).unwrap_or(this_week);
+    let to = this_week.checked_add(WEEK).unwrap_or(this_week);
 
     let mut by_competency: BTreeMap<Key, InsightRow> = BTreeMap::new();
     let mut by_band: BTreeMap<Key, InsightRow> = BTreeMap::new();

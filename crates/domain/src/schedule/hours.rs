@@ -21,6 +21,18 @@ pub fn week_start(t: Timestamp) -> Timestamp {
     Timestamp::from_second(start).unwrap_or(t)
 }
 
+/// One week.
+pub const WEEK: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// The starts of the `n` weeks up to and including the one holding `now`, oldest first.
+pub fn weeks_back(now: Timestamp, n: u32) -> Vec<Timestamp> {
+    let this_week = week_start(now);
+    (0..i32::try_from(n).unwrap_or(i32::MAX))
+        .rev()
+        .filter_map(|k| this_week.checked_sub(WEEK * k).ok())
+        .collect()
+}
+
 /// Sorted, merged `(start, end)` intervals.
 fn merged(mut all: Vec<(Timestamp, Timestamp)>) -> Vec<(Timestamp, Timestamp)> {
     all.retain(|(s, e)| s < e);
@@ -141,6 +153,19 @@ mod tests {
     fn berlin_week() -> (Timestamp, Timestamp) {
         // Monday 2026-03-02 00:00 UTC to the next Monday.
         (at("2026-03-02T00:00:00Z"), at("2026-03-09T00:00:00Z"))
+    }
+
+    #[test]
+    fn weeks_back_end_with_this_week() {
+        let weeks = weeks_back(at("2026-03-04T15:30:00Z"), 3);
+        assert_eq!(
+            weeks,
+            [
+                at("2026-02-16T00:00:00Z"),
+                at("2026-02-23T00:00:00Z"),
+                at("2026-03-02T00:00:00Z")
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use stint_app::insights::{self, InsightRow, InsightsReport};
+use stint_domain::insights::utilization;
 
 /// The choices of the weeks field.
 const WEEK_CHOICES: [u32; 5] = [4, 8, 13, 26, 52];
@@ -27,8 +28,8 @@ pub struct InsightParams {
 
 /// A row as the page shows it: hours with one decimal, utilization as a percentage.
 struct Line {
-    week: String,
-    competency: String,
+    /// What the row is about: its competency, or its week.
+    label: String,
     band: &'static str,
     mentors: i64,
     offered: String,
@@ -47,27 +48,33 @@ fn hours(minutes: i64) -> String {
     format!("{h:.1}")
 }
 
+/// A share as a whole percentage; a dash when there is none.
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "–".to_string(), |u| format!("{:.0}%", u * 100.0))
+}
+
 fn week_label(t: Timestamp) -> String {
     t.to_zoned_datetime(TimeZone::UTC)
         .strftime("%-d %b")
         .to_string()
 }
 
-fn line(r: &InsightRow, report: &InsightsReport) -> Line {
+/// The name of a row's competency ("All" on the rows of every competency together).
+fn competency_name(r: &InsightRow, report: &InsightsReport) -> String {
+    r.competency
+        .and_then(|c| report.competencies.iter().find(|(id, _)| *id == c))
+        .map_or_else(|| "All".to_string(), |(_, name)| name.clone())
+}
+
+fn line(r: &InsightRow, label: String) -> Line {
     Line {
-        week: week_label(r.week_start),
-        competency: r
-            .competency
-            .and_then(|c| report.competencies.iter().find(|(id, _)| *id == c))
-            .map_or_else(|| "All".to_string(), |(_, name)| name.clone()),
+        label,
         band: r.band.label(),
         mentors: r.mentors,
         offered: hours(r.offered_minutes),
         booked: hours(r.booked_minutes),
         delivered: hours(r.delivered_minutes),
-        utilization: r
-            .utilization()
-            .map_or_else(|| "–".to_string(), |u| format!("{:.0}%", u * 100.0)),
+        utilization: percent(r.utilization()),
         bookings: r.demand.bookings,
         searches: r.demand.searches,
         empty: r.demand.empty,
@@ -148,12 +155,7 @@ pub async fn page(
         .copied()
         .unwrap_or(Timestamp::UNIX_EPOCH);
     let t = totals(&report.by_band, last);
-    #[allow(clippy::cast_precision_loss)] // minutes of a week
-    let utilization = if t.offered > 0 {
-        format!("{:.0}%", t.booked as f64 / t.offered as f64 * 100.0)
-    } else {
-        "–".to_string()
-    };
+    let utilization = percent(utilization(t.booked, t.offered));
     let summary = vec![
         ("Hours offered", hours(t.offered)),
         ("Hours booked", hours(t.booked)),
@@ -182,18 +184,18 @@ pub async fn page(
         "hours",
         &bars,
     );
-    let mut by_band: Vec<Line> = report
+    let by_band: Vec<Line> = report
         .by_band
         .iter()
         .rev()
-        .map(|r| line(r, &report))
+        .take(60)
+        .map(|r| line(r, week_label(r.week_start)))
         .collect();
-    by_band.truncate(60);
     let by_competency = report
         .by_competency
         .iter()
         .filter(|r| r.week_start == last)
-        .map(|r| line(r, &report))
+        .map(|r| line(r, competency_name(r, &report)))
         .collect();
     Ok(html(
         status,
