@@ -97,6 +97,77 @@ impl SearchResult {
     }
 }
 
+/// Which figure a forecast is of, in hours a week: demand is the length of the sessions
+/// mentees booked (by when they booked, in their band), supply the hours mentors offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Series {
+    Demand,
+    Supply,
+}
+
+impl Series {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Series::Demand => "demand",
+            Series::Supply => "supply",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Series> {
+        [Series::Demand, Series::Supply]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// One forecast week: the expected hours and the interval around them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastWeek {
+    pub week_start: Timestamp,
+    pub hours: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// The next weeks of one series of one competency in one band, with how its method was
+/// chosen: the model's and the seasonal-naive baseline's MASE on weeks held out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesForecast {
+    pub competency: CompetencyId,
+    pub band: ZoneBand,
+    pub series: Series,
+    /// The method used (`ets`, `mstl` or `seasonal_naive`).
+    pub method: String,
+    /// The model that was tried against the baseline.
+    pub model: String,
+    pub model_mase: Option<f64>,
+    pub baseline_mase: Option<f64>,
+    /// Weeks of history it was made from.
+    pub history_weeks: i64,
+    pub weeks: Vec<ForecastWeek>,
+}
+
+/// The share of supply that demand may take before it is a shortfall: above it, mentees
+/// stop finding times that suit them.
+pub const SHORTFALL_SHARE: f64 = 0.85;
+
+/// The weeks in which forecast demand takes more than `SHORTFALL_SHARE` of forecast supply
+/// (weeks matched by their start; supply of zero with any demand is a shortfall).
+pub fn shortfall_weeks(demand: &SeriesForecast, supply: &SeriesForecast) -> Vec<Timestamp> {
+    demand
+        .weeks
+        .iter()
+        .filter_map(|d| {
+            let offered = supply
+                .weeks
+                .iter()
+                .find(|s| s.week_start == d.week_start)
+                .map_or(0.0, |s| s.hours);
+            (d.hours > 0.0 && d.hours > SHORTFALL_SHARE * offered).then_some(d.week_start)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +195,39 @@ mod tests {
         assert_eq!(w.utilization(), Some(0.25));
         w.offered_minutes = 0;
         assert_eq!(w.utilization(), None);
+    }
+
+    fn series(series: Series, hours: &[f64]) -> SeriesForecast {
+        SeriesForecast {
+            competency: CompetencyId(1),
+            band: ZoneBand::Americas,
+            series,
+            method: "ets".into(),
+            model: "ets".into(),
+            model_mase: None,
+            baseline_mase: None,
+            history_weeks: 20,
+            weeks: hours
+                .iter()
+                .enumerate()
+                .map(|(i, h)| ForecastWeek {
+                    week_start: Timestamp::from_second(i as i64 * 604_800).unwrap(),
+                    hours: *h,
+                    lower: *h,
+                    upper: *h,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_shortfall_is_demand_above_the_share_of_supply() {
+        let demand = series(Series::Demand, &[8.0, 8.5, 9.0, 0.0, 1.0]);
+        let supply = series(Series::Supply, &[10.0, 10.0, 10.0, 0.0]);
+        let weeks = shortfall_weeks(&demand, &supply);
+        let starts: Vec<i64> = weeks.iter().map(|t| t.as_second() / 604_800).collect();
+        // 8 of 10 leaves room; 8.5 is exactly the share; 9 is above; no demand is none; demand
+        // where nothing is offered is.
+        assert_eq!(starts, vec![2, 4]);
     }
 }

@@ -16,7 +16,7 @@ pub fn zone_city(tz: &str) -> String {
 
 /// Where in the world a mentor works, by their zone's offset from UTC now: the directory's
 /// time-zone filter (a mentee looks for someone whose working day meets theirs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ZoneBand {
     /// UTC−12 to UTC−3.
     Americas,

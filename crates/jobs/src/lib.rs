@@ -120,6 +120,7 @@ pub fn worker(
     let erase_due = privacy_requests::EraseDue::new(app.clone());
     let make_export = privacy_requests::MakeExport::new(app.clone());
     let keep_hours = insights::KeepHours::new(app.clone());
+    let make_forecasts = insights::MakeForecasts::new(app.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -151,6 +152,10 @@ pub fn worker(
         )
         .with(stint_app::money::expiry::EXPIRE, Arc::new(expire_credits))
         .with(stint_app::insights::hours::HOURS, Arc::new(keep_hours))
+        .with(
+            stint_app::insights::forecast::FORECAST,
+            Arc::new(make_forecasts),
+        )
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
         .with(stint_app::erasure::ERASE, Arc::new(erase_due))
         .with(stint_app::export_requests::EXPORT, Arc::new(make_export))
@@ -207,6 +212,7 @@ pub fn worker(
         .with_periodic(calendar_sync::periodic())
         .with_periodic(credit_expiry::periodic())
         .with_periodic(insights::periodic())
+        .with_periodic(insights::forecast_periodic())
         .with_periodic(retention::periodic())
         .with_periodic(privacy_requests::periodic()))
 }

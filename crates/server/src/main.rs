@@ -326,6 +326,9 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
             stint_app::insights::hours::keep_weeks_back(&app, 12)
                 .await
                 .map_err(|e| anyhow::anyhow!("counting the demo's hours: {e}"))?;
+            stint_app::insights::forecast::refresh(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("forecasting the demo's weeks: {e}"))?;
             println!("Demo data loaded.");
         } else {
             println!("The database already has data; the demo was not loaded again.");

@@ -11,10 +11,14 @@ use common::App;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use stint_domain::clock::Clock;
+use stint_domain::insights::MentorWeek;
+use stint_domain::mentor::ZoneBand;
+use stint_domain::schedule::hours::{week_start, weeks_back};
 use stint_server::demo::DEMO_PASSWORD;
 
 on_both_backends!(App;
     operators_see_supply_and_demand,
+    forecasts_show_where_hours_will_fall_short,
 );
 
 const SKU: &str = "career-pivot-30";
@@ -163,4 +167,132 @@ async fn operators_see_supply_and_demand(app: App) {
     common::log_in(&app, &client, "sam@stint.example").await;
     let (status, _, _) = common::page(&app, &client, "/operator/insights").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Thirty weeks of kept hours: mentors in the Americas offered nothing, the others a steady
+/// climb. A mentee in Chicago books; a week later the daily forecast shows the Americas short
+/// of hours, and a modelled climb elsewhere.
+async fn forecasts_show_where_hours_will_fall_short(app: App) {
+    let op = app.operator().await;
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let r = app.get("/api/v1/operator/forecasts", Some(&sam)).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.get("/api/v1/operator/forecasts", None).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let slot = app.slots_in_days(SKU, 1, 4).await[0].clone();
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(&sam),
+            json!({"sku": SKU, "mentor_id": slot["mentor_id"], "start": slot["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.clock.advance(jiff::SignedDuration::from_hours(7 * 24));
+
+    let now = app.clock.now();
+    let last_week = week_start(now) - jiff::SignedDuration::from_hours(7 * 24);
+    let weeks = weeks_back(last_week, 30);
+    let mentors = app
+        .store
+        .mentor_week_inputs(weeks[0], week_start(now))
+        .await
+        .unwrap();
+    let mut kept = Vec::new();
+    for (t, week) in weeks.iter().enumerate() {
+        for m in &mentors {
+            let band = ZoneBand::of_zone(&m.timezone, *week).unwrap();
+            let t = t as i64;
+            let offered = if band == ZoneBand::Americas {
+                0
+            } else {
+                600 + 20 * t + (t * 37) % 9 - 4
+            };
+            kept.push(MentorWeek {
+                mentor: m.mentor,
+                week_start: *week,
+                band,
+                offered_minutes: offered,
+                booked_minutes: 0,
+                delivered_minutes: 0,
+            });
+        }
+    }
+    app.store.save_mentor_weeks(&kept, now).await.unwrap();
+
+    let core = core(&app);
+    let made = stint_app::insights::forecast::refresh(&core).await.unwrap();
+    assert!(made >= 6, "{made}");
+    // A second run replaces the first.
+    let again = stint_app::insights::forecast::refresh(&core).await.unwrap();
+    assert_eq!(made, again);
+
+    let r = app.get("/api/v1/operator/forecasts", Some(&op)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let rows = body["forecasts"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() <= made / 2, "{body}");
+    let first_week = week_start(now)
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    for row in rows {
+        for series in ["demand", "supply"] {
+            let weeks = row[series]["weeks"].as_array().unwrap();
+            assert_eq!(weeks.len(), 8, "{row}");
+            assert_eq!(weeks[0]["week"], first_week.as_str(), "{row}");
+            for w in weeks {
+                let (l, h, u) = (
+                    w["lower"].as_f64().unwrap(),
+                    w["hours"].as_f64().unwrap(),
+                    w["upper"].as_f64().unwrap(),
+                );
+                assert!(0.0 <= l && l <= h && h <= u, "{row}");
+            }
+        }
+    }
+    // Sam booked in the Americas, where nothing was offered: short every week, listed first.
+    let short = &rows[0];
+    assert_eq!(short["band"], "americas", "{body}");
+    assert_eq!(
+        short["shortfall_weeks"].as_array().unwrap().len(),
+        8,
+        "{short}"
+    );
+    assert!(
+        short["demand"]["weeks"][0]["hours"].as_f64().unwrap() > 0.0,
+        "{short}"
+    );
+    // Elsewhere the climb is modelled (it beat the baseline on the held-out weeks) and goes on.
+    let climbing = rows
+        .iter()
+        .find(|r| r["band"] != "americas" && r["supply"]["weeks"][0]["hours"].as_f64() > Some(0.0))
+        .expect("a row with hours outside the Americas");
+    let supply = &climbing["supply"];
+    assert_eq!(supply["method"], "ets", "{climbing}");
+    assert_eq!(supply["history_weeks"], 30, "{climbing}");
+    assert!(
+        supply["model_mase"].as_f64().unwrap() < 0.9 * supply["baseline_mase"].as_f64().unwrap(),
+        "{climbing}"
+    );
+    let hours: Vec<f64> = supply["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["hours"].as_f64().unwrap())
+        .collect();
+    assert!(hours[7] > hours[0], "{climbing}");
+    assert!(
+        climbing["shortfall_weeks"].as_array().unwrap().is_empty(),
+        "{climbing}"
+    );
+
+    let client = common::browser();
+    common::log_in(&app, &client, "operator@stint.example").await;
+    let (status, page, _) = common::page(&app, &client, "/operator/insights").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("The next 8 weeks"), "{page}");
+    assert!(page.contains("short of hours within 8 weeks"), "{page}");
+    assert!(page.contains("MASE"), "{page}");
 }

@@ -6,7 +6,7 @@ use crate::interfaces::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use stint_domain::ids::CompetencyId;
-use stint_domain::insights::{MentorWeek, MentorWeekInput, SupplyWeek};
+use stint_domain::insights::{MentorWeek, MentorWeekInput, SeriesForecast, SupplyWeek};
 use stint_domain::mentor::ZoneBand;
 
 /// Demand added by one node since its last write: per week, competency and band.
@@ -28,6 +28,8 @@ pub struct BookingsMade {
     pub competency: CompetencyId,
     pub timezone: String,
     pub bookings: i64,
+    /// The booked sessions' length together.
+    pub minutes: i64,
 }
 
 #[async_trait]
@@ -55,4 +57,8 @@ pub trait InsightStore: Send + Sync {
     async fn search_demand(&self, from: Timestamp, to: Timestamp) -> Result<Vec<DemandCount>>;
     /// Bookings made in `[from, to)`, per week, competency and mentee zone.
     async fn bookings_made(&self, from: Timestamp, to: Timestamp) -> Result<Vec<BookingsMade>>;
+    /// Replaces every kept forecast with `forecasts`, in one write.
+    async fn save_forecasts(&self, forecasts: &[SeriesForecast], now: Timestamp) -> Result<()>;
+    /// The kept forecasts, by competency, band and series.
+    async fn forecasts(&self) -> Result<Vec<SeriesForecast>>;
 }

@@ -4,6 +4,7 @@
 //! (`hours`, `demand`), so a report reads a few hundred rows whatever the history.
 
 pub mod demand;
+pub mod forecast;
 pub mod hours;
 
 use crate::{App, AppError, require};

@@ -60,6 +60,14 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "searches",
         "a day's times asked for (or a month with no times at all), by competency and the searcher's time-zone band, with how many found nothing and how many found nothing between 09:00 and 18:00 in the searcher's zone; no person is recorded",
     ),
+    (
+        "forecast",
+        "the next 8 weeks of demand (hours of sessions booked, by the mentee's band) and supply (hours offered, by the mentor's band) per competency, made daily from up to three years of full weeks; a model (ETS, or MSTL with a yearly season once two years are known) is used only where its MASE on the last 8 weeks, held out from its fitting, is at least a tenth below the seasonal-naive baseline's, and the baseline otherwise; intervals cover 80%",
+    ),
+    (
+        "shortfall",
+        "a forecast week in which demand takes more than 85% of the hours offered in the same competency and band",
+    ),
 ];
 
 /// The definition of a metric by name, for pages that explain one figure.

@@ -4,6 +4,7 @@
 
 use super::SqlStore;
 use super::bookings::ts;
+use super::forecast_body;
 use crate::StoreError;
 use crate::insights::{BookingsMade, DemandCount, InsightStore};
 use crate::interfaces::Result;
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
 use stint_domain::ids::{CompetencyId, UserId};
-use stint_domain::insights::{MentorWeek, MentorWeekInput, SupplyWeek};
+use stint_domain::insights::{MentorWeek, MentorWeekInput, Series, SeriesForecast, SupplyWeek};
 use stint_domain::mentor::ZoneBand;
 
 /// Each bookable mentor's current competencies (through their active session types).
@@ -198,7 +199,8 @@ impl InsightStore for SqlStore {
     async fn bookings_made(&self, from: Timestamp, to: Timestamp) -> Result<Vec<BookingsMade>> {
         let rows = sqlx::query(
             "SELECT b.created_at - (b.created_at - 345600) % 604800 AS week_start, \
-                    v.competency_id, u.timezone, COUNT(*) AS n \
+                    v.competency_id, u.timezone, COUNT(*) AS n, \
+                    CAST(SUM(b.end_at - b.start_at) / 60 AS BIGINT) AS minutes \
              FROM bookings b \
              JOIN sku_versions v ON v.sku_id = b.sku_id AND v.version = b.sku_version \
              JOIN users u ON u.id = b.mentee_id \
@@ -217,7 +219,55 @@ impl InsightStore for SqlStore {
                     competency: CompetencyId(r.try_get("competency_id")?),
                     timezone: r.try_get("timezone")?,
                     bookings: r.try_get("n")?,
+                    minutes: r.try_get("minutes")?,
                 })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn save_forecasts(&self, forecasts: &[SeriesForecast], now: Timestamp) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM insight_forecasts")
+            .execute(&mut *tx)
+            .await?;
+        for f in forecasts {
+            sqlx::query(
+                "INSERT INTO insight_forecasts (competency_id, band, series, body, computed_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(f.competency.0)
+            .bind(f.band.as_str())
+            .bind(f.series.as_str())
+            .bind(forecast_body::write(f)?)
+            .bind(now.as_second())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn forecasts(&self) -> Result<Vec<SeriesForecast>> {
+        let rows = sqlx::query(
+            "SELECT competency_id, band, series, body FROM insight_forecasts \
+             ORDER BY competency_id, band, series",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let series: String = r.try_get("series")?;
+                let series = Series::parse(&series).ok_or_else(|| {
+                    StoreError::Backend(format!("unknown forecast series {series}").into())
+                })?;
+                forecast_body::read(
+                    CompetencyId(r.try_get("competency_id")?),
+                    band(&r.try_get::<String, _>("band")?)?,
+                    series,
+                    &r.try_get::<String, _>("body")?,
+                )
             })
             .collect()
     }

@@ -20,6 +20,7 @@ mod claim;
 mod credentials;
 mod directory;
 mod erasure;
+mod forecast_body;
 mod holds;
 mod insights;
 mod jobs;

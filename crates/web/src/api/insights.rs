@@ -1,5 +1,6 @@
 //! `/api/v1/operator/insights`: supply (active hours) and demand per week, band and
-//! competency, over `stint_app::insights::report` (operators only).
+//! competency, over `stint_app::insights::report`; `/api/v1/operator/forecasts`: the next
+//! weeks' forecasts of both, over `stint_app::insights::forecast::report` (operators only).
 
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
@@ -8,7 +9,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use stint_app::insights::forecast::ForecastRow;
 use stint_app::insights::{self, InsightRow, InsightsReport};
+use stint_domain::insights::SeriesForecast;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -102,4 +105,93 @@ pub async fn report(
     let ApiQuery(params) = query?;
     let report = insights::report(&state, &me, params.weeks.as_deref()).await?;
     Ok(Json(dto(&report)))
+}
+
+/// One forecast week, in hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastWeekDto {
+    /// The week's Monday.
+    #[schema(format = Date)]
+    pub week: String,
+    pub hours: f64,
+    /// The 80% interval.
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// One series' forecast and how its method was chosen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesForecastDto {
+    /// `ets`, `mstl` or `seasonal_naive`: the method used.
+    pub method: String,
+    /// The model tried against the seasonal-naive baseline on held-out weeks.
+    pub model: String,
+    /// Mean absolute scaled error on the held-out weeks; null when there were too few weeks
+    /// to hold any out, or the history never changed.
+    pub model_mase: Option<f64>,
+    pub baseline_mase: Option<f64>,
+    pub history_weeks: i64,
+    pub weeks: Vec<ForecastWeekDto>,
+}
+
+/// Demand and supply forecast for one competency in one band.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastDto {
+    pub competency_id: i64,
+    pub band: String,
+    /// Hours of sessions mentees in this band will book.
+    pub demand: SeriesForecastDto,
+    /// Hours mentors in this band will offer.
+    pub supply: SeriesForecastDto,
+    /// Weeks (Mondays) whose forecast demand takes more than 85% of forecast supply.
+    pub shortfall_weeks: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastsDto {
+    /// Shortfalls first.
+    pub forecasts: Vec<ForecastDto>,
+}
+
+fn series(f: &SeriesForecast) -> SeriesForecastDto {
+    SeriesForecastDto {
+        method: f.method.clone(),
+        model: f.model.clone(),
+        model_mase: f.model_mase,
+        baseline_mase: f.baseline_mase,
+        history_weeks: f.history_weeks,
+        weeks: f
+            .weeks
+            .iter()
+            .map(|w| ForecastWeekDto {
+                week: day(w.week_start),
+                hours: w.hours,
+                lower: w.lower,
+                upper: w.upper,
+            })
+            .collect(),
+    }
+}
+
+fn forecast(r: &ForecastRow) -> ForecastDto {
+    ForecastDto {
+        competency_id: r.competency.0,
+        band: r.band.as_str().to_string(),
+        demand: series(&r.demand),
+        supply: series(&r.supply),
+        shortfall_weeks: r.shortfall.iter().map(|w| day(*w)).collect(),
+    }
+}
+
+/// The next 8 weeks' demand and supply per competency and band, as last forecast (daily).
+#[utoipa::path(get, path = "/api/v1/operator/forecasts", tag = "operator", security(("bearer" = [])),
+    responses((status = 200, body = ForecastsDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn forecasts(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<ForecastsDto>, ApiError> {
+    let report = insights::forecast::report(&state, &me).await?;
+    Ok(Json(ForecastsDto {
+        forecasts: report.rows.iter().map(forecast).collect(),
+    }))
 }

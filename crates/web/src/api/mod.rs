@@ -294,6 +294,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::revoke_role))
         .routes(routes!(jobs::list_jobs))
         .routes(routes!(insights::report))
+        .routes(routes!(insights::forecasts))
         .routes(routes!(jobs::retry_job))
         .routes(routes!(inbox::get_inbox))
         .routes(routes!(inbox::mark_read))

@@ -1,7 +1,8 @@
 //! The operators' supply and demand page at `/operator/insights`: active hours (offered,
 //! booked, delivered, utilization) and demand (bookings made, searches that found nothing or
 //! nothing in the searcher's working day) week by week, per band and per competency, over
-//! `stint_app::insights::report`.
+//! `stint_app::insights::report`; and the next weeks' forecasts of both, with shortfalls
+//! first (`stint_app::insights::forecast::report`).
 
 use super::charts::{WeekBars, weekly_bars};
 use super::render::{Chrome, PageResult, failure_for, html, refusal};
@@ -14,7 +15,9 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use stint_app::insights::forecast::{self, ForecastReport, ForecastRow};
 use stint_app::insights::{self, InsightRow, InsightsReport};
+use stint_domain::insights::SeriesForecast;
 use stint_domain::insights::utilization;
 
 /// The choices of the weeks field.
@@ -108,6 +111,69 @@ fn totals(rows: &[InsightRow], week: Timestamp) -> Totals {
     t
 }
 
+/// A forecast row as the page shows it.
+struct ForecastLine {
+    competency: String,
+    band: &'static str,
+    demand_next: String,
+    supply_next: String,
+    demand_total: String,
+    supply_total: String,
+    /// When the first shortfall week starts, if any.
+    shortfall: Option<String>,
+    demand_method: String,
+    supply_method: String,
+}
+
+/// Hours with their interval: "12.5 (9.0–16.1)".
+fn with_interval(f: &SeriesForecast) -> String {
+    f.weeks.first().map_or_else(
+        || "–".to_string(),
+        |w| format!("{:.1} ({:.1}–{:.1})", w.hours, w.lower, w.upper),
+    )
+}
+
+fn total(f: &SeriesForecast) -> String {
+    format!("{:.0}", f.weeks.iter().map(|w| w.hours).sum::<f64>())
+}
+
+/// How a series was forecast, and why: the model beat the baseline on held-out weeks, or
+/// it did not, or there were too few weeks to tell.
+fn method(f: &SeriesForecast) -> String {
+    let name = |m: &str| match m {
+        "ets" => "ETS",
+        "mstl" => "MSTL",
+        _ => "baseline",
+    };
+    match (f.model_mase, f.baseline_mase) {
+        (Some(m), Some(b)) => format!("{} · MASE {m:.2} vs baseline {b:.2}", name(&f.method)),
+        _ if f.history_weeks < 20 => format!(
+            "{}, {} weeks (too few to test a model)",
+            name(&f.method),
+            f.history_weeks
+        ),
+        _ => format!("{}, history too even to score", name(&f.method)),
+    }
+}
+
+fn forecast_line(r: &ForecastRow, report: &ForecastReport) -> ForecastLine {
+    ForecastLine {
+        competency: report
+            .competencies
+            .iter()
+            .find(|(id, _)| *id == r.competency)
+            .map_or_else(|| "–".to_string(), |(_, n)| n.clone()),
+        band: r.band.label(),
+        demand_next: with_interval(&r.demand),
+        supply_next: with_interval(&r.supply),
+        demand_total: total(&r.demand),
+        supply_total: total(&r.supply),
+        shortfall: r.shortfall.first().map(|w| week_label(*w)),
+        demand_method: method(&r.demand),
+        supply_method: method(&r.supply),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "operator/insights.html")]
 struct InsightsPage {
@@ -121,6 +187,8 @@ struct InsightsPage {
     chart: String,
     by_band: Vec<Line>,
     by_competency: Vec<Line>,
+    forecasts: Vec<ForecastLine>,
+    shortfalls: usize,
 }
 
 /// `GET /operator/insights`.
@@ -197,6 +265,15 @@ pub async fn page(
         .filter(|r| r.week_start == last)
         .map(|r| line(r, competency_name(r, &report)))
         .collect();
+    let forecast_report = forecast::report(&state, &me)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let forecasts: Vec<ForecastLine> = forecast_report
+        .rows
+        .iter()
+        .map(|r| forecast_line(r, &forecast_report))
+        .collect();
+    let shortfalls = forecasts.iter().filter(|f| f.shortfall.is_some()).count();
     Ok(html(
         status,
         &InsightsPage {
@@ -213,6 +290,8 @@ pub async fn page(
             chart,
             by_band,
             by_competency,
+            forecasts,
+            shortfalls,
         },
     ))
 }
