@@ -3,7 +3,8 @@
 
 use crate::ids::{CompetencyId, UserId};
 use crate::mentor::ZoneBand;
-use jiff::Timestamp;
+use crate::schedule::LoadCaps;
+use jiff::{SignedDuration, Timestamp};
 
 /// What the hours job reads of one mentor for one week.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +169,27 @@ pub fn shortfall_weeks(demand: &SeriesForecast, supply: &SeriesForecast) -> Vec<
         .collect()
 }
 
+/// A mentor is asked to open more hours at most this often, whatever falls short.
+pub const ASK_FOR_HOURS_EVERY: SignedDuration = SignedDuration::from_hours(14 * 24);
+
+/// Whether a mentor last asked at `last_asked` may be asked again at `now`.
+pub fn may_ask_for_hours(last_asked: Option<Timestamp>, now: Timestamp) -> bool {
+    last_asked.is_none_or(|t| now.duration_since(t) >= ASK_FOR_HOURS_EVERY)
+}
+
+/// Whether a mentor who offers `offered_minutes` in a week could offer another session of
+/// `session_minutes` without passing their caps (a day's cap counts seven times a week).
+pub fn has_room_under_caps(caps: &LoadCaps, offered_minutes: i64, session_minutes: i64) -> bool {
+    let sessions = [
+        caps.max_per_week.map(i64::from),
+        caps.max_per_day.map(|d| 7 * i64::from(d)),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    sessions.is_none_or(|n| n * session_minutes >= offered_minutes + session_minutes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +251,26 @@ mod tests {
         // 8 of 10 leaves room; 8.5 is exactly the share; 9 is above; no demand is none; demand
         // where nothing is offered is.
         assert_eq!(starts, vec![2, 4]);
+    }
+
+    #[test]
+    fn a_mentor_is_asked_for_hours_at_most_once_a_fortnight() {
+        let now = Timestamp::from_second(100 * 86_400).unwrap();
+        assert!(may_ask_for_hours(None, now));
+        let days_ago = |d: i64| Some(now - SignedDuration::from_hours(d * 24));
+        assert!(!may_ask_for_hours(days_ago(13), now));
+        assert!(may_ask_for_hours(days_ago(14), now));
+    }
+
+    #[test]
+    fn room_under_the_caps_is_one_more_session() {
+        let mut caps = LoadCaps::default();
+        assert!(has_room_under_caps(&caps, 10_000, 30));
+        caps.max_per_week = Some(10);
+        assert!(has_room_under_caps(&caps, 270, 30));
+        assert!(!has_room_under_caps(&caps, 300, 30));
+        caps.max_per_day = Some(1);
+        assert!(has_room_under_caps(&caps, 180, 30));
+        assert!(!has_room_under_caps(&caps, 210, 30));
     }
 }

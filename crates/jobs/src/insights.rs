@@ -1,13 +1,19 @@
 //! `insights.hours`, every hour: keeps last week's and this week's active hours of every
 //! bookable mentor (`stint_app::insights::hours`). `insights.forecast`, every day: forecasts
-//! the next weeks' demand and supply (`stint_app::insights::forecast`).
+//! the next weeks' demand and supply (`stint_app::insights::forecast`) and raises the
+//! shortfalls they show (`stint_app::insights::alerts`); `insights.alert` delivers one alert.
 
 use async_trait::async_trait;
+use std::sync::Arc;
 use std::time::Duration;
 use stint_app::App;
+use stint_app::insights::alerts::{AlertJob, letter, post, raise};
 use stint_app::insights::forecast::{FORECAST, refresh};
 use stint_app::insights::hours::{HOURS, keep_recent};
+use stint_mail::{Mailer, Message};
 use stint_store::Job;
+
+use crate::account_mail::{escape, host_of};
 use stint_worker::{Handler, JobError, Periodic};
 
 pub fn periodic() -> Periodic {
@@ -56,11 +62,72 @@ impl Handler for MakeForecasts {
         let series = refresh(&self.app)
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
+        let raised = raise(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
         tracing::info!(
             series,
-            took_ms = started.elapsed().as_millis() as u64,
+            took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            opened = raised.opened,
+            closed = raised.closed,
+            asked = raised.asked,
             "forecasts made"
         );
+        Ok(())
+    }
+}
+
+/// `insights.alert`: one shortfall alert or ask for hours, by e-mail (under a message id
+/// named by the job, so a retry is the same message) and then to the inbox, as the recipient
+/// chose when it goes out.
+pub struct SendAlert {
+    app: App,
+    mailer: Arc<Mailer>,
+    public_url: String,
+}
+
+impl SendAlert {
+    pub fn new(app: App, mailer: Arc<Mailer>, public_url: String) -> Self {
+        SendAlert {
+            app,
+            mailer,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        }
+    }
+}
+
+#[async_trait]
+impl Handler for SendAlert {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let input: AlertJob = serde_json::from_str(&job.payload)
+            .map_err(|e| JobError::fatal(format!("not an alert: {e}")))?;
+        let retry = |e: &dyn std::fmt::Display| JobError::retry(e.to_string());
+        let Some(l) = letter(&self.app, &input).await.map_err(|e| retry(&e))? else {
+            return Ok(());
+        };
+        if l.by_email {
+            let link = format!("{}{}", self.public_url, l.link);
+            let message = Message {
+                to: (l.name.clone(), l.email.clone()),
+                subject: l.subject.clone(),
+                text: format!("Hello {},\n\n{}\n\n{link}\n", l.name, l.text),
+                html: format!(
+                    "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open Stint</a></p>",
+                    escape(&l.name),
+                    escape(&l.text),
+                    escape(&link)
+                ),
+                attachments: Vec::new(),
+                message_id: format!("<insights-alert.{}@{}>", job.id, host_of(&self.public_url)),
+            };
+            self.mailer
+                .send(&message)
+                .await
+                .map_err(|e| retry(&format!("the alert was not mailed: {e}")))?;
+        }
+        if l.in_app {
+            post(&self.app, l).await.map_err(|e| retry(&e))?;
+        }
         Ok(())
     }
 }

@@ -121,6 +121,8 @@ pub fn worker(
     let make_export = privacy_requests::MakeExport::new(app.clone());
     let keep_hours = insights::KeepHours::new(app.clone());
     let make_forecasts = insights::MakeForecasts::new(app.clone());
+    let send_alert =
+        insights::SendAlert::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -156,6 +158,7 @@ pub fn worker(
             stint_app::insights::forecast::FORECAST,
             Arc::new(make_forecasts),
         )
+        .with(stint_app::insights::alerts::ALERT, Arc::new(send_alert))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
         .with(stint_app::erasure::ERASE, Arc::new(erase_due))
         .with(stint_app::export_requests::EXPORT, Arc::new(make_export))

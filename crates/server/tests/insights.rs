@@ -19,6 +19,7 @@ use stint_server::demo::DEMO_PASSWORD;
 on_both_backends!(App;
     operators_see_supply_and_demand,
     forecasts_show_where_hours_will_fall_short,
+    shortfalls_alert_operators_once_and_ask_mentors_with_room,
 );
 
 const SKU: &str = "career-pivot-30";
@@ -180,46 +181,8 @@ async fn forecasts_show_where_hours_will_fall_short(app: App) {
     let r = app.get("/api/v1/operator/forecasts", None).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
-    let slot = app.slots_in_days(SKU, 1, 4).await[0].clone();
-    let r = app
-        .post(
-            "/api/v1/bookings",
-            Some(&sam),
-            json!({"sku": SKU, "mentor_id": slot["mentor_id"], "start": slot["start"]}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    app.clock.advance(jiff::SignedDuration::from_hours(7 * 24));
-
+    plant_history(&app, &sam).await;
     let now = app.clock.now();
-    let last_week = week_start(now) - jiff::SignedDuration::from_hours(7 * 24);
-    let weeks = weeks_back(last_week, 30);
-    let mentors = app
-        .store
-        .mentor_week_inputs(weeks[0], week_start(now))
-        .await
-        .unwrap();
-    let mut kept = Vec::new();
-    for (t, week) in weeks.iter().enumerate() {
-        for m in &mentors {
-            let band = ZoneBand::of_zone(&m.timezone, *week).unwrap();
-            let t = t as i64;
-            let offered = if band == ZoneBand::Americas {
-                0
-            } else {
-                600 + 20 * t + (t * 37) % 9 - 4
-            };
-            kept.push(MentorWeek {
-                mentor: m.mentor,
-                week_start: *week,
-                band,
-                offered_minutes: offered,
-                booked_minutes: 0,
-                delivered_minutes: 0,
-            });
-        }
-    }
-    app.store.save_mentor_weeks(&kept, now).await.unwrap();
 
     let core = core(&app);
     let made = stint_app::insights::forecast::refresh(&core).await.unwrap();
@@ -295,4 +258,210 @@ async fn forecasts_show_where_hours_will_fall_short(app: App) {
     assert!(page.contains("The next 8 weeks"), "{page}");
     assert!(page.contains("short of hours within 8 weeks"), "{page}");
     assert!(page.contains("MASE"), "{page}");
+}
+
+/// Sam (Chicago) books this week; a week later, thirty weeks of kept hours are planted in
+/// which mentors in the Americas offered nothing and the others a steady climb.
+async fn plant_history(app: &App, sam: &str) {
+    let slot = app.slots_in_days(SKU, 1, 4).await[0].clone();
+    let r = app
+        .post(
+            "/api/v1/bookings",
+            Some(sam),
+            json!({"sku": SKU, "mentor_id": slot["mentor_id"], "start": slot["start"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.clock.advance(jiff::SignedDuration::from_hours(7 * 24));
+
+    let now = app.clock.now();
+    let last_week = week_start(now) - jiff::SignedDuration::from_hours(7 * 24);
+    let weeks = weeks_back(last_week, 30);
+    let mentors = app
+        .store
+        .mentor_week_inputs(weeks[0], week_start(now))
+        .await
+        .unwrap();
+    let mut kept = Vec::new();
+    for (t, week) in weeks.iter().enumerate() {
+        for m in &mentors {
+            let band = ZoneBand::of_zone(&m.timezone, *week).unwrap();
+            let t = t as i64;
+            let offered = if band == ZoneBand::Americas {
+                0
+            } else {
+                600 + 20 * t + (t * 37) % 9 - 4
+            };
+            kept.push(MentorWeek {
+                mentor: m.mentor,
+                week_start: *week,
+                band,
+                offered_minutes: offered,
+                booked_minutes: 0,
+                delivered_minutes: 0,
+            });
+        }
+    }
+    app.store.save_mentor_weeks(&kept, now).await.unwrap();
+}
+
+/// An inbox as its owner reads it: the titles of the given kind.
+async fn inbox_titles(app: &App, token: &str, kind: &str) -> Vec<String> {
+    let inbox: Value = app
+        .get("/api/v1/me/inbox", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Runs every queued alert that is due, as the worker would (other due jobs are only
+/// marked done); how many ran.
+async fn send_alerts(app: &App) -> usize {
+    use stint_worker::Handler;
+    let config = app.worker_config();
+    let mailer = std::sync::Arc::new(stint_mail::Mailer::new(&config.mail).unwrap());
+    let handler = stint_jobs::insights::SendAlert::new(core(app), mailer, config.public_url);
+    let now = app.clock.now();
+    let lease = now + jiff::SignedDuration::from_hours(1);
+    let mut sent = 0;
+    for job in app
+        .store
+        .lease_jobs("test", now, lease, 1000)
+        .await
+        .unwrap()
+    {
+        if job.kind == stint_app::insights::alerts::ALERT {
+            handler.run(&job).await.unwrap();
+            sent += 1;
+        }
+        assert!(app.store.complete_job(job.id, "test", now).await.unwrap());
+    }
+    sent
+}
+
+/// The Americas fall short: operators are told once however often the forecast runs; Maya,
+/// the Americas' mentor, is asked for more hours only with room under her caps, at most once
+/// a fortnight, and not in her quiet hours.
+async fn shortfalls_alert_operators_once_and_ask_mentors_with_room(app: App) {
+    let op = app.operator().await;
+    let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let maya = app.login("maya@stint.example", DEMO_PASSWORD).await;
+    plant_history(&app, &sam).await;
+    let core = core(&app);
+    stint_app::insights::forecast::refresh(&core).await.unwrap();
+    app.clear_queue().await;
+
+    // Maya offered 600 minutes this week and may take 10 sessions (of at most an hour):
+    // no room.
+    let mut rules: Value = app
+        .get("/api/v1/mentors/me/availability", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    rules["caps"]["max_per_week"] = json!(10);
+    let r = app
+        .put(
+            "/api/v1/mentors/me/availability",
+            Some(&maya),
+            rules.clone(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = app
+        .get("/api/v1/me", Some(&maya))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let maya_id = stint_domain::ids::UserId(me["id"].as_i64().unwrap());
+    let now = app.clock.now();
+    let this_week = week_start(now);
+    let at_cap = |offered: i64| MentorWeek {
+        mentor: maya_id,
+        week_start: this_week,
+        band: ZoneBand::Americas,
+        offered_minutes: offered,
+        booked_minutes: 0,
+        delivered_minutes: 0,
+    };
+    app.store
+        .save_mentor_weeks(&[at_cap(600)], now)
+        .await
+        .unwrap();
+
+    let raised = stint_app::insights::alerts::raise(&core).await.unwrap();
+    assert!(raised.opened >= 1, "{raised:?}");
+    assert_eq!(raised.asked, 0, "Maya is at her cap: {raised:?}");
+    let opened = raised.opened;
+
+    // The operator (London, 09:00 there) is told now; the same shortfall again is not news.
+    assert_eq!(send_alerts(&app).await, opened);
+    let told = inbox_titles(&app, &op, "shortfall").await;
+    assert_eq!(told.len(), opened, "{told:?}");
+    assert!(
+        told.iter().all(|t| t.starts_with("Hours running short")),
+        "{told:?}"
+    );
+    let again = stint_app::insights::alerts::raise(&core).await.unwrap();
+    assert_eq!(again.opened, 0, "{again:?}");
+
+    // With room under her cap Maya is asked, after her quiet hours (04:00 in New York now;
+    // they end at 07:00, 11:00 UTC), and only once a fortnight.
+    app.store
+        .save_mentor_weeks(&[at_cap(120)], now)
+        .await
+        .unwrap();
+    let raised = stint_app::insights::alerts::raise(&core).await.unwrap();
+    assert_eq!((raised.opened, raised.asked), (0, 1), "{raised:?}");
+    let queued: Vec<_> = app
+        .store
+        .jobs(Some(stint_store::JobState::Queued), None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == stint_app::insights::alerts::ALERT)
+        .collect();
+    assert_eq!(queued.len(), 1);
+    let quiet_ends = "2026-06-08T11:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    assert!(now < quiet_ends, "{now}");
+    assert_eq!(queued[0].due_at, quiet_ends);
+    assert_eq!(send_alerts(&app).await, 0, "not in her quiet hours");
+    let again = stint_app::insights::alerts::raise(&core).await.unwrap();
+    assert_eq!(again.asked, 0, "{again:?}");
+
+    app.clock.advance(jiff::SignedDuration::from_hours(3));
+    assert_eq!(send_alerts(&app).await, 1);
+    let asked = inbox_titles(&app, &maya, "more_hours").await;
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("need more"), "{asked:?}");
+    assert!(inbox_titles(&app, &sam, "more_hours").await.is_empty());
+
+    // A week on, still short: not asked again yet.
+    app.clock.advance(jiff::SignedDuration::from_hours(7 * 24));
+    let week_on = stint_app::insights::alerts::raise(&core).await.unwrap();
+    assert_eq!((week_on.opened, week_on.asked), (0, 0), "{week_on:?}");
+
+    // Two weeks on, still short: asked again, the operators not told again.
+    app.clock.advance(jiff::SignedDuration::from_hours(7 * 24));
+    app.store
+        .save_mentor_weeks(
+            &[MentorWeek {
+                week_start: week_start(app.clock.now()),
+                ..at_cap(120)
+            }],
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let later = stint_app::insights::alerts::raise(&core).await.unwrap();
+    assert_eq!((later.opened, later.asked), (0, 1), "{later:?}");
 }

@@ -395,6 +395,7 @@ pub trait Store:
     + crate::privacy_requests::PrivacyRequestStore
     + crate::reviews::ReviewStore
     + crate::insights::InsightStore
+    + crate::alerts::AlertStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore
 {

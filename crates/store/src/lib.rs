@@ -6,6 +6,7 @@
 
 pub mod access_log;
 pub mod adjustments;
+pub mod alerts;
 pub mod at_rest;
 pub mod calendars;
 pub mod credentials;
@@ -34,6 +35,7 @@ mod webhooks;
 
 pub use access_log::{AccessEntry, AccessLogStore, NewAccess};
 pub use adjustments::AdjustmentStore;
+pub use alerts::{AlertStore, OpenShortfall};
 pub use at_rest::{AtRestStore, StoredNote};
 pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,

@@ -162,6 +162,19 @@ pub struct ForecastReport {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn report(app: &App, me: &Account) -> Result<ForecastReport, AppError> {
     require(me, Role::Operator)?;
+    let rows = rows(app).await?;
+    let competencies = app
+        .store
+        .competencies()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    Ok(ForecastReport { competencies, rows })
+}
+
+/// The kept forecasts paired, shortfalls first (what the report and the alerts read).
+pub(crate) async fn rows(app: &App) -> Result<Vec<ForecastRow>, AppError> {
     let mut pairs: BTreeMap<Key, (Option<SeriesForecast>, Option<SeriesForecast>)> =
         BTreeMap::new();
     for f in app.store.forecasts().await? {
@@ -190,12 +203,5 @@ pub async fn report(app: &App, me: &Account) -> Result<ForecastReport, AppError>
         })
         .collect();
     rows.sort_by_key(|r| (r.shortfall.is_empty(), r.competency, r.band));
-    let competencies = app
-        .store
-        .competencies()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
-    Ok(ForecastReport { competencies, rows })
+    Ok(rows)
 }

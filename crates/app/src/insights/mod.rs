@@ -3,6 +3,7 @@
 //! competency and time-zone band. Operators only; the figures are sums, kept as they happen
 //! (`hours`, `demand`), so a report reads a few hundred rows whatever the history.
 
+pub mod alerts;
 pub mod demand;
 pub mod forecast;
 pub mod hours;

@@ -66,5 +66,6 @@ pub fn still_wanted(p: &Planned, now: Timestamp, c: &Current) -> Result<(), &'st
             Some(true) => Err("the task is done"),
             None => Err("the task is gone"),
         },
+        NudgeKind::Shortfall | NudgeKind::MoreHours => Err("not about a session"),
     }
 }

@@ -22,10 +22,14 @@ pub enum NudgeKind {
     FollowUpOpen,
     /// A task from the closing is due today.
     TaskDue,
+    /// Operators: forecast demand for a competency in a band will outrun its hours.
+    Shortfall,
+    /// Mentors: their competency will be short of hours; they have room to open more.
+    MoreHours,
 }
 
 impl NudgeKind {
-    pub const ALL: [NudgeKind; 8] = [
+    pub const ALL: [NudgeKind; 10] = [
         NudgeKind::Booked,
         NudgeKind::Rescheduled,
         NudgeKind::Cancelled,
@@ -34,6 +38,8 @@ impl NudgeKind {
         NudgeKind::ClosePrompt,
         NudgeKind::FollowUpOpen,
         NudgeKind::TaskDue,
+        NudgeKind::Shortfall,
+        NudgeKind::MoreHours,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,8 @@ impl NudgeKind {
             NudgeKind::ClosePrompt => "close_prompt",
             NudgeKind::FollowUpOpen => "followup_open",
             NudgeKind::TaskDue => "task_due",
+            NudgeKind::Shortfall => "shortfall",
+            NudgeKind::MoreHours => "more_hours",
         }
     }
 
@@ -64,7 +72,15 @@ impl NudgeKind {
             NudgeKind::ClosePrompt => "Close the session (mentors)",
             NudgeKind::FollowUpOpen => "Follow-up check-in open",
             NudgeKind::TaskDue => "Task due",
+            NudgeKind::Shortfall => "Hours running short (operators)",
+            NudgeKind::MoreHours => "More hours wanted (mentors)",
         }
+    }
+
+    /// Whether the nudge is about one session (planned and worded from its booking), not
+    /// about the marketplace (`insights::alerts`).
+    pub fn about_a_session(self) -> bool {
+        !matches!(self, NudgeKind::Shortfall | NudgeKind::MoreHours)
     }
 
     /// Whether the nudge is about a session still to come, so quiet hours may hold it

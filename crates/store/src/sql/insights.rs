@@ -16,7 +16,7 @@ use stint_domain::insights::{MentorWeek, MentorWeekInput, Series, SeriesForecast
 use stint_domain::mentor::ZoneBand;
 
 /// Each bookable mentor's current competencies (through their active session types).
-const MENTOR_COMPETENCIES: &str = "SELECT DISTINCT ms.user_id, v.competency_id FROM mentor_skus ms \
+pub(super) const MENTOR_COMPETENCIES: &str = "SELECT DISTINCT ms.user_id, v.competency_id FROM mentor_skus ms \
      JOIN skus s ON s.id = ms.sku_id \
      JOIN sku_versions v ON v.sku_id = s.id AND v.version = s.current_version \
      WHERE s.status = 'active'";

@@ -9,6 +9,7 @@
 mod access_log;
 mod accounts;
 mod adjustments;
+mod alerts;
 mod at_rest;
 mod booking_context;
 mod bookings;

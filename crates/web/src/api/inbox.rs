@@ -33,7 +33,7 @@ pub struct InboxItemDto {
     /// The session it is about, if any.
     pub booking_id: Option<i64>,
     /// The nudge kind: `booked`, `rescheduled`, `cancelled`, `reminder`, `prep_due`,
-    /// `close_prompt`, `followup_open` or `task_due`.
+    /// `close_prompt`, `followup_open`, `task_due`, `shortfall` or `more_hours`.
     pub kind: String,
     /// Plain text.
     pub title: String,

@@ -33,7 +33,7 @@ pub struct NudgePrefsDto {
     pub quiet_end: String,
     /// Nudge kind → the channels it goes by (`in_app`, `email`). Kinds: `booked`,
     /// `rescheduled`, `cancelled`, `reminder`, `prep_due`, `close_prompt`, `followup_open`,
-    /// `task_due`; a kind left out goes by no channel.
+    /// `task_due`, `shortfall` (operators), `more_hours` (mentors); a kind left out goes by no channel.
     #[schema(example = json!({"reminder": ["in_app", "email"], "booked": ["email"]}))]
     pub channels: BTreeMap<String, Vec<String>>,
 }
@@ -95,7 +95,7 @@ pub struct DeliveryDto {
     /// The nudge's identity; with the channel, delivered at most once.
     pub nudge_key: String,
     /// `booked`, `rescheduled`, `cancelled`, `reminder`, `prep_due`, `close_prompt`,
-    /// `followup_open` or `task_due`.
+    /// `followup_open`, `task_due`, `shortfall` or `more_hours`.
     pub kind: String,
     /// For a reminder, its lead in minutes.
     pub lead_minutes: Option<u32>,
