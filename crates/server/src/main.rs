@@ -329,6 +329,9 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
             stint_app::insights::forecast::refresh(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("forecasting the demo's weeks: {e}"))?;
+            stint_app::insights::alerts::raise(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("raising the demo's shortfalls: {e}"))?;
             println!("Demo data loaded.");
         } else {
             println!("The database already has data; the demo was not loaded again.");

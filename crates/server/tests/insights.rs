@@ -464,4 +464,25 @@ async fn shortfalls_alert_operators_once_and_ask_mentors_with_room(app: App) {
         .unwrap();
     let later = stint_app::insights::alerts::raise(&core).await.unwrap();
     assert_eq!((later.opened, later.asked), (0, 1), "{later:?}");
+
+    // Preferences offer each alert to whom it can reach.
+    for (email, shows, hides) in [
+        (
+            "maya@stint.example",
+            "More hours wanted",
+            "Hours running short",
+        ),
+        (
+            "operator@stint.example",
+            "Hours running short",
+            "More hours wanted",
+        ),
+    ] {
+        let client = common::browser();
+        common::log_in(&app, &client, email).await;
+        let (status, page, _) = common::page(&app, &client, "/account").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(shows), "{email}");
+        assert!(!page.contains(hides), "{email}");
+    }
 }

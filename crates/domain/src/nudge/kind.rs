@@ -1,5 +1,6 @@
 //! What a nudge is about, and the channels a nudge can go by.
 
+use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
 /// The kinds of nudge, each with its own channel choice in a person's preferences.
@@ -77,6 +78,15 @@ impl NudgeKind {
         }
     }
 
+    /// Whether someone with `roles` can ever get this kind (preferences show only those).
+    pub fn reaches(self, roles: &[Role]) -> bool {
+        match self {
+            NudgeKind::Shortfall => roles.contains(&Role::Operator),
+            NudgeKind::MoreHours => roles.contains(&Role::Mentor),
+            _ => true,
+        }
+    }
+
     /// Whether the nudge is about one session (planned and worded from its booking), not
     /// about the marketplace (`insights::alerts`).
     pub fn about_a_session(self) -> bool {
@@ -143,5 +153,14 @@ mod tests {
             assert_eq!(Channel::parse(c.as_str()), Some(c));
         }
         assert_eq!(NudgeKind::parse("reminders"), None);
+    }
+
+    #[test]
+    fn marketplace_alerts_reach_their_roles_only() {
+        assert!(NudgeKind::Shortfall.reaches(&[Role::Operator]));
+        assert!(!NudgeKind::Shortfall.reaches(&[Role::Mentor, Role::Mentee]));
+        assert!(NudgeKind::MoreHours.reaches(&[Role::Mentor]));
+        assert!(!NudgeKind::MoreHours.reaches(&[Role::Mentee]));
+        assert!(NudgeKind::Booked.reaches(&[Role::Mentee]));
     }
 }

@@ -320,6 +320,7 @@ pub async fn settings_form(
         display_name: me.display_name.clone(),
         timezone: me.timezone.clone(),
     };
+    let nudges = super::nudges::section(&state, &me, !q.nudges.is_empty()).await?;
     Ok(ok(&SettingsPage {
         chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
         email: me.email,
@@ -329,7 +330,7 @@ pub async fn settings_form(
         saved: !q.saved.is_empty(),
         has_feed,
         feed_url: String::new(),
-        nudges: super::nudges::section(&state, me.id, !q.nudges.is_empty()).await?,
+        nudges,
     }))
 }
 
@@ -348,7 +349,7 @@ pub async fn save_settings(
         Err(e) => {
             let (_, errors) = refusal(e, &me)?;
             let has_feed = calendar_files::has_feed(&state, &me).await.or_page()?;
-            let nudges = super::nudges::section(&state, me.id, false).await?;
+            let nudges = super::nudges::section(&state, &me, false).await?;
             let page = SettingsPage {
                 chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
                 email: me.email,
@@ -379,6 +380,7 @@ pub async fn create_feed(
         display_name: me.display_name.clone(),
         timezone: me.timezone.clone(),
     };
+    let nudges = super::nudges::section(&state, &me, false).await?;
     Ok(ok(&SettingsPage {
         chrome: Chrome::new("Your account · Stint", Some(me.clone()), &csrf.0),
         email: me.email,
@@ -388,7 +390,7 @@ pub async fn create_feed(
         saved: false,
         has_feed: true,
         feed_url: url,
-        nudges: super::nudges::section(&state, me.id, false).await?,
+        nudges,
     }))
 }
 

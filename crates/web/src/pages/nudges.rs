@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use stint_app::nudges as nudge_ops;
 use stint_app::{AppError, ErrorKind};
 use stint_domain::FieldErrors;
-use stint_domain::ids::UserId;
+use stint_domain::account::Account;
 use stint_domain::nudge::{Channel, NudgeKind, NudgePrefsInput};
+use stint_domain::role::Role;
 
 /// The reminder leads offered as checkboxes, in minutes, longest first.
 const PRESETS: [i64; 6] = [10080, 2880, 1440, 180, 60, 15];
@@ -84,7 +85,13 @@ fn channel_heading(c: Channel) -> &'static str {
 }
 
 impl NudgeSection {
-    pub fn from_input(input: &NudgePrefsInput, errors: FieldErrors, saved: bool) -> Self {
+    /// The section for someone with `roles` (only the kinds that can reach them are shown).
+    pub fn from_input(
+        input: &NudgePrefsInput,
+        errors: FieldErrors,
+        saved: bool,
+        roles: &[Role],
+    ) -> Self {
         // The presets, and any other lead saved (through the API) or entered.
         let mut minutes: Vec<i64> = PRESETS.to_vec();
         for &m in &input.reminders {
@@ -103,6 +110,7 @@ impl NudgeSection {
             .collect();
         let kinds = NudgeKind::ALL
             .into_iter()
+            .filter(|k| k.reaches(roles))
             .map(|k| {
                 let chosen = input.channels.get(k.as_str());
                 KindRow {
@@ -134,17 +142,18 @@ impl NudgeSection {
     }
 }
 
-/// The section with `user`'s saved preferences (the defaults until they choose).
+/// The section with `me`'s saved preferences (the defaults until they choose).
 pub async fn section(
     state: &AppState,
-    user: UserId,
+    me: &Account,
     saved: bool,
 ) -> Result<NudgeSection, Response> {
-    let prefs = nudge_ops::prefs_of(state, user).await.or_page()?;
+    let prefs = nudge_ops::prefs_of(state, me.id).await.or_page()?;
     Ok(NudgeSection::from_input(
         &NudgePrefsInput::from_prefs(&prefs),
         FieldErrors::new(),
         saved,
+        &me.roles,
     ))
 }
 
@@ -185,7 +194,14 @@ pub async fn save(
     csrf: CsrfToken,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let (input, mut unreadable) = read_form(&pairs);
+    let (mut input, mut unreadable) = read_form(&pairs);
+    // The kinds the form does not show (they cannot reach this person) keep their channels.
+    let saved = nudge_ops::prefs_of(&state, me.id).await.map_err(failure)?;
+    for (kind, channels) in NudgePrefsInput::from_prefs(&saved).channels {
+        if NudgeKind::parse(&kind).is_some_and(|k| !k.reaches(&me.roles)) {
+            input.channels.insert(kind, channels);
+        }
+    }
     let result = if unreadable.is_empty() {
         nudge_ops::save_prefs(&state, &me, &input).await
     } else {
@@ -200,7 +216,7 @@ pub async fn save(
     match result {
         Ok(_) => Ok(Redirect::to("/account?nudges=saved#nudges").into_response()),
         Err(e) if e.kind == ErrorKind::Invalid => {
-            let section = NudgeSection::from_input(&input, FieldErrors(e.fields), false);
+            let section = NudgeSection::from_input(&input, FieldErrors(e.fields), false, &me.roles);
             super::account::settings_with_nudges(&state, me, &csrf.0, section).await
         }
         Err(e) => Err(failure(e)),
@@ -256,7 +272,7 @@ mod tests {
             reminders: vec![90, 60],
             ..Default::default()
         };
-        let s = NudgeSection::from_input(&input, FieldErrors::new(), false);
+        let s = NudgeSection::from_input(&input, FieldErrors::new(), false, &[]);
         let ticked: Vec<i64> = s
             .leads
             .iter()
