@@ -6,6 +6,7 @@
 mod accuracy;
 mod baseline;
 mod model;
+pub mod synthetic;
 
 pub use accuracy::mase;
 pub use baseline::seasonal_naive;
