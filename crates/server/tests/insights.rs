@@ -258,6 +258,42 @@ async fn forecasts_show_where_hours_will_fall_short(app: App) {
     assert!(page.contains("The next 8 weeks"), "{page}");
     assert!(page.contains("short of hours within 8 weeks"), "{page}");
     assert!(page.contains("MASE"), "{page}");
+
+    // The same as spreadsheets: a row per competency, band, series and week.
+    let r = client
+        .get(app.url("/operator/forecasts.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("competency,band,series,week,hours,lower_80,upper_80,shortfall"));
+    assert_eq!(lines.len(), 1 + rows.len() * 2 * 8, "{csv}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(",americas,demand,") && l.contains(",true,"))
+    );
+    let (status, csv, _) = common::page(&app, &client, "/operator/insights.csv?weeks=4").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.starts_with("week,competency,band,mentors,hours_offered"),
+        "{csv}"
+    );
+    assert!(csv.lines().count() > 1, "{csv}");
+    let client = common::browser();
+    common::log_in(&app, &client, "sam@stint.example").await;
+    for path in ["/operator/forecasts.csv", "/operator/insights.csv"] {
+        let (status, _, _) = common::page(&app, &client, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
 }
 
 /// Sam (Chicago) books this week; a week later, thirty weeks of kept hours are planted in

@@ -115,8 +115,8 @@ fn totals(rows: &[InsightRow], week: Timestamp) -> Totals {
 struct ForecastLine {
     competency: String,
     band: &'static str,
-    demand_next: String,
-    supply_next: String,
+    demand_next: (String, String),
+    supply_next: (String, String),
     demand_total: String,
     supply_total: String,
     /// When the first shortfall week starts, if any.
@@ -125,11 +125,16 @@ struct ForecastLine {
     supply_method: String,
 }
 
-/// Hours with their interval: "12.5 (9.0–16.1)".
-fn with_interval(f: &SeriesForecast) -> String {
+/// Next week's hours and their interval: ("12.5", "9.0–16.1").
+fn with_interval(f: &SeriesForecast) -> (String, String) {
     f.weeks.first().map_or_else(
-        || "–".to_string(),
-        |w| format!("{:.1} ({:.1}–{:.1})", w.hours, w.lower, w.upper),
+        || ("–".to_string(), String::new()),
+        |w| {
+            (
+                format!("{:.1}", w.hours),
+                format!("{:.1}–{:.1}", w.lower, w.upper),
+            )
+        },
     )
 }
 
@@ -147,12 +152,10 @@ fn method(f: &SeriesForecast) -> String {
     };
     match (f.model_mase, f.baseline_mase) {
         (Some(m), Some(b)) => format!("{} · MASE {m:.2} vs baseline {b:.2}", name(&f.method)),
-        _ if f.history_weeks < 20 => format!(
-            "{}, {} weeks (too few to test a model)",
-            name(&f.method),
-            f.history_weeks
-        ),
-        _ => format!("{}, history too even to score", name(&f.method)),
+        _ if f.history_weeks < 20 => {
+            format!("{} · {} weeks of history", name(&f.method), f.history_weeks)
+        }
+        _ => format!("{} · steady history", name(&f.method)),
     }
 }
 
@@ -294,4 +297,24 @@ pub async fn page(
             shortfalls,
         },
     ))
+}
+
+/// `GET /operator/insights.csv?weeks=N`: the figures of the page as a spreadsheet.
+pub async fn supply_and_demand_csv(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Query(q): Query<InsightParams>,
+) -> PageResult {
+    let body = insights::export::supply_and_demand(&state, &me, Some(&q.weeks))
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    Ok(crate::download::csv("supply-and-demand.csv", body))
+}
+
+/// `GET /operator/forecasts.csv`: the next 8 weeks' forecasts, week by week.
+pub async fn forecasts_csv(State(state): State<AppState>, PageUser(me): PageUser) -> PageResult {
+    let body = insights::export::forecasts(&state, &me)
+        .await
+        .map_err(|e| failure_for(e, Some(me.clone())))?;
+    Ok(crate::download::csv("forecasts.csv", body))
 }

@@ -224,6 +224,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/operator/accounts/{id}/roles", post(accounts::change_role))
         .route("/operator/jobs", get(jobs::jobs))
         .route("/operator/insights", get(insights::page))
+        .route(
+            "/operator/insights.csv",
+            get(insights::supply_and_demand_csv),
+        )
+        .route("/operator/forecasts.csv", get(insights::forecasts_csv))
         .route("/operator/credits", get(credits::page))
         .route(
             "/operator/sponsors",
