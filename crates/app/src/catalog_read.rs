@@ -187,12 +187,6 @@ pub async fn set_sku_status(
         .map_err(missing("session type"))
 }
 
-/// The mentors who offer a SKU.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn mentors_for_sku(app: &App, sku: &SkuVersion) -> Result<Vec<MentorProfile>, AppError> {
-    Ok(app.store.mentors_for_sku(sku.sku_id).await?)
-}
-
 /// The mentors a slot search of `sku` is about: all who offer it, or only `only`, which is
 /// refused (422 on `mentor`) if they do not offer it. A one-mentor search reads that mentor
 /// alone, and a search of everyone reads no profile text, however many mentors there are.
