@@ -5,6 +5,7 @@
 use super::SqlStore;
 use super::bookings::ts;
 use super::insights::MENTOR_COMPETENCIES;
+use super::jobs::queue_in;
 use crate::StoreError;
 use crate::alerts::{AlertStore, OpenShortfall};
 use crate::interfaces::Result;
@@ -20,25 +21,6 @@ use stint_domain::mentor::ZoneBand;
 fn band(raw: &str) -> Result<ZoneBand> {
     ZoneBand::parse(raw)
         .ok_or_else(|| StoreError::Backend(format!("unknown zone band {raw}").into()))
-}
-
-async fn queue(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    job: &NewJob,
-    now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO jobs (kind, payload, state, due_at, attempts, max_attempts, \
-         created_at, updated_at) VALUES ($1, $2, 'queued', $3, 0, $4, $5, $5)",
-    )
-    .bind(job.kind.clone())
-    .bind(job.payload.clone())
-    .bind(job.due_at.as_second())
-    .bind(i64::from(job.max_attempts.max(1)))
-    .bind(now.as_second())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 #[async_trait]
@@ -88,7 +70,7 @@ impl AlertStore for SqlStore {
             == 1;
         if opened {
             for job in jobs {
-                queue(&mut tx, job, now).await?;
+                queue_in(&mut tx, job, now).await?;
             }
         }
         tx.commit().await?;
@@ -132,7 +114,7 @@ impl AlertStore for SqlStore {
         .rows_affected()
             == 1;
         if asked {
-            queue(&mut tx, job, now).await?;
+            queue_in(&mut tx, job, now).await?;
         }
         tx.commit().await?;
         Ok(asked)

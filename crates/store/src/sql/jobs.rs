@@ -387,6 +387,25 @@ fn insert_many(rows: usize) -> String {
     )
 }
 
+/// Queues `job` inside `tx`, so it exists exactly when the record it belongs to is written
+/// (unless a live job holds its dedupe key).
+pub(super) async fn queue_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    job: &NewJob,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(INSERT)
+        .bind(job.kind.clone())
+        .bind(job.payload.clone())
+        .bind(job.dedupe_key.clone())
+        .bind(job.due_at.as_second())
+        .bind(i64::from(job.max_attempts.max(1)))
+        .bind(now.as_second())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// A job queued, unless a live job holds its dedupe key: `$1` kind, `$2` payload, `$3` dedupe
 /// key, `$4` due, `$5` attempts allowed, `$6` now.
 const INSERT: &str = concat!(
