@@ -44,12 +44,6 @@ impl Method {
             Method::SeasonalNaive => "seasonal_naive",
         }
     }
-
-    pub fn parse(raw: &str) -> Option<Method> {
-        [Method::Ets, Method::Mstl, Method::SeasonalNaive]
-            .into_iter()
-            .find(|m| m.as_str() == raw)
-    }
 }
 
 /// How the model and the baseline did on the held-out weeks.

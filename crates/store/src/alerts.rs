@@ -45,8 +45,6 @@ pub trait AlertStore: Send + Sync {
         job: &NewJob,
         now: Timestamp,
     ) -> Result<bool>;
-    /// When `mentor` was last asked for more hours.
-    async fn last_hours_ask(&self, mentor: UserId) -> Result<Option<Timestamp>>;
     /// Each bookable mentor's competencies (through their active session types).
     async fn mentor_competencies(&self) -> Result<Vec<(UserId, CompetencyId)>>;
     /// The hours kept for the week starting at `week_start`.

@@ -10,7 +10,7 @@ use crate::{App, AppError};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use stint_domain::ids::{CompetencyId, UserId};
 use stint_domain::insights::{ASK_FOR_HOURS_EVERY, has_room_under_caps};
 use stint_domain::mentor::ZoneBand;
@@ -169,11 +169,9 @@ impl Roomy {
             }
         }
         let mut by: HashMap<(CompetencyId, ZoneBand), Vec<(UserId, TimeZone)>> = HashMap::new();
-        let mut seen = HashSet::new();
+        // Pairs come once each (`mentor_competencies` reads them distinct).
         for (mentor, competency) in app.store.mentor_competencies().await? {
-            if let Some((band, zone)) = roomy.get(&mentor)
-                && seen.insert((mentor, competency))
-            {
+            if let Some((band, zone)) = roomy.get(&mentor) {
                 by.entry((competency, *band))
                     .or_default()
                     .push((mentor, zone.clone()));

@@ -163,13 +163,7 @@ pub struct ForecastReport {
 pub async fn report(app: &App, me: &Account) -> Result<ForecastReport, AppError> {
     require(me, Role::Operator)?;
     let rows = rows(app).await?;
-    let competencies = app
-        .store
-        .competencies()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let competencies = super::competency_names(app).await?;
     Ok(ForecastReport { competencies, rows })
 }
 

@@ -153,17 +153,22 @@ pub async fn report(
             w.bookings += b.bookings;
         });
     }
-    let competencies = app
-        .store
-        .competencies()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let competencies = competency_names(app).await?;
     Ok(InsightsReport {
         weeks: week_list,
         competencies,
         by_competency: by_competency.into_values().collect(),
         by_band: by_band.into_values().collect(),
     })
+}
+
+/// Every competency's id and name, for the reports' labels.
+pub(crate) async fn competency_names(app: &App) -> Result<Vec<(CompetencyId, String)>, AppError> {
+    Ok(app
+        .store
+        .competencies()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
 }

@@ -4,9 +4,9 @@
 
 use super::SqlStore;
 use super::bookings::ts;
-use super::insights::MENTOR_COMPETENCIES;
+use super::insights::{MENTOR_COMPETENCIES, band};
 use super::jobs::queue_in;
-use crate::StoreError;
+use super::nudges::insert_inbox_item;
 use crate::alerts::{AlertStore, OpenShortfall};
 use crate::interfaces::Result;
 use crate::jobs::NewJob;
@@ -17,11 +17,6 @@ use sqlx::Row;
 use stint_domain::ids::{CompetencyId, UserId};
 use stint_domain::insights::MentorWeek;
 use stint_domain::mentor::ZoneBand;
-
-fn band(raw: &str) -> Result<ZoneBand> {
-    ZoneBand::parse(raw)
-        .ok_or_else(|| StoreError::Backend(format!("unknown zone band {raw}").into()))
-}
 
 #[async_trait]
 impl AlertStore for SqlStore {
@@ -121,15 +116,6 @@ impl AlertStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn last_hours_ask(&self, mentor: UserId) -> Result<Option<Timestamp>> {
-        let row = sqlx::query("SELECT MAX(asked_at) AS at FROM hours_asks WHERE mentor_id = $1")
-            .bind(mentor.0)
-            .fetch_one(self.reader())
-            .await?;
-        row.try_get::<Option<i64>, _>("at")?.map(ts).transpose()
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn mentor_competencies(&self) -> Result<Vec<(UserId, CompetencyId)>> {
         let rows = sqlx::query(MENTOR_COMPETENCIES)
             .fetch_all(self.reader())
@@ -181,18 +167,7 @@ impl AlertStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn post_alert(&self, item: &NewInboxItem, now: Timestamp) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO inbox_items (user_id, booking_id, kind, title, body, link, created_at) \
-             VALUES ($1, NULL, $2, $3, $4, $5, $6)",
-        )
-        .bind(item.user.0)
-        .bind(item.kind.as_str())
-        .bind(item.title.clone())
-        .bind(item.body.clone())
-        .bind(item.link.clone())
-        .bind(now.as_second())
-        .execute(&mut *tx)
-        .await?;
+        insert_inbox_item(&mut tx, item, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -21,7 +21,7 @@ pub(super) const MENTOR_COMPETENCIES: &str = "SELECT DISTINCT ms.user_id, v.comp
      JOIN sku_versions v ON v.sku_id = s.id AND v.version = s.current_version \
      WHERE s.status = 'active'";
 
-fn band(raw: &str) -> Result<ZoneBand> {
+pub(super) fn band(raw: &str) -> Result<ZoneBand> {
     ZoneBand::parse(raw)
         .ok_or_else(|| StoreError::Backend(format!("unknown zone band {raw}").into()))
 }

@@ -163,19 +163,7 @@ impl NudgeStore for SqlStore {
         if upsert(&mut *tx, d, DeliveryStatus::Sent, now).await? != 1 {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO inbox_items (user_id, booking_id, kind, title, body, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(item.user.0)
-        .bind(item.booking.map(|b| b.0))
-        .bind(item.kind.as_str())
-        .bind(item.title.clone())
-        .bind(item.body.clone())
-        .bind(item.link.clone())
-        .bind(now.as_second())
-        .execute(&mut *tx)
-        .await?;
+        insert_inbox_item(&mut tx, item, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -239,4 +227,27 @@ impl NudgeStore for SqlStore {
         .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Puts `item` in its owner's inbox, inside `tx` (with its delivery record, or alone for an
+/// alert that is not about a session).
+pub(super) async fn insert_inbox_item(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    item: &NewInboxItem,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO inbox_items (user_id, booking_id, kind, title, body, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(item.user.0)
+    .bind(item.booking.map(|b| b.0))
+    .bind(item.kind.as_str())
+    .bind(item.title.clone())
+    .bind(item.body.clone())
+    .bind(item.link.clone())
+    .bind(now.as_second())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
