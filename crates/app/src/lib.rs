@@ -36,6 +36,7 @@ pub mod outcomes;
 pub mod paging;
 pub mod photos;
 pub mod picker;
+pub mod pilots;
 pub mod privacy;
 pub mod reviews;
 pub mod scheduling;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 use stint_app::App;
-use stint_app::insights::alerts::{AlertJob, letter, post, raise};
+use stint_app::insights::alerts::{AlertJob, Letter, letter, post, raise};
 use stint_app::insights::forecast::{FORECAST, refresh};
 use stint_app::insights::hours::{HOURS, keep_recent};
 use stint_mail::{Mailer, Message};
@@ -101,33 +101,49 @@ impl Handler for SendAlert {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let input: AlertJob = serde_json::from_str(&job.payload)
             .map_err(|e| JobError::fatal(format!("not an alert: {e}")))?;
-        let retry = |e: &dyn std::fmt::Display| JobError::retry(e.to_string());
-        let Some(l) = letter(&self.app, &input).await.map_err(|e| retry(&e))? else {
+        let Some(l) = letter(&self.app, &input)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?
+        else {
             return Ok(());
         };
-        if l.by_email {
-            let link = format!("{}{}", self.public_url, l.link);
-            let message = Message {
-                to: (l.name.clone(), l.email.clone()),
-                subject: l.subject.clone(),
-                text: format!("Hello {},\n\n{}\n\n{link}\n", l.name, l.text),
-                html: format!(
-                    "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open Stint</a></p>",
-                    escape(&l.name),
-                    escape(&l.text),
-                    escape(&link)
-                ),
-                attachments: Vec::new(),
-                message_id: format!("<insights-alert.{}@{}>", job.id, host_of(&self.public_url)),
-            };
-            self.mailer
-                .send(&message)
-                .await
-                .map_err(|e| retry(&format!("the alert was not mailed: {e}")))?;
-        }
-        if l.in_app {
-            post(&self.app, l).await.map_err(|e| retry(&e))?;
-        }
-        Ok(())
+        let id = format!("<insights-alert.{}@{}>", job.id, host_of(&self.public_url));
+        deliver(&self.app, &self.mailer, &self.public_url, l, id).await
     }
+}
+
+/// Sends a letter by the channels its recipient chose: by e-mail under `message_id` (so a
+/// retry is the same message), then to the inbox.
+pub(crate) async fn deliver(
+    app: &App,
+    mailer: &Mailer,
+    public_url: &str,
+    l: Letter,
+    message_id: String,
+) -> Result<(), JobError> {
+    let retry = |e: &dyn std::fmt::Display| JobError::retry(e.to_string());
+    if l.by_email {
+        let link = format!("{public_url}{}", l.link);
+        let message = Message {
+            to: (l.name.clone(), l.email.clone()),
+            subject: l.subject.clone(),
+            text: format!("Hello {},\n\n{}\n\n{link}\n", l.name, l.text),
+            html: format!(
+                "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">Open Stint</a></p>",
+                escape(&l.name),
+                escape(&l.text),
+                escape(&link)
+            ),
+            attachments: Vec::new(),
+            message_id,
+        };
+        mailer
+            .send(&message)
+            .await
+            .map_err(|e| retry(&format!("the message was not mailed: {e}")))?;
+    }
+    if l.in_app {
+        post(app, l).await.map_err(|e| retry(&e))?;
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod credit_expiry;
 pub mod events;
 pub mod insights;
 mod nudge_metrics;
+pub mod pilots;
 pub mod privacy_requests;
 pub mod provider_refund;
 pub mod retention;
@@ -123,6 +124,8 @@ pub fn worker(
     let make_forecasts = insights::MakeForecasts::new(app.clone());
     let send_alert =
         insights::SendAlert::new(app.clone(), mailer.clone(), settings.public_url.clone());
+    let send_check_in =
+        pilots::SendCheckIn::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -159,6 +162,7 @@ pub fn worker(
             Arc::new(make_forecasts),
         )
         .with(stint_app::insights::alerts::ALERT, Arc::new(send_alert))
+        .with(stint_app::pilots::CHECK_IN, Arc::new(send_check_in))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
         .with(stint_app::erasure::ERASE, Arc::new(erase_due))
         .with(stint_app::export_requests::EXPORT, Arc::new(make_export))

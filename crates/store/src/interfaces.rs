@@ -396,6 +396,8 @@ pub trait Store:
     + crate::reviews::ReviewStore
     + crate::insights::InsightStore
     + crate::alerts::AlertStore
+    + crate::experiments::ExperimentStore
+    + crate::pilots::PilotStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore
 {

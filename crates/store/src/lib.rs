@@ -11,6 +11,7 @@ pub mod at_rest;
 pub mod calendars;
 pub mod credentials;
 mod error;
+pub mod experiments;
 pub mod insights;
 mod interfaces;
 mod jobs;
@@ -23,6 +24,7 @@ mod nudges;
 pub mod outbox;
 mod outcomes;
 pub mod payouts;
+pub mod pilots;
 pub mod privacy_requests;
 pub mod retention;
 pub mod reviews;
@@ -43,6 +45,7 @@ pub use calendars::{
 };
 pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;
+pub use experiments::{ExperimentRecord, ExperimentStore, ExposedPerson};
 pub use insights::InsightStore;
 pub use interfaces::{
     AccountStore, Admit, BookingOutcome, BookingStore, CatalogStore, IdempotencyKey, MentorPhoto,

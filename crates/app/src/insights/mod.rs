@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod demand;
+pub mod experiments;
 pub mod export;
 pub mod forecast;
 pub mod hours;

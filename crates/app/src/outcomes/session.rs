@@ -242,7 +242,14 @@ pub async fn close(
             ),
         ));
     }
-    let opens = followup_opens_at(now, pb.sku.content.followup_delay_days);
+    // A running follow-up-delay experiment decides the delay for the mentee's variant.
+    let delay = crate::insights::experiments::followup_delay(
+        app,
+        pb.booking.mentee_id,
+        pb.sku.content.followup_delay_days,
+    )
+    .await?;
+    let opens = followup_opens_at(now, delay);
     app.store
         .close_session(
             &CloseSession {

@@ -66,6 +66,8 @@ pub fn still_wanted(p: &Planned, now: Timestamp, c: &Current) -> Result<(), &'st
             Some(true) => Err("the task is done"),
             None => Err("the task is gone"),
         },
-        NudgeKind::Shortfall | NudgeKind::MoreHours => Err("not about a session"),
+        NudgeKind::Shortfall | NudgeKind::MoreHours | NudgeKind::PilotCheckIn => {
+            Err("not about a session")
+        }
     }
 }

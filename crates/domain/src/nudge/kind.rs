@@ -27,10 +27,12 @@ pub enum NudgeKind {
     Shortfall,
     /// Mentors: their competency will be short of hours; they have room to open more.
     MoreHours,
+    /// A pilot's member: a check-in (the start, 30, 60 or 90 days) is open.
+    PilotCheckIn,
 }
 
 impl NudgeKind {
-    pub const ALL: [NudgeKind; 10] = [
+    pub const ALL: [NudgeKind; 11] = [
         NudgeKind::Booked,
         NudgeKind::Rescheduled,
         NudgeKind::Cancelled,
@@ -41,6 +43,7 @@ impl NudgeKind {
         NudgeKind::TaskDue,
         NudgeKind::Shortfall,
         NudgeKind::MoreHours,
+        NudgeKind::PilotCheckIn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl NudgeKind {
             NudgeKind::TaskDue => "task_due",
             NudgeKind::Shortfall => "shortfall",
             NudgeKind::MoreHours => "more_hours",
+            NudgeKind::PilotCheckIn => "pilot_check_in",
         }
     }
 
@@ -75,6 +79,7 @@ impl NudgeKind {
             NudgeKind::TaskDue => "Task due",
             NudgeKind::Shortfall => "Hours running short (operators)",
             NudgeKind::MoreHours => "More hours wanted (mentors)",
+            NudgeKind::PilotCheckIn => "Pilot check-in open",
         }
     }
 
@@ -83,6 +88,7 @@ impl NudgeKind {
         match self {
             NudgeKind::Shortfall => roles.contains(&Role::Operator),
             NudgeKind::MoreHours => roles.contains(&Role::Mentor),
+            NudgeKind::PilotCheckIn => roles.contains(&Role::Mentee),
             _ => true,
         }
     }
@@ -90,7 +96,10 @@ impl NudgeKind {
     /// Whether the nudge is about one session (planned and worded from its booking), not
     /// about the marketplace (`insights::alerts`).
     pub fn about_a_session(self) -> bool {
-        !matches!(self, NudgeKind::Shortfall | NudgeKind::MoreHours)
+        !matches!(
+            self,
+            NudgeKind::Shortfall | NudgeKind::MoreHours | NudgeKind::PilotCheckIn
+        )
     }
 
     /// Whether the nudge is about a session still to come, so quiet hours may hold it

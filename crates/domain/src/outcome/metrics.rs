@@ -68,6 +68,30 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "shortfall",
         "a forecast week in which demand takes more than 85% of the hours offered in the same competency and band",
     ),
+    (
+        "pilot",
+        "a cohort (a sponsor's members or a list of people) and the session types it covers, for 90 days from its start date; it took part: members with at least one session in those session types that started in the 90 days and was not cancelled; its sessions and mini-win rate count those sessions",
+    ),
+    (
+        "pilot gain",
+        "a member's self-rating at a pilot's 30, 60 or 90-day check-in minus their rating at its start, on each competency's 1–5 rubric, averaged over the pilot's competencies they rated both times; the report shows the mean over members with a 95% t interval, from 5 members",
+    ),
+    (
+        "experiment",
+        "variants of one factor Stint controls (one experiment per factor at a time, the first variant the control); each person is placed in a variant by a hash of the experiment and the person, for good, and counted from their exposure: the first time the variant applied to them (for the follow-up delay, when a session of theirs was closed)",
+    ),
+    (
+        "follow-ups answered",
+        "per person exposed to an experiment, the share of their sessions closed while exposed whose follow-up check-in they answered within 14 days of its opening; only follow-ups that opened at least 14 days ago count, so a longer delay has as long to be answered",
+    ),
+    (
+        "booked again",
+        "per person exposed to an experiment, whether they booked another session within 30 days of their exposure; only people exposed at least 30 days ago count",
+    ),
+    (
+        "lift",
+        "a variant's rate minus the control's, in percentage points, with people as the unit; its 95% interval is Welch's (Student's t on the Welch–Satterthwaite degrees of freedom); a variant or control with fewer than 5 people counted shows no figures; the detectable difference is the true difference these sample sizes find 80% of the time",
+    ),
 ];
 
 /// The definition of a metric by name, for pages that explain one figure.

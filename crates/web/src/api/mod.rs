@@ -10,6 +10,7 @@ pub mod calendars;
 pub mod catalog;
 pub mod credentials;
 pub mod dto;
+pub mod experiments;
 pub mod health;
 pub mod inbox;
 pub mod insights;
@@ -22,6 +23,7 @@ pub mod nudges;
 pub mod outcomes;
 pub mod payouts;
 pub mod picker;
+pub mod pilots;
 pub mod privacy;
 pub mod privacy_requests;
 pub mod reviews;
@@ -295,6 +297,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::list_jobs))
         .routes(routes!(insights::report))
         .routes(routes!(insights::forecasts))
+        .routes(routes!(
+            experiments::list_experiments,
+            experiments::start_experiment
+        ))
+        .routes(routes!(experiments::experiment_results))
+        .routes(routes!(experiments::end_experiment))
+        .routes(routes!(pilots::list_pilots, pilots::create_pilot))
+        .routes(routes!(pilots::pilot_report))
+        .routes(routes!(pilots::my_check_ins))
+        .routes(routes!(pilots::answer_check_in))
         .routes(routes!(jobs::retry_job))
         .routes(routes!(inbox::get_inbox))
         .routes(routes!(inbox::mark_read))

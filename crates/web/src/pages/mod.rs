@@ -19,6 +19,7 @@ mod charts;
 mod credits;
 mod deliveries;
 mod directory;
+mod experiments;
 mod filters;
 mod forms;
 mod inbox;
@@ -35,6 +36,7 @@ pub(crate) mod outcomes;
 mod payouts;
 pub(crate) mod photos;
 mod picker;
+mod pilots;
 mod privacy;
 mod public;
 pub mod render;
@@ -230,6 +232,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/operator/forecasts.csv", get(insights::forecasts_csv))
         .route("/operator/credits", get(credits::page))
+        .route(
+            "/operator/experiments",
+            get(experiments::list).post(experiments::start),
+        )
+        .route("/operator/experiments/{id}", get(experiments::show))
+        .route("/operator/experiments/{id}/end", post(experiments::end))
+        .route("/operator/pilots", get(pilots::list).post(pilots::create))
+        .route("/operator/pilots/{id}", get(pilots::show))
+        .route("/operator/pilots/{id}/report.csv", get(pilots::report_csv))
+        .route("/pilots", get(pilots::mine))
+        .route(
+            "/pilots/{id}/check-ins/{day}",
+            get(pilots::check_in).post(pilots::answer),
+        )
         .route(
             "/operator/sponsors",
             get(sponsors::page).post(sponsors::create),

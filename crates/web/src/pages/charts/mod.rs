@@ -9,7 +9,9 @@
 use jiff::Timestamp;
 use std::fmt::Write;
 
+mod lift;
 mod weekly;
+pub use lift::{LiftRow, lifts};
 pub use weekly::{WeekBars, weekly_bars};
 
 /// The drawing area, in SVG units (the picture scales to its box).

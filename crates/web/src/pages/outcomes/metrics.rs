@@ -24,7 +24,7 @@ struct Definition {
 }
 
 /// The anchor of a metric's definition: `skill gain` → `def-skill-gain`.
-fn definition_id(name: &str) -> String {
+pub(crate) fn definition_id(name: &str) -> String {
     let slug: String = name
         .chars()
         .map(|c| {

@@ -13,7 +13,7 @@
 
 mod handlers;
 mod input;
-mod metrics;
+pub(crate) mod metrics;
 mod session;
 mod todo;
 mod view;
