@@ -1,7 +1,8 @@
 //! Export: everything Stint holds about a person, as a zip with one JSON document (for
 //! machines) and Markdown (for people): the account, their sessions with the notes they may
 //! read, their own prep and assessments, tasks, the nudges sent to them and their nudge
-//! settings, credit movements, inbox, the access log and their privacy choices. What they may
+//! settings, credit movements, inbox, the access log and their privacy choices, their pilot
+//! check-ins and the experiment variants they were placed in. What they may
 //! read is decided as everywhere else (`stint_domain::access`): a mentor's export has the
 //! shared notes and their own private ones, never a mentee's private notes; a mentee's prep
 //! and assessments are in the mentee's export only. Reading one's own data is not logged.
@@ -215,8 +216,31 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
                    "calendars": c.calendars.iter().map(|k| &k.name).collect::<Vec<_>>()})
         })
         .collect();
+    // Their pilot check-ins, and the experiments they were placed in.
+    let mut pilots: Vec<Value> = Vec::new();
+    for p in store.pilots_of_member(me.id).await? {
+        let ratings: Vec<Value> = store
+            .check_ins(p.id)
+            .await?
+            .into_iter()
+            .filter(|c| c.user == me.id)
+            .map(|c| {
+                json!({"day": c.day, "competency_id": c.competency.0, "level": c.level,
+                       "at": c.answered_at.to_string()})
+            })
+            .collect();
+        pilots.push(json!({"pilot": p.name, "start": p.start.to_string(), "check_ins": ratings}));
+    }
+    let experiments: Vec<Value> = store
+        .exposures_of(me.id)
+        .await?
+        .into_iter()
+        .map(|(name, variant, at)| json!({"experiment": name, "variant": variant, "since": at.to_string()}))
+        .collect();
     progress.tell(app, steps, steps).await?;
     Ok(json!({
+        "pilots": pilots,
+        "experiments": experiments,
         "exported_at": app.now().to_string(),
         "mentor_profile": profile,
         "nudge_settings": store.nudge_prefs(me.id).await?,
@@ -343,6 +367,34 @@ fn markdown(doc: &Value) -> String {
             s(&r["what"]).replace('_', " "),
             s(&r["at"])
         ));
+    }
+    let pilots = doc["pilots"].as_array().into_iter().flatten();
+    for p in pilots {
+        out.push_str(&format!(
+            "\n## Pilot: {} (from {})\n\n",
+            s(&p["pilot"]),
+            s(&p["start"])
+        ));
+        for c in p["check_ins"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "- Day {}: level {} on competency {} ({})\n",
+                c["day"],
+                c["level"],
+                c["competency_id"],
+                s(&c["at"])
+            ));
+        }
+    }
+    if let Some(list) = doc["experiments"].as_array().filter(|l| !l.is_empty()) {
+        out.push_str("\n## Experiments you were part of\n\n");
+        for e in list {
+            out.push_str(&format!(
+                "- {}: variant {} (since {})\n",
+                s(&e["experiment"]),
+                s(&e["variant"]),
+                s(&e["since"])
+            ));
+        }
     }
     out
 }

@@ -148,6 +148,11 @@ async fn a_follow_up_delay_experiment_varies_the_delay_by_person_and_reports_lif
         .await
         .unwrap();
     assert_eq!(kept, arm);
+    // The variant is part of the mentee's own export.
+    let placed = app.store.exposures_of(who).await.unwrap();
+    assert_eq!(placed.len(), 1);
+    assert_eq!(placed[0].0, "Check in sooner");
+    assert_eq!(placed[0].1, ["Ten days", "Three days"][arm]);
 
     // Not counted until the answer window has passed; then answered and rebooked counted.
     app.clock

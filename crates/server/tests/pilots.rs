@@ -161,6 +161,15 @@ async fn check_ins_are_nudged_once_each_on_the_members_day_and_feed_the_report(a
     .await;
     assert_eq!(answered["ratings"][0]["level"], 2);
     assert_eq!(send_due(&app).await, []);
+    // Her ratings are hers: in her export.
+    let r = app.get("/api/v1/me/export", Some(&lena_token)).await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap())).unwrap();
+    let mut doc = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("stint-export.json").unwrap(), &mut doc)
+        .unwrap();
+    let doc: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["pilots"][0]["pilot"], "Career pilot");
+    assert_eq!(doc["pilots"][0]["check_ins"][0]["level"], 2);
     // Out of range, missing, not yet open, not a member.
     let e = expect_error(
         app.put(

@@ -73,6 +73,8 @@ pub trait ExperimentStore: Send + Sync {
         variant: usize,
         now: Timestamp,
     ) -> Result<usize>;
+    /// The experiments `user` was placed in: name, variant name, since when (for their export).
+    async fn exposures_of(&self, user: UserId) -> Result<Vec<(String, String, Timestamp)>>;
     /// Every exposed person of the experiment with their counts.
     async fn exposed_people(&self, experiment: i64, windows: Windows)
     -> Result<Vec<ExposedPerson>>;

@@ -243,18 +243,32 @@ pub async fn letter(app: &App, job: &AlertJob) -> Result<Option<Letter>, AppErro
         ),
         _ => return Ok(None),
     };
-    let prefs = app.store.nudge_prefs(who.id).await?;
-    Ok(Some(Letter {
-        user: who.id,
-        name: who.display_name,
-        email: who.email,
-        kind,
-        in_app: prefs.wants(kind, Channel::InApp),
-        by_email: prefs.wants(kind, Channel::Email),
-        subject,
-        text,
-        link,
-    }))
+    Ok(Some(Letter::to(app, who, kind, subject, text, link).await?))
+}
+
+impl Letter {
+    /// A letter of `kind` to `who`, by the channels they chose for that kind now.
+    pub async fn to(
+        app: &App,
+        who: stint_domain::account::Account,
+        kind: NudgeKind,
+        subject: String,
+        text: String,
+        link: String,
+    ) -> Result<Letter, AppError> {
+        let prefs = app.store.nudge_prefs(who.id).await?;
+        Ok(Letter {
+            user: who.id,
+            name: who.display_name,
+            email: who.email,
+            kind,
+            in_app: prefs.wants(kind, Channel::InApp),
+            by_email: prefs.wants(kind, Channel::Email),
+            subject,
+            text,
+            link,
+        })
+    }
 }
 
 /// Puts an alert in its recipient's inbox.

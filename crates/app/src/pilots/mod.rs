@@ -16,7 +16,7 @@ use stint_domain::FieldErrors;
 use stint_domain::account::Account;
 use stint_domain::catalog::Competency;
 use stint_domain::ids::{CompetencyId, OrgId, SkuId, UserId};
-use stint_domain::nudge::{Channel, NudgeKind, defer_past_quiet};
+use stint_domain::nudge::{NudgeKind, defer_past_quiet};
 use stint_domain::pilot::{CHECK_IN_DAYS, PilotInput, check_in_due, is_open};
 use stint_domain::role::Role;
 use stint_store::NewJob;
@@ -327,17 +327,8 @@ pub async fn letter(app: &App, job: &CheckInJob) -> Result<Option<Letter>, AppEr
             ),
         )
     };
-    let kind = NudgeKind::PilotCheckIn;
-    let prefs = app.store.nudge_prefs(who.id).await?;
-    Ok(Some(Letter {
-        user: who.id,
-        name: who.display_name,
-        email: who.email,
-        kind,
-        in_app: prefs.wants(kind, Channel::InApp),
-        by_email: prefs.wants(kind, Channel::Email),
-        subject,
-        text,
-        link: format!("/pilots/{}/check-ins/{}", job.pilot, job.day),
-    }))
+    let link = format!("/pilots/{}/check-ins/{}", job.pilot, job.day);
+    Ok(Some(
+        Letter::to(app, who, NudgeKind::PilotCheckIn, subject, text, link).await?,
+    ))
 }

@@ -150,6 +150,28 @@ impl ExperimentStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn exposures_of(&self, user: UserId) -> Result<Vec<(String, String, Timestamp)>> {
+        let rows = sqlx::query(
+            "SELECT e.name, e.variants, x.variant, x.exposed_at FROM experiment_exposures x \
+             JOIN experiments e ON e.id = x.experiment_id WHERE x.user_id = $1 ORDER BY x.exposed_at",
+        )
+        .bind(user.0)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let variants: Vec<Variant> =
+                    serde_json::from_str(&r.try_get::<String, _>("variants")?)?;
+                let index = usize::try_from(r.try_get::<i64, _>("variant")?).unwrap_or(0);
+                let name = variants
+                    .get(index)
+                    .map_or_else(String::new, |v| v.name.clone());
+                Ok((r.try_get("name")?, name, ts(r.try_get("exposed_at")?)?))
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn exposed_people(&self, experiment: i64, w: Windows) -> Result<Vec<ExposedPerson>> {
         // Sessions closed while exposed (so their follow-up had the variant's delay) whose
         // answer window has passed, those answered in it, and bookings made in the rebooking
