@@ -1889,3 +1889,55 @@ async fn a_visitor_picks_a_day_and_a_time_then_logs_in_or_signs_up_and_confirms_
     );
     b.finish().await;
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(peer_browser),
+    ignore = "needs chromium and chromedriver on PATH: apt-get install chromium chromium-driver, then touch crates/server/build.rs"
+)]
+async fn an_operator_reads_the_dashboard_starts_a_pilot_and_an_experiment_and_reads_their_reports()
+{
+    let b = Browser::start().await;
+    b.log_in("operator@stint.example").await;
+    b.goto("/operator").await;
+    b.click_link("Supply and demand").await;
+    b.wait_location("/operator/insights").await;
+    b.wait_text("The next 8 weeks").await;
+    b.assert_accessible().await;
+
+    // A pilot: a form with a mistake is shown again, then the report.
+    b.click_link("Pilots").await;
+    b.wait_location("/operator/pilots").await;
+    b.assert_accessible().await;
+    b.fill("#f-name", "Acme career pilot").await;
+    b.fill(
+        "#f-emails",
+        "sam@stint.example\nlena@stint.example\nnoor@stint.example",
+    )
+    .await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("choose at least one session type").await;
+    assert_eq!(b.value("#f-name").await, "Acme career pilot");
+    b.click("input[name=skus][value=career-pivot-30]").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("Participation and sessions").await;
+    assert!(b.location().await.starts_with("/operator/pilots/"));
+    let report = b.body_text().await;
+    assert!(report.contains("3 members"), "{report}");
+    assert!(report.contains("Start (baseline)") && report.contains("Day 90"));
+    b.assert_accessible().await;
+
+    // An experiment, and its results page.
+    b.goto("/operator/experiments").await;
+    b.assert_accessible().await;
+    b.fill("#f-name", "Check in sooner").await;
+    b.fill("#f-v0_name", "A week").await;
+    b.fill("#f-v0_value", "7").await;
+    b.fill("#f-v1_name", "Three days").await;
+    b.fill("#f-v1_value", "3").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_text("Follow-ups answered within 14 days").await;
+    assert!(b.body_text().await.contains("End experiment"));
+    b.assert_accessible().await;
+    b.finish().await;
+}
