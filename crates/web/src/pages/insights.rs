@@ -4,7 +4,7 @@
 //! `stint_app::insights::report`; and the next weeks' forecasts of both, with shortfalls
 //! first (`stint_app::insights::forecast::report`).
 
-use super::charts::{WeekBars, weekly_bars};
+use super::charts::{FanWeek, WeekBars, fan, weekly_bars};
 use super::render::{Chrome, PageResult, failure_for, html, refusal};
 use crate::auth::PageUser;
 use crate::auth::csrf::CsrfToken;
@@ -192,6 +192,32 @@ struct InsightsPage {
     by_competency: Vec<Line>,
     forecasts: Vec<ForecastLine>,
     shortfalls: usize,
+    /// Fan charts of the first few forecasts (shortfalls first): heading and chart.
+    fans: Vec<(String, String)>,
+}
+
+/// How many forecasts get a fan chart above the table.
+const FANS: usize = 3;
+
+fn fan_of(r: &ForecastRow, line: &ForecastLine, n: usize) -> (String, String) {
+    let weeks: Vec<FanWeek> = r
+        .demand
+        .weeks
+        .iter()
+        .zip(&r.supply.weeks)
+        .map(|(d, s)| FanWeek {
+            label: week_label(d.week_start),
+            demand: (d.hours, d.lower, d.upper),
+            supply: (s.hours, s.lower, s.upper),
+        })
+        .collect();
+    let heading = format!("{} · {}", line.competency, line.band);
+    let svg = fan(
+        &format!("fan-{n}"),
+        &format!("{heading}: demand and supply, hours a week"),
+        &weeks,
+    );
+    (heading, svg)
 }
 
 /// `GET /operator/insights`.
@@ -277,6 +303,14 @@ pub async fn page(
         .map(|r| forecast_line(r, &forecast_report))
         .collect();
     let shortfalls = forecasts.iter().filter(|f| f.shortfall.is_some()).count();
+    let fans = forecast_report
+        .rows
+        .iter()
+        .zip(&forecasts)
+        .take(FANS)
+        .enumerate()
+        .map(|(n, (r, line))| fan_of(r, line, n))
+        .collect();
     Ok(html(
         status,
         &InsightsPage {
@@ -295,6 +329,7 @@ pub async fn page(
             by_competency,
             forecasts,
             shortfalls,
+            fans,
         },
     ))
 }

@@ -9,8 +9,10 @@
 use jiff::Timestamp;
 use std::fmt::Write;
 
+mod fan;
 mod lift;
 mod weekly;
+pub use fan::{FanWeek, fan};
 pub use lift::{LiftRow, lifts};
 pub use weekly::{WeekBars, weekly_bars};
 
