@@ -53,6 +53,7 @@ fn parse_month(raw: &str) -> Result<Date, FieldErrors> {
 }
 
 /// The days of `month` (in zone `tz`) on which `sku` can be booked, with `mentor` or anyone.
+/// A month asked for with nothing in it counts as a search that found nothing.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn days_with_times(
     app: &App,
@@ -60,6 +61,30 @@ pub async fn days_with_times(
     mentor: Option<i64>,
     month: &str,
     tz: &str,
+) -> Result<MonthDays, AppError> {
+    month_days(app, sku, mentor, month, tz, true).await
+}
+
+/// [`days_with_times`] for a month a page looks ahead into on its own (the next available
+/// day), which nobody asked for: not counted as a search.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn days_ahead(
+    app: &App,
+    sku: &SkuVersion,
+    mentor: Option<i64>,
+    month: &str,
+    tz: &str,
+) -> Result<MonthDays, AppError> {
+    month_days(app, sku, mentor, month, tz, false).await
+}
+
+async fn month_days(
+    app: &App,
+    sku: &SkuVersion,
+    mentor: Option<i64>,
+    month: &str,
+    tz: &str,
+    counted: bool,
 ) -> Result<MonthDays, AppError> {
     let first = parse_month(month);
     let last = first.as_ref().map(|f| f.last_of_month());
@@ -84,7 +109,7 @@ pub async fn days_with_times(
     let days = days_found(app, sku, &mentors, first, &window).await?;
     // A month with nothing is a search that found nothing; one with days is counted when
     // a day of it is asked for.
-    if days.is_empty() && mentor.is_none() {
+    if counted && days.is_empty() && mentor.is_none() {
         let competency = sku.content.competency_id;
         crate::insights::demand::record(app, competency, &window.tz_name, SearchResult::Empty)
             .await;

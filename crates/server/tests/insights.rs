@@ -83,6 +83,17 @@ async fn operators_see_supply_and_demand(app: App) {
         assert_eq!(r.status(), StatusCode::OK);
     }
 
+    // A page looking ahead on its own for the next available day is not a search.
+    let sku = app.store.sku(SKU).await.unwrap().unwrap();
+    let past_month = past.strftime("%Y-%m").to_string();
+    let picker_app = core(&app);
+    let none = stint_app::picker::days_ahead(&picker_app, &sku, None, &past_month, "Europe/Berlin")
+        .await
+        .unwrap();
+    // (Counts wait in each node's memory until flushed; the report flushes only its own.)
+    stint_app::insights::demand::flush(&picker_app).await;
+    assert!(none.days.is_empty());
+
     // A booking this week, then the hours job, twice (it replaces what it kept).
     let slot = app.slots_in_days(SKU, 1, 4).await[0].clone();
     let r = app

@@ -125,15 +125,19 @@ pub async fn book_page(
         format!("/skus/{}/book?{}", sku.slug, query_string(&all))
     };
     let month_key = |m: Date| m.strftime("%Y-%m").to_string();
+    let days = picker::days_with_times(&state, &sku, mentor, &month_key(month), &tz_name)
+        .await
+        .map(|found| found.days)
+        .or_page()?;
+    // Looking ahead for the next available day is the page's own doing, not a search.
     let days_of = |m: Date| {
         let (state, sku, tz_name) = (&state, &sku, &tz_name);
         async move {
-            picker::days_with_times(state, sku, mentor, &month_key(m), tz_name)
+            picker::days_ahead(state, sku, mentor, &month_key(m), tz_name)
                 .await
                 .map(|found| found.days)
         }
     };
-    let days = days_of(month).await.or_page()?;
     let chosen = asked_day
         .filter(|d| days.contains(d))
         .or_else(|| days.iter().copied().find(|d| *d >= today));
