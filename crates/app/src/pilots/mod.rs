@@ -20,7 +20,7 @@ use stint_domain::nudge::{NudgeKind, defer_past_quiet};
 use stint_domain::pilot::{CHECK_IN_DAYS, PilotInput, check_in_due, is_open};
 use stint_domain::role::Role;
 use stint_store::NewJob;
-use stint_store::pilots::{NewPilot, PilotRecord};
+use stint_store::pilots::{CheckInRecord, NewPilot, PilotRecord};
 
 /// The job that nudges one member to one check-in.
 pub const CHECK_IN: &str = "pilots.check_in";
@@ -224,30 +224,42 @@ pub async fn check_in(app: &App, me: &Account, id: i64, day: i64) -> Result<Chec
     if !CHECK_IN_DAYS.contains(&day) {
         return Err(AppError::not_found("check-in"));
     }
-    let due = check_in_due(pilot.start, day, &me.zone());
-    let answered = app
-        .store
-        .check_ins(pilot.id)
-        .await?
-        .into_iter()
-        .filter(|c| c.user == me.id && c.day == day)
-        .map(|c| (c.competency, c.level))
-        .collect();
-    Ok(CheckIn {
-        pilot: view(app, pilot).await?,
+    let ratings = app.store.check_ins(pilot.id).await?;
+    let pilot = view(app, pilot).await?;
+    Ok(day_of(app, me, &pilot, &ratings, day))
+}
+
+/// Check-in `day` of `pilot` for `me`, from the pilot's ratings already read.
+fn day_of(
+    app: &App,
+    me: &Account,
+    pilot: &PilotView,
+    ratings: &[CheckInRecord],
+    day: i64,
+) -> CheckIn {
+    let due = check_in_due(pilot.pilot.start, day, &me.zone());
+    CheckIn {
+        pilot: pilot.clone(),
         day,
         due,
         open: is_open(due, app.now()),
-        answered,
-    })
+        answered: ratings
+            .iter()
+            .filter(|c| c.user == me.id && c.day == day)
+            .map(|c| (c.competency, c.level))
+            .collect(),
+    }
 }
 
-/// A member's pilots with their check-ins, for their dashboard and the API.
+/// A member's pilots with their check-ins, for their dashboard and the API: each pilot and
+/// its ratings read once for all its check-ins.
 pub async fn mine(app: &App, me: &Account) -> Result<Vec<CheckIn>, AppError> {
     let mut out = Vec::new();
     for p in app.store.pilots_of_member(me.id).await? {
+        let ratings = app.store.check_ins(p.id).await?;
+        let pilot = view(app, p).await?;
         for day in CHECK_IN_DAYS {
-            out.push(check_in(app, me, p.id, day).await?);
+            out.push(day_of(app, me, &pilot, &ratings, day));
         }
     }
     Ok(out)

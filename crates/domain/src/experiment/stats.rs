@@ -66,16 +66,21 @@ impl Lift {
     }
 }
 
+/// Student's t at the interval's confidence (two-sided) with `freedom` degrees of freedom;
+/// the normal's 1.96 should the distribution be refused (no freedom at all).
+fn t_quantile(freedom: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, freedom)
+        .map(|d| d.inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0))
+        .unwrap_or(1.959_963_984_540_054)
+}
+
 /// The 95 % interval of a mean (Student's t), or `None` below [`MIN_PEOPLE`].
 pub fn mean_interval(s: &Summary) -> Option<(f64, f64)> {
     if s.people < MIN_PEOPLE {
         return None;
     }
     let n = s.people as f64;
-    let t = StudentsT::new(0.0, 1.0, n - 1.0)
-        .map(|d| d.inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0))
-        .ok()?;
-    let half = t * (s.variance / n).sqrt();
+    let half = t_quantile(n - 1.0) * (s.variance / n).sqrt();
     Some((s.mean - half, s.mean + half))
 }
 
@@ -94,9 +99,7 @@ pub fn lift(control: &Summary, variant: &Summary) -> Option<Lift> {
     } else {
         n_c + n_v - 2.0
     };
-    let t = StudentsT::new(0.0, 1.0, freedom)
-        .map(|d| d.inverse_cdf(1.0 - (1.0 - CONFIDENCE) / 2.0))
-        .unwrap_or(1.959_963_984_540_054);
+    let t = t_quantile(freedom);
     let z_power = Normal::standard().inverse_cdf(POWER);
     let difference = variant.mean - control.mean;
     Some(Lift {

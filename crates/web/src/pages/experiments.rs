@@ -7,6 +7,7 @@
 use super::charts::{LiftRow, lifts};
 use super::filters;
 use super::operator::operator;
+use super::outcomes::metrics::pct;
 use super::render::{Chrome, OrPage, PageResult, failure, ok, refused_form};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
@@ -251,10 +252,6 @@ struct ResultPage {
     min_people: usize,
     confidence: String,
     power: String,
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
 }
 
 fn pts(v: f64) -> String {

@@ -6,6 +6,7 @@
 
 use super::filters;
 use super::operator::operator;
+use super::outcomes::metrics::pct;
 use super::render::{Chrome, OrPage, PageResult, ok, refused_form};
 use crate::auth::PageUser;
 use crate::auth::csrf::{CsrfForm, CsrfToken};
@@ -155,10 +156,6 @@ struct ReportPage {
     figures: Vec<Figure>,
     check_ins: Vec<CheckInLine>,
     as_of: String,
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
 }
 
 fn report_page(me: &Account, csrf: &str, r: &PilotReport) -> ReportPage {

@@ -2,7 +2,7 @@
 //! dashed line in its own, so a week where the demand band climbs into the supply band reads
 //! as a shortfall at a glance.
 
-use super::{BOTTOM, H, LEFT, RIGHT, TOP, W, esc, grid_line, open};
+use super::{BOTTOM, H, LEFT, RIGHT, TOP, W, esc, grid_line, open, round_scale};
 use std::fmt::Write;
 
 /// One forecast week: its label, and each series' (hours, lower, upper).
@@ -30,14 +30,8 @@ pub fn fan(id: &str, title: &str, weeks: &[FanWeek]) -> String {
         .iter()
         .flat_map(|w| [w.demand.2, w.supply.2, w.demand.0, w.supply.0])
         .fold(0.0_f64, f64::max);
-    let scale = (0..9)
-        .flat_map(|p| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(p)))
-        .find(|s| *s >= top)
-        .unwrap_or(top.max(1.0));
+    let (scale, steps) = round_scale(top, 1.0);
     let y = |v: f64| TOP + plot_h - (v / scale).clamp(0.0, 1.0) * plot_h;
-    // Whole steps: a scale of 2×10ⁿ in quarters, of 1×10ⁿ or 5×10ⁿ in fifths.
-    let leading = scale / 10f64.powf(scale.log10().floor());
-    let steps: u8 = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
     for k in 0..=steps {
         let v = scale * f64::from(k) / f64::from(steps);
         let label = if scale < 10.0 {

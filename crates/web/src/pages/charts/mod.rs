@@ -43,6 +43,18 @@ fn open(id: &str, title: &str, desc: &str, height: f64) -> String {
     )
 }
 
+/// A round scale reaching `top` (1, 2 or 5 times a power of ten, at least `least`) and the
+/// whole steps it is drawn in: a scale of 2×10ⁿ in quarters, of 1×10ⁿ or 5×10ⁿ in fifths.
+fn round_scale(top: f64, least: f64) -> (f64, u8) {
+    let scale = (0..9)
+        .flat_map(|p| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(p)))
+        .find(|s| *s >= top && *s >= least)
+        .unwrap_or(top.max(least));
+    let leading = scale / 10f64.powf(scale.log10().floor());
+    let steps: u8 = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
+    (scale, steps)
+}
+
 /// A grid line across the plot at height `y`, labelled `label` at its left end.
 fn grid_line(svg: &mut String, y: f64, label: &str) {
     let _ = write!(

@@ -1,6 +1,6 @@
 //! Week-by-week bars: a whole (hours offered) with its part (hours booked) inside it.
 
-use super::{BOTTOM, H, LEFT, RIGHT, TOP, W, esc, grid_line, open};
+use super::{BOTTOM, H, LEFT, RIGHT, TOP, W, esc, grid_line, open, round_scale};
 use std::fmt::Write;
 
 /// One week on a bar chart: its label, the whole (say hours offered) and the part of it
@@ -35,15 +35,8 @@ pub fn weekly_bars(id: &str, title: &str, unit: &str, weeks: &[WeekBars]) -> Str
         .iter()
         .map(|w| h(w.total.max(w.part)))
         .fold(0.0_f64, f64::max);
-    // A round scale: 1, 2 or 5 times a power of ten, at least 10.
-    let scale = (1..9)
-        .flat_map(|p| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(p)))
-        .find(|s| *s >= top)
-        .unwrap_or(top.max(10.0));
+    let (scale, steps) = round_scale(top, 10.0);
     let y = |v: f64| TOP + plot_h - (v / scale).clamp(0.0, 1.0) * plot_h;
-    // Whole steps: a scale of 2×10ⁿ in quarters, of 1×10ⁿ or 5×10ⁿ in fifths.
-    let leading = scale / 10f64.powf(scale.log10().floor());
-    let steps: u8 = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
     for k in 0..=steps {
         let v = scale * f64::from(k) / f64::from(steps);
         grid_line(&mut svg, y(v), &format!("{v:.0}"));

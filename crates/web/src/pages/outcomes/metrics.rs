@@ -49,7 +49,8 @@ fn definitions() -> Vec<Definition> {
         .collect()
 }
 
-fn pct(x: f64) -> String {
+/// A share as a whole percentage: 0.256 → "26%".
+pub(crate) fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
