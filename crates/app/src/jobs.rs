@@ -25,17 +25,7 @@ pub fn parse_state(raw: Option<&str>) -> Result<Option<JobState>, FieldErrors> {
 /// A listing limit, 1 to 500; absent means the default. Digits only: `+5` or ` 5` are not
 /// the integers the API documents.
 pub fn parse_limit(raw: Option<&str>) -> Result<u32, FieldErrors> {
-    let Some(raw) = raw else {
-        return Ok(DEFAULT_LIMIT);
-    };
-    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
-    match raw.parse::<u32>() {
-        Ok(n) if digits && (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        _ => Err(FieldErrors::single(
-            "limit",
-            format!("must be a whole number from 1 to {MAX_LIMIT}"),
-        )),
-    }
+    crate::paging::whole_number(raw, "limit", DEFAULT_LIMIT, MAX_LIMIT)
 }
 
 /// What an operator sees of the queue.

@@ -48,17 +48,7 @@ async fn replan_upcoming(app: &App, user: UserId, now: Timestamp) -> Result<(), 
 
 /// An inbox limit, 1 to 200; absent means the default. Digits only.
 pub fn parse_limit(raw: Option<&str>) -> Result<u32, FieldErrors> {
-    let Some(raw) = raw else {
-        return Ok(INBOX_DEFAULT_LIMIT);
-    };
-    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
-    match raw.parse::<u32>() {
-        Ok(n) if digits && (1..=INBOX_MAX_LIMIT).contains(&n) => Ok(n),
-        _ => Err(FieldErrors::single(
-            "limit",
-            format!("must be a whole number from 1 to {INBOX_MAX_LIMIT}"),
-        )),
-    }
+    crate::paging::whole_number(raw, "limit", INBOX_DEFAULT_LIMIT, INBOX_MAX_LIMIT)
 }
 
 /// A page of a person's inbox: how many items are unread in all of it, and its items.

@@ -30,6 +30,28 @@ pub fn split<T, K>(mut found: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> (Vec
     (found, next)
 }
 
+/// A whole number typed into `field` (a query parameter read as text): absent is `default`;
+/// otherwise digits only (`+5`, ` 5` or empty are not the integers the API documents), 1 to
+/// `max`.
+pub fn whole_number(
+    raw: Option<&str>,
+    field: &str,
+    default: u32,
+    max: u32,
+) -> Result<u32, FieldErrors> {
+    let Some(raw) = raw else {
+        return Ok(default);
+    };
+    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    match raw.parse::<u32>() {
+        Ok(n) if digits && (1..=max).contains(&n) => Ok(n),
+        _ => Err(FieldErrors::single(
+            field,
+            format!("must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
 /// The cursor of a list ordered by a time, then an id: `<unix seconds>.<id>`.
 pub fn time_and_id(at: Timestamp, id: i64) -> String {
     format!("{}.{id}", at.as_second())

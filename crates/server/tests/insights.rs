@@ -53,7 +53,7 @@ async fn operators_see_supply_and_demand(app: App) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app.get("/api/v1/operator/insights", None).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    for bad in ["0", "53", "many"] {
+    for bad in ["0", "53", "many", "", "+4"] {
         let r = app
             .get(&format!("/api/v1/operator/insights?weeks={bad}"), Some(&op))
             .await;

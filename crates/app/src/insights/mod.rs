@@ -9,6 +9,8 @@ pub mod experiments;
 pub mod export;
 pub mod forecast;
 pub mod hours;
+pub mod risk;
+pub mod value;
 
 use crate::{App, AppError, require};
 use jiff::Timestamp;
@@ -55,21 +57,9 @@ pub struct InsightsReport {
     pub by_band: Vec<InsightRow>,
 }
 
-/// Reads `raw` weeks (1 to 52; the default when empty).
+/// Reads `raw` weeks (1 to 52; the default when absent, refused when empty).
 pub fn parse_weeks(raw: Option<&str>) -> Result<u32, FieldErrors> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(DEFAULT_WEEKS),
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_WEEKS).contains(n))
-            .ok_or_else(|| {
-                FieldErrors::single(
-                    "weeks",
-                    format!("must be a whole number from 1 to {MAX_WEEKS}"),
-                )
-            }),
-    }
+    crate::paging::whole_number(raw, "weeks", DEFAULT_WEEKS, MAX_WEEKS)
 }
 
 type Key = (Timestamp, Option<CompetencyId>, &'static str);

@@ -227,7 +227,7 @@ pub async fn page(
     csrf: CsrfToken,
     Query(q): Query<InsightParams>,
 ) -> PageResult {
-    let (report, error, status) = match insights::report(&state, &me, Some(&q.weeks)).await {
+    let (report, error, status) = match insights::report(&state, &me, typed(&q.weeks)).await {
         Ok(r) => (r, None, StatusCode::OK),
         Err(e) => {
             // A weeks value that is not one: the default report, with the message.
@@ -334,13 +334,18 @@ pub async fn page(
     ))
 }
 
+/// What was typed into a page's field, `None` when it was left empty (the default then).
+fn typed(field: &str) -> Option<&str> {
+    Some(field.trim()).filter(|s| !s.is_empty())
+}
+
 /// `GET /operator/insights.csv?weeks=N`: the figures of the page as a spreadsheet.
 pub async fn supply_and_demand_csv(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     Query(q): Query<InsightParams>,
 ) -> PageResult {
-    let body = insights::export::supply_and_demand(&state, &me, Some(&q.weeks))
+    let body = insights::export::supply_and_demand(&state, &me, typed(&q.weeks))
         .await
         .map_err(|e| failure_for(e, Some(me.clone())))?;
     Ok(crate::download::csv("supply-and-demand.csv", body))
