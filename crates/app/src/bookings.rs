@@ -114,6 +114,9 @@ pub struct SessionLists {
     pub past: Vec<BookingContext>,
     /// The cursor of the next page of past sessions, when there is one.
     pub older: Option<String>,
+    /// The no-show risk of the upcoming sessions the viewer mentors (none without a
+    /// model; a mentee never sees a rating of themselves).
+    pub risk: std::collections::HashMap<BookingId, stint_domain::risk::Scored>,
 }
 
 /// The viewer's upcoming sessions and a page of the others, older than the cursor `before`
@@ -132,8 +135,15 @@ pub async fn sessions_of(
         .past_contexts_of(viewer.id, now, cursor, PAST_PAGE + 1)
         .await?;
     let (past, older) = crate::paging::split(found, PAST_PAGE, cursor_of);
+    let upcoming = app.store.upcoming_contexts_of(viewer.id, now).await?;
+    let mentored: Vec<BookingId> = upcoming
+        .iter()
+        .filter(|c| c.booking.mentor_id == viewer.id)
+        .map(|c| c.booking.id)
+        .collect();
     Ok(SessionLists {
-        upcoming: app.store.upcoming_contexts_of(viewer.id, now).await?,
+        risk: crate::insights::risk::of_sessions(app, &mentored).await?,
+        upcoming,
         past,
         older,
     })

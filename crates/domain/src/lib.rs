@@ -19,9 +19,11 @@ pub mod outcome;
 pub mod pilot;
 pub mod retention;
 pub mod review;
+pub mod risk;
 pub mod role;
 pub mod schedule;
 pub mod sponsor;
 pub mod validate;
+pub mod value;
 
 pub use validate::FieldErrors;

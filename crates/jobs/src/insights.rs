@@ -2,6 +2,7 @@
 //! bookable mentor (`stint_app::insights::hours`). `insights.forecast`, every day: forecasts
 //! the next weeks' demand and supply (`stint_app::insights::forecast`) and raises the
 //! shortfalls they show (`stint_app::insights::alerts`); `insights.alert` delivers one alert.
+//! `insights.risk`, every day: trains the no-show model (`stint_app::insights::risk`).
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use stint_app::App;
 use stint_app::insights::alerts::{AlertJob, Letter, letter, post, raise};
 use stint_app::insights::forecast::{FORECAST, refresh};
 use stint_app::insights::hours::{HOURS, keep_recent};
+use stint_app::insights::risk::{RISK, Trained, retrain};
 use stint_mail::{Mailer, Message};
 use stint_store::Job;
 
@@ -22,6 +24,10 @@ pub fn periodic() -> Periodic {
 
 pub fn forecast_periodic() -> Periodic {
     Periodic::new(FORECAST, Duration::from_secs(24 * 60 * 60))
+}
+
+pub fn risk_periodic() -> Periodic {
+    Periodic::new(RISK, Duration::from_secs(24 * 60 * 60))
 }
 
 pub struct KeepHours {
@@ -73,6 +79,47 @@ impl Handler for MakeForecasts {
             asked = raised.asked,
             "forecasts made"
         );
+        Ok(())
+    }
+}
+
+/// `insights.risk`: trains the no-show model on every past session (or removes it when the
+/// history is too short).
+pub struct TrainRisk {
+    app: App,
+}
+
+impl TrainRisk {
+    pub fn new(app: App) -> Self {
+        TrainRisk { app }
+    }
+}
+
+#[async_trait]
+impl Handler for TrainRisk {
+    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+        let started = std::time::Instant::now();
+        let trained = retrain(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
+        let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match trained {
+            Trained::Model(m) => tracing::info!(
+                sessions = m.sessions,
+                no_shows = m.no_shows,
+                auc = m.evaluation.as_ref().map(|e| e.auc),
+                took_ms,
+                "no-show model trained"
+            ),
+            Trained::TooLittle { sessions, no_shows } => {
+                tracing::info!(
+                    sessions,
+                    no_shows,
+                    took_ms,
+                    "too little history for a no-show model"
+                );
+            }
+        }
         Ok(())
     }
 }

@@ -122,6 +122,7 @@ pub fn worker(
     let make_export = privacy_requests::MakeExport::new(app.clone());
     let keep_hours = insights::KeepHours::new(app.clone());
     let make_forecasts = insights::MakeForecasts::new(app.clone());
+    let train_risk = insights::TrainRisk::new(app.clone());
     let send_alert =
         insights::SendAlert::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let send_check_in =
@@ -161,6 +162,7 @@ pub fn worker(
             stint_app::insights::forecast::FORECAST,
             Arc::new(make_forecasts),
         )
+        .with(stint_app::insights::risk::RISK, Arc::new(train_risk))
         .with(stint_app::insights::alerts::ALERT, Arc::new(send_alert))
         .with(stint_app::pilots::CHECK_IN, Arc::new(send_check_in))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
@@ -220,6 +222,7 @@ pub fn worker(
         .with_periodic(credit_expiry::periodic())
         .with_periodic(insights::periodic())
         .with_periodic(insights::forecast_periodic())
+        .with_periodic(insights::risk_periodic())
         .with_periodic(retention::periodic())
         .with_periodic(privacy_requests::periodic()))
 }

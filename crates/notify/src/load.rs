@@ -2,12 +2,13 @@
 //! parties; the facts planning needs; and the state a nudge is checked against when sent.
 
 use stint_domain::account::Account;
-use stint_domain::booking::{Booking, BookingId};
+use stint_domain::booking::{Booking, BookingId, BookingStatus};
 use stint_domain::catalog::SkuContent;
 use stint_domain::nudge::{Change, Current, Facts, NudgeKind, Party, Planned};
 use stint_domain::outcome::assessment::AssessmentKind;
 use stint_domain::outcome::prep::PrepStatus;
-use stint_store::{Store, StoreError};
+use stint_domain::risk::Risk;
+use stint_store::{RiskSessions, Store, StoreError};
 
 /// A booking with what every nudge about it mentions.
 pub(crate) struct Session {
@@ -84,6 +85,7 @@ pub(crate) async fn facts(
         has_prep: true,
         followup_opens_at: closing.map(|c| c.followup_opens_at),
         open_tasks,
+        high_risk: b.status == BookingStatus::Confirmed && high_risk(store, b.id).await?,
     })
 }
 
@@ -123,7 +125,20 @@ pub(crate) async fn current(
         followup_taken,
         task_done,
         prefs: store.nudge_prefs(p.recipient).await?,
+        high_risk: p.risk && high_risk(store, b.id).await?,
     })
+}
+
+/// Whether the kept no-show model rates the booking high risk as it is now (never without
+/// a model: too little history).
+async fn high_risk(store: &dyn Store, b: BookingId) -> Result<bool, StoreError> {
+    let Some(model) = store.risk_model().await? else {
+        return Ok(false);
+    };
+    let facts = store.risk_sessions(RiskSessions::Bookings(&[b])).await?;
+    Ok(facts
+        .first()
+        .is_some_and(|s| model.risk(s).level == Risk::High))
 }
 
 /// Whether the booking has an assessment of `kind`.

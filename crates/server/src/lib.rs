@@ -10,6 +10,7 @@ pub mod demo;
 mod http;
 #[cfg(feature = "web")]
 mod listen;
+pub mod model;
 pub mod worker;
 
 #[cfg(feature = "web")]

@@ -50,6 +50,9 @@ enum Command {
     /// The key notes and intake answers are sealed with at rest.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The no-show risk model.
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Write everything Stint holds about one person to a zip (JSON and Markdown).
     Export {
         /// The person's e-mail address.
@@ -59,6 +62,15 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Train on the earlier 80% of past sessions and print how it scores the later 20%
+    /// (AUC and a calibration table); nothing is kept.
+    Evaluate,
+    /// Train on every past session and keep the model (the daily job does this too).
+    Train,
 }
 
 #[derive(Subcommand)]
@@ -183,6 +195,14 @@ async fn run() -> anyhow::Result<()> {
                 eprintln!("ledger: {v}");
             }
             bail!("{} ledger invariant(s) broken", violations.len())
+        }
+        Command::Model(cmd) => {
+            let (_, app) = keyed_app(config).await?;
+            let mut out = std::io::stdout().lock();
+            match cmd {
+                ModelCommand::Evaluate => stint_server::model::evaluate(&app, &mut out).await,
+                ModelCommand::Train => stint_server::model::train(&app, &mut out).await,
+            }
         }
         Command::Ledger(LedgerCommand::Export) => {
             let store = open(&config).await?;

@@ -1939,5 +1939,16 @@ async fn an_operator_reads_the_dashboard_starts_a_pilot_and_an_experiment_and_re
     b.wait_text("Follow-ups answered within 14 days").await;
     assert!(b.body_text().await.contains("End experiment"));
     b.assert_accessible().await;
+
+    // Value by outcome and the no-show model, reached from supply and demand.
+    b.goto("/operator/insights").await;
+    b.click_link("Value by outcome").await;
+    b.wait_location("/operator/value").await;
+    b.wait_text("Who pays").await;
+    b.assert_accessible().await;
+    b.click_link("No-show model").await;
+    b.wait_location("/operator/no-shows").await;
+    b.wait_text("No model yet").await;
+    b.assert_accessible().await;
     b.finish().await;
 }

@@ -8,19 +8,19 @@
 #[macro_use]
 mod common;
 
+use common::queue::{outbox_worker, settle};
 use common::smtp::{Received, SinkOptions, SmtpSink};
 use common::{App, browser, log_in, page};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::time::Duration;
 use stint_domain::booking::BookingId;
 use stint_domain::clock::Clock;
 use stint_domain::ids::UserId;
 use stint_domain::nudge::{Channel, NudgePrefs};
 use stint_server::worker::Shutdown;
-use stint_store::{DeliveryStatus, JobState};
+use stint_store::DeliveryStatus;
 
 on_both_backends!(App;
     a_booking_is_confirmed_reminded_moved_and_cancelled_once_per_channel [peer_smtp,
@@ -50,15 +50,6 @@ fn worker(app: &App, smtp_port: u16) -> Shutdown {
     stop
 }
 
-/// A worker of the app's database on the app's clock, with mail going to the outbox folder.
-fn outbox_worker(app: &App) -> Shutdown {
-    let w = stint_server::worker::build(app.store.clone(), app.clock.clone(), &app.worker_config())
-        .unwrap();
-    let stop = Shutdown::on(std::future::pending());
-    tokio::spawn(w.run(stop.wait()));
-    stop
-}
-
 /// Books `slot` as the holder of `token`; the booking's id.
 async fn book(app: &App, token: &str, slot: &Value) -> i64 {
     let r = app
@@ -70,45 +61,6 @@ async fn book(app: &App, token: &str, slot: &Value) -> i64 {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-/// Waits until no job is due and none is running (each poll a little after the worker's
-/// longest idle sleep would have noticed new work).
-async fn settle(app: &App) {
-    // Due times are whole seconds, rounded up: a job due within two seconds is pending.
-    let soon = || app.clock.now() + SignedDuration::from_secs(2);
-    for _ in 0..600 {
-        let now = soon();
-        let queued = app
-            .store
-            .jobs(Some(JobState::Queued), None, 10_000)
-            .await
-            .unwrap();
-        let running = app
-            .store
-            .jobs(Some(JobState::Running), None, 10)
-            .await
-            .unwrap();
-        if running.is_empty() && queued.iter().all(|j| j.due_at > now) {
-            // Once more after a pause: a job finishing may just have enqueued another.
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let queued = app
-                .store
-                .jobs(Some(JobState::Queued), None, 10_000)
-                .await
-                .unwrap();
-            let running = app
-                .store
-                .jobs(Some(JobState::Running), None, 10)
-                .await
-                .unwrap();
-            if running.is_empty() && queued.iter().all(|j| j.due_at > soon()) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the queue never settled");
 }
 
 async fn signup(app: &App, email: &str, name: &str) -> (String, UserId) {

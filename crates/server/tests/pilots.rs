@@ -8,6 +8,7 @@
 #[macro_use]
 mod common;
 
+use common::queue::travel_to;
 use common::{App, expect_error};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
@@ -67,16 +68,6 @@ async fn send_due(app: &App) -> Vec<(i64, i64)> {
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
-}
-
-/// Moves the clock to `t` or just past it (the clock moves in whole seconds; never back).
-fn travel_to(app: &App, t: Timestamp) {
-    let now = app.clock.now();
-    if t > now {
-        let d = t.duration_since(now);
-        let whole = d.as_secs() + i64::from(d.subsec_nanos() > 0);
-        app.clock.advance(SignedDuration::from_secs(whole));
-    }
 }
 
 async fn id_of(app: &App, email: &str) -> i64 {

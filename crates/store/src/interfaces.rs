@@ -398,6 +398,8 @@ pub trait Store:
     + crate::alerts::AlertStore
     + crate::experiments::ExperimentStore
     + crate::pilots::PilotStore
+    + crate::risk::RiskStore
+    + crate::value::ValueStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore
 {

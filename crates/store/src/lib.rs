@@ -28,11 +28,13 @@ pub mod pilots;
 pub mod privacy_requests;
 pub mod retention;
 pub mod reviews;
+pub mod risk;
 pub mod signups;
 pub mod sponsor;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod value;
 mod webhooks;
 
 pub use access_log::{AccessEntry, AccessLogStore, NewAccess};
@@ -66,10 +68,12 @@ pub use payouts::PayoutStore;
 pub use privacy_requests::{Erasure, PrivacyRequest, PrivacyRequestStore};
 pub use retention::{RetentionRun, RetentionStore};
 pub use reviews::ReviewStore;
+pub use risk::{RiskSessions, RiskStore};
 pub use signups::{PendingSignup, SignupStore};
 pub use sponsor::SponsorStore;
 pub use sql::search::{PlannedQuery, planned_queries};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
+pub use value::ValueStore;
 pub use webhooks::{
     NewWebhookAttempt, NewWebhookEndpoint, WebhookAttempt, WebhookEndpoint, WebhookEndpointUpdate,
     WebhookHealth, WebhookMessage, WebhookStore,

@@ -20,6 +20,8 @@ pub struct Current {
     pub task_done: Option<bool>,
     /// The recipient's preferences now.
     pub prefs: NudgePrefs,
+    /// For a high-risk session's extra reminder: whether the risk is still high.
+    pub high_risk: bool,
 }
 
 /// `Ok` to send, or why the nudge is withdrawn.
@@ -46,7 +48,9 @@ pub fn still_wanted(p: &Planned, now: Timestamp, c: &Current) -> Result<(), &'st
                 Err("the session has started")
             } else if p.kind == NudgeKind::PrepDue && c.prep_done {
                 Err("the prep is done")
-            } else if p.lead.is_some_and(|l| !c.prefs.reminders.contains(&l)) {
+            } else if p.risk && !c.high_risk {
+                Err("the risk of a no-show is no longer high")
+            } else if !p.risk && p.lead.is_some_and(|l| !c.prefs.reminders.contains(&l)) {
                 Err("the recipient no longer wants this reminder")
             } else {
                 Ok(())

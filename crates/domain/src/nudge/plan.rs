@@ -7,6 +7,7 @@ use super::prefs::NudgePrefs;
 use super::quiet::defer_past_quiet;
 use crate::booking::{BookingId, BookingStatus};
 use crate::ids::UserId;
+use crate::risk::EXTRA_REMINDER_LEAD_MINUTES;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
@@ -60,6 +61,9 @@ pub struct Facts {
     pub followup_opens_at: Option<Timestamp>,
     /// Open tasks from the closing: id and due day.
     pub open_tasks: Vec<(i64, Date)>,
+    /// The no-show model rates the session high risk now (`stint_domain::risk`): the
+    /// mentee gets an extra reminder, sent only if the risk is still high when it is due.
+    pub high_risk: bool,
 }
 
 /// One nudge to send on one channel.
@@ -79,6 +83,9 @@ pub struct Planned {
     pub lead: Option<u32>,
     /// For a task's nudge, the task.
     pub task: Option<i64>,
+    /// The extra reminder of a high-risk session.
+    #[serde(default)]
+    pub risk: bool,
 }
 
 /// Every nudge `facts` call for, on every channel each recipient chose.
@@ -88,7 +95,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                    kind: NudgeKind,
                    detail: String,
                    due: Timestamp,
-                   extra: (Option<u32>, Option<i64>)| {
+                   extra: (Option<u32>, Option<i64>, bool)| {
         let deferred = defer_past_quiet(due, &party.zone, party.prefs.quiet);
         // Quiet hours never hold a nudge about a session past that session's start: then
         // it is urgent and goes when due.
@@ -115,6 +122,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                 sequence: facts.sequence,
                 lead: extra.0,
                 task: extra.1,
+                risk: extra.2,
             });
         }
     };
@@ -129,7 +137,13 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
             };
             for party in both {
                 if let Some((kind, detail)) = &notice {
-                    add(party, *kind, detail.clone(), facts.changed_at, (None, None));
+                    add(
+                        party,
+                        *kind,
+                        detail.clone(),
+                        facts.changed_at,
+                        (None, None, false),
+                    );
                 }
                 for &lead in &party.prefs.reminders {
                     let due = reminder_due(facts.start, lead, &party.zone);
@@ -139,10 +153,24 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                             NudgeKind::Reminder,
                             format!("{lead}m@{seq}"),
                             due,
-                            (Some(lead), None),
+                            (Some(lead), None, false),
                         );
                     }
                 }
+            }
+            let lead = EXTRA_REMINDER_LEAD_MINUTES;
+            let due = reminder_due(facts.start, lead, &facts.mentee.zone);
+            if facts.high_risk
+                && !facts.mentee.prefs.reminders.contains(&lead)
+                && due >= facts.changed_at
+            {
+                add(
+                    &facts.mentee,
+                    NudgeKind::Reminder,
+                    format!("{lead}m-risk@{seq}"),
+                    due,
+                    (Some(lead), None, true),
+                );
             }
             let prep = facts
                 .has_prep
@@ -153,7 +181,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                     NudgeKind::PrepDue,
                     format!("@{seq}"),
                     due,
-                    (None, None),
+                    (None, None, false),
                 );
             }
             let close = facts
@@ -165,7 +193,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                 NudgeKind::ClosePrompt,
                 format!("@{seq}"),
                 close,
-                (None, None),
+                (None, None, false),
             );
         }
         BookingStatus::Cancelled => {
@@ -175,7 +203,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                     NudgeKind::Cancelled,
                     String::new(),
                     facts.changed_at,
-                    (None, None),
+                    (None, None, false),
                 );
             }
         }
@@ -186,7 +214,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                     NudgeKind::FollowUpOpen,
                     String::new(),
                     opens,
-                    (None, None),
+                    (None, None, false),
                 );
             }
             for &(task, day) in &facts.open_tasks {
@@ -201,7 +229,7 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
                     NudgeKind::TaskDue,
                     format!("{task}"),
                     at,
-                    (None, Some(task)),
+                    (None, Some(task), false),
                 );
             }
         }

@@ -42,6 +42,7 @@ fn facts(zone: &str, start: Timestamp, changed_at: Timestamp) -> Facts {
         has_prep: true,
         followup_opens_at: None,
         open_tasks: vec![],
+        high_risk: false,
     }
 }
 
@@ -251,6 +252,7 @@ fn current(status: BookingStatus, sequence: i64, start: Timestamp) -> Current {
         followup_taken: false,
         task_done: None,
         prefs: NudgePrefs::default(),
+        high_risk: false,
     }
 }
 
@@ -328,10 +330,42 @@ fn a_task_nudge_is_withdrawn_once_the_task_is_done() {
         sequence: 0,
         lead: None,
         task: Some(3),
+        risk: false,
     };
     let mut c = current(BookingStatus::Completed, 0, start);
     c.task_done = Some(false);
     assert_eq!(still_wanted(&task, start, &c), Ok(()));
     c.task_done = Some(true);
     assert_eq!(still_wanted(&task, start, &c), Err("the task is done"));
+}
+
+#[test]
+fn a_high_risk_session_gets_the_mentee_one_extra_reminder_sent_only_while_the_risk_is_high() {
+    let start = at("Europe/Berlin", 2026, 12, 10, 14, 0);
+    let made = at("Europe/Berlin", 2026, 12, 1, 10, 0);
+    let calm = plan(&facts("Europe/Berlin", start, made));
+    let mut risky = facts("Europe/Berlin", start, made);
+    risky.high_risk = true;
+    let risky = plan(&risky);
+    assert_eq!(risky.len(), calm.len() + 2);
+    let extra = find(&risky, NudgeKind::Reminder, MENTEE, Some(180));
+    assert_eq!(extra.len(), 2);
+    assert!(
+        extra
+            .iter()
+            .all(|p| p.risk && p.due_at == at("Europe/Berlin", 2026, 12, 10, 11, 0))
+    );
+    assert!(find(&risky, NudgeKind::Reminder, MENTOR, Some(180)).is_empty());
+    let mut c = current(BookingStatus::Confirmed, 0, start);
+    assert_eq!(
+        still_wanted(extra[0], extra[0].due_at, &c),
+        Err("the risk of a no-show is no longer high")
+    );
+    c.high_risk = true;
+    assert_eq!(still_wanted(extra[0], extra[0].due_at, &c), Ok(()));
+    // Not a second reminder at the same lead when the mentee already has one three hours out.
+    let mut own = facts("Europe/Berlin", start, made);
+    own.high_risk = true;
+    own.mentee.prefs.reminders = vec![180];
+    assert!(plan(&own).iter().all(|p| !p.risk));
 }

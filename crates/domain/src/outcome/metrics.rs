@@ -92,6 +92,14 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "lift",
         "a variant's rate minus the control's, in percentage points, with people as the unit; its 95% interval is Welch's (Student's t on the Welch–Satterthwaite degrees of freedom); a variant or control with fewer than 5 people counted shows no figures; the detectable difference is the true difference these sample sizes find 80% of the time",
     ),
+    (
+        "90-day credits",
+        "per mentee, the credits of every session they held or missed (settled or forfeited) that started within 90 days of the start of their first closed session, whoever paid; grouped by whether that first session was a mini-win, by its session type and competency, and by whether a sponsor's budget paid for it (sponsored members) or not (self-paying); only mentees whose 90 days are over count; each group shows its mean with a 95% t interval, from 5 mentees",
+    ),
+    (
+        "no-show risk",
+        "the chance an upcoming session is missed by either side, from a logistic regression trained each day on every past held or missed session: how far ahead it was booked, whether prep and the baseline were done, both people's earlier no-shows and late cancels, the hour in each person's zone and whether it is the mentee's first session; low below 10%, medium to 25%, high from 25%; a high-risk session gets the mentee an extra reminder 3 hours before; with fewer than 200 past sessions or 20 no-shows there is no model and nothing is rated; only the session's mentor sees it",
+    ),
 ];
 
 /// The definition of a metric by name, for pages that explain one figure.

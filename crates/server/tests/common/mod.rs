@@ -1,6 +1,7 @@
 //! The shared harness of the HTTP tests: the real server on a free port with demo data.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod queue;
 #[path = "../../../calendar-client/tests/common/mod.rs"]
 pub mod radicale;
 #[path = "../support/signup_link.rs"]

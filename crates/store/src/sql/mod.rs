@@ -40,10 +40,12 @@ mod pilots;
 mod privacy_requests;
 mod retention;
 mod reviews;
+mod risk;
 mod rows;
 pub(crate) mod search;
 mod signups;
 pub(crate) mod sponsor;
+mod value;
 mod webhooks;
 mod who;
 

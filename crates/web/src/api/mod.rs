@@ -30,6 +30,7 @@ pub mod reviews;
 pub mod sponsor;
 pub mod stripe_webhook;
 pub mod users;
+pub mod value;
 pub mod webhooks;
 
 use crate::error::{ErrorBody, ErrorDetail};
@@ -297,6 +298,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::list_jobs))
         .routes(routes!(insights::report))
         .routes(routes!(insights::forecasts))
+        .routes(routes!(value::value_report))
+        .routes(routes!(value::risk_model))
         .routes(routes!(
             experiments::list_experiments,
             experiments::start_experiment

@@ -52,6 +52,7 @@ mod sponsor_settings;
 mod sponsors;
 mod unread;
 mod upload;
+mod value;
 mod wallet;
 mod webhooks;
 
@@ -237,6 +238,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(experiments::list).post(experiments::start),
         )
         .route("/operator/experiments/{id}", get(experiments::show))
+        .route("/operator/value", get(value::value_page))
+        .route("/operator/no-shows", get(value::no_shows_page))
         .route("/operator/experiments/{id}/end", post(experiments::end))
         .route("/operator/pilots", get(pilots::list).post(pilots::create))
         .route("/operator/pilots/{id}", get(pilots::show))

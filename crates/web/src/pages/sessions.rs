@@ -18,6 +18,10 @@ pub struct SessionRow {
     pub with: String,
     pub when: String,
     pub status: String,
+    /// For a mentor's upcoming session: its no-show risk level and probability (empty
+    /// without a model).
+    pub risk: String,
+    pub risk_pct: String,
 }
 
 #[derive(Template)]
@@ -55,6 +59,14 @@ pub async fn sessions(
         with: c.other(&me).display_name.clone(),
         when: when(c.booking.start, &tz),
         status: c.booking.status.as_str().replace('_', "-"),
+        risk: lists
+            .risk
+            .get(&c.booking.id)
+            .map_or(String::new(), |r| r.level.as_str().to_string()),
+        risk_pct: lists
+            .risk
+            .get(&c.booking.id)
+            .map_or(String::new(), |r| format!("{:.0}%", r.probability * 100.0)),
     };
     Ok(ok(&SessionsPage {
         upcoming: lists.upcoming.iter().map(row).collect(),

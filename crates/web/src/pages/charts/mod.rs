@@ -11,9 +11,11 @@ use std::fmt::Write;
 
 mod fan;
 mod lift;
+mod means;
 mod weekly;
 pub use fan::{FanWeek, fan};
 pub use lift::{LiftRow, lifts};
+pub use means::{MeanRow, means};
 pub use weekly::{WeekBars, weekly_bars};
 
 /// The drawing area, in SVG units (the picture scales to its box).
