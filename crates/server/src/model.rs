@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use stint_app::App;
-use stint_app::insights::risk::{self, Trained};
+use stint_app::insights::risk::{self, TrainError, Trained};
 use stint_domain::risk::Evaluation;
 
 pub async fn evaluate(app: &App, out: &mut impl Write) -> anyhow::Result<()> {
@@ -13,6 +13,11 @@ pub async fn evaluate(app: &App, out: &mut impl Write) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?
     {
         Ok(e) => Ok(write_evaluation(&e, out)?),
+        Err(TrainError::TooLittle { sessions, no_shows }) => anyhow::bail!(
+            "too little history to evaluate: the earlier 80% of past sessions (trained on) has {sessions} sessions with {no_shows} no-shows, and a model needs {} and {}",
+            risk::MIN_SESSIONS,
+            risk::MIN_NO_SHOWS
+        ),
         Err(e) => anyhow::bail!("{e}"),
     }
 }

@@ -11,7 +11,7 @@ use stint_domain::risk::{Evaluation, RiskModel, Scored};
 use stint_domain::role::Role;
 use stint_store::RiskSessions;
 
-pub use stint_risk::{MIN_NO_SHOWS, MIN_SESSIONS};
+pub use stint_risk::{MIN_NO_SHOWS, MIN_SESSIONS, TrainError};
 
 /// The job kind.
 pub const RISK: &str = "insights.risk";
