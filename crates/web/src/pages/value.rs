@@ -163,6 +163,7 @@ struct NoShowPage {
     /// Empty without a model.
     trained: String,
     auc: String,
+    tested: String,
     held_out: String,
     bins: Vec<Bin>,
 }
@@ -194,10 +195,13 @@ pub async fn no_shows_page(
             )
         }),
         auc: e.map_or_else(String::new, |e| format!("{:.3}", e.auc)),
+        tested: e.map_or_else(String::new, |e| {
+            format!("{} ({})", e.held_out, e.held_out_no_shows)
+        }),
         held_out: e.map_or_else(String::new, |e| {
             format!(
-                "{} later sessions ({} no-shows), after training on the {} before them",
-                e.held_out, e.held_out_no_shows, e.trained_on
+                "Tested on the latest {} sessions after training on the {} before them, as it is used: on what comes next",
+                e.held_out, e.trained_on
             )
         }),
         bins: e.map_or_else(Vec::new, |e| {
