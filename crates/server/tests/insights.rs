@@ -24,14 +24,6 @@ on_both_backends!(App;
 
 const SKU: &str = "career-pivot-30";
 
-fn core(app: &App) -> stint_app::App {
-    stint_server::application(
-        &stint_server::config::Config::default(),
-        app.store.clone(),
-        app.clock.clone(),
-    )
-}
-
 /// The report's row for this week (the last) in `band`, every competency together.
 fn this_week(report: &Value, band: &str) -> Value {
     let week = report["weeks"].as_array().unwrap().last().unwrap().clone();
@@ -86,7 +78,7 @@ async fn operators_see_supply_and_demand(app: App) {
     // A page looking ahead on its own for the next available day is not a search.
     let sku = app.store.sku(SKU).await.unwrap().unwrap();
     let past_month = past.strftime("%Y-%m").to_string();
-    let picker_app = core(&app);
+    let picker_app = app.core();
     let none = stint_app::picker::days_ahead(&picker_app, &sku, None, &past_month, "Europe/Berlin")
         .await
         .unwrap();
@@ -104,7 +96,7 @@ async fn operators_see_supply_and_demand(app: App) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let core = core(&app);
+    let core = app.core();
     let first = stint_app::insights::hours::keep_recent(&core)
         .await
         .unwrap();
@@ -195,7 +187,7 @@ async fn forecasts_show_where_hours_will_fall_short(app: App) {
     plant_history(&app, &sam).await;
     let now = app.clock.now();
 
-    let core = core(&app);
+    let core = app.core();
     let made = stint_app::insights::forecast::refresh(&core).await.unwrap();
     assert!(made >= 6, "{made}");
     // A second run replaces the first.
@@ -375,7 +367,7 @@ async fn send_alerts(app: &App) -> usize {
     use stint_worker::Handler;
     let config = app.worker_config();
     let mailer = std::sync::Arc::new(stint_mail::Mailer::new(&config.mail).unwrap());
-    let handler = stint_jobs::insights::SendAlert::new(core(app), mailer, config.public_url);
+    let handler = stint_jobs::insights::SendAlert::new(app.core(), mailer, config.public_url);
     let now = app.clock.now();
     let lease = now + jiff::SignedDuration::from_hours(1);
     let mut sent = 0;
@@ -402,7 +394,7 @@ async fn shortfalls_alert_operators_once_and_ask_mentors_with_room(app: App) {
     let sam = app.login("sam@stint.example", DEMO_PASSWORD).await;
     let maya = app.login("maya@stint.example", DEMO_PASSWORD).await;
     plant_history(&app, &sam).await;
-    let core = core(&app);
+    let core = app.core();
     stint_app::insights::forecast::refresh(&core).await.unwrap();
     app.clear_queue().await;
 

@@ -32,20 +32,12 @@ async fn json_of(r: reqwest::Response, status: StatusCode) -> Value {
     body
 }
 
-fn core(app: &App) -> stint_app::App {
-    stint_server::application(
-        &stint_server::config::Config::default(),
-        app.store.clone(),
-        app.clock.clone(),
-    )
-}
-
 /// Runs every due check-in nudge as the worker would (other due jobs are only marked done):
 /// the (member e-mail, day) of each that ran.
 async fn send_due(app: &App) -> Vec<(i64, i64)> {
     let config = app.worker_config();
     let mailer = std::sync::Arc::new(stint_mail::Mailer::new(&config.mail).unwrap());
-    let handler = stint_jobs::pilots::SendCheckIn::new(core(app), mailer, config.public_url);
+    let handler = stint_jobs::pilots::SendCheckIn::new(app.core(), mailer, config.public_url);
     let now = app.clock.now();
     let lease = now + SignedDuration::from_hours(1);
     let mut ran = Vec::new();
@@ -68,16 +60,6 @@ async fn send_due(app: &App) -> Vec<(i64, i64)> {
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
-}
-
-async fn id_of(app: &App, email: &str) -> i64 {
-    app.store
-        .account_by_email(email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .0
 }
 
 /// Mails in the outbox whose subject has `words`.
@@ -109,8 +91,8 @@ async fn check_ins_are_nudged_once_each_on_the_members_day_and_feed_the_report(a
     assert_eq!(pilot["members"], 2);
     let id = pilot["id"].as_i64().unwrap();
     let (sam, lena) = (
-        id_of(&app, "sam@stint.example").await,
-        id_of(&app, "lena@stint.example").await,
+        app.id_of("sam@stint.example").await,
+        app.id_of("lena@stint.example").await,
     );
 
     // 09:00 in Berlin (UTC+2) comes first; nothing is sent a second before.

@@ -28,34 +28,16 @@ const SKU: &str = "career-pivot-30";
 /// Past sessions seeded: every 5 hours before the test epoch.
 const HISTORY: i64 = 400;
 
-fn core(app: &App) -> stint_app::App {
-    stint_server::application(
-        &stint_server::config::Config::default(),
-        app.store.clone(),
-        app.clock.clone(),
-    )
-}
-
-async fn id_of(app: &App, email: &str) -> i64 {
-    app.store
-        .account_by_email(email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .0
-}
-
 /// `HISTORY` held or missed sessions between the demo's mentors and mentees: in about half
 /// the mentee did the prep (then 4 % are no-shows), in the rest not (then 45 %).
 async fn seed_history(app: &App, url: &str) {
     let mut mentors = Vec::new();
     for m in ["maya", "jonas", "priya", "liam"] {
-        mentors.push(id_of(app, &format!("{m}@stint.example")).await);
+        mentors.push(app.id_of(&format!("{m}@stint.example")).await);
     }
     let mut mentees = Vec::new();
     for m in ["sam", "lena", "noor", "diego", "aiko"] {
-        mentees.push(id_of(app, &format!("{m}@stint.example")).await);
+        mentees.push(app.id_of(&format!("{m}@stint.example")).await);
     }
     let sku = app.store.sku(SKU).await.unwrap().unwrap();
     let epoch = common::test_epoch().as_second();
@@ -144,7 +126,7 @@ async fn risk_reminders(app: &App, booking: i64) -> Vec<String> {
 }
 
 async fn a_mentor_sees_the_risk_and_a_risky_session_gets_one_more_reminder(app: App, url: String) {
-    let core = core(&app);
+    let core = app.core();
     // The demo's history is too short: no model, nothing rated.
     assert!(matches!(
         retrain(&core).await.unwrap(),
@@ -170,8 +152,8 @@ async fn a_mentor_sees_the_risk_and_a_risky_session_gets_one_more_reminder(app: 
     assert!(model.weights[1] < -0.5, "{:?}", model.weights);
     assert!(app.store.risk_model().await.unwrap().is_some());
 
-    let maya = id_of(&app, "maya@stint.example").await;
-    let sam = id_of(&app, "sam@stint.example").await;
+    let maya = app.id_of("maya@stint.example").await;
+    let sam = app.id_of("sam@stint.example").await;
     // No quiet hours; Sam is also reminded 200 minutes ahead, so the plan made then queues
     // the extra reminder (due within the hour) before it is sent.
     for (who, reminders) in [(sam, vec![24 * 60, 200, 60]), (maya, vec![24 * 60, 60])] {

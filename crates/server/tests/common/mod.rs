@@ -330,6 +330,27 @@ impl App {
         r.json().await.unwrap()
     }
 
+    /// The application over this server's store and clock, to run a use case or a job's
+    /// work directly.
+    pub fn core(&self) -> stint_app::App {
+        stint_server::application(
+            &stint_server::config::Config::default(),
+            self.store.clone(),
+            self.clock.clone(),
+        )
+    }
+
+    /// The id of the account with `email`.
+    pub async fn id_of(&self, email: &str) -> i64 {
+        self.store
+            .account_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+    }
+
     pub async fn operator(&self) -> String {
         self.login("operator@stint.example", DEMO_PASSWORD).await
     }

@@ -17,37 +17,31 @@ pub fn outbox_worker(app: &App) -> Shutdown {
     stop
 }
 
+/// Whether no job is running and none is due by `by`.
+async fn idle(app: &App, by: Timestamp) -> bool {
+    let queued = app
+        .store
+        .jobs(Some(JobState::Queued), None, 10_000)
+        .await
+        .unwrap();
+    let running = app
+        .store
+        .jobs(Some(JobState::Running), None, 10)
+        .await
+        .unwrap();
+    running.is_empty() && queued.iter().all(|j| j.due_at > by)
+}
+
 /// Waits until no job is due and none is running (each poll a little after the worker's
 /// longest idle sleep would have noticed new work).
 pub async fn settle(app: &App) {
     // Due times are whole seconds, rounded up: a job due within two seconds is pending.
     let soon = || app.clock.now() + SignedDuration::from_secs(2);
     for _ in 0..600 {
-        let now = soon();
-        let queued = app
-            .store
-            .jobs(Some(JobState::Queued), None, 10_000)
-            .await
-            .unwrap();
-        let running = app
-            .store
-            .jobs(Some(JobState::Running), None, 10)
-            .await
-            .unwrap();
-        if running.is_empty() && queued.iter().all(|j| j.due_at > now) {
+        if idle(app, soon()).await {
             // Once more after a pause: a job finishing may just have enqueued another.
             tokio::time::sleep(Duration::from_millis(300)).await;
-            let queued = app
-                .store
-                .jobs(Some(JobState::Queued), None, 10_000)
-                .await
-                .unwrap();
-            let running = app
-                .store
-                .jobs(Some(JobState::Running), None, 10)
-                .await
-                .unwrap();
-            if running.is_empty() && queued.iter().all(|j| j.due_at > soon()) {
+            if idle(app, soon()).await {
                 return;
             }
         }
