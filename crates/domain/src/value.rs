@@ -9,6 +9,7 @@ use crate::ids::{CompetencyId, SkuId, UserId};
 use crate::outcome::closing::CheckpointResult;
 use crate::outcome::metrics::is_mini_win;
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The window a mentee's value is counted over, from the start of their first session.
@@ -39,7 +40,7 @@ impl FirstSession {
 }
 
 /// One group's mentees: how many, and (from [`MIN_PEOPLE`]) the mean and its interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub mentees: usize,
     pub mean: Option<f64>,
@@ -59,7 +60,7 @@ impl Figure {
 }
 
 /// A group split by its first sessions' outcome.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Split {
     pub label: String,
     pub mini_win: Figure,
@@ -93,7 +94,7 @@ impl Split {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValueReport {
     pub overall: Split,
     pub by_sku: Vec<Split>,

@@ -3,6 +3,7 @@
 //! the next weeks' demand and supply (`stint_app::insights::forecast`) and raises the
 //! shortfalls they show (`stint_app::insights::alerts`); `insights.alert` delivers one alert.
 //! `insights.risk`, every day: trains the no-show model (`stint_app::insights::risk`).
+//! `insights.reports`, every hour: counts the kept reports again (`stint_app::insights::kept`).
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use stint_app::App;
 use stint_app::insights::alerts::{AlertJob, Letter, letter, post, raise};
 use stint_app::insights::forecast::{FORECAST, refresh};
 use stint_app::insights::hours::{HOURS, keep_recent};
+use stint_app::insights::kept::{REPORTS, recount_all};
 use stint_app::insights::risk::{RISK, Trained, retrain};
 use stint_mail::{Mailer, Message};
 use stint_store::Job;
@@ -28,6 +30,35 @@ pub fn forecast_periodic() -> Periodic {
 
 pub fn risk_periodic() -> Periodic {
     Periodic::new(RISK, Duration::from_secs(24 * 60 * 60))
+}
+
+pub fn reports_periodic() -> Periodic {
+    Periodic::new(REPORTS, Duration::from_secs(60 * 60))
+}
+
+/// `insights.reports`: value by outcome and every pilot report and experiment result an
+/// operator has opened, counted again and kept.
+pub struct CountReports {
+    app: App,
+}
+
+impl CountReports {
+    pub fn new(app: App) -> Self {
+        CountReports { app }
+    }
+}
+
+#[async_trait]
+impl Handler for CountReports {
+    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+        let started = std::time::Instant::now();
+        let counted = recount_all(&self.app)
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?;
+        let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(counted, took_ms, "kept reports counted");
+        Ok(())
+    }
 }
 
 pub struct KeepHours {

@@ -123,6 +123,7 @@ pub fn worker(
     let keep_hours = insights::KeepHours::new(app.clone());
     let make_forecasts = insights::MakeForecasts::new(app.clone());
     let train_risk = insights::TrainRisk::new(app.clone());
+    let count_reports = insights::CountReports::new(app.clone());
     let send_alert =
         insights::SendAlert::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let send_check_in =
@@ -163,6 +164,7 @@ pub fn worker(
             Arc::new(make_forecasts),
         )
         .with(stint_app::insights::risk::RISK, Arc::new(train_risk))
+        .with(stint_app::insights::kept::REPORTS, Arc::new(count_reports))
         .with(stint_app::insights::alerts::ALERT, Arc::new(send_alert))
         .with(stint_app::pilots::CHECK_IN, Arc::new(send_check_in))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
@@ -223,6 +225,7 @@ pub fn worker(
         .with_periodic(insights::periodic())
         .with_periodic(insights::forecast_periodic())
         .with_periodic(insights::risk_periodic())
+        .with_periodic(insights::reports_periodic())
         .with_periodic(retention::periodic())
         .with_periodic(privacy_requests::periodic()))
 }

@@ -177,7 +177,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Demo => {
             let store = open(&config).await?;
-            demo::load(&store, SystemClock.now()).await?;
+            demo::load_with_year(&store, SystemClock.now()).await?;
             print!("Demo data loaded.\n{}", demo::logins());
             Ok(())
         }
@@ -337,13 +337,13 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
     stint_server::data_keys::refuse_unknown_keys(&app).await?;
     if with_demo {
         if demo::is_empty(store.as_ref()).await? {
-            demo::load(&store, SystemClock.now()).await?;
+            demo::load_with_year(&store, SystemClock.now()).await?;
             // The demo's notes and answers are written as typed: sealed now, as any would be.
             stint_app::keys::rotate(&app, &|_| {})
                 .await
                 .map_err(|e| anyhow::anyhow!("sealing the demo's notes: {e}"))?;
             // Operators' supply figures show the demo's history at once.
-            stint_app::insights::hours::keep_weeks_back(&app, 12)
+            stint_app::insights::hours::keep_weeks_back(&app, 53)
                 .await
                 .map_err(|e| anyhow::anyhow!("counting the demo's hours: {e}"))?;
             stint_app::insights::forecast::refresh(&app)
@@ -352,6 +352,9 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
             stint_app::insights::alerts::raise(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("raising the demo's shortfalls: {e}"))?;
+            stint_app::insights::risk::retrain(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("training the demo's no-show model: {e}"))?;
             println!("Demo data loaded.");
         } else {
             println!("The database already has data; the demo was not loaded again.");

@@ -1946,6 +1946,11 @@ async fn an_operator_reads_the_dashboard_starts_a_pilot_and_an_experiment_and_re
     b.wait_location("/operator/value").await;
     b.wait_text("Who pays").await;
     b.assert_accessible().await;
+    // Kept figures say when they were counted, and count again on demand.
+    assert!(b.body_text().await.contains("Figures as of"));
+    b.click("form.counted button[type=submit]").await;
+    b.wait_location("/operator/value").await;
+    b.wait_text("Who pays").await;
     b.click_link("No-show model").await;
     b.wait_location("/operator/no-shows").await;
     b.wait_text("No model yet").await;

@@ -215,12 +215,16 @@ async fn a_follow_up_delay_experiment_varies_the_delay_by_person_and_reports_lif
     assert_eq!(lift["clear"], false);
 
     // Ended: nobody new is exposed, and the session type's own delay applies again.
+    app.clock.advance(jiff::SignedDuration::from_mins(1));
     let ended = json_of(
         app.post(&format!("{url}/end"), Some(&op), json!({})).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(ended["running"], false);
+    // The results kept a minute ago are counted again, up to the end.
+    let at_end = json_of(app.get(&url, Some(&op)).await, StatusCode::OK).await;
+    assert_ne!(at_end["as_of"], r["as_of"]);
     expect_error(
         app.post(&format!("{url}/end"), Some(&op), json!({})).await,
         StatusCode::CONFLICT,

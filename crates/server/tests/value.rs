@@ -2,13 +2,15 @@
 //! (a mini-win by its checkpoint or by a level gained), the credits of their held or missed
 //! sessions in the 90 days from it (not a released hold, not a session after the window),
 //! sponsored against self-paying, groups below 5 hidden, mentees whose window is still open
-//! left out; operators only, on the API and the page; the no-show model page without a model.
+//! left out; operators only, on the API and the page; the figures kept as counted until the
+//! hourly job, an operator's "Count now" or two hours count them again; the no-show model
+//! page without a model.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
 mod common;
 
-use common::{App, browser, log_in, page};
+use common::{App, browser, log_in, page, submit};
 use reqwest::StatusCode;
 use serde_json::Value;
 use stint_server::demo::DEMO_PASSWORD;
@@ -233,6 +235,7 @@ async fn value_by_outcome_counts_each_mentees_ninety_days_from_their_first_sessi
     );
     assert!(body.contains("<svg class=\"chart\""));
     assert!(body.contains("/metrics/definitions#def-90-day-credits"));
+    assert!(body.contains("Figures as of"), "{body}");
     let (status, body, _) = page(&app, &client, "/operator/no-shows").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("No model yet"), "{body}");
@@ -242,4 +245,68 @@ async fn value_by_outcome_counts_each_mentees_ninety_days_from_their_first_sessi
         let (status, _, _) = page(&app, &mentee, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
+    let r = submit(&app, &mentee, "/dashboard", "/operator/value/count", &[]).await;
+    assert_eq!(r.0, StatusCode::FORBIDDEN);
+
+    // The figures are kept as counted: a change is not seen at once …
+    let mean = |v: &Value| figure(&v["overall"], "mini_win").1;
+    let double = "UPDATE booking_charges SET price = price * 2";
+    stint_store::testing::execute_raw(&url, double)
+        .await
+        .unwrap();
+    app.clock.advance(jiff::SignedDuration::from_mins(30));
+    let kept: Value = app
+        .get("/api/v1/operator/value", Some(&op))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((mean(&kept), &kept["as_of"]), (Some(6.0), &v["as_of"]));
+    // … but after the hourly job counts again,
+    let counted = stint_app::insights::kept::recount_all(&app.core())
+        .await
+        .unwrap();
+    assert_eq!(counted, 1, "value by outcome");
+    let after_job: Value = app
+        .get("/api/v1/operator/value", Some(&op))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mean(&after_job), Some(12.0));
+    assert_ne!(after_job["as_of"], v["as_of"]);
+    // … when an operator asks for a count now,
+    stint_store::testing::execute_raw(&url, double)
+        .await
+        .unwrap();
+    let (status, body) = submit(
+        &app,
+        &client,
+        "/operator/value",
+        "/operator/value/count",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("brought in 24.0 credits each"), "{body}");
+    // … and when two hours have passed without a count.
+    stint_store::testing::execute_raw(&url, double)
+        .await
+        .unwrap();
+    app.clock.advance(jiff::SignedDuration::from_mins(119));
+    let still: Value = app
+        .get("/api/v1/operator/value", Some(&op))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mean(&still), Some(24.0));
+    app.clock.advance(jiff::SignedDuration::from_mins(2));
+    let stale: Value = app
+        .get("/api/v1/operator/value", Some(&op))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mean(&stale), Some(48.0));
 }

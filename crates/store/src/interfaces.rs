@@ -399,6 +399,7 @@ pub trait Store:
     + crate::experiments::ExperimentStore
     + crate::pilots::PilotStore
     + crate::risk::RiskStore
+    + crate::kept_reports::KeptReportStore
     + crate::value::ValueStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore

@@ -15,6 +15,7 @@ pub mod experiments;
 pub mod insights;
 mod interfaces;
 mod jobs;
+pub mod kept_reports;
 pub mod ledger;
 mod logins;
 pub mod materials;
@@ -54,6 +55,7 @@ pub use interfaces::{
     MentorStore, NewBooking, Offering, PoolStats, Store,
 };
 pub use jobs::{Enqueued, Job, JobState, JobStore, NewJob};
+pub use kept_reports::KeptReportStore;
 pub use ledger::LedgerStore;
 pub use logins::{LoginCounts, LoginOutcome, LoginWindows};
 pub use materials::{Attachment, Material, MaterialStore};

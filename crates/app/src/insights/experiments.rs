@@ -2,16 +2,22 @@
 //! assigned by `stint_domain::experiment::assign` and exposed the first time the factor
 //! applies to them (`followup_delay`: when a session of theirs is closed); the report
 //! compares each variant with the control per metric, people as the unit, with a 95 %
-//! interval, and shows no figure for a variant of fewer than five people.
+//! interval, and shows no figure for a variant of fewer than five people. Counting reads
+//! every exposed person's sessions, so the results are kept (`kept`).
 
+use super::kept;
 use crate::{App, AppError, require};
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 use stint_domain::account::Account;
 use stint_domain::experiment::stats::{Lift, MIN_PEOPLE, Summary, lift};
 use stint_domain::experiment::{ExperimentInput, Factor, assign};
 use stint_domain::ids::UserId;
 use stint_domain::role::Role;
 use stint_store::experiments::{ExperimentRecord, ExposedPerson, Windows};
+
+/// Results are kept under this and the experiment's id.
+pub const KEPT_PREFIX: &str = "experiment:";
 
 /// A follow-up counts as answered when answered within this long of opening; only
 /// follow-ups opened at least this long ago count, so a longer delay is not penalised for
@@ -22,7 +28,7 @@ pub const ANSWER_WITHIN: SignedDuration = SignedDuration::from_hours(14 * 24);
 pub const REBOOK_WITHIN: SignedDuration = SignedDuration::from_hours(30 * 24);
 
 /// A metric the results show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Metric {
     /// Share of a person's follow-ups answered within [`ANSWER_WITHIN`] of opening.
     FollowUpAnswered,
@@ -70,7 +76,7 @@ impl Metric {
 }
 
 /// One variant on one metric: how many people count, and their mean when at least five do.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VariantFigure {
     pub people: usize,
     pub mean: Option<f64>,
@@ -78,7 +84,7 @@ pub struct VariantFigure {
     pub lift: Option<Lift>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricResult {
     pub metric: Metric,
     /// One per variant, the control first.
@@ -136,6 +142,8 @@ pub async fn end(app: &App, me: &Account, id: i64) -> Result<ExperimentRecord, A
             "this experiment has ended already",
         ));
     }
+    // Its results now count up to the end, not up to now.
+    kept::forget(app, &format!("{KEPT_PREFIX}{}", found.id)).await?;
     one(app, id).await
 }
 
@@ -153,11 +161,55 @@ async fn one(app: &App, id: i64) -> Result<ExperimentRecord, AppError> {
         .ok_or_else(|| AppError::not_found("experiment"))
 }
 
-/// An experiment's results (operators).
+/// An experiment's results (operators), as last counted (at most `kept::FRESH_FOR` ago).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn report(app: &App, me: &Account, id: i64) -> Result<ExperimentReport, AppError> {
+    assemble(app, me, id, false).await
+}
+
+/// An experiment's results counted now (operators ask for it).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn report_now(app: &App, me: &Account, id: i64) -> Result<ExperimentReport, AppError> {
+    assemble(app, me, id, true).await
+}
+
+async fn assemble(
+    app: &App,
+    me: &Account,
+    id: i64,
+    now: bool,
+) -> Result<ExperimentReport, AppError> {
     require(me, Role::Operator)?;
     let experiment = one(app, id).await?;
+    let name = format!("{KEPT_PREFIX}{}", experiment.id);
+    let counted = if now {
+        kept::recount(app, &name, count(app, &experiment)).await?
+    } else {
+        kept::kept(app, &name, count(app, &experiment)).await?
+    };
+    let (exposed, metrics) = counted.figures;
+    Ok(ExperimentReport {
+        experiment,
+        exposed,
+        metrics,
+        as_of: counted.as_of,
+    })
+}
+
+/// Counts experiment `id`'s results again for the job; `false` when it is gone.
+pub(crate) async fn recount(app: &App, id: i64) -> Result<bool, AppError> {
+    let Some(experiment) = app.store.experiment(id).await? else {
+        return Ok(false);
+    };
+    let name = format!("{KEPT_PREFIX}{id}");
+    kept::recount(app, &name, count(app, &experiment)).await?;
+    Ok(true)
+}
+
+/// People exposed per variant, and each metric's figures.
+type Counted = (Vec<usize>, Vec<MetricResult>);
+
+async fn count(app: &App, experiment: &ExperimentRecord) -> Result<Counted, AppError> {
     let now = app.now();
     let windows = Windows {
         until: experiment.ended_at.unwrap_or(now),
@@ -198,12 +250,7 @@ pub async fn report(app: &App, me: &Account, id: i64) -> Result<ExperimentReport
             MetricResult { metric, figures }
         })
         .collect();
-    Ok(ExperimentReport {
-        experiment,
-        exposed,
-        metrics,
-        as_of: now,
-    })
+    Ok((exposed, metrics))
 }
 
 /// Every metric is a share, so no difference lies outside ±1 (100 points): a small sample's

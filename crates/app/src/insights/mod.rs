@@ -9,6 +9,7 @@ pub mod experiments;
 pub mod export;
 pub mod forecast;
 pub mod hours;
+pub mod kept;
 pub mod risk;
 pub mod value;
 

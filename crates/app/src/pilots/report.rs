@@ -4,8 +4,10 @@
 //! 95 % interval. No figure about people shows for fewer than five of them. As CSV too.
 
 use super::{PilotView, one, view};
+use crate::insights::kept;
 use crate::{App, AppError, require};
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use stint_domain::account::Account;
 use stint_domain::booking::BookingStatus;
@@ -15,8 +17,11 @@ use stint_domain::outcome::metrics::{is_mini_win, wilson_interval};
 use stint_domain::pilot::{CHECK_IN_DAYS, PILOT_DAYS};
 use stint_domain::role::Role;
 
+/// Reports are kept under this and the pilot's id.
+pub const KEPT_PREFIX: &str = "pilot:";
+
 /// A share with its interval, or nothing below five.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
     pub of: usize,
     pub share: f64,
@@ -25,7 +30,7 @@ pub struct Rate {
 }
 
 /// Mean gain over the baseline at one check-in, in rubric levels.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Gain {
     pub people: usize,
     pub mean: f64,
@@ -34,7 +39,7 @@ pub struct Gain {
 }
 
 /// One check-in across the cohort.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CheckInFigure {
     pub day: i64,
     /// Members who answered it.
@@ -47,6 +52,13 @@ pub struct CheckInFigure {
 pub struct PilotReport {
     pub pilot: PilotView,
     pub ends: Timestamp,
+    pub figures: PilotFigures,
+    pub as_of: Timestamp,
+}
+
+/// What a pilot's report counts (kept as counted: no one is named in it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PilotFigures {
     pub members: usize,
     /// Members with at least one session in the pilot's session types.
     pub participants: usize,
@@ -56,7 +68,6 @@ pub struct PilotReport {
     pub mini_wins: usize,
     pub mini_win_rate: Option<Rate>,
     pub check_ins: Vec<CheckInFigure>,
-    pub as_of: Timestamp,
 }
 
 fn rate(hits: usize, of: usize) -> Option<Rate> {
@@ -72,19 +83,63 @@ fn rate(hits: usize, of: usize) -> Option<Rate> {
     })
 }
 
-/// The pilot's report (operators).
+/// The pilot's report (operators), as last counted (at most `kept::FRESH_FOR` ago).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn report(app: &App, me: &Account, id: i64) -> Result<PilotReport, AppError> {
+    assemble(app, me, id, false).await
+}
+
+/// The pilot's report counted now (operators ask for it).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn report_now(app: &App, me: &Account, id: i64) -> Result<PilotReport, AppError> {
+    assemble(app, me, id, true).await
+}
+
+async fn assemble(app: &App, me: &Account, id: i64, now: bool) -> Result<PilotReport, AppError> {
     require(me, Role::Operator)?;
     let pilot = view(app, one(app, id).await?).await?;
-    let start = pilot
+    let name = format!("{KEPT_PREFIX}{}", pilot.pilot.id);
+    let counted = if now {
+        kept::recount(app, &name, count(app, &pilot)).await?
+    } else {
+        kept::kept(app, &name, count(app, &pilot)).await?
+    };
+    Ok(PilotReport {
+        ends: ends(&pilot),
+        pilot,
+        figures: counted.figures,
+        as_of: counted.as_of,
+    })
+}
+
+/// Counts pilot `id`'s report again for the job; `false` when it is gone.
+pub(crate) async fn recount(app: &App, id: i64) -> Result<bool, AppError> {
+    let Some(pilot) = app.store.pilot(id).await? else {
+        return Ok(false);
+    };
+    let pilot = view(app, pilot).await?;
+    let name = format!("{KEPT_PREFIX}{id}");
+    kept::recount(app, &name, count(app, &pilot)).await?;
+    Ok(true)
+}
+
+fn start(pilot: &PilotView) -> Timestamp {
+    pilot
         .pilot
         .start
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp());
-    let ends = start
+        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
+}
+
+fn ends(pilot: &PilotView) -> Timestamp {
+    let start = start(pilot);
+    start
         .checked_add(SignedDuration::from_hours(24 * PILOT_DAYS))
-        .unwrap_or(start);
+        .unwrap_or(start)
+}
+
+async fn count(app: &App, pilot: &PilotView) -> Result<PilotFigures, AppError> {
+    let (start, ends) = (start(pilot), ends(pilot));
     let sessions = app
         .store
         .pilot_sessions(pilot.pilot.id, start, ends)
@@ -150,8 +205,7 @@ pub async fn report(app: &App, me: &Account, id: i64) -> Result<PilotReport, App
             }
         })
         .collect();
-    Ok(PilotReport {
-        ends,
+    Ok(PilotFigures {
         members,
         participants,
         participation: rate(participants, members),
@@ -160,8 +214,6 @@ pub async fn report(app: &App, me: &Account, id: i64) -> Result<PilotReport, App
         mini_wins,
         mini_win_rate: rate(mini_wins, completed.len()),
         check_ins,
-        as_of: app.now(),
-        pilot,
     })
 }
 
@@ -176,29 +228,29 @@ pub fn csv(r: &PilotReport) -> String {
     line(
         "members",
         "",
-        r.members.to_string(),
+        r.figures.members.to_string(),
         String::new(),
         String::new(),
-        r.members,
+        r.figures.members,
     );
     line(
         "sessions",
         "",
-        r.sessions.to_string(),
+        r.figures.sessions.to_string(),
         String::new(),
         String::new(),
-        r.participants,
+        r.figures.participants,
     );
     for (name, value) in [
-        ("participation", r.participation),
-        ("mini_win_rate", r.mini_win_rate),
+        ("participation", r.figures.participation),
+        ("mini_win_rate", r.figures.mini_win_rate),
     ] {
         match value {
             Some(v) => line(name, "", f(v.share), f(v.low), f(v.high), v.of),
             None => line(name, "", String::new(), String::new(), String::new(), 0),
         }
     }
-    for c in &r.check_ins {
+    for c in &r.figures.check_ins {
         let day = c.day.to_string();
         line(
             "check_ins_answered",
@@ -206,7 +258,7 @@ pub fn csv(r: &PilotReport) -> String {
             c.answered.to_string(),
             String::new(),
             String::new(),
-            r.members,
+            r.figures.members,
         );
         if c.day > 0 {
             match c.gain {

@@ -46,7 +46,7 @@ impl Summary {
 }
 
 /// A variant against the control on one metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lift {
     /// Variant mean minus control mean, and its 95 % interval.
     pub difference: f64,

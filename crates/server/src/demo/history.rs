@@ -175,28 +175,10 @@ async fn session(
     };
     let id: BookingId = booking.id;
     let (checkpoint, baseline, followup) = story(i, week);
-    let prep = Prep {
-        intake_answers: c
-            .intake_questions
-            .iter()
-            .map(|q| format!("(Answered before the session: {})", q.trim_end_matches('?')))
-            .collect(),
-        pre_reads_read: (0..c.pre_reads.len()).collect(),
-    };
     store
-        .save_prep(id, &prep, start.checked_sub(hours(30))?)
+        .save_prep(id, &prep_of(c), start.checked_sub(hours(30))?)
         .await?;
-    let answers: Vec<String> = c
-        .assessment_questions
-        .iter()
-        .map(|_| "Somewhat — I have tried once.".to_string())
-        .collect();
-    let level = |n| -> anyhow::Result<Assessment> {
-        Ok(Assessment {
-            level: Level::parse(n).map_err(anyhow::Error::msg)?,
-            answers: answers.clone(),
-        })
-    };
+    let level = |n| rating(c, n);
     let prepped = start.checked_sub(hours(26))?;
     store
         .save_assessment(id, AssessmentKind::Baseline, &level(baseline)?, prepped)
@@ -266,6 +248,33 @@ async fn session(
         i,
         checkpoint,
         at: closed_at.checked_add(hours(20))?,
+    })
+}
+
+/// Prep as a demo mentee did it: every intake question answered, every pre-read read.
+pub(super) fn prep_of(c: &stint_domain::catalog::SkuContent) -> Prep {
+    Prep {
+        intake_answers: c
+            .intake_questions
+            .iter()
+            .map(|q| format!("(Answered before the session: {})", q.trim_end_matches('?')))
+            .collect(),
+        pre_reads_read: (0..c.pre_reads.len()).collect(),
+    }
+}
+
+/// A demo mentee's self-rating at `level`, every question answered alike.
+pub(super) fn rating(
+    c: &stint_domain::catalog::SkuContent,
+    level: i64,
+) -> anyhow::Result<Assessment> {
+    Ok(Assessment {
+        level: Level::parse(level).map_err(anyhow::Error::msg)?,
+        answers: c
+            .assessment_questions
+            .iter()
+            .map(|_| "Somewhat — I have tried once.".to_string())
+            .collect(),
     })
 }
 

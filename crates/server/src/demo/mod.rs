@@ -5,6 +5,7 @@
 mod credits;
 mod history;
 mod sponsor;
+mod year;
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
@@ -419,6 +420,16 @@ pub async fn is_loaded(store: &dyn Store) -> anyhow::Result<bool> {
 
 /// Loads the demo into an empty database; refuses to touch one with data in it.
 pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> {
+    load_as(store, now, false).await
+}
+
+/// The demo with a year before its ten weeks (`year`): what `serve --demo` and `stint demo`
+/// load, so every operator report has a year to show.
+pub async fn load_with_year(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> {
+    load_as(store, now, true).await
+}
+
+async fn load_as(store: &Arc<dyn Store>, now: Timestamp, with_year: bool) -> anyhow::Result<()> {
     if !is_empty(store.as_ref()).await? {
         bail!("the database already has data; the demo only loads into an empty database");
     }
@@ -537,6 +548,9 @@ pub async fn load(store: &Arc<dyn Store>, now: Timestamp) -> anyhow::Result<()> 
         .await
         .context("demo payouts")?;
     credits::load(store, now).await.context("demo credits")?;
+    if with_year {
+        year::load(store, now, acme).await.context("demo year")?;
+    }
     Ok(())
 }
 

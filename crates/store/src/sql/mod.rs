@@ -26,6 +26,7 @@ mod forecast_body;
 mod holds;
 mod insights;
 mod jobs;
+mod kept_reports;
 mod ledger;
 mod logins;
 mod materials;

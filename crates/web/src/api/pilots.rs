@@ -114,20 +114,25 @@ pub struct PilotReportDto {
     /// Null below 5 completed sessions.
     pub mini_win_rate: Option<RateDto>,
     pub check_ins: Vec<CheckInFigureDto>,
+    /// When the figures were counted (they are kept up to two hours and counted hourly).
+    #[schema(format = DateTime)]
+    pub as_of: String,
 }
 
 fn report_dto(r: &PilotReport) -> PilotReportDto {
     PilotReportDto {
         pilot: PilotDto::from(&r.pilot),
         ends: r.ends.to_string(),
-        members: r.members,
-        participants: r.participants,
-        participation: rate(r.participation),
-        sessions: r.sessions,
-        completed: r.completed,
-        mini_wins: r.mini_wins,
-        mini_win_rate: rate(r.mini_win_rate),
+        as_of: r.as_of.to_string(),
+        members: r.figures.members,
+        participants: r.figures.participants,
+        participation: rate(r.figures.participation),
+        sessions: r.figures.sessions,
+        completed: r.figures.completed,
+        mini_wins: r.figures.mini_wins,
+        mini_win_rate: rate(r.figures.mini_win_rate),
         check_ins: r
+            .figures
             .check_ins
             .iter()
             .map(|c| CheckInFigureDto {

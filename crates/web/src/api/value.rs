@@ -36,6 +36,9 @@ pub struct ValueSplitDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValueReportDto {
     pub window_days: i64,
+    /// When the figures were counted (they are kept up to two hours and counted hourly).
+    #[schema(format = DateTime)]
+    pub as_of: String,
     pub overall: ValueSplitDto,
     pub by_session_type: Vec<ValueSplitDto>,
     pub by_competency: Vec<ValueSplitDto>,
@@ -70,9 +73,11 @@ pub async fn value_report(
     State(state): State<AppState>,
     ApiOperator(me): ApiOperator,
 ) -> Result<Json<ValueReportDto>, ApiError> {
-    let r = value::report(&state, &me).await?;
+    let kept = value::report(&state, &me).await?;
+    let r = &kept.figures;
     Ok(Json(ValueReportDto {
         window_days: stint_domain::value::WINDOW_DAYS,
+        as_of: kept.as_of.to_string(),
         overall: split(&r.overall),
         by_session_type: r.by_sku.iter().map(split).collect(),
         by_competency: r.by_competency.iter().map(split).collect(),

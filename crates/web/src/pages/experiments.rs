@@ -252,6 +252,7 @@ struct ResultPage {
     min_people: usize,
     confidence: String,
     power: String,
+    as_of: String,
 }
 
 fn pts(v: f64) -> String {
@@ -340,18 +341,36 @@ pub async fn show(
 ) -> PageResult {
     let me = operator(me)?;
     let report = experiments::report(&state, &me, id).await.or_page()?;
+    Ok(ok(&result_page(&me, &csrf.0, &report)))
+}
+
+/// `POST /operator/experiments/{id}/count`: the results counted now, then shown.
+pub async fn count(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EndFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    experiments::report_now(&state, &me, id)
+        .await
+        .map_err(failure)?;
+    Ok(Redirect::to(&format!("/operator/experiments/{id}")).into_response())
+}
+
+fn result_page(me: &Account, csrf: &str, report: &ExperimentReport) -> ResultPage {
     let e = &report.experiment;
-    let page = ResultPage {
+    ResultPage {
         chrome: Chrome::new(
             format!("{} · Experiments · Stint", e.name),
             Some(me.clone()),
-            &csrf.0,
+            csrf,
         ),
         id: e.id,
         name: e.name.clone(),
         factor: e.factor.label(),
         hypothesis: e.hypothesis.clone(),
-        status: status(&me, e),
+        status: status(me, e),
         running: e.ended_at.is_none(),
         variants: e
             .variants
@@ -368,13 +387,13 @@ pub async fn show(
         metrics: report
             .metrics
             .iter()
-            .map(|m| metric_view(m, &report))
+            .map(|m| metric_view(m, report))
             .collect(),
         min_people: MIN_PEOPLE,
         confidence: pct(CONFIDENCE),
         power: pct(POWER),
-    };
-    Ok(ok(&page))
+        as_of: when_for(me, report.as_of),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

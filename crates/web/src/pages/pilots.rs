@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use stint_app::outcomes::when_for;
-use stint_app::pilots::report::{PilotReport, csv, report};
+use stint_app::pilots::report::{PilotReport, csv, report, report_now};
 use stint_app::pilots::{self, CheckIn, PilotView};
 use stint_domain::FieldErrors;
 use stint_domain::account::Account;
@@ -177,20 +177,25 @@ fn report_page(me: &Account, csrf: &str, r: &PilotReport) -> ReportPage {
     let figures = vec![
         Figure {
             label: "Members",
-            value: r.members.to_string(),
+            value: r.figures.members.to_string(),
             interval: String::new(),
             of: String::new(),
         },
-        rate("Took part", r.participation, "members"),
+        rate("Took part", r.figures.participation, "members"),
         Figure {
             label: "Sessions",
-            value: r.sessions.to_string(),
+            value: r.figures.sessions.to_string(),
             interval: String::new(),
-            of: format!("{} completed", r.completed),
+            of: format!("{} completed", r.figures.completed),
         },
-        rate("Mini-win rate", r.mini_win_rate, "completed sessions"),
+        rate(
+            "Mini-win rate",
+            r.figures.mini_win_rate,
+            "completed sessions",
+        ),
     ];
     let check_ins = r
+        .figures
         .check_ins
         .iter()
         .map(|c| CheckInLine {
@@ -199,7 +204,7 @@ fn report_page(me: &Account, csrf: &str, r: &PilotReport) -> ReportPage {
             } else {
                 format!("Day {}", c.day)
             },
-            answered: format!("{} of {}", c.answered, r.members),
+            answered: format!("{} of {}", c.answered, r.figures.members),
             gain: match (c.day, c.gain) {
                 (0, _) => String::new(),
                 (_, Some(g)) => format!("{:+.2} levels ({} people)", g.mean, g.people),
@@ -224,7 +229,7 @@ fn report_page(me: &Account, csrf: &str, r: &PilotReport) -> ReportPage {
             p.start,
             r.ends.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
         ),
-        cohort: format!("{} members", r.members),
+        cohort: format!("{} members", r.figures.members),
         skus: r
             .pilot
             .skus
@@ -255,6 +260,23 @@ pub async fn show(
     let r = report(&state, &me, id).await.or_page()?;
     Ok(ok(&report_page(&me, &csrf.0, &r)))
 }
+
+/// `POST /operator/pilots/{id}/count`: the report counted now, then shown.
+pub async fn count(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    report_now(&state, &me, id).await.or_page()?;
+    Ok(Redirect::to(&format!("/operator/pilots/{id}")).into_response())
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoFields {}
 
 /// `GET /operator/pilots/{id}/report.csv`: the report's figures, one per row.
 pub async fn report_csv(

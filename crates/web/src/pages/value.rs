@@ -8,10 +8,11 @@ use super::charts::{MeanRow, means};
 use super::operator::operator;
 use super::render::{Chrome, OrPage, PageResult, ok};
 use crate::auth::PageUser;
-use crate::auth::csrf::CsrfToken;
+use crate::auth::csrf::{CsrfForm, CsrfToken};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
 use stint_app::insights::{risk, value};
 use stint_app::outcomes::when_for;
 use stint_domain::experiment::stats::MIN_PEOPLE;
@@ -42,6 +43,7 @@ struct ValuePage {
     headline: String,
     chart: Option<String>,
     tables: Vec<Table>,
+    as_of: String,
 }
 
 fn credits(v: f64) -> String {
@@ -88,7 +90,8 @@ pub async fn value_page(
     csrf: CsrfToken,
 ) -> PageResult {
     let me = operator(me)?;
-    let r = value::report(&state, &me).await.or_page()?;
+    let kept = value::report(&state, &me).await.or_page()?;
+    let r = &kept.figures;
     let headline = match (
         r.overall.mini_win.mean,
         r.overall.no_mini_win.mean,
@@ -141,8 +144,20 @@ pub async fn value_page(
                 lines: r.by_competency.iter().flat_map(lines).collect(),
             },
         ],
+        as_of: when_for(&me, kept.as_of),
     };
     Ok(ok(&page))
+}
+
+/// `POST /operator/value/count`: the report counted now, then shown.
+pub async fn count(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    CsrfForm(_): CsrfForm<super::pilots::NoFields>,
+) -> PageResult {
+    let me = operator(me)?;
+    value::report_now(&state, &me).await.or_page()?;
+    Ok(Redirect::to("/operator/value").into_response())
 }
 
 struct Bin {
