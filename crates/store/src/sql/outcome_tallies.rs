@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use stint_domain::booking::BookingId;
 
 /// Every tally counted again from the sessions themselves, in one statement (migration 25
-/// ran the same one for the sessions closed before it).
+/// ran the same one for the sessions closed before it). Read by `testing` and the tests only.
+#[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
 pub(crate) const RECOUNT: &str = "\
 WITH s AS ( \
     SELECT b.sku_id, b.mentor_id, c.checkpoint, \
