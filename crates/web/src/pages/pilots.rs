@@ -266,17 +266,12 @@ pub async fn count(
     State(state): State<AppState>,
     PageUser(me): PageUser,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<NoFields>,
+    CsrfForm(_): CsrfForm<super::account::Empty>,
 ) -> PageResult {
     let me = operator(me)?;
     report_now(&state, &me, id).await.or_page()?;
     Ok(Redirect::to(&format!("/operator/pilots/{id}")).into_response())
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NoFields {}
 
 /// `GET /operator/pilots/{id}/report.csv`: the report's figures, one per row.
 pub async fn report_csv(

@@ -153,7 +153,7 @@ pub async fn value_page(
 pub async fn count(
     State(state): State<AppState>,
     PageUser(me): PageUser,
-    CsrfForm(_): CsrfForm<super::pilots::NoFields>,
+    CsrfForm(_): CsrfForm<super::account::Empty>,
 ) -> PageResult {
     let me = operator(me)?;
     value::report_now(&state, &me).await.or_page()?;
