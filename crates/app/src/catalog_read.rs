@@ -200,7 +200,16 @@ pub async fn mentors_to_search(
         return Ok(app.store.bookable_mentors(sku.sku_id).await?);
     };
     match app.store.mentor_profile(id).await? {
-        Some(m) if m.skus.iter().any(|s| s.id == sku.sku_id) => Ok(vec![BookableMentor::from(&m)]),
+        Some(m) if m.skus.iter().any(|s| s.id == sku.sku_id) => {
+            if m.standing.is_listed() {
+                Ok(vec![BookableMentor::from(&m)])
+            } else {
+                Err(AppError::validation(FieldErrors::single(
+                    "mentor",
+                    "is not taking new bookings now",
+                )))
+            }
+        }
         _ => Err(AppError::validation(FieldErrors::single(
             "mentor",
             "does not offer this session type",

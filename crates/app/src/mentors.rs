@@ -233,6 +233,9 @@ pub async fn next_available(
     let now = app.now();
     let until = now.checked_add(horizon).unwrap_or(now);
     let mut best: Option<NextTime> = None;
+    if !mentor.standing.is_listed() {
+        return Ok(None);
+    }
     for delivered in &mentor.skus {
         let Some(sku) = app.store.sku(&delivered.slug).await? else {
             continue;
@@ -277,6 +280,10 @@ pub async fn profile_view(
     limit: Option<u32>,
 ) -> Result<ProfileView, AppError> {
     let profile = profile(app, id).await?;
+    // A suspended mentor is not shown to mentees at all; a paused one is, with no times.
+    if profile.standing == stint_domain::standing::Standing::Suspended {
+        return Err(AppError::not_found("mentor"));
+    }
     let tallies = app
         .store
         .outcome_tallies(OutcomeFilter {

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account;
+pub mod application;
 pub mod booking;
 pub mod catalog;
 pub mod clock;
@@ -23,6 +24,7 @@ pub mod risk;
 pub mod role;
 pub mod schedule;
 pub mod sponsor;
+pub mod standing;
 pub mod validate;
 pub mod value;
 

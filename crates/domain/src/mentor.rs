@@ -193,6 +193,8 @@ pub struct MentorProfile {
     /// Competencies of the SKUs delivered, in catalog order.
     pub competencies: Vec<Competency>,
     pub skus: Vec<DeliveredSku>,
+    /// Whether mentees can find and book them now.
+    pub standing: crate::standing::Standing,
 }
 
 #[cfg(test)]

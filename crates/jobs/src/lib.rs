@@ -3,11 +3,13 @@
 //! Nothing here depends on the web edge, so `stint worker` runs without it.
 
 pub mod account_mail;
+pub mod application_mail;
 pub mod approval_lapse;
 pub mod calendar_sync;
 pub mod credit_expiry;
 pub mod events;
 pub mod insights;
+pub mod mentors;
 mod nudge_metrics;
 pub mod pilots;
 pub mod privacy_requests;
@@ -124,6 +126,15 @@ pub fn worker(
     let make_forecasts = insights::MakeForecasts::new(app.clone());
     let train_risk = insights::TrainRisk::new(app.clone());
     let count_reports = insights::CountReports::new(app.clone());
+    let resume_paused = mentors::ResumePaused::new(app.clone());
+    let sweep_inactive = mentors::SweepInactive::new(app.clone());
+    let inactive_mail =
+        mentors::InactiveMailer::new(app.clone(), mailer.clone(), settings.public_url.clone());
+    let application_mail = application_mail::ApplicationMailer::new(
+        app.clone(),
+        mailer.clone(),
+        settings.public_url.clone(),
+    );
     let send_alert =
         insights::SendAlert::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let send_check_in =
@@ -165,6 +176,16 @@ pub fn worker(
         )
         .with(stint_app::insights::risk::RISK, Arc::new(train_risk))
         .with(stint_app::insights::kept::REPORTS, Arc::new(count_reports))
+        .with(stint_app::standing::RESUME, Arc::new(resume_paused))
+        .with(stint_app::inactivity::INACTIVITY, Arc::new(sweep_inactive))
+        .with(
+            stint_app::inactivity::INACTIVE_MAIL,
+            Arc::new(inactive_mail),
+        )
+        .with(
+            stint_app::applications::APPLICATION_MAIL,
+            Arc::new(application_mail),
+        )
         .with(stint_app::insights::alerts::ALERT, Arc::new(send_alert))
         .with(stint_app::pilots::CHECK_IN, Arc::new(send_check_in))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
@@ -226,6 +247,8 @@ pub fn worker(
         .with_periodic(insights::forecast_periodic())
         .with_periodic(insights::risk_periodic())
         .with_periodic(insights::reports_periodic())
+        .with_periodic(mentors::periodic())
+        .with_periodic(mentors::inactivity_periodic())
         .with_periodic(retention::periodic())
         .with_periodic(privacy_requests::periodic()))
 }

@@ -408,9 +408,10 @@ async fn campaign(db: &str, cycles: usize) {
         a.refunds.len()
     );
     // A check that the load ran at all, not a throughput figure: on a busy machine a cycle
-    // may see fewer than one purchase acknowledged before its kill.
+    // may see no purchase or booking acknowledged before its kill (a CI run once saw 53
+    // bookings in 120 cycles), so only the sum is held to a floor and each kind to being seen.
     assert!(
-        a.paid.len() > cycles / 2 && a.booked.len() > cycles / 2,
+        a.paid.len() + a.booked.len() > cycles / 2 && !a.paid.is_empty() && !a.booked.is_empty(),
         "the load did little"
     );
 }

@@ -400,6 +400,8 @@ pub trait Store:
     + crate::pilots::PilotStore
     + crate::risk::RiskStore
     + crate::kept_reports::KeptReportStore
+    + crate::standing::StandingStore
+    + crate::applications::ApplicationStore
     + crate::value::ValueStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore

@@ -7,6 +7,7 @@
 pub mod access_log;
 pub mod adjustments;
 pub mod alerts;
+pub mod applications;
 pub mod at_rest;
 pub mod calendars;
 pub mod credentials;
@@ -33,6 +34,7 @@ pub mod risk;
 pub mod signups;
 pub mod sponsor;
 mod sql;
+pub mod standing;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod value;
@@ -41,6 +43,7 @@ mod webhooks;
 pub use access_log::{AccessEntry, AccessLogStore, NewAccess};
 pub use adjustments::AdjustmentStore;
 pub use alerts::{AlertStore, OpenShortfall};
+pub use applications::ApplicationStore;
 pub use at_rest::{AtRestStore, StoredNote};
 pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
@@ -75,6 +78,7 @@ pub use signups::{PendingSignup, SignupStore};
 pub use sponsor::SponsorStore;
 pub use sql::search::{PlannedQuery, planned_queries};
 pub use sql::{SQLITE_PRAGMAS, SqlStore};
+pub use standing::{StandingStore, UnlistedMentor};
 pub use value::ValueStore;
 pub use webhooks::{
     NewWebhookAttempt, NewWebhookEndpoint, WebhookAttempt, WebhookEndpoint, WebhookEndpointUpdate,

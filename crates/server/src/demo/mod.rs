@@ -2,6 +2,7 @@
 //! templates, mentors around the world, mentees, a sponsor and an operator, and ten weeks of
 //! completed sessions (`history`), so a newcomer sees the product working at first start.
 
+mod community;
 mod credits;
 mod history;
 mod sponsor;
@@ -550,6 +551,9 @@ async fn load_as(store: &Arc<dyn Store>, now: Timestamp, with_year: bool) -> any
     credits::load(store, now).await.context("demo credits")?;
     if with_year {
         year::load(store, now, acme).await.context("demo year")?;
+        community::load(store, now)
+            .await
+            .context("demo community")?;
     }
     Ok(())
 }

@@ -167,7 +167,7 @@ impl SqlStore {
         let row = sqlx::query(sku_select!(
             ", u.display_name, u.timezone, p.meeting_url",
             "JOIN mentor_skus ms ON ms.sku_id = s.id AND ms.user_id = $2 \
-             JOIN mentor_profiles p ON p.user_id = ms.user_id \
+             JOIN mentor_profiles p ON p.user_id = ms.user_id AND p.standing = 'listed' \
              JOIN users u ON u.id = p.user_id \
              JOIN user_roles r ON r.user_id = u.id AND r.role = 'mentor' \
              WHERE s.slug = $1 AND v.version = s.current_version"

@@ -1,4 +1,4 @@
-//! The directory's query: mentors who can be booked now, narrowed by a `DirectoryFilter`,
+//! The directory's query: listed mentors who can be booked now, narrowed by a `DirectoryFilter`,
 //! with only the conditions asked for written (so each can use its index).
 
 use stint_domain::ids::UserId;
@@ -86,10 +86,10 @@ pub(super) fn directory_sql(
     }
     let sql = format!(
         "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, \
-                p.meeting_url \
+                p.meeting_url, p.standing, p.resume_on \
          FROM mentor_profiles p JOIN users u ON u.id = p.user_id \
          JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
-         WHERE EXISTS (SELECT 1 FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id \
+         WHERE p.standing = 'listed' AND EXISTS (SELECT 1 FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id \
            WHERE ms.user_id = p.user_id AND s.status = 'active'{sku_condition}){conditions} \
          ORDER BY u.display_name, p.user_id{limit_clause}"
     );

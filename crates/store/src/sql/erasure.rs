@@ -70,6 +70,7 @@ fn removals() -> Vec<String> {
         ("mentor_skus", "user_id"),
         ("mentor_languages", "user_id"),
         ("mentor_photos", "user_id"),
+        ("mentor_applications", "user_id"),
         ("mentor_profiles", "user_id"),
         ("mentor_availability", "user_id"),
         ("user_roles", "user_id"),

@@ -14,6 +14,7 @@ use stint_domain::ids::{CompetencyId, SkuId, UserId};
 use stint_domain::mentor::{
     BookableMentor, DeliveredSku, DirectoryFilter, MentorProfile, MentorProfileInput,
 };
+use stint_domain::standing::Standing;
 
 /// A profile row before its SKUs and competencies are attached.
 struct ProfileRow {
@@ -24,6 +25,7 @@ struct ProfileRow {
     bio: String,
     experience: String,
     meeting_url: String,
+    standing: Standing,
 }
 
 fn profile_row(row: &AnyRow) -> Result<ProfileRow> {
@@ -35,6 +37,11 @@ fn profile_row(row: &AnyRow) -> Result<ProfileRow> {
         bio: row.try_get("bio")?,
         experience: row.try_get("experience")?,
         meeting_url: row.try_get("meeting_url")?,
+        standing: Standing::from_parts(
+            &row.try_get::<String, _>("standing")?,
+            row.try_get::<Option<String>, _>("resume_on")?.as_deref(),
+        )
+        .map_err(|e| StoreError::Backend(e.into()))?,
     })
 }
 
@@ -104,6 +111,7 @@ impl SqlStore {
                     .cloned()
                     .collect(),
                 skus,
+                standing: p.standing,
             });
         }
         Ok(out)
@@ -194,7 +202,7 @@ impl MentorStore for SqlStore {
     async fn mentor_profile(&self, user: UserId) -> Result<Option<MentorProfile>> {
         let row = sqlx::query(
             "SELECT p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, \
-                p.meeting_url \
+                p.meeting_url, p.standing, p.resume_on \
              FROM mentor_profiles p JOIN users u ON u.id = p.user_id WHERE p.user_id = $1",
         )
         .bind(user.0)

@@ -58,7 +58,7 @@ fn availability_sql(backend: Backend) -> String {
     format!("SELECT user_id, rules FROM mentor_availability WHERE {mentors}")
 }
 
-/// Who delivers SKU `$1` while it is active: the rows `MENTORS_FOR_SKU` and
+/// Who delivers SKU `$1` while it is active and they are listed: the rows `MENTORS_FOR_SKU` and
 /// `BOOKABLE_MENTORS` select from, by name.
 macro_rules! of_active_sku {
     ($columns:literal) => {
@@ -66,7 +66,7 @@ macro_rules! of_active_sku {
             "SELECT ",
             $columns,
             " FROM mentor_skus ms JOIN skus s ON s.id = ms.sku_id AND s.status = 'active' \
-             JOIN mentor_profiles p ON p.user_id = ms.user_id \
+             JOIN mentor_profiles p ON p.user_id = ms.user_id AND p.standing = 'listed' \
              JOIN users u ON u.id = p.user_id \
              JOIN user_roles r ON r.user_id = p.user_id AND r.role = 'mentor' \
              WHERE ms.sku_id = $1 ORDER BY u.display_name, p.user_id"
@@ -76,7 +76,8 @@ macro_rules! of_active_sku {
 
 /// The mentors who deliver SKU `$1` while it is active, with their profiles, by name.
 pub(super) const MENTORS_FOR_SKU: &str = of_active_sku!(
-    "p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, p.meeting_url"
+    "p.user_id, u.display_name, u.timezone, p.headline, p.bio, p.experience, p.meeting_url, \
+     p.standing, p.resume_on"
 );
 
 /// The same mentors as a slot search needs them, with their schedule versions.

@@ -379,6 +379,10 @@ pub struct MentorDto {
     pub photo_url: String,
     pub competencies: Vec<CompetencyRef>,
     pub skus: Vec<DeliveredSkuDto>,
+    /// Whether they take new bookings now (false while they are paused).
+    pub taking_bookings: bool,
+    /// The day a pause ends (`YYYY-MM-DD`, in their zone), if they set one.
+    pub back_on: Option<String>,
 }
 
 impl From<&MentorProfile> for MentorDto {
@@ -413,6 +417,11 @@ impl From<&MentorProfile> for MentorDto {
                     price_credits: s.price_credits,
                 })
                 .collect(),
+            taking_bookings: m.standing.is_listed(),
+            back_on: match m.standing {
+                stint_domain::standing::Standing::Paused { until } => until.map(|d| d.to_string()),
+                _ => None,
+            },
         }
     }
 }

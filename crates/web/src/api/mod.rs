@@ -2,6 +2,7 @@
 //! the same route list, so no route can go undocumented.
 
 pub mod adjustments;
+pub mod applications;
 pub mod auth;
 pub mod availability;
 pub mod bookings;
@@ -28,6 +29,7 @@ pub mod privacy;
 pub mod privacy_requests;
 pub mod reviews;
 pub mod sponsor;
+pub mod standing;
 pub mod stripe_webhook;
 pub mod users;
 pub mod value;
@@ -242,6 +244,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentors::list_mentors))
         .routes(routes!(mentors::get_mentor))
         .routes(routes!(mentors::save_my_profile))
+        .routes(routes!(standing::my_standing))
+        .routes(routes!(standing::pause))
+        .routes(routes!(standing::resume))
+        .routes(routes!(standing::suspend))
+        .routes(routes!(standing::reinstate))
+        .routes(routes!(standing::unlisted))
+        .routes(routes!(applications::apply))
+        .routes(routes!(applications::mine))
+        .routes(routes!(applications::answer))
+        .routes(routes!(applications::queue))
+        .routes(routes!(applications::decide))
         .routes(photo_routes())
         .routes(routes!(materials::session_materials))
         .routes(routes!(materials::session_material_file))

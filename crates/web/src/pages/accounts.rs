@@ -29,6 +29,12 @@ struct AccountsPage {
     paged: bool,
 }
 
+impl AccountsPage {
+    fn is_mentor(&self, a: &Account) -> bool {
+        a.has(Role::Mentor)
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AccountsParams {

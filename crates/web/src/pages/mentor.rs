@@ -14,6 +14,7 @@ use stint_app::{catalog_read, mentors};
 use stint_domain::FieldErrors;
 use stint_domain::catalog::{SkuStatus, SkuVersion};
 use stint_domain::mentor::MentorProfileInput;
+use stint_domain::standing::Standing;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -40,6 +41,31 @@ struct ProfilePage {
     photo: Option<i64>,
     photo_errors: FieldErrors,
     user_id: i64,
+    /// Whether a profile is saved (only then can it be paused).
+    has_profile: bool,
+    pause: PauseBox,
+}
+
+/// The profile's "New bookings" card: the standing, in words, and the pause form.
+#[derive(Debug, Default)]
+pub(super) struct PauseBox {
+    /// `listed`, `paused` or `suspended`.
+    pub state: &'static str,
+    /// The day a pause ends, in words ("Thursday 10 June 2027"); empty when none.
+    pub back_on: String,
+    /// The pause form's return day as typed, and its errors.
+    pub until: String,
+    pub errors: FieldErrors,
+    /// The first day a return may be (tomorrow in the mentor's zone), `YYYY-MM-DD`.
+    pub earliest: String,
+}
+
+/// What a refused form on the profile page brings back to it.
+#[derive(Debug, Default)]
+pub(super) struct Refused {
+    pub photo: FieldErrors,
+    pub pause_until: String,
+    pub pause: FieldErrors,
 }
 
 impl ProfilePage {
@@ -66,20 +92,27 @@ pub async fn profile_form(
         "photo-removed" => "photo-removed",
         _ => "profile",
     };
-    editor(&state, me, &csrf.0, saved, FieldErrors::new()).await
+    let saved = match q.saved.as_str() {
+        "paused" => "paused",
+        "resumed" => "resumed",
+        _ => saved,
+    };
+    editor(&state, me, &csrf.0, saved, Refused::default()).await
 }
 
-/// The editor with the saved profile in its form; `photo_errors` from a refused upload.
+/// The editor with the saved profile in its form, and what a refused upload or pause left.
 pub(super) async fn editor(
     state: &AppState,
     me: stint_domain::account::Account,
     csrf: &str,
     saved: &str,
-    photo_errors: FieldErrors,
+    refused: Refused,
 ) -> PageResult {
     let own = mentors::own_profile(state, &me)
         .await
         .map_err(|e| failure_for(e, Some(me.clone())))?;
+    let has_profile = own.is_some();
+    let standing = own.as_ref().map_or(Standing::Listed, |p| p.standing);
     let form = match own {
         Some(p) => ProfileFields {
             headline: p.headline,
@@ -97,11 +130,12 @@ pub(super) async fn editor(
     let photo = stint_app::photos::own_photo_time(state, &me)
         .await
         .or_page()?;
-    let status = if photo_errors.is_empty() {
+    let status = if refused.photo.is_empty() && refused.pause.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let pause = pause_box(state, &me, standing, refused.pause_until, refused.pause);
     Ok(html(
         status,
         &ProfilePage {
@@ -112,9 +146,34 @@ pub(super) async fn editor(
             skus,
             saved: saved.to_string(),
             photo,
-            photo_errors,
+            photo_errors: refused.photo,
+            has_profile,
+            pause,
         },
     ))
+}
+
+/// The "New bookings" card for `me` in `standing`.
+fn pause_box(
+    state: &AppState,
+    me: &stint_domain::account::Account,
+    standing: Standing,
+    until: String,
+    errors: FieldErrors,
+) -> PauseBox {
+    let today = stint_domain::standing::today_in(&me.timezone, state.now());
+    let earliest = today.tomorrow().unwrap_or(today).to_string();
+    let back_on = match standing {
+        Standing::Paused { until: Some(day) } => day.strftime("%A %-d %B %Y").to_string(),
+        _ => String::new(),
+    };
+    PauseBox {
+        state: standing.as_str(),
+        back_on,
+        until,
+        errors,
+        earliest,
+    }
 }
 
 pub async fn save_profile(
@@ -146,6 +205,9 @@ pub async fn save_profile(
     let photo = stint_app::photos::own_photo_time(&state, &me)
         .await
         .or_page()?;
+    let own = mentors::own_profile(&state, &me).await.or_page()?;
+    let standing = own.as_ref().map_or(Standing::Listed, |p| p.standing);
+    let pause = pause_box(&state, &me, standing, String::new(), FieldErrors::new());
     let page = ProfilePage {
         user_id: me.id.0,
         chrome: Chrome::new("Your mentor profile · Stint", Some(me), &csrf.0),
@@ -155,6 +217,8 @@ pub async fn save_profile(
         saved: String::new(),
         photo,
         photo_errors: FieldErrors::new(),
+        has_profile: own.is_some(),
+        pause,
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

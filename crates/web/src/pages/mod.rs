@@ -10,6 +10,7 @@ mod account_data;
 mod account_privacy;
 mod accounts;
 mod adjustments;
+mod applications;
 pub mod assets;
 mod availability;
 mod bonus;
@@ -50,6 +51,7 @@ mod sponsor;
 mod sponsor_retention;
 mod sponsor_settings;
 mod sponsors;
+mod standing;
 mod unread;
 mod upload;
 mod value;
@@ -167,6 +169,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
             )),
         )
         .route("/mentor/photo/remove", post(photos::remove))
+        .route("/mentor/pause", post(standing::pause))
+        .route(
+            "/mentor/apply",
+            get(applications::apply_form).post(applications::apply),
+        )
+        .route("/mentor/apply/{id}/answer", post(applications::answer))
+        .route("/operator/applications", get(applications::queue))
+        .route("/operator/applications/{id}", post(applications::decide))
+        .route("/mentor/resume", post(standing::resume))
+        .route("/operator/mentors", get(standing::unlisted))
+        .route(
+            "/operator/mentors/{id}/suspend",
+            get(standing::suspend_form).post(standing::suspend),
+        )
+        .route(
+            "/operator/mentors/{id}/reinstate",
+            post(standing::reinstate),
+        )
         .route(
             "/mentor/availability",
             get(availability::editor).post(availability::save),

@@ -111,7 +111,11 @@ pub async fn upload(
             },
         }
     };
-    super::mentor::editor(&state, me, &csrf.0, "", errors).await
+    let refused = super::mentor::Refused {
+        photo: errors,
+        ..Default::default()
+    };
+    super::mentor::editor(&state, me, &csrf.0, "", refused).await
 }
 
 #[derive(Debug, Default, Deserialize)]
