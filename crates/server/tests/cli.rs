@@ -217,7 +217,8 @@ fn worker_runs_jobs_alone_and_stops_gracefully_on_sigterm() {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let queued = store
-                .jobs(Some(stint_store::JobState::Queued), None, 10)
+                // Every periodic kind is queued at start; housekeeping is one of more than ten.
+                .jobs(Some(stint_store::JobState::Queued), None, 100)
                 .await
                 .unwrap();
             if queued.iter().any(|j| j.kind == "housekeeping.prune") {
