@@ -14,6 +14,8 @@ use stint_domain::application::{self, Application, ApplicationInput, Decision};
 use stint_domain::role::Role;
 use stint_store::NewJob;
 
+pub use crate::letter::Letter;
+
 /// The job that mails an applicant about a step of their review.
 pub const APPLICATION_MAIL: &str = "mentor_application.mail";
 
@@ -153,18 +155,6 @@ pub async fn answer(app: &App, me: &Account, id: i64, text: &str) -> Result<Appl
         .answer_application(id, me.id, &text, app.now())
         .await?
         .ok_or_else(|| AppError::conflict("status", "no question waits for your answer"))
-}
-
-/// A mail to an applicant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Letter {
-    pub name: String,
-    pub email: String,
-    pub subject: String,
-    /// Paragraphs, plain text.
-    pub lines: Vec<String>,
-    /// Where to go in Stint.
-    pub link_path: String,
 }
 
 /// What the `APPLICATION_MAIL` job sends; `None` when the application is gone (erased).

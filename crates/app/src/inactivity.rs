@@ -17,7 +17,7 @@ use stint_domain::standing::{
 };
 use stint_store::NewJob;
 
-pub use crate::applications::Letter;
+use crate::letter::Letter;
 
 /// The daily sweep.
 pub const INACTIVITY: &str = "mentors.inactivity";

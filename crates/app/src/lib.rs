@@ -27,6 +27,7 @@ pub mod inactivity;
 pub mod insights;
 pub mod jobs;
 pub mod keys;
+pub mod letter;
 pub mod markdown;
 pub mod materials;
 pub mod mentors;

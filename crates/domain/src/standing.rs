@@ -57,6 +57,14 @@ impl Standing {
         }
     }
 
+    /// The day a pause ends, if it is a pause with one.
+    pub fn until(&self) -> Option<Date> {
+        match self {
+            Standing::Paused { until } => *until,
+            _ => None,
+        }
+    }
+
     pub fn is_listed(&self) -> bool {
         matches!(self, Standing::Listed)
     }
@@ -231,10 +239,7 @@ mod tests {
             Standing::Frozen,
             Standing::Suspended,
         ] {
-            let day = match s {
-                Standing::Paused { until } => until.map(|d| d.to_string()),
-                _ => None,
-            };
+            let day = s.until().map(|d| d.to_string());
             assert_eq!(Standing::from_parts(s.as_str(), day.as_deref()), Ok(s));
         }
         assert!(Standing::from_parts("gone", None).is_err());

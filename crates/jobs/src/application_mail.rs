@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 use std::sync::Arc;
 use stint_app::App;
-use stint_app::applications::{ApplicationMail, Letter, letter};
+use stint_app::applications::{ApplicationMail, letter};
+use stint_app::letter::Letter;
 use stint_mail::{Mailer, Message};
 use stint_store::Job;
 use stint_worker::{Handler, JobError};

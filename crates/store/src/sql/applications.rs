@@ -158,7 +158,7 @@ impl ApplicationStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        super::outbox::enqueue(&mut tx, job, now).await?;
+        super::jobs::queue_in(&mut tx, job, now).await?;
         tx.commit().await?;
         self.forget_people_and_catalog();
         self.application(id).await

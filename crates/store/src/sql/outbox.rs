@@ -73,24 +73,3 @@ pub(super) async fn provider_refund(
     .await?;
     Ok(())
 }
-
-/// Enqueues `job` in `tx`: it commits, or not, with the change that made it.
-pub(super) async fn enqueue(
-    tx: &mut Transaction<'static, Any>,
-    job: &crate::jobs::NewJob,
-    now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO jobs (kind, payload, dedupe_key, state, due_at, attempts, max_attempts, \
-         created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6)",
-    )
-    .bind(job.kind.clone())
-    .bind(job.payload.clone())
-    .bind(job.dedupe_key.clone())
-    .bind(job.due_at.as_second())
-    .bind(i64::from(job.max_attempts.max(1)))
-    .bind(now.as_second())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}

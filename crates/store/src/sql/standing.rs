@@ -21,10 +21,7 @@ impl StandingStore for SqlStore {
         note: &str,
         at: Timestamp,
     ) -> Result<bool> {
-        let resume_on = match standing {
-            Standing::Paused { until } => until.map(|d| d.to_string()),
-            _ => None,
-        };
+        let resume_on = standing.until().map(|d| d.to_string());
         let done = sqlx::query(
             "UPDATE mentor_profiles SET standing = $2, resume_on = $3, standing_note = $4, \
              standing_since = $5, inactive_since = NULL WHERE user_id = $1",
@@ -105,7 +102,7 @@ impl StandingStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         if let (Some(job), Some(now)) = (job, at) {
-            super::outbox::enqueue(&mut tx, job, now).await?;
+            super::jobs::queue_in(&mut tx, job, now).await?;
         }
         tx.commit().await?;
         Ok(())

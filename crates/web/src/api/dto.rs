@@ -418,10 +418,7 @@ impl From<&MentorProfile> for MentorDto {
                 })
                 .collect(),
             taking_bookings: m.standing.is_listed(),
-            back_on: match m.standing {
-                stint_domain::standing::Standing::Paused { until } => until.map(|d| d.to_string()),
-                _ => None,
-            },
+            back_on: m.standing.until().map(|d| d.to_string()),
         }
     }
 }

@@ -28,10 +28,7 @@ impl From<Standing> for StandingDto {
     fn from(s: Standing) -> Self {
         StandingDto {
             state: s.as_str().to_string(),
-            until: match s {
-                Standing::Paused { until } => until.map(|d| d.to_string()),
-                _ => None,
-            },
+            until: s.until().map(|d| d.to_string()),
         }
     }
 }

@@ -166,12 +166,11 @@ struct MentorPage {
 impl MentorPage {
     /// The day a mentor's pause ends, in words, if they set one.
     fn back_on(&self) -> Option<String> {
-        match self.view.profile.standing {
-            stint_domain::standing::Standing::Paused { until: Some(d) } => {
-                Some(d.strftime("%A %-d %B").to_string())
-            }
-            _ => None,
-        }
+        self.view
+            .profile
+            .standing
+            .until()
+            .map(|d| d.strftime("%A %-d %B").to_string())
     }
 
     /// "Book with Maya": the picker for one session type, narrowed to this mentor.

@@ -163,10 +163,10 @@ fn pause_box(
 ) -> PauseBox {
     let today = stint_domain::standing::today_in(&me.timezone, state.now());
     let earliest = today.tomorrow().unwrap_or(today).to_string();
-    let back_on = match standing {
-        Standing::Paused { until: Some(day) } => day.strftime("%A %-d %B %Y").to_string(),
-        _ => String::new(),
-    };
+    let back_on = standing
+        .until()
+        .map(|day| day.strftime("%A %-d %B %Y").to_string())
+        .unwrap_or_default();
     PauseBox {
         state: standing.as_str(),
         back_on,
