@@ -8,7 +8,8 @@ use crate::bookings::{self, BookingContext};
 use crate::error::AppError;
 use stint_domain::account::Account;
 use stint_domain::booking::{BookingId, BookingStatus};
-use stint_ical::{BookingFacts, Event, Method};
+use stint_domain::circle::Call;
+use stint_ical::{BookingFacts, Event, Method, Person};
 
 /// A calendar file: its text and a file name.
 pub struct CalendarFile {
@@ -59,14 +60,71 @@ pub async fn feed(app: &App, token: &str, site: Option<&str>) -> Result<Calendar
         None => None,
     };
     let owner = owner.ok_or_else(|| AppError::not_found("calendar"))?;
-    let events: Vec<Event> = bookings::mine(app, &owner)
+    let mut events: Vec<Event> = bookings::mine(app, &owner)
         .await?
         .iter()
         .map(|c| event_of(app, c, &owner, site))
         .collect();
+    for call in crate::circles::calls_for_feed(app, &owner).await? {
+        events.push(call_event(app, &call, &owner, site));
+    }
     Ok(CalendarFile {
         body: stint_ical::feed(&format!("Stint · {}", owner.display_name), &events),
         filename: "stint.ics".into(),
+    })
+}
+
+/// A circle call as an event on `viewer`'s calendar, in their zone.
+fn call_event(app: &App, call: &Call, viewer: &Account, site: Option<&str>) -> Event {
+    let page = site.map(|base| {
+        format!(
+            "{}/mentor/circles/{}",
+            base.trim_end_matches('/'),
+            call.circle
+        )
+    });
+    let me = Person {
+        name: viewer.display_name.clone(),
+        email: viewer.email.clone(),
+    };
+    Event {
+        uid: format!("circle-call-{}@stint", call.id),
+        sequence: 0,
+        start: call.start,
+        end: call.end,
+        timezone: viewer.timezone.clone(),
+        summary: format!("{} · circle call", call.circle_name),
+        description: format!(
+            "Your mentor circle's call.{}",
+            page.as_deref()
+                .map(|p| format!("\nThread: {p}"))
+                .unwrap_or_default()
+        ),
+        location: call.location.clone(),
+        url: page,
+        organizer: me.clone(),
+        attendee: me,
+        cancelled: false,
+        stamp: app.now(),
+    }
+}
+
+/// One circle call's invitation, for a member of its circle.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn call_invite(
+    app: &App,
+    viewer: &Account,
+    call_id: i64,
+    site: Option<&str>,
+) -> Result<CalendarFile, AppError> {
+    let call = crate::circles::calls_for_feed(app, viewer)
+        .await?
+        .into_iter()
+        .find(|c| c.id == call_id)
+        .ok_or_else(|| AppError::not_found("call"))?;
+    Ok(CalendarFile {
+        body: stint_ical::invite(&call_event(app, &call, viewer, site), Method::Request),
+        filename: format!("stint-circle-call-{call_id}.ics"),
     })
 }
 

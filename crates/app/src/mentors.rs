@@ -268,6 +268,8 @@ pub struct ProfileView {
     pub sessions_closed: u64,
     pub next: Option<NextTime>,
     pub reviews: ReviewPage,
+    /// What they have contributed, for their level (`stint_domain::contribution`).
+    pub contribution: stint_domain::contribution::Contributions,
 }
 
 /// A mentor's public profile with their figures, next time and a page of reviews (the
@@ -295,12 +297,14 @@ pub async fn profile_view(
     let sessions_closed = stats.sessions;
     let next = next_available(app, &profile, NEXT_TIME_HORIZON).await?;
     let reviews = reviews::of_mentor(app, id, before, limit).await?;
+    let contribution = app.store.contributions(id).await?;
     Ok(ProfileView {
         profile,
         figures: public(stats),
         sessions_closed,
         next,
         reviews,
+        contribution,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod application_mail;
 pub mod approval_lapse;
 pub mod calendar_sync;
+pub mod circles;
 pub mod credit_expiry;
 pub mod events;
 pub mod insights;
@@ -139,6 +140,9 @@ pub fn worker(
         insights::SendAlert::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let send_check_in =
         pilots::SendCheckIn::new(app.clone(), mailer.clone(), settings.public_url.clone());
+    let sweep_digests = circles::SweepDigests::new(app.clone());
+    let send_digest =
+        circles::SendDigest::new(app.clone(), mailer.clone(), settings.public_url.clone());
     let expire_credits = credit_expiry::ExpireCredits::new(app);
     let refunds = provider_refund::ProviderRefunds::new(stint_stripe::Stripe::new(
         settings.stripe.clone(),
@@ -188,6 +192,8 @@ pub fn worker(
         )
         .with(stint_app::insights::alerts::ALERT, Arc::new(send_alert))
         .with(stint_app::pilots::CHECK_IN, Arc::new(send_check_in))
+        .with(stint_app::circles::DIGEST, Arc::new(sweep_digests))
+        .with(stint_app::circles::DIGEST_MAIL, Arc::new(send_digest))
         .with(stint_app::privacy::RETENTION, Arc::new(apply_retention))
         .with(stint_app::erasure::ERASE, Arc::new(erase_due))
         .with(stint_app::export_requests::EXPORT, Arc::new(make_export))
@@ -249,6 +255,7 @@ pub fn worker(
         .with_periodic(insights::reports_periodic())
         .with_periodic(mentors::periodic())
         .with_periodic(mentors::inactivity_periodic())
+        .with_periodic(circles::periodic())
         .with_periodic(retention::periodic())
         .with_periodic(privacy_requests::periodic()))
 }

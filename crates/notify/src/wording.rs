@@ -138,7 +138,10 @@ pub(crate) fn words(s: &Session, p: &Planned, task_title: Option<&str>) -> Optio
             action: ("See your tasks".into(), page),
         },
         // Marketplace alerts are worded by `stint_app::insights::alerts`, never planned here.
-        NudgeKind::Shortfall | NudgeKind::MoreHours | NudgeKind::PilotCheckIn => return None,
+        NudgeKind::Shortfall
+        | NudgeKind::MoreHours
+        | NudgeKind::PilotCheckIn
+        | NudgeKind::CirclePost => return None,
     };
     Some(w)
 }

@@ -402,6 +402,7 @@ pub trait Store:
     + crate::kept_reports::KeptReportStore
     + crate::standing::StandingStore
     + crate::applications::ApplicationStore
+    + crate::circles::CircleStore
     + crate::value::ValueStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore

@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod applications;
 pub mod at_rest;
 pub mod calendars;
+pub mod circles;
 pub mod credentials;
 mod error;
 pub mod experiments;
@@ -49,6 +50,7 @@ pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
     SyncRecord, WrittenEvent,
 };
+pub use circles::{CircleStore, DigestDue};
 pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;
 pub use experiments::{ExperimentRecord, ExperimentStore, ExposedPerson};

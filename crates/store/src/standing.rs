@@ -4,7 +4,9 @@
 use crate::interfaces::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
+use stint_domain::contribution::Contributions;
 use stint_domain::ids::UserId;
+use stint_domain::load::SessionFacts;
 use stint_domain::standing::Standing;
 
 /// A mentor who is not listed, as operators and the return of pauses see them.
@@ -45,4 +47,13 @@ pub trait StandingStore: Send + Sync {
     ) -> Result<()>;
     /// How many of `mentor`'s sessions ended before `before` and are still not closed.
     async fn unclosed_sessions(&self, mentor: UserId, before: Timestamp) -> Result<u64>;
+    /// What `mentor` has contributed, all time (`stint_domain::contribution`).
+    async fn contributions(&self, mentor: UserId) -> Result<Contributions>;
+    /// The sessions of `mentors` starting in `[from, to)`, for their load reports.
+    async fn load_sessions(
+        &self,
+        mentors: &[UserId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, SessionFacts)>>;
 }

@@ -70,8 +70,9 @@ pub fn still_wanted(p: &Planned, now: Timestamp, c: &Current) -> Result<(), &'st
             Some(true) => Err("the task is done"),
             None => Err("the task is gone"),
         },
-        NudgeKind::Shortfall | NudgeKind::MoreHours | NudgeKind::PilotCheckIn => {
-            Err("not about a session")
-        }
+        NudgeKind::Shortfall
+        | NudgeKind::MoreHours
+        | NudgeKind::PilotCheckIn
+        | NudgeKind::CirclePost => Err("not about a session"),
     }
 }

@@ -29,10 +29,12 @@ pub enum NudgeKind {
     MoreHours,
     /// A pilot's member: a check-in (the start, 30, 60 or 90 days) is open.
     PilotCheckIn,
+    /// Mentors: new posts in their circle's thread (one digest per circle).
+    CirclePost,
 }
 
 impl NudgeKind {
-    pub const ALL: [NudgeKind; 11] = [
+    pub const ALL: [NudgeKind; 12] = [
         NudgeKind::Booked,
         NudgeKind::Rescheduled,
         NudgeKind::Cancelled,
@@ -44,6 +46,7 @@ impl NudgeKind {
         NudgeKind::Shortfall,
         NudgeKind::MoreHours,
         NudgeKind::PilotCheckIn,
+        NudgeKind::CirclePost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +62,7 @@ impl NudgeKind {
             NudgeKind::Shortfall => "shortfall",
             NudgeKind::MoreHours => "more_hours",
             NudgeKind::PilotCheckIn => "pilot_check_in",
+            NudgeKind::CirclePost => "circle_post",
         }
     }
 
@@ -80,6 +84,7 @@ impl NudgeKind {
             NudgeKind::Shortfall => "Hours running short (operators)",
             NudgeKind::MoreHours => "More hours wanted (mentors)",
             NudgeKind::PilotCheckIn => "Pilot check-in open",
+            NudgeKind::CirclePost => "New posts in your circle (mentors)",
         }
     }
 
@@ -87,7 +92,7 @@ impl NudgeKind {
     pub fn reaches(self, roles: &[Role]) -> bool {
         match self {
             NudgeKind::Shortfall => roles.contains(&Role::Operator),
-            NudgeKind::MoreHours => roles.contains(&Role::Mentor),
+            NudgeKind::MoreHours | NudgeKind::CirclePost => roles.contains(&Role::Mentor),
             NudgeKind::PilotCheckIn => roles.contains(&Role::Mentee),
             _ => true,
         }
@@ -98,7 +103,10 @@ impl NudgeKind {
     pub fn about_a_session(self) -> bool {
         !matches!(
             self,
-            NudgeKind::Shortfall | NudgeKind::MoreHours | NudgeKind::PilotCheckIn
+            NudgeKind::Shortfall
+                | NudgeKind::MoreHours
+                | NudgeKind::PilotCheckIn
+                | NudgeKind::CirclePost
         )
     }
 

@@ -71,6 +71,8 @@ fn removals() -> Vec<String> {
         ("mentor_languages", "user_id"),
         ("mentor_photos", "user_id"),
         ("mentor_applications", "user_id"),
+        ("circle_posts", "author_id"),
+        ("circle_members", "user_id"),
         ("mentor_profiles", "user_id"),
         ("mentor_availability", "user_id"),
         ("user_roles", "user_id"),

@@ -8,7 +8,9 @@ use crate::standing::{StandingStore, UnlistedMentor};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sqlx::Row;
+use stint_domain::contribution::Contributions;
 use stint_domain::ids::UserId;
+use stint_domain::load::SessionFacts;
 use stint_domain::standing::Standing;
 
 #[async_trait]
@@ -120,5 +122,76 @@ impl StandingStore for SqlStore {
         .await?
         .try_get("n")?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn contributions(&self, mentor: UserId) -> Result<Contributions> {
+        let closed = "FROM bookings b JOIN session_closings c ON c.booking_id = b.id \
+                      WHERE b.mentor_id = $1";
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) {closed}) AS delivered, \
+               (SELECT COUNT(*) {closed} AND c.checkpoint = 'reached') AS mini_wins, \
+               (SELECT COUNT(*) {closed} AND c.closed_at <= b.end_at + 86400) AS on_time, \
+               (SELECT COUNT(*) FROM mentor_reviews WHERE mentor_id = $1) AS reviews, \
+               (SELECT COUNT(*) FROM circle_posts WHERE author_id = $1) AS circle_posts"
+        );
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(mentor.0)
+            .fetch_one(self.reader())
+            .await?;
+        let n = |col: &str| -> Result<u32> {
+            let v: i64 = r.try_get(col)?;
+            Ok(u32::try_from(v).unwrap_or(u32::MAX))
+        };
+        Ok(Contributions {
+            delivered: n("delivered")?,
+            mini_wins: n("mini_wins")?,
+            closed_on_time: n("on_time")?,
+            reviews: n("reviews")?,
+            circle_posts: n("circle_posts")?,
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn load_sessions(
+        &self,
+        mentors: &[UserId],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, SessionFacts)>> {
+        let ids: Vec<i64> = mentors.iter().map(|m| m.0).collect();
+        let sql = format!(
+            "SELECT b.mentor_id, b.start_at, b.end_at, b.status, b.cancelled_by, \
+               b.no_show_side, c.closed_at \
+             FROM bookings b LEFT JOIN session_closings c ON c.booking_id = b.id \
+             WHERE {} AND b.start_at >= $2 AND b.start_at < $3",
+            super::search::ids_in(self.backend(), "b.mentor_id", "$1")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(serde_json::to_string(&ids)?)
+            .bind(from.as_second())
+            .bind(to.as_second())
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let mentor: i64 = r.try_get("mentor_id")?;
+                let status: String = r.try_get("status")?;
+                let by: Option<i64> = r.try_get("cancelled_by")?;
+                let side: Option<String> = r.try_get("no_show_side")?;
+                let closed: Option<i64> = r.try_get("closed_at")?;
+                Ok((
+                    UserId(mentor),
+                    SessionFacts {
+                        start: ts(r.try_get("start_at")?)?,
+                        end: ts(r.try_get("end_at")?)?,
+                        held: status == "confirmed" || status == "completed",
+                        cancelled_by_mentor: status == "cancelled" && by == Some(mentor),
+                        mentor_no_show: side.as_deref() == Some("mentor"),
+                        closed_at: closed.map(ts).transpose()?,
+                    },
+                ))
+            })
+            .collect()
     }
 }

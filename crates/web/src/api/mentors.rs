@@ -118,6 +118,45 @@ pub struct MentorDetailDto {
     pub next_available: Option<NextTimeDto>,
     pub review_count: u64,
     pub review_average: Option<f64>,
+    pub contribution: ContributionDto,
+}
+
+/// A mentor's contribution level and the counts it is earned from (no ranking: a level says
+/// what this mentor has done).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContributionDto {
+    /// "Vetted mentor", "Established", "Proven" or "Mentor of mentors".
+    pub level: String,
+    /// What the level means.
+    pub meaning: String,
+    pub delivered: u32,
+    pub mini_wins: u32,
+    /// Share of closed sessions closed within a day, 0 to 100.
+    pub on_time_percent: u32,
+    pub reviews: u32,
+    pub circle_posts: u32,
+    /// What the next level still asks, if there is one.
+    pub next_level: Option<String>,
+    pub next_needs: Vec<String>,
+}
+
+impl From<stint_domain::contribution::Contributions> for ContributionDto {
+    fn from(c: stint_domain::contribution::Contributions) -> Self {
+        use stint_domain::contribution::{LEVELS, level_of};
+        let (i, level) = level_of(&c);
+        let next = LEVELS.get(i + 1);
+        ContributionDto {
+            level: level.name.into(),
+            meaning: level.meaning.into(),
+            delivered: c.delivered,
+            mini_wins: c.mini_wins,
+            on_time_percent: c.on_time_percent(),
+            reviews: c.reviews,
+            circle_posts: c.circle_posts,
+            next_level: next.map(|l| l.name.to_string()),
+            next_needs: next.map(|l| l.missing(&c)).unwrap_or_default(),
+        }
+    }
 }
 
 /// One mentor's public profile, with their outcome figures, next time and review summary.
@@ -143,6 +182,7 @@ pub async fn get_mentor(
         }),
         review_count: view.reviews.summary.count,
         review_average: view.reviews.summary.average,
+        contribution: view.contribution.into(),
     }))
 }
 

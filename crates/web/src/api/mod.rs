@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod calendars;
 pub mod catalog;
+pub mod circles;
 pub mod credentials;
 pub mod dto;
 pub mod experiments;
@@ -17,6 +18,7 @@ pub mod inbox;
 pub mod insights;
 mod integral;
 pub mod jobs;
+pub mod load;
 pub mod materials;
 pub mod mentors;
 pub mod money;
@@ -250,11 +252,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(standing::suspend))
         .routes(routes!(standing::reinstate))
         .routes(routes!(standing::unlisted))
+        .routes(routes!(load::mine))
+        .routes(routes!(load::at_risk))
         .routes(routes!(applications::apply))
         .routes(routes!(applications::mine))
         .routes(routes!(applications::answer))
         .routes(routes!(applications::queue))
         .routes(routes!(applications::decide))
+        .routes(routes!(circles::list, circles::form))
+        .routes(routes!(circles::open))
+        .routes(routes!(circles::post))
+        .routes(routes!(circles::call))
         .routes(photo_routes())
         .routes(routes!(materials::session_materials))
         .routes(routes!(materials::session_material_file))

@@ -182,6 +182,8 @@ struct Dashboard {
     todo: Vec<super::outcomes::TodoRow>,
     /// A mentor's today and coming week: (day, its sessions).
     week: Vec<(String, Vec<WeekRow>)>,
+    /// A mentor's last eight weeks (`stint_app::load`).
+    load: Option<super::load::LoadCard>,
 }
 
 /// One session of a mentor's week, as the dashboard shows it.
@@ -252,6 +254,11 @@ pub async fn dashboard(
     } else {
         Vec::new()
     };
+    let load = if me.has(Role::Mentor) {
+        Some(super::load::card(&state, &me).await?)
+    } else {
+        None
+    };
     let local_time = state
         .now()
         .to_zoned_datetime(tz)
@@ -274,6 +281,7 @@ pub async fn dashboard(
         next_session,
         todo,
         week,
+        load,
         me,
     }))
 }

@@ -183,6 +183,15 @@ impl MentorPage {
         name.split_whitespace().next().unwrap_or(name)
     }
 
+    /// The mentor's contribution level and its index (`stint_domain::contribution`).
+    fn level(&self) -> (usize, &'static stint_domain::contribution::Level) {
+        stint_domain::contribution::level_of(&self.view.contribution)
+    }
+
+    fn levels(&self) -> &'static [stint_domain::contribution::Level] {
+        &stint_domain::contribution::LEVELS
+    }
+
     fn percent(&self, rate: &f64) -> String {
         format!("{:.0}%", rate * 100.0)
     }

@@ -17,6 +17,7 @@ mod bonus;
 pub(crate) mod booking;
 mod calendars;
 mod charts;
+mod circles;
 mod credits;
 mod deliveries;
 mod directory;
@@ -26,6 +27,7 @@ mod forms;
 mod inbox;
 mod insights;
 mod jobs;
+mod load;
 mod mail;
 pub(crate) mod materials;
 mod mentor;
@@ -177,6 +179,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/mentor/apply/{id}/answer", post(applications::answer))
         .route("/operator/applications", get(applications::queue))
         .route("/operator/applications/{id}", post(applications::decide))
+        .route("/mentor/circles", get(circles::mine))
+        .route("/operator/circles", get(circles::mine).post(circles::form))
+        .route("/mentor/circles/{id}", get(circles::thread))
+        .route("/mentor/circles/{id}/posts", post(circles::post))
+        .route("/mentor/circles/{id}/calls", post(circles::call))
+        .route(
+            "/mentor/circles/calls/{call}/invite.ics",
+            get(circles::invite),
+        )
         .route("/mentor/resume", post(standing::resume))
         .route("/operator/mentors", get(standing::unlisted))
         .route(

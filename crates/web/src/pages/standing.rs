@@ -73,6 +73,8 @@ struct UnlistedLine {
 struct UnlistedPage {
     chrome: Chrome,
     mentors: Vec<UnlistedLine>,
+    /// Listed mentors whose load needs a look (`stint_app::load::at_risk`).
+    at_risk: Vec<stint_app::load::AtRisk>,
     /// Sessions the suspension just cancelled (`?suspended=N`), or none.
     suspended: Option<usize>,
 }
@@ -91,6 +93,7 @@ pub async fn unlisted(
 ) -> PageResult {
     let me = operator(me)?;
     let list = standing::unlisted(&state, &me).await.or_page()?;
+    let at_risk = super::load::at_risk(&state, &me).await?;
     let zone = me.zone();
     let mentors = list
         .into_iter()
@@ -119,11 +122,12 @@ pub async fn unlisted(
         .collect();
     Ok(ok(&UnlistedPage {
         chrome: Chrome::new(
-            "Paused and suspended mentors · Operator · Stint",
+            "Mentors at risk, paused and suspended · Operator · Stint",
             Some(me),
             &csrf.0,
         ),
         mentors,
+        at_risk,
         suspended: q.suspended,
     }))
 }
