@@ -88,6 +88,9 @@ pub struct Settings {
     pub demo_top_up: bool,
     /// The platform's fee on what mentors earn, in basis points (1/100 of a percent).
     pub platform_fee_basis_points: u32,
+    /// How much each mentor's weekly cap weighs in the fair rule, 0 to 100 percent
+    /// (`allocation`).
+    pub allocation_cap_weight: u8,
     /// Card payments on Stripe's hosted page, when its keys are configured.
     pub stripe: Option<Arc<stint_stripe::Stripe>>,
     /// The site's public address, for the pages a payment provider sends buyers back to.
@@ -105,6 +108,7 @@ impl Default for Settings {
             egress: Arc::default(),
             demo_top_up: false,
             platform_fee_basis_points: DEFAULT_PLATFORM_FEE_BASIS_POINTS,
+            allocation_cap_weight: 100,
             stripe: None,
             public_url: "http://127.0.0.1:8080".into(),
         }

@@ -64,6 +64,10 @@ pub struct Config {
     /// The platform's fee on what mentors earn from a session (settled or forfeited), in
     /// basis points: 1500 is 15%. At most 10000.
     pub platform_fee_basis_points: u32,
+    /// How much each mentor's weekly cap counts when "any mentor" is booked, in percent: 0
+    /// gives the session to whoever has the fewest sessions in the seven days around it; 100
+    /// (the default) to whoever has used the least of their own weekly cap.
+    pub allocation_cap_weight: u8,
     /// Card payments on Stripe's hosted Checkout page (`[stripe]`, or
     /// `STINT_STRIPE__SECRET_KEY` and `STINT_STRIPE__WEBHOOK_SECRET`): offered only with both
     /// secrets; the webhook endpoint to register at Stripe is `<public_url>/webhooks/stripe`.
@@ -108,6 +112,7 @@ impl Default for Config {
             egress_allow: Vec::new(),
             demo_top_up: false,
             platform_fee_basis_points: stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS,
+            allocation_cap_weight: 100,
             stripe: stint_stripe::StripeSettings::default(),
         }
     }
@@ -123,7 +128,7 @@ pub struct Overrides {
 }
 
 /// The settings environment variables may set (with `mail__…` for the mail section).
-const SETTINGS: [&str; 15] = [
+const SETTINGS: [&str; 16] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -139,6 +144,7 @@ const SETTINGS: [&str; 15] = [
     "previous_data_keys",
     "egress_allow",
     "platform_fee_basis_points",
+    "allocation_cap_weight",
 ];
 
 impl Config {

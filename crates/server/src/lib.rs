@@ -45,6 +45,7 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             egress,
             demo_top_up: config.demo_top_up,
             platform_fee_basis_points: config.platform_fee_basis_points.min(10_000),
+            allocation_cap_weight: config.allocation_cap_weight.min(100),
             public_url: config.public_url(),
         },
     )

@@ -67,6 +67,22 @@ async fn circle(app: &App) -> (i64, Vec<i64>) {
     (c["id"].as_i64().unwrap(), members)
 }
 
+/// The calendar feed of the account behind `token`, through a new feed address.
+async fn feed_of(app: &App, token: &str) -> String {
+    let feed: Value = app
+        .post("/api/v1/me/calendar-feed", Some(token), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = feed["url"].as_str().unwrap().to_string();
+    app.get(&url[url.find("/calendar/").unwrap()..], None)
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn thread(app: &App, token: &str, id: i64) -> Value {
     let r = app.get(&format!("/api/v1/circles/{id}"), Some(token)).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -402,37 +418,13 @@ async fn calls_need_every_member_free_and_reach_their_calendars(app: App) {
     assert_eq!(thread(&app, &maya, id).await["calls"][0]["id"], call_id);
 
     // On each member's calendar feed, and as an invitation for members only.
-    let feed: Value = app
-        .post("/api/v1/me/calendar-feed", Some(&maya), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let url = feed["url"].as_str().unwrap().to_string();
-    let ics = app
-        .get(&url[url.find("/calendar/").unwrap()..], None)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ics = feed_of(&app, &maya).await;
     assert!(
         ics.contains(&format!("UID:circle-call-{call_id}@stint")),
         "{ics}"
     );
     assert!(ics.contains("Negotiation coaches · circle call"), "{ics}");
-    let feed: Value = app
-        .post("/api/v1/me/calendar-feed", Some(&liam), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let url = feed["url"].as_str().unwrap().to_string();
-    let ics = app
-        .get(&url[url.find("/calendar/").unwrap()..], None)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let ics = feed_of(&app, &liam).await;
     assert!(!ics.contains("circle-call"), "{ics}");
 
     let member = common::browser();

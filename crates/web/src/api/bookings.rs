@@ -27,8 +27,9 @@ pub struct BookingRequest {
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 80)]
     pub sku: String,
     /// The mentor; without it, any mentor free at `start` (see `/api/v1/skus/{slug}/times`),
-    /// chosen by the fair rule: the one with the fewest sessions in the seven days around
-    /// the time, ties taken in turn.
+    /// chosen by the fair rule: the one with the least load in the seven days around the
+    /// time relative to their weekly cap (as far as `allocation_cap_weight` says), ties
+    /// taken in turn.
     #[serde(default, deserialize_with = "crate::api::integral::opt_i64")]
     pub mentor_id: Option<i64>,
     /// RFC 3339, one of the starts from the slots endpoint.
