@@ -237,8 +237,31 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
         .into_iter()
         .map(|(name, variant, at)| json!({"experiment": name, "variant": variant, "since": at.to_string()}))
         .collect();
+    // What they wrote in mentor circles, and their applications to mentor.
+    let circle_posts: Vec<Value> = store
+        .posts_by(me.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            json!({"circle_id": p.circle, "reply_to": p.parent, "markdown": p.body,
+                        "at": p.created_at.to_string()})
+        })
+        .collect();
+    let applications: Vec<Value> = store
+        .applications_of(me.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            json!({"experience": a.experience, "competencies": a.competencies,
+                   "sample": a.sample, "links": a.links, "status": a.status.as_str(),
+                   "question": a.question, "answer": a.answer, "reason": a.reason,
+                   "sent": a.created_at.to_string()})
+        })
+        .collect();
     progress.tell(app, steps, steps).await?;
     Ok(json!({
+        "circle_posts": circle_posts,
+        "mentor_applications": applications,
         "pilots": pilots,
         "experiments": experiments,
         "exported_at": app.now().to_string(),

@@ -229,6 +229,29 @@ async fn threads_are_for_members_only_and_posts_are_sanitized(app: App) {
     .await;
     assert!(e["fields"]["parent"].is_string(), "{e}");
 
+    // What Maya wrote is in her data export (as written), and nobody else's.
+    let maya_account = app
+        .store
+        .account_by_email("maya@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let doc = stint_app::export::document(
+        &app.core(),
+        &maya_account,
+        &stint_app::export::Progress::Silent,
+    )
+    .await
+    .unwrap();
+    let posts = doc["circle_posts"].as_array().unwrap();
+    assert_eq!(posts.len(), 1, "{doc}");
+    assert!(
+        posts[0]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("**Anchoring**")
+    );
+
     // Helping in a circle counts toward a mentor's contribution level, shown on the profile.
     let maya_id = app.id_of("maya@stint.example").await;
     let profile: Value = app

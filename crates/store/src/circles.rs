@@ -43,6 +43,8 @@ pub trait CircleStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Post>;
     async fn circle_post(&self, id: i64) -> Result<Option<Post>>;
+    /// Every post and reply `author` wrote, oldest first (their data export).
+    async fn posts_by(&self, author: UserId) -> Result<Vec<Post>>;
     /// A circle's thread, oldest first, at most `limit` posts (the newest ones).
     async fn circle_posts(&self, circle: i64, limit: i64) -> Result<Vec<Post>>;
     async fn add_call(

@@ -184,6 +184,19 @@ impl CircleStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn posts_by(&self, author: UserId) -> Result<Vec<Post>> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM circle_posts p JOIN users u ON u.id = p.author_id \
+             WHERE p.author_id = $1 ORDER BY p.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(author.0)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(row_to_post).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn circle_posts(&self, circle: i64, limit: i64) -> Result<Vec<Post>> {
         let sql = format!(
             "SELECT {POST_COLUMNS} FROM circle_posts p JOIN users u ON u.id = p.author_id \

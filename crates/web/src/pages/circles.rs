@@ -30,9 +30,15 @@ struct ListPage {
     errors: FieldErrors,
     is_operator: bool,
     formed: bool,
+    me: stint_domain::ids::UserId,
 }
 
 impl ListPage {
+    /// Whether the viewer may open `c`'s thread (its members only, operators included).
+    fn member_of(&self, c: &Circle) -> bool {
+        c.has_member(self.me)
+    }
+
     fn chosen(&self, id: &i64) -> bool {
         self.form.members.contains(id)
     }
@@ -69,6 +75,7 @@ async fn list_page(
         errors,
         is_operator,
         formed,
+        me: me.id,
     })
 }
 
