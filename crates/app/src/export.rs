@@ -2,7 +2,7 @@
 //! machines) and Markdown (for people): the account, their sessions with the notes they may
 //! read, their own prep and assessments, tasks, the nudges sent to them and their nudge
 //! settings, credit movements, inbox, the access log and their privacy choices, their pilot
-//! check-ins and the experiment variants they were placed in. What they may
+//! check-ins, the experiment variants they were placed in and their skill credentials. What they may
 //! read is decided as everywhere else (`stint_domain::access`): a mentor's export has the
 //! shared notes and their own private ones, never a mentee's private notes; a mentee's prep
 //! and assessments are in the mentee's export only. Reading one's own data is not logged.
@@ -258,8 +258,19 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
                    "sent": a.created_at.to_string()})
         })
         .collect();
+    // Their skill credentials, as signed and as read.
+    let credentials: Vec<Value> = crate::skill_credentials::mine(app, me)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({"name": c.name, "issued_at": c.issued_at.to_string(),
+                   "revoked_at": c.revoked_at.map(|t| t.to_string()),
+                   "share_url": c.share_url, "vc_jwt": c.jwt, "credential": c.credential})
+        })
+        .collect();
     progress.tell(app, steps, steps).await?;
     Ok(json!({
+        "skill_credentials": credentials,
         "circle_posts": circle_posts,
         "mentor_applications": applications,
         "pilots": pilots,
@@ -405,6 +416,24 @@ fn markdown(doc: &Value) -> String {
                 c["level"],
                 c["competency_id"],
                 s(&c["at"])
+            ));
+        }
+    }
+    if let Some(list) = doc["skill_credentials"]
+        .as_array()
+        .filter(|l| !l.is_empty())
+    {
+        out.push_str("\n## Your credentials\n\n");
+        for c in list {
+            let state = if c["revoked_at"].is_null() {
+                "valid"
+            } else {
+                "revoked"
+            };
+            out.push_str(&format!(
+                "- {} (issued {}, {state}); the signed file is in stint-export.json\n",
+                s(&c["name"]),
+                s(&c["issued_at"])
             ));
         }
     }

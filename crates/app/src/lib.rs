@@ -35,6 +35,7 @@ pub mod materials;
 pub mod mentors;
 pub mod metrics;
 pub mod money;
+pub mod note_files;
 pub mod nudges;
 mod outbound;
 pub mod outcomes;
@@ -46,6 +47,7 @@ pub mod privacy;
 pub mod reviews;
 pub mod scheduling;
 pub mod sealed;
+pub mod skill_credentials;
 mod slot_cache;
 pub mod slot_pages;
 pub mod sponsor;
@@ -93,8 +95,12 @@ pub struct Settings {
     pub allocation_cap_weight: u8,
     /// Card payments on Stripe's hosted page, when its keys are configured.
     pub stripe: Option<Arc<stint_stripe::Stripe>>,
-    /// The site's public address, for the pages a payment provider sends buyers back to.
+    /// The site's public address, for the pages a payment provider sends buyers back to
+    /// and the issuer of skill credentials (`did:web`).
     pub public_url: String,
+    /// The Ed25519 key seed skill credentials are signed with; without one, a key is made
+    /// once and kept in the database.
+    pub credential_key: Option<[u8; 32]>,
 }
 
 impl Default for Settings {
@@ -111,6 +117,7 @@ impl Default for Settings {
             allocation_cap_weight: 100,
             stripe: None,
             public_url: "http://127.0.0.1:8080".into(),
+            credential_key: None,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod circle;
 pub mod clock;
 pub mod contribution;
+pub mod credential;
 pub mod erasure;
 pub mod experiment;
 pub mod ids;

@@ -51,6 +51,10 @@ pub struct Config {
     /// new`). Empty: on SQLite a key is kept in `data.key` beside the database file; on
     /// PostgreSQL start-up is refused (every node needs the same key).
     pub data_key: SecretText,
+    /// Signs skill credentials (Ed25519): a 32-byte seed as 64 hex digits or base64url
+    /// (`openssl rand -hex 32`). Empty: a key is made once and kept in the database, the same
+    /// for every node.
+    pub credential_key: SecretText,
     /// Keys values may still be sealed with, comma-separated, while `stint keys rotate`
     /// re-seals them under `data_key`.
     pub previous_data_keys: SecretText,
@@ -109,6 +113,7 @@ impl Default for Config {
             calendar_key: SecretText::default(),
             data_key: SecretText::default(),
             previous_data_keys: SecretText::default(),
+            credential_key: SecretText::default(),
             egress_allow: Vec::new(),
             demo_top_up: false,
             platform_fee_basis_points: stint_app::DEFAULT_PLATFORM_FEE_BASIS_POINTS,
@@ -128,7 +133,7 @@ pub struct Overrides {
 }
 
 /// The settings environment variables may set (with `mail__…` for the mail section).
-const SETTINGS: [&str; 16] = [
+const SETTINGS: [&str; 17] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -142,6 +147,7 @@ const SETTINGS: [&str; 16] = [
     "calendar_key",
     "data_key",
     "previous_data_keys",
+    "credential_key",
     "egress_allow",
     "platform_fee_basis_points",
     "allocation_cap_weight",
@@ -177,6 +183,19 @@ impl Config {
                     })
             })
             .collect()
+    }
+
+    /// The seed skill credentials are signed with; `None` when none is configured.
+    pub fn credential_key(&self) -> anyhow::Result<Option<[u8; 32]>> {
+        let text = self.credential_key.0.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        stint_app::skill_credentials::signing::parse_seed(text)
+            .map(Some)
+            .ok_or_else(|| {
+                anyhow::anyhow!("credential_key must be 32 bytes as 64 hex digits or base64url")
+            })
     }
 
     /// The key calendar passwords are sealed with; `None` when none is configured.

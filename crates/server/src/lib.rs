@@ -47,6 +47,7 @@ pub fn application(config: &config::Config, store: Arc<dyn Store>, clock: Arc<dy
             platform_fee_basis_points: config.platform_fee_basis_points.min(10_000),
             allocation_cap_weight: config.allocation_cap_weight.min(100),
             public_url: config.public_url(),
+            credential_key: config.credential_key().ok().flatten(),
         },
     )
 }

@@ -327,6 +327,7 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
         .with_default_calendar_key()
         .context("preparing the calendar key")?;
     config.calendar_key().context("reading calendar_key")?;
+    config.credential_key().context("reading credential_key")?;
     config.egress().context("reading egress_allow")?;
     config
         .trusted_proxies()
@@ -355,6 +356,7 @@ async fn serve(mut config: Config, with_demo: bool) -> anyhow::Result<()> {
             stint_app::insights::risk::retrain(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("training the demo's no-show model: {e}"))?;
+            demo::proof::claim(&store, &app).await?;
             println!("Demo data loaded.");
         } else {
             println!("The database already has data; the demo was not loaded again.");
@@ -396,6 +398,7 @@ async fn work(config: Config) -> anyhow::Result<()> {
         .with_default_calendar_key()
         .context("preparing the calendar key")?;
     config.calendar_key().context("reading calendar_key")?;
+    config.credential_key().context("reading credential_key")?;
     config.egress().context("reading egress_allow")?;
     config
         .trusted_proxies()

@@ -276,6 +276,25 @@ async fn an_erased_account_leaves_no_canary_anywhere_and_others_keep_their_recor
         )
         .await;
     json_of(r, StatusCode::CREATED).await;
+    // A credential naming Quinn, with the evidence, shared by a link.
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{}/credential", first.0),
+            Some(&q_token),
+            json!({"include_name": true, "include_evidence": true}),
+        )
+        .await;
+    let credential = json_of(r, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/credentials/{credential}/share"),
+            Some(&q_token),
+            json!({}),
+        )
+        .await;
+    json_of(r, StatusCode::OK).await;
     // A later session, which the erasure cancels.
     let later = app.slots_in_days(SKU, 17, 24).await;
     let r = app
@@ -463,6 +482,19 @@ async fn an_erased_account_leaves_no_canary_anywhere_and_others_keep_their_recor
             "{c} is left in the mail folder"
         );
     }
+    // The credential (its text is base64, so the scan above cannot see into it) is emptied
+    // and revoked: no copy verifies any more, and its link is gone.
+    let held = app
+        .store
+        .skill_credential(credential)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(held.jwt.is_empty(), "the credential's text is left");
+    assert!(
+        held.share_token.is_none() && held.revoked_at.is_some(),
+        "{held:?}"
+    );
     // Others keep what is theirs.
     common::ledger_is_sound(&app).await;
     assert_eq!(

@@ -16,6 +16,7 @@ use stint_server::demo::DEMO_PASSWORD;
 
 on_both_backends!(App;
     an_export_holds_everything_of_mine_and_nothing_i_may_not_read,
+    note_files_carry_what_the_reader_may_read_under_front_matter [peer_python_yaml, "needs PyYAML: python3 -m pip install pyyaml==6.0.3"],
 );
 
 /// The zip's two files: the JSON document and the Markdown.
@@ -123,4 +124,170 @@ async fn an_export_holds_everything_of_mine_and_nothing_i_may_not_read(app: App)
     assert_eq!(r.status(), StatusCode::OK);
     let (json, _) = unzip(&r.bytes().await.unwrap());
     assert!(json.contains("CANARY-sam-private"));
+}
+
+/// The front matter of a note file as a YAML parser reads it (dates as text).
+fn front_matter(markdown: &str) -> serde_json::Value {
+    stint_testkit::require(stint_testkit::Peer::PythonYaml);
+    let script = "import sys, json, yaml\n\
+                  text = sys.stdin.read()\n\
+                  assert text.startswith('---\\n'), 'front matter first'\n\
+                  front = text.split('---\\n')[1]\n\
+                  print(json.dumps(yaml.safe_load(front), default=str))";
+    let mut child = std::process::Command::new(stint_testkit::python())
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), markdown.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+async fn note_files_carry_what_the_reader_may_read_under_front_matter(app: App) {
+    let sam = app
+        .store
+        .account_by_email("sam@stint.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let closed = app
+        .store
+        .outcomes(stint_store::OutcomeFilter {
+            mentee: Some(sam.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let outcome = &closed[0];
+    let booking = outcome.booking_id;
+    let mentor_id = outcome.mentor_id;
+    let mentor = app.store.account(mentor_id).await.unwrap().unwrap();
+    let now = app.clock.now();
+    for (kind, author, text) in [
+        (
+            NoteKind::Shared,
+            sam.id,
+            "CANARY-shared\n---\nnot: front matter",
+        ),
+        (NoteKind::MenteePrivate, sam.id, "CANARY-sam-private"),
+        (NoteKind::MentorPrivate, mentor_id, "CANARY-mentor-private"),
+    ] {
+        let note = stint_store::NewNote {
+            booking,
+            kind,
+            author,
+            body: text,
+            html: text,
+        };
+        app.store.save_note(&note, now).await.unwrap();
+    }
+    let sam_token = app.login("sam@stint.example", DEMO_PASSWORD).await;
+    let path = format!("/api/v1/bookings/{}/notes.md", booking.0);
+    let r = app.get(&path, Some(&sam_token)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/markdown; charset=utf-8");
+    let md = r.text().await.unwrap();
+    assert!(md.contains("CANARY-shared") && md.contains("CANARY-sam-private"));
+    assert!(
+        !md.contains("CANARY-mentor-private"),
+        "the mentor's own note"
+    );
+    let front = front_matter(&md);
+    assert_eq!(front["mentor"], mentor.display_name.as_str());
+    assert_eq!(front["mentee"], "Sam Okafor");
+    assert_eq!(front["result"], outcome.checkpoint.as_str());
+    assert_eq!(front["stint_booking"], booking.0);
+    assert!(
+        front["competency"].as_str().is_some_and(|c| !c.is_empty()),
+        "{front}"
+    );
+    assert!(
+        front["checkpoint"].as_str().is_some_and(|c| !c.is_empty()),
+        "{front}"
+    );
+    assert!(
+        front["session_type"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "{front}"
+    );
+    // A date a note app sorts by: YAML reads it as a date, not as text.
+    let date = front["date"].as_str().unwrap();
+    assert!(date.len() == 10 && date.starts_with("2026-"), "{date}");
+    // A note's own `---` stays in the body.
+    assert!(front.get("not").is_none(), "{front}");
+
+    // The mentor's file: the shared note and their own, never Sam's private one.
+    let mentor_token = app.login(&mentor.email, DEMO_PASSWORD).await;
+    let md = app
+        .get(&path, Some(&mentor_token))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains("CANARY-shared") && md.contains("CANARY-mentor-private"));
+    assert!(!md.contains("CANARY-sam-private"));
+    // Anyone else: no such session.
+    let lena = app.login("lena@stint.example", DEMO_PASSWORD).await;
+    assert_eq!(
+        app.get(&path, Some(&lena)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The vault: one file per session Sam took (cancelled ones left out), in one folder.
+    let r = app.get("/api/v1/me/notes.zip", Some(&sam_token)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
+    let kept = app
+        .store
+        .booking_contexts_of(sam.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| {
+            c.booking.mentee_id == sam.id
+                && c.booking.status != stint_domain::booking::BookingStatus::Cancelled
+        })
+        .count();
+    assert_eq!(zip.len(), kept);
+    let mut found = false;
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        assert!(file.name().starts_with("Stint sessions/") && file.name().ends_with(".md"));
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        assert!(!text.contains("CANARY-mentor-private"));
+        found |= text.contains("CANARY-sam-private");
+    }
+    assert!(found, "the session's file is in the vault");
+
+    // The pages offer both downloads.
+    let client = common::browser();
+    common::log_in(&app, &client, "sam@stint.example").await;
+    let (_, page, _) = common::page(&app, &client, &format!("/sessions/{}", booking.0)).await;
+    assert!(page.contains(&format!("/sessions/{}/notes.md", booking.0)));
+    let r = client
+        .get(app.url(&format!("/sessions/{}/notes.md", booking.0)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("CANARY-sam-private"));
+    let (_, page, _) = common::page(&app, &client, "/account/data").await;
+    assert!(page.contains("/account/notes.zip"));
+    let r = client
+        .get(app.url("/account/notes.zip"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/zip");
 }

@@ -403,6 +403,7 @@ pub trait Store:
     + crate::standing::StandingStore
     + crate::applications::ApplicationStore
     + crate::circles::CircleStore
+    + crate::skill_credentials::SkillCredentialStore
     + crate::value::ValueStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore

@@ -80,10 +80,14 @@ pub enum Peer {
     OpenapiSpecValidator,
     /// localstripe, a Stripe-compatible server (a Python package).
     Stripe,
+    /// Python's `jwcrypto`, the outside verifier of skill credentials.
+    Jwcrypto,
+    /// Python's PyYAML, which reads the front matter of note files as a note app does.
+    PythonYaml,
 }
 
 impl Peer {
-    pub const ALL: [Peer; 9] = [
+    pub const ALL: [Peer; 11] = [
         Peer::Postgres,
         Peer::Browser,
         Peer::PythonIcalendar,
@@ -93,6 +97,8 @@ impl Peer {
         Peer::PrometheusClient,
         Peer::OpenapiSpecValidator,
         Peer::Stripe,
+        Peer::Jwcrypto,
+        Peer::PythonYaml,
     ];
 
     /// The `cfg` set when the peer is present (or the run is CI).
@@ -107,6 +113,8 @@ impl Peer {
             Peer::PrometheusClient => "peer_prometheus_client",
             Peer::OpenapiSpecValidator => "peer_openapi_spec_validator",
             Peer::Stripe => "peer_stripe",
+            Peer::Jwcrypto => "peer_jwcrypto",
+            Peer::PythonYaml => "peer_python_yaml",
         }
     }
 
@@ -122,6 +130,8 @@ impl Peer {
             Peer::PrometheusClient => "Python's prometheus_client",
             Peer::OpenapiSpecValidator => "Python's openapi-spec-validator",
             Peer::Stripe => "localstripe, a Stripe-compatible server",
+            Peer::Jwcrypto => "Python's jwcrypto",
+            Peer::PythonYaml => "Python's PyYAML",
         }
     }
 
@@ -142,6 +152,8 @@ impl Peer {
             Peer::PrometheusClient => "python3 -m pip install prometheus-client==0.26.0",
             Peer::OpenapiSpecValidator => "python3 -m pip install openapi-spec-validator==0.9.0",
             Peer::Stripe => "python3 -m pip install localstripe==1.15.10",
+            Peer::Jwcrypto => "python3 -m pip install jwcrypto==1.6.2",
+            Peer::PythonYaml => "python3 -m pip install pyyaml==6.0.3",
         }
     }
 
@@ -158,6 +170,8 @@ impl Peer {
             Peer::PrometheusClient => python_imports("prometheus_client"),
             Peer::OpenapiSpecValidator => python_imports("openapi_spec_validator"),
             Peer::Stripe => python_imports("localstripe"),
+            Peer::Jwcrypto => python_imports("jwcrypto"),
+            Peer::PythonYaml => python_imports("yaml"),
         }
     }
 }

@@ -15,6 +15,16 @@ pub fn zip(name: &str, body: Vec<u8>) -> Response {
     file("application/zip", name, body)
 }
 
+/// A Markdown file (`text/markdown`) named `name`, never cached (notes are private).
+pub fn markdown(name: &str, body: String) -> Response {
+    file("text/markdown; charset=utf-8", name, body)
+}
+
+/// A signed credential (VC-JWT) named `name`, never cached.
+pub fn credential(name: &str, body: String) -> Response {
+    file("application/vc+jwt", name, body)
+}
+
 /// A session's material: `body` as the file `name` of `content_type` (chosen by Stint from an
 /// allowed extension), never shown in the page's origin (a download, sandboxed), never cached.
 pub fn material(content_type: &str, name: &str, body: Vec<u8>) -> Response {

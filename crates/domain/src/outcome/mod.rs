@@ -7,6 +7,7 @@
 pub mod assessment;
 pub mod closing;
 pub mod metrics;
+pub mod note_file;
 pub mod notes;
 pub mod prep;
 pub mod todo;

@@ -5,6 +5,7 @@
 mod community;
 mod credits;
 mod history;
+pub mod proof;
 mod sponsor;
 mod year;
 

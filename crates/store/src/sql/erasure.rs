@@ -51,6 +51,11 @@ fn removals() -> Vec<String> {
         "DELETE FROM signups WHERE email = $3".into(),
         "DELETE FROM org_invites WHERE email = $3".into(),
         "UPDATE org_domains SET address = $5 WHERE address = $3".into(),
+        // Their credentials name them: emptied and revoked, so no copy verifies any more;
+        // the row stays, as its number is a place on the published revocation list.
+        "UPDATE skill_credentials SET jwt = '', share_token = NULL, \
+         revoked_at = COALESCE(revoked_at, $6) WHERE user_id = $1"
+            .into(),
         "UPDATE org_members SET left_at = COALESCE(left_at, $6), shares = 'aggregates' \
          WHERE user_id = $1"
             .into(),

@@ -47,6 +47,7 @@ mod risk;
 mod rows;
 pub(crate) mod search;
 mod signups;
+mod skill_credentials;
 pub(crate) mod sponsor;
 mod standing;
 mod value;

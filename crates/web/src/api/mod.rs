@@ -22,6 +22,7 @@ pub mod load;
 pub mod materials;
 pub mod mentors;
 pub mod money;
+pub mod note_files;
 pub mod nudges;
 pub mod outcomes;
 pub mod payouts;
@@ -30,6 +31,7 @@ pub mod pilots;
 pub mod privacy;
 pub mod privacy_requests;
 pub mod reviews;
+pub mod skill_credentials;
 pub mod sponsor;
 pub mod standing;
 pub mod stripe_webhook;
@@ -74,6 +76,8 @@ use utoipa_axum::routes;
         (name = "nudges", description = "The inbox, nudge preferences and each session's delivery log"),
         (name = "operator", description = "The durable job queue: counts, recent jobs, dead jobs and their retry (operators)"),
         (name = "webhooks", description = "Signed webhook endpoints, their delivery logs, replays and test events (operators)"),
+        (name = "notes", description = "Sessions as Markdown files for one's own note app"),
+        (name = "credentials", description = "Signed skill credentials (Open Badges 3.0 as W3C verifiable credentials), their sharing, revocation and verification"),
         (name = "privacy", description = "How long one's own data is kept, within the published retention policy, and who read it"),
         (name = "sponsor", description = "Organisations that pay for their members' sessions: budgets, members, invitations and the console's figures, never an individual's"),
         (name = "meta", description = "Health, readiness, Prometheus metrics and this document"),
@@ -195,6 +199,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(privacy::get_privacy, privacy::put_privacy))
         .routes(routes!(privacy::access_log))
         .routes(routes!(privacy::export))
+        .routes(routes!(note_files::notes_vault))
+        .routes(routes!(note_files::session_note_file))
+        .routes(routes!(skill_credentials::claim))
+        .routes(routes!(skill_credentials::mine))
+        .routes(routes!(skill_credentials::verify))
+        .routes(routes!(skill_credentials::one))
+        .routes(routes!(
+            skill_credentials::share,
+            skill_credentials::unshare
+        ))
+        .routes(routes!(skill_credentials::revoke))
         .routes(routes!(
             privacy_requests::request_export,
             privacy_requests::exports

@@ -32,6 +32,7 @@ mod mail;
 pub(crate) mod materials;
 mod mentor;
 mod next_step;
+mod note_files;
 mod nudges;
 mod operator;
 mod organisations;
@@ -49,6 +50,7 @@ pub(crate) mod session_moves;
 pub(crate) mod session_page;
 mod sessions;
 mod signup;
+mod skill_credentials;
 mod sponsor;
 mod sponsor_retention;
 mod sponsor_settings;
@@ -75,6 +77,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/mentors", get(directory::mentors))
         .route("/privacy", get(privacy::page))
         .route("/privacy/policy.json", get(privacy::document))
+        .route(
+            "/.well-known/did.json",
+            get(skill_credentials::did_document),
+        )
+        .route("/did.json", get(skill_credentials::did_document))
+        .route(
+            "/credentials/status/{list}",
+            get(skill_credentials::status_list),
+        )
+        .route(
+            "/credentials/shared/{token}",
+            get(skill_credentials::shared),
+        )
+        .route(
+            "/credentials/verify",
+            get(skill_credentials::verify_form).post(skill_credentials::verify),
+        )
         .route("/mentors/{id}", get(directory::mentor))
         .route("/signup", get(signup::signup_form).post(signup::signup))
         .route(
@@ -97,6 +116,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(account_privacy::page).post(account_privacy::save),
         )
         .route("/account/export", get(account_privacy::export))
+        .route("/account/notes.zip", get(note_files::vault))
+        .route("/account/credentials", get(skill_credentials::list))
+        .route(
+            "/account/credentials/{id}/credential.jwt",
+            get(skill_credentials::download),
+        )
+        .route(
+            "/account/credentials/{id}/{action}",
+            post(skill_credentials::act),
+        )
         .route("/account/data", get(account_data::page))
         .route("/account/exports", post(account_data::request_export))
         .route(
@@ -131,6 +160,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/sessions/{id}", get(session_page::session))
         .route("/sessions/{id}/invite.ics", get(session_moves::invite_file))
+        .route("/sessions/{id}/notes.md", get(note_files::session_file))
+        .route("/sessions/{id}/credential", post(skill_credentials::claim))
         .route("/sessions/{id}/prep", post(outcomes::save_prep))
         .route("/sessions/{id}/assessment", post(outcomes::take_assessment))
         .route("/sessions/{id}/notes", post(outcomes::save_note))

@@ -66,6 +66,8 @@ struct SessionPage {
     next: Option<super::next_step::NextStep>,
     /// What the session type promises, with the links and files attached to it.
     materials: Vec<stint_app::materials::ArtifactMaterial>,
+    /// The mentee's credential for a checkpoint reached: to claim, or claimed.
+    credential: Option<stint_app::skill_credentials::SessionCredential>,
 }
 
 /// Where a hold stands, in words for the mentee or the mentor.
@@ -214,7 +216,8 @@ pub(crate) async fn render_session(
         .is_some_and(|h| super::bonus::can_confirm(h, b.mentee_id == me.id, state.now()));
     let late_share = d.context.sku.content.late_cancel_percent;
     // Reviews and materials are the two parties' (an operator sees the session, not these).
-    let (review, materials) = match stint_app::outcomes::party_to(state, &me, id).await {
+    let (review, materials, credential) = match stint_app::outcomes::party_to(state, &me, id).await
+    {
         Ok(party) => (
             Some(
                 super::reviews::panel(state, &party, saved, refused.review.clone())
@@ -224,8 +227,11 @@ pub(crate) async fn render_session(
             stint_app::materials::of_party(state, &party)
                 .await
                 .or_page()?,
+            stint_app::skill_credentials::for_session(state, &party)
+                .await
+                .or_page()?,
         ),
-        Err(e) if e.is(stint_app::ErrorKind::NotFound) => (None, Vec::new()),
+        Err(e) if e.is(stint_app::ErrorKind::NotFound) => (None, Vec::new(), None),
         Err(e) => return Err(failure_for(e, Some(me))),
     };
     let outcome =
@@ -278,6 +284,7 @@ pub(crate) async fn render_session(
             review,
             next,
             materials,
+            credential,
             b: dto,
         },
     ))
