@@ -26,6 +26,19 @@ on_both_backends!(App;
     a_shared_link_shows_the_credential_until_sharing_stops,
 );
 
+/// Two nodes on one database.
+mod nodes {
+    use super::*;
+
+    on_both_backends!(App, url;
+        every_node_signs_with_the_same_key_and_verifies_the_others,
+    );
+
+    async fn every_node_signs_with_the_same_key_and_verifies_the_others(app: App, url: String) {
+        super::every_node_signs_with_the_same_key_and_verifies_the_others(app, url).await;
+    }
+}
+
 const SAM: &str = "sam@stint.example";
 
 /// Sam's closed sessions with the result `result`, from the demo's history.
@@ -435,4 +448,34 @@ async fn a_shared_link_shows_the_credential_until_sharing_stops(app: App) {
         app.get("/credentials/status/0", None).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn every_node_signs_with_the_same_key_and_verifies_the_others(app: App, url: String) {
+    // No key is configured: the first node to need one makes it, and every node keeps it.
+    let booking = sams_sessions(&app, CheckpointResult::Reached).await[0];
+    let sam = app.login(SAM, DEMO_PASSWORD).await;
+    let r = app
+        .post(
+            &format!("/api/v1/bookings/{booking}/credential"),
+            Some(&sam),
+            json!({}),
+        )
+        .await;
+    let jwt = body(r, StatusCode::CREATED).await["jwt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = app.another_node(&url).await;
+    // The other node answers at another address (so another did:web name), with the same key.
+    let key = |doc: Value| doc["verificationMethod"][0]["publicKeyJwk"]["x"].clone();
+    let here = body(app.get("/.well-known/did.json", None).await, StatusCode::OK).await;
+    let there = body(
+        other.get("/.well-known/did.json", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_ne!(here["id"], there["id"]);
+    assert_eq!(key(here), key(there));
+    assert_eq!(stint_verdict(&other, &jwt).await, "valid");
+    assert_eq!(stint_verdict(&other, &tampered(&jwt)).await, "tampered");
 }

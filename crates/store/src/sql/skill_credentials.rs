@@ -150,6 +150,13 @@ impl SkillCredentialStore for SqlStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn issuer_seed(&self, fresh: &str, now: Timestamp) -> Result<String> {
+        // Read first: every verification asks, and only the very first may write.
+        let kept = sqlx::query("SELECT seed FROM credential_issuer WHERE id = 1")
+            .fetch_optional(self.reader())
+            .await?;
+        if let Some(row) = kept {
+            return Ok(row.try_get("seed")?);
+        }
         sqlx::query(
             "INSERT INTO credential_issuer (id, seed, created_at) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO NOTHING",
