@@ -268,8 +268,14 @@ pub async fn document(app: &App, me: &Account, progress: &Progress<'_>) -> Resul
                    "share_url": c.share_url, "vc_jwt": c.jwt, "credential": c.credential})
         })
         .collect();
+    // Their workspace chat: the service and host (the address itself is a secret of theirs,
+    // kept sealed; it is not needed to take their data elsewhere).
+    let chat = crate::chat::mine(app, me).await?.map(|c| {
+        json!({"kind": c.kind.as_str(), "host": c.host, "connected_at": c.connected_at.to_string()})
+    });
     progress.tell(app, steps, steps).await?;
     Ok(json!({
+        "workspace_chat": chat,
         "skill_credentials": credentials,
         "circle_posts": circle_posts,
         "mentor_applications": applications,

@@ -17,6 +17,7 @@ pub mod calendar_files;
 pub mod calendars;
 pub mod catalog;
 pub mod catalog_read;
+pub mod chat;
 pub mod circles;
 pub mod dashboard;
 pub mod erasure;

@@ -36,7 +36,11 @@ pub async fn save_prefs(
 /// Enqueues a `booking.changed` replan for each confirmed session of `user` still to come,
 /// so reminders follow the new lead times, quiet hours and channels. Planning is
 /// repeatable, so a replan that finds nothing new to plan sends nothing twice.
-async fn replan_upcoming(app: &App, user: UserId, now: Timestamp) -> Result<(), AppError> {
+pub(crate) async fn replan_upcoming(
+    app: &App,
+    user: UserId,
+    now: Timestamp,
+) -> Result<(), AppError> {
     for b in app.store.bookings_of(user).await? {
         if b.status == BookingStatus::Confirmed && b.start > now {
             let job = BookingChanged::new(b.id, BookingChange::Replan, now).job(now);

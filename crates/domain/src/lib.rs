@@ -8,6 +8,7 @@ pub mod account;
 pub mod application;
 pub mod booking;
 pub mod catalog;
+pub mod chat;
 pub mod circle;
 pub mod clock;
 pub mod contribution;

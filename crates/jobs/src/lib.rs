@@ -6,6 +6,7 @@ pub mod account_mail;
 pub mod application_mail;
 pub mod approval_lapse;
 pub mod calendar_sync;
+pub mod chat;
 pub mod circles;
 pub mod credit_expiry;
 pub mod events;
@@ -60,12 +61,6 @@ pub fn worker(
     let nudges = NudgeSettings {
         public_url: settings.public_url.clone(),
     };
-    let send = stint_notify::Sender::new(
-        store.clone(),
-        clock.clone(),
-        mailer.clone(),
-        Arc::new(nudges),
-    );
     // The use cases jobs run: mail in the same outbox the mailer writes (an erasure removes
     // what names the person), the same keys as the servers.
     let app = stint_app::App::new(
@@ -83,6 +78,13 @@ pub fn worker(
             ..stint_app::Settings::default()
         },
     );
+    let send = stint_notify::Sender::new(
+        store.clone(),
+        clock.clone(),
+        mailer.clone(),
+        Arc::new(nudges),
+    )
+    .with_chat(Arc::new(chat::ChatPost::new(app.clone())));
     let reset_mail = account_mail::password_reset::PasswordResetMail::new(
         app.clone(),
         store.clone(),

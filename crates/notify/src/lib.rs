@@ -1,5 +1,5 @@
 //! Stint's nudges at work: the job handlers that turn booking changes into planned nudges
-//! and deliver each planned nudge once per channel (in-app inbox, e-mail).
+//! and deliver each planned nudge once per channel (in-app inbox, e-mail, workspace chat).
 //!
 //! - `planner.rs` — `booking.changed` (written by the store's outbox in the same transaction
 //!   as the change): reads the booking as it is, plans with `stint_domain::nudge::plan`, and
@@ -8,10 +8,12 @@
 //!   same then (unless the booking was moved, cancelled or closed in between);
 //! - `sender.rs` — `nudge.send`: skips what the delivery log already has, withdraws what the
 //!   booking no longer calls for, and delivers: the inbox item and its log row in one
-//!   transaction; an e-mail, then its log row;
+//!   transaction; an e-mail, then its log row; a chat post (`chat.rs`: through the worker's
+//!   `ChatPoster`), then its log row;
 //! - `load.rs` — what both read about a booking; `wording.rs` — what each nudge says, in the
 //!   recipient's zone; `email.rs` — the e-mail (text, HTML, the invite attached).
 
+pub mod chat;
 mod email;
 mod load;
 mod planner;

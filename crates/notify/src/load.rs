@@ -49,6 +49,7 @@ async fn party(store: &dyn Store, a: &Account) -> Result<Party, StoreError> {
         user: a.id,
         zone: a.zone(),
         prefs: store.nudge_prefs(a.id).await?,
+        chat: store.chat_of(a.id).await?.is_some(),
     })
 }
 

@@ -9,6 +9,7 @@
 //! kept in the delivery log for the parties to see and in the job for the operator.
 
 use crate::NudgeSettings;
+use crate::chat::ChatPoster;
 use crate::email;
 use crate::load;
 use crate::planner::retry;
@@ -25,6 +26,8 @@ pub struct Sender {
     clock: Arc<dyn Clock>,
     mailer: Arc<stint_mail::Mailer>,
     settings: Arc<NudgeSettings>,
+    /// Posts to workspace chats; without one, chat nudges are not sent.
+    chat: Option<Arc<dyn ChatPoster>>,
 }
 
 impl Sender {
@@ -39,7 +42,14 @@ impl Sender {
             clock,
             mailer,
             settings,
+            chat: None,
         }
+    }
+
+    /// The same sender, posting chat nudges through `poster`.
+    pub fn with_chat(mut self, poster: Arc<dyn ChatPoster>) -> Self {
+        self.chat = Some(poster);
+        self
     }
 }
 
@@ -125,6 +135,35 @@ impl Sender {
                     .await
                     .map_err(retry)?;
                 Ok(if new { Sent::Delivered } else { Sent::Nothing })
+            }
+            Channel::Chat => {
+                let Some(poster) = &self.chat else {
+                    return Ok(Sent::Nothing);
+                };
+                let base = self.settings.public_url.trim_end_matches('/');
+                let message = stint_domain::chat::ChatMessage {
+                    title: text.subject.clone(),
+                    lines: text.lines.clone(),
+                    link: Some((text.action.0.clone(), format!("{base}{}", text.action.1))),
+                };
+                match poster.post(p.recipient, &message).await {
+                    Ok(None) => Ok(Sent::Nothing),
+                    Ok(Some(detail)) => {
+                        delivery.detail = detail;
+                        let new = store.record_sent(&delivery, now).await.map_err(retry)?;
+                        Ok(if new { Sent::Delivered } else { Sent::Nothing })
+                    }
+                    Err(e) => {
+                        delivery.detail = e.message.clone();
+                        if let Err(log) = store.record_failed(&delivery, now).await {
+                            tracing::warn!(error = %log, "cannot record a failed delivery");
+                        }
+                        Err(JobError {
+                            message: e.message,
+                            retry: e.retry,
+                        })
+                    }
+                }
             }
             Channel::Email => {
                 let base = &self.settings.public_url;

@@ -417,7 +417,7 @@ async fn prefs(app: &App, token: &str) -> Value {
 }
 
 fn every_channel() -> Value {
-    let both = json!(["in_app", "email"]);
+    let both = json!(["in_app", "email", "chat"]);
     let mut m = serde_json::Map::new();
     for k in NudgeKind::ALL {
         m.insert(k.as_str().into(), both.clone());

@@ -404,6 +404,7 @@ pub trait Store:
     + crate::applications::ApplicationStore
     + crate::circles::CircleStore
     + crate::skill_credentials::SkillCredentialStore
+    + crate::chat::ChatStore
     + crate::value::ValueStore
     + crate::materials::MaterialStore
     + crate::at_rest::AtRestStore

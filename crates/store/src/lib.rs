@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod applications;
 pub mod at_rest;
 pub mod calendars;
+pub mod chat;
 pub mod circles;
 pub mod credentials;
 mod error;
@@ -51,6 +52,7 @@ pub use calendars::{
     CalendarChoice, CalendarSource, CalendarStore, NewCalendarSource, SourceChoices, SourceKind,
     SyncRecord, WrittenEvent,
 };
+pub use chat::{ChatChannel, ChatStore};
 pub use circles::{CircleStore, DigestDue};
 pub use credentials::{ApiTokenInfo, CredentialStore, Keep};
 pub use error::StoreError;

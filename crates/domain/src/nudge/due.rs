@@ -30,6 +30,7 @@ pub fn still_wanted(p: &Planned, now: Timestamp, c: &Current) -> Result<(), &'st
         return Err(match p.channel {
             Channel::InApp => "the recipient turned off this nudge in Stint",
             Channel::Email => "the recipient turned off this nudge by e-mail",
+            Channel::Chat => "the recipient turned off this nudge in chat",
         });
     }
     let live = c.status == BookingStatus::Confirmed && c.sequence == p.sequence;

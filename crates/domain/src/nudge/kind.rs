@@ -132,15 +132,18 @@ pub enum Channel {
     /// The inbox in Stint, with its unread count.
     InApp,
     Email,
+    /// The person's workspace chat (`crate::chat`), once they connected one.
+    Chat,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::InApp, Channel::Email];
+    pub const ALL: [Channel; 3] = [Channel::InApp, Channel::Email, Channel::Chat];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::InApp => "in_app",
             Channel::Email => "email",
+            Channel::Chat => "chat",
         }
     }
 
@@ -153,6 +156,7 @@ impl Channel {
         match self {
             Channel::InApp => "in Stint",
             Channel::Email => "by e-mail",
+            Channel::Chat => "in chat",
         }
     }
 }

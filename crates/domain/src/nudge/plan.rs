@@ -27,6 +27,8 @@ pub struct Party {
     pub user: UserId,
     pub zone: TimeZone,
     pub prefs: NudgePrefs,
+    /// They connected a workspace chat: only then is anything planned for it.
+    pub chat: bool,
 }
 
 /// What just happened to the booking: it decides which notice (if any) goes out.
@@ -111,7 +113,11 @@ pub fn plan(facts: &Facts) -> Vec<Planned> {
             detail,
             party.user
         );
-        for channel in party.prefs.channels_for(kind) {
+        let channels = party.prefs.channels_for(kind);
+        for channel in channels
+            .into_iter()
+            .filter(|c| *c != Channel::Chat || party.chat)
+        {
             out.push(Planned {
                 key: key.clone(),
                 booking: facts.booking,

@@ -24,6 +24,7 @@ fn party(user: UserId, zone: &str, prefs: NudgePrefs) -> Party {
         user,
         zone: TimeZone::get(zone).unwrap(),
         prefs,
+        chat: false,
     }
 }
 

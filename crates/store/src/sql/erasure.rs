@@ -78,6 +78,7 @@ fn removals() -> Vec<String> {
         ("mentor_applications", "user_id"),
         ("circle_posts", "author_id"),
         ("circle_members", "user_id"),
+        ("chat_channels", "user_id"),
         ("mentor_profiles", "user_id"),
         ("mentor_availability", "user_id"),
         ("user_roles", "user_id"),

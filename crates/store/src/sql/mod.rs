@@ -18,6 +18,7 @@ mod cache;
 mod calendar_choices;
 mod calendars;
 mod catalog;
+mod chat;
 mod circles;
 mod claim;
 mod credentials;

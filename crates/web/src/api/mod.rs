@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod calendars;
 pub mod catalog;
+pub mod chat;
 pub mod circles;
 pub mod credentials;
 pub mod dto;
@@ -200,6 +201,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(privacy::access_log))
         .routes(routes!(privacy::export))
         .routes(routes!(note_files::notes_vault))
+        .routes(routes!(chat::mine, chat::connect, chat::disconnect))
         .routes(routes!(note_files::session_note_file))
         .routes(routes!(skill_credentials::claim))
         .routes(routes!(skill_credentials::mine))

@@ -31,7 +31,8 @@ pub struct NudgePrefsDto {
     pub quiet_start: String,
     #[schema(example = "07:00")]
     pub quiet_end: String,
-    /// Nudge kind → the channels it goes by (`in_app`, `email`). Kinds: `booked`,
+    /// Nudge kind → the channels it goes by (`in_app`, `email`, `chat`: chat counts once a
+    /// workspace chat is connected at `/api/v1/me/chat`). Kinds: `booked`,
     /// `rescheduled`, `cancelled`, `reminder`, `prep_due`, `close_prompt`, `followup_open`,
     /// `task_due`, `shortfall` (operators), `more_hours` (mentors); a kind left out goes by no channel.
     #[schema(example = json!({"reminder": ["in_app", "email"], "booked": ["email"]}))]

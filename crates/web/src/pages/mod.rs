@@ -17,6 +17,7 @@ mod bonus;
 pub(crate) mod booking;
 mod calendars;
 mod charts;
+mod chat;
 mod circles;
 mod credits;
 mod deliveries;
@@ -118,6 +119,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account/export", get(account_privacy::export))
         .route("/account/notes.zip", get(note_files::vault))
         .route("/account/credentials", get(skill_credentials::list))
+        .route("/account/chat", get(chat::show).post(chat::connect))
+        .route("/account/chat/disconnect", post(chat::disconnect))
         .route(
             "/account/credentials/{id}/credential.jwt",
             get(skill_credentials::download),

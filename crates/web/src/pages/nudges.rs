@@ -55,6 +55,8 @@ pub struct ChannelBox {
     pub value: &'static str,
     pub label: &'static str,
     pub checked: bool,
+    /// Whether this kind can go by this channel at all (chat carries session nudges only).
+    pub offered: bool,
 }
 
 pub struct KindRow {
@@ -81,6 +83,7 @@ fn channel_heading(c: Channel) -> &'static str {
     match c {
         Channel::InApp => "In Stint",
         Channel::Email => "E-mail",
+        Channel::Chat => "Chat",
     }
 }
 
@@ -122,6 +125,8 @@ impl NudgeSection {
                             value: c.as_str(),
                             label: channel_heading(c),
                             checked: chosen.is_some_and(|v| v.iter().any(|n| n == c.as_str())),
+                            // Chat carries session nudges only.
+                            offered: c != Channel::Chat || k.about_a_session(),
                         })
                         .collect(),
                     error: errors
