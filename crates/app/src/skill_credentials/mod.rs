@@ -20,6 +20,9 @@ use stint_domain::outcome::assessment::AssessmentKind;
 use stint_domain::role::Role;
 use stint_store::SkillCredential;
 
+/// The longest text [`verify`] looks at, in characters: a credential is a few thousand.
+pub const MOST_CHARS: usize = 16_384;
+
 /// The furthest revocation list anyone may ask for (a billion credentials).
 const MOST_LISTS: i64 = 8_000;
 
@@ -249,7 +252,7 @@ pub async fn verify(app: &App, text: &str) -> Result<(Verdict, Option<Value>), A
     if text.is_empty() {
         return refused("paste the credential to check (the text of its .jwt file)");
     }
-    if text.len() > signing::MOST_BYTES {
+    if text.chars().count() > MOST_CHARS {
         return refused("this is far longer than any credential Stint issues");
     }
     let issuer = signing::issuer(app).await?;

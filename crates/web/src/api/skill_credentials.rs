@@ -160,7 +160,7 @@ pub async fn revoke(
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// A credential as issued (the VC-JWT).
-    #[schema(format = "text", min_length = 1, max_length = 65536)]
+    #[schema(format = "text", min_length = 1, max_length = 16384)]
     pub credential: String,
 }
 
